@@ -1,1 +1,10 @@
-export {};
+// @sfw/worker as a library: the same wiring the CLI uses (embedding, tests).
+export { loadConfig, ConfigError, describeConfig, SETTINGS } from './config.ts';
+export type { WorkerConfig, SettingName, LoadConfigOptions } from './config.ts';
+export { startWorker, buildExecutor, makeLogger, TASK_NAMES } from './app.ts';
+export type { RunningWorker, ExecutorSetup } from './app.ts';
+export { StatusNotifier, identify, eventError } from './notifier.ts';
+export type { NotifierOptions } from './notifier.ts';
+export { discoverJobs, jobPackageNames } from './discovery.ts';
+export type { DiscoveredPackage } from './discovery.ts';
+export { runtimeClusterProvider } from './runtime-provider.ts';

@@ -1,1 +1,18 @@
-export {};
+export type { Column, Table, DataErrorCode } from './table.ts';
+export {
+  DATA_ERROR_CODES,
+  DataError,
+  getColumn,
+  getNumericColumn,
+  hconcat,
+  isNumericColumn,
+  makeTable,
+  missingColumns,
+  selectColumns,
+  takeRows,
+  toRowMajor,
+} from './table.ts';
+export type { CsvReadOptions } from './csv.ts';
+export { formatCsv, parseCsv, parseCsvRecords, readCsv, writeCsv } from './csv.ts';
+export type { StandardizeStats } from './standardize.ts';
+export { applyStandardize, columnMeanStd, standardize } from './standardize.ts';

@@ -1,1 +1,31 @@
-export {};
+// @sfw/executor: task envelope, dispatcher registry, the stage-timed executor, errors, wire schemas.
+export { registerTask, getTask, listTasks, unregisterTask, allDeviceModules } from './registry.ts';
+export type { TaskDefinition, JobContext } from './registry.ts';
+export { TaskExecutor } from './executor.ts';
+export type { ExecutorOptions, ExecuteOptions } from './executor.ts';
+export { PooledClusterProvider } from './cluster.ts';
+export type { ClusterHandle, ClusterProvider, ClusterState, ClusterStatus, JobCluster, StartCluster } from './cluster.ts';
+export {
+  taskEnvelopeSchema, sfInitConfigSchema, spuConfigSchema, resolveClusterSpec, clusterSpecKey, DEFAULT_FXP_BITS,
+} from './envelope.ts';
+export type { TaskEnvelope, ParsedEnvelope, ClusterSpec, ResolvedSpuConfig } from './envelope.ts';
+export {
+  ERROR_CODES, PY_EXC_MODULE, SecretFlowTaskError, ClusterInitializationError, DeviceInitializationError,
+  TaskExecutionError, ParameterValidationError, ResultSaveError, sanitizeMessage, serializeError, toTaskError,
+} from './errors.ts';
+export type { ErrorCode, TaskErrorOptions, SerializedTaskError } from './errors.ts';
+export { StageTimer, STAGES } from './metrics.ts';
+export type { Stage, PerformanceMetrics } from './metrics.ts';
+export { throttledProgress, scaledProgress } from './progress.ts';
+export type { ProgressUpdate, ProgressSink } from './progress.ts';
+export {
+  taskResultSchema, performanceMetricsSchema, resultMetadataSchema, statusEventSchema, TASK_STATUSES, wireJsonSchemas,
+} from './schemas.ts';
+export type { TaskResult, StatusEvent, TaskStatus } from './schemas.ts';
+export { healthReport } from './builtins.ts';
+export type { HealthProbe, HealthReport } from './builtins.ts';
+export { pipelineTask, pipelineConfigSchema } from './pipeline.ts';
+export type { PipelineStepResult } from './pipeline.ts';
+export { parseOrThrow, validationError, issuesOf, formatPath } from './validation.ts';
+export type { FieldIssue } from './validation.ts';
+export { taskJsonSchemas } from './json-schema.ts';

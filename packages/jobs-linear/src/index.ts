@@ -1,1 +1,20 @@
-export {};
+// @sfw/jobs-linear: SS-LR (SecretFlow ss_sgd) training and prediction. Importing registers the
+// `ss_lr_train` and `ss_lr_predict` task types. See docs/sslr.md.
+export { ssLrTrainTask, ssLrPredictTask, SSLR_DEVICE_MODULE } from './tasks.ts';
+export { ssLrTrainSchema, ssLrPredictSchema, SIG_TYPES } from './params.ts';
+export type { SsLrTrainConfig, SsLrPredictConfig } from './params.ts';
+export { runSsLrTrain } from './train.ts';
+export type { SsLrTrainResult, LrCluster } from './train.ts';
+export { runSsLrPredict } from './predict.ts';
+export type { SsLrPredictResult } from './predict.ts';
+export { readModelMeta, modelMetaSchema } from './model-store.ts';
+export type { ModelMeta } from './model-store.ts';
+export { epochProgram, convergedProgram, predictProgram } from './program.ts';
+export type { EpochPub, ConvergedPub, PredictPub } from './program.ts';
+export { spuLrOps } from './spu-adapter.ts';
+export type { SpuCtx, Secret } from './spu-adapter.ts';
+export { plainOps } from './plain-ops.ts';
+export type { LrOps, SigType } from './ops.ts';
+export { trainLoop } from './train-loop.ts';
+export type { TrainHyper, TrainExec } from './train-loop.ts';
+export { batchStarts, epochLearningRate, epsRescale, infeedRows } from './schedule.ts';

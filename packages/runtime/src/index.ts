@@ -1,1 +1,31 @@
-export {};
+// @sfw/runtime: a Cluster of PYU party threads and SPU rank threads (see docs/runtime.md).
+export { Cluster, type ClusterOptions } from './cluster.ts';
+export { DeviceObject, SpuObject, Pyu, Spu, type RunOptions, type SpuRunStats } from './devices.ts';
+export type { ProgressEvent } from './core.ts';
+export type { PyuContext } from './context.ts';
+export { BUILTIN_MODULE_URL } from './builtins.ts';
+export {
+  defineDeviceModule,
+  deviceModuleUrl,
+  type DeviceModule,
+  type DeviceModuleSpec,
+  type PyuFunction,
+  type SpuProgram,
+} from './module.ts';
+export { DeviceError, ClusterError, DEVICE_ERROR_CODES, type DeviceErrorCode, type ErrorInfo } from './errors.ts';
+export { toPlainTensor, type PlainTensor } from './tensor.ts';
+export type { Comm, CommStats } from './comm.ts';
+// SPU types jobs program against (jobs import them from here, not from @sfw/spu).
+export type { SpuBackend, SpuConfig, SpuContext, SecretTensor } from './spu-backend.ts';
+export {
+  MessagePortLink,
+  partyEndpoint,
+  rankEndpoint,
+  DEALER_ENDPOINT,
+  type Link,
+  type Frame,
+  type LinkStats,
+  type EndpointId,
+} from './link.ts';
+export { Router } from './router.ts';
+export type { ThreadState, RunReply } from './protocol.ts';

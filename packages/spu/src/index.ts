@@ -1,1 +1,33 @@
-export {};
+// @sfw/spu: SEMI2K additive secret sharing over Z_2^64 / Z_2^128 with a dealer, and the REF2K
+// plaintext reference protocol. See docs/spu.md.
+import './correlations.ts';
+
+export type { Comm, CommStats } from './comm.ts';
+export { dealerRank, emptyStats } from './comm.ts';
+export { LocalHub, type TrafficCell } from './local-hub.ts';
+export { SpuError, resolveConfig, type BeaverType, type ProtocolKind, type ResolvedSpuConfig, type SpuConfig } from './config.ts';
+export {
+  asRecord,
+  getCorrelation,
+  parseBits,
+  parseDims,
+  registerCorrelation,
+  registeredCorrelations,
+  type CorrelationSpec,
+  type PartLayout,
+  type Parts,
+  type Sharing,
+} from './correlation.ts';
+export { CorrelationSource, type Correlation } from './correlation-source.ts';
+export { ADJUST_RANK } from './dealer-core.ts';
+export { serveDealer, type DealerHandle } from './dealer.ts';
+export { SecretTensor, shareOf } from './secret-tensor.ts';
+export { exportShare, importShare, makeShares, reconstruct, reconstructRing } from './share.ts';
+export { SpuContext, createSpuContext, type PublicValues } from './context.ts';
+export type { ArithProtocol, KernelEnv } from './kernels/types.ts';
+export { holdsConstants } from './kernels/types.ts';
+export { openAll, broadcastShare } from './kernels/open.ts';
+export { semi2k } from './kernels/semi2k.ts';
+export { ref2k } from './kernels/ref2k.ts';
+export { semi2kCost, ref2kCost, type CostedKernel, type KernelCost } from './kernels/cost.ts';
+export { runKernelLocal, runLocal, shareInputs, type LocalRun } from './harness.ts';

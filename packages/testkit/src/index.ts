@@ -1,1 +1,10 @@
-export {};
+export type { Rng, SyntheticRegressionData } from './rng.ts';
+export { normals, seededRng, syntheticLinearData } from './rng.ts';
+export type { SigType } from './sigmoid.ts';
+export { SIG_TYPES, sigmoidRef } from './sigmoid.ts';
+export type { LinearSgdParams, LinearSgdResult } from './linear-reference.ts';
+export { LINEAR_SGD_DEFAULTS, infeedRows, predictLinearRef, trainLinearSgdRef } from './linear-reference.ts';
+export { PYTHON, runPython, runPythonJson } from './python.ts';
+export { cleanupPrefix, redisUrl, uniquePrefix } from './redis.ts';
+export type { AlignedSample, SampleName } from './samples.ts';
+export { loadAlignedSample, sampleDir } from './samples.ts';

@@ -1,0 +1,78 @@
+// The runtime through real threads (@sfw/runtime, built JS): cluster start + device init, per-task
+// reset, a PYU round trip, and SEMI2K fixed-point mul / matmul with traffic from the link counters.
+// Timings on a shared machine are noisy; compare medians from the same run only.
+import { Cluster, type SpuObject, type SpuRunStats } from '@sfw/runtime';
+import { timeIt, type BenchRecord, type BenchSuite } from '../suite.ts';
+
+const SPU = { protocol: 'SEMI2K', field: 'FM64', fxpFractionBits: 18, beaverType: 'TTP' } as const;
+
+/** Rank 0's traffic: bytes it sent and messages to rank 1 (one per communication round for 2 ranks). */
+function traffic(stats: SpuRunStats): Pick<BenchRecord, 'bytes_sent' | 'rounds'> & { dealer_bytes: number } {
+  const r0 = stats.ranks[0]!;
+  return { bytes_sent: r0.stats.bytesSent, rounds: r0.sentTo[1] ?? 0, dealer_bytes: stats.dealer?.stats.bytesSent ?? 0 };
+}
+
+const suite: BenchSuite = {
+  name: 'cluster',
+  description: 'Runtime threads: cluster start + device init (2/3 parties + SPU ranks + dealer), per-task reset, PYU round trip, SPU mul 2^20 and matmul 1000^2',
+  async run({ quick, emit }) {
+    for (const parties of [['alice', 'bob'], ['alice', 'bob', 'carol']]) {
+      const t = await timeIt(async () => {
+        const c = await Cluster.start({ parties, spu: SPU });
+        await c.shutdown();
+      }, { reps: quick ? 3 : 7, warmup: 1 });
+      // timeIt includes shutdown; measure start alone from the cluster's own clock as well.
+      const starts: number[] = [];
+      for (let i = 0; i < (quick ? 3 : 7); i++) {
+        const c = await Cluster.start({ parties, spu: SPU });
+        starts.push(c.startMs);
+        await c.shutdown();
+      }
+      starts.sort((a, b) => a - b);
+      emit({
+        suite: 'cluster', case: 'start+init', n: parties.length, parties: parties.length, threads: 2 * parties.length + 1,
+        median_ms: starts[starts.length >> 1]!, p10_ms: starts[0]!, p90_ms: starts[starts.length - 1]!, reps: starts.length,
+        start_plus_shutdown_ms: t.median_ms, target_ms: 100,
+      });
+    }
+
+    const cluster = await Cluster.start({ parties: ['alice', 'bob'], spu: SPU });
+    try {
+      let k = 0;
+      emit({ suite: 'cluster', case: 'task-reset', n: 1, parties: 2, ...(await timeIt(async () => {
+        await cluster.beginTask(`bench-${k++}`);
+        await cluster.endTask();
+      }, { reps: quick ? 10 : 50 })) });
+
+      await cluster.beginTask('bench-pyu');
+      const alice = cluster.pyu('alice');
+      emit({ suite: 'cluster', case: 'pyu-round-trip', n: 1, parties: 2, ...(await timeIt(() => alice.call('builtin.identity', 1).get(), { reps: quick ? 20 : 200, warmup: 5 })) });
+      await cluster.endTask();
+
+      const spu = cluster.spu();
+      const mulN = quick ? 1 << 16 : 1 << 20;
+      const mmN = quick ? 100 : 1000;
+      const cases: Array<[string, number, number[], string]> = [
+        ['spu-mul', mulN, [mulN], 'builtin.mul'],
+        ['spu-matmul', mmN, [mmN, mmN], 'builtin.matmul'],
+      ];
+      for (const [name, n, shape, program] of cases) {
+        await cluster.beginTask(`bench-${name}`);
+        const x = cluster.pyu('alice').call('builtin.pattern', shape, 0).to(spu);
+        const y = cluster.pyu('bob').call('builtin.pattern', shape, 7).to(spu);
+        await Promise.all([x.ready, y.ready]);
+        let last: SpuObject | undefined;
+        const t = await timeIt(async () => {
+          [last] = spu.run(program, [x, y]);
+          await last!.ready;
+        }, { reps: quick ? 2 : 5, warmup: 1 });
+        emit({ suite: 'cluster', case: name, n, field: 'FM64', parties: 2, ...t, ...traffic(await last!.stats!) });
+        await cluster.endTask();
+      }
+    } finally {
+      await cluster.shutdown();
+    }
+  },
+};
+
+export default suite;

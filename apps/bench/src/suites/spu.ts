@@ -1,0 +1,110 @@
+// SPU protocol kernels (@sfw/spu) over LocalHub: all ranks AND the TTP dealer run in ONE thread, so
+// every figure here is the sum of all parties' and the dealer's CPU time, i.e. a pessimistic bound
+// on what the threaded cluster achieves (ranks and dealer in parallel, one core each). Cluster
+// (threads, MessagePort links) figures come from the runtime engineer's suite.
+// One SPU session (contexts, dealer, seeds) per case, as a job would hold it; each timed rep is one
+// op on every rank including all of the dealer's work for it (for matmul, its A.B product). Input
+// sharing happens once outside the timed region. `cpu_ms` is process CPU time per rep (user+sys),
+// which is steadier than wall time on a shared machine.
+import {
+  LocalHub,
+  createSpuContext,
+  semi2kCost,
+  serveDealer,
+  shareInputs,
+  type CostedKernel,
+  type SecretTensor,
+  type SpuConfig,
+  type SpuContext,
+} from '@sfw/spu';
+import type { FieldType } from '@sfw/ring';
+import { timeIt, type BenchSuite } from '../suite.ts';
+
+type Op = (c: SpuContext, x: SecretTensor, y: SecretTensor) => Promise<SecretTensor>;
+
+interface Case {
+  name: string;
+  kernel: CostedKernel;
+  matrix: boolean;
+  op: Op;
+}
+
+const CASES: Case[] = [
+  { name: 'mulF', kernel: 'mulTruncAA', matrix: false, op: (c, x, y) => c.mul(x, y) },
+  { name: 'mulAA', kernel: 'mulAA', matrix: false, op: (c, x, y) => c.mulRing(x, y) },
+  { name: 'truncA', kernel: 'truncA', matrix: false, op: (c, x) => c.truncate(x) },
+  { name: 'matmulF', kernel: 'matmulTruncAA', matrix: true, op: (c, x, y) => c.matmul(x, y) },
+];
+
+function sizes(c: Case, field: FieldType, parties: number, quick: boolean): number[] {
+  if (c.matrix) return quick ? [100] : field === 'FM64' && parties === 2 ? [100, 300, 1000] : [100, 300];
+  if (quick) return [1 << 10, 1 << 14];
+  if (parties === 3) return [1 << 10, 1 << 16];
+  if (c.name === 'mulF' && field === 'FM64') return [1 << 10, 1 << 12, 1 << 14, 1 << 16, 1 << 18, 1 << 20];
+  return [1 << 10, 1 << 16, 1 << 20];
+}
+
+function reps(n: number, quick: boolean, matrix: boolean): number {
+  if (quick) return 3;
+  if (matrix) return n >= 1000 ? 3 : n >= 300 ? 5 : 11;
+  return n >= 1 << 20 ? 7 : n >= 1 << 16 ? 11 : 31;
+}
+
+async function runCase(c: Case, field: FieldType, parties: number, n: number, quick: boolean) {
+  const cfg: SpuConfig = { protocol: 'SEMI2K', field, fxpFractionBits: 0, beaverType: 'TTP' };
+  const shape = c.matrix ? [n, n] : [n];
+  const size = c.matrix ? n * n : n;
+  const xs = Float64Array.from({ length: size }, (_, i) => ((i * 7919) % 2001) / 100 - 10);
+  const X = shareInputs(cfg, xs, shape, parties);
+  const Y = shareInputs(cfg, xs, shape, parties);
+  const hub = new LocalHub(parties);
+  const dealer = serveDealer(cfg, hub.endpoint(parties));
+  const ctxs = Array.from({ length: parties }, (_, r) => createSpuContext(cfg, hub.endpoint(r)));
+  const once = () => Promise.all(ctxs.map((ctx) => c.op(ctx, X[ctx.rank]!, Y[ctx.rank]!)));
+  try {
+    let cpu = 0;
+    const t = await timeIt(
+      async () => {
+        const c0 = process.cpuUsage();
+        await once();
+        const d = process.cpuUsage(c0);
+        cpu += (d.user + d.system) / 1000;
+      },
+      { reps: reps(n, quick, c.matrix), warmup: 1 },
+    );
+    hub.resetCounters();
+    await once();
+    let bytes = 0;
+    for (let j = 1; j < parties; j++) bytes += hub.traffic(0, j).bytes;
+    const model = semi2kCost(c.kernel, c.matrix ? [n, n, n] : [n], field, parties);
+    return {
+      ...t,
+      cpu_ms: Math.round((cpu / (t.reps + 1)) * 100) / 100,
+      bytes_sent: bytes,
+      rounds: hub.rounds(),
+      dealer_bytes: hub.traffic(parties, 0).bytes,
+      model_bytes_sent: model.bytesSent,
+      model_dealer_bytes: model.dealerBytes,
+    };
+  } finally {
+    ctxs.forEach((ctx) => ctx.close());
+    dealer.stop();
+    await dealer.done;
+  }
+}
+
+const suite: BenchSuite = {
+  name: 'spu',
+  description: 'SEMI2K kernels with a TTP dealer, all in one thread over LocalHub: fixed-point mul, ring mul, truncation, fixed-point matmul',
+  async run({ quick, emit }) {
+    for (const field of ['FM64', 'FM128'] as const)
+      for (const parties of quick ? [2] : [2, 3])
+        for (const c of CASES)
+          for (const n of sizes(c, field, parties, quick)) {
+            const r = await runCase(c, field, parties, n, quick);
+            emit({ suite: 'spu', case: c.name, n, field, parties, ...r, transport: 'LocalHub (one thread, dealer included)' });
+          }
+  },
+};
+
+export default suite;

@@ -1,0 +1,142 @@
+// `pnpm bench worker`: hello tasks through a private Redis, TS worker vs Debian's Python Celery
+// worker (solo pool) in the same run. Throughput: a burst of N tasks published at once, timed from
+// the first publish to the last SUCCESS seen on pub/sub. Latency: one task at a time, send -> get().
+// Both workers get the same producer (the @sfw/celery client) and the same Redis; figures taken on a
+// shared 2-core machine are noisy.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CeleryClient } from '@sfw/celery';
+import type { BenchRecord, BenchSuite } from '../suite.ts';
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '../../../..');
+const COMPAT = join(REPO, 'apps/worker/test/compat');
+const QUEUE = 'secretflow_queue';
+const HELLO = 'tasks.secretflow.hello';
+const STAGING = 'bench_staging';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function freePort(from: number, to: number): Promise<number> {
+  for (let p = from; p <= to; p++) {
+    const free = await new Promise<boolean>((resolve) => {
+      const s = createServer();
+      s.once('error', () => resolve(false));
+      s.listen(p, '127.0.0.1', () => s.close(() => resolve(true)));
+    });
+    if (free) return p;
+  }
+  throw new Error(`no free port in ${from}-${to}`);
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(t);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+interface WorkerSpec { label: string; start(url: string): ChildProcess }
+
+const tsWorker = (concurrency: number): WorkerSpec => ({
+  label: `ts-c${concurrency}`,
+  // The compat fixture worker (@sfw/celery); c1 matches the solo pool's one task at a time.
+  start: (url) => spawn(process.execPath, ['--import', 'tsx', '--conditions=@sfw/source', join(COMPAT, 'fixture-worker.ts')], {
+    cwd: REPO, env: { ...process.env, REDIS_URL: url, SFW_CONCURRENCY: String(concurrency), SFW_HOSTNAME: 'bench-ts@localhost' }, stdio: 'ignore',
+  }),
+});
+
+const WORKERS: WorkerSpec[] = [
+  tsWorker(1),
+  tsWorker(4),
+  {
+    label: 'python-solo',
+    start: (url) => spawn('/usr/bin/python3', ['-m', 'celery', '-A', 'stub', 'worker', '-Q', QUEUE, '--pool=solo', '-l', 'WARNING',
+      '--without-gossip', '--without-mingle', '-n', 'bench-py@localhost'], { cwd: join(COMPAT, 'py'), env: { ...process.env, REDIS_URL: url }, stdio: 'ignore' }),
+  },
+];
+
+function pct(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
+}
+const r4 = (x: number): number => Math.round(x * 1e4) / 1e4;
+
+async function measure(url: string, label: string, nBurst: number, nLatency: number, emit: (r: BenchRecord) => void): Promise<void> {
+  const client = new CeleryClient({ redisUrl: url });
+  try {
+    // Warm up (also waits for the worker to be consuming).
+    for (let i = 0; i < 5; i++) await (await client.sendTask(HELLO, ['warm'], { queue: QUEUE })).get({ timeoutMs: 60_000 });
+
+    // Latency: sequential round trips.
+    const lat: number[] = [];
+    for (let i = 0; i < nLatency; i++) {
+      const t0 = performance.now();
+      const r = await client.sendTask(HELLO, [`l${i}`], { queue: QUEUE });
+      await r.get({ timeoutMs: 30_000 });
+      lat.push(performance.now() - t0);
+    }
+    lat.sort((a, b) => a - b);
+    emit({ suite: 'worker', case: 'hello-latency', worker: label, n: nLatency, median_ms: r4(pct(lat, 50)), p10_ms: r4(pct(lat, 10)), p90_ms: r4(pct(lat, 90)), p99_ms: r4(pct(lat, 99)), reps: nLatency });
+
+    // Throughput: stage the burst on another list, then RENAME it onto the queue in one step, so the
+    // clock measures the worker draining N waiting tasks, not the producer.
+    const sub = client.redis.duplicate();
+    let done = 0;
+    let finished!: () => void;
+    const all = new Promise<void>((r) => (finished = r));
+    sub.on('pmessage', (_p: string, _ch: string, msg: string) => {
+      if (msg.includes('"SUCCESS"') && ++done === nBurst) finished();
+    });
+    await sub.psubscribe('celery-task-meta-*');
+    await Promise.all(Array.from({ length: nBurst }, (_, i) => client.sendTask(HELLO, [`t${i}`], { queue: STAGING })));
+    const t0 = performance.now();
+    await client.redis.rename(STAGING, QUEUE);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${label}: only ${done}/${nBurst} tasks finished`)), 300_000);
+    });
+    await Promise.race([all, timeout]).finally(() => clearTimeout(timer));
+    const ms = performance.now() - t0;
+    await sub.quit();
+    emit({ suite: 'worker', case: 'hello-throughput', worker: label, n: nBurst, median_ms: r4(ms / nBurst), tasks_per_s: Math.round((nBurst / ms) * 1000 * 10) / 10, total_ms: r4(ms), reps: 1 });
+  } finally {
+    await client.close();
+  }
+}
+
+const suite: BenchSuite = {
+  name: 'worker',
+  description: 'hello tasks through Redis: TS worker vs Python Celery (solo pool), throughput and p50/p99 latency',
+  async run({ quick, emit }) {
+    const nBurst = quick ? 200 : 2000;
+    const nLatency = quick ? 50 : 300;
+    const port = await freePort(6380, 6389);
+    const url = `redis://127.0.0.1:${port}/0`;
+    const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    try {
+      await sleep(300);
+      for (const w of WORKERS) {
+        const child = w.start(url);
+        try {
+          await measure(url, w.label, nBurst, nLatency, emit);
+        } finally {
+          await stop(child);
+        }
+        const flush = new CeleryClient({ redisUrl: url });
+        await flush.redis.flushdb();
+        await flush.close();
+      }
+    } finally {
+      await stop(redis);
+    }
+  },
+};
+
+export default suite;

@@ -1,0 +1,122 @@
+// Worker settings: defaults < config file (JSON) < environment < command-line overrides, validated
+// once at start-up with zod. A bad value is reported with the name the user set it by (the env var,
+// or the key in the config file), e.g. "CELERY_CONCURRENCY (from environment): must be >= 1".
+import { readFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+const bool = z.union([z.boolean(), z.enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])]).transform((v) => v === true || v === '1' || v === 'true' || v === 'yes' || v === 'on');
+const int = (min: number) => z.coerce.number().int().min(min);
+const list = z.union([z.array(z.string()), z.string()]).transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter((s) => s !== ''));
+// 0, '', 'none' or null disable a time limit.
+const limit = z.union([z.null(), z.literal(''), z.literal('none'), z.coerce.number().min(0)]).transform((v) => (v === null || v === '' || v === 'none' || v === 0 ? null : v));
+const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export const SETTINGS = {
+  redisUrl: { env: 'REDIS_URL', schema: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'), default: 'redis://127.0.0.1:6379/0', doc: 'Broker, result backend and status events' },
+  parties: { env: 'SECRETFLOW_PARTIES', schema: list.pipe(z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,31}$/, 'party names: a letter then letters, digits, _ or -')).min(1)), default: 'alice,bob', doc: 'Default parties when a task has no sf_init_config.parties' },
+  address: { env: 'SECRETFLOW_ADDRESS', schema: z.string().min(1), default: 'local', doc: 'Default sf_init_config.address; only "local" (threads in this process) is implemented' },
+  logLevel: { env: 'LOG_LEVEL', schema: z.string().toLowerCase().pipe(z.enum(levels)), default: 'info', doc: 'fatal | error | warn | info | debug | trace | silent' },
+  logFile: { env: 'LOG_FILE', schema: z.string(), default: '', doc: 'Also append JSON log lines to this file' },
+  queues: { env: 'CELERY_QUEUE', schema: list.pipe(z.array(z.string().min(1)).min(1)), default: 'secretflow_queue', doc: 'Queue(s) to consume, comma-separated' },
+  hostname: { env: 'WORKER_HOSTNAME', schema: z.string().min(1), default: `sfw@${hostname()}`, doc: 'Worker name in results, events and control replies' },
+  concurrency: { env: 'CELERY_CONCURRENCY', schema: int(1).max(64), default: 1, doc: 'Tasks run at once (cluster tasks are serialized on the one cluster)' },
+  prefetchMultiplier: { env: 'CELERY_PREFETCH_MULTIPLIER', schema: int(1).max(100), default: 1, doc: 'Messages reserved per slot (1 suits long tasks)' },
+  hardTimeLimitSec: { env: 'CELERY_TASK_TIME_LIMIT', schema: limit, default: 3600, doc: 'Hard limit (s): the task is killed, its cluster destroyed; 0 = none' },
+  softTimeLimitSec: { env: 'CELERY_TASK_SOFT_TIME_LIMIT', schema: limit, default: 3000, doc: 'Soft limit (s): the task signal aborts; 0 = none' },
+  maxRetries: { env: 'CELERY_MAX_RETRIES', schema: int(0).max(100), default: 3, doc: 'Retries of a retryable failure' },
+  defaultRetryDelaySec: { env: 'CELERY_DEFAULT_RETRY_DELAY', schema: z.coerce.number().min(0), default: 60, doc: 'Seconds before a retry' },
+  resultExpiresSec: { env: 'CELERY_RESULT_EXPIRES', schema: int(0), default: 86_400, doc: 'Result TTL (s); 0 = keep' },
+  visibilityTimeoutSec: { env: 'CELERY_VISIBILITY_TIMEOUT', schema: z.coerce.number().positive(), default: 7200, doc: 'Unacked messages are redelivered after this (keep above the hard limit)' },
+  sendTaskEvents: { env: 'CELERY_SEND_EVENTS', schema: bool, default: false, doc: 'Celery task events for Flower (-E)' },
+  keyPrefix: { env: 'CELERY_KEY_PREFIX', schema: z.string(), default: '', doc: "kombu global_keyprefix (tests use a unique one)" },
+  shutdownGraceSec: { env: 'WORKER_SHUTDOWN_GRACE', schema: z.coerce.number().min(0), default: 30, doc: 'Warm shutdown: seconds to let running tasks finish' },
+  statusChannel: { env: 'STATUS_CHANNEL', schema: z.string().min(1), default: 'secretflow:task_status', doc: 'Pub/sub channel of status events' },
+  statusList: { env: 'STATUS_LIST', schema: z.string().min(1), default: 'secretflow:task_status_log', doc: 'Durable list of status events (LPUSH, newest first)' },
+  statusListMax: { env: 'STATUS_LIST_MAX', schema: int(1), default: 10_000, doc: 'Cap of the durable list (LTRIM)' },
+  progressIntervalMs: { env: 'STATUS_PROGRESS_INTERVAL_MS', schema: int(0), default: 1000, doc: 'Minimum interval between PROGRESS events of one task' },
+  workDir: { env: 'SFW_WORK_DIR', schema: z.string().min(1), default: join(tmpdir(), 'sfw-tasks'), doc: 'Root of per-task scratch directories' },
+  debug: { env: 'SFW_DEBUG', schema: bool, default: false, doc: 'Stacks in stored tracebacks, results and logs' },
+  diagnosticTasks: { env: 'SFW_DIAGNOSTIC_TASKS', schema: bool, default: false, doc: 'Register the `diagnostic` task type (integration tests)' },
+} as const;
+
+type Settings = typeof SETTINGS;
+export type SettingName = keyof Settings;
+export type WorkerConfig = { [K in SettingName]: z.output<Settings[K]['schema']> };
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`Invalid worker configuration:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+export interface LoadConfigOptions {
+  env?: Record<string, string | undefined>;
+  /** A JSON file whose keys are setting names (camelCase, as in SETTINGS) or their env var names. */
+  file?: string | undefined;
+  overrides?: Partial<Record<SettingName, unknown>>;
+}
+
+const byEnv = new Map<string, SettingName>(Object.entries(SETTINGS).map(([k, s]) => [s.env, k as SettingName]));
+
+function readFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError([`config file ${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`]);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new ConfigError([`config file ${file}: not valid JSON`]);
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new ConfigError([`config file ${file}: must hold a JSON object`]);
+  return data as Record<string, unknown>;
+}
+
+export function loadConfig(opts: LoadConfigOptions = {}): WorkerConfig {
+  const raw = new Map<SettingName, { value: unknown; source: string }>();
+  const problems: string[] = [];
+  if (opts.file !== undefined && opts.file !== '') {
+    for (const [key, value] of Object.entries(readFile(opts.file))) {
+      const name = key in SETTINGS ? (key as SettingName) : byEnv.get(key);
+      if (name === undefined) problems.push(`${key} (config file ${opts.file}): unknown setting`);
+      else raw.set(name, { value, source: `${key} (config file ${opts.file})` });
+    }
+  }
+  const env = opts.env ?? {};
+  for (const [name, s] of Object.entries(SETTINGS) as [SettingName, Settings[SettingName]][]) {
+    const v = env[s.env];
+    if (v !== undefined) raw.set(name, { value: v, source: `${s.env} (from environment)` });
+  }
+  for (const [name, value] of Object.entries(opts.overrides ?? {}) as [SettingName, unknown][]) {
+    if (value !== undefined) raw.set(name, { value, source: `${name} (command line)` });
+  }
+  const out: Record<string, unknown> = {};
+  for (const [name, s] of Object.entries(SETTINGS) as [SettingName, Settings[SettingName]][]) {
+    const given = raw.get(name);
+    const r = (s.schema as z.ZodType).safeParse(given?.value ?? s.default);
+    if (r.success) out[name] = r.data;
+    else problems.push(`${given?.source ?? `${s.env} (default)`}: ${r.error.issues.map((i) => i.message).join('; ')}`);
+  }
+  if (problems.length === 0) {
+    const c = out as WorkerConfig;
+    if (c.softTimeLimitSec !== null && c.hardTimeLimitSec !== null && c.softTimeLimitSec >= c.hardTimeLimitSec) {
+      problems.push(`${raw.get('softTimeLimitSec')?.source ?? 'CELERY_TASK_SOFT_TIME_LIMIT'}: the soft limit must be below the hard limit (CELERY_TASK_TIME_LIMIT)`);
+    }
+    if (c.hardTimeLimitSec !== null && c.visibilityTimeoutSec <= c.hardTimeLimitSec) {
+      problems.push(`${raw.get('visibilityTimeoutSec')?.source ?? 'CELERY_VISIBILITY_TIMEOUT'}: must exceed the hard time limit, or a running task is redelivered and runs twice`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return out as WorkerConfig;
+}
+
+/** The configuration as it may be logged (credentials in REDIS_URL hidden). */
+export function describeConfig(c: WorkerConfig): Record<string, unknown> {
+  return { ...c, redisUrl: c.redisUrl.replace(/\/\/([^@/]*):[^@/]*@/, '//$1:***@') };
+}

@@ -1,0 +1,30 @@
+// The production cluster provider: `Cluster.start` from @sfw/runtime, kept and reused by the
+// executor's PooledClusterProvider. The runtime is imported when the first cluster task arrives, so
+// `hello` / `health_check` answer even if the runtime cannot load.
+import { ClusterInitializationError, PooledClusterProvider } from '@sfw/executor';
+import type { Logger } from '@sfw/log';
+import type * as RuntimeModule from '@sfw/runtime';
+
+export function runtimeClusterProvider(): PooledClusterProvider {
+  return new PooledClusterProvider(async (spec, log: Logger) => {
+    let runtime: typeof RuntimeModule;
+    try {
+      runtime = await import('@sfw/runtime');
+    } catch (err) {
+      throw new ClusterInitializationError('the @sfw/runtime package could not be loaded', { retryable: false, cause: err });
+    }
+    if (spec.spuParties.length !== spec.parties.length) {
+      // The runtime places one SPU rank per party; a strict subset would need runtime support.
+      throw new ClusterInitializationError('spu_config.cluster_def.nodes must list every party of sf_init_config.parties (SPU subsets are not supported yet)', {
+        code: 'CLUSTER_MODE_UNSUPPORTED',
+      });
+    }
+    log.info({ parties: spec.parties, protocol: spec.spu.protocol, field: spec.spu.field, beaverType: spec.spu.beaverType, modules: spec.modules.length }, 'starting cluster');
+    return runtime.Cluster.start({
+      parties: spec.parties,
+      // Security warnings from the SPU (e.g. TFP: rank 0 sees every seed) go to the log, never silently.
+      spu: { ...spec.spu, onWarning: (message: string) => log.warn({ security: true }, message) },
+      modules: spec.modules,
+    });
+  });
+}

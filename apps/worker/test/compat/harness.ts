@@ -1,0 +1,118 @@
+// Process plumbing for the compat suite: a private redis-server, the worker under test, and the
+// Python Celery client (/usr/bin/python3, Debian's celery 5.2.6).
+import { spawn, execFile } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const REPO_ROOT = join(here, '../../../..');
+
+/** The worker under test: ONE place to point the suite at the real `apps/worker` CLI later. */
+export const WORKER_COMMAND: { cmd: string; args: string[] } = {
+  cmd: process.execPath,
+  args: ['--import', 'tsx', '--conditions=@sfw/source', join(here, 'fixture-worker.ts')],
+};
+export const PYTHON = '/usr/bin/python3';
+export const PY_CLIENT = join(here, 'py', 'client.py');
+
+async function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+export interface RedisServer { url: string; port: number; stop(): Promise<void> }
+
+/** A private redis-server on the first free port in 6390-6399 (no persistence), killed by stop(). */
+export async function startRedis(): Promise<RedisServer> {
+  for (let port = 6390; port <= 6399; port++) {
+    if (!(await portFree(port))) continue;
+    const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const ok = await waitForLine(child, /Ready to accept connections/, 5000).then(() => true, () => false);
+    if (!ok) {
+      child.kill('SIGKILL');
+      continue;
+    }
+    return {
+      url: `redis://127.0.0.1:${port}/0`,
+      port,
+      stop: () => stopChild(child, 'SIGTERM', 3000),
+    };
+  }
+  throw new Error('no free port for redis-server in 6390-6399');
+}
+
+function waitForLine(child: ChildProcess, re: RegExp, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const t = setTimeout(() => reject(new Error(`timed out waiting for ${re}: ${buf.slice(-2000)}`)), timeoutMs);
+    const on = (d: Buffer): void => {
+      buf += d.toString();
+      if (re.test(buf)) {
+        clearTimeout(t);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', on);
+    child.stderr?.on('data', (d: Buffer) => (buf += d.toString()));
+    child.once('exit', (code) => {
+      clearTimeout(t);
+      reject(new Error(`exited (${code}) before ${re}: ${buf.slice(-2000)}`));
+    });
+  });
+}
+
+export function stopChild(child: ChildProcess, signal: NodeJS.Signals, timeoutMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(t);
+      resolve();
+    });
+    child.kill(signal);
+  });
+}
+
+export interface WorkerProc { child: ChildProcess; logs: () => string; stop(): Promise<void>; kill9(): Promise<void> }
+
+export async function startWorker(redisUrl: string, env: Record<string, string> = {}): Promise<WorkerProc> {
+  const child = spawn(WORKER_COMMAND.cmd, WORKER_COMMAND.args, {
+    cwd: REPO_ROOT,
+    env: { ...process.env, REDIS_URL: redisUrl, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let logs = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    logs = (logs + d.toString()).slice(-200_000);
+  });
+  await waitForLine(child, /READY/, 30_000);
+  return {
+    child,
+    logs: () => logs,
+    stop: () => stopChild(child, 'SIGTERM', 10_000),
+    kill9: () => stopChild(child, 'SIGKILL', 1000),
+  };
+}
+
+/** Run one client case; resolves with its JSON output. */
+export function py(redisUrl: string, kase: string, arg: unknown = {}, timeoutMs = 60_000): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    execFile(PYTHON, [PY_CLIENT, kase, redisUrl, JSON.stringify(arg)], { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err) {
+        reject(new Error(`python ${kase} failed: ${err.message}\n${stderr.slice(-3000)}`));
+        return;
+      }
+      try {
+        const lines = stdout.trim().split('\n');
+        resolve(JSON.parse(lines[lines.length - 1] ?? '{}') as Record<string, unknown>);
+      } catch {
+        reject(new Error(`python ${kase}: bad output ${stdout.slice(-2000)}\n${stderr.slice(-2000)}`));
+      }
+    });
+  });
+}

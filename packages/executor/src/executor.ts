@@ -1,0 +1,315 @@
+// The executor: one task from envelope to result, through the design's stages
+//   validation -> cluster init (or reuse) -> device init -> algorithm (dispatch) -> cleanup (always)
+// and the result `{ task_request_id, task_type, result, performance_metrics, metadata }`.
+// Publishing RUNNING/SUCCESS/FAILURE is the worker's job (Celery lifecycle events); the executor
+// reports progress and stage timings through callbacks so the same code serves `run` with no Redis.
+import { mkdir, rm } from 'node:fs/promises';
+import { tmpdir, hostname } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { silentLogger } from '@sfw/log';
+import type { Logger } from '@sfw/log';
+import { taskEnvelopeSchema, resolveClusterSpec } from './envelope.ts';
+import type { ClusterSpec } from './envelope.ts';
+import { PooledClusterProvider } from './cluster.ts';
+import type { ClusterHandle, ClusterProvider, JobCluster } from './cluster.ts';
+import {
+  ClusterInitializationError, DeviceInitializationError, ParameterValidationError, ResultSaveError,
+  SecretFlowTaskError, TaskExecutionError, toTaskError,
+} from './errors.ts';
+import { StageTimer } from './metrics.ts';
+import type { Stage } from './metrics.ts';
+import { throttledProgress } from './progress.ts';
+import type { ProgressUpdate } from './progress.ts';
+import { allDeviceModules, getTask, listTasks } from './registry.ts';
+import type { JobContext, TaskDefinition } from './registry.ts';
+import { parseOrThrow, validationError } from './validation.ts';
+import type { TaskResult } from './schemas.ts';
+import { builtinTasks } from './builtins.ts';
+import type { HealthProbe } from './builtins.ts';
+
+export interface ExecutorOptions {
+  /** Where clusters come from; default: a provider whose start fails (no runtime wired in). */
+  provider?: ClusterProvider;
+  logger?: Logger;
+  /** Defaults for `sf_init_config` (SECRETFLOW_PARTIES / SECRETFLOW_ADDRESS). */
+  parties?: readonly string[];
+  address?: string;
+  /** Worker name in results and events. */
+  workerName?: string;
+  /** Debug: error stacks in results and logs. */
+  debug?: boolean;
+  /** Root of per-task scratch directories. */
+  workDir?: string;
+  progressThrottleMs?: number;
+  /** Versions reported in metadata and health_check (worker, packages). */
+  versions?: Record<string, string>;
+  /** Named checks run by health_check (e.g. `redis`). */
+  healthProbes?: Record<string, HealthProbe>;
+  /** Registers the `diagnostic` task (test modes: succeed, fail, retry, sleep). Off in production. */
+  diagnosticTasks?: boolean;
+}
+
+export interface ExecuteOptions {
+  signal?: AbortSignal;
+  celeryTaskId?: string | null;
+  retries?: number;
+  onProgress?: (p: ProgressUpdate) => void;
+  onStage?: (stage: Stage, ms: number) => void;
+}
+
+const noClusterProvider: ClusterProvider = new PooledClusterProvider(() =>
+  Promise.reject(new ClusterInitializationError('no cluster runtime is configured in this executor', { retryable: false })),
+);
+
+// For tasks registered with needsCluster: false: using ctx.cluster is a programming error.
+const NO_CLUSTER = new Proxy({}, {
+  get(_t, prop) {
+    if (prop === 'then') return undefined;
+    throw new TaskExecutionError(`this task was registered with needsCluster: false and has no cluster (accessed "${String(prop)}")`);
+  },
+}) as JobCluster;
+
+export class TaskExecutor {
+  readonly provider: ClusterProvider;
+  readonly log: Logger;
+  readonly workerName: string;
+  readonly debug: boolean;
+  readonly versions: Record<string, string>;
+  readonly startedAt = new Date();
+  readonly #opts: ExecutorOptions;
+  readonly #builtins: Map<string, TaskDefinition>;
+  // One task at a time on the cluster (beginTask/endTask bracket a single task's state).
+  #clusterQueue: Promise<void> = Promise.resolve();
+  #active: { taskRequestId: string; release: () => void } | undefined;
+
+  constructor(opts: ExecutorOptions = {}) {
+    this.#opts = opts;
+    this.provider = opts.provider ?? noClusterProvider;
+    this.log = opts.logger ?? silentLogger();
+    this.workerName = opts.workerName ?? `sfw@${hostname()}`;
+    this.debug = opts.debug ?? false;
+    this.versions = { node: process.version, ...opts.versions };
+    this.#builtins = new Map(builtinTasks(this, opts.healthProbes ?? {}, opts.diagnosticTasks ?? false).map((d) => [d.taskType, d]));
+  }
+
+  /** Every task type this executor runs: its built-ins and the global registry. */
+  tasks(): TaskDefinition[] {
+    const reg = listTasks().filter((d) => !this.#builtins.has(d.taskType));
+    return [...this.#builtins.values(), ...reg].sort((a, b) => a.taskType.localeCompare(b.taskType));
+  }
+
+  task(taskType: string): TaskDefinition | undefined {
+    return this.#builtins.get(taskType) ?? getTask(taskType);
+  }
+
+  async execute(taskRequestId: unknown, params: unknown, opts: ExecuteOptions = {}): Promise<TaskResult> {
+    const timer = new StageTimer();
+    const startedAt = new Date();
+    const signal = opts.signal ?? new AbortController().signal;
+    const stage = async <T>(s: Stage, fn: () => Promise<T> | T): Promise<T> => {
+      const before = timer.ms(s);
+      try {
+        return await timer.time(s, fn);
+      } finally {
+        opts.onStage?.(s, timer.ms(s) - before);
+      }
+    };
+
+    // 1. Validation: nothing starts for a malformed task; the error names every bad field.
+    const v = await stage('validation', () => this.#validate(taskRequestId, params));
+    const log = this.log.child({ taskRequestId: v.taskRequestId, taskType: v.def.taskType, celeryTaskId: opts.celeryTaskId ?? null });
+    log.info({ retries: opts.retries ?? 0 }, 'task started');
+    const needsCluster = v.def.needsCluster ?? true;
+
+    let release: (() => void) | undefined;
+    let cluster: ClusterHandle | undefined;
+    let reused = false;
+    let begun = false;
+    let result: unknown;
+    const workDir = join(this.#opts.workDir ?? join(tmpdir(), 'sfw-tasks'), `${safeName(v.taskRequestId)}-${randomUUID().slice(0, 8)}`);
+    try {
+      if (needsCluster) release = await this.#lockCluster(v.taskRequestId);
+      // 2. Cluster init or reuse.
+      if (needsCluster) {
+        const got = await stage('cluster_init', async () => {
+          try {
+            return await this.provider.acquire(v.spec, log);
+          } catch (err) {
+            throw toTaskError(err, ClusterInitializationError, 'cluster start failed');
+          }
+        });
+        cluster = got.cluster;
+        reused = got.reused;
+        log.info({ ms: Math.round(timer.ms('cluster_init')), reused }, 'stage cluster_init done');
+      }
+      // 3. Device init: per-task state in every thread, scratch directory.
+      await stage('device_init', async () => {
+        try {
+          await mkdir(workDir, { recursive: true, mode: 0o700 });
+          if (cluster !== undefined) {
+            await cluster.beginTask(v.taskRequestId);
+            begun = true;
+          }
+        } catch (err) {
+          throw toTaskError(err, DeviceInitializationError, 'device init failed');
+        }
+      });
+      log.info({ ms: Math.round(timer.ms('device_init')) }, 'stage device_init done');
+      // 4. Dispatch to the job.
+      result = await stage('algorithm', async () => {
+        const ctx: JobContext = {
+          cluster: cluster === undefined ? NO_CLUSTER : (cluster as unknown as JobCluster),
+          taskRequestId: v.taskRequestId,
+          parties: v.spec.parties,
+          spuParties: v.spec.spuParties,
+          spu: v.spec.spu,
+          signal,
+          progress: throttledProgress((p) => opts.onProgress?.(p), this.#opts.progressThrottleMs ?? 500),
+          log,
+          workDir,
+          attempt: opts.retries ?? 0,
+        };
+        let out: unknown;
+        try {
+          out = await v.def.run(ctx, v.config);
+        } catch (err) {
+          throw this.#jobError(err, signal, log);
+        }
+        return toJsonValue(out);
+      });
+      log.info({ ms: Math.round(timer.ms('algorithm')) }, 'stage algorithm done');
+    } catch (err) {
+      const e = toTaskError(err);
+      log.warn({ error: { code: e.code, type: e.name, message: e.message, retryable: e.retryable, details: e.details, ...(this.debug ? { stack: e.stack } : {}) } }, 'task failed');
+      throw e;
+    } finally {
+      // 5. Cleanup, always (success, failure, abort).
+      await stage('cleanup', () => this.#cleanup(cluster, begun, workDir, log));
+      release?.();
+      log.info({ ms: Math.round(timer.ms('cleanup')) }, 'stage cleanup done');
+    }
+    // Reached only on success; metrics include cleanup.
+    const performance = timer.finish(reused);
+    log.info({ totalMs: Math.round(performance.total_time_ms), ratios: performance.stage_ratios }, 'task succeeded');
+    return {
+      task_request_id: v.taskRequestId,
+      task_type: v.def.taskType,
+      result,
+      performance_metrics: performance,
+      metadata: this.#metadata(opts, startedAt, v.spec, needsCluster),
+    };
+  }
+
+  /** The hard limit or a revoke killed the task: destroy the cluster (threads may be stuck) and free the slot. */
+  async terminate(reason: string): Promise<void> {
+    const active = this.#active;
+    this.log.warn({ reason, taskRequestId: active?.taskRequestId ?? null }, 'terminating running task');
+    await this.provider.invalidate(`task terminated (${reason})`, this.log);
+    active?.release();
+  }
+
+  async shutdown(): Promise<void> {
+    await this.provider.shutdown(this.log);
+  }
+
+  async #validate(taskRequestId: unknown, params: unknown): Promise<{ taskRequestId: string; def: TaskDefinition; config: unknown; spec: ClusterSpec }> {
+    if (typeof taskRequestId !== 'string' || taskRequestId.length === 0 || taskRequestId.length > 256) {
+      throw validationError([{ path: 'task_request_id', code: 'invalid_type', message: 'expected a non-empty string (at most 256 characters)' }]);
+    }
+    const env = parseOrThrow(taskEnvelopeSchema, params, '');
+    const def = this.task(env.task_type);
+    if (def === undefined) {
+      throw new ParameterValidationError(`Invalid task parameters: task_type: unknown task type (registered: ${this.tasks().map((d) => d.taskType).join(', ')})`, {
+        code: 'UNKNOWN_TASK_TYPE',
+        details: { fields: ['task_type'] },
+      });
+    }
+    const config = parseOrThrow(def.schema, env.task_config ?? {}, 'task_config');
+    const { spec, issues } = resolveClusterSpec(env, { parties: this.#opts.parties ?? ['alice', 'bob'], address: this.#opts.address ?? 'local' }, allDeviceModules());
+    if (issues.length > 0) throw validationError(issues);
+    if ((def.needsCluster ?? true) && spec.address !== 'local') {
+      throw new ClusterInitializationError('only sf_init_config.address "local" is supported by this worker', { code: 'CLUSTER_MODE_UNSUPPORTED' });
+    }
+    await Promise.resolve();
+    return { taskRequestId, def, config, spec };
+  }
+
+  async #lockCluster(taskRequestId: string): Promise<() => void> {
+    const prev = this.#clusterQueue;
+    let open!: () => void;
+    this.#clusterQueue = new Promise<void>((r) => (open = r));
+    await prev;
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      if (this.#active?.release === release) this.#active = undefined;
+      open();
+    };
+    this.#active = { taskRequestId, release };
+    return release;
+  }
+
+  #jobError(err: unknown, signal: AbortSignal, log: Logger): SecretFlowTaskError {
+    if (signal.aborted) {
+      const reason: unknown = signal.reason;
+      const soft = reason instanceof Error && /SoftTimeLimit|TimeLimit|timeout/i.test(reason.name + reason.message);
+      return new TaskExecutionError(soft ? 'task stopped at the soft time limit' : 'task was cancelled', {
+        code: soft ? 'TASK_TIMEOUT' : 'TASK_CANCELLED',
+        cause: err,
+      });
+    }
+    if (err instanceof SecretFlowTaskError) return err;
+    // Runtime DeviceErrors (matched by shape: the executor does not import runtime code).
+    const dev = err as { name?: unknown; code?: unknown; device?: unknown; fn?: unknown };
+    if (dev.name === 'DeviceError') {
+      const infra = dev.code === 'THREAD_CRASHED' || dev.code === 'CLUSTER_UNHEALTHY';
+      if (infra) log.warn({ device: dev.device, fn: dev.fn }, 'cluster thread failure; cluster will be rebuilt');
+      const e = toTaskError(err, TaskExecutionError, 'device error');
+      return infra ? new TaskExecutionError(e.message, { retryable: true, cause: err, details: { device: String(dev.device), fn: String(dev.fn), device_code: String(dev.code) } }) : e;
+    }
+    return toTaskError(err, TaskExecutionError);
+  }
+
+  async #cleanup(cluster: ClusterHandle | undefined, begun: boolean, workDir: string, log: Logger): Promise<void> {
+    if (cluster !== undefined && begun) {
+      try {
+        await cluster.endTask();
+      } catch (err) {
+        // Per-task state may survive in a thread: never reuse such a cluster for the next task.
+        log.error({ errName: err instanceof Error ? err.name : typeof err }, 'endTask failed; discarding cluster');
+        await this.provider.invalidate('endTask failed', log, cluster);
+      }
+    }
+    if (cluster !== undefined && !cluster.healthy) await this.provider.invalidate('cluster unhealthy after task', log, cluster);
+    await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+  }
+
+  #metadata(opts: ExecuteOptions, startedAt: Date, spec: ClusterSpec, needsCluster: boolean): TaskResult['metadata'] {
+    return {
+      worker: this.workerName,
+      celery_task_id: opts.celeryTaskId ?? null,
+      retries: opts.retries ?? 0,
+      started_at: startedAt.toISOString(),
+      finished_at: new Date().toISOString(),
+      parties: needsCluster ? spec.parties : [],
+      spu: needsCluster ? { protocol: spec.spu.protocol, field: spec.spu.field, fxp_fraction_bits: spec.spu.fxpFractionBits } : null,
+      versions: this.versions,
+    };
+  }
+}
+
+function safeName(id: string): string {
+  return id.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64);
+}
+
+/** The result must survive JSON (Celery's result backend): BigInt, cycles and functions fail here, not in Redis. */
+function toJsonValue(value: unknown): unknown {
+  if (value === undefined) return null;
+  try {
+    return JSON.parse(JSON.stringify(value)) as unknown;
+  } catch (err) {
+    throw new ResultSaveError('task result is not JSON-serializable', { retryable: false, cause: err });
+  }
+}

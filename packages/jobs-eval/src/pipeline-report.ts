@@ -1,0 +1,47 @@
+// The HTML report of a whole pipeline run (PSI -> SS-LR -> predict -> evaluation): stage timings
+// from the pipeline's per-step times, charts and tables from the evaluation steps' `details`.
+import { renderReportHtml } from './report-html.ts';
+import type { ReportBiclassification, ReportRegression, ReportStage } from './report-html.ts';
+
+export interface PipelineStepLike {
+  name: string;
+  task_type: string;
+  time_ms: number;
+  result: unknown;
+}
+
+export interface PipelineReportOptions {
+  title?: string;
+  facts?: Record<string, string | number | boolean>;
+  /** Extra stages (e.g. cluster init, cleanup from performance_metrics), shown before the steps. */
+  extraStages?: ReportStage[];
+}
+
+/** Renders the pipeline result (`{ steps: [...] }`) as one HTML page. */
+export function renderPipelineReportHtml(result: { steps: PipelineStepLike[] }, opts: PipelineReportOptions = {}): string {
+  let biclassification: ReportBiclassification | undefined;
+  let regression: ReportRegression | undefined;
+  const facts: Record<string, string | number | boolean> = { ...opts.facts };
+  for (const s of result.steps) {
+    const r = s.result as Record<string, unknown> | null | undefined;
+    if (r === null || typeof r !== 'object') continue;
+    if (s.task_type === 'biclassification_eval' && r['details'] !== undefined) biclassification = r['details'] as ReportBiclassification;
+    if (s.task_type === 'regression_eval' && r['details'] !== undefined) regression = r['details'] as ReportRegression;
+    if (s.task_type === 'ss_lr_train') {
+      for (const k of ['rows', 'epochs_run', 'batches_per_epoch', 'label_party'] as const) {
+        const v = r[k];
+        if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') facts[`ss_lr_train.${k}`] = v;
+      }
+      if (Array.isArray(r['feature_names'])) facts['ss_lr_train.features'] = r['feature_names'].length;
+    }
+  }
+  const stages: ReportStage[] = [...(opts.extraStages ?? []), ...result.steps.map((s) => ({ name: s.name, ms: s.time_ms }))];
+  return renderReportHtml({
+    title: opts.title ?? 'SecretFlow worker pipeline report',
+    facts,
+    ...(biclassification !== undefined ? { biclassification } : {}),
+    ...(regression !== undefined ? { regression } : {}),
+    stages,
+    generatedAt: new Date().toISOString(),
+  });
+}

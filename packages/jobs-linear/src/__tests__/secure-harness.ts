@@ -1,0 +1,61 @@
+// Test helper: SS-LR on the real SPU protocol with N ranks in ONE thread (@sfw/spu LocalHub and
+// dealer), for accuracy tests without starting a cluster. Reveals the weights at the end (tests only).
+import { runLocal, shareInputs } from '@sfw/spu';
+import type { SpuConfig } from '@sfw/spu';
+import { spuLrOps } from '../spu-adapter.ts';
+import type { Secret, SpuCtx } from '../spu-adapter.ts';
+import { convergedProgram, epochProgram, predictProgram } from '../program.ts';
+import { trainLoop } from '../train-loop.ts';
+import type { TrainHyper } from '../train-loop.ts';
+
+export interface SecureRun {
+  weights: Float64Array;
+  scores: Float64Array;
+  epochsRun: number;
+  bytesSent: number;
+  /** Rank 0's own share of w, decoded as if it were the value (must look nothing like w). */
+  rank0ShareDecoded: Float64Array;
+}
+
+/** blocks: row-major party feature blocks (the last one already holds the constant-1 column). */
+export async function secureTrain(cfg: SpuConfig, nRanks: number, blocks: Array<{ data: Float64Array; cols: number }>, y: Float64Array, p: TrainHyper): Promise<SecureRun> {
+  const n = y.length;
+  const sharedBlocks = blocks.map((b) => shareInputs(cfg, b.data, [n, b.cols], nRanks));
+  const sharedY = shareInputs(cfg, y, [n, 1], nRanks);
+  const d = blocks.reduce((a, b) => a + b.cols, 0) - 1;
+  const { results, hub } = await runLocal(cfg, nRanks, async (c) => {
+    const ctx = c as unknown as SpuCtx;
+    const ops = spuLrOps(ctx);
+    const x = ctx.concat(sharedBlocks.map((s) => s[c.rank]! as unknown as Secret), 1);
+    const yv = sharedY[c.rank]! as unknown as Secret;
+    const out = await trainLoop<Secret>(
+      {
+        async epoch(w, dk, pub) {
+          const [w2, dk2] = await epochProgram(ops, dk === undefined ? [x, yv, w] : [x, yv, w, dk], pub);
+          return { w: w2!, dk: dk2 };
+        },
+        async converged(old, w, pub) {
+          const [f] = await convergedProgram(ops, [old, w], pub);
+          return (await c.revealToAll(f as never))[0]! > 0;
+        },
+      },
+      ctx.fromPublic(new Float64Array(d + 1), [d + 1, 1]),
+      n,
+      d,
+      p,
+    );
+    const [scores] = await predictProgram(ops, [x, out.w], { sigType: p.sigType, regType: p.regType, chunkRows: 4096 });
+    const share = ctx.unwrap(out.w);
+    const own = Float64Array.from(share.data, (v) => Number(BigInt.asIntN(64, v)) / 2 ** c.cfg.fxpBits);
+    return {
+      weights: await c.revealToAll(out.w as never),
+      scores: await c.revealToAll(scores as never),
+      epochsRun: out.epochsRun,
+      own,
+    };
+  });
+  const r0 = results[0]!;
+  let bytes = 0;
+  for (let r = 0; r < nRanks; r++) bytes += hub.endpoint(r).stats.bytesSent;
+  return { weights: r0.weights, scores: r0.scores, epochsRun: r0.epochsRun, bytesSent: bytes, rank0ShareDecoded: r0.own };
+}

@@ -1,0 +1,156 @@
+// Device module `sslr`: PYU functions run on the party that owns the data (reading its table,
+// standardizing with a private scaler, writing predictions at the receiver), SPU programs run SPMD
+// on the ranks (training, prediction, model share I/O). Loaded into every cluster thread.
+import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { defineDeviceModule } from '@sfw/runtime';
+import type { PlainTensor, PyuContext, SpuProgram } from '@sfw/runtime';
+import { applyStandardize, columnMeanStd, getColumn, getNumericColumn, makeTable, readCsv, writeCsv } from '@sfw/data';
+import type { Column } from '@sfw/data';
+import { convergedProgram, epochProgram, predictProgram } from './program.ts';
+import type { ConvergedPub, EpochPub, PredictPub } from './program.ts';
+import { readShareFile, writeAtomic, writeShareFile } from './model-store.ts';
+import { spuLrOps } from './spu-adapter.ts';
+import type { Secret, SpuCtx } from './spu-adapter.ts';
+
+export interface TableHeader {
+  columns: string[];
+  numRows: number;
+}
+
+export interface FeatureOptions {
+  /** Append the constant-1 intercept column (the last party's block). */
+  ones: boolean;
+  /** 'fit': standardize and save the private scaler; 'apply': use the saved scaler; 'none'. */
+  standardize: 'fit' | 'apply' | 'none';
+  scalerPath?: string;
+}
+
+interface Scaler {
+  mean: Record<string, number>;
+  std: Record<string, number>;
+}
+
+/** Column names and row count only (public metadata: the platform already knows the schema). */
+async function header(_ctx: PyuContext, path: string): Promise<TableHeader> {
+  const t = await readCsv(path, { stringColumns: ['id'] });
+  return { columns: t.columns, numRows: t.numRows };
+}
+
+/** This party's feature block as a row-major matrix, ready to be secret-shared. */
+async function features(_ctx: PyuContext, path: string, names: string[], opts: FeatureOptions): Promise<PlainTensor> {
+  const t = await readCsv(path, { columns: names });
+  let scaler: Scaler | undefined;
+  if (opts.standardize === 'apply') scaler = JSON.parse(await readFile(opts.scalerPath!, 'utf8')) as Scaler;
+  const fitted: Scaler = { mean: {}, std: {} };
+  const cols = names.map((name) => {
+    const col = getNumericColumn(t, name);
+    if (col.some((v) => !Number.isFinite(v))) throw new Error(`feature column '${name}' has missing or non-finite values`);
+    if (opts.standardize === 'none') return col;
+    const s = scaler !== undefined ? { mean: scaler.mean[name]!, std: scaler.std[name]! } : columnMeanStd(col);
+    if (s.mean === undefined || s.std === undefined) throw new Error(`scaler has no entry for feature '${name}'`);
+    fitted.mean[name] = s.mean;
+    fitted.std[name] = s.std;
+    return applyStandardize(col, s.mean, s.std);
+  });
+  // The scaler is this party's private statistic: it stays in this party's model directory.
+  if (opts.standardize === 'fit') await writeAtomic(opts.scalerPath!, JSON.stringify(fitted));
+  const k = cols.length + (opts.ones ? 1 : 0);
+  const n = t.numRows;
+  const data = new Float64Array(n * k);
+  cols.forEach((col, j) => {
+    for (let i = 0; i < n; i++) data[i * k + j] = col[i]!;
+  });
+  if (opts.ones) for (let i = 0; i < n; i++) data[i * k + k - 1] = 1;
+  return { data, shape: [n, k] };
+}
+
+/** The intercept column alone, for a label party that contributes no features. */
+function ones(_ctx: PyuContext, n: number): PlainTensor {
+  return { data: new Float64Array(n).fill(1), shape: [n, 1] };
+}
+
+async function label(_ctx: PyuContext, path: string, name: string): Promise<PlainTensor> {
+  const t = await readCsv(path, { columns: [name] });
+  const y = getNumericColumn(t, name);
+  if (y.some((v) => !Number.isFinite(v))) throw new Error(`label column '${name}' has missing or non-finite values`);
+  return { data: Float64Array.from(y), shape: [t.numRows, 1] };
+}
+
+export interface WritePredOptions {
+  predName: string;
+  saveIds: boolean;
+  idColumn: string;
+  saveLabel: boolean;
+  label?: string | undefined;
+}
+
+/** At the receiver: the revealed scores (plus ids / label from its own table) as a CSV. */
+async function writePredictions(_ctx: PyuContext, scores: PlainTensor, inputPath: string, outPath: string, o: WritePredOptions): Promise<{ rows: number; path: string }> {
+  const n = scores.shape[0]!;
+  const columns: string[] = [];
+  const data: Record<string, Column> = {};
+  if (o.saveIds || o.saveLabel) {
+    const t = await readCsv(inputPath, { stringColumns: [o.idColumn] });
+    if (t.numRows !== n) throw new Error('prediction rows do not match the receiver table');
+    if (o.saveIds) {
+      columns.push(o.idColumn);
+      data[o.idColumn] = getColumn(t, o.idColumn);
+    }
+    if (o.saveLabel && o.label !== undefined) {
+      columns.push(o.label);
+      data[o.label] = getColumn(t, o.label);
+    }
+  }
+  columns.push(o.predName);
+  data[o.predName] = Float64Array.from(scores.data);
+  await writeCsv(outPath, makeTable(columns, data));
+  return { rows: n, path: outPath };
+}
+
+// ---- SPU programs ----
+
+type Program<P> = (spu: SpuCtx, inputs: Secret[], pub: P) => Promise<Secret[]> | Secret[];
+
+/** Adapts a program written against the structural SpuCtx to the runtime's registry type. */
+function spuProgram<P>(f: Program<P>): SpuProgram {
+  return ((spu: unknown, inputs: unknown, pub: unknown) => f(spu as SpuCtx, inputs as Secret[], pub as P)) as unknown as SpuProgram;
+}
+
+const concat: Program<null> = (spu, inputs) => [inputs.length === 1 ? inputs[0]! : spu.concat(inputs, 1)];
+
+const initWeights: Program<{ rows: number }> = (spu, _inputs, pub) => [spu.fromPublic(new Float64Array(pub.rows), [pub.rows, 1])];
+
+const epoch: Program<EpochPub> = (spu, inputs, pub) => epochProgram(spuLrOps(spu), inputs, pub);
+
+const converged: Program<ConvergedPub> = (spu, inputs, pub) => convergedProgram(spuLrOps(spu), inputs, pub);
+
+const predict: Program<PredictPub> = (spu, inputs, pub) => predictProgram(spuLrOps(spu), inputs, pub);
+
+/** Each rank writes its own share of w to its party's file; returns w so the driver can await it. */
+const saveModel: Program<{ sharePaths: string[] }> = async (spu, inputs, pub) => {
+  const w = inputs[0]!;
+  await writeShareFile(pub.sharePaths[spu.rank]!, spu.unwrap(w), spu.cfg.fxpBits);
+  return [w];
+};
+
+/** Each rank loads its own party's share file back as a secret. */
+const loadModel: Program<{ sharePaths: string[] }> = async (spu, _inputs, pub) => {
+  const share = await readShareFile(pub.sharePaths[spu.rank]!, { field: spu.cfg.field, fxpBits: spu.cfg.fxpBits });
+  return [spu.wrap(share)];
+};
+
+export default defineDeviceModule('sslr', {
+  pyu: { header, features, ones, label, writePredictions },
+  spu: {
+    concat: spuProgram(concat),
+    initWeights: spuProgram(initWeights),
+    epoch: spuProgram(epoch),
+    converged: spuProgram(converged),
+    predict: spuProgram(predict),
+    saveModel: spuProgram(saveModel),
+    loadModel: spuProgram(loadModel),
+  },
+});
+
+export const shareFilePath = (dir: string, party: string): string => join(dir, `${party}.share`);

@@ -1,0 +1,79 @@
+// ss_lr_predict: parties share their feature blocks (standardized with their own saved scaler if
+// the model was trained so), each rank loads its own model share, the SPU computes the scores with
+// the training sigmoid, and only `receiver` learns them; it writes them next to its ids.
+import { resolve, join } from 'node:path';
+import type { JobContext } from '@sfw/executor';
+import { ParameterValidationError } from '@sfw/executor';
+import type { SsLrPredictConfig } from './params.ts';
+import { checkParties, resolveLayout } from './layout.ts';
+import { readModelMeta, shareFileName } from './model-store.ts';
+import { featureBlocks, readHeaders } from './train.ts';
+import type { LrCluster } from './train.ts';
+import type { WritePredOptions } from './device.ts';
+import { infeedRows } from './schedule.ts';
+
+export interface SsLrPredictResult {
+  receiver: string;
+  output_ds: string;
+  rows: number;
+  pred_name: string;
+}
+
+export async function runSsLrPredict(ctx: JobContext, cfg: SsLrPredictConfig): Promise<SsLrPredictResult> {
+  const cluster = ctx.cluster as unknown as LrCluster;
+  const spu = cluster.spu();
+  const modelDir = resolve(cfg.model);
+  let meta;
+  try {
+    meta = await readModelMeta(modelDir);
+  } catch (e) {
+    throw new ParameterValidationError('Invalid task parameters: task_config.model: no readable SS-LR model meta in that directory', {
+      details: { fields: ['task_config.model'] },
+      cause: e,
+    });
+  }
+  if (meta.spu.field !== ctx.spu.field || meta.spu.fxp_fraction_bits !== ctx.spu.fxpFractionBits || meta.parties.join() !== spu.ranks.join()) {
+    throw new ParameterValidationError('Invalid task parameters: spu_config: the model was trained with other SPU parties, field or fraction bits', {
+      details: { fields: ['spu_config'] },
+    });
+  }
+  checkParties(Object.keys(cfg.input_ds), spu.ranks);
+  if (!spu.ranks.includes(cfg.receiver) || cfg.input_ds[cfg.receiver] === undefined) {
+    throw new ParameterValidationError('Invalid task parameters: task_config.receiver: must be a party with an input table', {
+      details: { fields: ['task_config.receiver'] },
+    });
+  }
+  const headers = await readHeaders(cluster, cfg.input_ds);
+  const layout = resolveLayout(headers, spu.ranks, meta.feature_names, undefined);
+  if (layout.featureNames.join() !== meta.feature_names.join() || layout.interceptParty !== meta.intercept_party) {
+    throw new ParameterValidationError('Invalid task parameters: task_config.input_ds: feature columns are not held as at training', {
+      details: { fields: ['task_config.input_ds'] },
+    });
+  }
+  const saveLabel = cfg.save_label;
+  const labelCol = cfg.label ?? meta.label_col;
+  if (saveLabel && !headers.get(cfg.receiver)!.columns.includes(labelCol)) {
+    throw new ParameterValidationError(`Invalid task parameters: task_config.save_label: the receiver holds no column '${labelCol}'`, {
+      details: { fields: ['task_config.save_label'] },
+    });
+  }
+  if (cfg.save_ids && !headers.get(cfg.receiver)!.columns.includes(cfg.id_column)) {
+    throw new ParameterValidationError(`Invalid task parameters: task_config.id_column: the receiver holds no column '${cfg.id_column}'`, {
+      details: { fields: ['task_config.id_column'] },
+    });
+  }
+
+  const [x] = spu.run('sslr.concat', featureBlocks(cluster, layout, cfg.input_ds, meta.standardized ? 'apply' : 'none', modelDir), null);
+  const [w] = spu.run('sslr.loadModel', [], { sharePaths: spu.ranks.map((p) => join(modelDir, shareFileName(p))) });
+  const chunkRows = infeedRows(meta.feature_names.length, cfg.batch_size);
+  const [scores] = spu.run('sslr.predict', [x!, w!], { sigType: meta.sig_type, regType: meta.reg_type, chunkRows });
+  ctx.progress(70, 'scores computed');
+  // Only the receiver learns the scores: every rank sends its share to that party alone.
+  const receiver = cluster.pyu(cfg.receiver);
+  const revealed = scores!.reveal(receiver);
+  const opts: WritePredOptions = { predName: cfg.pred_name, saveIds: cfg.save_ids, idColumn: cfg.id_column, saveLabel, label: labelCol };
+  const outPath = resolve(cfg.output_ds);
+  const written = await receiver.call<{ rows: number; path: string }>('sslr.writePredictions', revealed, resolve(cfg.input_ds[cfg.receiver]!), outPath, opts).get();
+  ctx.progress(100, 'predictions written');
+  return { receiver: cfg.receiver, output_ds: written.path, rows: written.rows, pred_name: cfg.pred_name };
+}

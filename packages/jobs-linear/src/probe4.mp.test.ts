@@ -1,0 +1,25 @@
+import { it } from 'vitest';
+import { join } from 'node:path';
+import { Cluster } from '@sfw/runtime';
+import { makeTable, writeCsv } from '@sfw/data';
+import { syntheticLinearData } from '@sfw/testkit';
+import { SSLR_DEVICE_MODULE, ssLrTrainSchema } from './index.ts';
+import { runSsLrTrain } from './train.ts';
+import { testJobContext } from './__tests__/job-context.ts';
+it('probe cluster', async () => {
+  const cluster = await Cluster.start({ parties: ['alice', 'bob'], spu: { protocol: 'SEMI2K', field: 'FM64', fxpFractionBits: 18, beaverType: 'TTP' }, modules: [SSLR_DEVICE_MODULE] });
+  const ctx = await testJobContext(cluster);
+  const n = 20480, d = 100;
+  const g = syntheticLinearData({ n, d, seed: 'p', kind: 'logistic' });
+  const ids = Array.from({ length: n }, (_, i) => `r${i}`);
+  const A: Record<string, Float64Array | string[]> = { id: ids, y: g.y }, B: Record<string, Float64Array | string[]> = { id: ids };
+  for (let j = 0; j < d; j++) (j < 50 ? A : B)[`f${j}`] = Float64Array.from({ length: n }, (_, i) => g.x[i * d + j]!);
+  await writeCsv(join(ctx.workDir, 'a.csv'), makeTable(['id', 'y', ...Array.from({ length: 50 }, (_, j) => `f${j}`)], A));
+  await writeCsv(join(ctx.workDir, 'b.csv'), makeTable(['id', ...Array.from({ length: 50 }, (_, j) => `f${50 + j}`)], B));
+  await cluster.beginTask('p');
+  const t0 = performance.now();
+  const r = await runSsLrTrain(ctx, ssLrTrainSchema.parse({ input_ds: { alice: join(ctx.workDir, 'a.csv'), bob: join(ctx.workDir, 'b.csv') }, feature_selects: Array.from({ length: d }, (_, j) => `f${j}`), label: 'y', reg_type: 'linear', epochs: 2, eps: 0, output_model: join(ctx.workDir, 'm') }));
+  console.log('cluster train ms', performance.now() - t0, 'batches/epoch', r.batches_per_epoch, 'epochs', r.epochs_run);
+  await cluster.endTask();
+  await cluster.shutdown();
+}, 300000);

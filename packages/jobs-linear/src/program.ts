@@ -1,0 +1,105 @@
+// The SS-LR programs, SPMD on every SPU rank, following SecretFlow's ss_sgd model.py step for step
+// (secretflow/ml/linear/ss_sgd/model.py: _batch_update_w, _convergence, _predict). Features, label
+// and weights stay secret-shared; the only value revealed is the early-stop flag, which SecretFlow
+// reveals too (the number of epochs run is public).
+import type { LrOps, SigType } from './ops.ts';
+
+export interface EpochPub {
+  /** Learning rate for this epoch (decay applied by the driver: lr * rate^floor(epoch/decay_epoch)). */
+  learningRate: number;
+  batchSize: number;
+  /** First row of every full batch, block by block (leftover rows of a block are not trained on). */
+  batchStarts: number[];
+  sigType: SigType;
+  regType: 'logistic' | 'linear';
+  penalty: 'None' | 'l2';
+  l2Norm: number;
+  strategy: 'naive_sgd' | 'policy_sgd';
+  /** policy_sgd: compute the per-batch scale factors (epoch 0) instead of reading them. */
+  computeDk: boolean;
+}
+
+/**
+ * One epoch. Inputs: X (n x (d+1), the last column is the constant 1 for the intercept), y (n x 1),
+ * w ((d+1) x 1) and, for policy_sgd after epoch 0, dk (batches x 1). Outputs: [w] or [w, dk].
+ */
+export async function epochProgram<T>(ops: LrOps<T>, inputs: T[], pub: EpochPub): Promise<T[]> {
+  const [x, y, w0, dkIn] = inputs as [T, T, T, T | undefined];
+  const d1 = ops.shape(x)[1]!;
+  const bs = pub.batchSize;
+  let w = w0;
+  const dks: T[] = [];
+  // L2 pulls every weight but the intercept toward 0: step += w * (l2 * lr / batch), bias zeroed.
+  const l2Vec = new Float64Array(d1).fill((pub.l2Norm * pub.learningRate) / bs);
+  l2Vec[d1 - 1] = 0;
+  for (const [k, r0] of pub.batchStarts.entries()) {
+    const xb = ops.sliceRows(x, r0, r0 + bs);
+    const yb = ops.sliceRows(y, r0, r0 + bs);
+    // pred = X_b w (then the chosen sigmoid approximation for logistic regression).
+    let pred = await ops.matmul(xb, w);
+    if (pub.regType === 'logistic') pred = await ops.sigmoid(pred, pub.sigType);
+    const err = ops.sub(pred, yb);
+    // grad * batch = X_b^T (pred - y_b); folding 1/batch into the step keeps one truncation.
+    const gradSum = await ops.matmul(ops.transpose(xb), err);
+    let step: T;
+    if (pub.strategy === 'policy_sgd') {
+      const grad = await ops.mulPublic(gradSum, 1 / bs);
+      let dk: T;
+      if (pub.computeDk) {
+        // 1 / sqrt(||grad||^2 + 1e-4), computed once in epoch 0 and reused (SecretFlow policy_sgd).
+        dk = await ops.rsqrt(ops.addPublic(ops.sumAll(await ops.mul(grad, grad)), 1e-4));
+        dks.push(dk);
+      } else {
+        dk = ops.sliceRows(dkIn!, k, k + 1);
+      }
+      step = await ops.matmul(await ops.mulPublic(grad, pub.learningRate), dk);
+    } else {
+      step = await ops.mulPublic(gradSum, pub.learningRate / bs);
+    }
+    if (pub.penalty === 'l2') step = ops.add(step, await ops.mulPublic(w, l2Vec));
+    w = ops.sub(w, step);
+  }
+  if (pub.strategy === 'policy_sgd' && pub.computeDk) return dks.length > 0 ? [w, ops.concat(dks, 0)] : [w];
+  return pub.strategy === 'policy_sgd' ? [w, dkIn!] : [w];
+}
+
+export interface ConvergedPub {
+  /** 2^floor(-log2(eps)): rescales the comparison so fixed point keeps its precision (SecretFlow). */
+  epsScale: number;
+  /** eps * epsScale. */
+  normEps: number;
+}
+
+/** Early-stop test: max|w - w_old| * scale < normEps * max|w|, as a secret 0/1 the driver reveals. */
+export async function convergedProgram<T>(ops: LrOps<T>, inputs: T[], pub: ConvergedPub): Promise<T[]> {
+  const [old, w] = inputs as [T, T];
+  const maxDelta = await ops.maxAll(await ops.abs(ops.sub(w, old)));
+  const maxW = await ops.maxAll(await ops.abs(w));
+  // Division-free form of (max_delta * scale / max_w) < norm_eps (max_w > 0 once training moved).
+  return [await ops.less(await ops.mulPublic(maxDelta, pub.epsScale), await ops.mulPublic(maxW, pub.normEps))];
+}
+
+export interface PredictPub {
+  sigType: SigType;
+  regType: 'logistic' | 'linear';
+  /** Rows per matmul (bounds the Beaver triple size). */
+  chunkRows: number;
+}
+
+/** Scores = X w (X carries the constant-1 column), through the training sigmoid for logistic models. */
+export async function predictProgram<T>(ops: LrOps<T>, inputs: T[], pub: PredictPub): Promise<T[]> {
+  const [x, w] = inputs as [T, T];
+  const n = ops.shape(x)[0]!;
+  const parts: T[] = [];
+  for (let r0 = 0; r0 < n; r0 += pub.chunkRows) {
+    let z = await ops.matmul(ops.sliceRows(x, r0, Math.min(n, r0 + pub.chunkRows)), w);
+    if (pub.regType === 'logistic') z = await ops.sigmoid(z, pub.sigType);
+    parts.push(z);
+  }
+  return [parts.length === 1 ? parts[0]! : ops.concat(parts, 0)];
+}
+
+/** Concatenates the parties' feature blocks column-wise (alice's columns first, ones last). */
+export function concatFeaturesProgram<T>(ops: LrOps<T>, inputs: T[]): T[] {
+  return [inputs.length === 1 ? inputs[0]! : ops.concat(inputs, 1)];
+}

@@ -1,0 +1,153 @@
+// ss_lr_train on the cluster: each party secret-shares its (optionally standardized) feature block,
+// the label party shares y, the SPU runs one program per epoch, and each rank saves its own share
+// of the weights. The driver sees only public values: column names, sizes, the early-stop flag,
+// and the weights only when report_weights asks for them (SecretFlow reveals them to all then).
+import { resolve, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { JobContext } from '@sfw/executor';
+import { ParameterValidationError } from '@sfw/executor';
+import { batchStarts } from './schedule.ts';
+import type { DeviceObject, Pyu, Spu, SpuObject } from '@sfw/runtime';
+import type { SsLrTrainConfig } from './params.ts';
+import { checkParties, resolveLayout } from './layout.ts';
+import type { DataLayout, HeaderInfo } from './layout.ts';
+import { scalerFileName, shareFileName, writeModelMeta } from './model-store.ts';
+import type { ModelMeta } from './model-store.ts';
+import { trainLoop } from './train-loop.ts';
+import type { TrainExec } from './train-loop.ts';
+import type { FeatureOptions } from './device.ts';
+
+/** The cluster surface the SS-LR driver uses (the runtime's Cluster satisfies it). */
+export interface LrCluster {
+  pyu(party: string): Pyu;
+  spu(): Spu;
+}
+
+export interface SsLrTrainResult {
+  model: string;
+  epochs_run: number;
+  early_stopped: boolean;
+  batches_per_epoch: number;
+  rows: number;
+  feature_names: string[];
+  label_party: string;
+  train_seconds: number;
+  weights?: Record<string, number>;
+}
+
+export async function readHeaders(cluster: LrCluster, inputs: Record<string, string>): Promise<Map<string, HeaderInfo>> {
+  const entries = await Promise.all(
+    Object.entries(inputs).map(async ([party, path]) => [party, await cluster.pyu(party).call<HeaderInfo>('sslr.header', resolve(path)).get()] as const),
+  );
+  return new Map(entries);
+}
+
+/** Each party's block (its features, the intercept column on the last block) as DeviceObjects. */
+export function featureBlocks(
+  cluster: LrCluster,
+  layout: Pick<DataLayout, 'blocks' | 'interceptParty'>,
+  inputs: Record<string, string>,
+  standardize: 'fit' | 'apply' | 'none',
+  modelDir: string,
+): DeviceObject[] {
+  const blocks: DeviceObject[] = layout.blocks.map((b) => {
+    const opts: FeatureOptions = { ones: b.party === layout.interceptParty, standardize, scalerPath: join(modelDir, scalerFileName(b.party)) };
+    return cluster.pyu(b.party).call('sslr.features', resolve(inputs[b.party]!), b.features, opts);
+  });
+  return blocks;
+}
+
+export async function runSsLrTrain(ctx: JobContext, cfg: SsLrTrainConfig): Promise<SsLrTrainResult> {
+  const cluster = ctx.cluster as unknown as LrCluster;
+  const spu = cluster.spu();
+  checkParties(Object.keys(cfg.input_ds), spu.ranks);
+  const headers = await readHeaders(cluster, cfg.input_ds);
+  const layout = resolveLayout(headers, spu.ranks, cfg.feature_selects, cfg.label);
+  const d = layout.featureNames.length;
+  if (batchStarts(layout.numRows, d, cfg.batch_size).length === 0) {
+    throw new ParameterValidationError(`Invalid task parameters: task_config.batch_size: larger than the ${layout.numRows} aligned rows`, {
+      details: { fields: ['task_config.batch_size'] },
+    });
+  }
+  const modelDir = resolve(cfg.output_model);
+  const standardize = cfg.standardize === true ? 'fit' : 'none';
+  ctx.log.info({ parties: layout.blocks.map((b) => b.party), features: d, rows: layout.numRows, labelParty: layout.labelParty }, 'ss_lr_train layout');
+
+  const t0 = performance.now();
+  const [x] = spu.run('sslr.concat', featureBlocks(cluster, layout, cfg.input_ds, standardize, modelDir), null);
+  // y is shared once by the label party; the SpuObject stays in the ranks' stores for every epoch.
+  const ySpu = cluster.pyu(layout.labelParty).call('sslr.label', resolve(cfg.input_ds[layout.labelParty]!), cfg.label).to(spu);
+  const [w0] = spu.run('sslr.initWeights', [], { rows: d + 1 });
+
+  const policy = cfg.strategy === 'policy_sgd';
+  const exec: TrainExec<SpuObject> = {
+    async epoch(w, dk, pub) {
+      const inputs = dk === undefined ? [x!, ySpu, w] : [x!, ySpu, w, dk];
+      const outs = spu.run('sslr.epoch', inputs, pub, { outputs: policy ? 2 : 1 });
+      await outs[0]!.ready;
+      return { w: outs[0]!, dk: outs[1] };
+    },
+    async converged(old, w, pub) {
+      const [flag] = spu.run('sslr.converged', [old, w], pub);
+      // The flag is public in SecretFlow too (sf.reveal): the number of epochs run is not secret.
+      const v = await flag!.get();
+      return v.data[0]! > 0;
+    },
+  };
+  const out = await trainLoop(
+    exec,
+    w0!,
+    layout.numRows,
+    d,
+    {
+      epochs: cfg.epochs,
+      learningRate: cfg.learning_rate,
+      batchSize: cfg.batch_size,
+      sigType: cfg.sig_type,
+      regType: cfg.reg_type,
+      penalty: cfg.penalty,
+      l2Norm: cfg.l2_norm,
+      eps: cfg.eps,
+      decayEpoch: cfg.decay_epoch,
+      decayRate: cfg.decay_rate,
+      strategy: cfg.strategy,
+    },
+    (e, total) => ctx.progress((100 * e) / total, `epoch ${e}/${total}`, { epoch: e, epochs: total }),
+    ctx.signal,
+  );
+
+  const sharePaths = spu.ranks.map((p) => join(modelDir, shareFileName(p)));
+  const [saved] = spu.run('sslr.saveModel', [out.w], { sharePaths });
+  await saved!.ready;
+  const meta: ModelMeta = {
+    model_type: 'sf.model.ss_sgd',
+    version: '0.1',
+    reg_type: cfg.reg_type,
+    sig_type: cfg.sig_type,
+    feature_names: layout.featureNames,
+    label_col: cfg.label,
+    parties: [...spu.ranks],
+    party_features_length: Object.fromEntries(spu.ranks.map((p) => [p, layout.blocks.find((b) => b.party === p)?.features.length ?? 0])),
+    intercept_party: layout.interceptParty,
+    standardized: standardize === 'fit',
+    spu: { protocol: ctx.spu.protocol, field: ctx.spu.field, fxp_fraction_bits: ctx.spu.fxpFractionBits },
+    epochs_run: out.epochsRun,
+  };
+  await writeModelMeta(modelDir, meta);
+  const result: SsLrTrainResult = {
+    model: modelDir,
+    epochs_run: out.epochsRun,
+    early_stopped: out.earlyStopped,
+    batches_per_epoch: out.batchesPerEpoch,
+    rows: layout.numRows,
+    feature_names: layout.featureNames,
+    label_party: layout.labelParty,
+    train_seconds: (performance.now() - t0) / 1000,
+  };
+  if (cfg.report_weights) {
+    // Explicitly requested: reveals the model to the driver (SecretFlow: to every party).
+    const w = await out.w.get();
+    result.weights = { _intercept_: w.data[d]!, ...Object.fromEntries(layout.featureNames.map((f, j) => [f, w.data[j]!])) };
+  }
+  return result;
+}

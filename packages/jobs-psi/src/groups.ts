@@ -1,0 +1,81 @@
+// Duplicate keys: PSI runs on unique keys; each unique key keeps the list of its rows (in input
+// order) so the output can expand duplicates as a per-key cartesian product (SecretFlow's
+// input_ds*_keys_duplicated semantics).
+import type { BucketRows } from './keystore.ts';
+
+export interface BucketGroups {
+  /** Unique keys, in first-appearance order. */
+  readonly keys: string[];
+  /** CSR: rows of group g are rowOrder[start[g] .. start[g+1]). */
+  readonly start: Int32Array;
+  readonly rowOrder: Int32Array;
+  readonly maxCount: number;
+}
+
+export function groupRows(rows: BucketRows): BucketGroups {
+  const ids = new Map<string, number>();
+  const keys: string[] = [];
+  const n = rows.keys.length;
+  const rowGroup = new Int32Array(n);
+  for (let r = 0; r < n; r += 1) {
+    const k = rows.keys[r]!;
+    let g = ids.get(k);
+    if (g === undefined) {
+      g = keys.length;
+      ids.set(k, g);
+      keys.push(k);
+    }
+    rowGroup[r] = g;
+  }
+  const start = new Int32Array(keys.length + 1);
+  for (let r = 0; r < n; r += 1) start[rowGroup[r]! + 1]! += 1;
+  let maxCount = 0;
+  for (let g = 0; g < keys.length; g += 1) {
+    maxCount = Math.max(maxCount, start[g + 1]!);
+    start[g + 1]! += start[g]!;
+  }
+  const fill = start.slice(0, keys.length);
+  const rowOrder = new Int32Array(n);
+  for (let r = 0; r < n; r += 1) rowOrder[fill[rowGroup[r]!]!++] = r;
+  return { keys, start, rowOrder, maxCount };
+}
+
+/** Groups kept for the output, across buckets: key, own rows (byte ranges), peer duplicate count. */
+export class GroupList {
+  readonly keys: string[] = [];
+  readonly start: number[] = [0];
+  readonly rowOffset: number[] = [];
+  readonly rowLength: number[] = [];
+  readonly peerCount: number[] = [];
+
+  add(key: string, rows: BucketRows, g: BucketGroups, group: number, peerCount: number): void {
+    this.keys.push(key);
+    for (let i = g.start[group]!; i < g.start[group + 1]!; i += 1) {
+      const r = g.rowOrder[i]!;
+      this.rowOffset.push(rows.offsets[r]!);
+      this.rowLength.push(rows.lengths[r]!);
+    }
+    this.start.push(this.rowOffset.length);
+    this.peerCount.push(peerCount);
+  }
+
+  get size(): number {
+    return this.keys.length;
+  }
+
+  rowCount(group: number): number {
+    return this.start[group + 1]! - this.start[group]!;
+  }
+
+  get totalRows(): number {
+    return this.rowOffset.length;
+  }
+
+  /** Group order for the output: by key (both parties agree) or by first input row. */
+  order(byKey: boolean): number[] {
+    const idx = Array.from({ length: this.size }, (_, i) => i);
+    if (byKey) idx.sort((a, b) => (this.keys[a]! < this.keys[b]! ? -1 : this.keys[a]! > this.keys[b]! ? 1 : 0));
+    else idx.sort((a, b) => this.rowOffset[this.start[a]!]! - this.rowOffset[this.start[b]!]!);
+    return idx;
+  }
+}

@@ -1,0 +1,82 @@
+// Writes a party's PSI output CSV: its own header, then rows copied verbatim from the input (by
+// byte range) or NULL rows (empty fields) that stand for the peer's unmatched rows, so that both
+// parties' files line up row by row.
+import { closeSync, openSync, readSync, statSync, writeSync, readFileSync } from 'node:fs';
+
+/** Inputs up to this size are read whole for the output pass; larger ones by positioned reads. */
+const WHOLE_FILE_LIMIT = 256 * 1024 * 1024;
+
+export class RowSource {
+  readonly #whole: Buffer | null;
+  readonly #fd: number | null;
+  constructor(path: string) {
+    if (statSync(path).size <= WHOLE_FILE_LIMIT) {
+      this.#whole = readFileSync(path);
+      this.#fd = null;
+    } else {
+      this.#whole = null;
+      this.#fd = openSync(path, 'r');
+    }
+  }
+  row(offset: number, length: number): Buffer {
+    if (this.#whole) return this.#whole.subarray(offset, offset + length);
+    const b = Buffer.allocUnsafe(length);
+    readSync(this.#fd!, b, 0, length, offset);
+    return b;
+  }
+  close(): void {
+    if (this.#fd !== null) closeSync(this.#fd);
+  }
+}
+
+export class CsvOutput {
+  readonly #fd: number;
+  readonly #buf = Buffer.allocUnsafe(1 << 20);
+  #used = 0;
+  readonly #nullRow: Buffer;
+  rows = 0;
+
+  constructor(path: string, headerLine: Buffer, columnCount: number) {
+    this.#fd = openSync(path, 'w');
+    this.#nullRow = Buffer.from(','.repeat(Math.max(columnCount - 1, 0)) + '\n');
+    this.#put(headerLine);
+    this.#put(NL);
+  }
+
+  writeRow(raw: Buffer, times = 1): void {
+    for (let t = 0; t < times; t += 1) {
+      this.#put(raw);
+      this.#put(NL);
+      this.rows += 1;
+    }
+  }
+
+  writeNullRows(count: number): void {
+    for (let i = 0; i < count; i += 1) {
+      this.#put(this.#nullRow);
+      this.rows += 1;
+    }
+  }
+
+  close(): void {
+    this.#flush();
+    closeSync(this.#fd);
+  }
+
+  #put(b: Buffer): void {
+    if (this.#used + b.length > this.#buf.length) this.#flush();
+    if (b.length > this.#buf.length) {
+      writeSync(this.#fd, b);
+      return;
+    }
+    b.copy(this.#buf, this.#used);
+    this.#used += b.length;
+  }
+
+  #flush(): void {
+    if (this.#used > 0) writeSync(this.#fd, this.#buf, 0, this.#used);
+    this.#used = 0;
+  }
+}
+
+const NL = Buffer.from('\n');

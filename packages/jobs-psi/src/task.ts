@@ -1,0 +1,91 @@
+// The `psi` task: validates the config, runs `psi.run` on both party threads concurrently (they
+// talk over the party-to-party link), and returns SecretFlow's psi_report rows.
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { deviceModuleUrl } from '@sfw/runtime';
+import type { Cluster } from '@sfw/runtime';
+import type { TaskDefinition } from '@sfw/executor';
+import { psiConfigSchema, planParties } from './config.ts';
+import type { PsiConfig } from './config.ts';
+import type { PartyOutcome } from './device.ts';
+import { PsiExecutionError, PsiParameterError } from './errors.ts';
+import type { PsiPartyReport } from './plan.ts';
+
+export const PSI_DEVICE_MODULE = deviceModuleUrl(import.meta.url, './device');
+
+export interface PsiTaskResult {
+  /** SecretFlow's psi_report: one row per party. */
+  readonly report: { readonly columns: readonly ['party', 'original_count', 'intersection_count']; readonly rows: PsiPartyReport[] };
+  /** Output file per receiving party. */
+  readonly output: Record<string, string>;
+}
+
+export const psiExample = {
+  task_type: 'psi',
+  sf_init_config: { parties: ['alice', 'bob'], address: 'local' },
+  task_config: {
+    input: {
+      alice: { path: '../shared/data/breast_cancer/alice.csv', keys: ['id'] },
+      bob: { path: '../shared/data/breast_cancer/bob.csv', keys: ['id'] },
+    },
+    protocol: 'PROTOCOL_ECDH',
+    curve: 'CURVE_25519',
+    join_type: 'inner_join',
+    receiver_parties: ['alice', 'bob'],
+    sort_result: true,
+    allow_empty_result: false,
+    input_ds1_keys_duplicated: true,
+    input_ds2_keys_duplicated: true,
+    output: { alice: 'out/psi/alice.csv', bob: 'out/psi/bob.csv' },
+  },
+};
+
+export const psiTask: TaskDefinition<typeof psiConfigSchema> = {
+  taskType: 'psi',
+  description:
+    'ECDH-PSI (X25519) between two parties with SecretFlow join semantics (inner/left/full/difference, duplicate keys, multi-column keys); writes row-aligned CSVs per receiver and a psi_report.',
+  schema: psiConfigSchema,
+  deviceModules: [PSI_DEVICE_MODULE],
+  example: psiExample,
+  async run(ctx, config: PsiConfig): Promise<PsiTaskResult> {
+    for (const p of Object.keys(config.input)) {
+      if (!ctx.parties.includes(p)) throw new PsiParameterError(`input.${p}`, 'party is not in the cluster (sf_init_config.parties)');
+    }
+    const resolved: PsiConfig = {
+      ...config,
+      input: Object.fromEntries(Object.entries(config.input).map(([p, t]) => [p, { ...t, path: resolve(t.path) }])),
+      output: Object.fromEntries(Object.entries(config.output).map(([p, o]) => [p, resolve(o)])),
+    };
+    const plans = planParties(resolved);
+    const runId = randomUUID();
+    // JobCluster resolves to the lifecycle handle while Cluster's constructor is private (the
+    // executor's conditional type cannot infer it); the object is the runtime's Cluster.
+    const cluster = ctx.cluster as unknown as Cluster;
+    const stop = cluster.onProgress((e) => {
+      if (e.fn === 'psi.run') ctx.progress(100 * e.fraction, e.message);
+    });
+    let outcomes: PartyOutcome[];
+    try {
+      outcomes = await Promise.all(plans.map((p) => cluster.pyu(p.self).call<PartyOutcome>('psi.run', p, runId).get()));
+    } finally {
+      stop();
+    }
+    return collect(outcomes, plans.map((p) => p.outputPath));
+  },
+};
+
+/** The first real failure wins over the peer's "aborted" echo; parameter errors keep their field. */
+export function collect(outcomes: PartyOutcome[], outputs: (string | null)[]): PsiTaskResult {
+  const failures = outcomes.filter((o) => !o.ok);
+  const param = failures.find((o) => o.kind === 'parameter');
+  if (param && param.kind === 'parameter') throw new PsiParameterError(param.field, param.message.replace(/^Invalid task parameters: [^:]+: /, ''));
+  const exec = failures.find((o) => o.kind === 'execution' && !o.peerAborted) ?? failures[0];
+  if (exec && !exec.ok) throw new PsiExecutionError(`PSI failed: ${exec.message}`);
+  const rows = outcomes.map((o) => (o.ok ? o.report : null)).filter((r): r is PsiPartyReport => r !== null);
+  const output: Record<string, string> = {};
+  rows.forEach((r, i) => {
+    const out = outputs[i];
+    if (r.intersection_count >= 0 && out) output[r.party] = out;
+  });
+  return { report: { columns: ['party', 'original_count', 'intersection_count'], rows }, output };
+}

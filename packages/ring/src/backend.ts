@@ -1,0 +1,43 @@
+// The raw kernels behind the tensor API work on limb arrays (BigUint64Array, n elements).
+// Two implementations: `jsKernels` (BigInt reference, always available, used as the oracle in
+// tests) and the WebAssembly kernels (default, see wasm.ts). Selection happens once at load.
+import type { FieldType } from './field.ts';
+
+export interface RingKernels {
+  readonly name: string;
+  add(f: FieldType, a: BigUint64Array, b: BigUint64Array, out: BigUint64Array, n: number): void;
+  sub(f: FieldType, a: BigUint64Array, b: BigUint64Array, out: BigUint64Array, n: number): void;
+  neg(f: FieldType, a: BigUint64Array, out: BigUint64Array, n: number): void;
+  mul(f: FieldType, a: BigUint64Array, b: BigUint64Array, out: BigUint64Array, n: number): void;
+  mulAdd(f: FieldType, a: BigUint64Array, b: BigUint64Array, c: BigUint64Array, out: BigUint64Array, n: number): void;
+  /** s already reduced to [0, 2^k). */
+  mulScalar(f: FieldType, a: BigUint64Array, s: bigint, out: BigUint64Array, n: number): void;
+  addScalar(f: FieldType, a: BigUint64Array, s: bigint, out: BigUint64Array, n: number): void;
+  /** out[i, j] = a[i, j] op v[j] for an m x n matrix. */
+  rowBroadcast(f: FieldType, op: 'mul' | 'add', a: BigUint64Array, v: BigUint64Array, out: BigUint64Array, m: number, n: number): void;
+  /** 0 <= bits < k. */
+  shr(f: FieldType, a: BigUint64Array, bits: number, out: BigUint64Array, n: number): void;
+  lshr(f: FieldType, a: BigUint64Array, bits: number, out: BigUint64Array, n: number): void;
+  shl(f: FieldType, a: BigUint64Array, bits: number, out: BigUint64Array, n: number): void;
+  /** out (m x n) = a (m x k) . b (k x n), row-major; out does not alias a or b. */
+  matmul(f: FieldType, a: BigUint64Array, b: BigUint64Array, out: BigUint64Array, m: number, k: number, n: number): void;
+}
+
+let active: RingKernels | undefined;
+let loader: (() => RingKernels) | undefined;
+
+export function registerKernelLoader(load: () => RingKernels): void {
+  loader = load;
+}
+
+/** The active kernels (WebAssembly unless it failed to load or the JS ones were forced). */
+export function kernels(): RingKernels {
+  if (active === undefined) active = loader ? loader() : undefined;
+  if (active === undefined) throw new Error('no ring kernels registered');
+  return active;
+}
+
+/** Force a backend (tests and benchmarks compare them). */
+export function setKernels(k: RingKernels): void {
+  active = k;
+}

@@ -1,0 +1,63 @@
+// Reference kernels in plain JS BigInt. Correct by construction (BigInt.asUintN), slow for FM128
+// (one boxed BigInt per element): kept as the test oracle and as the fallback when WebAssembly
+// is unavailable.
+import type { FieldType } from './field.ts';
+import type { RingKernels } from './backend.ts';
+
+const M64 = (1n << 64n) - 1n;
+
+function get(f: FieldType, d: BigUint64Array, i: number): bigint {
+  return f === 'FM64' ? (d[i] as bigint) : ((d[2 * i + 1] as bigint) << 64n) | (d[2 * i] as bigint);
+}
+
+function put(f: FieldType, d: BigUint64Array, i: number, v: bigint): void {
+  if (f === 'FM64') d[i] = v; // BigUint64Array stores mod 2^64
+  else {
+    d[2 * i] = v & M64;
+    d[2 * i + 1] = (v >> 64n) & M64;
+  }
+}
+
+function signed(f: FieldType, v: bigint): bigint {
+  return BigInt.asIntN(f === 'FM64' ? 64 : 128, v);
+}
+
+function map2(f: FieldType, a: BigUint64Array, b: BigUint64Array, out: BigUint64Array, n: number, op: (x: bigint, y: bigint) => bigint): void {
+  for (let i = 0; i < n; i++) put(f, out, i, op(get(f, a, i), get(f, b, i)));
+}
+
+function map1(f: FieldType, a: BigUint64Array, out: BigUint64Array, n: number, op: (x: bigint) => bigint): void {
+  for (let i = 0; i < n; i++) put(f, out, i, op(get(f, a, i)));
+}
+
+export const jsKernels: RingKernels = {
+  name: 'js-bigint',
+  add: (f, a, b, out, n) => map2(f, a, b, out, n, (x, y) => x + y),
+  sub: (f, a, b, out, n) => map2(f, a, b, out, n, (x, y) => x - y),
+  neg: (f, a, out, n) => map1(f, a, out, n, (x) => -x),
+  mul: (f, a, b, out, n) => map2(f, a, b, out, n, (x, y) => x * y),
+  mulAdd: (f, a, b, c, out, n) => {
+    for (let i = 0; i < n; i++) put(f, out, i, get(f, a, i) * get(f, b, i) + get(f, c, i));
+  },
+  mulScalar: (f, a, s, out, n) => map1(f, a, out, n, (x) => x * s),
+  addScalar: (f, a, s, out, n) => map1(f, a, out, n, (x) => x + s),
+  rowBroadcast: (f, op, a, v, out, m, n) => {
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) {
+        const x = get(f, a, i * n + j);
+        const y = get(f, v, j);
+        put(f, out, i * n + j, op === 'mul' ? x * y : x + y);
+      }
+  },
+  shr: (f, a, bits, out, n) => map1(f, a, out, n, (x) => signed(f, x) >> BigInt(bits)),
+  lshr: (f, a, bits, out, n) => map1(f, a, out, n, (x) => x >> BigInt(bits)),
+  shl: (f, a, bits, out, n) => map1(f, a, out, n, (x) => x << BigInt(bits)),
+  matmul: (f, a, b, out, m, k, n) => {
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) {
+        let acc = 0n;
+        for (let t = 0; t < k; t++) acc += get(f, a, i * k + t) * get(f, b, t * n + j);
+        put(f, out, i * n + j, acc);
+      }
+  },
+};

@@ -1,0 +1,162 @@
+// Every kernel against BigInt reference math written here (independent of js-kernels.ts), for both
+// backends and both rings, on random and edge values (0, ±1, ring min/max, 2^63 boundaries).
+import { afterAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import {
+  add, addPublicVec, addScalar, and, bitAt, bitsAt, extractBits, fromBigInts, jsKernels, kernels, lshr, matmul, msb, mul,
+  mulAdd, mulPublicVec, mulScalar, neg, not, or, setKernels, shl, shr, sub, sum, toBigInts, transpose, wasmKernels, xor,
+  type FieldType, type RingKernels,
+} from './index.ts';
+
+const fields: FieldType[] = ['FM64', 'FM128'];
+const backends: RingKernels[] = [wasmKernels, jsKernels];
+const initial = kernels();
+afterAll(() => setKernels(initial));
+
+const bitsOf = (f: FieldType): bigint => (f === 'FM64' ? 64n : 128n);
+const u = (f: FieldType, x: bigint): bigint => BigInt.asUintN(Number(bitsOf(f)), x);
+const s = (f: FieldType, x: bigint): bigint => BigInt.asIntN(Number(bitsOf(f)), x);
+
+function elem(f: FieldType): fc.Arbitrary<bigint> {
+  const k = bitsOf(f);
+  const half = 1n << (k - 1n);
+  return fc.oneof(
+    fc.constantFrom(0n, 1n, -1n, half - 1n, -half, (1n << 63n), (1n << 63n) - 1n, (1n << 64n) - 1n, 1n << 64n, -(1n << 40n)),
+    fc.bigInt({ min: -half, max: half - 1n }),
+    fc.bigInt({ min: -(1n << 70n), max: 1n << 70n }),
+  );
+}
+
+function vec(f: FieldType, min = 0, max = 40): fc.Arbitrary<bigint[]> {
+  return fc.array(elem(f), { minLength: min, maxLength: max });
+}
+
+function pair(f: FieldType): fc.Arbitrary<[bigint[], bigint[]]> {
+  return fc.integer({ min: 0, max: 40 }).chain((n) => fc.tuple(vec(f, n, n), vec(f, n, n)));
+}
+
+for (const be of backends) {
+  for (const f of fields) {
+    describe(`${be.name} ${f}`, () => {
+      const T = (xs: bigint[], shape?: number[]) => fromBigInts(f, xs, shape);
+      const run = <R>(fn: () => R): R => {
+        setKernels(be);
+        return fn();
+      };
+
+      it('add, sub, mul, neg, mulAdd match BigInt mod 2^k', () => {
+        fc.assert(
+          fc.property(pair(f), ([x, y]) => {
+            run(() => {
+              const a = T(x), b = T(y);
+              expect(toBigInts(add(a, b))).toEqual(x.map((v, i) => u(f, v + (y[i] as bigint))));
+              expect(toBigInts(sub(a, b))).toEqual(x.map((v, i) => u(f, v - (y[i] as bigint))));
+              expect(toBigInts(mul(a, b))).toEqual(x.map((v, i) => u(f, v * (y[i] as bigint))));
+              expect(toBigInts(neg(a))).toEqual(x.map((v) => u(f, -v)));
+              expect(toBigInts(mulAdd(a, b, a))).toEqual(x.map((v, i) => u(f, v * (y[i] as bigint) + v)));
+            });
+          }),
+          { numRuns: 150 },
+        );
+      });
+
+      it('scalar ops and bitwise ops', () => {
+        fc.assert(
+          fc.property(pair(f), elem(f), ([x, y], c) => {
+            run(() => {
+              const a = T(x), b = T(y);
+              expect(toBigInts(mulScalar(a, c))).toEqual(x.map((v) => u(f, v * c)));
+              expect(toBigInts(addScalar(a, c))).toEqual(x.map((v) => u(f, v + c)));
+              expect(toBigInts(xor(a, b))).toEqual(x.map((v, i) => u(f, v) ^ u(f, y[i] as bigint)));
+              expect(toBigInts(and(a, b))).toEqual(x.map((v, i) => u(f, v) & u(f, y[i] as bigint)));
+              expect(toBigInts(or(a, b))).toEqual(x.map((v, i) => u(f, v) | u(f, y[i] as bigint)));
+              expect(toBigInts(not(a))).toEqual(x.map((v) => u(f, ~v)));
+            });
+          }),
+          { numRuns: 100 },
+        );
+      });
+
+      it('shr (arithmetic), lshr, shl, bit extraction for every shift amount', () => {
+        const k = Number(bitsOf(f));
+        fc.assert(
+          fc.property(vec(f, 1, 12), fc.integer({ min: 0, max: k }), ([...x], sh) => {
+            run(() => {
+              const a = T(x);
+              expect(toBigInts(shr(a, sh))).toEqual(x.map((v) => u(f, s(f, v) >> BigInt(sh))));
+              expect(toBigInts(lshr(a, sh))).toEqual(x.map((v) => u(f, u(f, v) >> BigInt(sh))));
+              expect(toBigInts(shl(a, sh))).toEqual(x.map((v) => u(f, v << BigInt(sh))));
+              if (sh < k) {
+                expect(toBigInts(bitAt(a, sh))).toEqual(x.map((v) => (u(f, v) >> BigInt(sh)) & 1n));
+                expect([...bitsAt(a, sh)]).toEqual(x.map((v) => Number((u(f, v) >> BigInt(sh)) & 1n)));
+                const cnt = Math.min(7, k - sh);
+                expect(toBigInts(extractBits(a, sh, cnt))).toEqual(x.map((v) => (u(f, v) >> BigInt(sh)) & ((1n << BigInt(cnt)) - 1n)));
+              }
+              expect(toBigInts(msb(a))).toEqual(x.map((v) => (s(f, v) < 0n ? 1n : 0n)));
+            });
+          }),
+          { numRuns: 200 },
+        );
+      });
+
+      it('matmul matches the triple loop, transpose and sum', () => {
+        fc.assert(
+          fc.property(fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 9 }), (m, k, n) => {
+            const xa = fc.sample(elem(f), m * k), xb = fc.sample(elem(f), k * n);
+            run(() => {
+              const c = toBigInts(matmul(T(xa, [m, k]), T(xb, [k, n])));
+              const ref: bigint[] = [];
+              for (let i = 0; i < m; i++)
+                for (let j = 0; j < n; j++) {
+                  let acc = 0n;
+                  for (let t = 0; t < k; t++) acc += (xa[i * k + t] as bigint) * (xb[t * n + j] as bigint);
+                  ref.push(u(f, acc));
+                }
+              expect(c).toEqual(ref);
+              const tr = toBigInts(transpose(T(xa, [m, k])));
+              expect(tr[0]).toEqual(u(f, xa[0] as bigint));
+              expect(tr[(k - 1) * m + (m - 1)]).toEqual(u(f, xa[m * k - 1] as bigint));
+              expect(toBigInts(sum(T(xa, [m, k])))).toEqual([u(f, xa.reduce((p, v) => p + v, 0n))]);
+              const rows = toBigInts(sum(T(xa, [m, k]), 1));
+              expect(rows).toEqual(Array.from({ length: m }, (_, i) => u(f, xa.slice(i * k, (i + 1) * k).reduce((p, v) => p + v, 0n))));
+            });
+          }),
+          { numRuns: 60 },
+        );
+      });
+
+      it('mulPublicVec / addPublicVec broadcast rows, columns and elementwise', () => {
+        const m = 3, n = 4;
+        const xs = fc.sample(elem(f), m * n), vr = fc.sample(elem(f), n), vc = fc.sample(elem(f), m);
+        run(() => {
+          const a = T(xs, [m, n]);
+          expect(toBigInts(mulPublicVec(a, T(vr, [n])))).toEqual(xs.map((v, i) => u(f, v * (vr[i % n] as bigint))));
+          expect(toBigInts(mulPublicVec(a, T(vc, [m, 1])))).toEqual(xs.map((v, i) => u(f, v * (vc[Math.floor(i / n)] as bigint))));
+          expect(toBigInts(addPublicVec(a, T(vr, [1, n])))).toEqual(xs.map((v, i) => u(f, v + (vr[i % n] as bigint))));
+          expect(toBigInts(mulPublicVec(a, T(xs, [m, n])))).toEqual(xs.map((v) => u(f, v * v)));
+        });
+      });
+
+      if (be === wasmKernels) {
+        it('sizes that cross the streaming block and matmul tile boundaries', () => {
+          setKernels(wasmKernels);
+          const n = 20011; // > 2 blocks of 8192 (FM64) / 4096 (FM128), odd tail
+          const x = fc.sample(elem(f), n), y = fc.sample(elem(f), n);
+          expect(toBigInts(mulAdd(T(x), T(y), T(y)))).toEqual(x.map((v, i) => u(f, v * (y[i] as bigint) + (y[i] as bigint))));
+          expect(toBigInts(add(T(x), T(y)))).toEqual(x.map((v, i) => u(f, v + (y[i] as bigint))));
+          const [mm, kk, nn] = [6, 133, 261]; // crosses 128/64-row and 256/128-column tiles, 4-row groups + tail
+          const xa = fc.sample(elem(f), mm * kk), xb = fc.sample(elem(f), kk * nn);
+          const got = matmul(T(xa, [mm, kk]), T(xb, [kk, nn]));
+          setKernels(jsKernels);
+          expect(toBigInts(got)).toEqual(toBigInts(matmul(T(xa, [mm, kk]), T(xb, [kk, nn]))));
+          const rows = 5000, cols = 3; // row broadcast with many short rows
+          const big = fc.sample(elem(f), rows * cols), v = fc.sample(elem(f), cols);
+          setKernels(wasmKernels);
+          expect(toBigInts(mulPublicVec(T(big, [rows, cols]), T(v)))).toEqual(big.map((e, i) => u(f, e * (v[i % cols] as bigint))));
+          const wide = fc.sample(elem(f), 2 * 9000), wv = fc.sample(elem(f), 9000);
+          expect(toBigInts(addPublicVec(T(wide, [2, 9000]), T(wv)))).toEqual(wide.map((e, i) => u(f, e + (wv[i % 9000] as bigint))));
+        });
+      }
+    });
+  }
+}

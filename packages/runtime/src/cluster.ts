@@ -1,0 +1,248 @@
+// The Cluster: one worker_thread per party (PYU), one per SPU rank, and the dealer; a full mesh of
+// MessageChannels between them for the data plane; comlink on a private port for control.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { BUILTIN_MODULE_URL } from './builtins.ts';
+import { ClusterError } from './errors.ts';
+import { ClusterCore, type ProgressEvent } from './core.ts';
+import { Pyu, Spu, type DeviceObject, type SpuObject } from './devices.ts';
+import { DEALER_ENDPOINT, partyEndpoint, rankEndpoint, type EndpointId } from './link.ts';
+import type { Role, ThreadState } from './protocol.ts';
+import { threadConfig, type SpuConfig } from './spu-backend.ts';
+import type { PlainTensor } from './tensor.ts';
+import { ThreadHandle } from './thread-handle.ts';
+
+export interface ClusterOptions {
+  /** Party names; sorted, SPU rank i belongs to the i-th (SecretFlow orders SPU nodes by party name). */
+  readonly parties: readonly string[];
+  /**
+   * Start SPU rank threads with this configuration (omit for a PYU-only cluster). Its `onWarning`
+   * stays in the main thread and receives the ranks' security warnings.
+   */
+  readonly spu?: SpuConfig | undefined;
+  /** Device module URLs every thread imports (see `deviceModuleUrl`). */
+  readonly modules?: readonly string[] | undefined;
+  /** `'thread'` (default) starts the trusted dealer thread for TTP correlated randomness. */
+  readonly dealer?: 'thread' | 'none' | undefined;
+  /** Module URL whose default export is an SpuBackend; defaults to the adapter of @sfw/spu. */
+  readonly spuBackend?: string | undefined;
+  /** Upper bound for thread start-up (module loading included). Default 30 s. */
+  readonly startTimeoutMs?: number | undefined;
+}
+
+const PARTY_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+const fromSource = import.meta.url.endsWith('.ts');
+const ext = fromSource ? '.ts' : '.js';
+
+/** The bundled thread entry when built (fast start), else the per-file entry. */
+function threadEntry(): URL {
+  if (!fromSource) {
+    const bundle = new URL('./thread/bundle.js', import.meta.url);
+    if (existsSync(fileURLToPath(bundle))) return bundle;
+  }
+  return new URL(`./thread/main${ext}`, import.meta.url);
+}
+
+interface EndpointPlan {
+  readonly role: Role;
+  readonly endpoint: EndpointId;
+  readonly label: string;
+  readonly party: string | null;
+  readonly rank: number | null;
+}
+
+/** Which endpoint pairs need a data-plane channel. */
+function needsChannel(a: EndpointPlan, b: EndpointPlan): boolean {
+  if (a.role === 'dealer' || b.role === 'dealer') return a.role === 'rank' || b.role === 'rank';
+  return true; // party-party (PSI, to(pyu)), party-rank (shares, reveals), rank-rank (protocol)
+}
+
+export class Cluster {
+  readonly #core: ClusterCore;
+  readonly #spu: Spu;
+  readonly #pyus = new Map<string, Pyu>();
+  #startMs = 0;
+
+  private constructor(core: ClusterCore) {
+    this.#core = core;
+    this.#spu = new Spu(core);
+    for (const p of core.parties) this.#pyus.set(p, new Pyu(core, p));
+  }
+
+  /** Wall time of `Cluster.start` (threads up, modules and SPU backend loaded), in milliseconds. */
+  get startMs(): number {
+    return this.#startMs;
+  }
+
+  static async start(options: ClusterOptions): Promise<Cluster> {
+    const t0 = performance.now();
+    const parties = [...new Set(options.parties)].sort();
+    if (parties.length === 0) throw new ClusterError('BAD_USAGE', 'options.parties: at least one party is required');
+    const bad = parties.find((p) => !PARTY_NAME.test(p));
+    if (bad !== undefined) throw new ClusterError('BAD_USAGE', `options.parties: invalid party name (must match ${PARTY_NAME.source})`);
+    const spu = options.spu ?? null;
+    if (spu && parties.length < 2) throw new ClusterError('BAD_USAGE', 'options.spu: an SPU needs at least two parties');
+    // The builtin module and the default SPU backend are linked into the thread entry.
+    const modules = (options.modules ?? []).filter((m) => m !== BUILTIN_MODULE_URL);
+    const backendUrl = spu ? (options.spuBackend ?? null) : null;
+
+    const plan: EndpointPlan[] = parties.map((p) => ({ role: 'party', endpoint: partyEndpoint(p), label: p, party: p, rank: null }));
+    if (spu) {
+      parties.forEach((_p, i) => plan.push({ role: 'rank', endpoint: rankEndpoint(i), label: `spu:rank${i}`, party: null, rank: i }));
+      if ((options.dealer ?? 'thread') === 'thread') {
+        plan.push({ role: 'dealer', endpoint: DEALER_ENDPOINT, label: 'spu:dealer', party: null, rank: parties.length });
+      }
+    }
+
+    // Data-plane mesh: one MessageChannel per needed pair, each end transferred to its thread.
+    const peers = new Map<EndpointId, Record<EndpointId, MessagePort>>(plan.map((e) => [e.endpoint, {}]));
+    for (let i = 0; i < plan.length; i++) {
+      for (let j = i + 1; j < plan.length; j++) {
+        const a = plan[i]!;
+        const b = plan[j]!;
+        if (!needsChannel(a, b)) continue;
+        const { port1, port2 } = new MessageChannel();
+        peers.get(a.endpoint)![b.endpoint] = port1;
+        peers.get(b.endpoint)![a.endpoint] = port2;
+      }
+    }
+
+    // Threads run built JS when this file is built JS; TypeScript (tests, .ts device modules) goes
+    // through a bootstrap that registers tsx first.
+    const needsTs = fromSource || modules.some((m) => m.endsWith('.ts')) || (backendUrl?.endsWith('.ts') ?? false);
+    const entry = threadEntry();
+    const script = needsTs ? new URL('./thread/bootstrap-ts.mjs', import.meta.url) : entry;
+    const execArgv = fromSource ? ['--conditions=@sfw/source'] : [];
+
+    const core = new ClusterCore(parties, spu, backendUrl);
+    for (const e of plan) {
+      const thread = new ThreadHandle({
+        script,
+        execArgv,
+        init: {
+          ...e,
+          parties,
+          worldSize: spu ? parties.length : 0,
+          spu: spu ? threadConfig(spu) : null,
+          spuBackend: backendUrl,
+          modules,
+          peers: peers.get(e.endpoint)!,
+          ...(needsTs ? { entry: entry.href } : {}),
+        },
+        onEvent: (ev) => core.onThreadEvent(ev),
+        onDeath: (info) => core.onThreadDeath(info),
+      });
+      if (e.role === 'party') core.partyThreads.set(e.label, thread);
+      else if (e.role === 'rank') core.rankThreads.push(thread);
+      else core.dealerThread = thread;
+    }
+
+    const cluster = new Cluster(core);
+    const timeoutMs = options.startTimeoutMs ?? 30_000;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        Promise.all(core.all.map((t) => core.request(t, 'load', (api) => api.ready()))),
+        new Promise((_r, reject) => {
+          timer = setTimeout(() => reject(new ClusterError('ABORTED', `cluster threads did not start within ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
+    } catch (err) {
+      await cluster.destroy();
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+    cluster.#startMs = performance.now() - t0;
+    return cluster;
+  }
+
+  /** Parties, sorted. */
+  get parties(): readonly string[] {
+    return this.#core.parties;
+  }
+
+  /** False once any thread crashed or the cluster was shut down: the owner must rebuild it. */
+  get healthy(): boolean {
+    return this.#core.healthy;
+  }
+
+  get taskId(): string | null {
+    return this.#core.taskId;
+  }
+
+  pyu(party: string): Pyu {
+    const p = this.#pyus.get(party);
+    if (!p) throw new ClusterError('BAD_USAGE', `no party named ${party} in this cluster`);
+    return p;
+  }
+
+  spu(): Spu {
+    if (!this.#core.spuConfig) throw new ClusterError('BAD_USAGE', 'this cluster was started without an SPU');
+    return this.#spu;
+  }
+
+  /** Start a task: every thread gets a fresh store, mailbox, abort signal and (lazily) temp dir. */
+  async beginTask(taskId: string): Promise<void> {
+    if (this.#core.taskId !== null) await this.endTask();
+    this.#core.assertUsable();
+    const epoch = ++this.#core.epoch;
+    this.#core.taskId = taskId;
+    await Promise.all(this.#core.all.map((t) => this.#core.request(t, 'beginTask', (api) => api.beginTask(epoch, taskId))));
+  }
+
+  /**
+   * End the task (success or failure): every store, queued message and task dir is wiped and the
+   * task's handles stop working. Safe to call when no task is active.
+   */
+  async endTask(): Promise<void> {
+    const core = this.#core;
+    const epoch = ++core.epoch;
+    core.taskId = null;
+    if (!core.healthy) return;
+    await Promise.all(core.all.map((t) => core.request(t, 'endTask', (api) => api.endTask(epoch))));
+  }
+
+  /** Soft time limit: fire every thread's task signal (functions should stop; the task then ends). */
+  abortTask(): void {
+    for (const t of this.#core.all) t.notify((api) => Promise.resolve(api.abortTask()));
+  }
+
+  onProgress(listener: (e: ProgressEvent) => void): () => void {
+    return this.#core.onProgress(listener);
+  }
+
+  /** Reveal to the driver: the plaintext of a PYU object, or the reconstruction of an SPU object. */
+  get<T>(obj: DeviceObject<T>): Promise<T>;
+  get(obj: SpuObject): Promise<PlainTensor>;
+  get(obj: DeviceObject | SpuObject): Promise<unknown> {
+    return obj.get();
+  }
+
+  /** Diagnostics for tests: what each thread still holds. */
+  async inspect(): Promise<Record<string, ThreadState>> {
+    const core = this.#core;
+    core.assertUsable();
+    const states = await Promise.all(core.all.map(async (t) => [t.label, await t.api.state()] as const));
+    return Object.fromEntries(states);
+  }
+
+  /** Graceful stop: end the active task (bounded wait), then terminate every thread. */
+  async shutdown(): Promise<void> {
+    const core = this.#core;
+    if (core.closed) return;
+    if (core.taskId !== null && core.healthy) {
+      await Promise.race([this.endTask().catch(() => undefined), new Promise((r) => setTimeout(r, 2000).unref())]);
+    }
+    await this.destroy();
+  }
+
+  /** Hard kill (hard time limit, crash recovery): terminate every thread now and remove task dirs. */
+  async destroy(): Promise<void> {
+    const core = this.#core;
+    core.closed = true;
+    await Promise.all(core.all.map((t) => t.terminate()));
+    await core.removeTaskDirs();
+  }
+}

@@ -1,0 +1,42 @@
+// `Comm` (the @sfw/spu contract) for one SPU run, over the Router. Ranks are numbers to the protocol;
+// here they map to endpoints (`rank:i`, the dealer at `worldSize`). Every run has its own tag, so two
+// programs running at once never read each other's messages, and an aborted run can be failed by tag.
+import { DEALER_ENDPOINT, rankEndpoint, type EndpointId, emptyStats } from './link.ts';
+import type { Router } from './router.ts';
+
+import type { Comm, CommStats } from '@sfw/spu';
+
+export type { Comm, CommStats };
+
+export const runTag = (runId: number): string => `run:${runId}`;
+
+export class RunComm implements Comm {
+  readonly stats: CommStats = emptyStats();
+
+  constructor(
+    private readonly router: Router,
+    readonly rank: number,
+    readonly worldSize: number,
+    private readonly tag: string,
+  ) {}
+
+  #endpoint(r: number): EndpointId {
+    if (!Number.isInteger(r) || r < 0 || r > this.worldSize || r === this.rank) {
+      throw new RangeError(`rank ${this.rank} cannot address rank ${r} (world ${this.worldSize} + dealer)`);
+    }
+    return r === this.worldSize ? DEALER_ENDPOINT : rankEndpoint(r);
+  }
+
+  send(to: number, data: Uint8Array): void {
+    this.stats.bytesSent += data.byteLength;
+    this.stats.messagesSent += 1;
+    this.router.sendBytes(this.#endpoint(to), this.tag, data);
+  }
+
+  async recv(from: number): Promise<Uint8Array> {
+    const data = await this.router.recvBytes(this.#endpoint(from), this.tag);
+    this.stats.bytesRecv += data.byteLength;
+    this.stats.messagesRecv += 1;
+    return data;
+  }
+}

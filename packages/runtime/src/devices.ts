@@ -1,0 +1,180 @@
+// Driver-side handles. A DeviceObject/SpuObject is an id plus a completion promise; the value (or
+// share) stays in the owning thread(s). Every movement says who learns what:
+//   pyuObj.to(spu)      owner secret-shares; rank i receives share i only
+//   pyuObj.to(otherPyu) plaintext disclosure to that one party
+//   spuObj.reveal(pyu)  every rank sends its share to that party only; it reconstructs
+//   obj.get()           reveal to the driver (the main thread that runs the job)
+import { ClusterError } from './errors.ts';
+import { quiet, type ClusterCore } from './core.ts';
+import type { ArgSpec, RunReply, ShareMeta } from './protocol.ts';
+import type { PlainTensor } from './tensor.ts';
+
+export class Pyu {
+  constructor(
+    /** @internal */ readonly core: ClusterCore,
+    readonly party: string,
+  ) {}
+
+  /** Schedule the registered function `fn` (`<module>.<fn>`) on this party's thread. */
+  call<T = unknown>(fn: string, ...args: unknown[]): DeviceObject<T> {
+    this.core.assertUsable();
+    const specs: ArgSpec[] = args.map((a, i) => {
+      if (a instanceof DeviceObject) {
+        this.core.assertUsable(a.epoch);
+        if (a.device.party !== this.party) {
+          throw new ClusterError('BAD_USAGE', `argument ${i} of ${fn} is owned by ${a.device.party}; move it with obj.to(pyu) first (an explicit disclosure)`);
+        }
+        return { ref: a.id };
+      }
+      if (a instanceof SpuObject) throw new ClusterError('BAD_USAGE', `argument ${i} of ${fn} is secret; reveal it to ${this.party} first`);
+      return { v: a };
+    });
+    const id = this.core.newId();
+    const t = this.core.party(this.party);
+    const ready = this.core.request(t, fn, (api) => api.call(id, fn, specs));
+    return new DeviceObject<T>(this, id, this.core.epoch, ready);
+  }
+
+  toString(): string {
+    return `PYU(${this.party})`;
+  }
+}
+
+export class DeviceObject<T = unknown> {
+  /** Resolves when the value exists on its owner; rejects with the DeviceError of the first failure. */
+  readonly ready: Promise<void>;
+
+  constructor(
+    readonly device: Pyu,
+    readonly id: number,
+    /** @internal task epoch the object belongs to */ readonly epoch: number,
+    ready: Promise<void>,
+  ) {
+    this.ready = quiet(ready);
+  }
+
+  /** Secret-share this value into the SPU (owner makes the shares; rank i gets share i). */
+  to(target: Spu): SpuObject;
+  /** Send the plaintext to another party: an explicit disclosure to `target.party`. */
+  to(target: Pyu): DeviceObject<T>;
+  to(target: Spu | Pyu): SpuObject | DeviceObject<T> {
+    const core = this.device.core;
+    core.assertUsable(this.epoch);
+    const newId = core.newId();
+    if (target instanceof Pyu) {
+      if (target.party === this.device.party) return this;
+      const sent = core.request(core.party(this.device.party), 'to(pyu)', (api) => api.sendTo(this.id, target.party, newId));
+      const received = core.request(core.party(target.party), 'to(pyu)', (api) => api.recvFrom(this.device.party, newId));
+      return new DeviceObject<T>(target, newId, this.epoch, Promise.all([sent, received]).then(() => undefined));
+    }
+    const owner = this.device.party;
+    const shared = core.request(core.party(owner), 'to(spu)', (api) => api.share(this.id, newId));
+    const received = core.rankThreads.map((r) => core.request(r, 'to(spu)', (api) => api.recvShare(owner, newId)));
+    const ready = Promise.all([shared, ...received]).then(([meta]) => meta);
+    return new SpuObject(target, newId, this.epoch, ready, null);
+  }
+
+  /** Reveal the value to the driver (main thread). */
+  async get(): Promise<T> {
+    const core = this.device.core;
+    core.assertUsable(this.epoch);
+    return (await core.request(core.party(this.device.party), 'get', (api) => api.fetch(this.id))) as T;
+  }
+}
+
+export interface SpuRunStats {
+  /** One entry per rank, in rank order. */
+  readonly ranks: readonly RunReply[];
+  readonly dealer: RunReply | null;
+}
+
+export interface RunOptions {
+  /** Number of SecretTensors the program returns (default 1). */
+  readonly outputs?: number;
+}
+
+export class Spu {
+  constructor(/** @internal */ readonly core: ClusterCore) {}
+
+  /** Parties in rank order (rank i is hosted for parties[i]). */
+  get ranks(): readonly string[] {
+    return this.core.parties;
+  }
+
+  /**
+   * Run the registered SPU program `fn` SPMD on every rank. `inputs` are SpuObjects (or DeviceObjects,
+   * which are secret-shared first by their owner); `pub` is a public structured-clone value every rank
+   * sees. Returns one SpuObject per program output.
+   */
+  run(fn: string, inputs: ReadonlyArray<SpuObject | DeviceObject>, pub: unknown = null, options: RunOptions = {}): SpuObject[] {
+    const core = this.core;
+    core.assertUsable();
+    if (!core.spuConfig) throw new ClusterError('BAD_USAGE', 'this cluster was started without an SPU');
+    const ins = inputs.map((x) => (x instanceof DeviceObject ? x.to(this) : x));
+    for (const x of ins) core.assertUsable(x.epoch);
+    const inputIds = ins.map((x) => x.id);
+    const outIds = Array.from({ length: options.outputs ?? 1 }, () => core.newId());
+    const runId = core.newId();
+    const dealer = core.dealerThread;
+    const served = dealer ? quiet(core.request(dealer, 'dealer', (api) => api.serve(runId))) : null;
+    let failed = false;
+    const perRank = core.rankThreads.map((r) =>
+      core.request(r, fn, (api) => api.run(runId, fn, inputIds, pub, outIds)).catch((err: unknown) => {
+        if (!failed) {
+          // SPMD: one rank failing leaves the others waiting for its messages; fail the run everywhere.
+          failed = true;
+          for (const t of core.rankThreads) t.notify((api) => Promise.resolve(api.abortRun(runId)));
+          dealer?.notify((api) => Promise.resolve(api.abortRun(runId)));
+        }
+        throw err;
+      }),
+    );
+    const ranksDone = Promise.all(perRank).finally(() => dealer?.notify((api) => Promise.resolve(api.stopServe(runId))));
+    const stats = quiet(ranksDone.then(async (ranks): Promise<SpuRunStats> => ({ ranks, dealer: served ? await served : null })));
+    return outIds.map(
+      (id, i) => new SpuObject(this, id, core.epoch, ranksDone.then((r) => ({ shape: r[0]!.shapes[i]! })), stats),
+    );
+  }
+
+  toString(): string {
+    return 'SPU';
+  }
+}
+
+export class SpuObject {
+  /** Resolves with the public shape once every rank holds its share. */
+  readonly ready: Promise<ShareMeta>;
+  /** Traffic of the run that produced this object (null for inputs). */
+  readonly stats: Promise<SpuRunStats> | null;
+
+  constructor(
+    readonly device: Spu,
+    readonly id: number,
+    /** @internal */ readonly epoch: number,
+    ready: Promise<ShareMeta>,
+    stats: Promise<SpuRunStats> | null,
+  ) {
+    this.ready = quiet(ready);
+    this.stats = stats;
+  }
+
+  /** Reveal to one party: only `pyu.party` learns the value (a PlainTensor on its thread). */
+  reveal(pyu: Pyu): DeviceObject<PlainTensor> {
+    const core = this.device.core;
+    core.assertUsable(this.epoch);
+    const newId = core.newId();
+    const sends = core.rankThreads.map((r) => core.request(r, 'reveal', (api) => api.revealTo(this.id, pyu.party, newId)));
+    const collected = core.request(core.party(pyu.party), 'reveal', (api) => api.collect(newId));
+    return new DeviceObject<PlainTensor>(pyu, newId, this.epoch, Promise.all([collected, ...sends]).then(() => undefined));
+  }
+
+  /** Reveal to the driver (main thread): every rank returns its share, the driver reconstructs. */
+  async get(): Promise<PlainTensor> {
+    const core = this.device.core;
+    core.assertUsable(this.epoch);
+    const parts = await Promise.all(core.rankThreads.map((r) => core.request(r, 'get', (api) => api.getShare(this.id))));
+    const shape = parts[0]!.shape;
+    const backend = await core.driverBackend();
+    return { data: backend.reconstruct(core.spuConfig!, parts.map((p) => p.share), shape), shape };
+  }
+}

@@ -1,0 +1,108 @@
+// The data plane between endpoints (party threads, SPU ranks, the dealer). Protocol code never sees a
+// transport: it talks to a Router (tags, epochs, waiting), and the Router talks to a Link (deliver a
+// frame to a named peer, FIFO per pair). In-process the Link is a MessagePort per peer pair; a network
+// Link for parties on other hosts (TLS over TCP, one socket per peer, length-prefixed frames) only has
+// to implement this interface - see docs/runtime.md "Cluster mode seam".
+import type { MessagePort } from 'node:worker_threads';
+import type { ErrorInfo } from './errors.ts';
+
+/** Endpoint ids: `party:<name>`, `rank:<i>`, `dealer`. */
+export type EndpointId = string;
+
+export const partyEndpoint = (party: string): EndpointId => `party:${party}`;
+export const rankEndpoint = (rank: number): EndpointId => `rank:${rank}`;
+export const DEALER_ENDPOINT: EndpointId = 'dealer';
+
+/**
+ * One message on a link. `tag` names the conversation (a share transfer, an SPU run, a PSI session)
+ * so that concurrent operations between the same two endpoints never consume each other's messages;
+ * `epoch` is the task generation, so frames of an ended task are dropped on arrival.
+ */
+export type Frame =
+  | { readonly tag: string; readonly epoch: number; readonly kind: 'bytes'; readonly payload: Uint8Array }
+  | { readonly tag: string; readonly epoch: number; readonly kind: 'value'; readonly payload: unknown }
+  | { readonly tag: string; readonly epoch: number; readonly kind: 'error'; readonly payload: ErrorInfo };
+
+export interface LinkStats {
+  bytesSent: number;
+  bytesRecv: number;
+  messagesSent: number;
+  messagesRecv: number;
+}
+
+export const emptyStats = (): LinkStats => ({ bytesSent: 0, bytesRecv: 0, messagesSent: 0, messagesRecv: 0 });
+
+/**
+ * Transport to a fixed set of peers. `send` must preserve order per peer and may take ownership of a
+ * `bytes` payload's buffer. `'value'` payloads are structured-clone values (a network link encodes them
+ * with `v8.serialize`, which is the same algorithm).
+ */
+export interface Link {
+  readonly self: EndpointId;
+  readonly peers: readonly EndpointId[];
+  readonly stats: LinkStats;
+  send(peer: EndpointId, frame: Frame): void;
+  /** Register the single consumer of incoming frames. */
+  onFrame(handler: (from: EndpointId, frame: Frame) => void): void;
+  close(): void;
+}
+
+/**
+ * The ArrayBuffer to transfer for `bytes`, copying first when the view does not own its whole buffer
+ * (structured clone would copy the whole backing buffer; transferring it would detach other views,
+ * e.g. Node's pooled Buffers).
+ */
+export function transferable(bytes: Uint8Array): { view: Uint8Array; transfer: ArrayBuffer[] } {
+  const buf = bytes.buffer;
+  if (buf instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === buf.byteLength) {
+    return { view: bytes, transfer: [buf] };
+  }
+  const copy = bytes.slice();
+  return { view: copy, transfer: [copy.buffer] };
+}
+
+/** In-process Link: one MessagePort per peer (the main thread builds the mesh and transfers the ports). */
+export class MessagePortLink implements Link {
+  readonly stats: LinkStats = emptyStats();
+  readonly peers: readonly EndpointId[];
+  readonly #ports: ReadonlyMap<EndpointId, MessagePort>;
+  #handler: ((from: EndpointId, frame: Frame) => void) | undefined;
+
+  constructor(
+    readonly self: EndpointId,
+    ports: Readonly<Record<EndpointId, MessagePort>>,
+  ) {
+    this.#ports = new Map(Object.entries(ports));
+    this.peers = [...this.#ports.keys()];
+    for (const [peer, port] of this.#ports) {
+      port.on('message', (frame: Frame) => {
+        this.stats.messagesRecv += 1;
+        if (frame.kind === 'bytes') this.stats.bytesRecv += frame.payload.byteLength;
+        this.#handler?.(peer, frame);
+      });
+      // Idle ports must not keep a thread alive; termination closes them anyway.
+      port.unref();
+    }
+  }
+
+  send(peer: EndpointId, frame: Frame): void {
+    const port = this.#ports.get(peer);
+    if (!port) throw new Error(`no link from ${this.self} to ${peer}`);
+    this.stats.messagesSent += 1;
+    if (frame.kind === 'bytes') {
+      const { view, transfer } = transferable(frame.payload);
+      this.stats.bytesSent += view.byteLength;
+      port.postMessage({ ...frame, payload: view }, transfer);
+    } else {
+      port.postMessage(frame);
+    }
+  }
+
+  onFrame(handler: (from: EndpointId, frame: Frame) => void): void {
+    this.#handler = handler;
+  }
+
+  close(): void {
+    for (const port of this.#ports.values()) port.close();
+  }
+}

@@ -1,0 +1,70 @@
+// The runtime with the real SEMI2K protocol of @sfw/spu: shares made on the owner threads, programs
+// run SPMD on rank threads with a dealer thread, results checked against plaintext.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Cluster } from './cluster.ts';
+import type { PlainTensor } from './tensor.ts';
+
+let cluster: Cluster;
+const warnings: string[] = [];
+
+beforeAll(async () => {
+  cluster = await Cluster.start({
+    parties: ['alice', 'bob'],
+    spu: { protocol: 'SEMI2K', field: 'FM64', fxpFractionBits: 18, beaverType: 'TTP', onWarning: (m) => warnings.push(m) },
+  });
+});
+
+afterAll(async () => {
+  await cluster?.shutdown();
+});
+
+// FM64 with 18 fractional bits: one truncated product is off by at most a few ulp of 2^-18 for
+// |x|, |y| <= 1, so 1e-4 is a comfortable bound; a sum of 64 products stays within 64x that.
+const EPS = 1e-4;
+
+function pattern(shape: number[], offset: number): Float64Array {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return Float64Array.from({ length: n }, (_, i) => (((i + offset) * 7919) % 2000) / 1000 - 1);
+}
+
+describe('SEMI2K through threads', () => {
+  it('multiplies alice x bob elementwise and reveals only to alice', async () => {
+    await cluster.beginTask('mul');
+    const spu = cluster.spu();
+    const x = cluster.pyu('alice').call('builtin.pattern', [257], 0);
+    const y = cluster.pyu('bob').call('builtin.pattern', [257], 31);
+    const [z] = spu.run('builtin.mul', [x, y]);
+    const atAlice = await z!.reveal(cluster.pyu('alice')).get();
+    const px = pattern([257], 0);
+    const py = pattern([257], 31);
+    expect(atAlice.shape).toEqual([257]);
+    atAlice.data.forEach((v, i) => expect(Math.abs(v - px[i]! * py[i]!)).toBeLessThan(EPS));
+    const stats = await z!.stats!;
+    // A Beaver multiplication opens e = x - a and f = y - b: both ranks send, and the dealer served.
+    for (const r of stats.ranks) expect(r.sentTo.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    expect(stats.dealer!.stats.bytesSent).toBeGreaterThan(0);
+    await cluster.endTask();
+  });
+
+  it('matmul and a secure sum agree with plaintext', async () => {
+    await cluster.beginTask('matmul');
+    const spu = cluster.spu();
+    const a = cluster.pyu('alice').call('builtin.pattern', [8, 8], 3);
+    const b = cluster.pyu('bob').call('builtin.pattern', [8, 8], 5);
+    const [c] = spu.run('builtin.matmul', [a, b]);
+    const [s] = spu.run('builtin.sum', [c!]);
+    const pa = pattern([8, 8], 3);
+    const pb = pattern([8, 8], 5);
+    const ref = new Float64Array(64);
+    for (let i = 0; i < 8; i++) for (let j = 0; j < 8; j++) for (let k = 0; k < 8; k++) ref[i * 8 + j]! += pa[i * 8 + k]! * pb[k * 8 + j]!;
+    const got: PlainTensor = await cluster.get(c!);
+    got.data.forEach((v, i) => expect(Math.abs(v - ref[i]!)).toBeLessThan(8 * EPS));
+    const total = (await cluster.get(s!)).data[0]!;
+    expect(Math.abs(total - ref.reduce((p, q) => p + q, 0))).toBeLessThan(64 * 8 * EPS);
+    await cluster.endTask();
+  });
+
+  it('keeps the TTP configuration free of warnings', () => {
+    expect(warnings).toEqual([]);
+  });
+});

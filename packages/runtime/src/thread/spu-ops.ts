@@ -1,0 +1,134 @@
+// Operations of SPU rank threads and the dealer thread. Ranks hold only shares: inputs arrive from
+// the owning party, programs run SPMD (every rank runs the same named program on its shares, talking
+// through a per-run Comm), and outputs leave only as shares sent to the party a reveal names.
+import { RunComm, runTag } from '../comm.ts';
+import { codedError, toErrorInfo } from '../errors.ts';
+import { partyEndpoint } from '../link.ts';
+import type { Reply, RunReply, ShareMeta } from '../protocol.ts';
+import { ThreadBase, reply } from './base.ts';
+
+interface HeldShare {
+  readonly share: Uint8Array;
+  readonly shape: readonly number[];
+}
+
+export class SpuOps extends ThreadBase {
+  readonly #dealers = new Map<number, { stop(): void }>();
+
+  get rank(): number {
+    return this.init.rank!;
+  }
+
+  #held(id: number): Promise<HeldShare> {
+    return this.store.get(id) as Promise<HeldShare>;
+  }
+
+  /** Receive this rank's share of a value an owner party secret-shared (`obj.to(spu)`). */
+  recvShare(party: string, id: number): Promise<Reply<ShareMeta>> {
+    const from = partyEndpoint(party);
+    const tag = `share:${id}`;
+    const p = this.store.set(id, (async (): Promise<HeldShare> => {
+      const meta = (await this.router.recvValue(from, tag)) as ShareMeta;
+      const share = await this.router.recvBytes(from, tag);
+      return { share, shape: meta.shape };
+    })(), 'to(spu)') as Promise<HeldShare>;
+    return reply(p.then((h) => ({ shape: h.shape })), this.label, 'to(spu)');
+  }
+
+  run(runId: number, fn: string, inputs: number[], pub: unknown, outputs: number[]): Promise<Reply<RunReply>> {
+    const backend = this.backend;
+    const program = this.registry.spu.get(fn);
+    const comm = new CountingComm(this.router, this.rank, this.init.worldSize, runTag(runId));
+    const p = (async (): Promise<HeldShare[]> => {
+      if (!backend || !this.init.spu) throw codedError('BAD_VALUE', 'this cluster was started without an SPU');
+      if (!program) throw codedError('UNKNOWN_FUNCTION', `no SPU program named ${fn} is registered`);
+      const held = await Promise.all(inputs.map((id) => this.#held(id)));
+      const cfg = this.spuConfig!;
+      const ctx = backend.createSpuContext(cfg, comm);
+      try {
+        const xs = held.map((h) => backend.importShare(cfg, h.share.slice(), h.shape));
+        const ys = await (program as (c: unknown, i: unknown[], pub: unknown) => unknown)(ctx, xs, pub);
+        if (!Array.isArray(ys) || ys.length !== outputs.length) {
+          throw codedError('BAD_VALUE', `program returned ${Array.isArray(ys) ? ys.length : 'no'} outputs, expected ${outputs.length}`);
+        }
+        return ys.map((y: object) => backend.exportShare(y));
+      } finally {
+        backend.closeContext?.(ctx);
+      }
+    })();
+    outputs.forEach((id, i) => this.store.set(id, p.then((r) => r[i]!), fn));
+    return reply(
+      p.then((r) => ({ stats: { ...comm.stats }, sentTo: [...comm.sentTo], shapes: r.map((h) => h.shape) })),
+      this.label,
+      fn,
+    );
+  }
+
+  /** Another rank failed: fail this run's pending receives instead of waiting forever. */
+  abortRun(runId: number): void {
+    this.router.failTag(runTag(runId), codedError('ABORTED', 'SPU run aborted because another rank failed'));
+  }
+
+  /** Reveal to one party: send it this rank's share (SecretFlow SPU->PYU: each party sends its share). */
+  revealTo(id: number, party: string, newId: number): Promise<Reply<void>> {
+    const to = partyEndpoint(party);
+    const tag = `reveal:${newId}`;
+    const p = this.#held(id).then(
+      (h) => {
+        this.router.sendValue(to, tag, { shape: h.shape });
+        this.router.sendBytes(to, tag, h.share.slice()); // keep the held share (send transfers)
+      },
+      (err: unknown) => {
+        const info = toErrorInfo(err, this.label, 'reveal');
+        this.router.sendError(to, tag, info);
+        throw info;
+      },
+    );
+    return reply(p, this.label, 'reveal');
+  }
+
+  /** Reveal to the driver (`cluster.get`): this rank's share goes back over the control port. */
+  getShare(id: number): Promise<Reply<HeldShare>> {
+    return reply(this.#held(id).then((h) => ({ share: h.share.slice(), shape: h.shape })), this.label, 'get');
+  }
+
+  /** Dealer: serve correlated randomness for one run until the driver stops it. */
+  serve(runId: number): Promise<Reply<RunReply>> {
+    const ws = this.init.worldSize;
+    const comm = new CountingComm(this.router, ws, ws, runTag(runId));
+    const p = (async (): Promise<RunReply> => {
+      if (!this.backend || !this.init.spu) throw codedError('BAD_VALUE', 'this cluster was started without an SPU');
+      const served = this.backend.serveDealer(this.spuConfig!, comm);
+      this.#dealers.set(runId, served);
+      try {
+        await served.done;
+      } finally {
+        this.#dealers.delete(runId);
+      }
+      return { stats: { ...comm.stats }, sentTo: [...comm.sentTo], shapes: [] };
+    })();
+    return reply(p, this.label, 'dealer');
+  }
+
+  stopServe(runId: number): void {
+    this.#dealers.get(runId)?.stop();
+  }
+
+  protected override onWipe(): void {
+    for (const d of this.#dealers.values()) d.stop();
+    this.#dealers.clear();
+  }
+}
+
+/** RunComm that also counts messages per destination (round counting in benchmarks and tests). */
+class CountingComm extends RunComm {
+  readonly sentTo: number[];
+  constructor(...args: ConstructorParameters<typeof RunComm>) {
+    super(...args);
+    this.sentTo = new Array<number>(this.worldSize + 1).fill(0);
+  }
+  override send(to: number, data: Uint8Array): void {
+    super.send(to, data);
+    this.sentTo[to] = (this.sentTo[to] ?? 0) + 1;
+  }
+}

@@ -1,0 +1,83 @@
+// Conversions between additive (A) and XOR (B) sharing, and the masked-opening step every
+// dealer-assisted circuit starts with.
+import { FIELD_BITS, add, addScalar, makeTensor, mul, mulScalar, neg, sub, type RingTensor } from '@sfw/ring';
+import { fromPlanes, plane, planeWords, toPlanes } from './bitslice.ts';
+import { addShared, bitsFromMasked, eqzFromMasked, msbFromMasked, type Plane } from './circuits.ts';
+import { openBits, openRing, type NlCore } from './core.ts';
+
+export interface Masked {
+  C: Plane[];
+  R: Plane[];
+  n: number;
+}
+
+/**
+ * Opens c = x + r for a dealer mask r whose low `k` bits the ranks also hold XOR-shared.
+ * c is uniform in Z_2^k whatever x is (one-time pad), so opening it leaks nothing.
+ * 1 round, (N-1) * n * kbits/8 bytes per rank.
+ */
+export async function maskAndOpen(core: NlCore, x: RingTensor, k: number): Promise<Masked> {
+  const mb = await core.corr.maskBits({ n: x.size, k });
+  const c = await openRing(core.comm, add(x, mb.r));
+  const Cp = toPlanes(core.field, c.data, x.size, k);
+  const C: Plane[] = [], R: Plane[] = [];
+  for (let j = 0; j < k; j++) { C.push(plane(Cp, j)); R.push(plane(mb.bits, j)); }
+  return { C, R, n: x.size };
+}
+
+/** XOR share of msb(x) (x < 0 in two's complement). */
+export async function msbA2B(core: NlCore, x: RingTensor): Promise<Plane> {
+  const k = FIELD_BITS[core.field];
+  const m = await maskAndOpen(core, x, k);
+  return msbFromMasked(core, m.C, m.R, k);
+}
+
+/** XOR share of [x == 0]. */
+export async function eqzA2B(core: NlCore, x: RingTensor): Promise<Plane> {
+  const k = FIELD_BITS[core.field];
+  const m = await maskAndOpen(core, x, k);
+  return eqzFromMasked(core, m.C, m.R, k);
+}
+
+/** A2B: XOR shares of the low `kk` bits of x (bit decomposition). */
+export async function a2b(core: NlCore, x: RingTensor, kk = FIELD_BITS[core.field]): Promise<Plane[]> {
+  const m = await maskAndOpen(core, x, kk);
+  return bitsFromMasked(core, m.C, m.R, kk);
+}
+
+/**
+ * B2A of single bits with a dealer bit pair (b in both sharings): open m = x ^ b (1 round, 1 bit
+ * per element to each peer), then x = m + b - 2mb is linear in b's arithmetic share.
+ * Returns shares of the integer 0/1 (multiply by `scale` for fixed point).
+ */
+export async function b2aBit(core: NlCore, x: Plane, n: number, scale = 1n): Promise<RingTensor> {
+  const bp = await core.corr.bitPair({ n });
+  const mw = new Uint32Array(planeWords(n));
+  for (let i = 0; i < mw.length; i++) mw[i] = x[i]! ^ bp.bool[i]!;
+  const m = await openBits(core.comm, mw);
+  // x = m + b - 2mb = b + m (c - 2b) with c = 1 on rank 0 and 0 elsewhere (m is public).
+  const mT = makeTensor(core.field, [n], fromPlanes(core.field, { k: 1, n, W: mw.length, words: m }));
+  let t = mulScalar(bp.arith, -2n);
+  if (core.comm.rank === 0) t = addScalar(t, 1n);
+  const out = add(bp.arith, mul(mT, t));
+  return scale === 1n ? out : mulScalar(out, scale);
+}
+
+/**
+ * B2A of a full k-bit XOR-shared value: a boolean adder computes u = x + r for a dealer mask r
+ * (held in both sharings), u is opened (it is one-time-padded by r), and x = u - r.
+ * Rounds: 1 + ceil(log2(k-1)) + 1; ANDs: (k-1) + Sklansky(k-1).
+ */
+export async function b2a(core: NlCore, X: Plane[], n: number): Promise<RingTensor> {
+  const k = FIELD_BITS[core.field];
+  const mb = await core.corr.maskBits({ n, k });
+  const R: Plane[] = [];
+  for (let j = 0; j < k; j++) R.push(plane(mb.bits, j));
+  const U = await addShared(core, X, R, k);
+  const W = planeWords(n);
+  const flat = new Uint32Array(k * W);
+  U.forEach((p, j) => flat.set(p, j * W));
+  const u = await openBits(core.comm, flat);
+  const uRing = makeTensor(core.field, [n], fromPlanes(core.field, { k, n, W, words: u }));
+  return core.comm.rank === 0 ? sub(uRing, mb.r) : neg(mb.r);
+}

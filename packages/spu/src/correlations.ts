@@ -1,0 +1,59 @@
+// Built-in correlation kinds for SEMI2K arithmetic (registered once at module load).
+//   beaver    (a, b | c = a*b)                  Beaver 1991, elementwise multiplication triples
+//   matmul    (A, B | C = A.B)                  matrix Beaver triples (SecureML 2017, section 4.2)
+//   truncPr   (r | rHi, rMsb)                   probabilistic truncation pair: rHi = bits m..k-2 of r,
+//                                               rMsb = bit k-1 of r, both as arithmetic shares
+//                                               (Escudero et al. 2020 "Improved primitives for MPC
+//                                               over mixed arithmetic-binary circuits"; SPU semi2k
+//                                               TruncAPr)
+// The boolean/non-linear engineer registers further kinds the same way from their own files.
+import { FIELD_BITS, lshr, matmul, mul, shl } from '@sfw/ring';
+import { asRecord, parseBits, parseDims, registerCorrelation, type PartLayout } from './correlation.ts';
+
+export interface BeaverParams { shape: number[] }
+export interface MatmulParams { dims: number[] }
+export interface TruncParams { shape: number[]; bits: number }
+
+function parseShape(raw: unknown): number[] {
+  if (!Array.isArray(raw)) return parseDims(raw, 'shape', 1);
+  return parseDims(raw, 'shape', raw.length);
+}
+
+registerCorrelation<BeaverParams>('beaver', {
+  parse: (raw) => ({ shape: parseShape(asRecord(raw).shape) }),
+  random: (p, field): PartLayout[] => [
+    { name: 'a', field, shape: p.shape, sharing: 'additive' },
+    { name: 'b', field, shape: p.shape, sharing: 'additive' },
+  ],
+  derived: (p, field) => [{ name: 'c', field, shape: p.shape, sharing: 'additive' }],
+  derive: (_p, _field, r) => ({ c: mul(r.a!, r.b!, r.a) }),
+});
+
+registerCorrelation<MatmulParams>('matmul', {
+  parse: (raw) => ({ dims: parseDims(asRecord(raw).dims, 'dims', 3) }),
+  random: ({ dims: [m, k, n] }, field) => [
+    { name: 'a', field, shape: [m!, k!], sharing: 'additive' },
+    { name: 'b', field, shape: [k!, n!], sharing: 'additive' },
+  ],
+  derived: ({ dims: [m, , n] }, field) => [{ name: 'c', field, shape: [m!, n!], sharing: 'additive' }],
+  derive: (_p, _field, r) => ({ c: matmul(r.a!, r.b!) }),
+});
+
+registerCorrelation<TruncParams>('truncPr', {
+  parse: (raw) => {
+    const o = asRecord(raw);
+    return { shape: parseShape(o.shape), bits: parseBits(o.bits, 'bits', undefined) };
+  },
+  random: (p, field) => [{ name: 'r', field, shape: p.shape, sharing: 'additive' }],
+  derived: (p, field) => [
+    { name: 'rHi', field, shape: p.shape, sharing: 'additive' },
+    { name: 'rMsb', field, shape: p.shape, sharing: 'additive' },
+  ],
+  derive: (p, field, r) => {
+    const k = FIELD_BITS[field];
+    // bits m..k-2 of r: drop the msb with a left shift by one, then shift right logically by m+1.
+    const rHi = shl(r.r!, 1);
+    lshr(rHi, p.bits + 1, rHi);
+    return { rHi, rMsb: lshr(r.r!, k - 1, r.r) };
+  },
+});

@@ -1,0 +1,65 @@
+// The TTP dealer endpoint (`serveDealer`): runs on its own endpoint (id = worldSize), holds no party
+// data, and only ever sees PRG seeds and correlation requests (kind + public shapes).
+//
+// Seed establishment: each rank draws its seed from the OS CSPRNG (ring's randomSeed) and sends it
+// to the dealer at session start. We chose rank-generated seeds over dealer-generated ones so that
+// the same message flow serves TFP (ranks send seeds to rank 0, as SPU's TrustedFirstParty does) and
+// so that a rank never depends on the dealer for the entropy of its own stream. Over threads the
+// link is in-process; across hosts the link must be encrypted (SPU encrypts seeds to the beaver
+// server with SM2) - that is the runtime's transport concern, not this file's.
+import type { Comm } from './comm.ts';
+import { resolveConfig, type ResolvedSpuConfig, type SpuConfig } from './config.ts';
+import { ADJUST_RANK, DealerCore } from './dealer-core.ts';
+import { TAG_END, TAG_REQUEST, TAG_SESSION, parseRequest, parseSeed } from './dealer-wire.ts';
+import './correlations.ts';
+
+export interface DealerHandle {
+  /** Resolves when stop() is called (or rejects if the dealer hits a protocol error). */
+  readonly done: Promise<void>;
+  stop(): void;
+}
+
+export function serveDealer(config: SpuConfig | ResolvedSpuConfig, comm: Comm): DealerHandle {
+  const cfg = resolveConfig(config);
+  // REF2K needs no randomness and TFP deals on rank 0: nothing to serve.
+  if (cfg.protocol === 'REF2K' || cfg.beaverType === 'TFP') return { done: Promise.resolve(), stop: () => undefined };
+  let stopped = false;
+  let release: () => void = () => undefined;
+  const stoppedP = new Promise<void>((r) => (release = r));
+  const loop = async (): Promise<void> => {
+    let core: DealerCore | undefined;
+    while (!stopped) {
+      const msg = await Promise.race([comm.recv(ADJUST_RANK), stoppedP.then(() => undefined)]);
+      if (msg === undefined || stopped) return;
+      const tag = msg[0] ?? 0;
+      switch (tag) {
+        case TAG_SESSION: {
+          const seeds: Uint8Array[] = new Array<Uint8Array>(comm.worldSize);
+          seeds[ADJUST_RANK] = parseSeed(msg);
+          for (let j = 0; j < comm.worldSize; j++) if (j !== ADJUST_RANK) seeds[j] = parseSeed(await comm.recv(j));
+          core = new DealerCore(cfg.field, seeds);
+          break;
+        }
+        case TAG_REQUEST: {
+          if (core === undefined) throw new Error('dealer: request before session start');
+          const { kind, params } = parseRequest(msg);
+          comm.send(ADJUST_RANK, core.generate(kind, params));
+          break;
+        }
+        case TAG_END:
+          core = undefined; // forget the seeds of the finished session
+          break;
+        default:
+          throw new Error('dealer: unknown message tag');
+      }
+    }
+  };
+  const done = Promise.race([loop(), stoppedP]);
+  return {
+    done,
+    stop: () => {
+      stopped = true;
+      release();
+    },
+  };
+}

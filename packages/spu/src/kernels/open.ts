@@ -1,0 +1,38 @@
+// Opening (a2p) for additive shares: every rank sends its share to every other rank and sums what
+// it receives. One round; each rank sends (N-1) * n * elementBytes.
+// Ownership: `mine` is SENT (to the last peer; copies to the others), so the caller must not use or
+// pool it afterwards. The result lives in the first received buffer, which this rank now owns.
+import { add, fromBytes, makeTensor, toBytes, type RingTensor } from '@sfw/ring';
+import type { Comm } from '../comm.ts';
+import type { BufferPool } from '../pool.ts';
+
+/** Send `mine` to every peer (transfer-safe: `mine` is not used after sending). */
+export function broadcastShare(comm: Comm, mine: RingTensor): void {
+  const peers: number[] = [];
+  for (let j = 0; j < comm.worldSize; j++) if (j !== comm.rank) peers.push(j);
+  const bytes = toBytes(mine);
+  peers.forEach((j, i) => comm.send(j, i === peers.length - 1 ? bytes : bytes.slice()));
+}
+
+/** Sum of every rank's share of `mine`. `mine` is consumed (sent); see the header. */
+export async function openAll(comm: Comm, mine: RingTensor, pool?: BufferPool): Promise<RingTensor> {
+  if (comm.worldSize === 1) return mine;
+  const recvs: Promise<Uint8Array>[] = [];
+  for (let j = 0; j < comm.worldSize; j++) if (j !== comm.rank) recvs.push(comm.recv(j));
+  // Keep our own summand: the send below may transfer `mine` to another thread.
+  const own = pool ? pool.take(mine.field, mine.shape) : makeTensor(mine.field, mine.shape);
+  own.data.set(mine.data);
+  broadcastShare(comm, mine);
+  let acc: RingTensor | undefined;
+  for (const r of recvs) {
+    const t = fromBytes(mine.field, await r, mine.shape);
+    if (acc === undefined) acc = t.data.byteOffset === 0 ? t : makeTensor(t.field, t.shape, t.data.slice());
+    else {
+      add(acc, t, acc);
+      pool?.give(t);
+    }
+  }
+  add(acc!, own, acc);
+  pool?.give(own);
+  return acc!;
+}

@@ -1,0 +1,53 @@
+// Comparison and everything built directly on it. Bits are kept as ring integers 0/1 internally
+// (a bit times a fixed-point value needs no truncation: exact Beaver product), and converted to
+// fixed-point 0/1 only at the jobs-facing surface (install.ts).
+// Domain: less/greater/min/max/clip are exact when |x - y| < 2^(k-1) in ring units, i.e.
+// |x - y| < 2^(k-1-f) as reals; equal is exact everywhere.
+import type { RingTensor } from '@sfw/ring';
+import type { Fxp } from './fxp.ts';
+
+/** [x < y] as an integer bit: msb(x - y). */
+export const lessBit = (F: Fxp, x: RingTensor, y: RingTensor): Promise<RingTensor> => F.msb(F.sub(x, y));
+/** [x < c] for a public real c. */
+export const lessPubBit = (F: Fxp, x: RingTensor, c: number): Promise<RingTensor> => F.msb(F.addC(x, -c));
+/** [x == y] as an integer bit. */
+export const equalBit = (F: Fxp, x: RingTensor, y: RingTensor): Promise<RingTensor> => F.eqz(F.sub(x, y));
+
+/** where(b, x, y) = y + b (x - y) for an integer bit b: one Beaver product, no truncation. */
+export async function selectBit(F: Fxp, b: RingTensor, x: RingTensor, y: RingTensor): Promise<RingTensor> {
+  return F.add(y, await F.mulRing(b, F.sub(x, y)));
+}
+
+export async function relu(F: Fxp, x: RingTensor): Promise<RingTensor> {
+  const b = await F.msb(x);
+  return F.mulRing(F.oneMinus(b), x);
+}
+
+export async function abs(F: Fxp, x: RingTensor): Promise<RingTensor> {
+  const b = await F.msb(x);
+  return F.mulRing(F.signOf(b), x);
+}
+
+/** sign(x) in {-1, +1} (0 maps to +1, as SPU's sign), fixed point. */
+export async function sign(F: Fxp, x: RingTensor): Promise<RingTensor> {
+  return F.bitToFxp(F.signOf(await F.msb(x))); // 1 - 2b scaled: exact
+}
+
+/** Elementwise max and min from one comparison and one product. */
+export async function maxMin(F: Fxp, x: RingTensor, y: RingTensor): Promise<{ max: RingTensor; min: RingTensor }> {
+  const d = F.sub(x, y);
+  const b = await F.msb(d); // x < y
+  const bd = await F.mulRing(b, d);
+  return { max: F.sub(x, bd), min: F.add(y, bd) };
+}
+
+/**
+ * clip(x, lo, hi) for public lo <= hi: both comparisons in one circuit, both corrections in one
+ * product: x + [x<lo](lo - x) + [x>hi](hi - x).
+ */
+export async function clip(F: Fxp, x: RingTensor, lo: number, hi: number): Promise<RingTensor> {
+  const [bLo, bHi] = await F.msbMany([F.addC(x, -lo), F.addC(F.neg(x), hi)]);
+  const dLo = F.addC(F.neg(x), lo), dHi = F.addC(F.neg(x), hi);
+  const [a, b] = await F.mulMany([[bLo!, dLo], [bHi!, dHi]], null);
+  return F.add(F.add(x, a!), b!);
+}

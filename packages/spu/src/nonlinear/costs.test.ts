@@ -1,0 +1,31 @@
+// Stated cost == counted traffic, for msb/eqz (the comparison kernels), FM64 and FM128, 2 parties:
+// bytes rank 0 -> rank 1, bytes rank 1 -> rank 0, rounds (LocalHub's Lamport clock) and dealer bytes.
+import { describe, expect, it } from 'vitest';
+import { Prg, randomSeed } from '@sfw/ring';
+import { LocalHub } from '../local-hub.ts';
+import { runLocal } from '../harness.ts';
+import { eqzACost, msbACost } from './costs.ts';
+import { semi2kNl } from './kernels.ts';
+import { cfgOf } from './testutil.ts';
+import '../boolean/correlations.ts';
+
+describe.each(['FM64', 'FM128'] as const)('%s comparison kernel costs', (field) => {
+  it.each([
+    ['msbA', msbACost, semi2kNl.msbA],
+    ['eqzA', eqzACost, semi2kNl.eqzA],
+  ] as const)('%s on 4096 elements', async (_name, cost, kernel) => {
+    const n = 4096;
+    const hub = new LocalHub(2);
+    const cfg = cfgOf('SEMI2K', field);
+    await runLocal(cfg, 2, async (ctx) => {
+      const share = new Prg(randomSeed()).fillRing(field, n);
+      return kernel(ctx.env, share);
+    }, hub);
+    const c = cost(field, n);
+    expect(hub.traffic(0, 1).bytes).toBe(c.bytesPerPeer);
+    expect(hub.traffic(1, 0).bytes).toBe(c.bytesPerPeer);
+    expect(hub.rounds()).toBe(c.rounds);
+    expect(hub.traffic(2, 0).bytes).toBe(c.dealerBytes);
+    expect(hub.traffic(2, 1).bytes).toBe(0); // only the adjust rank hears from the dealer
+  });
+});

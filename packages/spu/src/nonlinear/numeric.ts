@@ -1,0 +1,173 @@
+// Fixed-point numerics: reciprocal, division, sqrt/rsqrt, exp, log. Written once over Fxp, so REF2K
+// and SEMI2K run the same algorithm (and REF2K measures the pure approximation error).
+// Domains and bounds are in docs/spu-nonlinear.md; numbers below come from a float64 simulation of
+// the fixed-point pipeline with floor truncation (see the doc's "how the parameters were chosen").
+import type { RingTensor } from '@sfw/ring';
+import type { Fxp } from './fxp.ts';
+
+/**
+ * Headroom constant of the normalisation: F = 2^(K-e) for the top bit e of a positive x, with
+ * K = k - 3 - f, so x*F < 2^(K+1) and y*F < 2^(k-2) (the probabilistic truncation's range).
+ * Inputs must satisfy x < 2^(K+1-f) as reals: FM64/f=18 -> 2^26, FM128/f=26 -> 2^74.
+ */
+export const normK = (F: Fxp): number => F.k - 3 - F.f;
+
+/** Largest positive input of reciprocal/rsqrt/log (exclusive). */
+export const normDomainMax = (F: Fxp): number => 2 ** (normK(F) + 1 - F.f);
+
+/** Powers x^1..x^d with ceil(log2 d) rounds (x^(2^l + j) = x^(2^l) * x^j, batched per level). */
+export async function powers(F: Fxp, x: RingTensor, d: number): Promise<RingTensor[]> {
+  const pw: RingTensor[] = [x, x]; // pw[i] = x^i (index 0 unused)
+  for (let lo = 1; lo < d; lo *= 2) {
+    const pairs: [RingTensor, RingTensor][] = [];
+    for (let i = lo + 1; i <= Math.min(2 * lo, d); i++) pairs.push([pw[lo]!, pw[i - lo]!]);
+    const out = await F.mulMany(pairs);
+    out.forEach((t, q) => { pw[lo + 1 + q] = t; });
+  }
+  return pw;
+}
+
+/**
+ * sum_i c_i x^i with one truncation: coefficients are encoded with f + g bits, products summed at
+ * scale 2f + g, then truncated by f + g (one rounding instead of one per term).
+ */
+export async function poly(F: Fxp, x: RingTensor, coefs: readonly number[], g = 8): Promise<RingTensor> {
+  return F.trunc(await polyRaw(F, x, coefs, g), F.f + g);
+}
+
+/** poly() before its truncation: the sum at scale 2^(2f+g) (callers may add more terms first). */
+export async function polyRaw(F: Fxp, x: RingTensor, coefs: readonly number[], g: number): Promise<RingTensor> {
+  const pw = await powers(F, x, coefs.length - 1);
+  let acc = F.constLike(x, F.enc(coefs[0]!, 2 * F.f + g));
+  for (let i = 1; i < coefs.length; i++) if (coefs[i] !== 0) acc = F.add(acc, F.mulInt(pw[i]!, F.enc(coefs[i]!, F.f + g)));
+  return acc;
+}
+
+/**
+ * Normalises a positive x = m * 2^(e-f), m in [1, 2): returns m (fixed point) and shares of the
+ * extra tables looked up on e. One top-bit lookup, one product, one truncation.
+ */
+async function normalise(F: Fxp, x: RingTensor, extra: readonly (readonly bigint[])[]): Promise<{ m: RingTensor; tabs: RingTensor[] }> {
+  const K = normK(F);
+  const kk = K + 1;
+  const pow = Array.from({ length: kk }, (_, e) => 1n << BigInt(K - e));
+  const [fac, ...tabs] = await F.nk.topBitLookupA(F.env, x, kk, [pow, ...extra]);
+  const m = await F.trunc(await F.mulRing(x, fac!), K - F.f);
+  return { m, tabs: [fac!, ...tabs] };
+}
+
+/**
+ * 1/x for x > 0 (Catrina & Saxena FC'10 normalisation + Goldschmidt iterations as in SPU's
+ * reciprocal_goldschmidt_positive): m in [1,2), y0 = 24/17 - 8m/17 (|1 - m y0| <= 1/17),
+ * then e <- 1 - m y0 and three rounds of y <- y(1+e), e <- e^2 (the two products batched).
+ * Result = y * 2^(K-e) / 2^(K-f).
+ */
+export async function reciprocalPos(F: Fxp, x: RingTensor, iters = 3, extraBits = 0): Promise<RingTensor> {
+  const { m, tabs } = await normalise(F, x, []);
+  const fac = tabs[0]!;
+  let y = F.addC(await F.mulC(m, -8 / 17), 24 / 17);
+  let e = F.addC(F.neg(await F.mul(m, y)), 1);
+  for (let i = 0; i < iters; i++) {
+    const [ny, ne] = await F.mulMany(i === iters - 1 ? [[y, F.addC(e, 1)]] : [[y, F.addC(e, 1)], [e, e]]);
+    y = ny!;
+    if (ne !== undefined) e = ne;
+  }
+  // extraBits > 0 keeps that many more fraction bits (for a following product, see divPos).
+  return F.trunc(await F.mulRing(y, fac), normK(F) - F.f - extraBits);
+}
+
+/** 1/x for any non-zero x in the domain: sign handled by one msb and one product. */
+export async function reciprocal(F: Fxp, x: RingTensor): Promise<RingTensor> {
+  const s = F.signOf(await F.msb(x));
+  const ax = await F.mulRing(s, x);
+  return F.mulRing(s, await reciprocalPos(F, ax));
+}
+
+/**
+ * Extra fraction bits of the reciprocal inside a division: 1/y in plain fixed point has relative
+ * error ulp*|y|, so x * (1/y) would lose precision for large y. With g more bits the error is
+ * |x| 2^-(f+g); the price is the quotient range |x/y| < 2^(k-2-2f-g) (FM64: 2^20, FM128: 2^54).
+ */
+export const divExtraBits = (F: Fxp): number => (F.k === 64 ? 6 : 20);
+export const divQuotientMax = (F: Fxp): number => 2 ** (F.k - 2 - 2 * F.f - divExtraBits(F));
+
+/** x / y for y > 0. */
+export async function divPos(F: Fxp, x: RingTensor, y: RingTensor): Promise<RingTensor> {
+  const g = divExtraBits(F);
+  return F.ak.mulTruncAA(F.env, x, await reciprocalPos(F, y, 3, g), F.f + g);
+}
+
+/** x / y for y != 0: |y| and its sign from one msb, quotient sign applied exactly. */
+export async function div(F: Fxp, x: RingTensor, y: RingTensor): Promise<RingTensor> {
+  const s = F.signOf(await F.msb(y));
+  const ay = await F.mulRing(s, y);
+  return F.mulRing(s, await divPos(F, x, ay));
+}
+
+/**
+ * sqrt and 1/sqrt of x > 0: normalise to m' = m * 2^p in [1, 4) with p = (e - f) mod 2, then
+ * Goldschmidt's square-root iteration (g -> sqrt(m'), h -> 1/(2 sqrt(m'))): r = 3/2 - g h,
+ * g <- g r, h <- h r, from y0 = 1.061 - 0.151 m' (|1 - m' y0^2| <= 0.172). 3 iterations for FM64,
+ * 4 for FM128. Scale back by 2^(-t) with t = floor((e - f)/2) through a second looked-up table.
+ */
+export async function sqrtRsqrt(F: Fxp, x: RingTensor, want: 'sqrt' | 'rsqrt', extraBits = 0): Promise<RingTensor> {
+  const K = normK(F), f = F.f;
+  const kk = K + 1;
+  const K2 = Math.ceil((K - f) / 2) + 1; // >= max t, so 2^(K2 - t) is an integer
+  const parity = Array.from({ length: kk }, (_, e) => BigInt(((e - f) % 2 + 2) % 2));
+  const tOf = (e: number): number => Math.floor((e - f) / 2);
+  // rsqrt scale 2^(K2 - t); sqrt scale 2^(K2 + t) (t >= -f/2 keeps the exponent >= 0)
+  const scale = Array.from({ length: kk }, (_, e) => 1n << BigInt(want === 'rsqrt' ? K2 - tOf(e) : K2 + tOf(e) + Math.ceil(f / 2)));
+  const { m, tabs } = await normalise(F, x, [parity, scale]);
+  const mp = F.add(m, await F.mulRing(tabs[1]!, m)); // m' = m (1 + p)
+  const y0 = F.addC(await F.mulC(mp, -0.151), 1.061);
+  let [g, h] = await F.mulMany([[mp, y0], [y0, F.constLike(y0, F.enc(0.5))]]);
+  const iters = F.k === 64 ? 3 : 4;
+  for (let i = 0; i < iters; i++) {
+    const r = F.addC(F.neg(await F.mul(g!, h!)), 1.5);
+    [g, h] = await F.mulMany([[g!, r], [h!, r]]);
+  }
+  // rsqrt(m') = 2h; sqrt(m') = g.
+  const base = want === 'rsqrt' ? F.mulInt(h!, 2n) : g!;
+  const shift = want === 'rsqrt' ? K2 : K2 + Math.ceil(f / 2);
+  return F.trunc(await F.mulRing(base, tabs[2]!), shift - extraBits);
+}
+
+/** Taylor parameters per ring: base p(y) of degree d at y = x / 2^m, then m squarings. */
+const EXP_PARAMS = { 64: { m: 4, d: 8 }, 128: { m: 6, d: 8 } } as const;
+const FACT = [1, 1, 2, 6, 24, 120, 720, 5040, 40320, 362880];
+
+/**
+ * exp(x) = p(x / 2^m)^(2^m), p = degree-d Taylor polynomial of e^y (even d keeps p > 0). The
+ * lower side is clamped at -2^(m+1) (e^-32 is below the fixed-point resolution), which costs one
+ * comparison and keeps p well-behaved for any negative input. Upper domain: products must stay
+ * below 2^(k-2): FM64/f=18 x <= 17, FM128/f=26 x <= 45.
+ */
+export async function exp(F: Fxp, x: RingTensor): Promise<RingTensor> {
+  const { m, d } = EXP_PARAMS[F.k as 64 | 128];
+  const L = 2 ** (m + 1);
+  const below = await F.msb(F.addC(x, L)); // x < -L
+  const xc = F.add(x, await F.mulRing(below, F.addC(F.neg(x), -L)));
+  const y = await F.trunc(xc, m);
+  let acc = await poly(F, y, Array.from({ length: d + 1 }, (_, i) => 1 / FACT[i]!));
+  for (let i = 0; i < m; i++) acc = await F.mul(acc, acc);
+  return acc;
+}
+
+/** Chebyshev fits of ln(1+t) on [0,1] (numpy Chebyshev.fit on 2000 nodes; max error 3.4e-8 / 8.1e-10). */
+const LN1P = {
+  64: [3.3732398707631006e-8, 0.9999942784760814, -0.4998386374565516, 0.3315490396494089, -0.23982739689623203, 0.16582476151033296, -0.09325384793101499, 0.03485054364761466, -0.006151618880686751],
+  128: [8.14316114539082e-10, 0.9999997950542541, -0.49999142843426214, 0.3331919586648146, -0.2487844934012595, 0.1937523982348557, -0.14586608414093005, 0.09548718735349228, -0.047666521604569426, 0.015342280159542886, -0.0023179127333250297],
+} as const;
+
+/** ln(x) for x > 0: x = m 2^(e-f); ln x = ln1p(m - 1) + (e - f) ln 2, (e - f) looked up with 2^K. */
+export async function log(F: Fxp, x: RingTensor): Promise<RingTensor> {
+  const kk = normK(F) + 1;
+  const eMinusF = Array.from({ length: kk }, (_, e) => BigInt(e - F.f));
+  const { m, tabs } = await normalise(F, x, [eMinusF]);
+  const g = 8;
+  // (e - f) ln 2 joins the polynomial's sum at scale 2f+g, so ln 2 carries f+g+f bits and the
+  // whole result is rounded once.
+  const acc = await polyRaw(F, F.addC(m, -1), LN1P[F.k as 64 | 128], g);
+  return F.trunc(F.add(acc, F.mulInt(tabs[1]!, F.enc(Math.LN2, 2 * F.f + g))), F.f + g);
+}
