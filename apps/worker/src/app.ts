@@ -2,7 +2,7 @@
 import { Redis } from 'ioredis';
 import { createLogger } from '@sfw/log';
 import type { Logger } from '@sfw/log';
-import { TaskExecutor } from '@sfw/executor';
+import { TaskExecutor, sanitizeMessage } from '@sfw/executor';
 import type { ClusterProvider, HealthProbe } from '@sfw/executor';
 import { CeleryWorker } from '@sfw/celery';
 import type { TaskHandler, TaskRequest } from '@sfw/celery';
@@ -109,7 +109,14 @@ export async function startWorker(config: WorkerConfig, log: Logger, opts: { pro
   worker.register(TASK_NAMES.hello, builtin('hello'));
   worker.register(TASK_NAMES.health, builtin('health_check'));
 
-  await worker.start();
+  try {
+    await worker.start();
+  } catch (err) {
+    redis.disconnect();
+    await executor.shutdown();
+    const reason = err instanceof Error ? err.message : 'unknown error';
+    throw new Error(`cannot start the worker: Redis at ${describeConfig(config)['redis'] as string} (${sanitizeMessage(reason)})`, { cause: err });
+  }
   log.info({ queues: config.queues, hostname: config.hostname }, 'worker ready');
   let stopping: Promise<void> | undefined;
   const stop = (graceSec = config.shutdownGraceSec): Promise<void> => {

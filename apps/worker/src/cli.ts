@@ -93,7 +93,8 @@ main(process.argv.slice(2)).then(
       return;
     }
     const e = err instanceof Error ? err : new Error(String(err));
-    process.stderr.write(`error: ${e.name}: ${e.message}\n`);
+    process.stderr.write(`error: ${e.message}\n`);
     process.exitCode = 1;
+    setTimeout(() => process.exit(1), 1000).unref();
   },
 );

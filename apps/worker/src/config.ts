@@ -118,5 +118,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): WorkerConfig {
 
 /** The configuration as it may be logged (credentials in REDIS_URL hidden). */
 export function describeConfig(c: WorkerConfig): Record<string, unknown> {
-  return { ...c, redisUrl: c.redisUrl.replace(/\/\/([^@/]*):[^@/]*@/, '//$1:***@') };
+  // Under another key than redisUrl: the logger censors any `redisUrl` field entirely.
+  const { redisUrl, ...rest } = c;
+  return { redis: redisUrl.replace(/\/\/([^@/]*):[^@/]*@/, '//$1:***@'), ...rest };
 }

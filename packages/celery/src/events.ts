@@ -34,7 +34,8 @@ export class EventDispatcher {
     const now = Date.now();
     const event = {
       hostname: this.hostname,
-      utcoffset: -new Date().getTimezoneOffset() / 60,
+      // Celery's utcoffset(): time.timezone // 3600, i.e. hours WEST of UTC (receivers only use differences).
+      utcoffset: Math.floor(new Date().getTimezoneOffset() / 60),
       pid: process.pid,
       clock: this.tick(),
       ...fields,

@@ -73,3 +73,27 @@ describe('errors', () => {
     expect(isRetryable(new Error())).toBe(false);
   });
 });
+
+describe('LongTimer', () => {
+  it('re-arms past the 2^31-1 ms setTimeout ceiling instead of firing early', async () => {
+    const { vi } = await import('vitest');
+    const { LongTimer } = await import('./time.ts');
+    vi.useFakeTimers();
+    try {
+      let fired = 0;
+      const days30 = 30 * 86_400_000;
+      const t = new LongTimer(Date.now() + days30, () => fired++);
+      vi.advanceTimersByTime(2 ** 31 - 1 + 1000);
+      expect(fired).toBe(0);
+      vi.advanceTimersByTime(days30);
+      expect(fired).toBe(1);
+      const c = new LongTimer(Date.now() + 10, () => fired++);
+      c.cancel();
+      vi.advanceTimersByTime(100);
+      expect(fired).toBe(1);
+      t.cancel();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});

@@ -400,11 +400,11 @@ export class CeleryWorker extends EventEmitter<CeleryWorkerEvents> {
     this.#hook('task-prerun', req);
     this.#events.send('task-started', { uuid: req.id });
     const t0 = performance.now();
-    let softTimer: NodeJS.Timeout | undefined;
+    let softTimer: LongTimer | undefined;
     let hardTimer: LongTimer | undefined;
     const outcome = await new Promise<Outcome>((resolve) => {
       h.finish = resolve;
-      if (soft !== null) softTimer = setTimeout(() => controller.abort(softTimeLimitExceeded()), Math.min(soft * 1000, 2 ** 31 - 1));
+      if (soft !== null) softTimer = new LongTimer(Date.now() + soft * 1000, () => controller.abort(softTimeLimitExceeded()));
       if (hard !== null) hardTimer = new LongTimer(Date.now() + hard * 1000, () => this.#terminate(h, 'hard-time-limit', hard));
       let p: Promise<unknown>;
       try {
@@ -418,7 +418,7 @@ export class CeleryWorker extends EventEmitter<CeleryWorkerEvents> {
       );
     });
     h.finish = undefined;
-    clearTimeout(softTimer);
+    softTimer?.cancel();
     hardTimer?.cancel();
     const runtimeMs = performance.now() - t0;
 

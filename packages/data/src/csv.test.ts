@@ -13,6 +13,10 @@ describe('parseCsvRecords (RFC 4180)', () => {
       ['1', '', '3'],
     ]);
   });
+  it('accepts bare CR line ends and mixed quoted/unquoted files', () => {
+    expect(parseCsvRecords('a,b\r1,2\r')).toEqual([['a', 'b'], ['1', '2']]);
+    expect(parseCsvRecords('a,b\r\n"1",2\r\n3,""\r\n')).toEqual([['a', 'b'], ['1', '2'], ['3', '']]);
+  });
   it('accepts a missing final line break and skips blank lines and a BOM', () => {
     expect(parseCsvRecords('\ufeffa,b\n\n1,2')).toEqual([['a', 'b'], ['1', '2']]);
   });

@@ -1,7 +1,8 @@
 // CSV party tables (RFC 4180): comma separator, fields optionally quoted with '"', a doubled quote
 // inside a quoted field, CRLF or LF line ends, first record is the header. A column is numeric when
 // every non-missing cell parses as a number; empty, NA, NaN, null and None count as missing.
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { DataError, isNumericColumn, makeTable } from './table.ts';
 import type { Column, Table } from './table.ts';
 
@@ -16,69 +17,89 @@ const MISSING = new Set(['', 'NA', 'N/A', 'NaN', 'nan', 'null', 'NULL', 'None'])
 
 /** Splits CSV text into records of raw field strings (RFC 4180 section 2). */
 export function parseCsvRecords(text: string): string[][] {
-  const records: string[][] = [];
-  let record: string[] = [];
-  let field = '';
-  let i = 0;
-  const n = text.length;
   // Skip a UTF-8 byte-order mark so the first header name is not polluted.
-  if (text.charCodeAt(0) === 0xfeff) i = 1;
-  let line = 1;
-  let atFieldStart = true;
-  while (i < n) {
-    const ch = text[i]!;
-    if (atFieldStart && ch === '"') {
-      // Quoted field: runs to the next lone quote; "" is a literal quote.
-      i++;
-      const startLine = line;
-      for (;;) {
-        if (i >= n) throw new DataError('CSV_PARSE', `unterminated quoted field starting on line ${startLine}`);
-        const c = text[i]!;
-        if (c === '"') {
-          if (text[i + 1] === '"') {
-            field += '"';
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        if (c === '\n') line++;
-        field += c;
-        i++;
-      }
-      atFieldStart = false;
-      const next = text[i];
-      if (next !== undefined && next !== ',' && next !== '\n' && next !== '\r') {
-        throw new DataError('CSV_PARSE', `unexpected character after closing quote on line ${line}`);
-      }
-      continue;
-    }
-    if (ch === ',') {
-      record.push(field);
-      field = '';
-      atFieldStart = true;
-      i++;
-    } else if (ch === '\r' || ch === '\n') {
-      record.push(field);
-      records.push(record);
-      record = [];
-      field = '';
-      atFieldStart = true;
-      i += ch === '\r' && text[i + 1] === '\n' ? 2 : 1;
-      line++;
-    } else {
-      field += ch;
-      atFieldStart = false;
-      i++;
-    }
-  }
-  if (!atFieldStart || field !== '' || record.length > 0) {
-    record.push(field);
-    records.push(record);
-  }
+  const start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const records = text.indexOf('"', start) === -1 ? splitUnquoted(text, start) : splitQuoted(text, start);
   // A blank line (a record of one empty field) carries no row.
   return records.filter((r) => !(r.length === 1 && r[0] === ''));
+}
+
+/** Fast path for the common case of a file without any quote: plain splitting on line ends and commas. */
+function splitUnquoted(text: string, start: number): string[][] {
+  const body = start === 0 ? text : text.slice(start);
+  const lines = body.split('\n');
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  const out: string[][] = new Array<string[]>(lines.length);
+  for (let i = 0; i < lines.length; i++) {
+    let line = lines[i]!;
+    if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
+    if (line.includes('\r')) return splitQuoted(body, 0); // bare CR line ends: take the general path
+    out[i] = line.split(',');
+  }
+  return out;
+}
+
+/** General path: a small state machine over slices (quoted fields, doubled quotes, CR/LF/CRLF). */
+function splitQuoted(text: string, start: number): string[][] {
+  const records: string[][] = [];
+  let record: string[] = [];
+  const n = text.length;
+  let i = start;
+  let line = 1;
+  for (;;) {
+    // At the start of a field.
+    let field: string;
+    if (text.charCodeAt(i) === 34 /* " */) {
+      const startLine = line;
+      let acc = '';
+      let j = i + 1;
+      for (;;) {
+        const q = text.indexOf('"', j);
+        if (q === -1) throw new DataError('CSV_PARSE', `unterminated quoted field starting on line ${startLine}`);
+        const chunk = text.slice(j, q);
+        for (let k = chunk.indexOf('\n'); k !== -1; k = chunk.indexOf('\n', k + 1)) line++;
+        acc += chunk;
+        if (text.charCodeAt(q + 1) === 34) {
+          acc += '"';
+          j = q + 2;
+          continue;
+        }
+        i = q + 1;
+        break;
+      }
+      const c = text.charCodeAt(i);
+      if (i < n && c !== 44 && c !== 10 && c !== 13) {
+        throw new DataError('CSV_PARSE', `unexpected character after closing quote on line ${line}`);
+      }
+      field = acc;
+    } else {
+      let j = i;
+      while (j < n) {
+        const c = text.charCodeAt(j);
+        if (c === 44 || c === 10 || c === 13) break;
+        j++;
+      }
+      field = text.slice(i, j);
+      i = j;
+    }
+    record.push(field);
+    if (i >= n) {
+      records.push(record);
+      break;
+    }
+    const c = text.charCodeAt(i);
+    if (c === 44) {
+      i++;
+      continue;
+    }
+    // Line end: CRLF, LF or CR.
+    records.push(record);
+    record = [];
+    i += c === 13 && text.charCodeAt(i + 1) === 10 ? 2 : 1;
+    line++;
+    if (i >= n) break;
+  }
+  return records;
 }
 
 /** Parses CSV text into a typed table. */
@@ -112,17 +133,36 @@ export function parseCsv(text: string, opts: CsvReadOptions = {}): Table {
 function typeColumn(raw: string[]): Column {
   const out = new Float64Array(raw.length);
   for (let i = 0; i < raw.length; i++) {
-    const s = raw[i]!.trim();
+    const cell = raw[i]!;
+    const v = Number(cell);
+    // Number() accepts '', whitespace, hex/octal/binary literals: accept only decimal literals.
+    if (!Number.isNaN(v) && cell !== '' && isDecimalLiteral(cell)) {
+      out[i] = v;
+      continue;
+    }
+    const s = cell.trim();
     if (MISSING.has(s)) {
       out[i] = NaN;
       continue;
     }
-    const v = Number(s);
-    // Number('') is 0 and Number('0x1f') is 31: accept only decimal/scientific literals.
-    if (Number.isNaN(v) || !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?Infinity$/.test(s)) return raw;
-    out[i] = v;
+    if (s !== cell && s !== '' && isDecimalLiteral(s) && !Number.isNaN(Number(s))) {
+      out[i] = Number(s);
+      continue;
+    }
+    return raw;
   }
   return out;
+}
+
+/** [+-] digits [. digits] [e [+-] digits], or [+-]Infinity; checked by char codes (hot loop). */
+function isDecimalLiteral(s: string): boolean {
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    // digits, '.', '+', '-', 'e', 'E'
+    if ((c >= 48 && c <= 57) || c === 46 || c === 43 || c === 45 || c === 101 || c === 69) continue;
+    return s === 'Infinity' || s === '+Infinity' || s === '-Infinity';
+  }
+  return true;
 }
 
 /** Quotes a field when RFC 4180 requires it (separator, quote, line break) or spaces would be lost. */
@@ -158,6 +198,25 @@ export async function readCsv(path: string, opts: CsvReadOptions = {}): Promise<
   return parseCsv(text, opts);
 }
 
+/**
+ * Header and row count without typing the cells (a cheap schema probe). Falls back to a full record
+ * split when the file has quotes, since a quoted field may span lines.
+ */
+export async function readCsvHeader(path: string): Promise<{ columns: string[]; numRows: number }> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new DataError('CSV_PARSE', `cannot read table file`, { cause: e });
+  }
+  const records = parseCsvRecords(text);
+  const header = records[0];
+  if (header === undefined) throw new DataError('CSV_PARSE', 'empty CSV: no header');
+  return { columns: header, numRows: records.length - 1 };
+}
+
+/** Writes the table as CSV, creating the parent directory if needed. */
 export async function writeCsv(path: string, table: Table): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
   await writeFile(path, formatCsv(table), 'utf8');
 }

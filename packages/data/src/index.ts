@@ -13,6 +13,6 @@ export {
   toRowMajor,
 } from './table.ts';
 export type { CsvReadOptions } from './csv.ts';
-export { formatCsv, parseCsv, parseCsvRecords, readCsv, writeCsv } from './csv.ts';
+export { formatCsv, parseCsv, parseCsvRecords, readCsv, readCsvHeader, writeCsv } from './csv.ts';
 export type { StandardizeStats } from './standardize.ts';
 export { applyStandardize, columnMeanStd, standardize } from './standardize.ts';

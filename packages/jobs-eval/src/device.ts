@@ -3,7 +3,7 @@
 // summary metrics, bin tables and a thinned ROC curve (no per-sample scores, no thresholds).
 import { defineDeviceModule } from '@sfw/runtime';
 import type { PyuContext } from '@sfw/runtime';
-import { getNumericColumn, readCsv } from '@sfw/data';
+import { getNumericColumn, readCsv, readCsvHeader } from '@sfw/data';
 import { biclassificationEval } from './biclassification.ts';
 import type { BiclassificationResult } from './biclassification.ts';
 import { regressionEval } from './regression.ts';
@@ -44,8 +44,8 @@ async function regression(_ctx: PyuContext, input: EvalInput, bucketSize: number
 
 /** Column names of the table (public metadata) for parameter checks with field paths. */
 async function header(_ctx: PyuContext, path: string): Promise<{ columns: string[] }> {
-  const t = await readCsv(path);
-  return { columns: t.columns };
+  const h = await readCsvHeader(path);
+  return { columns: h.columns };
 }
 
 export default defineDeviceModule('eval', { pyu: { header, biclassification, regression } });

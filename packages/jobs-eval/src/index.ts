@@ -11,7 +11,7 @@ export { biclassificationReport, regressionReport } from './sf-report.ts';
 export type { SfReport } from './sf-report.ts';
 export { renderReportHtml } from './report-html.ts';
 export type { ReportInput, ReportStage, ReportBiclassification, ReportRegression } from './report-html.ts';
-export { renderPipelineReportHtml } from './pipeline-report.ts';
+export { renderPipelineReportHtml, summarizePipeline } from './pipeline-report.ts';
 export type { PipelineStepLike, PipelineReportOptions } from './pipeline-report.ts';
 export {
   biclassificationEvalTask,

@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+
+// Python (sklearn/numpy) start-up is slow on a loaded machine.
+vi.setConfig({ testTimeout: 60_000 });
 import { runPythonJson, seededRng } from '@sfw/testkit';
 import { biclassificationEval, BIN_COLUMNS } from './biclassification.ts';
 import { regressionEval } from './regression.ts';

@@ -45,3 +45,34 @@ export function renderPipelineReportHtml(result: { steps: PipelineStepLike[] }, 
     generatedAt: new Date().toISOString(),
   });
 }
+
+const num = (v: unknown, digits = 4): string => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(digits)) : String(v));
+
+/** One line per pipeline step with its headline numbers, for the `run` CLI's summary. */
+export function summarizePipeline(result: { steps: PipelineStepLike[] }): string {
+  const lines = result.steps.map((s) => {
+    const r = (s.result ?? {}) as Record<string, unknown>;
+    const t = `${(s.time_ms / 1000).toFixed(2)} s`;
+    switch (s.task_type) {
+      case 'ss_lr_train':
+        return `  ${s.name}: SS-LR ${num(r['rows'])} rows x ${Array.isArray(r['feature_names']) ? r['feature_names'].length : '?'} features, ${num(r['epochs_run'])} epochs${r['early_stopped'] === true ? ' (early stop)' : ''} [${t}]`;
+      case 'ss_lr_predict':
+        return `  ${s.name}: ${num(r['rows'])} scores revealed to ${String(r['receiver'])} -> ${String(r['output_ds'])} [${t}]`;
+      case 'biclassification_eval': {
+        const m = (r['summary'] ?? {}) as Record<string, unknown>;
+        return `  ${s.name}: AUC ${num(m['auc'])}  KS ${num(m['ks'])}  F1 ${num(m['f1_score'])}  (${num(m['total_samples'])} samples) [${t}]`;
+      }
+      case 'regression_eval': {
+        const m = (r['metrics'] ?? {}) as Record<string, unknown>;
+        return `  ${s.name}: r2 ${num(m['r2_score'])}  RMSE ${num(m['root_mean_squared_errors'])}  MAE ${num(m['mean_abs_err'])} [${t}]`;
+      }
+      case 'psi': {
+        const rows = ((r['report'] as { rows?: unknown[][] } | undefined)?.rows ?? []).map((row) => `${String(row[0])} ${String(row[2])}/${String(row[1])}`);
+        return `  ${s.name}: PSI intersection ${rows.join(', ')} [${t}]`;
+      }
+      default:
+        return `  ${s.name}: ${s.task_type} [${t}]`;
+    }
+  });
+  return `${lines.join('\n')}\n`;
+}

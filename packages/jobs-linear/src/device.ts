@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { defineDeviceModule } from '@sfw/runtime';
 import type { PlainTensor, PyuContext, SpuProgram } from '@sfw/runtime';
-import { applyStandardize, columnMeanStd, getColumn, getNumericColumn, makeTable, readCsv, writeCsv } from '@sfw/data';
+import { applyStandardize, columnMeanStd, getColumn, getNumericColumn, makeTable, readCsv, readCsvHeader, writeCsv } from '@sfw/data';
 import type { Column } from '@sfw/data';
 import { convergedProgram, epochProgram, predictProgram } from './program.ts';
 import type { ConvergedPub, EpochPub, PredictPub } from './program.ts';
@@ -33,8 +33,7 @@ interface Scaler {
 
 /** Column names and row count only (public metadata: the platform already knows the schema). */
 async function header(_ctx: PyuContext, path: string): Promise<TableHeader> {
-  const t = await readCsv(path, { stringColumns: ['id'] });
-  return { columns: t.columns, numRows: t.numRows };
+  return readCsvHeader(path);
 }
 
 /** This party's feature block as a row-major matrix, ready to be secret-shared. */

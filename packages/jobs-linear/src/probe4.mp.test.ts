@@ -9,7 +9,7 @@ import { testJobContext } from './__tests__/job-context.ts';
 it('probe cluster', async () => {
   const cluster = await Cluster.start({ parties: ['alice', 'bob'], spu: { protocol: 'SEMI2K', field: 'FM64', fxpFractionBits: 18, beaverType: 'TTP' }, modules: [SSLR_DEVICE_MODULE] });
   const ctx = await testJobContext(cluster);
-  const n = 20480, d = 100;
+  const n = 4096, d = 100;
   const g = syntheticLinearData({ n, d, seed: 'p', kind: 'logistic' });
   const ids = Array.from({ length: n }, (_, i) => `r${i}`);
   const A: Record<string, Float64Array | string[]> = { id: ids, y: g.y }, B: Record<string, Float64Array | string[]> = { id: ids };
@@ -17,8 +17,17 @@ it('probe cluster', async () => {
   await writeCsv(join(ctx.workDir, 'a.csv'), makeTable(['id', 'y', ...Array.from({ length: 50 }, (_, j) => `f${j}`)], A));
   await writeCsv(join(ctx.workDir, 'b.csv'), makeTable(['id', ...Array.from({ length: 50 }, (_, j) => `f${50 + j}`)], B));
   await cluster.beginTask('p');
+  const T = performance.now();
+  const lap = (m: string) => console.log(m, Math.round(performance.now() - T));
+  const h = await cluster.pyu('alice').call('sslr.header', join(ctx.workDir, 'a.csv')).get(); lap('header');
+  const fa = cluster.pyu('alice').call('sslr.features', join(ctx.workDir, 'a.csv'), ['f0','f1'], { ones: false, standardize: 'none' }); await fa.ready; lap('features');
+  const sa = fa.to(cluster.spu()); await sa.ready; lap('to spu');
+  const [c] = cluster.spu().run('sslr.concat', [sa], null); await c!.ready; lap('concat run');
+  const [c2] = cluster.spu().run('sslr.concat', [sa], null); await c2!.ready; lap('concat run 2');
+  void h;
   const t0 = performance.now();
   const r = await runSsLrTrain(ctx, ssLrTrainSchema.parse({ input_ds: { alice: join(ctx.workDir, 'a.csv'), bob: join(ctx.workDir, 'b.csv') }, feature_selects: Array.from({ length: d }, (_, j) => `f${j}`), label: 'y', reg_type: 'linear', epochs: 2, eps: 0, output_model: join(ctx.workDir, 'm') }));
+  console.log(ctx.progressLog.map((e) => [e.message, Math.round(e.at! - t0)]));
   console.log('cluster train ms', performance.now() - t0, 'batches/epoch', r.batches_per_epoch, 'epochs', r.epochs_run);
   await cluster.endTask();
   await cluster.shutdown();

@@ -39,8 +39,10 @@ export async function epochProgram<T>(ops: LrOps<T>, inputs: T[], pub: EpochPub)
     let pred = await ops.matmul(xb, w);
     if (pub.regType === 'logistic') pred = await ops.sigmoid(pred, pub.sigType);
     const err = ops.sub(pred, yb);
-    // grad * batch = X_b^T (pred - y_b); folding 1/batch into the step keeps one truncation.
-    const gradSum = await ops.matmul(ops.transpose(xb), err);
+    // grad * batch = X_b^T (pred - y_b), computed as ((pred - y_b)^T X_b)^T: the same Beaver matmul
+    // but only b + (d+1) elements get transposed instead of the b x (d+1) batch. Folding 1/batch into
+    // the step keeps one truncation.
+    const gradSum = ops.transpose(await ops.matmul(ops.transpose(err), xb));
     let step: T;
     if (pub.strategy === 'policy_sgd') {
       const grad = await ops.mulPublic(gradSum, 1 / bs);

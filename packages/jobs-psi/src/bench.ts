@@ -11,6 +11,7 @@ import { memoryLinkPair } from './link.ts';
 import type { PsiLink } from './link.ts';
 import { runPsiParty } from './party.ts';
 import type { PartyPlan } from './plan.ts';
+import { defaultX25519Backend } from './curve.ts';
 
 /** n keys per side, the first n/2 shared: 50% overlap. */
 export function syntheticKeySets(n: number, seed = 1): { a: string[]; b: string[] } {
@@ -32,6 +33,7 @@ export interface EcdhBenchResult {
   intersection: number;
   bytes_sent: number;
   threads_per_party: number;
+  x25519_backend: string;
 }
 
 /** One full run at n keys per side; checks the intersection size (n/2) before reporting. */
@@ -62,7 +64,7 @@ export async function benchEcdhPsi(n: number, threadsPerParty?: number): Promise
     if (ra.intersection_count !== n >> 1 || rb.intersection_count !== n >> 1) {
       throw new Error(`benchmark check failed: intersection ${ra.intersection_count}/${rb.intersection_count}, expected ${n >> 1}`);
     }
-    return { n, ms, intersection: ra.intersection_count, bytes_sent: bytes, threads_per_party: threadsPerParty ?? -1 };
+    return { n, ms, intersection: ra.intersection_count, bytes_sent: bytes, threads_per_party: threadsPerParty ?? -1, x25519_backend: defaultX25519Backend() };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -2,20 +2,30 @@ import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { x25519 } from '@noble/curves/ed25519.js';
-import { X25519Scalar, hashToPoint, newSecretScalar, POINT_BYTES } from './curve.ts';
+import { X25519Scalar, defaultX25519Backend, hashToPoint, newSecretScalar, POINT_BYTES } from './curve.ts';
 
 describe('X25519 blinding (Node OpenSSL) against an independent implementation (@noble/curves)', () => {
-  it('mul equals noble x25519 for random scalars and hashed points, on curve and twist', () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.string({ unit: 'grapheme' }), (sk, key) => {
-        const pt = new Uint8Array(POINT_BYTES);
-        hashToPoint(key, pt, 0);
-        const ours = new X25519Scalar(sk).mul(pt);
-        expect(Buffer.from(ours)).toEqual(Buffer.from(x25519.getSharedSecret(sk, pt)));
-      }),
-      { numRuns: 40 },
-    );
+  it('sodium-native loads on this platform (the fast backend is the one tested and benchmarked)', () => {
+    expect(defaultX25519Backend()).toBe('sodium-native');
   });
+
+  for (const backend of ['sodium-native', 'node-openssl'] as const) {
+    it(`${backend}: mul equals noble x25519 for random scalars and hashed points, on curve and twist`, () => {
+      fc.assert(
+        fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.string({ unit: 'grapheme' }), (sk, key) => {
+          const pt = new Uint8Array(POINT_BYTES);
+          hashToPoint(key, pt, 0);
+          const ours = new X25519Scalar(sk, backend).mul(pt);
+          expect(Buffer.from(ours)).toEqual(Buffer.from(x25519.getSharedSecret(sk, pt)));
+        }),
+        { numRuns: 40 },
+      );
+    });
+
+    it(`${backend}: rejects low-order input points (all-zero shared secret)`, () => {
+      expect(() => new X25519Scalar(newSecretScalar(), backend).mul(new Uint8Array(32))).toThrow();
+    });
+  }
 
   it('blinding commutes: a*(b*H(x)) = b*(a*H(x)), and differs from H(x) and from a*H(x)', () => {
     const a = new X25519Scalar(newSecretScalar());
@@ -35,10 +45,6 @@ describe('X25519 blinding (Node OpenSSL) against an independent implementation (
     const nfd = new Uint8Array(32);
     hashToPoint('e\u0301mile', nfd, 0);
     expect(Buffer.from(nfd)).not.toEqual(expected);
-  });
-
-  it('rejects low-order input points (all-zero shared secret)', () => {
-    expect(() => new X25519Scalar(newSecretScalar()).mul(new Uint8Array(32))).toThrow();
   });
 
   it('truncates to outBytes', () => {

@@ -1,12 +1,16 @@
 // X25519 arithmetic for ECDH-PSI (HFH99: Huberman, Franklin, Hogg, "Enhancing privacy and trust
-// in electronic communities", EC'99), on Node's OpenSSL X25519 (RFC 7748).
+// in electronic communities", EC'99), RFC 7748 X25519.
 //
-// Implementation choice (measured on the 2-core dev box, see docs/psi.md): Node's
-// `crypto.diffieHellman` with the peer point imported as a JWK does ~16.7k scalar mults/s per
-// core; @noble/curves' pure-JS `x25519` does ~0.66k/s (25x slower); DER/SPKI import is ~8x
-// slower than JWK. So points go through JWK, and the private scalar is a KeyObject built once.
+// Implementation choice (measured on the 2-core dev box, CPU time per scalar mult, docs/psi.md):
+//   sodium-native 5 (libsodium, prebuilt N-API addon)      40 us   <- used when it loads
+//   Node crypto.diffieHellman + JWK import of the point    63 us   <- fallback
+//   libsodium-wrappers (WASM)                              114 us
+//   @noble/curves x25519 (pure JS BigInt)                ~1500 us
+// libsodium's crypto_scalarmult works on raw 32-byte buffers, so it skips the per-point key import
+// and EVP context set-up that cost Node/OpenSSL 3 a third of each operation.
 import { createHash, createPrivateKey, createPublicKey, diffieHellman, randomBytes } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
+import { createRequire } from 'node:module';
 
 export const POINT_BYTES = 32;
 /** Domain separation for the hash-to-point, so PSI points are never reused across protocols. */
@@ -34,18 +38,61 @@ export function hashToPoint(key: string, out: Uint8Array, offset: number): void 
   out.set(h, offset);
 }
 
+export type X25519BackendName = 'sodium-native' | 'node-openssl';
+
+interface SodiumNative {
+  crypto_scalarmult(q: Buffer, n: Buffer, p: Buffer): void;
+}
+
+let sodiumCache: SodiumNative | null | undefined;
+function loadSodium(): SodiumNative | null {
+  if (sodiumCache === undefined) {
+    try {
+      sodiumCache = createRequire(import.meta.url)('sodium-native') as SodiumNative;
+    } catch {
+      sodiumCache = null; // no prebuilt addon for this platform: use Node's OpenSSL
+    }
+  }
+  return sodiumCache;
+}
+
+/** The backend `auto` picks on this machine. */
+export function defaultX25519Backend(): X25519BackendName {
+  return loadSodium() ? 'sodium-native' : 'node-openssl';
+}
+
 /** Multiplication by one party's secret scalar, the "blinding" of ECDH-PSI. */
 export class X25519Scalar {
-  readonly #key: KeyObject;
+  readonly backend: X25519BackendName;
+  readonly #mulOne: (u: Buffer) => Buffer;
 
-  constructor(secret: Uint8Array) {
+  constructor(secret: Uint8Array, backend: X25519BackendName | 'auto' = 'auto') {
     if (secret.length !== 32) throw new RangeError('an X25519 scalar is 32 bytes');
-    // Node 20 requires `x` on a private OKP JWK but ignores it; a zero placeholder avoids
-    // deriving (and exporting) the public key, which is not needed here.
-    this.#key = createPrivateKey({
-      key: { kty: 'OKP', crv: 'X25519', d: Buffer.from(secret).toString('base64url'), x: ZERO_X },
-      format: 'jwk',
-    });
+    this.backend = backend === 'auto' ? defaultX25519Backend() : backend;
+    if (this.backend === 'sodium-native') {
+      const sodium = loadSodium();
+      if (!sodium) throw new Error('sodium-native is not available on this platform');
+      const n = Buffer.from(secret);
+      const q = Buffer.alloc(POINT_BYTES);
+      // crypto_scalarmult clamps n (RFC 7748 decodeScalar25519) and throws on an all-zero result.
+      this.#mulOne = (u) => {
+        sodium.crypto_scalarmult(q, n, u);
+        return q;
+      };
+    } else {
+      // Node 20 requires `x` on a private OKP JWK but ignores it; a zero placeholder avoids
+      // deriving (and exporting) the public key, which is not needed here.
+      const key: KeyObject = createPrivateKey({
+        key: { kty: 'OKP', crv: 'X25519', d: Buffer.from(secret).toString('base64url'), x: ZERO_X },
+        format: 'jwk',
+      });
+      // JWK, not DER: ~8x cheaper to import (perf-anchors §3). OpenSSL rejects an all-zero result.
+      this.#mulOne = (u) =>
+        diffieHellman({
+          privateKey: key,
+          publicKey: createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: u.toString('base64url') }, format: 'jwk' }),
+        });
+    }
   }
 
   /**
@@ -59,9 +106,7 @@ export class X25519Scalar {
     const out = new Uint8Array(n * outBytes);
     const pts = Buffer.from(points.buffer, points.byteOffset, points.byteLength);
     for (let i = 0; i < n; i += 1) {
-      const x = pts.toString('base64url', i * POINT_BYTES, (i + 1) * POINT_BYTES);
-      const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x }, format: 'jwk' });
-      const shared = diffieHellman({ privateKey: this.#key, publicKey });
+      const shared = this.#mulOne(pts.subarray(i * POINT_BYTES, (i + 1) * POINT_BYTES));
       out.set(outBytes === POINT_BYTES ? shared : shared.subarray(0, outBytes), i * outBytes);
     }
     return out;

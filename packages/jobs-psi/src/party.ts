@@ -97,6 +97,7 @@ async function runParty(ctx: PsiPartyContext, plan: PartyPlan): Promise<PsiParty
         batchSize: plan.batchSize,
         ...(counts ? { sendCounts: counts } : {}),
         expectCounts: singleReceiver && plan.selfReceives && plan.peerKeysDuplicated,
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
         onBatch: (done, total) => {
           const f = (b + done / Math.max(total, 1)) / nBuckets;
           if (f - lastReported >= 0.02) {

@@ -37,6 +37,8 @@ export interface BucketOptions {
   /** Expect the peer to send its counts (the mirror of `sendCounts`). */
   readonly expectCounts: boolean;
   readonly onBatch?: (done: number, total: number) => void;
+  /** Checked between batches, so a soft time limit stops a long bucket promptly. */
+  readonly signal?: AbortSignal;
 }
 
 export interface BucketResult {
@@ -81,6 +83,7 @@ export async function ecdhPsiBucket(
     }
     for (const job of jobs) {
       const pts = await job;
+      opt.signal?.throwIfAborted();
       sendTagged(link, Tag.Points, pts);
       tick(pts.length / POINT_BYTES);
     }
@@ -92,6 +95,7 @@ export async function ecdhPsiBucket(
     let got = 0;
     while (got < m) {
       const pts = await recvTagged(link, Tag.Points);
+      opt.signal?.throwIfAborted();
       const at = got;
       got += pts.length / POINT_BYTES;
       jobs.push(

@@ -20,16 +20,15 @@ export function transpose(a: RingTensor, out?: RingTensor): RingTensor {
   if (a.shape.length !== 2) throw new RingError(`transpose needs 2-D, got [${a.shape.join(',')}]`);
   const m = a.shape[0] as number, n = a.shape[1] as number;
   const o = outFor(a.field, [n, m], out);
-  const s = a.data, d = o.data;
-  if (a.field === 'FM64') {
-    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) d[j * m + i] = s[i * n + j] as bigint;
-  } else {
-    for (let i = 0; i < m; i++)
-      for (let j = 0; j < n; j++) {
-        d[2 * (j * m + i)] = s[2 * (i * n + j)] as bigint;
-        d[2 * (j * m + i) + 1] = s[2 * (i * n + j) + 1] as bigint;
-      }
-  }
+  // Copy 32-bit words (no BigInt boxing per element).
+  const words = a.field === 'FM64' ? 2 : 4;
+  const s = new Uint32Array(a.data.buffer, a.data.byteOffset, a.data.length * 2);
+  const d = new Uint32Array(o.data.buffer, o.data.byteOffset, o.data.length * 2);
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      const src = (i * n + j) * words, dst = (j * m + i) * words;
+      for (let q = 0; q < words; q++) d[dst + q] = s[src + q] as number;
+    }
   return o;
 }
 
@@ -63,21 +62,31 @@ function sumAxis(a: RingTensor, shape: readonly number[], ax: number, outShape: 
     }
     return o;
   }
-  // Short inner dimension: accumulate in BigInt and reduce once per output element.
-  const bits = a.field === 'FM64' ? 64 : 128;
+  // Short inner dimension: add 32-bit words as exact doubles (up to 2^20 terms stay below 2^53),
+  // then fold the word sums with carries into one bigint per output element.
+  const words = 2 * l;
+  const w = new Uint32Array(a.data.buffer, a.data.byteOffset, a.data.length * 2);
+  const bits = BigInt(64 * l);
+  const acc = new Float64Array(words);
+  const CHUNK = 1 << 20;
   for (let p = 0; p < outer; p++)
     for (let r = 0; r < inner; r++) {
-      let acc = 0n;
-      for (let q = 0; q < len; q++) {
-        const idx = (p * len + q) * inner + r;
-        acc += l === 1 ? (a.data[idx] as bigint) : ((a.data[2 * idx + 1] as bigint) << 64n) + (a.data[2 * idx] as bigint);
+      let total = 0n;
+      for (let q0 = 0; q0 < len; q0 += CHUNK) {
+        acc.fill(0);
+        const q1 = Math.min(len, q0 + CHUNK);
+        for (let q = q0; q < q1; q++) {
+          const base = ((p * len + q) * inner + r) * words;
+          for (let j = 0; j < words; j++) acc[j] = (acc[j] as number) + (w[base + j] as number);
+        }
+        for (let j = 0; j < words; j++) total += BigInt(acc[j] as number) << BigInt(32 * j);
       }
-      acc = BigInt.asUintN(bits, acc);
+      total = BigInt.asUintN(Number(bits), total);
       const oi = p * inner + r;
-      if (l === 1) o.data[oi] = acc;
+      if (l === 1) o.data[oi] = total;
       else {
-        o.data[2 * oi] = BigInt.asUintN(64, acc);
-        o.data[2 * oi + 1] = acc >> 64n;
+        o.data[2 * oi] = BigInt.asUintN(64, total);
+        o.data[2 * oi + 1] = total >> 64n;
       }
     }
   return o;

@@ -48,21 +48,20 @@ export function extractBits(a: RingTensor, lo: number, count: number, out?: Ring
   if (!Number.isInteger(lo) || !Number.isInteger(count) || lo < 0 || count < 0 || lo + count > k)
     throw new RingError(`bit range [${String(lo)}, ${String(lo + count)}) outside ${a.field}`);
   const o = outFor(a.field, a.shape, out);
-  const src = a.data, d = o.data;
-  if (a.field === 'FM64') {
-    const sh = BigInt(lo);
-    const mask = (1n << BigInt(count)) - 1n;
-    for (let j = 0; j < a.size; j++) d[j] = ((src[j] as bigint) >> sh) & mask;
-    return o;
-  }
-  // FM128: shift the pair of limbs, then mask.
-  kernels().lshr('FM128', src, lo, d, a.size);
-  if (count < 128) {
-    const m = (1n << BigInt(count)) - 1n;
-    const mlo = m & 0xffffffffffffffffn, mhi = m >> 64n;
-    for (let j = 0; j < a.size; j++) {
-      d[2 * j] = (d[2 * j] as bigint) & mlo;
-      d[2 * j + 1] = (d[2 * j + 1] as bigint) & mhi;
+  if (lo === k) o.data.fill(0n);
+  else kernels().lshr(a.field, a.data, lo, o.data, a.size);
+  if (count < k) {
+    // Mask on 32-bit words: word j keeps min(32, max(0, count - 32j)) low bits.
+    const words = k / 32;
+    const w = new Uint32Array(o.data.buffer, o.data.byteOffset, o.data.length * 2);
+    const masks = Array.from({ length: words }, (_, j) => {
+      const keep = Math.min(32, Math.max(0, count - 32 * j));
+      return keep === 32 ? 0xffffffff : (1 << keep) - 1;
+    });
+    for (let j = 0; j < words; j++) {
+      const m = masks[j] as number;
+      if (m === 0xffffffff) continue;
+      for (let i = j; i < w.length; i += words) w[i] = (w[i] as number) & m;
     }
   }
   return o;

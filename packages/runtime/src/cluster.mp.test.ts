@@ -16,7 +16,7 @@ let cluster: Cluster;
 beforeAll(async () => {
   cluster = await Cluster.start({
     parties: ['bob', 'alice'],
-    spu: { protocol: 'REF2K', field: 'FM64', fxpFractionBits: 16, beaverType: 'TTP' },
+    spu: { protocol: 'SEMI2K', field: 'FM64', fxpFractionBits: 16, beaverType: 'TTP' }, // the stand-in ignores it
     modules: [fixture],
     spuBackend: standIn,
   });

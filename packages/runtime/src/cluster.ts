@@ -90,7 +90,8 @@ export class Cluster {
     const plan: EndpointPlan[] = parties.map((p) => ({ role: 'party', endpoint: partyEndpoint(p), label: p, party: p, rank: null }));
     if (spu) {
       parties.forEach((_p, i) => plan.push({ role: 'rank', endpoint: rankEndpoint(i), label: `spu:rank${i}`, party: null, rank: i }));
-      if ((options.dealer ?? 'thread') === 'thread') {
+      // Only SEMI2K with a trusted third party needs the dealer (REF2K needs no randomness, TFP deals on rank 0).
+      if ((options.dealer ?? 'thread') === 'thread' && spu.protocol === 'SEMI2K' && spu.beaverType === 'TTP') {
         plan.push({ role: 'dealer', endpoint: DEALER_ENDPOINT, label: 'spu:dealer', party: null, rank: parties.length });
       }
     }

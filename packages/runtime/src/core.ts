@@ -75,7 +75,13 @@ export class ClusterCore {
         const e: ProgressEvent = ev.message === undefined
           ? { party: ev.party, fn: ev.fn, fraction: ev.fraction }
           : { party: ev.party, fn: ev.fn, fraction: ev.fraction, message: ev.message };
-        for (const l of this.#progress) l(e);
+        for (const l of this.#progress) {
+          try {
+            l(e);
+          } catch {
+            // A failing listener must not become an uncaught exception in the driver.
+          }
+        }
         return;
       }
       case 'taskDir':

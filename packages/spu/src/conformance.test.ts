@@ -76,12 +76,15 @@ for (const setup of SETUPS)
           );
         });
 
-        it('mulAA (Beaver) is exact mod 2^k', async () => {
+        it('mulAA (Beaver) and squareA are exact mod 2^k', async () => {
           await fc.assert(
             fc.asyncProperty(vecs(ringArb(field), 2), async ([x, y]) => {
               const { result, shares } = await run([T(x!), T(y!)], (c, [a, b]) => c.kernels.mulAA(c.env, a!, b!));
               expect(toBigInts(result)).toEqual(x!.map((xi, i) => mod(xi * y![i]!)));
               checkHidden(shares, result);
+              const sq = await run([T(x!)], (c, [a]) => c.kernels.squareA(c.env, a!));
+              expect(toBigInts(sq.result)).toEqual(x!.map((xi) => mod(xi * xi)));
+              checkHidden(sq.shares, sq.result);
             }),
             { numRuns: RUNS },
           );
@@ -133,7 +136,7 @@ for (const setup of SETUPS)
           );
         });
 
-        it('mulTruncAA / matmulTruncAA: fixed-point product within 1 ulp of floor(XY / 2^f)', async () => {
+        it('mulTruncAA / squareTruncA / matmulTruncAA: fixed-point product within 1 ulp of floor(XY / 2^f)', async () => {
           const f = k === 64 ? 18 : 26;
           const h = 1n << BigInt((k - 2) / 2 - 2); // |X|, |Y| < 2^((k-2)/2 - 2): |XY| and 4-term sums stay < 2^(k-2)
           const arb = fc.tuple(vecs(signedArb(-h, h - 1n), 2), fc.array(signedArb(-h, h - 1n), { minLength: 8, maxLength: 8 }));
@@ -142,6 +145,11 @@ for (const setup of SETUPS)
               const { result } = await run([T(x!), T(y!)], (c, [a, b]) => c.kernels.mulTruncAA(c.env, a!, b!, f));
               toBigInts(result, true).forEach((g, i) => {
                 const d = g - ((x![i]! * y![i]!) >> BigInt(f));
+                expect(secure ? d === 0n || d === 1n : d === 0n).toBe(true);
+              });
+              const sq = await run([T(x!)], (c, [a]) => c.kernels.squareTruncA(c.env, a!, f));
+              toBigInts(sq.result, true).forEach((g, i) => {
+                const d = g - ((x![i]! * x![i]!) >> BigInt(f));
                 expect(secure ? d === 0n || d === 1n : d === 0n).toBe(true);
               });
               // [2 x 2] . [2 x 2]

@@ -182,3 +182,26 @@ describe('dealer modes', () => {
     expect(warnings).toHaveLength(0);
   });
 });
+
+describe('dealer failures surface on both sides', () => {
+  it('a request the dealer cannot serve rejects at rank 0 and fails the dealer', async () => {
+    const { registerCorrelation, getCorrelation } = await import('./correlation.ts');
+    const cfg: SpuConfig = { protocol: 'SEMI2K', field: 'FM64', fxpFractionBits: 0, beaverType: 'TTP' };
+    // Registered on the ranks' side only for this test: the dealer's derive() throws instead.
+    registerCorrelation<{ n: number }>('test.broken', {
+      parse: (raw) => ({ n: Number((raw as { n: number }).n) }),
+      random: (p, field) => [{ name: 'a', field, shape: [p.n], sharing: 'additive' }],
+      derived: (p, field) => [{ name: 'c', field, shape: [p.n], sharing: 'additive' }],
+      derive: () => {
+        throw new Error('broken');
+      },
+    });
+    expect(getCorrelation('test.broken')).toBeDefined();
+    const hub = new LocalHub(2);
+    const dealer = serveDealer(cfg, hub.endpoint(2));
+    const ctxs = [0, 1].map((r) => createSpuContext(cfg, hub.endpoint(r)));
+    await expect(ctxs[0]!.dealer!.takeAll('test.broken', { n: 4 })).rejects.toThrow(/could not serve/);
+    await expect(dealer.done).rejects.toThrow(/broken/);
+    await ctxs[1]!.dealer!.takeAll('test.broken', { n: 4 }); // non-adjust ranks need no dealer
+  });
+});

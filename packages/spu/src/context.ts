@@ -141,8 +141,9 @@ export class SpuContext {
     return this.serial(async () => this.wrap(await this.kernels.mulTruncAA(this.env, shareOf(x), shareOf(y), this.cfg.fxpBits)));
   }
 
+  /** Fixed-point x^2 with a squaring pair (opens n elements, not 2n). */
   square(x: SecretTensor): Promise<SecretTensor> {
-    return this.mul(x, x);
+    return this.serial(async () => this.wrap(await this.kernels.squareTruncA(this.env, shareOf(x), this.cfg.fxpBits)));
   }
 
   /** Fixed-point matrix product of two secrets. */

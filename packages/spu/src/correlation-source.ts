@@ -8,7 +8,8 @@ import { dealerRank } from './comm.ts';
 import type { ResolvedSpuConfig } from './config.ts';
 import { ADJUST_RANK, DealerCore, drawPart, partBytes } from './dealer-core.ts';
 import { getCorrelation, type Parts } from './correlation.ts';
-import { endMessage, requestMessage, sessionMessage } from './dealer-wire.ts';
+import { endMessage, isDealerError, requestMessage, sessionMessage } from './dealer-wire.ts';
+import { SpuError } from './config.ts';
 import { BufferPool } from './pool.ts';
 import './correlations.ts';
 
@@ -85,6 +86,7 @@ export class CorrelationSource {
       this.#tfpChain = chain; // generation is synchronous per call, so order is the call order
     }
     return { random, derived: bytes.then((b) => {
+      if (isDealerError(b)) throw new SpuError(`dealer could not serve correlation '${kind}' (is it registered in the dealer thread?)`);
       let off = 0;
       for (const part of derived) {
         const n = partBytes(part);

@@ -1,5 +1,6 @@
 // Built-in correlation kinds for SEMI2K arithmetic (registered once at module load).
 //   beaver    (a, b | c = a*b)                  Beaver 1991, elementwise multiplication triples
+//   square    (a | c = a*a)                     squaring pair (half the opening of a Beaver triple)
 //   matmul    (A, B | C = A.B)                  matrix Beaver triples (SecureML 2017, section 4.2)
 //   truncPr   (r | rHi, rMsb)                   probabilistic truncation pair: rHi = bits m..k-2 of r,
 //                                               rMsb = bit k-1 of r, both as arithmetic shares
@@ -27,6 +28,13 @@ registerCorrelation<BeaverParams>('beaver', {
   ],
   derived: (p, field) => [{ name: 'c', field, shape: p.shape, sharing: 'additive' }],
   derive: (_p, _field, r) => ({ c: mul(r.a!, r.b!, r.a) }),
+});
+
+registerCorrelation<BeaverParams>('square', {
+  parse: (raw) => ({ shape: parseShape(asRecord(raw).shape) }),
+  random: (p, field): PartLayout[] => [{ name: 'a', field, shape: p.shape, sharing: 'additive' }],
+  derived: (p, field) => [{ name: 'c', field, shape: p.shape, sharing: 'additive' }],
+  derive: (_p, _field, r) => ({ c: mul(r.a!, r.a!, r.a) }),
 });
 
 registerCorrelation<MatmulParams>('matmul', {

@@ -33,6 +33,8 @@ const vec = (f: FieldType, n: number, shape?: number[]) => fromBigInts(f, Array.
 const CASES: Case[] = [
   { kernel: 'a2p', dims: [37], inputs: (f) => [vec(f, 37)], run: (c, [x]) => c.kernels.a2p(c.env, x!) },
   { kernel: 'mulAA', dims: [37], inputs: (f) => [vec(f, 37), vec(f, 37)], run: (c, [x, y]) => c.kernels.mulAA(c.env, x!, y!) },
+  { kernel: 'squareA', dims: [37], inputs: (f) => [vec(f, 37)], run: (c, [x]) => c.kernels.squareA(c.env, x!) },
+  { kernel: 'squareTruncA', dims: [37], inputs: (f) => [vec(f, 37)], run: (c, [x]) => c.kernels.squareTruncA(c.env, x!, 13) },
   { kernel: 'matmulAA', dims: [3, 5, 4], inputs: (f) => [vec(f, 15, [3, 5]), vec(f, 20, [5, 4])], run: (c, [x, y]) => c.kernels.matmulAA(c.env, x!, y!) },
   { kernel: 'truncA', dims: [37], inputs: (f) => [vec(f, 37)], run: (c, [x]) => c.kernels.truncA(c.env, x!, 13) },
   { kernel: 'mulTruncAA', dims: [37], inputs: (f) => [vec(f, 37), vec(f, 37)], run: (c, [x, y]) => c.kernels.mulTruncAA(c.env, x!, y!, 13) },

@@ -2,7 +2,8 @@
 //   SESSION  rank -> dealer   [1][seed:16]        every rank, once per SpuContext (session start)
 //   REQUEST  adjust -> dealer [2][utf8 JSON {kind, params}]
 //   END      adjust -> dealer [3]                 session over; the dealer waits for the next one
-// The dealer answers each REQUEST with the raw bytes of the adjust rank's derived shares.
+// The dealer answers each REQUEST with the raw bytes of the adjust rank's derived shares (always a
+// multiple of 8 bytes), or with the single byte [0xEE] if it could not serve the request.
 import { SpuError } from './config.ts';
 
 export const TAG_SESSION = 1;
@@ -45,4 +46,12 @@ export function parseRequest(m: Uint8Array): { kind: string; params: unknown } {
   }
   if (typeof v !== 'object' || v === null || typeof (v as { kind?: unknown }).kind !== 'string') throw new SpuError('dealer: malformed request');
   return v as { kind: string; params: unknown };
+}
+
+export function dealerErrorMessage(): Uint8Array {
+  return Uint8Array.of(0xee);
+}
+
+export function isDealerError(m: Uint8Array): boolean {
+  return m.byteLength % 8 !== 0;
 }

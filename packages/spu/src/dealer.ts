@@ -10,7 +10,7 @@
 import type { Comm } from './comm.ts';
 import { resolveConfig, type ResolvedSpuConfig, type SpuConfig } from './config.ts';
 import { ADJUST_RANK, DealerCore } from './dealer-core.ts';
-import { TAG_END, TAG_REQUEST, TAG_SESSION, parseRequest, parseSeed } from './dealer-wire.ts';
+import { TAG_END, TAG_REQUEST, TAG_SESSION, dealerErrorMessage, parseRequest, parseSeed } from './dealer-wire.ts';
 import './correlations.ts';
 
 export interface DealerHandle {
@@ -29,8 +29,9 @@ export function serveDealer(config: SpuConfig | ResolvedSpuConfig, comm: Comm): 
   const loop = async (): Promise<void> => {
     let core: DealerCore | undefined;
     while (!stopped) {
-      const msg = await Promise.race([comm.recv(ADJUST_RANK), stoppedP.then(() => undefined)]);
-      if (msg === undefined || stopped) return;
+      // After stop() this recv may stay pending forever; `done` no longer waits for it (see below).
+      const msg = await comm.recv(ADJUST_RANK);
+      if (stopped) return;
       const tag = msg[0] ?? 0;
       switch (tag) {
         case TAG_SESSION: {
@@ -42,8 +43,16 @@ export function serveDealer(config: SpuConfig | ResolvedSpuConfig, comm: Comm): 
         }
         case TAG_REQUEST: {
           if (core === undefined) throw new Error('dealer: request before session start');
-          const { kind, params } = parseRequest(msg);
-          comm.send(ADJUST_RANK, core.generate(kind, params));
+          let answer: Uint8Array;
+          try {
+            const { kind, params } = parseRequest(msg);
+            answer = core.generate(kind, params);
+          } catch (e) {
+            // Unblock rank 0 (it fails with a clear error), then fail the dealer itself.
+            comm.send(ADJUST_RANK, dealerErrorMessage());
+            throw e;
+          }
+          comm.send(ADJUST_RANK, answer);
           break;
         }
         case TAG_END:
@@ -54,6 +63,8 @@ export function serveDealer(config: SpuConfig | ResolvedSpuConfig, comm: Comm): 
       }
     }
   };
+  // One race for the whole life of the dealer (not one per message, which would pile reactions
+  // onto the pending stop promise).
   const done = Promise.race([loop(), stoppedP]);
   return {
     done,

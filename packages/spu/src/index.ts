@@ -1,6 +1,10 @@
 // @sfw/spu: SEMI2K additive secret sharing over Z_2^64 / Z_2^128 with a dealer, and the REF2K
 // plaintext reference protocol. See docs/spu.md.
 import './correlations.ts';
+// The boolean/non-linear library (src/nonlinear, another owner): importing it here registers its
+// correlation kinds on every endpoint that loads the package (ranks AND the dealer thread) and
+// installs its SpuContext methods.
+import './nonlinear/index.ts';
 
 export type { Comm, CommStats } from './comm.ts';
 export { dealerRank, emptyStats } from './comm.ts';
@@ -31,3 +35,4 @@ export { semi2k } from './kernels/semi2k.ts';
 export { ref2k } from './kernels/ref2k.ts';
 export { semi2kCost, ref2kCost, type CostedKernel, type KernelCost } from './kernels/cost.ts';
 export { runKernelLocal, runLocal, shareInputs, type LocalRun } from './harness.ts';
+export * from './nonlinear/index.ts';

@@ -1,5 +1,5 @@
-// Leakage test (statistical, not a code read): what one rank receives during fixed-point mul and
-// matmul must have the same distribution whatever the other party's private input is.
+// Leakage test (statistical, not a code read): what one rank receives during fixed-point mul,
+// square and matmul must have the same distribution whatever the other party's private input is.
 // For two very different private inputs A and B of one party, we run the protocol many times with
 // fresh CSPRNG shares and dealer seeds, record the other rank's view (every message it receives,
 // and the values it opens = its sent share + the received share), and compare the distributions of
@@ -142,22 +142,27 @@ describe('leakage: a rank\'s view does not depend on the other party\'s private 
   });
 
   it('mul: rank 1 view vs party 0 input', async () => {
-    const run = (x: Float64Array) => collect(cfg, 300, 1, 0, x, ones, [[N], [N]], (c, x0, y) => c.mul(x0, y));
+    const run = (x: Float64Array) => collect(cfg, 200, 1, 0, x, ones, [[N], [N]], (c, x0, y) => c.mul(x0, y));
     expectSameDistribution(await run(zeros), await run(wild));
   });
 
   it('mul: rank 0 view (incl. dealer corrections) vs party 1 input', async () => {
-    const run = (y: Float64Array) => collect(cfg, 300, 0, 1, y, ones, [[N], [N]], (c, y1, x) => c.mul(x, y1));
+    const run = (y: Float64Array) => collect(cfg, 200, 0, 1, y, ones, [[N], [N]], (c, y1, x) => c.mul(x, y1));
+    expectSameDistribution(await run(zeros), await run(wild));
+  });
+
+  it('square: rank 1 view vs party 0 input', async () => {
+    const run = (x: Float64Array) => collect(cfg, 200, 1, 0, x, ones, [[N], [N]], (c, x0) => c.square(x0));
     expectSameDistribution(await run(zeros), await run(wild));
   });
 
   it('matmul: rank 1 view vs party 0 input', async () => {
-    const run = (x: Float64Array) => collect(cfg, 300, 1, 0, x, ones, [[4, 4], [4, 4]], (c, x0, y) => c.matmul(x0, y));
+    const run = (x: Float64Array) => collect(cfg, 200, 1, 0, x, ones, [[4, 4], [4, 4]], (c, x0, y) => c.matmul(x0, y));
     expectSameDistribution(await run(zeros), await run(wild));
   });
 
   it('matmul: rank 0 view vs party 1 input', async () => {
-    const run = (y: Float64Array) => collect(cfg, 300, 0, 1, y, ones, [[4, 4], [4, 4]], (c, y1, x) => c.matmul(x, y1));
+    const run = (y: Float64Array) => collect(cfg, 200, 0, 1, y, ones, [[4, 4], [4, 4]], (c, y1, x) => c.matmul(x, y1));
     expectSameDistribution(await run(zeros), await run(wild));
   });
 });

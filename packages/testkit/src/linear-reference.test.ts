@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+
+// Python (sklearn/numpy) start-up is slow on a loaded machine.
+vi.setConfig({ testTimeout: 60_000 });
 import { runPythonJson } from './python.ts';
 import { syntheticLinearData } from './rng.ts';
 import { SIG_TYPES, sigmoidRef } from './sigmoid.ts';

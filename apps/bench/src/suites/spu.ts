@@ -31,6 +31,7 @@ interface Case {
 
 const CASES: Case[] = [
   { name: 'mulF', kernel: 'mulTruncAA', matrix: false, op: (c, x, y) => c.mul(x, y) },
+  { name: 'squareF', kernel: 'squareTruncA', matrix: false, op: (c, x) => c.square(x) },
   { name: 'mulAA', kernel: 'mulAA', matrix: false, op: (c, x, y) => c.mulRing(x, y) },
   { name: 'truncA', kernel: 'truncA', matrix: false, op: (c, x) => c.truncate(x) },
   { name: 'matmulF', kernel: 'matmulTruncAA', matrix: true, op: (c, x, y) => c.matmul(x, y) },
@@ -95,7 +96,7 @@ async function runCase(c: Case, field: FieldType, parties: number, n: number, qu
 
 const suite: BenchSuite = {
   name: 'spu',
-  description: 'SEMI2K kernels with a TTP dealer, all in one thread over LocalHub: fixed-point mul, ring mul, truncation, fixed-point matmul',
+  description: 'SEMI2K kernels with a TTP dealer, all in one thread over LocalHub: fixed-point mul and square, ring mul, truncation, fixed-point matmul',
   async run({ quick, emit }) {
     for (const field of ['FM64', 'FM128'] as const)
       for (const parties of quick ? [2] : [2, 3])

@@ -58,7 +58,7 @@ function waitForLine(child: ChildProcess, re: RegExp, timeoutMs: number): Promis
       }
     };
     child.stdout?.on('data', on);
-    child.stderr?.on('data', (d: Buffer) => (buf += d.toString()));
+    child.stderr?.on('data', on);
     child.once('exit', (code) => {
       clearTimeout(t);
       reject(new Error(`exited (${code}) before ${re}: ${buf.slice(-2000)}`));
@@ -97,6 +97,18 @@ export async function startWorker(redisUrl: string, env: Record<string, string> 
     stop: () => stopChild(child, 'SIGTERM', 10_000),
     kill9: () => stopChild(child, 'SIGKILL', 1000),
   };
+}
+
+/** A real Celery 5.2.6 worker (solo pool) with `py/stub.py`'s tasks: the oracle / bench baseline. */
+export async function startPythonWorker(redisUrl: string, hostname: string): Promise<WorkerProc> {
+  const child = spawn(PYTHON, ['-m', 'celery', '-A', 'stub', 'worker', '-Q', 'secretflow_queue', '--pool=solo', '-E', '-l', 'INFO',
+    '--without-gossip', '--without-mingle', '-n', hostname], { cwd: join(here, 'py'), env: { ...process.env, REDIS_URL: redisUrl }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let logs = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    logs = (logs + d.toString()).slice(-200_000);
+  });
+  await waitForLine(child, /ready\./, 60_000);
+  return { child, logs: () => logs, stop: () => stopChild(child, 'SIGTERM', 10_000), kill9: () => stopChild(child, 'SIGKILL', 1000) };
 }
 
 /** Run one client case; resolves with its JSON output. */

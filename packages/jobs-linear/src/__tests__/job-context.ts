@@ -8,7 +8,7 @@ import { silentLogger } from '@sfw/log';
 import type { Cluster } from '@sfw/runtime';
 
 export interface TestJobContext extends JobContext {
-  progressLog: Array<{ percent: number; message?: string | undefined }>;
+  progressLog: Array<{ percent: number; message?: string | undefined; at?: number }>;
 }
 
 export async function testJobContext(cluster: Cluster, spu = { protocol: 'SEMI2K' as const, field: 'FM64' as const, fxpFractionBits: 18, beaverType: 'TTP' as const }): Promise<TestJobContext> {
@@ -21,7 +21,7 @@ export async function testJobContext(cluster: Cluster, spu = { protocol: 'SEMI2K
     spuParties: cluster.parties,
     spu,
     signal: new AbortController().signal,
-    progress: (percent, message) => progressLog.push({ percent, message }),
+    progress: (percent, message) => progressLog.push({ percent, message, at: performance.now() }),
     log: silentLogger() as unknown as JobContext['log'],
     workDir,
     attempt: 0,

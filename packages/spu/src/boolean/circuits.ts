@@ -196,3 +196,21 @@ export async function suffixAnd(core: NlCore, ps: Plane[]): Promise<Plane[]> {
   }
   return A.reverse();
 }
+
+/** AND gates and rounds of the Sklansky prefix over L leaves whose first leaf reaches bit 0. */
+export function sklanskyCost(L: number): { ands: number; rounds: number } {
+  const lo = Array.from({ length: L }, (_, i) => (i === 0 ? 0 : 1));
+  let ands = 0, rounds = 0;
+  for (let l = 0; 1 << l < L; l++) {
+    rounds++;
+    const upd: [number, number][] = [];
+    for (let i = 0; i < L; i++) {
+      if (((i >> l) & 1) === 0) continue;
+      const j = ((i >> l) << l) - 1;
+      ands += lo[j] !== 0 ? 2 : 1;
+      upd.push([i, j]);
+    }
+    for (const [i, j] of upd) lo[i] = lo[j]!;
+  }
+  return { ands, rounds };
+}

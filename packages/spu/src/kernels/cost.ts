@@ -14,7 +14,7 @@ export interface KernelCost {
   readonly dealerRequests: number;
 }
 
-export type CostedKernel = 'a2p' | 'mulAA' | 'matmulAA' | 'truncA' | 'mulTruncAA' | 'matmulTruncAA' | 'local';
+export type CostedKernel = 'a2p' | 'mulAA' | 'squareA' | 'squareTruncA' | 'matmulAA' | 'truncA' | 'mulTruncAA' | 'matmulTruncAA' | 'local';
 
 /**
  * dims: [n] for elementwise kernels (n elements), [m, k, n] for matmul kernels.
@@ -31,6 +31,10 @@ export function semi2kCost(kernel: CostedKernel, dims: readonly number[], field:
       return { rounds: 1, bytesSent: peers * d0 * eb, dealerBytes: 0, dealerRequests: 0 };
     case 'mulAA': // open e and f (2n); dealer sends c (n)
       return { rounds: 1, bytesSent: peers * 2 * d0 * eb, dealerBytes: d0 * eb, dealerRequests: 1 };
+    case 'squareA': // open e (n); dealer sends c (n)
+      return { rounds: 1, bytesSent: peers * d0 * eb, dealerBytes: d0 * eb, dealerRequests: 1 };
+    case 'squareTruncA':
+      return { rounds: 2, bytesSent: peers * 2 * d0 * eb, dealerBytes: 3 * d0 * eb, dealerRequests: 2 };
     case 'matmulAA': // open E (m*k) and F (k*n); dealer sends C (m*n)
       return { rounds: 1, bytesSent: peers * (d0 * d1 + d1 * d2) * eb, dealerBytes: d0 * d2 * eb, dealerRequests: 1 };
     case 'truncA': // open c = x + r (n); dealer sends rHi and rMsb (2n)

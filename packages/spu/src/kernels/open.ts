@@ -26,10 +26,13 @@ export async function openAll(comm: Comm, mine: RingTensor, pool?: BufferPool): 
   let acc: RingTensor | undefined;
   for (const r of recvs) {
     const t = fromBytes(mine.field, await r, mine.shape);
-    if (acc === undefined) acc = t.data.byteOffset === 0 ? t : makeTensor(t.field, t.shape, t.data.slice());
+    // Accumulate in place only in a buffer we own whole (a received view into someone else's larger
+    // buffer - possible on an in-thread hub - is copied first).
+    const whole = t.data.byteOffset === 0 && t.data.byteLength === t.data.buffer.byteLength;
+    if (acc === undefined) acc = whole ? t : makeTensor(t.field, t.shape, t.data.slice());
     else {
       add(acc, t, acc);
-      pool?.give(t);
+      if (whole) pool?.give(t);
     }
   }
   add(acc!, own, acc);

@@ -17,10 +17,12 @@ export const ref2k: ArithProtocol = {
   addAP: (_env, x, p) => addPublic(x, p),
   mulAP: (_env, x, p) => mulPublic(x, p),
   mulAA: (_env, x, y) => Promise.resolve(mul(x, y)),
+  squareA: (_env, x) => Promise.resolve(mul(x, x)),
   matmulAP: (_env, x, p) => matmul(x, p),
   matmulPA: (_env, p, x) => matmul(p, x),
   matmulAA: (_env, x, y) => Promise.resolve(matmul(x, y)),
   truncA: (_env, x, bits) => Promise.resolve(shr(x, bits)),
   mulTruncAA: (_env, x, y, bits) => Promise.resolve(shr(mul(x, y), bits)),
+  squareTruncA: (_env, x, bits) => Promise.resolve(shr(mul(x, x), bits)),
   matmulTruncAA: (_env, x, y, bits) => Promise.resolve(shr(matmul(x, y), bits)),
 };

@@ -64,6 +64,21 @@ async function beaverMul(env: KernelEnv, x: RingTensor, y: RingTensor, t: Correl
   return z;
 }
 
+// Squaring with a pair (a, c = a^2): open e = x - a only; x^2 = (a + e)^2 = c + 2ea + e^2, so
+// z_i = c_i + 2e*a_i (+ e^2 at rank 0). Same idea as Beaver's, half the opening.
+async function squarePair(env: KernelEnv, x: RingTensor, t: Correlation, out?: RingTensor): Promise<RingTensor> {
+  const { a } = t.random;
+  const e = sub(x, a!, env.pool.take(x.field, x.shape));
+  const opened = openAll(env.comm, e, env.pool); // e is sent: not returned to the pool
+  const { c } = await t.derived;
+  const eo = await opened;
+  const e2 = mulScalar(eo, 2n, env.pool.take(x.field, x.shape));
+  const z = mulAdd(e2, a!, c!, out);
+  if (holdsConstants(env)) mulAdd(eo, eo, z, z);
+  env.pool.give(a, c, eo, e2);
+  return z;
+}
+
 // Matrix Beaver triple (SecureML, Mohassel & Zhang 2017, section 4.2): C = A.B from the dealer;
 // open E = X - A and F = Y - B, then Z_i = C_i + E.B_i + A_i.F (+ E.F at rank 0). Rank 0 folds
 // E.F in as E.(B_0 + F), so every rank does two local matrix products.
@@ -156,6 +171,17 @@ export const semi2k: ArithProtocol = {
   mulAA: (env, x, y) => {
     checkSameShape(x, y);
     return beaverMul(env, x, y, corr(env).take('beaver', { shape: [...x.shape] }));
+  },
+  squareA: (env, x) => squarePair(env, x, corr(env).take('square', { shape: [...x.shape] })),
+  squareTruncA: (env, x, bits) => {
+    checkBits(x, bits);
+    const pairSq = corr(env).take('square', { shape: [...x.shape] });
+    const pairTr = takeTrunc(env, x.shape, bits);
+    return squarePair(env, x, pairSq, env.pool.take(x.field, x.shape)).then(async (z) => {
+      const r = await truncPr(env, z, bits, pairTr);
+      env.pool.give(z);
+      return r;
+    });
   },
   matmulAP: (_env, x, p) => matmul(x, p),
   matmulPA: (_env, p, x) => matmul(p, x),

@@ -31,6 +31,8 @@ export interface ArithProtocol {
   /** x * p in the ring (no truncation); same broadcasting as addAP. */
   mulAP(env: KernelEnv, x: RingTensor, p: RingTensor | bigint): RingTensor;
   mulAA(env: KernelEnv, x: RingTensor, y: RingTensor): Promise<RingTensor>;
+  /** x * x in the ring with a squaring pair (opens n elements instead of 2n). */
+  squareA(env: KernelEnv, x: RingTensor): Promise<RingTensor>;
   /** x (m x k, secret) . p (k x n, public). */
   matmulAP(env: KernelEnv, x: RingTensor, p: RingTensor): RingTensor;
   /** p (m x k, public) . x (k x n, secret). */
@@ -40,6 +42,7 @@ export interface ArithProtocol {
   truncA(env: KernelEnv, x: RingTensor, bits: number): Promise<RingTensor>;
   /** mulAA then truncA, with the correlations requested together (one dealer round trip). */
   mulTruncAA(env: KernelEnv, x: RingTensor, y: RingTensor, bits: number): Promise<RingTensor>;
+  squareTruncA(env: KernelEnv, x: RingTensor, bits: number): Promise<RingTensor>;
   matmulTruncAA(env: KernelEnv, x: RingTensor, y: RingTensor, bits: number): Promise<RingTensor>;
 }
 

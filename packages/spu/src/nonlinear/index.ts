@@ -8,3 +8,4 @@ export { SIGMOID_TYPES, type SigmoidType } from './sigmoid.ts';
 export { eqzACost, msbACost, type NlCost } from './costs.ts';
 export { divQuotientMax, normDomainMax } from './numeric.ts';
 export { ref2kNl, semi2kNl, type NlKernels } from './kernels.ts';
+export * as spuBoolean from '../boolean/index.ts';

@@ -5,7 +5,7 @@
 import { makeTensor, transpose, type RingTensor } from '@sfw/ring';
 import { SpuContext } from '../context.ts';
 import type { SecretTensor } from '../secret-tensor.ts';
-import { abs, clip, equalBit, lessBit, maxMin, relu, sign } from './compare.ts';
+import { abs, clip, maxMin, relu, sign } from './compare.ts';
 import { Fxp } from './fxp.ts';
 import { inverseNewtonSchulz } from './inverse.ts';
 import { nlKernelsFor } from './kernels.ts';
@@ -175,4 +175,3 @@ P.inverse = function (a, iters = 20) {
   return op(this, (F) => inverseNewtonSchulz(F, this.unwrap(a), iters));
 };
 
-export { equalBit, lessBit };

@@ -5,12 +5,11 @@
 //   msbA   (A -> A)  integer 0/1 shares of [x < 0]
 //   eqzA   (A -> A)  integer 0/1 shares of [x == 0]
 //   topBitLookupA (A -> A[])  for x > 0 with top set bit e (e < kk), shares of table_t[e] per table
-import { FIELD_BITS, LIMBS, add, makeTensor, toBigInts, type RingTensor } from '@sfw/ring';
+import { FIELD_BITS, LIMBS, makeTensor, toBigInts, type RingTensor } from '@sfw/ring';
 import type { KernelEnv } from '../kernels/types.ts';
 import { planeWords, type Planes } from '../boolean/bitslice.ts';
-import { notS, suffixAnd, xorP, type Plane } from '../boolean/circuits.ts';
+import { bitsFromMasked, notS, suffixAnd, xorP, type Plane } from '../boolean/circuits.ts';
 import { b2a, b2aBit, eqzA2B, maskAndOpen, msbA2B } from '../boolean/convert.ts';
-import { bitsFromMasked } from '../boolean/circuits.ts';
 import { dealerCorrelations, type NlCore } from '../boolean/core.ts';
 import '../boolean/correlations.ts';
 
@@ -87,13 +86,11 @@ export const ref2kNl: NlKernels = {
   msbA: (_env, x) => Promise.resolve(mapSigned(x, (v) => (v < 0n ? 1n : 0n))),
   eqzA: (_env, x) => Promise.resolve(mapSigned(x, (v) => (v === 0n ? 1n : 0n))),
   topBitLookupA: (_env, x, kk, tables) => {
-    const k = FIELD_BITS[x.field];
     const vals = toBigInts(x);
     const top = vals.map((v) => {
       const low = BigInt.asUintN(kk, v);
       return low === 0n ? -1 : low.toString(2).length - 1;
     });
-    void k;
     return Promise.resolve(tables.map((tab) => fromValues(x, top.map((e) => (e < 0 ? 0n : (tab[e] ?? 0n))))));
   },
 };
@@ -118,4 +115,3 @@ export function nlKernelsFor(env: KernelEnv): NlKernels {
   return env.cfg.protocol === 'SEMI2K' ? semi2kNl : ref2kNl;
 }
 
-export { add };

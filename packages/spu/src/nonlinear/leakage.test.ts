@@ -65,7 +65,6 @@ interface View { received: Hist; opened: Hist }
 
 async function collect(trials: number, observer: number, priv: Float64Array, other: Float64Array, op: (c: SpuContext, mine: SecretTensor, theirs: SecretTensor) => Promise<unknown>): Promise<View> {
   const view: View = { received: newHist(), opened: newHist() };
-  const owner = 1 - observer;
   for (let t = 0; t < trials; t++) {
     const hub = new LocalHub(2);
     const dealer = serveDealer(cfg, hub.endpoint(2));
@@ -77,7 +76,6 @@ async function collect(trials: number, observer: number, priv: Float64Array, oth
     ctxs.forEach((c) => c.close());
     dealer.stop();
     await dealer.done;
-    void owner;
     for (const m of rec.all) addWords(view.received, words(m));
     expect(rec.fromPeers.length).toBe(rec.sent.length);
     rec.sent.forEach((s, i) => {

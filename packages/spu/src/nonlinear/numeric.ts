@@ -133,6 +133,9 @@ export async function sqrtRsqrt(F: Fxp, x: RingTensor, want: 'sqrt' | 'rsqrt', e
   return F.trunc(await F.mulRing(base, tabs[2]!), shift - extraBits);
 }
 
+/** Largest input of exp: the last squaring's product must stay below 2^(k-2) (minus a margin). */
+export const expDomainMax = (F: Fxp): number => Math.floor((F.k - 2 - 2 * F.f) * Math.LN2) - 1;
+
 /** Taylor parameters per ring: base p(y) of degree d at y = x / 2^m, then m squarings. */
 const EXP_PARAMS = { 64: { m: 4, d: 8 }, 128: { m: 6, d: 8 } } as const;
 const FACT = [1, 1, 2, 6, 24, 120, 720, 5040, 40320, 362880];

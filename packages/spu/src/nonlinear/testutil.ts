@@ -9,7 +9,7 @@ import type { SecretTensor } from '../secret-tensor.ts';
 import { reconstruct } from '../share.ts';
 import './install.ts';
 
-export const cfgOf = (protocol: 'SEMI2K' | 'REF2K', field: 'FM64' | 'FM128'): SpuConfig => ({ protocol, field, fxpFractionBits: 0, beaverType: 'TTP' });
+export const cfgOf = (protocol: 'SEMI2K' | 'REF2K', field: 'FM64' | 'FM128', fxpFractionBits = 0): SpuConfig => ({ protocol, field, fxpFractionBits, beaverType: 'TTP' });
 
 export async function runFloat(
   cfg: SpuConfig,

@@ -17,11 +17,26 @@ def hello(name='world'):
     return 'hello %s' % name
 
 
-@app.task(name='tasks.secretflow.execute_task', bind=True, max_retries=3, default_retry_delay=1)
+class TaskExecutionError(Exception):
+    pass
+
+
+class SecretflowError(Exception):
+    pass
+
+
+@app.task(name='tasks.secretflow.execute_task', bind=True, max_retries=3, default_retry_delay=0.3, acks_late=True)
 def execute_task(self, task_request_id, params):
     mode = params.get('mode')
     if mode == 'succeed':
         return {'task_request_id': task_request_id, 'value': params.get('value', 42)}
     if mode == 'fail':
         raise ValueError('bad parameter: alpha')
+    if mode == 'custom_fail':
+        raise SecretflowError('party bob offline', 42)
+    if mode == 'retry':
+        n = int(params.get('n', 2))
+        if self.request.retries < n:
+            raise self.retry(exc=TaskExecutionError('transient failure %d' % self.request.retries))
+        return {'retries': self.request.retries}
     raise ValueError('task_params.mode: unknown mode')
