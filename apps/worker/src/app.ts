@@ -32,7 +32,7 @@ export interface ExecutorSetup {
 export async function buildExecutor(config: WorkerConfig, log: Logger, opts: { provider?: ClusterProvider; healthProbes?: Record<string, HealthProbe> } = {}): Promise<ExecutorSetup> {
   const jobs = await discoverJobs(log);
   const executor = new TaskExecutor({
-    provider: opts.provider ?? runtimeClusterProvider(),
+    provider: opts.provider ?? runtimeClusterProvider({ startTimeoutSec: config.clusterStartTimeoutSec }),
     logger: log,
     parties: config.parties,
     address: config.address,

@@ -36,6 +36,7 @@ export const SETTINGS = {
   statusList: { env: 'STATUS_LIST', schema: z.string().min(1), default: 'secretflow:task_status_log', doc: 'Durable list of status events (LPUSH, newest first)' },
   statusListMax: { env: 'STATUS_LIST_MAX', schema: int(1), default: 10_000, doc: 'Cap of the durable list (LTRIM)' },
   progressIntervalMs: { env: 'STATUS_PROGRESS_INTERVAL_MS', schema: int(0), default: 1000, doc: 'Minimum interval between PROGRESS events of one task' },
+  clusterStartTimeoutSec: { env: 'SFW_CLUSTER_START_TIMEOUT', schema: z.coerce.number().positive(), default: 60, doc: 'Upper bound for starting the cluster threads (module loading included)' },
   workDir: { env: 'SFW_WORK_DIR', schema: z.string().min(1), default: join(tmpdir(), 'sfw-tasks'), doc: 'Root of per-task scratch directories' },
   debug: { env: 'SFW_DEBUG', schema: bool, default: false, doc: 'Stacks in stored tracebacks, results and logs' },
   diagnosticTasks: { env: 'SFW_DIAGNOSTIC_TASKS', schema: bool, default: false, doc: 'Register the `diagnostic` task type (integration tests)' },

@@ -5,7 +5,7 @@ import { ClusterInitializationError, PooledClusterProvider } from '@sfw/executor
 import type { Logger } from '@sfw/log';
 import type * as RuntimeModule from '@sfw/runtime';
 
-export function runtimeClusterProvider(): PooledClusterProvider {
+export function runtimeClusterProvider(opts: { startTimeoutSec?: number } = {}): PooledClusterProvider {
   return new PooledClusterProvider(async (spec, log: Logger) => {
     let runtime: typeof RuntimeModule;
     try {
@@ -25,6 +25,7 @@ export function runtimeClusterProvider(): PooledClusterProvider {
       // Security warnings from the SPU (e.g. TFP: rank 0 sees every seed) go to the log, never silently.
       spu: { ...spec.spu, onWarning: (message: string) => log.warn({ security: true }, message) },
       modules: spec.modules,
+      startTimeoutMs: (opts.startTimeoutSec ?? 60) * 1000,
     });
   });
 }

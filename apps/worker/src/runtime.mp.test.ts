@@ -20,7 +20,8 @@ const ids = (file: string): string[] => readFileSync(file, 'utf8').trim().split(
 
 beforeAll(async () => {
   await discoverJobs(silentLogger(), ['@sfw/jobs-psi']);
-  executor = new TaskExecutor({ provider: runtimeClusterProvider(), logger: silentLogger() });
+  // Generous start bound: the shared test machine can be slow to start threads.
+  executor = new TaskExecutor({ provider: runtimeClusterProvider({ startTimeoutSec: 110 }), logger: silentLogger() });
 });
 afterAll(async () => {
   await executor.shutdown();

@@ -118,6 +118,12 @@ export class Scripts {
   readonly #shas = new Map<ScriptName, string>();
   constructor(private readonly redis: Redis) {}
 
+  /** SCRIPT LOAD everything up front, so each later run is a single EVALSHA written at call time
+   *  (the worker relies on DELIVER reaching Redis before the FINISH that follows it). */
+  async preload(): Promise<void> {
+    for (const name of Object.keys(SCRIPTS) as ScriptName[]) this.#shas.set(name, (await this.redis.script('LOAD', SCRIPTS[name])) as string);
+  }
+
   async run(name: ScriptName, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
     let sha = this.#shas.get(name);
     if (!sha) {

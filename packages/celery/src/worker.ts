@@ -42,7 +42,11 @@ type Outcome = { kind: 'ok'; value: unknown } | { kind: 'err'; error: unknown } 
 interface Held {
   tag: string;
   req: TaskRequest;
-  /** The unacked entry write (never rejects; errors are logged). Awaited before the outcome is recorded. */
+  /** The unacked entry write (never rejects; errors are logged). Not awaited before FINISH: both go
+   *  over the command connection in order (scripts are preloaded, so each is one EVALSHA written at
+   *  call time), which saves a wake-up per task. If Redis lost its script cache (NOSCRIPT -> EVAL
+   *  fallback) the order could flip: the entry would then outlive the ack and the task run twice
+   *  after a restore; never lost. */
   delivered: Promise<void>;
   envelope: Envelope;
   state: 'eta' | 'ready' | 'running';
@@ -117,6 +121,7 @@ export class CeleryWorker extends EventEmitter<CeleryWorkerEvents> {
     this.#sub = mk('sub');
     await Promise.all([this.#redis.connect(), this.#blocking.connect(), this.#sub.connect()]);
     this.#scripts = new Scripts(this.#redis);
+    await this.#scripts.preload();
     this.#qos = new Qos(this.#redis, this.#scripts, this.#keys, this.#log, o.visibilityTimeoutSec);
     this.#results = new ResultBackend(this.#scripts, this.#keys, o.resultExpiresSec);
     this.#events = new EventDispatcher(this.#redis, this.#keys, o.hostname, o.sendTaskEvents, (err) => this.#logErr('event publish failed', err));
@@ -461,7 +466,6 @@ export class CeleryWorker extends EventEmitter<CeleryWorkerEvents> {
       return;
     }
     try {
-      await h.delivered;
       await this.#results.finish(req.headers.ignore_result === true ? null : successMeta(this.#metaCtx(req), value), h.tag);
     } catch (err) {
       // Not acked: the message stays in `unacked` and is redelivered after the visibility timeout.
@@ -491,7 +495,6 @@ export class CeleryWorker extends EventEmitter<CeleryWorkerEvents> {
     try {
       // Celery's order (publish the retry, store RETRY, ack), here in one atomic script.
       const next = retryEnvelope(h.envelope, req, etaIso, this.#origin);
-      await h.delivered;
       await this.#results.finish(retryMeta(this.#metaCtx(req), exc, tb), h.tag, {
         list: this.#keys.queue(req.deliveryInfo.routingKey, req.deliveryInfo.priority),
         message: JSON.stringify(next),
@@ -514,7 +517,6 @@ export class CeleryWorker extends EventEmitter<CeleryWorkerEvents> {
     const exc = exceptionPayload(err);
     const tb = tracebackOf(err, exc, this.options.debug);
     try {
-      await h.delivered;
       await this.#results.finish(failureMeta(this.#metaCtx(req), exc, tb), h.tag);
     } catch (e) {
       this.#logErr('failed to record FAILURE; message left unacknowledged', e);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { fileURLToPath } from 'node:url';
-import { formatCsv, parseCsv, parseCsvRecords, readCsv } from './csv.ts';
+import { formatCsv, parseCsv, parseCsvRecords, readCsv, readCsvHeader } from './csv.ts';
 import { DataError, getNumericColumn, makeTable } from './table.ts';
 
 describe('parseCsvRecords (RFC 4180)', () => {
@@ -46,6 +46,17 @@ describe('parseCsv typing', () => {
   it('reports ragged records and missing columns as DataError', () => {
     expect(() => parseCsv('a,b\n1\n')).toThrow(DataError);
     expect(() => parseCsv('a,b\n1,2\n', { columns: ['c'] })).toThrow(/'c'/);
+  });
+  it('readCsvHeader agrees with a full parse, with and without quotes', async () => {
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const dir = await mkdtemp(`${tmpdir()}/sfw-data-`);
+    for (const text of ['a,b\r\n1,2\r\n\r\n3,4', 'a,"b\nc"\n1,"x\ny"\n2,3\n', '\ufeffa\n1\n']) {
+      await writeFile(`${dir}/t.csv`, text);
+      const h = await readCsvHeader(`${dir}/t.csv`);
+      const t = parseCsv(text);
+      expect(h).toEqual({ columns: t.columns, numRows: t.numRows });
+    }
   });
   it('reads the bundled breast_cancer alice table', async () => {
     const path = fileURLToPath(new URL('../../../examples/data/breast_cancer/alice.csv', import.meta.url));

@@ -209,10 +209,28 @@ export async function readCsvHeader(path: string): Promise<{ columns: string[]; 
   } catch (e) {
     throw new DataError('CSV_PARSE', `cannot read table file`, { cause: e });
   }
-  const records = parseCsvRecords(text);
-  const header = records[0];
+  if (text.indexOf('"') !== -1 || (text.indexOf('\r') !== -1 && text.indexOf('\n') === -1)) {
+    const records = parseCsvRecords(text);
+    const header = records[0];
+    if (header === undefined) throw new DataError('CSV_PARSE', 'empty CSV: no header');
+    return { columns: header, numRows: records.length - 1 };
+  }
+  // No quotes: count non-blank lines without splitting any cell (the header is the first of them).
+  const start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let header: string[] | undefined;
+  let rows = 0;
+  for (let i = start; i < text.length; ) {
+    let j = text.indexOf('\n', i);
+    if (j === -1) j = text.length;
+    const end = j > i && text.charCodeAt(j - 1) === 13 ? j - 1 : j;
+    if (end > i) {
+      if (header === undefined) header = text.slice(i, end).split(',');
+      else rows++;
+    }
+    i = j + 1;
+  }
   if (header === undefined) throw new DataError('CSV_PARSE', 'empty CSV: no header');
-  return { columns: header, numRows: records.length - 1 };
+  return { columns: header, numRows: rows };
 }
 
 /** Writes the table as CSV, creating the parent directory if needed. */

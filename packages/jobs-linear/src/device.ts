@@ -90,7 +90,8 @@ async function writePredictions(_ctx: PyuContext, scores: PlainTensor, inputPath
   const columns: string[] = [];
   const data: Record<string, Column> = {};
   if (o.saveIds || o.saveLabel) {
-    const t = await readCsv(inputPath, { stringColumns: [o.idColumn] });
+    const wanted = [...(o.saveIds ? [o.idColumn] : []), ...(o.saveLabel && o.label !== undefined ? [o.label] : [])];
+    const t = await readCsv(inputPath, { columns: wanted, stringColumns: [o.idColumn] });
     if (t.numRows !== n) throw new Error('prediction rows do not match the receiver table');
     if (o.saveIds) {
       columns.push(o.idColumn);

@@ -27,12 +27,6 @@ function hyper(p: LinearSgdParams) {
   return { ...p };
 }
 
-const hasNonlinear = async (): Promise<boolean> => {
-  const spu = (await import('@sfw/spu')) as Record<string, unknown>;
-  const ctx = spu['SpuContext'] as { prototype: Record<string, unknown> } | undefined;
-  return typeof ctx?.prototype['sigmoid'] === 'function' && typeof ctx.prototype['less'] === 'function';
-};
-
 describe('SS-LR on SEMI2K vs float64 reference', () => {
   it('diabetes, linear: r2 within 0.01 of OLS and of the same-hyperparameter plaintext SGD', async () => {
     const s = await loadAlignedSample('diabetes');
@@ -50,8 +44,7 @@ describe('SS-LR on SEMI2K vs float64 reference', () => {
     expect(Math.abs(secure.rank0ShareDecoded[s.d]! - secure.weights[s.d]!)).toBeGreaterThan(1);
   }, 120_000);
 
-  it('breast_cancer, logistic t1: AUC within 0.005 of plaintext SGD and 0.01 of sklearn', async (t) => {
-    if (!(await hasNonlinear())) t.skip();
+  it('breast_cancer, logistic t1: AUC within 0.005 of plaintext SGD and 0.01 of sklearn', async () => {
     const s = await loadAlignedSample('breast_cancer');
     const p: LinearSgdParams = { ...LINEAR_SGD_DEFAULTS, epochs: 10, learningRate: 0.1, batchSize: 64, sigType: 't1' };
     const secure = await secureTrain(SEMI2K, 2, partyBlocks(s), s.y, hyper(p));
@@ -63,5 +56,21 @@ describe('SS-LR on SEMI2K vs float64 reference', () => {
     expect(Math.abs(aucSecure - 0.997825)).toBeLessThan(0.01);
     ref.weights.forEach((v, j) => expect(Math.abs(secure.weights[j]! - v)).toBeLessThan(0.01));
     expect(secure.bytesSent).toBeGreaterThan(0);
+  }, 120_000);
+
+  it.each([
+    { sigType: 'sr', strategy: 'policy_sgd', penalty: 'l2', l2Norm: 0.05 },
+    { sigType: 't3', penalty: 'l2', l2Norm: 0.5, decayEpoch: 1, decayRate: 0.5 },
+    { sigType: 'real' },
+  ] as Array<Partial<LinearSgdParams>>)('breast_cancer %j: weights within 0.02 and AUC within 0.005 of plaintext', async (c) => {
+    const s = await loadAlignedSample('breast_cancer');
+    const p: LinearSgdParams = { ...LINEAR_SGD_DEFAULTS, epochs: 3, learningRate: 0.1, batchSize: 128, eps: 0, ...c };
+    const secure = await secureTrain(SEMI2K, 2, partyBlocks(s), s.y, hyper(p));
+    const ref = trainLinearSgdRef(s.x, s.y, s.n, s.d, p);
+    ref.weights.forEach((v, j) => expect(Math.abs(secure.weights[j]! - v)).toBeLessThan(0.02));
+    const sig = p.sigType;
+    const aucSecure = biclassificationEval(s.y, secure.scores).summary.auc;
+    const aucRef = biclassificationEval(s.y, predictLinearRef(s.x, s.n, s.d, ref.weights, 'logistic', sig)).summary.auc;
+    expect(Math.abs(aucSecure - aucRef)).toBeLessThan(0.005);
   }, 120_000);
 });

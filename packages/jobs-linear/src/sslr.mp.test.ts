@@ -42,10 +42,7 @@ async function inTask<T>(id: string, f: () => Promise<T>): Promise<T> {
 }
 
 describe('SS-LR job on a cluster', () => {
-  it('breast_cancer logistic t1: secure AUC within 0.005 of plaintext SGD; model stays in shares', async (t) => {
-    // The sigmoid comes from the SPU non-linear library (issue 4); skip until @sfw/spu installs it.
-    const spuMod = (await import('@sfw/spu')) as unknown as { SpuContext: { prototype: Record<string, unknown> } };
-    if (typeof spuMod.SpuContext.prototype['sigmoid'] !== 'function') t.skip();
+  it('breast_cancer logistic t1: secure AUC within 0.005 of plaintext SGD; model stays in shares', async () => {
     const files = await writeAlignedSample('breast_cancer', ctx.workDir);
     const s = await loadAlignedSample('breast_cancer');
     const modelDir = join(ctx.workDir, 'bc-model');
@@ -123,6 +120,9 @@ describe('SS-LR job on a cluster', () => {
       await expect(runSsLrTrain(ctx, ssLrTrainSchema.parse({ ...base, label: 'nope' }))).rejects.toBeInstanceOf(ParameterValidationError);
       await expect(runSsLrTrain(ctx, ssLrTrainSchema.parse({ ...base, feature_selects: ['age', 'zz'] }))).rejects.toThrow(/'zz'/);
       await expect(runSsLrTrain(ctx, ssLrTrainSchema.parse({ ...base, batch_size: 100000 }))).rejects.toBeInstanceOf(ParameterValidationError);
+      // Evaluation names the missing column's field.
+      await expect(regressionEvalTask.run(ctx, regressionEvalTask.schema.parse({ input_ds: { bob: files.bob }, label: 'y', prediction: 'nope' }))).rejects.toThrow(/task_config.prediction/);
+      await expect(biclassificationEvalTask.run(ctx, biclassificationEvalTask.schema.parse({ input_ds: { carol: files.bob } }))).rejects.toBeInstanceOf(ParameterValidationError);
     });
   });
 });

@@ -17,31 +17,11 @@ export const POINT_BYTES = 32;
 const HASH_DOMAIN = Buffer.from('sfw-psi/ecdh-x25519/v1\0', 'utf8');
 const ZERO_X = Buffer.alloc(32).toString('base64url');
 
-/** A fresh secret scalar: 32 bytes from the OS CSPRNG (RFC 7748 clamps it inside X25519). */
-export function newSecretScalar(): Uint8Array {
-  return new Uint8Array(randomBytes(32));
-}
-
-/**
- * Hash-to-point: SHA-256(domain || UTF-8(key)) read as a Montgomery u-coordinate (RFC 7748 §5
- * masks the top bit). This is SecretFlow's CURVE_25519 hash (psi/cryptor/ecc_cryptor.cc:
- * `HashToCurve = Sha256`): the u lands on Curve25519 or on its quadratic twist, each about half the
- * time. Both have a large prime-order subgroup (twist order 4*p', p' ~ 2^253, the reason
- * Curve25519 is called twist-secure), X25519's clamped scalar (a multiple of 8) clears both
- * cofactors, and the Montgomery ladder multiplies on whichever curve u belongs to, so
- * X25519(a, X25519(b, u)) = X25519(b, X25519(a, u)) holds for every u. RFC 9380 Elligator 2
- * (which always lands on the curve) costs one field exponentiation per key: ~2k/s in @noble/curves,
- * which would dominate the run, see docs/psi.md.
- */
-export function hashToPoint(key: string, out: Uint8Array, offset: number): void {
-  const h = createHash('sha256').update(HASH_DOMAIN).update(key, 'utf8').digest();
-  out.set(h, offset);
-}
-
 export type X25519BackendName = 'sodium-native' | 'node-openssl';
 
 interface SodiumNative {
   crypto_scalarmult(q: Buffer, n: Buffer, p: Buffer): void;
+  crypto_hash_sha256(out: Buffer, input: Buffer): void;
 }
 
 let sodiumCache: SodiumNative | null | undefined;
@@ -60,6 +40,40 @@ function loadSodium(): SodiumNative | null {
 export function defaultX25519Backend(): X25519BackendName {
   return loadSodium() ? 'sodium-native' : 'node-openssl';
 }
+
+/** A fresh secret scalar: 32 bytes from the OS CSPRNG (RFC 7748 clamps it inside X25519). */
+export function newSecretScalar(): Uint8Array {
+  return new Uint8Array(randomBytes(32));
+}
+
+/**
+ * Hash-to-point: SHA-256(domain || UTF-8(key)) read as a Montgomery u-coordinate (RFC 7748 §5
+ * masks the top bit). This is SecretFlow's CURVE_25519 hash (psi/cryptor/ecc_cryptor.cc:
+ * `HashToCurve = Sha256`): the u lands on Curve25519 or on its quadratic twist, each about half the
+ * time. Both have a large prime-order subgroup (twist order 4*p', p' ~ 2^253, the reason
+ * Curve25519 is called twist-secure), X25519's clamped scalar (a multiple of 8) clears both
+ * cofactors, and the Montgomery ladder multiplies on whichever curve u belongs to, so
+ * X25519(a, X25519(b, u)) = X25519(b, X25519(a, u)) holds for every u. RFC 9380 Elligator 2
+ * (which always lands on the curve) costs one field exponentiation per key: ~2k/s in @noble/curves,
+ * which would dominate the run, see docs/psi.md.
+ */
+export function hashToPoint(key: string, out: Uint8Array, offset: number): void {
+  const sodium = loadSodium();
+  if (sodium) {
+    // Same SHA-256, without a Hash object per key (createHash costs several us per call).
+    const len = HASH_DOMAIN.length + Buffer.byteLength(key, 'utf8');
+    if (len > hashScratch.length) hashScratch = Buffer.alloc(2 * len);
+    HASH_DOMAIN.copy(hashScratch, 0);
+    hashScratch.write(key, HASH_DOMAIN.length, 'utf8');
+    sodium.crypto_hash_sha256(hashDigest, hashScratch.subarray(0, len));
+    out.set(hashDigest, offset);
+    return;
+  }
+  const h = createHash('sha256').update(HASH_DOMAIN).update(key, 'utf8').digest();
+  out.set(h, offset);
+}
+let hashScratch = Buffer.alloc(1024);
+const hashDigest = Buffer.alloc(32);
 
 /** Multiplication by one party's secret scalar, the "blinding" of ECDH-PSI. */
 export class X25519Scalar {

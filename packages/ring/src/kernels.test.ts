@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
   add, addPublicVec, addScalar, and, bitAt, bitsAt, extractBits, fromBigInts, jsKernels, kernels, lshr, matmul, msb, mul,
-  mulAdd, mulPublicVec, mulScalar, neg, not, or, setKernels, shl, shr, sub, sum, toBigInts, transpose, wasmKernels, xor,
+  mulAdd, mulPublicVec, mulScalar, neg, not, or, randomTensor, setKernels, shl, shr, sub, sum, toBigInts, transpose, wasmKernels, xor,
   type FieldType, type RingKernels,
 } from './index.ts';
 
@@ -58,7 +58,7 @@ for (const be of backends) {
           }),
           { numRuns: 150 },
         );
-      });
+      }, 30_000);
 
       it('scalar ops and bitwise ops', () => {
         fc.assert(
@@ -97,7 +97,7 @@ for (const be of backends) {
           }),
           { numRuns: 200 },
         );
-      });
+      }, 30_000);
 
       it('matmul matches the triple loop, transpose and sum', () => {
         fc.assert(
@@ -124,7 +124,7 @@ for (const be of backends) {
           }),
           { numRuns: 60 },
         );
-      });
+      }, 30_000);
 
       it('mulPublicVec / addPublicVec broadcast rows, columns and elementwise', () => {
         const m = 3, n = 4;
@@ -156,8 +156,19 @@ for (const be of backends) {
           expect(toBigInts(mulPublicVec(T(big, [rows, cols]), T(v)))).toEqual(big.map((e, i) => u(f, e * (v[i % cols] as bigint))));
           const wide = fc.sample(elem(f), 2 * 9000), wv = fc.sample(elem(f), 9000);
           expect(toBigInts(addPublicVec(T(wide, [2, 9000]), T(wv)))).toEqual(wide.map((e, i) => u(f, e + (wv[i % 9000] as bigint))));
-        });
+        }, 60_000);
       }
     });
   }
 }
+
+describe('sum over more than 2^20 terms (word-sum chunking)', () => {
+  it('matches BigInt for both rings', () => {
+    for (const f of fields) {
+      const n = (1 << 20) + 37;
+      const t = randomTensor(f, [n]);
+      const ref = toBigInts(t).reduce((p, v) => p + v, 0n);
+      expect(toBigInts(sum(t))).toEqual([u(f, ref)]);
+    }
+  }, 60_000);
+});

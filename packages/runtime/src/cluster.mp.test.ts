@@ -132,6 +132,22 @@ describe('per-task reset', () => {
   });
 });
 
+describe('functions outliving their task', () => {
+  it('cannot send into the next task', async () => {
+    await cluster.beginTask('late-1');
+    const late = cluster.pyu('alice').call('t.lateSend', 'bob', 150);
+    await cluster.endTask();
+    await cluster.beginTask('late-2');
+    await new Promise((r) => setTimeout(r, 400)); // the late send has happened (and was refused)
+    await expect(late.ready).rejects.toMatchObject({ code: 'TASK_ENDED', device: 'alice', fn: 't.lateSend' });
+    const state = await cluster.inspect();
+    expect(state['bob']!.pendingFrames).toBe(0);
+    await cluster.pyu('alice').call('t.sendOnly', 'bob', 'task-2 message').ready;
+    expect(await cluster.pyu('bob').call('t.recvOnly', 'alice').get()).toBe('task-2 message');
+    await cluster.endTask();
+  });
+});
+
 describe('SPU plumbing (stand-in backend)', () => {
   it('secret-shares, runs SPMD with rank and dealer traffic, and reveals to one party', async () => {
     await cluster.beginTask('spu');

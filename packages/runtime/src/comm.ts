@@ -18,6 +18,8 @@ export class RunComm implements Comm {
     readonly rank: number,
     readonly worldSize: number,
     private readonly tag: string,
+    /** Task epoch of the run: a run that outlives its task sends nothing and receives nothing. */
+    private readonly epoch?: number,
   ) {}
 
   #endpoint(r: number): EndpointId {
@@ -30,11 +32,11 @@ export class RunComm implements Comm {
   send(to: number, data: Uint8Array): void {
     this.stats.bytesSent += data.byteLength;
     this.stats.messagesSent += 1;
-    this.router.sendBytes(this.#endpoint(to), this.tag, data);
+    this.router.sendBytes(this.#endpoint(to), this.tag, data, this.epoch);
   }
 
   async recv(from: number): Promise<Uint8Array> {
-    const data = await this.router.recvBytes(this.#endpoint(from), this.tag);
+    const data = await this.router.recvBytes(this.#endpoint(from), this.tag, this.epoch);
     this.stats.bytesRecv += data.byteLength;
     this.stats.messagesRecv += 1;
     return data;

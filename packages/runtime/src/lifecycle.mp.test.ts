@@ -57,6 +57,19 @@ describe('cluster lifecycle', () => {
     expect(c.healthy).toBe(false);
   });
 
+  it('destroy (hard kill) rejects pending work with ABORTED and leaves no thread', async () => {
+    const before = threadResources();
+    const c = await Cluster.start({ parties: ['alice', 'bob'], modules: [fixture] });
+    started.push(c);
+    await c.beginTask('hard');
+    const file = await c.pyu('alice').call<string>('t.writeTaskFile', 'f').get();
+    const pending = c.pyu('alice').call('t.waitAbort'); // never finishes on its own
+    await c.destroy();
+    await expect(pending.ready).rejects.toMatchObject({ code: 'ABORTED', device: 'alice' });
+    expect(threadResources()).toBe(before);
+    expect((await import('node:fs')).existsSync(file)).toBe(false); // task dir removed by the driver
+  });
+
   it('a module that fails to load fails start and leaves no thread', async () => {
     const before = threadResources();
     await expect(

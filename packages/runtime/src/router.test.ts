@@ -42,6 +42,17 @@ describe('Router', () => {
     expect(await b.recvValue('a', 't')).toBe('new');
   });
 
+  it('silences operations of an ended epoch', async () => {
+    const [a, b] = pair();
+    a.reset(1);
+    b.reset(1);
+    a.sendValue('b', 'z', 'stale', 0); // an operation of epoch 0 still running
+    await expect(b.recvValue('a', 'z', 0)).rejects.toMatchObject({ sfwCode: 'TASK_ENDED' });
+    a.sendValue('b', 'z', 'fresh', 1);
+    expect(await b.recvValue('a', 'z', 1)).toBe('fresh');
+    expect(b.pending).toBe(0);
+  });
+
   it('turns error frames into the sender DeviceError', async () => {
     const [a, b] = pair();
     a.sendError('b', 'e', { code: 'FUNCTION_FAILED', device: 'a', fn: 'm.f', errorName: 'Error', message: 'x' });

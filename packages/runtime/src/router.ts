@@ -24,21 +24,32 @@ export class Router {
     return this.#epoch;
   }
 
-  sendBytes(to: EndpointId, tag: string, payload: Uint8Array): void {
+  // Every method takes the epoch of the operation that uses it (default: the current one). An
+  // operation of an ended task that is still running sends nothing (its frames would only pile up
+  // in a peer's mailbox) and cannot receive.
+  #stale(epoch: number | undefined): boolean {
+    return epoch !== undefined && epoch !== this.#epoch;
+  }
+
+  sendBytes(to: EndpointId, tag: string, payload: Uint8Array, epoch?: number): void {
+    if (this.#stale(epoch)) return;
     this.link.send(to, { tag, epoch: this.#epoch, kind: 'bytes', payload });
   }
 
-  sendValue(to: EndpointId, tag: string, payload: unknown): void {
+  sendValue(to: EndpointId, tag: string, payload: unknown, epoch?: number): void {
+    if (this.#stale(epoch)) return;
     this.link.send(to, { tag, epoch: this.#epoch, kind: 'value', payload });
   }
 
   /** Tell a receiver that what it waits for will not come (so it fails instead of hanging). */
-  sendError(to: EndpointId, tag: string, info: ErrorInfo): void {
+  sendError(to: EndpointId, tag: string, info: ErrorInfo, epoch?: number): void {
+    if (this.#stale(epoch)) return;
     this.link.send(to, { tag, epoch: this.#epoch, kind: 'error', payload: info });
   }
 
   /** Next frame from `peer` on `tag`; an error frame rejects with the sender's DeviceError. */
-  async recv(peer: EndpointId, tag: string): Promise<Frame> {
+  async recv(peer: EndpointId, tag: string, epoch?: number): Promise<Frame> {
+    if (this.#stale(epoch)) throw codedError('TASK_ENDED', 'the task of this operation has ended');
     const k = key(peer, tag);
     const q = this.#queues.get(k);
     const frame =
@@ -54,15 +65,15 @@ export class Router {
     return frame;
   }
 
-  async recvBytes(peer: EndpointId, tag: string): Promise<Uint8Array> {
-    const frame = await this.recv(peer, tag);
+  async recvBytes(peer: EndpointId, tag: string, epoch?: number): Promise<Uint8Array> {
+    const frame = await this.recv(peer, tag, epoch);
     if (frame.kind !== 'bytes') throw new Error(`expected bytes from ${peer}`);
     return frame.payload;
   }
 
-  async recvValue(peer: EndpointId, tag: string): Promise<unknown> {
-    const frame = await this.recv(peer, tag);
-    return frame.kind === 'bytes' ? frame.payload : frame.payload;
+  async recvValue(peer: EndpointId, tag: string, epoch?: number): Promise<unknown> {
+    const frame = await this.recv(peer, tag, epoch);
+    return frame.payload;
   }
 
   /** Reject the waiters of every tag that starts with `prefix` (an aborted SPU run). */

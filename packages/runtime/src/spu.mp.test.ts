@@ -64,6 +64,23 @@ describe('SEMI2K through threads', () => {
     await cluster.endTask();
   });
 
+  it('runs independent programs concurrently without mixing their messages', async () => {
+    await cluster.beginTask('concurrent');
+    const spu = cluster.spu();
+    const x = cluster.pyu('alice').call('builtin.pattern', [64], 1).to(spu);
+    const y = cluster.pyu('bob').call('builtin.pattern', [64], 2).to(spu);
+    const z = cluster.pyu('bob').call('builtin.pattern', [64], 3).to(spu);
+    const [xy] = spu.run('builtin.mul', [x, y]);
+    const [xz] = spu.run('builtin.mul', [x, z]); // started before the first finished
+    const [a, b] = await Promise.all([cluster.get(xy!), cluster.get(xz!)]);
+    const px = pattern([64], 1);
+    const py = pattern([64], 2);
+    const pz = pattern([64], 3);
+    a.data.forEach((v, i) => expect(Math.abs(v - px[i]! * py[i]!)).toBeLessThan(EPS));
+    b.data.forEach((v, i) => expect(Math.abs(v - px[i]! * pz[i]!)).toBeLessThan(EPS));
+    await cluster.endTask();
+  });
+
   it('keeps the TTP configuration free of warnings', () => {
     expect(warnings).toEqual([]);
   });

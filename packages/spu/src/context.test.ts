@@ -57,7 +57,9 @@ for (const cfg of CONFIGS)
           const mv = await c.revealToAll(await c.mulPublic(A[c.rank]!, [1, 2, 3], [3])); // row broadcast
           const ap = await c.revealToAll(c.addPublic(A[c.rank]!, [10, 20, 30], [3]));
           const as = await c.revealToAll(c.addPublic(c.mulPublicInt(A[c.rank]!, -3), 0.5));
-          return { m1, m2, m3, mp, mv, ap, as };
+          const sp = await c.revealToAll(c.subPublic(A[c.rank]!, [1, 2, 3], [3]));
+          const ps = await c.revealToAll(c.publicSub(0.25, A[c.rank]!));
+          return { m1, m2, m3, mp, mv, ap, as, sp, ps };
         });
         const r = results[parties - 1]!;
         const tol = 8 * ulp;
@@ -71,6 +73,8 @@ for (const cfg of CONFIGS)
           expect(Math.abs(r.mv[i]! - v * ((i % 3) + 1))).toBeLessThan(tol);
           expect(r.ap[i]).toBe(v + [10, 20, 30][i % 3]!);
           expect(r.as[i]).toBe(v * -3 + 0.5);
+          expect(r.sp[i]).toBe(v - ((i % 3) + 1));
+          expect(r.ps[i]).toBe(0.25 - v);
         });
       });
 

@@ -109,6 +109,16 @@ export class SpuContext {
     return this.wrap(this.kernels.addAP(this.env, shareOf(x), typeof p === 'number' ? scalarOf(pp) : pp));
   }
 
+  /** x - p (same forms of p as addPublic). */
+  subPublic(x: SecretTensor, p: number | PublicValues, pShape?: readonly number[]): SecretTensor {
+    return this.addPublic(x, typeof p === 'number' ? -p : Float64Array.from(p, (v) => -v), pShape);
+  }
+
+  /** p - x (same forms of p as addPublic). */
+  publicSub(p: number | PublicValues, x: SecretTensor, pShape?: readonly number[]): SecretTensor {
+    return this.addPublic(this.neg(x), p, pShape);
+  }
+
   /** x * k for a public integer k (no truncation needed). */
   mulPublicInt(x: SecretTensor, k: number | bigint): SecretTensor {
     if (typeof k === 'number' && !Number.isSafeInteger(k)) throw new RangeError('mulPublicInt needs a safe integer');

@@ -156,6 +156,12 @@ describe('leakage: a rank\'s view does not depend on the other party\'s private 
     expectSameDistribution(await run(zeros), await run(wild));
   });
 
+  it('FM128 mul: rank 1 view vs party 0 input (features on both 64-bit limbs)', async () => {
+    const c128: SpuConfig = { ...cfg, field: 'FM128' };
+    const run = (x: Float64Array) => collect(c128, 150, 1, 0, x, ones, [[N], [N]], (c, x0, y) => c.mul(x0, y));
+    expectSameDistribution(await run(zeros), await run(wild));
+  });
+
   it('matmul: rank 1 view vs party 0 input', async () => {
     const run = (x: Float64Array) => collect(cfg, 200, 1, 0, x, ones, [[4, 4], [4, 4]], (c, x0, y) => c.matmul(x0, y));
     expectSameDistribution(await run(zeros), await run(wild));

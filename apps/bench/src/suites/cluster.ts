@@ -3,7 +3,7 @@
 // Timings on a shared machine are noisy; compare medians from the same run only.
 import { Worker } from 'node:worker_threads';
 import { Cluster, type SpuObject, type SpuRunStats } from '@sfw/runtime';
-import { timeIt, type BenchRecord, type BenchSuite } from '../suite.ts';
+import { summarize, timeIt, type BenchRecord, type BenchSuite } from '../suite.ts';
 
 const SPU = { protocol: 'SEMI2K', field: 'FM64', fxpFractionBits: 18, beaverType: 'TTP' } as const;
 
@@ -15,11 +15,15 @@ function traffic(stats: SpuRunStats): Pick<BenchRecord, 'bytes_sent' | 'rounds'>
 
 /** Median wall time to start `n` empty worker_threads concurrently and hear from each. */
 async function bareWorkers(n: number, reps: number): Promise<{ median_ms: number }> {
-  return timeIt(async () => {
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
     const ws = Array.from({ length: n }, () => new Worker('require("node:worker_threads").parentPort.postMessage(1)', { eval: true }));
     await Promise.all(ws.map((w) => new Promise((r) => w.once('message', r))));
+    times.push(performance.now() - t0);
     await Promise.all(ws.map((w) => w.terminate()));
-  }, { reps, warmup: 1 });
+  }
+  return summarize(times);
 }
 
 const suite: BenchSuite = {

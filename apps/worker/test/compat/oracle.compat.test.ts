@@ -19,7 +19,7 @@ beforeAll(async () => {
   redis = new Redis(server.url);
   for (const side of ['py', 'ts'] as const) {
     await redis.flushdb();
-    const w = side === 'py' ? await startPythonWorker(server.url, 'oracle@localhost') : await startWorker(server.url, { SFW_HOSTNAME: 'oracle@localhost', SFW_RETRY_DELAY: '0.3' });
+    const w = side === 'py' ? await startPythonWorker(server.url, 'oracle@localhost') : await startWorker(server.url, { SFW_HOSTNAME: 'oracle@localhost', SFW_RETRY_DELAY: '0.3', SFW_EVENTS: '1' });
     try {
       for (const [c, a] of CASES) out[side][key(c, a)] = await py(server.url, c, a);
     } finally {

@@ -29,6 +29,12 @@ export default defineDeviceModule('t', {
       return true;
     },
     recvOnly: (ctx: PyuContext, peer: string) => ctx.recv<string>(peer, 'leak'),
+    // Ignores its abort signal and sends after a delay (a misbehaving function outliving its task).
+    lateSend: async (ctx: PyuContext, peer: string, ms: number) => {
+      await new Promise((r) => setTimeout(r, ms));
+      ctx.send(peer, 'late message of an ended task', 'leak');
+      return true;
+    },
     fail: () => {
       throw new RangeError('row 123456.789 has value 987654321 out of range');
     },

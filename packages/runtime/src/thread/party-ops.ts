@@ -36,11 +36,12 @@ export class PartyOps extends ThreadBase {
   /** Plaintext transfer to another party (the caller made the disclosure explicit with `obj.to(pyu)`). */
   sendTo(id: number, party: string, newId: number): Promise<Reply<void>> {
     const tag = `xfer:${newId}`;
+    const epoch = this.router.epoch;
     const p = this.store.get(id).then(
-      (v) => this.router.sendValue(partyEndpoint(party), tag, v),
+      (v) => this.router.sendValue(partyEndpoint(party), tag, v, epoch),
       (err: unknown) => {
         const info = toErrorInfo(err, this.label, 'to(pyu)');
-        this.router.sendError(partyEndpoint(party), tag, info);
+        this.router.sendError(partyEndpoint(party), tag, info, epoch);
         throw info;
       },
     );
@@ -59,6 +60,7 @@ export class PartyOps extends ThreadBase {
    */
   share(id: number, newId: number): Promise<Reply<ShareMeta>> {
     const tag = `share:${newId}`;
+    const epoch = this.router.epoch;
     const ranks = [...Array(this.init.worldSize).keys()].map(rankEndpoint);
     const p = (async (): Promise<ShareMeta> => {
       try {
@@ -75,13 +77,13 @@ export class PartyOps extends ThreadBase {
           shares = backend.makeShares(this.spuConfig!, t.data, shape, ranks.length);
         }
         ranks.forEach((r, i) => {
-          this.router.sendValue(r, tag, { shape });
-          this.router.sendBytes(r, tag, shares[i]!);
+          this.router.sendValue(r, tag, { shape }, epoch);
+          this.router.sendBytes(r, tag, shares[i]!, epoch);
         });
         return { shape };
       } catch (err) {
         const info = toErrorInfo(err, this.label, 'to(spu)');
-        for (const r of ranks) this.router.sendError(r, tag, info);
+        for (const r of ranks) this.router.sendError(r, tag, info, epoch);
         throw info;
       }
     })();
@@ -91,11 +93,12 @@ export class PartyOps extends ThreadBase {
   /** Receive every rank's share of a value revealed to this party and reconstruct it here. */
   collect(newId: number): Promise<Reply<void>> {
     const tag = `reveal:${newId}`;
+    const epoch = this.router.epoch;
     const p = this.store.set(newId, (async (): Promise<PlainTensor> => {
       const parts = await Promise.all(
         [...Array(this.init.worldSize).keys()].map(async (r) => {
-          const meta = (await this.router.recvValue(rankEndpoint(r), tag)) as ShareMeta;
-          const share = await this.router.recvBytes(rankEndpoint(r), tag);
+          const meta = (await this.router.recvValue(rankEndpoint(r), tag, epoch)) as ShareMeta;
+          const share = await this.router.recvBytes(rankEndpoint(r), tag, epoch);
           return { meta, share };
         }),
       );
@@ -132,7 +135,15 @@ export class PartyOps extends ThreadBase {
     const epoch = this.router.epoch;
     const router = this.router;
     const party = this.party;
-    const ensureDir = (): string => this.#ensureTaskDir();
+    // A function of an ended task may still be running (it ignored its signal): it must not touch the
+    // next task's temp dir or talk into the next task's conversations.
+    const live = (): void => {
+      if (router.epoch !== epoch) throw codedError('TASK_ENDED', 'the task of this call has ended');
+    };
+    const ensureDir = (): string => {
+      live();
+      return this.#ensureTaskDir();
+    };
     return {
       party,
       parties: this.init.parties,
@@ -142,18 +153,21 @@ export class PartyOps extends ThreadBase {
       },
       signal: this.signal,
       progress(fraction: number, message?: string) {
+        if (router.epoch !== epoch) return;
         const ev: ThreadEvent = message === undefined
           ? { type: 'progress', epoch, party, fn, fraction }
           : { type: 'progress', epoch, party, fn, fraction, message };
         parentPort?.postMessage(ev);
       },
       send(to: string, data: unknown, channel = 'default') {
+        live();
         // Copy bytes: the link transfers buffers, and the caller keeps using its own.
-        if (data instanceof Uint8Array) router.sendBytes(partyEndpoint(to), p2pTag(channel), data.slice());
-        else router.sendValue(partyEndpoint(to), p2pTag(channel), data);
+        if (data instanceof Uint8Array) router.sendBytes(partyEndpoint(to), p2pTag(channel), data.slice(), epoch);
+        else router.sendValue(partyEndpoint(to), p2pTag(channel), data, epoch);
       },
       async recv<T>(from: string, channel = 'default'): Promise<T> {
-        return (await router.recvValue(partyEndpoint(from), p2pTag(channel))) as T;
+        live();
+        return (await router.recvValue(partyEndpoint(from), p2pTag(channel), epoch)) as T;
       },
     };
   }

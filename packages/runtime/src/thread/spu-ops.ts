@@ -27,9 +27,10 @@ export class SpuOps extends ThreadBase {
   recvShare(party: string, id: number): Promise<Reply<ShareMeta>> {
     const from = partyEndpoint(party);
     const tag = `share:${id}`;
+    const epoch = this.router.epoch;
     const p = this.store.set(id, (async (): Promise<HeldShare> => {
-      const meta = (await this.router.recvValue(from, tag)) as ShareMeta;
-      const share = await this.router.recvBytes(from, tag);
+      const meta = (await this.router.recvValue(from, tag, epoch)) as ShareMeta;
+      const share = await this.router.recvBytes(from, tag, epoch);
       return { share, shape: meta.shape };
     })(), 'to(spu)') as Promise<HeldShare>;
     return reply(p.then((h) => ({ shape: h.shape })), this.label, 'to(spu)');
@@ -38,7 +39,7 @@ export class SpuOps extends ThreadBase {
   run(runId: number, fn: string, inputs: number[], pub: unknown, outputs: number[]): Promise<Reply<RunReply>> {
     const backend = this.backend;
     const program = this.registry.spu.get(fn);
-    const comm = new CountingComm(this.router, this.rank, this.init.worldSize, runTag(runId));
+    const comm = new CountingComm(this.router, this.rank, this.init.worldSize, runTag(runId), this.router.epoch);
     const p = (async (): Promise<HeldShare[]> => {
       if (!backend || !this.init.spu) throw codedError('BAD_VALUE', 'this cluster was started without an SPU');
       if (!program) throw codedError('UNKNOWN_FUNCTION', `no SPU program named ${fn} is registered`);
@@ -73,14 +74,15 @@ export class SpuOps extends ThreadBase {
   revealTo(id: number, party: string, newId: number): Promise<Reply<void>> {
     const to = partyEndpoint(party);
     const tag = `reveal:${newId}`;
+    const epoch = this.router.epoch;
     const p = this.#held(id).then(
       (h) => {
-        this.router.sendValue(to, tag, { shape: h.shape });
-        this.router.sendBytes(to, tag, h.share.slice()); // keep the held share (send transfers)
+        this.router.sendValue(to, tag, { shape: h.shape }, epoch);
+        this.router.sendBytes(to, tag, h.share.slice(), epoch); // keep the held share (send transfers)
       },
       (err: unknown) => {
         const info = toErrorInfo(err, this.label, 'reveal');
-        this.router.sendError(to, tag, info);
+        this.router.sendError(to, tag, info, epoch);
         throw info;
       },
     );
@@ -95,7 +97,7 @@ export class SpuOps extends ThreadBase {
   /** Dealer: serve correlated randomness for one run until the driver stops it. */
   serve(runId: number): Promise<Reply<RunReply>> {
     const ws = this.init.worldSize;
-    const comm = new CountingComm(this.router, ws, ws, runTag(runId));
+    const comm = new CountingComm(this.router, ws, ws, runTag(runId), this.router.epoch);
     const p = (async (): Promise<RunReply> => {
       if (!this.backend || !this.init.spu) throw codedError('BAD_VALUE', 'this cluster was started without an SPU');
       const served = this.backend.serveDealer(this.spuConfig!, comm);

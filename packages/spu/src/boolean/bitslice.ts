@@ -59,6 +59,11 @@ export function fromPlanes(field: Field, p: Planes): BigUint64Array {
   const wordsPerEl = ringBits(field) >>> 5;
   const out = new BigUint64Array((p.n * wordsPerEl) / 2);
   const dst = new Uint32Array(out.buffer);
+  if (p.k === 1) {
+    // one plane (single-bit B2A, bit pairs): direct extraction beats 32x32 transposes
+    for (let i = 0; i < p.n; i++) dst[i * wordsPerEl] = (p.words[i >>> 5]! >>> (i & 31)) & 1;
+    return out;
+  }
   const blk = new Uint32Array(32);
   for (let b = 0; b < p.W; b++) {
     const e0 = b << 5;

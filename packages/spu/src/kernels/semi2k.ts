@@ -54,8 +54,8 @@ async function beaverMul(env: KernelEnv, x: RingTensor, y: RingTensor, t: Correl
   sub(x, a!, e);
   sub(y, b!, f);
   const opened = openAll(env.comm, buf, env.pool); // buf is sent: not returned to the pool
-  const { c } = await t.derived;
-  const ef = await opened;
+  // Both awaited together: a failure of either surfaces here, never as an unhandled rejection.
+  const [{ c }, ef] = await Promise.all([t.derived, opened]);
   const [eo, fo] = splitPair(ef, x, y);
   const z = mulAdd(eo, b!, c!, out);
   mulAdd(fo, a!, z, z);
@@ -70,8 +70,7 @@ async function squarePair(env: KernelEnv, x: RingTensor, t: Correlation, out?: R
   const { a } = t.random;
   const e = sub(x, a!, env.pool.take(x.field, x.shape));
   const opened = openAll(env.comm, e, env.pool); // e is sent: not returned to the pool
-  const { c } = await t.derived;
-  const eo = await opened;
+  const [{ c }, eo] = await Promise.all([t.derived, opened]);
   const e2 = mulScalar(eo, 2n, env.pool.take(x.field, x.shape));
   const z = mulAdd(e2, a!, c!, out);
   if (holdsConstants(env)) mulAdd(eo, eo, z, z);
@@ -88,8 +87,8 @@ async function beaverMatmul(env: KernelEnv, x: RingTensor, y: RingTensor, t: Cor
   sub(x, a!, e);
   sub(y, b!, f);
   const opened = openAll(env.comm, buf, env.pool);
-  const { c } = await t.derived;
-  const ef = await opened;
+  // Both awaited together: a failure of either surfaces here, never as an unhandled rejection.
+  const [{ c }, ef] = await Promise.all([t.derived, opened]);
   const [eo, fo] = splitPair(ef, x, y);
   if (holdsConstants(env)) add(b!, fo, b);
   const z = matmul(eo, b!, out);
@@ -119,8 +118,7 @@ async function truncPr(env: KernelEnv, x: RingTensor, bits: number, t: Correlati
   const masked = add(x, r!, pool.take(x.field, x.shape));
   if (holdsConstants(env)) addScalar(masked, pow2(x.field, k - 2), masked);
   const opened = openAll(env.comm, masked, pool); // masked is sent: not returned to the pool
-  const { rHi, rMsb } = await t.derived;
-  const c = await opened;
+  const [{ rHi, rMsb }, c] = await Promise.all([t.derived, opened]);
   // w_i = rMsb_i * (1 - 2 c_msb) (+ c_msb at rank 0)
   const cMsb = lshr(c, k - 1, pool.take(x.field, x.shape));
   const s = mulScalar(cMsb, -2n, pool.take(x.field, x.shape));

@@ -93,6 +93,13 @@ describe.each(setups)('%s %s %i parties, fxp %i: numerics', (proto, field, N, fx
     await check('div', num, ys, (c, a, b) => c.div(a, b!), (x, y) => x / y, B.div);
   });
 
+  it('edge: sqrt(0) = 0, and reciprocal/rsqrt of 0 give 0 (documented, no infinity in fixed point)', async () => {
+    const z = new Float64Array([0, 0, 4]);
+    await check('sqrt0', z, null, (c, a) => c.sqrt(a), Math.sqrt, B.sqrt);
+    await check('rsqrt0', z, null, (c, a) => c.rsqrt(a), (x) => (x === 0 ? 0 : 1 / Math.sqrt(x)), B.rsqrt);
+    await check('recip0', z, null, (c, a) => c.reciprocal(a), (x) => (x === 0 ? 0 : 1 / x), B.reciprocal);
+  });
+
   it('sqrt and rsqrt over (0, 2^26 / 2^74]', async () => {
     const xs = q([...spread(60, 16 * ulp, big, false, 3), 16 * ulp, 1, 2, 3, 4, big]);
     await check('sqrt', xs, null, (c, a) => c.sqrt(a), Math.sqrt, B.sqrt);
