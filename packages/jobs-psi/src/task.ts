@@ -20,22 +20,20 @@ export interface PsiTaskResult {
   readonly output: Record<string, string>;
 }
 
+// Same as examples/psi.json (a test keeps them equal). Paths are relative to the repo root: the
+// bundled copy of the breast_cancer sample (../shared/data/breast_cancer), 545 of 557 ids match.
 export const psiExample = {
   task_type: 'psi',
   sf_init_config: { parties: ['alice', 'bob'], address: 'local' },
   task_config: {
     input: {
-      alice: { path: '../shared/data/breast_cancer/alice.csv', keys: ['id'] },
-      bob: { path: '../shared/data/breast_cancer/bob.csv', keys: ['id'] },
+      alice: { path: 'examples/data/breast_cancer/alice.csv', keys: ['id'] },
+      bob: { path: 'examples/data/breast_cancer/bob.csv', keys: ['id'] },
     },
     protocol: 'PROTOCOL_ECDH',
     curve: 'CURVE_25519',
     join_type: 'inner_join',
     receiver_parties: ['alice', 'bob'],
-    sort_result: true,
-    allow_empty_result: false,
-    input_ds1_keys_duplicated: true,
-    input_ds2_keys_duplicated: true,
     output: { alice: 'out/psi/alice.csv', bob: 'out/psi/bob.csv' },
   },
 };

@@ -53,3 +53,12 @@ describe('RingArena', () => {
     expect(() => arena.alloc('FM128', [arena.capacity / 16 + 1])).toThrow(RingError);
   });
 });
+
+describe('wipeRingScratch', () => {
+  it('kernels keep working after the scratch is wiped', async () => {
+    const { wipeRingScratch, add: addK, fromBigInts: fb, toBigInts: tb } = await import('./index.ts');
+    expect(tb(addK(fb('FM64', [1n, 2n]), fb('FM64', [3n, 4n])))).toEqual([4n, 6n]);
+    wipeRingScratch();
+    expect(tb(addK(fb('FM64', [1n, 2n]), fb('FM64', [3n, 4n])))).toEqual([4n, 6n]);
+  });
+});

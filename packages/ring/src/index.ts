@@ -29,4 +29,4 @@ export { Prg, randomSeed, randomTensor } from './prg.ts';
 export { RingArena } from './arena.ts';
 export { kernels, setKernels, type RingKernels } from './backend.ts';
 export { jsKernels } from './js-kernels.ts';
-export { wasmKernels } from './wasm.ts';
+export { wasmKernels, wipeRingScratch } from './wasm.ts';

@@ -1,5 +1,5 @@
 // WebAssembly kernels (wasm/ring.wat). Tensors live in JS BigUint64Arrays (transferable, viewable
-// as bytes); kernels stream them through WASM scratch memory in blocks of 64 KiB per operand, so
+// as bytes); kernels stream them through WASM scratch memory in blocks of 128 KiB per operand, so
 // the extra copies hit L2 and main-memory traffic stays that of a single native pass
 // (measurements in docs/ring.md). Matmul copies whole operands (O(n^2) copies vs O(n^3) work).
 import { RING_WASM_BASE64 } from './wasm-bytes.ts';
@@ -69,6 +69,15 @@ let scratch: Scratch | undefined;
 function sc(): Scratch {
   scratch ??= new Scratch();
   return scratch;
+}
+
+/**
+ * Zero the scratch memory (it holds copies of the last operands, i.e. shares) and release it.
+ * For per-task hygiene: the runtime can call this when a task ends.
+ */
+export function wipeRingScratch(): void {
+  scratch?.u64.fill(0n);
+  scratch = undefined;
 }
 
 /** WASM instances whose (never-growing) memory backs a RingArena, keyed by that memory's buffer. */
