@@ -110,7 +110,28 @@ redis.call('ZREM', KEYS[3], ARGV[3])
 local acked = redis.call('HDEL', KEYS[2], ARGV[3])
 return {written, acked}`;
 
-const SCRIPTS = { DELIVER, ACK, RENEW, RESTORE, UNLOCK, STORE_RESULT, FINISH } as const;
+/**
+ * popMany: non-blocking pop of up to N messages in BRPOP key order (priority 0 first), so a deep
+ * queue costs one round trip per batch instead of one BRPOP per message. No decoding happens here.
+ * KEYS[1..] the BRPOP keys in order; ARGV[1] maximum number of messages
+ * returns a flat list {key1, message1, key2, message2, ...} (empty when every list is empty)
+ */
+const POP_MANY = `
+local out = {}
+local left = tonumber(ARGV[1])
+for i = 1, #KEYS do
+  while left > 0 do
+    local m = redis.call('RPOP', KEYS[i])
+    if not m then break end
+    out[#out + 1] = KEYS[i]
+    out[#out + 1] = m
+    left = left - 1
+  end
+  if left == 0 then break end
+end
+return out`;
+
+const SCRIPTS = { POP_MANY, DELIVER, ACK, RENEW, RESTORE, UNLOCK, STORE_RESULT, FINISH } as const;
 export type ScriptName = keyof typeof SCRIPTS;
 
 /** Run a script by SHA, loading it on NOSCRIPT (ioredis' defineCommand is untyped; this stays small). */

@@ -74,6 +74,7 @@ export class CeleryWorker extends EventEmitter<CeleryWorkerEvents> {
   #blocking!: Redis;
   #sub!: Redis;
   #scripts!: Scripts;
+  #popScripts!: Scripts;
   #qos!: Qos;
   #results!: ResultBackend;
   #events!: EventDispatcher;
@@ -122,6 +123,8 @@ export class CeleryWorker extends EventEmitter<CeleryWorkerEvents> {
     await Promise.all([this.#redis.connect(), this.#blocking.connect(), this.#sub.connect()]);
     this.#scripts = new Scripts(this.#redis);
     await this.#scripts.preload();
+    this.#popScripts = new Scripts(this.#blocking);
+    await this.#popScripts.preload();
     this.#qos = new Qos(this.#redis, this.#scripts, this.#keys, this.#log, o.visibilityTimeoutSec);
     this.#results = new ResultBackend(this.#scripts, this.#keys, o.resultExpiresSec);
     this.#events = new EventDispatcher(this.#redis, this.#keys, o.hostname, o.sendTaskEvents, (err) => this.#logErr('event publish failed', err));
@@ -218,12 +221,28 @@ export class CeleryWorker extends EventEmitter<CeleryWorkerEvents> {
         continue;
       }
       if (!popped) continue;
-      this.#window++;
-      try {
-        await this.#receive(popped[0], popped[1]);
-      } catch (err) {
-        this.#logErr('failed to receive a message', err);
+      await this.#take(popped[0], popped[1]);
+      // Drain what else is waiting, up to the window, one round trip per batch.
+      while (!this.#stopping && this.#window < windowSize) {
+        let batch: string[];
+        try {
+          batch = (await this.#popScripts.run('POP_MANY', keys, [windowSize - this.#window])) as string[];
+        } catch (err) {
+          this.#logErr('POP_MANY failed', err);
+          break;
+        }
+        if (batch.length === 0) break;
+        for (let i = 0; i + 1 < batch.length; i += 2) await this.#take(batch[i] as string, batch[i + 1] as string);
       }
+    }
+  }
+
+  async #take(key: string, raw: string): Promise<void> {
+    this.#window++;
+    try {
+      await this.#receive(key, raw);
+    } catch (err) {
+      this.#logErr('failed to receive a message', err);
     }
   }
 

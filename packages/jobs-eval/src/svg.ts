@@ -16,13 +16,14 @@ export function fmt(v: number | null | undefined, digits = 4): string {
 export function thin(xs: ArrayLike<number>, ys: ArrayLike<number>, max = 400): Array<[number, number]> {
   const n = xs.length;
   const out: Array<[number, number]> = [];
-  if (n === 0) return out;
-  const step = Math.max(1, (n - 1) / (max - 1));
-  for (let f = 0; f < n - 1; f += step) {
-    const i = Math.floor(f);
+  if (n <= max) {
+    for (let i = 0; i < n; i++) out.push([xs[i]!, ys[i]!]);
+    return out;
+  }
+  for (let k = 0; k < max; k++) {
+    const i = Math.round((k * (n - 1)) / (max - 1));
     out.push([xs[i]!, ys[i]!]);
   }
-  out.push([xs[n - 1]!, ys[n - 1]!]);
   return out;
 }
 

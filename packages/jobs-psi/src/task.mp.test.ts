@@ -42,6 +42,7 @@ describe('psi task on a cluster', () => {
       input: { alice: { path: join(data, 'alice.csv'), keys: ['id'] }, bob: { path: join(data, 'bob.csv'), keys: ['id'] } },
       output: { alice: join(dir, 'a.csv'), bob: join(dir, 'b.csv') },
       batch_size: 64,
+      curve_threads: 1, // exercise the piscina pool inside the party threads (small inputs default to inline)
     }, 'task_config');
     await cluster.beginTask('psi-1');
     const res = await psiTask.run(ctxFor(dir), cfg);

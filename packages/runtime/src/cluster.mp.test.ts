@@ -93,6 +93,14 @@ describe('errors', () => {
     await cluster.endTask();
   });
 
+  it('reports values that cannot cross a thread as BAD_VALUE', async () => {
+    await cluster.beginTask('clone');
+    const withFn = cluster.pyu('alice').call('t.echo', { f: () => 1 });
+    await expect(withFn.ready).rejects.toMatchObject({ code: 'BAD_VALUE', device: 'alice', fn: 't.echo' });
+    expect(cluster.healthy).toBe(true);
+    await cluster.endTask();
+  });
+
   it('rejects unknown functions with UNKNOWN_FUNCTION', async () => {
     await cluster.beginTask('unknown');
     await expect(cluster.pyu('bob').call('t.nope').ready).rejects.toMatchObject({ code: 'UNKNOWN_FUNCTION', device: 'bob', fn: 't.nope' });

@@ -4,7 +4,7 @@
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { wrap, type Remote } from 'comlink';
 import { portEndpoint } from './comlink-port.ts';
-import { DeviceError, sanitizeMessage, type ErrorInfo } from './errors.ts';
+import { DeviceError, sanitizeMessage, toErrorInfo, type ErrorInfo } from './errors.ts';
 import type { Reply, ThreadApi, ThreadEvent, ThreadInit } from './protocol.ts';
 
 export interface SpawnSpec {
@@ -69,7 +69,12 @@ export class ThreadHandle {
   async request<T>(fn: string, op: (api: Remote<ThreadApi>) => Promise<Reply<T>>): Promise<T> {
     if (this.#death) throw new DeviceError({ ...this.#death, fn });
     this.#inflight.set(fn, (this.#inflight.get(fn) ?? 0) + 1);
-    const answered = op(this.api).then((r) => ({ r }));
+    // A request that cannot be posted or answered (e.g. an argument or a result that structured clone
+    // refuses) fails as a DeviceError of this thread and function, like any other failure.
+    const answered = op(this.api).then(
+      (r) => ({ r }),
+      (err: unknown) => ({ r: { ok: false as const, error: toErrorInfo(err, this.label, fn, 'BAD_VALUE') } }),
+    );
     answered.catch(() => undefined); // if the death wins the race, a late rejection is not unhandled
     const outcome = await Promise.race([answered, this.#died.then((d) => ({ d }))]).finally(() => {
       const n = (this.#inflight.get(fn) ?? 1) - 1;
