@@ -234,4 +234,20 @@ describe('CeleryWorker over Redis', () => {
     expect(back.headers).toMatchObject({ id: r.id, redelivered: true });
     expect(await r.state()).toBe('PENDING');
   });
+
+  it('serves priority 0 before higher steps (kombu on Redis) and drains a backlog in batches', async () => {
+    const order: string[] = [];
+    const { worker, client, redis, prefix } = await setup({ concurrency: 1, prefetchMultiplier: 4 }, {
+      rec: { run: async (req) => { order.push(String(req.args[0])); return null; } },
+    });
+    const k = keyBuilder(0, prefix);
+    const sent = [];
+    for (const [tag, priority] of [['p9a', 9], ['p3a', 3], ['p0a', 0], ['p9b', 9], ['p0b', 0], ['p6a', 6]] as const) {
+      sent.push(await client.sendTask('rec', [tag], { queue: Q, priority }));
+    }
+    expect(await redis.llen(k.queue(Q, 9))).toBe(2);
+    await worker.start();
+    for (const r of sent) await r.get({ timeoutMs: 5000 });
+    expect(order).toEqual(['p0a', 'p0b', 'p3a', 'p6a', 'p9a', 'p9b']);
+  });
 });

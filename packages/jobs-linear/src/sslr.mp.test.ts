@@ -99,10 +99,12 @@ describe('SS-LR job on a cluster', () => {
     const s = await loadAlignedSample('diabetes');
     const modelDir = join(ctx.workDir, 'db-model');
     const predOut = join(ctx.workDir, 'db-pred.csv');
+    let weights: Record<string, number> | undefined;
     const r = await inTask('db', async () => {
-      await runSsLrTrain(ctx, ssLrTrainSchema.parse({
-        input_ds: files, feature_selects: [...s.aliceFeatures, ...s.bobFeatures], label: 'y', reg_type: 'linear', epochs: 10, batch_size: 32, eps: 0, standardize: true, output_model: modelDir,
+      const train = await runSsLrTrain(ctx, ssLrTrainSchema.parse({
+        input_ds: files, feature_selects: [...s.aliceFeatures, ...s.bobFeatures], label: 'y', reg_type: 'linear', epochs: 10, batch_size: 32, eps: 0, standardize: true, report_weights: true, output_model: modelDir,
       }));
+      weights = train.weights;
       await runSsLrPredict(ctx, ssLrPredictSchema.parse({ input_ds: files, model: modelDir, receiver: 'bob', save_label: true, output_ds: predOut }));
       return regressionEvalTask.run(ctx, regressionEvalTask.schema.parse({ input_ds: { bob: predOut }, label: 'y', prediction: 'pred' }));
     });
@@ -111,6 +113,10 @@ describe('SS-LR job on a cluster', () => {
     const refR2 = regressionEval(s.y, predictLinearRef(s.x, s.n, s.d, ref.weights, 'linear', 't1')).metrics.r2_score;
     expect(Math.abs(r.details.metrics.r2_score - refR2)).toBeLessThan(0.001);
     expect(Math.abs(r.details.metrics.r2_score - 0.512841)).toBeLessThan(0.01);
+    // report_weights reveals the model as SecretFlow's report does: intercept first, then features.
+    expect(Object.keys(weights!)).toEqual(['_intercept_', ...s.aliceFeatures, ...s.bobFeatures]);
+    expect(Math.abs(weights!['_intercept_']! - ref.weights[s.d]!)).toBeLessThan(0.05);
+    s.aliceFeatures.forEach((f, j) => expect(Math.abs(weights![f]! - ref.weights[j]!)).toBeLessThan(0.05));
   });
 
   it('rejects a missing label column and an oversized batch with ParameterValidationError', async () => {

@@ -22,6 +22,10 @@ describe('streaming CSV scanner', () => {
     ]);
   });
 
+  it('a quote inside an unquoted field is a literal character, not the start of a quoted field', () => {
+    expect(records('id,v\nab"c,1\nd,2\n')).toEqual([['id', 'v'], ['ab"c', '1'], ['d', '2']]);
+  });
+
   it('records spanning the 1 MiB read chunk come out whole, with exact byte offsets', () => {
     const long = 'x'.repeat(700_000);
     const text = `id,v\n${long},1\n"${long}\n${long}",2\nend,3\n`;

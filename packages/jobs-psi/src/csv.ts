@@ -79,6 +79,8 @@ export function scanRecords(
     let recStart = 0;
     let pos = 0;
     let inQuotes = false;
+    let fieldStart = true;
+    let afterClose = false;
     for (;;) {
       if (pos >= filled) {
         if (eof) break;
@@ -101,14 +103,34 @@ export function scanRecords(
         continue;
       }
       const c = buf[pos]!;
-      if (c === QUOTE) inQuotes = !inQuotes;
-      else if (c === LF && !inQuotes) {
+      if (c === QUOTE) {
+        // A quote opens a quoted field only at the start of a field (or right after a closing
+        // quote: the "" escape); elsewhere it is a literal character, as pandas reads it.
+        if (inQuotes) {
+          inQuotes = false;
+          afterClose = true;
+        } else if (fieldStart || afterClose) {
+          inQuotes = true;
+          afterClose = false;
+        }
+        fieldStart = false;
+      } else if (inQuotes) {
+        // inside quotes: commas and line breaks are data
+      } else if (c === COMMA) {
+        fieldStart = true;
+        afterClose = false;
+      } else if (c === LF) {
+        fieldStart = true;
+        afterClose = false;
         let end = pos;
         if (end > recStart && buf[end - 1] === CR) end -= 1;
         if (end > recStart) {
           if (onRecord(buf, recStart, end, bufFileOffset + recStart, pos + 1 - recStart) === false) return;
         }
         recStart = pos + 1;
+      } else if (c !== CR) {
+        fieldStart = false;
+        afterClose = false;
       }
       pos += 1;
     }

@@ -312,14 +312,19 @@
 
   ;; ---------------------------------------------------------------- matmul
   ;; O (m x n) += A (m x k) . B (k x n), row-major, O zeroed by the caller.
-  ;; Loop order i-t-j streams rows of B (unit stride, no transpose). Tiles of TK rows of B by TN
-  ;; columns (128 x 256 x 8 B = 256 KiB, L2-resident) are reused across every row of A, and four
-  ;; rows of A share each loaded B element (register blocking), cutting B traffic by 4x.
+  ;; Loop order i-t-j streams rows of B (unit stride, no transpose). Tiles of TK=128 rows of B by
+  ;; TN=256 columns (256 KiB, L2-resident) are reused across every row of A. Register blocking:
+  ;; two rows of A times four rows of B per pass, so each output element is loaded and stored once
+  ;; per 4 MACs and each B element is loaded once per 2 MACs. Leftover t (k mod 4) and a leftover
+  ;; odd row fall back to 1x1 loops.
   (func (export "matmul64") (param $a i32) (param $b i32) (param $o i32) (param $m i32) (param $k i32) (param $n i32)
     (local $jj i32) (local $jend i32) (local $tt i32) (local $tend i32) (local $i i32) (local $t i32)
-    (local $a0 i64) (local $a1 i64) (local $a2 i64) (local $a3 i64) (local $bv i64)
-    (local $pb i32) (local $po i32) (local $pe i32) (local $rs i32) (local $pa i32)
+    (local $a00 i64) (local $a01 i64) (local $a02 i64) (local $a03 i64)
+    (local $a10 i64) (local $a11 i64) (local $a12 i64) (local $a13 i64)
+    (local $b0 i64) (local $b1 i64) (local $b2 i64) (local $b3 i64)
+    (local $pb i32) (local $po i32) (local $pe i32) (local $rs i32) (local $pa i32) (local $ks i32) (local $rows i32) (local $r i32)
     (local.set $rs (i32.shl (local.get $n) (i32.const 3))) ;; row stride of B and O in bytes
+    (local.set $ks (i32.shl (local.get $k) (i32.const 3))) ;; row stride of A in bytes
     (local.set $jj (i32.const 0))
     (block $dj (loop $lj
       (br_if $dj (i32.ge_u (local.get $jj) (local.get $n)))
@@ -331,64 +336,89 @@
         (local.set $tend (select (i32.add (local.get $tt) (i32.const 128)) (local.get $k)
           (i32.lt_u (i32.add (local.get $tt) (i32.const 128)) (local.get $k))))
         (local.set $i (i32.const 0))
-        ;; four rows of A at a time
-        (block $di4 (loop $li4
-          (br_if $di4 (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $m)))
+        ;; ---- pairs of rows
+        (block $di2 (loop $li2
+          (br_if $di2 (i32.gt_u (i32.add (local.get $i) (i32.const 2)) (local.get $m)))
           (local.set $t (local.get $tt))
+          ;; four t at a time
           (block $dt4 (loop $lt4
-            (br_if $dt4 (i32.ge_u (local.get $t) (local.get $tend)))
+            (br_if $dt4 (i32.gt_u (i32.add (local.get $t) (i32.const 4)) (local.get $tend)))
             (local.set $pa (i32.add (local.get $a) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $k)) (local.get $t)) (i32.const 3))))
-            (local.set $a0 (i64.load (local.get $pa)))
-            (local.set $pa (i32.add (local.get $pa) (i32.shl (local.get $k) (i32.const 3))))
-            (local.set $a1 (i64.load (local.get $pa)))
-            (local.set $pa (i32.add (local.get $pa) (i32.shl (local.get $k) (i32.const 3))))
-            (local.set $a2 (i64.load (local.get $pa)))
-            (local.set $pa (i32.add (local.get $pa) (i32.shl (local.get $k) (i32.const 3))))
-            (local.set $a3 (i64.load (local.get $pa)))
+            (local.set $a00 (i64.load (local.get $pa)))
+            (local.set $a01 (i64.load offset=8 (local.get $pa)))
+            (local.set $a02 (i64.load offset=16 (local.get $pa)))
+            (local.set $a03 (i64.load offset=24 (local.get $pa)))
+            (local.set $pa (i32.add (local.get $pa) (local.get $ks)))
+            (local.set $a10 (i64.load (local.get $pa)))
+            (local.set $a11 (i64.load offset=8 (local.get $pa)))
+            (local.set $a12 (i64.load offset=16 (local.get $pa)))
+            (local.set $a13 (i64.load offset=24 (local.get $pa)))
             (local.set $pb (i32.add (local.get $b) (i32.add (i32.mul (local.get $t) (local.get $rs)) (i32.shl (local.get $jj) (i32.const 3)))))
             (local.set $po (i32.add (local.get $o) (i32.add (i32.mul (local.get $i) (local.get $rs)) (i32.shl (local.get $jj) (i32.const 3)))))
             (local.set $pe (i32.add (local.get $po) (i32.shl (i32.sub (local.get $jend) (local.get $jj)) (i32.const 3))))
             (block $dj4 (loop $lj4
               (br_if $dj4 (i32.ge_u (local.get $po) (local.get $pe)))
-              (local.set $bv (i64.load (local.get $pb)))
-              (i64.store (local.get $po) (i64.add (i64.load (local.get $po)) (i64.mul (local.get $a0) (local.get $bv))))
+              (local.set $b0 (i64.load (local.get $pb)))
+              (local.set $pa (i32.add (local.get $pb) (local.get $rs)))
+              (local.set $b1 (i64.load (local.get $pa)))
+              (local.set $pa (i32.add (local.get $pa) (local.get $rs)))
+              (local.set $b2 (i64.load (local.get $pa)))
+              (local.set $pa (i32.add (local.get $pa) (local.get $rs)))
+              (local.set $b3 (i64.load (local.get $pa)))
+              (i64.store (local.get $po)
+                (i64.add (i64.load (local.get $po))
+                  (i64.add (i64.add (i64.mul (local.get $a00) (local.get $b0)) (i64.mul (local.get $a01) (local.get $b1)))
+                           (i64.add (i64.mul (local.get $a02) (local.get $b2)) (i64.mul (local.get $a03) (local.get $b3))))))
               (local.set $pa (i32.add (local.get $po) (local.get $rs)))
-              (i64.store (local.get $pa) (i64.add (i64.load (local.get $pa)) (i64.mul (local.get $a1) (local.get $bv))))
-              (local.set $pa (i32.add (local.get $pa) (local.get $rs)))
-              (i64.store (local.get $pa) (i64.add (i64.load (local.get $pa)) (i64.mul (local.get $a2) (local.get $bv))))
-              (local.set $pa (i32.add (local.get $pa) (local.get $rs)))
-              (i64.store (local.get $pa) (i64.add (i64.load (local.get $pa)) (i64.mul (local.get $a3) (local.get $bv))))
+              (i64.store (local.get $pa)
+                (i64.add (i64.load (local.get $pa))
+                  (i64.add (i64.add (i64.mul (local.get $a10) (local.get $b0)) (i64.mul (local.get $a11) (local.get $b1)))
+                           (i64.add (i64.mul (local.get $a12) (local.get $b2)) (i64.mul (local.get $a13) (local.get $b3))))))
               (local.set $pb (i32.add (local.get $pb) (i32.const 8)))
               (local.set $po (i32.add (local.get $po) (i32.const 8)))
               (br $lj4)))
-            (local.set $t (i32.add (local.get $t) (i32.const 1)))
+            (local.set $t (i32.add (local.get $t) (i32.const 4)))
             (br $lt4)))
-          (local.set $i (i32.add (local.get $i) (i32.const 4)))
-          (br $li4)))
-        ;; remaining rows one at a time
-        (block $di1 (loop $li1
-          (br_if $di1 (i32.ge_u (local.get $i) (local.get $m)))
-          (local.set $t (local.get $tt))
-          (block $dt1 (loop $lt1
-            (br_if $dt1 (i32.ge_u (local.get $t) (local.get $tend)))
-            (local.set $a0 (i64.load (i32.add (local.get $a) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $k)) (local.get $t)) (i32.const 3)))))
-            (local.set $pb (i32.add (local.get $b) (i32.add (i32.mul (local.get $t) (local.get $rs)) (i32.shl (local.get $jj) (i32.const 3)))))
-            (local.set $po (i32.add (local.get $o) (i32.add (i32.mul (local.get $i) (local.get $rs)) (i32.shl (local.get $jj) (i32.const 3)))))
-            (local.set $pe (i32.add (local.get $po) (i32.shl (i32.sub (local.get $jend) (local.get $jj)) (i32.const 3))))
-            (block $dj1 (loop $lj1
-              (br_if $dj1 (i32.ge_u (local.get $po) (local.get $pe)))
-              (i64.store (local.get $po) (i64.add (i64.load (local.get $po)) (i64.mul (local.get $a0) (i64.load (local.get $pb)))))
-              (local.set $pb (i32.add (local.get $pb) (i32.const 8)))
-              (local.set $po (i32.add (local.get $po) (i32.const 8)))
-              (br $lj1)))
-            (local.set $t (i32.add (local.get $t) (i32.const 1)))
-            (br $lt1)))
-          (local.set $i (i32.add (local.get $i) (i32.const 1)))
-          (br $li1)))
+          ;; leftover t for this pair of rows: handled one row at a time below
+          (local.set $rows (i32.const 2))
+          (local.set $r (i32.const 0))
+          (block $dr (loop $lr
+            (br_if $dr (i32.ge_u (local.get $r) (local.get $rows)))
+            (call $mm64row (local.get $a) (local.get $b) (local.get $o) (i32.add (local.get $i) (local.get $r))
+              (local.get $k) (local.get $n) (local.get $t) (local.get $tend) (local.get $jj) (local.get $jend))
+            (local.set $r (i32.add (local.get $r) (i32.const 1)))
+            (br $lr)))
+          (local.set $i (i32.add (local.get $i) (i32.const 2)))
+          (br $li2)))
+        ;; ---- leftover odd row: all t of the tile
+        (if (i32.lt_u (local.get $i) (local.get $m))
+          (then (call $mm64row (local.get $a) (local.get $b) (local.get $o) (local.get $i)
+            (local.get $k) (local.get $n) (local.get $tt) (local.get $tend) (local.get $jj) (local.get $jend))))
         (local.set $tt (local.get $tend))
         (br $lt)))
       (local.set $jj (local.get $jend))
       (br $lj))))
+
+  ;; O[i, j0..j1) += sum over t in [t0, t1) of A[i, t] * B[t, j0..j1)   (1x1 fallback)
+  (func $mm64row (param $a i32) (param $b i32) (param $o i32) (param $i i32) (param $k i32) (param $n i32)
+                 (param $t0 i32) (param $t1 i32) (param $j0 i32) (param $j1 i32)
+    (local $t i32) (local $a0 i64) (local $pb i32) (local $po i32) (local $pe i32) (local $rs i32)
+    (local.set $rs (i32.shl (local.get $n) (i32.const 3)))
+    (local.set $t (local.get $t0))
+    (block $dt (loop $lt
+      (br_if $dt (i32.ge_u (local.get $t) (local.get $t1)))
+      (local.set $a0 (i64.load (i32.add (local.get $a) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $k)) (local.get $t)) (i32.const 3)))))
+      (local.set $pb (i32.add (local.get $b) (i32.add (i32.mul (local.get $t) (local.get $rs)) (i32.shl (local.get $j0) (i32.const 3)))))
+      (local.set $po (i32.add (local.get $o) (i32.add (i32.mul (local.get $i) (local.get $rs)) (i32.shl (local.get $j0) (i32.const 3)))))
+      (local.set $pe (i32.add (local.get $po) (i32.shl (i32.sub (local.get $j1) (local.get $j0)) (i32.const 3))))
+      (block $dj (loop $lj
+        (br_if $dj (i32.ge_u (local.get $po) (local.get $pe)))
+        (i64.store (local.get $po) (i64.add (i64.load (local.get $po)) (i64.mul (local.get $a0) (i64.load (local.get $pb)))))
+        (local.set $pb (i32.add (local.get $pb) (i32.const 8)))
+        (local.set $po (i32.add (local.get $po) (i32.const 8)))
+        (br $lj)))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $lt))))
 
   ;; FM128: same tiling (64 x 128 x 16 B tiles), one row of A at a time; each step is a
   ;; 128-bit multiply-accumulate.

@@ -1,5 +1,5 @@
 // Device module of the secure-mean example: functions the cluster threads run, registered by name.
-import { defineDeviceModule, type PyuContext, type SecretTensor, type SpuContext } from '@sfw/runtime';
+import { defineDeviceModule, type PyuContext, type SecretTensor, type SpuContext } from '@sfw/runtime/device';
 
 export default defineDeviceModule('payroll', {
   pyu: {

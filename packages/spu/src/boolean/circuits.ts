@@ -1,7 +1,7 @@
 // Boolean circuits on bit-sliced XOR shares. Every circuit is written as layers of independent AND
 // gates; one layer = one `andGates` call = one round. XOR/NOT and AND with a public plane are local.
 // Costs below are per element, in AND gates; bytes on the wire per AND gate = 2 bits to each peer.
-import { andGates, type NlCore } from './core.ts';
+import { andPlanes, type NlCore } from './core.ts';
 
 export type Plane = Uint32Array;
 
@@ -29,10 +29,7 @@ export const notS = (rank: number, a: Plane): Plane => {
 export async function andLayer(core: NlCore, xs: Plane[], ys: Plane[]): Promise<Plane[]> {
   if (xs.length === 0) return [];
   const W = xs[0]!.length;
-  const X = new Uint32Array(xs.length * W), Y = new Uint32Array(xs.length * W);
-  xs.forEach((p, i) => X.set(p, i * W));
-  ys.forEach((p, i) => Y.set(p, i * W));
-  const Z = await andGates(core, X, Y);
+  const Z = await andPlanes(core, xs, ys, W);
   return xs.map((_, i) => Z.subarray(i * W, (i + 1) * W));
 }
 
@@ -77,12 +74,28 @@ async function carryTree(core: NlCore, segs: Seg[]): Promise<Plane> {
  * +1 enters as carry-in: G_0 = c_0 | ~r_0).
  */
 function subLeaves(rank: number, C: Plane[], R: Plane[], count: number): Seg[] {
+  // One fused pass per bit (this runs on every comparison: avoid 4 temporaries per leaf).
+  // Rank 0 holds ~r_i's share as ~R_i; other ranks' shares of ~r_i are R_i unchanged, and planes
+  // are never mutated once made, so P can alias R_i there.
   const segs: Seg[] = [];
   for (let i = 0; i < count; i++) {
-    const nr = notS(rank, R[i]!);
-    const P = xorPub(rank, nr, C[i]!);
-    let G = andPub(nr, C[i]!);
-    if (i === 0) G = xorP(P, G); // a | b = a ^ b ^ (a & b), here P ^ G with P = c ^ ~r
+    const r = R[i]!, c = C[i]!;
+    const W = r.length;
+    const G = new Uint32Array(W);
+    let P: Plane;
+    if (rank === 0) {
+      P = new Uint32Array(W);
+      for (let w = 0; w < W; w++) {
+        const nr = ~r[w]!;
+        P[w] = nr ^ c[w]!;
+        G[w] = nr & c[w]!;
+      }
+    } else {
+      P = r;
+      for (let w = 0; w < W; w++) G[w] = r[w]! & c[w]!;
+    }
+    // the +1 carry-in: G_0 = c_0 | ~r_0 = P ^ G (a | b = a ^ b ^ (a & b), with P = c ^ ~r)
+    if (i === 0) for (let w = 0; w < W; w++) G[w] = G[w]! ^ P[w]!;
     segs.push({ G, P, fromZero: i === 0 });
   }
   return segs;

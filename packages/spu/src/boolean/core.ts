@@ -4,11 +4,22 @@
 import { add, fromBytes, toBytes, type FieldType, type RingTensor } from '@sfw/ring';
 import type { Comm } from '../comm.ts';
 import type { CorrelationSource } from '../correlation-source.ts';
-import { KIND_AND, KIND_BITPAIR, KIND_MASK, unpack, type AndTriple, type BitPair, type BitPairParams, type MaskBits, type MaskBitsParams } from './correlations.ts';
+import { KIND_AND, KIND_BITPAIR, KIND_MASK, asWords, unpack, type AndTriple, type BitPair, type BitPairParams, type MaskBits, type MaskBitsParams } from './correlations.ts';
+
+/** An AND triple whose random halves are ready at once (opening can start before the dealer answers). */
+export interface SplitAndTriple {
+  readonly a: Uint32Array;
+  readonly b: Uint32Array;
+  readonly c: Promise<Uint32Array>;
+  /** Hands a, b and c back to the scratch pool (call once they are no longer read). */
+  release(): void;
+}
 
 /** Where dealer correlations come from (SPMD: all ranks ask for the same kinds in the same order). */
 export interface NlCorrelations {
   andTriple(words: number): Promise<AndTriple>;
+  /** Same correlation as andTriple (same PRG draws, same dealer traffic), split as in CorrelationSource.take. */
+  andTripleSplit(words: number): SplitAndTriple;
   maskBits(p: MaskBitsParams): Promise<MaskBits>;
   bitPair(p: BitPairParams): Promise<BitPair>;
 }
@@ -49,15 +60,29 @@ export async function openRing(comm: Comm, share: RingTensor): Promise<RingTenso
 
 /** Opens XOR-shared words to every rank: 1 round, (N-1) * 4 * words.length bytes sent. */
 export async function openBits(comm: Comm, share: Uint32Array): Promise<Uint32Array> {
+  return openBitsInPlace(comm, share.slice());
+}
+
+/**
+ * openBits that XORs the peers' shares into `share` itself (saves a copy of the whole payload per
+ * opening; the boolean circuits open ~100 planes per comparison). `share` must be this caller's own
+ * scratch: it is overwritten with the opened value and returned.
+ */
+export async function openBitsInPlace(comm: Comm, share: Uint32Array): Promise<Uint32Array> {
   const all = await exchange(comm, new Uint8Array(share.buffer, share.byteOffset, share.byteLength));
-  const out = share.slice();
+  const out = share;
   for (let p = 0; p < all.length; p++) {
     if (p === comm.rank) continue;
     const b = all[p]!;
     const w = b.byteOffset % 4 === 0 ? new Uint32Array(b.buffer, b.byteOffset, b.byteLength >>> 2) : new Uint32Array(b.slice().buffer);
-    for (let i = 0; i < out.length; i++) out[i] = out[i]! ^ (w[i]!);
+    xorInto(out, w);
   }
   return out;
+}
+
+function xorInto(out: Uint32Array, w: Uint32Array): void {
+  const n = out.length;
+  for (let i = 0; i < n; i++) out[i] = out[i]! ^ w[i]!;
 }
 
 /**
@@ -68,28 +93,59 @@ export async function openBits(comm: Comm, share: Uint32Array): Promise<Uint32Ar
  * d and e are one-time-padded by the uniformly random a and b, so a peer's view is independent of x, y.
  */
 export async function andGates(core: NlCore, x: Uint32Array, y: Uint32Array): Promise<Uint32Array> {
-  const m = x.length;
-  const t = await core.corr.andTriple(m);
-  const de = new Uint32Array(2 * m);
-  for (let i = 0; i < m; i++) {
-    de[i] = x[i]! ^ t.a[i]!;
-    de[m + i] = y[i]! ^ t.b[i]!;
-  }
-  const D = await openBits(core.comm, de);
-  const z = new Uint32Array(m);
-  const r0 = core.comm.rank === 0;
-  for (let i = 0; i < m; i++) {
-    const d = D[i]!, e = D[m + i]!;
-    z[i] = t.c[i]! ^ (d & t.b[i]!) ^ (e & t.a[i]!) ^ (r0 ? d & e : 0);
-  }
-  return z;
+  return andPlanes(core, [x], [y], x.length);
 }
 
+/**
+ * andGates over lists of planes (W words each) without concatenating them first: gate block q is
+ * xs[q] & ys[q]; the result holds block q at words [q*W, (q+1)*W). Same protocol and traffic as
+ * andGates on the concatenations. The random halves of the triple come from this rank's PRG at
+ * once, so the masked opening goes out before the dealer's correction for c arrives.
+ */
+export async function andPlanes(core: NlCore, xs: readonly Uint32Array[], ys: readonly Uint32Array[], W: number): Promise<Uint32Array> {
+  const m = xs.length * W;
+  const t = core.corr.andTripleSplit(m);
+  const a = t.a, b = t.b;
+  const de = new Uint32Array(2 * m);
+  for (let q = 0; q < xs.length; q++) {
+    const x = xs[q]!, y = ys[q]!;
+    const o = q * W;
+    for (let i = 0; i < W; i++) {
+      de[o + i] = x[i]! ^ a[o + i]!;
+      de[m + o + i] = y[i]! ^ b[o + i]!;
+    }
+  }
+  // Both awaited together: a failure of either surfaces here, never as an unhandled rejection.
+  const [c, D] = await Promise.all([t.c, openBitsInPlace(core.comm, de)]);
+  // z overwrites d in place (d_i and e_i are read before z_i is written).
+  if (core.comm.rank === 0) {
+    for (let i = 0; i < m; i++) {
+      const d = D[i]!, e = D[m + i]!;
+      D[i] = c[i]! ^ (d & b[i]!) ^ (e & a[i]!) ^ (d & e);
+    }
+  } else {
+    for (let i = 0; i < m; i++) D[i] = c[i]! ^ (D[i]! & b[i]!) ^ (D[m + i]! & a[i]!);
+  }
+  t.release();
+  return D.subarray(0, m);
+}
 
 /** NlCorrelations over the SPU dealer connection (SEMI2K, TTP or TFP). */
 export function dealerCorrelations(src: CorrelationSource): NlCorrelations {
   return {
     andTriple: async (words) => unpack.and(await src.takeAll(KIND_AND, { words }), words),
+    andTripleSplit: (words) => {
+      const c = src.take(KIND_AND, { words });
+      const ta = c.random.a!, tb = c.random.b!;
+      let tc: RingTensor | undefined;
+      return {
+        a: asWords(ta, words),
+        b: asWords(tb, words),
+        c: c.derived.then((d) => asWords((tc = d.c!), words)),
+        // c is a PRG draw (rank != 0) or the dealer's whole answer (rank 0): ours either way.
+        release: () => src.pool.give(ta, tb, tc),
+      };
+    },
     maskBits: async (p) => unpack.mask(await src.takeAll(KIND_MASK, { n: p.n, k: p.k }), p),
     bitPair: async (p) => unpack.bitPair(await src.takeAll(KIND_BITPAIR, { n: p.n }), p),
   };
