@@ -73,4 +73,25 @@ describe('SS-LR on SEMI2K vs float64 reference', () => {
     const aucRef = biclassificationEval(s.y, predictLinearRef(s.x, s.n, s.d, ref.weights, 'logistic', sig)).summary.auc;
     expect(Math.abs(aucSecure - aucRef)).toBeLessThan(0.005);
   }, 120_000);
+
+  it('what rank 0 holds of the model is uniform: top 4 bits of its weight shares pass a chi-square test', async () => {
+    // Statistical check of the sharing (a bypassed or REF2K path would hold w itself: small values
+    // whose top bits are all 0000 or 1111). 4 trainings x 11 weights = 44 nibbles, 16 bins.
+    const s = await loadAlignedSample('diabetes');
+    const p: LinearSgdParams = { ...LINEAR_SGD_DEFAULTS, regType: 'linear', epochs: 1, learningRate: 0.1, batchSize: 128, eps: 0 };
+    const counts = new Array<number>(16).fill(0);
+    let total = 0;
+    for (let k = 0; k < 4; k++) {
+      const r = await secureTrain(SEMI2K, 2, partyBlocks(s), s.y, hyper(p));
+      for (const v of r.rank0ShareRing) {
+        counts[Number(v >> 60n)]! += 1;
+        total++;
+      }
+    }
+    const expected = total / 16;
+    const chi2 = counts.reduce((a, c) => a + (c - expected) ** 2 / expected, 0);
+    // df = 15: P(chi2 > 37.7) = 0.001.
+    expect(chi2).toBeLessThan(37.7);
+    expect(Math.max(...counts)).toBeLessThan(total / 2);
+  }, 120_000);
 });

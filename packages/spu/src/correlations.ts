@@ -2,13 +2,14 @@
 //   beaver    (a, b | c = a*b)                  Beaver 1991, elementwise multiplication triples
 //   square    (a | c = a*a)                     squaring pair (half the opening of a Beaver triple)
 //   matmul    (A, B | C = A.B)                  matrix Beaver triples (SecureML 2017, section 4.2)
-//   truncPr   (r | rHi, rMsb)                   probabilistic truncation pair: rHi = bits m..k-2 of r,
-//                                               rMsb = bit k-1 of r, both as arithmetic shares
+//   truncPr   (r | d, rTop)                     probabilistic truncation pair: rTop = 2^(k-1-m) msb(r),
+//                                               d = rTop - rHi - 2^(k-2-m) with rHi = bits m..k-2
+//                                               of r, both as arithmetic shares (semi2k.ts truncPr)
 //                                               (Escudero et al. 2020 "Improved primitives for MPC
 //                                               over mixed arithmetic-binary circuits"; SPU semi2k
 //                                               TruncAPr)
 // The boolean/non-linear engineer registers further kinds the same way from their own files.
-import { FIELD_BITS, lshr, matmul, mul, shl } from '@sfw/ring';
+import { FIELD_BITS, addScalar, lshr, matmul, mul, shl, sub } from '@sfw/ring';
 import { asRecord, parseBits, parseDims, registerCorrelation, type PartLayout } from './correlation.ts';
 
 export interface BeaverParams { shape: number[] }
@@ -54,14 +55,18 @@ registerCorrelation<TruncParams>('truncPr', {
   },
   random: (p, field) => [{ name: 'r', field, shape: p.shape, sharing: 'additive' }],
   derived: (p, field) => [
-    { name: 'rHi', field, shape: p.shape, sharing: 'additive' },
-    { name: 'rMsb', field, shape: p.shape, sharing: 'additive' },
+    { name: 'd', field, shape: p.shape, sharing: 'additive' },
+    { name: 'rTop', field, shape: p.shape, sharing: 'additive' },
   ],
   derive: (p, field, r) => {
     const k = FIELD_BITS[field];
-    // bits m..k-2 of r: drop the msb with a left shift by one, then shift right logically by m+1.
-    const rHi = shl(r.r!, 1);
-    lshr(rHi, p.bits + 1, rHi);
-    return { rHi, rMsb: lshr(r.r!, k - 1, r.r) };
+    const m = p.bits;
+    // r >>> m = 2^(k-1-m) msb(r) + rHi = rTop + rHi, hence d = rTop - rHi - C = 2 rTop - (r >>> m) - C.
+    const u = lshr(r.r!, m);
+    const rTop = shl(lshr(r.r!, k - 1, r.r), k - 1 - m, r.r);
+    const d = shl(rTop, 1);
+    sub(d, u, d);
+    addScalar(d, BigInt.asUintN(k, -(1n << BigInt(k - 2 - m))), d);
+    return { d, rTop };
   },
 });

@@ -90,7 +90,10 @@ export async function startWorker(redisUrl: string, env: Record<string, string> 
   child.stderr?.on('data', (d: Buffer) => {
     logs = (logs + d.toString()).slice(-200_000);
   });
-  await waitForLine(child, /READY/, 30_000);
+  await waitForLine(child, /READY/, 30_000).catch(async (err: unknown) => {
+    await stopChild(child, 'SIGKILL', 1000);
+    throw err;
+  });
   return {
     child,
     logs: () => logs,
@@ -107,7 +110,10 @@ export async function startPythonWorker(redisUrl: string, hostname: string): Pro
   child.stderr?.on('data', (d: Buffer) => {
     logs = (logs + d.toString()).slice(-200_000);
   });
-  await waitForLine(child, /ready\./, 60_000);
+  await waitForLine(child, /ready\./, 60_000).catch(async (err: unknown) => {
+    await stopChild(child, 'SIGKILL', 1000);
+    throw err;
+  });
   return { child, logs: () => logs, stop: () => stopChild(child, 'SIGTERM', 10_000), kill9: () => stopChild(child, 'SIGKILL', 1000) };
 }
 

@@ -15,6 +15,8 @@ export interface SecureRun {
   bytesSent: number;
   /** Rank 0's own share of w, decoded as if it were the value (must look nothing like w). */
   rank0ShareDecoded: Float64Array;
+  /** Rank 0's raw ring share of w (FM64 limbs). */
+  rank0ShareRing: BigUint64Array;
 }
 
 /** blocks: row-major party feature blocks (the last one already holds the constant-1 column). */
@@ -52,10 +54,11 @@ export async function secureTrain(cfg: SpuConfig, nRanks: number, blocks: Array<
       scores: await c.revealToAll(scores as never),
       epochsRun: out.epochsRun,
       own,
+      ring: Array.from(share.data),
     };
   });
   const r0 = results[0]!;
   let bytes = 0;
   for (let r = 0; r < nRanks; r++) bytes += hub.endpoint(r).stats.bytesSent;
-  return { weights: r0.weights, scores: r0.scores, epochsRun: r0.epochsRun, bytesSent: bytes, rank0ShareDecoded: r0.own };
+  return { weights: r0.weights, scores: r0.scores, epochsRun: r0.epochsRun, bytesSent: bytes, rank0ShareDecoded: r0.own, rank0ShareRing: BigUint64Array.from(r0.ring) };
 }

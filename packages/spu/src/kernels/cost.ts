@@ -37,7 +37,7 @@ export function semi2kCost(kernel: CostedKernel, dims: readonly number[], field:
       return { rounds: 2, bytesSent: peers * 2 * d0 * eb, dealerBytes: 3 * d0 * eb, dealerRequests: 2 };
     case 'matmulAA': // open E (m*k) and F (k*n); dealer sends C (m*n)
       return { rounds: 1, bytesSent: peers * (d0 * d1 + d1 * d2) * eb, dealerBytes: d0 * d2 * eb, dealerRequests: 1 };
-    case 'truncA': // open c = x + r (n); dealer sends rHi and rMsb (2n)
+    case 'truncA': // open c = x + r (n); dealer sends d and rTop (2n)
       return { rounds: 1, bytesSent: peers * d0 * eb, dealerBytes: 2 * d0 * eb, dealerRequests: 1 };
     case 'mulTruncAA':
       return { rounds: 2, bytesSent: peers * 3 * d0 * eb, dealerBytes: 3 * d0 * eb, dealerRequests: 2 };

@@ -13,6 +13,7 @@ import {
   mulScalar,
   neg,
   shl,
+  shr,
   sub,
   zeros,
   type RingTensor,
@@ -101,41 +102,36 @@ async function beaverMatmul(env: KernelEnv, x: RingTensor, y: RingTensor, t: Cor
 
 // Probabilistic truncation with a dealer pair (Escudero, Ghosh, Keller, Rachuri, Scholl 2020,
 // "Improved primitives for MPC over mixed arithmetic-binary circuits", section 5; SPU semi2k
-// TruncAPr). Input: shares of x with |x| < 2^(k-2). Dealer: r uniform, rHi = bits m..k-2 of r,
-// rMsb = bit k-1 of r (arithmetic shares).
+// TruncAPr). Input: shares of x with |x| < 2^(k-2). Dealer: r uniform, and (as arithmetic shares)
+// rTop = 2^(k-1-m) * msb(r) and d = rTop - rHi - 2^(k-2-m), rHi = bits m..k-2 of r.
 //   1. x' = x + 2^(k-2) lies in [0, 2^(k-1)), so its msb is 0;
 //   2. open c = x' + r (uniform: perfectly hides x);
-//   3. with c' = c mod 2^(k-1), r' = r mod 2^(k-1): x' = c' - r' + 2^(k-1) w, w = msb(c) XOR msb(r)
-//      = c_msb + rMsb - 2 c_msb rMsb (linear in the shares because c is public);
-//   4. y = floor(c'/2^m) - rHi + 2^(k-1-m) w - 2^(k-2-m) = floor(x / 2^m) + d, d in {0, 1}
-//      (d is the borrow of the low m bits: 1 with probability (x mod 2^m) / 2^m).
+//   3. with c' = c mod 2^(k-1), r' = r mod 2^(k-1): x' = c' - r' + 2^(k-1) w, w = msb(c) XOR msb(r);
+//   4. y = floor(c'/2^m) - rHi + 2^(k-1-m) w - 2^(k-2-m) = floor(x / 2^m) + d', d' in {0, 1}
+//      (d' is the borrow of the low m bits: 1 with probability (x mod 2^m) / 2^m).
+// Evaluated with few ring passes: 2^(k-1-m) w = 2^(k-1-m) msb(c) + rTop (1 - 2 msb(c)), and
+// floor(c'/2^m) + 2^(k-1-m) msb(c) = c >>> m, so
+//   y = (c >>> m) + d + a * rTop,   a = 2 * (c >> (k-1)) (arithmetic shift: 0 or -2 = -2 msb(c)),
+// i.e. y_i = d_i + a * rTop_i (+ c >>> m at rank 0): the public constant is folded into the dealer's d.
 // So the error is below one unit in the last place, never larger, for every |x| < 2^(k-2).
 async function truncPr(env: KernelEnv, x: RingTensor, bits: number, t: Correlation): Promise<RingTensor> {
   const k = FIELD_BITS[x.field];
   const m = bits;
   const pool = env.pool;
   const { r } = t.random;
-  const masked = add(x, r!, pool.take(x.field, x.shape));
+  // r only masks x: its (pooled, own) buffer takes the masked value, which is then sent.
+  const masked = add(x, r!, r);
   if (holdsConstants(env)) addScalar(masked, pow2(x.field, k - 2), masked);
   const opened = openAll(env.comm, masked, pool); // masked is sent: not returned to the pool
-  const [{ rHi, rMsb }, c] = await Promise.all([t.derived, opened]);
-  // w_i = rMsb_i * (1 - 2 c_msb) (+ c_msb at rank 0)
-  const cMsb = lshr(c, k - 1, pool.take(x.field, x.shape));
-  const s = mulScalar(cMsb, -2n, pool.take(x.field, x.shape));
-  addScalar(s, 1n, s);
-  const w = mul(rMsb!, s, s);
-  if (holdsConstants(env)) add(w, cMsb, w);
-  // y_i = 2^(k-1-m) w_i - rHi_i (+ floor(c' / 2^m) - 2^(k-2-m) at rank 0)
-  const y = shl(w, k - 1 - m);
-  sub(y, rHi!, y);
-  if (holdsConstants(env)) {
-    const cHi = shl(c, 1, cMsb);
-    lshr(cHi, m + 1, cHi);
-    add(y, cHi, y);
-    addScalar(y, -(1n << BigInt(k - 2 - m)), y);
-  }
-  pool.give(r, rHi, rMsb, c, cMsb, s);
-  return y;
+  const [{ d, rTop }, c] = await Promise.all([t.derived, opened]);
+  const a = shr(c, k - 1, pool.take(x.field, x.shape));
+  shl(a, 1, a);
+  // d is this rank's own memory (a PRG draw, or its slice of the dealer's answer on rank 0) and is
+  // not read again: the result is written over it.
+  const y = mulAdd(a, rTop!, d!, d);
+  if (holdsConstants(env)) add(y, lshr(c, m, a), y);
+  pool.give(rTop, c, a);
+  return makeTensor(x.field, x.shape, y.data);
 }
 
 function takeTrunc(env: KernelEnv, shape: readonly number[], bits: number): Correlation {

@@ -3,6 +3,7 @@
 // step of an iteration costs one round whatever its width.
 import { FIELD_BITS, LIMBS, makeTensor, type FieldType, type RingTensor } from '@sfw/ring';
 import type { ArithProtocol, KernelEnv } from '../kernels/types.ts';
+import type { BufferPool } from '../pool.ts';
 import type { NlKernels } from './kernels.ts';
 
 export class Fxp {
@@ -50,9 +51,11 @@ export class Fxp {
       const [x, y] = pairs[0]!;
       return [truncBits === null ? await this.mulRing(x, y) : await this.ak.mulTruncAA(this.env, x, y, truncBits)];
     }
-    const xs = cat(pairs.map((p) => p[0]));
-    const ys = cat(pairs.map((p) => p[1]));
+    const pool = this.env.pool;
+    const xs = cat(pairs.map((p) => p[0]), pool);
+    const ys = cat(pairs.map((p) => p[1]), pool);
     const z = truncBits === null ? await this.mulRing(xs, ys) : await this.ak.mulTruncAA(this.env, xs, ys, truncBits);
+    pool.give(xs, ys); // concatenation scratch: the kernel has consumed it
     return split(z, pairs.map((p) => p[0]));
   }
 
@@ -68,7 +71,10 @@ export class Fxp {
   /** msb of several tensors in one circuit. */
   async msbMany(xs: readonly RingTensor[]): Promise<RingTensor[]> {
     if (xs.length === 1) return [await this.msb(xs[0]!)];
-    return split(await this.msb(cat(xs)), xs);
+    const all = cat(xs, this.env.pool);
+    const b = await this.msb(all);
+    this.env.pool.give(all);
+    return split(b, xs);
   }
 
   /** Integer bit b -> fixed-point 0/1. */
@@ -79,12 +85,12 @@ export class Fxp {
   signOf = (b: RingTensor): RingTensor => this.addInt(this.mulInt(b, -2n), 1n);
 }
 
-/** Flat concatenation (shapes dropped). */
-export function cat(ts: readonly RingTensor[]): RingTensor {
+/** Flat concatenation (shapes dropped); in pooled scratch when a pool is given. */
+export function cat(ts: readonly RingTensor[], pool?: BufferPool): RingTensor {
   const f = ts[0]!.field;
   const L = LIMBS[f];
   const n = ts.reduce((s, t) => s + t.size, 0);
-  const out = makeTensor(f, [n]);
+  const out = pool ? pool.take(f, [n]) : makeTensor(f, [n]);
   let off = 0;
   for (const t of ts) {
     out.data.set(t.data, off);
@@ -93,12 +99,12 @@ export function cat(ts: readonly RingTensor[]): RingTensor {
   return out;
 }
 
-/** Inverse of cat: pieces shaped like `likes`. */
+/** Inverse of cat: pieces shaped like `likes`, as views into `t` (which the caller hands over). */
 export function split(t: RingTensor, likes: readonly RingTensor[]): RingTensor[] {
   const L = LIMBS[t.field];
   let off = 0;
   return likes.map((l) => {
-    const piece = makeTensor(t.field, l.shape, t.data.slice(off, off + l.size * L));
+    const piece = makeTensor(t.field, l.shape, t.data.subarray(off, off + l.size * L));
     off += l.size * L;
     return piece;
   });
