@@ -18,8 +18,10 @@ export interface Masked {
  */
 export async function maskAndOpen(core: NlCore, x: RingTensor, k: number): Promise<Masked> {
   const mb = await core.corr.maskBits({ n: x.size, k });
-  const c = await openRing(core.comm, add(x, mb.r));
+  // mb.r is this rank's own memory and only masks x: the masked value and the opening reuse it.
+  const c = await openRing(core.comm, add(x, mb.r, mb.r), true);
   const Cp = toPlanes(core.field, c.data, x.size, k);
+  core.pool?.give(c);
   const C: Plane[] = [], R: Plane[] = [];
   for (let j = 0; j < k; j++) { C.push(plane(Cp, j)); R.push(plane(mb.bits, j)); }
   return { C, R, n: x.size };
@@ -57,10 +59,12 @@ export async function b2aBit(core: NlCore, x: Plane, n: number, scale = 1n): Pro
   const m = await openBits(core.comm, mw);
   // x = m + b - 2mb = b + m (c - 2b) with c = 1 on rank 0 and 0 elsewhere (m is public).
   const mT = makeTensor(core.field, [n], fromPlanes(core.field, { k: 1, n, W: mw.length, words: m }));
-  let t = mulScalar(bp.arith, -2n);
-  if (core.comm.rank === 0) t = addScalar(t, 1n);
-  const out = add(bp.arith, mul(mT, t));
-  return scale === 1n ? out : mulScalar(out, scale);
+  const t = mulScalar(bp.arith, -2n, mT.size >= 4096 && core.pool ? core.pool.take(core.field, [n]) : undefined);
+  if (core.comm.rank === 0) addScalar(t, 1n, t);
+  mul(mT, t, t);
+  const out = add(bp.arith, t, mT);
+  core.pool?.give(t, bp.arith);
+  return scale === 1n ? out : mulScalar(out, scale, out);
 }
 
 /**

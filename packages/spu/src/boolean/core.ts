@@ -4,6 +4,7 @@
 import { add, fromBytes, toBytes, type FieldType, type RingTensor } from '@sfw/ring';
 import type { Comm } from '../comm.ts';
 import type { CorrelationSource } from '../correlation-source.ts';
+import type { BufferPool } from '../pool.ts';
 import { KIND_AND, KIND_BITPAIR, KIND_MASK, asWords, unpack, type AndTriple, type BitPair, type BitPairParams, type MaskBits, type MaskBitsParams } from './correlations.ts';
 
 /** An AND triple whose random halves are ready at once (opening can start before the dealer answers). */
@@ -29,6 +30,8 @@ export interface NlCore {
   readonly field: FieldType;
   readonly fxpBits: number;
   readonly corr: NlCorrelations;
+  /** Scratch pool of the session (optional: without it temporaries are simply allocated). */
+  readonly pool?: BufferPool;
 }
 
 const copyBytes = (b: Uint8Array): Uint8Array => b.slice(); // send() may transfer the buffer
@@ -50,12 +53,19 @@ export async function exchange(comm: Comm, payload: Uint8Array): Promise<Uint8Ar
   return out;
 }
 
-/** Opens an additively shared ring tensor to every rank: 1 round, (N-1) * n * k/8 bytes sent. */
-export async function openRing(comm: Comm, share: RingTensor): Promise<RingTensor> {
+/**
+ * Opens an additively shared ring tensor to every rank: 1 round, (N-1) * n * k/8 bytes sent.
+ * With `inPlace` the peers' shares are summed into `share` itself (the caller's own scratch).
+ */
+export async function openRing(comm: Comm, share: RingTensor, inPlace = false): Promise<RingTensor> {
   const all = await exchange(comm, toBytes(share));
-  let acc = share;
-  for (let p = 0; p < all.length; p++) if (p !== comm.rank) acc = add(acc, fromBytes(share.field, all[p]!, share.shape));
-  return acc;
+  let acc: RingTensor | undefined = inPlace ? share : undefined;
+  for (let p = 0; p < all.length; p++) {
+    if (p === comm.rank) continue;
+    const t = fromBytes(share.field, all[p]!, share.shape);
+    acc = acc === undefined ? add(share, t) : add(acc, t, acc);
+  }
+  return acc ?? share;
 }
 
 /** Opens XOR-shared words to every rank: 1 round, (N-1) * 4 * words.length bytes sent. */

@@ -29,7 +29,7 @@ export async function runNl<T>(
         const comm = hub.endpoint(r);
         const source = new CorrelationSource(cfg, comm);
         try {
-          return await fn({ comm, field, fxpBits: cfg.fxpBits, corr: dealerCorrelations(source), cfg, source });
+          return await fn({ comm, field, fxpBits: cfg.fxpBits, corr: dealerCorrelations(source), pool: source.pool, cfg, source });
         } finally {
           source.close();
         }

@@ -24,7 +24,7 @@ function coreOf(env: KernelEnv): NlCore {
   let c = cores.get(env);
   if (c === undefined) {
     if (env.corr === undefined) throw new Error('SEMI2K non-linear kernel needs a dealer connection');
-    c = { comm: env.comm, field: env.cfg.field, fxpBits: env.cfg.fxpBits, corr: dealerCorrelations(env.corr) };
+    c = { comm: env.comm, field: env.cfg.field, fxpBits: env.cfg.fxpBits, corr: dealerCorrelations(env.corr), pool: env.pool };
     cores.set(env, c);
   }
   return c;
