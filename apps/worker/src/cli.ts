@@ -15,7 +15,9 @@ import { workerCommand } from './commands/worker.ts';
 
 const USAGE = `usage: sfw <command> [options]
   worker [--concurrency n] [--queue q]        serve the Celery queue (REDIS_URL)
-  run <task.json> [--out file] [--id req-id]  execute one task locally, no Redis
+  run <task.json> [--out file] [--id req-id] [--report file.html]
+                                              execute one task locally, no Redis (a pipeline
+                                              also writes an HTML report, default out/<name>/report.html)
   submit <task.json> [--out file] [--id req-id] [--timeout s]
                                               send to Redis and follow status events
   schemas [--out dir]                         write JSON Schemas (default docs/schemas)
@@ -30,6 +32,7 @@ export async function main(argv: string[]): Promise<number> {
     options: {
       config: { type: 'string' },
       out: { type: 'string' },
+      report: { type: 'string' },
       id: { type: 'string' },
       timeout: { type: 'string', default: '3900' },
       concurrency: { type: 'string' },
@@ -60,7 +63,7 @@ export async function main(argv: string[]): Promise<number> {
       return workerCommand(config);
     case 'run':
       return runCommand(config, {
-        file: needFile(), out: values.out, id: values.id, quiet: values.quiet === true,
+        file: needFile(), out: values.out, id: values.id, quiet: values.quiet === true, report: values.report,
         consoleLevel: process.env['LOG_LEVEL'] === undefined && values['log-level'] === undefined ? 'warn' : undefined,
       });
     case 'submit': {

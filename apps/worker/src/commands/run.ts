@@ -1,6 +1,9 @@
 // `run <task.json>`: execute one task in this process with no Redis (the embedded default).
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
 import { flushLogger } from '@sfw/log';
+import { renderPipelineReportHtml, summarizePipeline } from '@sfw/jobs-eval';
+import type { PipelineStepLike } from '@sfw/jobs-eval';
 import { SecretFlowTaskError, STAGES } from '@sfw/executor';
 import type { TaskResult } from '@sfw/executor';
 import type { WorkerConfig } from '../config.ts';
@@ -13,6 +16,8 @@ export interface RunOptions {
   out?: string | undefined;
   id?: string | undefined;
   quiet?: boolean;
+  /** Where a pipeline's HTML report goes (default `out/<task file name>/report.html`). */
+  report?: string | undefined;
   /** Console log threshold (the CLI keeps the console at 'warn' unless LOG_LEVEL is given). */
   consoleLevel?: WorkerConfig['logLevel'] | undefined;
 }
@@ -33,6 +38,12 @@ export async function runCommand(config: WorkerConfig, o: RunOptions): Promise<n
     });
     bar.done();
     if (o.quiet !== true) process.stderr.write(summary(result));
+    if (isPipelineResult(result.result)) {
+      if (o.quiet !== true) process.stderr.write(`${summarizePipeline(result.result)}\n`);
+      const reportPath = o.report ?? join('out', basename(o.file, extname(o.file)), 'report.html');
+      await writePipelineReport(reportPath, result, result.result);
+      process.stderr.write(`report written to ${reportPath}\n`);
+    }
     const json = `${JSON.stringify(result, null, 2)}\n`;
     if (o.out !== undefined) {
       await writeFile(o.out, json);
@@ -56,6 +67,25 @@ export async function runCommand(config: WorkerConfig, o: RunOptions): Promise<n
     await executor.shutdown();
     await flushLogger(log);
   }
+}
+
+function isPipelineResult(r: unknown): r is { steps: PipelineStepLike[] } {
+  return typeof r === 'object' && r !== null && Array.isArray((r as { steps?: unknown }).steps);
+}
+
+/** The pipeline's HTML report: ROC/KS curves and bin tables from its evaluation steps, all stage timings. */
+async function writePipelineReport(path: string, r: TaskResult, pipeline: { steps: PipelineStepLike[] }): Promise<void> {
+  const pm = r.performance_metrics;
+  const html = renderPipelineReportHtml(pipeline, {
+    title: `Pipeline ${r.task_request_id}`,
+    extraStages: [
+      { name: 'cluster_init', ms: pm.cluster_init_time_ms },
+      { name: 'device_init', ms: pm.device_init_time_ms },
+      { name: 'cleanup', ms: pm.cleanup_time_ms },
+    ],
+  });
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, html);
 }
 
 export function summary(r: TaskResult): string {
