@@ -125,19 +125,41 @@ export async function andPlanes(core: NlCore, xs: readonly Uint32Array[], ys: re
       de[m + o + i] = y[i]! ^ b[o + i]!;
     }
   }
+  // de is handed to the transport (no copy kept): d = x^a and e = y^b are recomputed below from
+  // the inputs, which costs less than copying and XOR-ing the payload.
   // Both awaited together: a failure of either surfaces here, never as an unhandled rejection.
-  const [c, D] = await Promise.all([t.c, openBitsInPlace(core.comm, de)]);
-  // z overwrites d in place (d_i and e_i are read before z_i is written).
-  if (core.comm.rank === 0) {
-    for (let i = 0; i < m; i++) {
-      const d = D[i]!, e = D[m + i]!;
-      D[i] = c[i]! ^ (d & b[i]!) ^ (e & a[i]!) ^ (d & e);
+  const [c, peers] = await Promise.all([t.c, sendOwnedRecvAll(core.comm, de)]);
+  const P = peers[0]!;
+  for (let j = 1; j < peers.length; j++) xorInto(P, peers[j]!);
+  // z overwrites the first half of P in place (P_i and P_{m+i} are read before z_i is written).
+  const r0 = core.comm.rank === 0;
+  for (let q = 0; q < xs.length; q++) {
+    const x = xs[q]!, y = ys[q]!;
+    const o = q * W;
+    for (let i = 0; i < W; i++) {
+      const j = o + i;
+      const aj = a[j]!, bj = b[j]!;
+      const d = x[i]! ^ aj ^ P[j]!, e = y[i]! ^ bj ^ P[m + j]!;
+      P[j] = c[j]! ^ (d & bj) ^ (e & aj) ^ (r0 ? d & e : 0);
     }
-  } else {
-    for (let i = 0; i < m; i++) D[i] = c[i]! ^ (D[i]! & b[i]!) ^ (D[m + i]! & a[i]!);
   }
   t.release();
-  return D.subarray(0, m);
+  return P.subarray(0, m);
+}
+
+/**
+ * Sends `payload` to every peer, transferring it to the last one (the caller must not touch it
+ * afterwards), and returns the peers' payloads as word arrays this rank owns (rank order).
+ */
+async function sendOwnedRecvAll(comm: Comm, payload: Uint32Array): Promise<Uint32Array[]> {
+  const recvs: Promise<Uint8Array>[] = [];
+  const peers: number[] = [];
+  for (let p = 0; p < comm.worldSize; p++) if (p !== comm.rank) { peers.push(p); recvs.push(comm.recv(p)); }
+  const bytes = new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength);
+  peers.forEach((p, i) => comm.send(p, i === peers.length - 1 ? bytes : bytes.slice()));
+  const got = await Promise.all(recvs);
+  // A view that does not own its whole buffer (possible on an in-thread hub) is copied before use.
+  return got.map((b) => (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? new Uint32Array(b.buffer, 0, b.byteLength >>> 2) : new Uint32Array(b.slice().buffer)));
 }
 
 /** NlCorrelations over the SPU dealer connection (SEMI2K, TTP or TFP). */

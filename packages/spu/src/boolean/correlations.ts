@@ -57,10 +57,11 @@ registerCorrelation<{ words: number }>(KIND_AND, {
   random: (p) => [xorPart('a', p.words), xorPart('b', p.words)],
   derived: (p) => [xorPart('c', p.words)],
   derive: (p, _f, r) => {
+    // In place over a's scratch (derive may overwrite the random totals): no allocation, no copy.
     const a = asWords(r.a!, p.words), b = asWords(r.b!, p.words);
-    const c = new Uint32Array(p.words);
-    for (let i = 0; i < c.length; i++) c[i] = a[i]! & b[i]!;
-    return { c: wordsTensor(c) };
+    for (let i = 0; i < a.length; i++) a[i] = a[i]! & b[i]!;
+    if (p.words & 1) new Uint32Array(r.a!.data.buffer, r.a!.data.byteOffset, p.words + 1)[p.words] = 0; // padding word, as wordsTensor
+    return { c: r.a! };
   },
 });
 
