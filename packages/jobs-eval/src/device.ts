@@ -1,8 +1,8 @@
 // Device module `eval`: the metrics run on the ONE party that holds both label and prediction
 // (SecretFlow computes them in plaintext there). Only the aggregate report leaves that party:
 // summary metrics, bin tables and a thinned ROC curve (no per-sample scores, no thresholds).
-import { defineDeviceModule } from '@sfw/runtime';
-import type { PyuContext } from '@sfw/runtime';
+import { defineDeviceModule } from '@sfw/runtime/device';
+import type { PyuContext } from '@sfw/runtime/device';
 import { getNumericColumn, readCsv, readCsvHeader } from '@sfw/data';
 import { biclassificationEval } from './biclassification.ts';
 import type { BiclassificationResult } from './biclassification.ts';

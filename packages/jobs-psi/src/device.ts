@@ -2,8 +2,8 @@
 // Errors come back as values (kind + config field + our own message) rather than thrown, so the
 // driver can report the first real cause (e.g. a missing key column at alice) instead of the
 // peer's "aborted" echo, and as the right executor error class.
-import { defineDeviceModule } from '@sfw/runtime';
-import type { PyuContext } from '@sfw/runtime';
+import { defineDeviceModule } from '@sfw/runtime/device';
+import type { PyuContext } from '@sfw/runtime/device';
 import { PsiParameterError } from './errors.ts';
 import type { PsiLink } from './link.ts';
 import { runPsiParty } from './party.ts';

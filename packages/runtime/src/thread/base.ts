@@ -1,6 +1,7 @@
 // State shared by every kind of cluster thread: its identity, router, function registry, SPU backend,
 // object store and the per-task scope (epoch, abort signal) that `endTask` wipes.
 import { parentPort } from 'node:worker_threads';
+import { wipeRingScratch } from '@sfw/ring';
 import { codedError, toErrorInfo } from '../errors.ts';
 import type { Registry } from '../module.ts';
 import type { Reply, ThreadEvent, ThreadInit, ThreadState } from '../protocol.ts';
@@ -87,6 +88,8 @@ export abstract class ThreadBase {
     this.#abort.abort(codedError('TASK_ENDED', 'task ended'));
     this.#abort = new AbortController();
     this.store.clear();
+    // The ring kernels' WASM scratch memory still holds the last operands, which are shares.
+    wipeRingScratch();
     this.router.reset(epoch);
     this.onWipe();
   }
