@@ -9,7 +9,13 @@ describe('pipeline report', () => {
   const details = { ...r, roc: { fpr: Array.from(r.roc.fpr), tpr: Array.from(r.roc.tpr) } };
   const result = {
     steps: [
-      { name: 'psi', task_type: 'psi', time_ms: 210, result: { report: { rows: [['alice', 557, 545], ['bob', 557, 545]] } } },
+      { name: 'psi', task_type: 'psi', time_ms: 210, result: {
+          // The shape the psi task returns (SecretFlow's psi_report columns).
+          report: {
+            columns: ['party', 'original_count', 'intersection_count'],
+            rows: [{ party: 'alice', original_count: 557, intersection_count: 545 }, { party: 'bob', original_count: 557, intersection_count: 545 }],
+          },
+        } },
       { name: 'train', task_type: 'ss_lr_train', time_ms: 900, result: { rows: 545, feature_names: ['a', 'b'], epochs_run: 10, label_party: 'alice' } },
       { name: 'eval', task_type: 'biclassification_eval', time_ms: 40, result: { summary: r.summary, details } },
     ],

@@ -67,7 +67,10 @@ export function summarizePipeline(result: { steps: PipelineStepLike[] }): string
         return `  ${s.name}: r2 ${num(m['r2_score'])}  RMSE ${num(m['root_mean_squared_errors'])}  MAE ${num(m['mean_abs_err'])} [${t}]`;
       }
       case 'psi': {
-        const rows = ((r['report'] as { rows?: unknown[][] } | undefined)?.rows ?? []).map((row) => `${String(row[0])} ${String(row[2])}/${String(row[1])}`);
+        // The PSI report rows are `{ party, original_count, intersection_count }` (SecretFlow's psi_report).
+        const rows = ((r['report'] as { rows?: Record<string, unknown>[] } | undefined)?.rows ?? []).map(
+          (row) => `${String(row['party'])} ${String(row['intersection_count'])}/${String(row['original_count'])}`,
+        );
         return `  ${s.name}: PSI intersection ${rows.join(', ')} [${t}]`;
       }
       default:

@@ -36,3 +36,5 @@ export { ref2k } from './kernels/ref2k.ts';
 export { semi2kCost, ref2kCost, type CostedKernel, type KernelCost } from './kernels/cost.ts';
 export { runKernelLocal, runLocal, shareInputs, type LocalRun } from './harness.ts';
 export * from './nonlinear/index.ts';
+import './masked/index.ts';
+export * from './masked/index.ts';

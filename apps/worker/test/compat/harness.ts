@@ -134,3 +134,59 @@ export function py(redisUrl: string, kase: string, arg: unknown = {}, timeoutMs 
     });
   });
 }
+
+/** The real `apps/worker` CLI from source (tsx + the "@sfw/source" condition): no build step needed. */
+export const REAL_WORKER_COMMAND: { cmd: string; args: string[] } = {
+  cmd: process.execPath,
+  args: ['--import', 'tsx', '--conditions=@sfw/source', join(REPO_ROOT, 'apps/worker/src/cli.ts'), 'worker'],
+};
+
+export interface RealWorkerProc extends WorkerProc {
+  /** Resolves with the exit code (null when killed by a signal). */
+  exited: Promise<number | null>;
+}
+
+/** Start `sfw worker` (pino JSON on stdout) and wait for its "worker ready" line (bounded). */
+export async function startRealWorker(redisUrl: string, env: Record<string, string> = {}, readyTimeoutMs = 60_000): Promise<RealWorkerProc> {
+  const child = spawn(REAL_WORKER_COMMAND.cmd, REAL_WORKER_COMMAND.args, {
+    cwd: REPO_ROOT,
+    env: { ...process.env, REDIS_URL: redisUrl, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let logs = '';
+  const keep = (d: Buffer): void => {
+    logs = (logs + d.toString()).slice(-400_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  await waitForLine(child, /"msg":"worker ready"/, readyTimeoutMs).catch(async (err: unknown) => {
+    await stopChild(child, 'SIGKILL', 1000);
+    throw err;
+  });
+  return {
+    child,
+    exited,
+    logs: () => logs,
+    stop: () => stopChild(child, 'SIGTERM', 15_000),
+    kill9: () => stopChild(child, 'SIGKILL', 1000),
+  };
+}
+
+/** Run a case of any client script (e.g. py/real_client.py); resolves with its last stdout line as JSON. */
+export function pyScript(script: string, redisUrl: string, kase: string, arg: unknown = {}, timeoutMs = 60_000): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    execFile(PYTHON, [join(here, 'py', script), kase, redisUrl, JSON.stringify(arg)], { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err) {
+        reject(new Error(`python ${script} ${kase} failed: ${err.message}\n${stderr.slice(-3000)}`));
+        return;
+      }
+      try {
+        const lines = stdout.trim().split('\n');
+        resolve(JSON.parse(lines[lines.length - 1] ?? '{}') as Record<string, unknown>);
+      } catch {
+        reject(new Error(`python ${script} ${kase}: bad output ${stdout.slice(-2000)}\n${stderr.slice(-2000)}`));
+      }
+    });
+  });
+}
