@@ -138,6 +138,7 @@ export const expDomainMax = (F: Fxp): number => Math.floor((F.k - 2 - 2 * F.f) *
 
 /** Taylor parameters per ring: base p(y) of degree d at y = x / 2^m, then m squarings. */
 const EXP_PARAMS = { 64: { m: 4, d: 8 }, 128: { m: 6, d: 8 } } as const;
+export interface ExpParams { readonly m: number; readonly d: number }
 const FACT = [1, 1, 2, 6, 24, 120, 720, 5040, 40320, 362880];
 
 /**
@@ -146,8 +147,8 @@ const FACT = [1, 1, 2, 6, 24, 120, 720, 5040, 40320, 362880];
  * comparison and keeps p well-behaved for any negative input. Upper domain: products must stay
  * below 2^(k-2): FM64/f=18 x <= 17, FM128/f=26 x <= 45.
  */
-export async function exp(F: Fxp, x: RingTensor): Promise<RingTensor> {
-  const { m, d } = EXP_PARAMS[F.k as 64 | 128];
+export async function exp(F: Fxp, x: RingTensor, params: ExpParams = EXP_PARAMS[F.k as 64 | 128]): Promise<RingTensor> {
+  const { m, d } = params;
   const L = 2 ** (m + 1);
   const below = await F.msb(F.addC(x, L)); // x < -L
   const xc = F.add(x, await F.mulRing(below, F.addC(F.neg(x), -L)));
