@@ -34,6 +34,9 @@ export interface SslrBenchResult {
   d: number;
   train_ms: number;
   predict_ms: number;
+  /** process.cpuUsage (user + system, every thread of this process: parties, ranks, dealer). */
+  train_cpu_ms: number;
+  predict_cpu_ms: number;
   epochs_run: number;
   batches_per_epoch: number;
   auc: number;
@@ -72,7 +75,7 @@ async function writeParties(dir: string, c: SslrBenchCase): Promise<{ files: Rec
   return { files, features: [...aNames, ...bNames], x: g.x, y: g.y, n, d, standardize: false };
 }
 
-function jobContext(cluster: Cluster, workDir: string): JobContext {
+function jobContext(cluster: Cluster, workDir: string, log?: JobContext['log']): JobContext {
   return {
     cluster: cluster as unknown as JobContext['cluster'],
     taskRequestId: 'bench',
@@ -81,7 +84,7 @@ function jobContext(cluster: Cluster, workDir: string): JobContext {
     spu: { protocol: 'SEMI2K', field: 'FM64', fxpFractionBits: 18, beaverType: 'TTP' },
     signal: new AbortController().signal,
     progress: () => undefined,
-    log: silentLogger() as unknown as JobContext['log'],
+    log: log ?? (silentLogger() as unknown as JobContext['log']),
     workDir,
     attempt: 0,
   };
@@ -91,7 +94,8 @@ function jobContext(cluster: Cluster, workDir: string): JobContext {
 const WARMUP: SslrBenchCase = { name: 'warmup', data: { kind: 'breast_cancer' }, epochs: 2, batchSize: 64, learningRate: 0.1, sigType: 't1' };
 
 /** Runs each case once on one cluster (started once and warmed up, as a long-running worker is). */
-export async function benchSslr(cases: SslrBenchCase[], opts: { warmup?: boolean } = {}): Promise<SslrBenchResult[]> {
+/** `opts.log`: a logger for the job's phase timings (default silent). */
+export async function benchSslr(cases: SslrBenchCase[], opts: { warmup?: boolean; log?: JobContext['log'] } = {}): Promise<SslrBenchResult[]> {
   const dir = await mkdtemp(join(tmpdir(), 'sfw-sslr-bench-'));
   const cluster = await Cluster.start({
     parties: ['alice', 'bob'],
@@ -104,19 +108,23 @@ export async function benchSslr(cases: SslrBenchCase[], opts: { warmup?: boolean
     for (const [k, c] of all.entries()) {
       const caseDir = join(dir, String(k));
       const data = await writeParties(caseDir, c);
-      const ctx = jobContext(cluster, caseDir);
+      const ctx = jobContext(cluster, caseDir, opts.log);
       await cluster.beginTask(`bench-${k}`);
       try {
         const modelDir = join(caseDir, 'model');
+        const c0 = process.cpuUsage();
         const t0 = performance.now();
         const train = await runSsLrTrain(ctx, ssLrTrainSchema.parse({
           input_ds: data.files, feature_selects: data.features, label: 'y', epochs: c.epochs, batch_size: c.batchSize,
           learning_rate: c.learningRate, sig_type: c.sigType, eps: 0, standardize: data.standardize, output_model: modelDir,
         }));
         const t1 = performance.now();
+        const c1 = process.cpuUsage();
         const predPath = join(caseDir, 'pred.csv');
         await runSsLrPredict(ctx, ssLrPredictSchema.parse({ input_ds: data.files, model: modelDir, receiver: 'alice', save_label: true, output_ds: predPath }));
         const t2 = performance.now();
+        const c2 = process.cpuUsage();
+        const cpuMs = (a: NodeJS.CpuUsage, b: NodeJS.CpuUsage) => (b.user - a.user + b.system - a.system) / 1000;
         const pred = await readCsv(predPath, { stringColumns: ['id'] });
         const auc = biclassificationEval(getNumericColumn(pred, 'y'), getNumericColumn(pred, 'pred')).summary.auc;
         const p = { ...LINEAR_SGD_DEFAULTS, epochs: c.epochs, batchSize: c.batchSize, learningRate: c.learningRate, sigType: c.sigType, eps: 0 };
@@ -124,7 +132,7 @@ export async function benchSslr(cases: SslrBenchCase[], opts: { warmup?: boolean
         const plaintextAuc = biclassificationEval(data.y, predictLinearRef(data.x, data.n, data.d, ref.weights, 'logistic', c.sigType)).summary.auc;
         if (c === WARMUP) continue;
         out.push({
-          case: c.name, n: data.n, d: data.d, train_ms: t1 - t0, predict_ms: t2 - t1, epochs_run: train.epochs_run,
+          case: c.name, n: data.n, d: data.d, train_ms: t1 - t0, predict_ms: t2 - t1, train_cpu_ms: cpuMs(c0, c1), predict_cpu_ms: cpuMs(c1, c2), epochs_run: train.epochs_run,
           batches_per_epoch: train.batches_per_epoch, auc, plaintext_auc: plaintextAuc, bytes_note: 'train_ms includes CSV load and sharing',
         });
       } finally {

@@ -11,7 +11,7 @@ import { convergedProgram, epochProgram, predictProgram } from './program.ts';
 import type { ConvergedPub, EpochPub, PredictPub } from './program.ts';
 import { readShareFile, writeAtomic, writeShareFile } from './model-store.ts';
 import { spuLrOps } from './spu-adapter.ts';
-import type { Secret, SpuCtx } from './spu-adapter.ts';
+import type { MaskedHandle, Secret, SpuCtx } from './spu-adapter.ts';
 
 export interface TableHeader {
   columns: string[];
@@ -24,6 +24,8 @@ export interface FeatureOptions {
   /** 'fit': standardize and save the private scaler; 'apply': use the saved scaler; 'none'. */
   standardize: 'fit' | 'apply' | 'none';
   scalerPath?: string;
+  /** Also read this label column in the same CSV pass (the label party): result `{ x, y }`. */
+  label?: string;
 }
 
 interface Scaler {
@@ -37,8 +39,8 @@ async function header(_ctx: PyuContext, path: string): Promise<TableHeader> {
 }
 
 /** This party's feature block as a row-major matrix, ready to be secret-shared. */
-async function features(_ctx: PyuContext, path: string, names: string[], opts: FeatureOptions): Promise<PlainTensor> {
-  const t = await readCsv(path, { columns: names });
+async function features(_ctx: PyuContext, path: string, names: string[], opts: FeatureOptions): Promise<PlainTensor | { x: PlainTensor; y: PlainTensor }> {
+  const t = await readCsv(path, { columns: opts.label === undefined ? names : [...names, opts.label] });
   let scaler: Scaler | undefined;
   if (opts.standardize === 'apply') scaler = JSON.parse(await readFile(opts.scalerPath!, 'utf8')) as Scaler;
   const fitted: Scaler = { mean: {}, std: {} };
@@ -61,7 +63,19 @@ async function features(_ctx: PyuContext, path: string, names: string[], opts: F
     for (let i = 0; i < n; i++) data[i * k + j] = col[i]!;
   });
   if (opts.ones) for (let i = 0; i < n; i++) data[i * k + k - 1] = 1;
-  return { data, shape: [n, k] };
+  if (opts.label === undefined) return { data, shape: [n, k] };
+  return { x: { data, shape: [n, k] }, y: labelOf(t, opts.label) };
+}
+
+/** One field of a `{ x, y }` result, kept at this party (so each can be shared on its own). */
+function pick(_ctx: PyuContext, o: { x: PlainTensor; y: PlainTensor }, key: 'x' | 'y'): PlainTensor {
+  return o[key];
+}
+
+function labelOf(t: Awaited<ReturnType<typeof readCsv>>, name: string): PlainTensor {
+  const y = getNumericColumn(t, name);
+  if (y.some((v) => !Number.isFinite(v))) throw new Error(`label column '${name}' has missing or non-finite values`);
+  return { data: Float64Array.from(y), shape: [t.numRows, 1] };
 }
 
 /** The intercept column alone, for a label party that contributes no features. */
@@ -70,10 +84,7 @@ function ones(_ctx: PyuContext, n: number): PlainTensor {
 }
 
 async function label(_ctx: PyuContext, path: string, name: string): Promise<PlainTensor> {
-  const t = await readCsv(path, { columns: [name] });
-  const y = getNumericColumn(t, name);
-  if (y.some((v) => !Number.isFinite(v))) throw new Error(`label column '${name}' has missing or non-finite values`);
-  return { data: Float64Array.from(y), shape: [t.numRows, 1] };
+  return labelOf(await readCsv(path, { columns: [name] }), name);
 }
 
 export interface WritePredOptions {
@@ -121,11 +132,60 @@ const concat: Program<null> = (spu, inputs) => [inputs.length === 1 ? inputs[0]!
 
 const initWeights: Program<{ rows: number }> = (spu, _inputs, pub) => [spu.fromPublic(new Float64Array(pub.rows), [pub.rows, 1])];
 
-const epoch: Program<EpochPub> = (spu, inputs, pub) => epochProgram(spuLrOps(spu), inputs, pub);
+// The feature matrix is masked once per training (SecureML fixed mask, docs/spu-masked.md) and the
+// handle is kept in this rank thread across the per-epoch SPU runs: X itself is then never stored,
+// exported or re-imported again. Keyed by a driver-chosen random training key and the rank (one
+// thread may host several ranks in tests). Bounded: a crashed training cannot pile up handles.
+const maskCache = new Map<string, MaskedHandle>();
+const MAX_CACHED_MASKS = 8;
+const cacheKey = (key: string, rank: number): string => `${key}:${rank}`;
+
+export interface MaskPub {
+  /** Random per-training key (public; names the mask, carries no data). */
+  key: string;
+}
+
+/** A 1x1 public token the driver awaits (runs must return SPU values). */
+const token = (spu: SpuCtx): Secret => spu.fromPublic([1], [1, 1]);
+
+/** Concatenates the feature blocks and masks X once; X is not kept (the handle is enough). */
+const maskFeatures: Program<MaskPub> = async (spu, inputs, pub) => {
+  const x = inputs.length === 1 ? inputs[0]! : spu.concat(inputs, 1);
+  const m = await spuLrOps(spu).fixedMask(x);
+  maskCache.set(cacheKey(pub.key, spu.rank), m);
+  while (maskCache.size > MAX_CACHED_MASKS) maskCache.delete(maskCache.keys().next().value!);
+  return [token(spu)];
+};
+
+const cachedMask = (spu: SpuCtx, key: string): MaskedHandle => {
+  const m = maskCache.get(cacheKey(key, spu.rank));
+  if (m === undefined) throw new Error('the masked feature matrix of this training is not held by this SPU rank (released, evicted or the thread restarted)');
+  return m;
+};
+
+export type EpochRunPub = EpochPub & MaskPub;
+
+const epoch: Program<EpochRunPub> = (spu, inputs, pub) => epochProgram(spuLrOps(spu), cachedMask(spu, pub.key), inputs, pub);
+
+/** Drops the mask (this rank's E and U share, the dealer's U). Every rank holds it or none does. */
+const releaseMask: Program<MaskPub> = async (spu, _inputs, pub) => {
+  const k = cacheKey(pub.key, spu.rank);
+  const m = maskCache.get(k);
+  if (m !== undefined) {
+    maskCache.delete(k);
+    await spuLrOps(spu).releaseMasked(m);
+  }
+  return [token(spu)];
+};
 
 const converged: Program<ConvergedPub> = (spu, inputs, pub) => convergedProgram(spuLrOps(spu), inputs, pub);
 
-const predict: Program<PredictPub> = (spu, inputs, pub) => predictProgram(spuLrOps(spu), inputs, pub);
+/** Inputs: [w, ...feature blocks]; the blocks are concatenated here (X is never exported). */
+const predict: Program<PredictPub> = (spu, inputs, pub) => {
+  const [w, ...blocks] = inputs as [Secret, ...Secret[]];
+  const x = blocks.length === 1 ? blocks[0]! : spu.concat(blocks, 1);
+  return predictProgram(spuLrOps(spu), [x, w], pub);
+};
 
 /** Each rank writes its own share of w to its party's file; returns w so the driver can await it. */
 const saveModel: Program<{ sharePaths: string[] }> = async (spu, inputs, pub) => {
@@ -141,11 +201,13 @@ const loadModel: Program<{ sharePaths: string[] }> = async (spu, _inputs, pub) =
 };
 
 export default defineDeviceModule('sslr', {
-  pyu: { header, features, ones, label, writePredictions },
+  pyu: { header, features, pick, ones, label, writePredictions },
   spu: {
     concat: spuProgram(concat),
     initWeights: spuProgram(initWeights),
+    maskFeatures: spuProgram(maskFeatures),
     epoch: spuProgram(epoch),
+    releaseMask: spuProgram(releaseMask),
     converged: spuProgram(converged),
     predict: spuProgram(predict),
     saveModel: spuProgram(saveModel),

@@ -5,7 +5,11 @@
 
 export type SigType = 't1' | 't3' | 't5' | 'df' | 'sr' | 'mix' | 'real';
 
-export interface LrOps<T> {
+/**
+ * M is a fixed-mask handle for the feature matrix (SecureML, Mohassel & Zhang 2017, section 4.1):
+ * X is masked once by the SPU and every batch product reuses that mask (docs/spu-masked.md).
+ */
+export interface LrOps<T, M = unknown> {
   shape(x: T): readonly number[];
   /** Concatenation along `axis` (0 = rows, 1 = columns). Local. */
   concat(xs: T[], axis: 0 | 1): T;
@@ -16,12 +20,22 @@ export interface LrOps<T> {
   sub(a: T, b: T): T;
   /** Fixed-point matrix product of two secrets (Beaver matmul + truncation). */
   matmul(a: T, b: T): Promise<T>;
+  /** Masks X once (opens E = X - U; U stays with the dealer). Setup for the two products below. */
+  fixedMask(x: T): Promise<M>;
+  /** X[begin:end] . w / 2^shift for a secret column w ((d+1) x 1); fixed point (shift is free). */
+  maskedMatmul(m: M, begin: number, end: number, w: T, shift?: number): Promise<T>;
+  /** X[begin:end]^T . r for a secret column r (b x 1); fixed point. */
+  maskedMatmulT(m: M, begin: number, end: number, r: T): Promise<T>;
+  /** Frees the mask (the dealer's copy of U). */
+  releaseMasked(m: M): Promise<void>;
   /** Fixed-point elementwise product of two secrets. */
   mul(a: T, b: T): Promise<T>;
   /** x * public (a scalar, or a vector broadcast along rows of a column vector of the same length). */
   mulPublic(x: T, p: number | Float64Array): Promise<T>;
   addPublic(x: T, p: number): T;
   sigmoid(x: T, type: SigType): Promise<T>;
+  /** min(max(x, lo), hi) elementwise (secret comparisons). */
+  clip(x: T, lo: number, hi: number): Promise<T>;
   /** Sum of all elements as a 1x1 secret. Local. */
   sumAll(x: T): T;
   /** Maximum of all elements as a 1x1 secret (comparison tree). */

@@ -37,7 +37,20 @@ export function plainSigmoid(x: number, t: SigType): number {
 const m = (rows: number, cols: number, data?: Float64Array): PlainMatrix => ({ data: data ?? new Float64Array(rows * cols), shape: [rows, cols] });
 const map = (x: PlainMatrix, f: (v: number, i: number) => number): PlainMatrix => m(x.shape[0], x.shape[1], x.data.map(f));
 
-export const plainOps: LrOps<PlainMatrix> = {
+async function plainMatmul(a: PlainMatrix, b: PlainMatrix): Promise<PlainMatrix> {
+  const [r, k] = a.shape;
+  const c = b.shape[1];
+  const out = m(r, c);
+  for (let i = 0; i < r; i++)
+    for (let t = 0; t < k; t++) {
+      const av = a.data[i * k + t]!;
+      for (let j = 0; j < c; j++) out.data[i * c + j] = out.data[i * c + j]! + av * b.data[t * c + j]!;
+    }
+  return out;
+}
+
+/** The plain mirror's "masked" matrix is X itself. */
+export const plainOps: LrOps<PlainMatrix, PlainMatrix> = {
   shape: (x) => x.shape,
   concat(xs, axis) {
     if (axis === 0) {
@@ -71,21 +84,16 @@ export const plainOps: LrOps<PlainMatrix> = {
   },
   add: (a, b) => map(a, (v, i) => v + b.data[i]!),
   sub: (a, b) => map(a, (v, i) => v - b.data[i]!),
-  async matmul(a, b) {
-    const [r, k] = a.shape;
-    const c = b.shape[1];
-    const out = m(r, c);
-    for (let i = 0; i < r; i++)
-      for (let t = 0; t < k; t++) {
-        const av = a.data[i * k + t]!;
-        for (let j = 0; j < c; j++) out.data[i * c + j] = out.data[i * c + j]! + av * b.data[t * c + j]!;
-      }
-    return out;
-  },
+  matmul: plainMatmul,
+  fixedMask: async (x) => x,
+  maskedMatmul: async (x, b, e, w, shift = 0) => map(await plainMatmul(plainOps.sliceRows(x, b, e), w), (v) => v / 2 ** shift),
+  maskedMatmulT: (x, b, e, r) => plainMatmul(plainOps.transpose(plainOps.sliceRows(x, b, e)), r),
+  releaseMasked: async () => undefined,
   mul: async (a, b) => map(a, (v, i) => v * b.data[i]!),
   mulPublic: async (x, p) => map(x, (v, i) => v * (typeof p === 'number' ? p : p[i % p.length]!)),
   addPublic: (x, p) => map(x, (v) => v + p),
   sigmoid: async (x, t) => map(x, (v) => plainSigmoid(v, t)),
+  clip: async (x, lo, hi) => map(x, (v) => Math.min(Math.max(v, lo), hi)),
   sumAll: (x) => m(1, 1, Float64Array.of(x.data.reduce((a, v) => a + v, 0))),
   maxAll: async (x) => m(1, 1, Float64Array.of(Math.max(...x.data))),
   abs: async (x) => map(x, Math.abs),

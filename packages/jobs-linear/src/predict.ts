@@ -63,10 +63,11 @@ export async function runSsLrPredict(ctx: JobContext, cfg: SsLrPredictConfig): P
     });
   }
 
-  const [x] = spu.run('sslr.concat', featureBlocks(cluster, layout, cfg.input_ds, meta.standardized ? 'apply' : 'none', modelDir), null);
+  const blocks = featureBlocks(cluster, layout, cfg.input_ds, meta.standardized ? 'apply' : 'none', modelDir);
   const [w] = spu.run('sslr.loadModel', [], { sharePaths: spu.ranks.map((p) => join(modelDir, shareFileName(p))) });
   const chunkRows = infeedRows(meta.feature_names.length, cfg.batch_size);
-  const [scores] = spu.run('sslr.predict', [x!, w!], { sigType: meta.sig_type, regType: meta.reg_type, chunkRows });
+  // The blocks are concatenated inside the predict program: X is never exported from the ranks.
+  const [scores] = spu.run('sslr.predict', [w!, ...blocks], { sigType: meta.sig_type, regType: meta.reg_type, chunkRows });
   ctx.progress(70, 'scores computed');
   // Only the receiver learns the scores: every rank sends its share to that party alone.
   const receiver = cluster.pyu(cfg.receiver);

@@ -34,7 +34,7 @@ describe('SS-LR programs on the float64 mirror', () => {
       const y: PlainMatrix = { data: data.y, shape: [data.n, 1] };
       const exec: TrainExec<PlainMatrix> = {
         async epoch(w, dk, pub) {
-          const [w2, dk2] = await epochProgram(plainOps, dk === undefined ? [x, y, w] : [x, y, w, dk], pub);
+          const [w2, dk2] = await epochProgram(plainOps, x, dk === undefined ? [y, w] : [y, w, dk], pub);
           return { w: w2!, dk: dk2 };
         },
         async converged(old, w, pub) {

@@ -20,12 +20,13 @@ export interface EpochPub {
 }
 
 /**
- * One epoch. Inputs: X (n x (d+1), the last column is the constant 1 for the intercept), y (n x 1),
- * w ((d+1) x 1) and, for policy_sgd after epoch 0, dk (batches x 1). Outputs: [w] or [w, dk].
+ * One epoch. `xm` is the fixed-mask handle of X (n x (d+1), the last column is the constant 1 for
+ * the intercept), made once per training by `ops.fixedMask(x)`. Inputs: y (n x 1), w ((d+1) x 1)
+ * and, for policy_sgd after epoch 0, dk (batches x 1). Outputs: [w] or [w, dk].
  */
-export async function epochProgram<T>(ops: LrOps<T>, inputs: T[], pub: EpochPub): Promise<T[]> {
-  const [x, y, w0, dkIn] = inputs as [T, T, T, T | undefined];
-  const d1 = ops.shape(x)[1]!;
+export async function epochProgram<T, M>(ops: LrOps<T, M>, xm: M, inputs: T[], pub: EpochPub): Promise<T[]> {
+  const [y, w0, dkIn] = inputs as [T, T, T | undefined];
+  const d1 = ops.shape(w0)[0]!;
   const bs = pub.batchSize;
   let w = w0;
   const dks: T[] = [];
@@ -33,16 +34,22 @@ export async function epochProgram<T>(ops: LrOps<T>, inputs: T[], pub: EpochPub)
   const l2Vec = new Float64Array(d1).fill((pub.l2Norm * pub.learningRate) / bs);
   l2Vec[d1 - 1] = 0;
   for (const [k, r0] of pub.batchStarts.entries()) {
-    const xb = ops.sliceRows(x, r0, r0 + bs);
     const yb = ops.sliceRows(y, r0, r0 + bs);
-    // pred = X_b w (then the chosen sigmoid approximation for logistic regression).
-    let pred = await ops.matmul(xb, w);
-    if (pub.regType === 'logistic') pred = await ops.sigmoid(pred, pub.sigType);
+    // pred = X_b w (then the chosen sigmoid approximation for logistic regression). Fixed-mask
+    // product: only w - V (d+1 elements) is opened, X_b's mask was opened once at setup.
+    let pred: T;
+    if (pub.regType === 'logistic' && pub.sigType === 't1') {
+      // t1 = clip(0.5 + x/4, 0, 1) (SecretFlow): the x/4 joins the product's truncation, which
+      // saves the sigmoid's own truncation round.
+      pred = await ops.clip(ops.addPublic(await ops.maskedMatmul(xm, r0, r0 + bs, w, 2), 0.5), 0, 1);
+    } else {
+      pred = await ops.maskedMatmul(xm, r0, r0 + bs, w);
+      if (pub.regType === 'logistic') pred = await ops.sigmoid(pred, pub.sigType);
+    }
     const err = ops.sub(pred, yb);
-    // grad * batch = X_b^T (pred - y_b), computed as ((pred - y_b)^T X_b)^T: the same Beaver matmul
-    // but only b + (d+1) elements get transposed instead of the b x (d+1) batch. Folding 1/batch into
-    // the step keeps one truncation.
-    const gradSum = ops.transpose(await ops.matmul(ops.transpose(err), xb));
+    // grad * batch = X_b^T (pred - y_b) with the same mask of X (b elements opened). Folding 1/batch
+    // into the step keeps one truncation.
+    const gradSum = await ops.maskedMatmulT(xm, r0, r0 + bs, err);
     let step: T;
     if (pub.strategy === 'policy_sgd') {
       const grad = await ops.mulPublic(gradSum, 1 / bs);

@@ -37,6 +37,32 @@ export interface SpuNonlinear {
   abs(x: Secret): Promise<Secret>;
   rsqrt(x: Secret): Promise<Secret>;
   max(x: Secret, y: Secret): Promise<Secret>;
+  clip(x: Secret, lo: number, hi: number): Promise<Secret>;
+}
+
+/** A fixed-mask handle of @sfw/spu (`MaskedMatrix`): opaque, public shape only. */
+export interface MaskedHandle {
+  readonly shape: readonly number[];
+}
+
+/** Fixed-mask products (@sfw/spu src/masked, SecureML section 4.1), installed on the context. */
+export interface SpuMasked {
+  fixedMask(x: Secret): Promise<MaskedHandle>;
+  maskedMatmul(m: MaskedHandle, rows: readonly [number, number], w: Secret, shift?: number): Promise<Secret>;
+  maskedMatmulT(m: MaskedHandle, rows: readonly [number, number], r: Secret): Promise<Secret>;
+  releaseMasked(m: MaskedHandle): Promise<void>;
+}
+
+function masked(ctx: SpuCtx): SpuMasked {
+  const c = ctx as unknown as Partial<SpuMasked>;
+  if (!c.fixedMask || !c.maskedMatmul || !c.maskedMatmulT || !c.releaseMasked)
+    throw new Error('the SPU context has no fixed-mask products: @sfw/spu src/masked is not loaded');
+  return {
+    fixedMask: (x) => c.fixedMask!.call(ctx, x),
+    maskedMatmul: (m, rows, w, shift) => c.maskedMatmul!.call(ctx, m, rows, w, shift),
+    maskedMatmulT: (m, rows, r) => c.maskedMatmulT!.call(ctx, m, rows, r),
+    releaseMasked: (m) => c.releaseMasked!.call(ctx, m),
+  };
 }
 
 function nonlinear(ctx: SpuCtx): SpuNonlinear {
@@ -50,11 +76,13 @@ function nonlinear(ctx: SpuCtx): SpuNonlinear {
     abs: (x) => (c.abs ? c.abs.call(ctx, x) : need('abs')),
     rsqrt: (x) => (c.rsqrt ? c.rsqrt.call(ctx, x) : need('rsqrt')),
     max: (x, y) => (c.max ? c.max.call(ctx, x, y) : need('max')),
+    clip: (x, lo, hi) => (c.clip ? c.clip.call(ctx, x, lo, hi) : need('clip')),
   };
 }
 
-export function spuLrOps(ctx: SpuCtx): LrOps<Secret> {
+export function spuLrOps(ctx: SpuCtx): LrOps<Secret, MaskedHandle> {
   const nl = nonlinear(ctx);
+  const mk = masked(ctx);
   const as2d = (x: Secret): Secret => (x.shape.length === 2 ? x : ctx.reshape(x, [1, 1]));
   return {
     shape: (x) => x.shape,
@@ -65,10 +93,15 @@ export function spuLrOps(ctx: SpuCtx): LrOps<Secret> {
     sub: (a, b) => ctx.sub(a, b),
     matmul: (a, b) => ctx.matmul(a, b),
     mul: (a, b) => ctx.mul(a, b),
+    fixedMask: (x) => mk.fixedMask(x),
+    maskedMatmul: (m, b, e, w, shift) => mk.maskedMatmul(m, [b, e], w, shift),
+    maskedMatmulT: (m, b, e, r) => mk.maskedMatmulT(m, [b, e], r),
+    releaseMasked: (m) => mk.releaseMasked(m),
     // A vector p scales the rows of a column vector x (n x 1): p has x's size, elementwise.
     mulPublic: (x, p) => (typeof p === 'number' ? ctx.mulPublic(x, p) : ctx.mulPublic(x, p, x.shape)),
     addPublic: (x, p) => ctx.addPublic(x, p),
     sigmoid: (x, t) => nl.sigmoid(x, t),
+    clip: (x, lo, hi) => nl.clip(x, lo, hi),
     sumAll: (x) => ctx.reshape(ctx.sum(x), [1, 1]),
     async maxAll(x) {
       // Tournament of elementwise max over halves: ceil(log2 n) comparison rounds.

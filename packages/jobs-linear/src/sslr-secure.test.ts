@@ -44,6 +44,18 @@ describe('SS-LR on SEMI2K vs float64 reference', () => {
     expect(Math.abs(secure.rank0ShareDecoded[s.d]! - secure.weights[s.d]!)).toBeGreaterThan(1);
   }, 120_000);
 
+  it('fixed-mask traffic: X is opened once, each batch opens only O(b + d) elements (SecureML 4.1)', async () => {
+    const s = await loadAlignedSample('diabetes');
+    const p: LinearSgdParams = { ...LINEAR_SGD_DEFAULTS, regType: 'linear', epochs: 2, learningRate: 0.1, batchSize: 32, eps: 0 };
+    const secure = await secureTrain(SEMI2K, 2, partyBlocks(s), s.y, hyper(p));
+    const d1 = s.d + 1, b = p.batchSize, batches = Math.floor(s.n / b);
+    // fixedMask: E = X - U, n (d+1) elements once. Per batch (linear, naive SGD, 8 B elements, to
+    // the one peer): X_b w opens F (d+1) + truncation (b); X_b^T r opens F' (b) + truncation (d+1);
+    // the lr/b scaling truncates d+1. A Beaver matmul per batch would open 2 b (d+1) instead.
+    expect(secure.maskBytesRank0).toBe(s.n * d1 * 8);
+    expect(secure.trainBytesRank0).toBe(p.epochs * batches * (2 * (d1 + b) + d1) * 8);
+  }, 120_000);
+
   it('breast_cancer, logistic t1: AUC within 0.005 of plaintext SGD and 0.01 of sklearn', async () => {
     const s = await loadAlignedSample('breast_cancer');
     const p: LinearSgdParams = { ...LINEAR_SGD_DEFAULTS, epochs: 10, learningRate: 0.1, batchSize: 64, sigType: 't1' };

@@ -2,6 +2,7 @@
 // the label party shares y, the SPU runs one program per epoch, and each rank saves its own share
 // of the weights. The driver sees only public values: column names, sizes, the early-stop flag,
 // and the weights only when report_weights asks for them (SecretFlow reveals them to all then).
+import { randomUUID } from 'node:crypto';
 import { resolve, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { JobContext } from '@sfw/executor';
@@ -15,7 +16,7 @@ import { scalerFileName, shareFileName, writeModelMeta } from './model-store.ts'
 import type { ModelMeta } from './model-store.ts';
 import { trainLoop } from './train-loop.ts';
 import type { TrainExec } from './train-loop.ts';
-import type { FeatureOptions } from './device.ts';
+import type { EpochRunPub, FeatureOptions, MaskPub } from './device.ts';
 
 /** The cluster surface the SS-LR driver uses (the runtime's Cluster satisfies it). */
 export interface LrCluster {
@@ -49,9 +50,12 @@ export function featureBlocks(
   inputs: Record<string, string>,
   standardize: 'fit' | 'apply' | 'none',
   modelDir: string,
+  label?: { party: string; column: string },
 ): DeviceObject[] {
   const blocks: DeviceObject[] = layout.blocks.map((b) => {
     const opts: FeatureOptions = { ones: b.party === layout.interceptParty, standardize, scalerPath: join(modelDir, scalerFileName(b.party)) };
+    // That party's call returns { x, y } (pick them apart with 'sslr.pick').
+    if (label !== undefined && b.party === label.party) opts.label = label.column;
     return cluster.pyu(b.party).call('sslr.features', resolve(inputs[b.party]!), b.features, opts);
   });
   return blocks;
@@ -74,16 +78,34 @@ export async function runSsLrTrain(ctx: JobContext, cfg: SsLrTrainConfig): Promi
   ctx.log.info({ parties: layout.blocks.map((b) => b.party), features: d, rows: layout.numRows, labelParty: layout.labelParty }, 'ss_lr_train layout');
 
   const t0 = performance.now();
-  const [x] = spu.run('sslr.concat', featureBlocks(cluster, layout, cfg.input_ds, standardize, modelDir), null);
+  // X is concatenated and masked once (SecureML fixed mask): the ranks keep E = X - U and their
+  // share of U across the epoch runs, the dealer keeps U; X itself is not stored as an SPU value.
+  const mask: MaskPub = { key: randomUUID() };
+  // The label party reads its features and the label in one CSV pass.
+  const labelled = layout.blocks.some((b) => b.party === layout.labelParty);
+  const both = featureBlocks(cluster, layout, cfg.input_ds, standardize, modelDir, labelled ? { party: layout.labelParty, column: cfg.label } : undefined);
+  const labelPyu = cluster.pyu(layout.labelParty);
+  const blocks = layout.blocks.map((b, i) => (labelled && b.party === layout.labelParty ? labelPyu.call('sslr.pick', both[i]!, 'x') : both[i]!));
+  const [masked] = spu.run('sslr.maskFeatures', blocks, mask);
+  void Promise.all(blocks.map((b) => b.ready)).then(
+    () => ctx.log.info({ ms: Math.round(performance.now() - t0) }, 'ss_lr_train feature blocks read'),
+    () => undefined,
+  );
   // y is shared once by the label party; the SpuObject stays in the ranks' stores for every epoch.
-  const ySpu = cluster.pyu(layout.labelParty).call('sslr.label', resolve(cfg.input_ds[layout.labelParty]!), cfg.label).to(spu);
+  const yObj = labelled
+    ? labelPyu.call('sslr.pick', both[layout.blocks.findIndex((b) => b.party === layout.labelParty)]!, 'y')
+    : labelPyu.call('sslr.label', resolve(cfg.input_ds[layout.labelParty]!), cfg.label);
+  const ySpu = yObj.to(spu);
   const [w0] = spu.run('sslr.initWeights', [], { rows: d + 1 });
 
+  await masked!.ready;
+  ctx.log.info({ ms: Math.round(performance.now() - t0) }, 'ss_lr_train features shared and masked');
   const policy = cfg.strategy === 'policy_sgd';
   const exec: TrainExec<SpuObject> = {
     async epoch(w, dk, pub) {
-      const inputs = dk === undefined ? [x!, ySpu, w] : [x!, ySpu, w, dk];
-      const outs = spu.run('sslr.epoch', inputs, pub, { outputs: policy ? 2 : 1 });
+      const inputs = dk === undefined ? [ySpu, w] : [ySpu, w, dk];
+      const runPub: EpochRunPub = { ...pub, ...mask };
+      const outs = spu.run('sslr.epoch', inputs, runPub, { outputs: policy ? 2 : 1 });
       await outs[0]!.ready;
       return { w: outs[0]!, dk: outs[1] };
     },
@@ -94,28 +116,36 @@ export async function runSsLrTrain(ctx: JobContext, cfg: SsLrTrainConfig): Promi
       return v.data[0]! > 0;
     },
   };
-  const out = await trainLoop(
-    exec,
-    w0!,
-    layout.numRows,
-    d,
-    {
-      epochs: cfg.epochs,
-      learningRate: cfg.learning_rate,
-      batchSize: cfg.batch_size,
-      sigType: cfg.sig_type,
-      regType: cfg.reg_type,
-      penalty: cfg.penalty,
-      l2Norm: cfg.l2_norm,
-      eps: cfg.eps,
-      decayEpoch: cfg.decay_epoch,
-      decayRate: cfg.decay_rate,
-      strategy: cfg.strategy,
-    },
-    (e, total) => ctx.progress((100 * e) / total, `epoch ${e}/${total}`, { epoch: e, epochs: total }),
-    ctx.signal,
-  );
+  let out: Awaited<ReturnType<typeof trainLoop<SpuObject>>>;
+  try {
+    out = await trainLoop(
+      exec,
+      w0!,
+      layout.numRows,
+      d,
+      {
+        epochs: cfg.epochs,
+        learningRate: cfg.learning_rate,
+        batchSize: cfg.batch_size,
+        sigType: cfg.sig_type,
+        regType: cfg.reg_type,
+        penalty: cfg.penalty,
+        l2Norm: cfg.l2_norm,
+        eps: cfg.eps,
+        decayEpoch: cfg.decay_epoch,
+        decayRate: cfg.decay_rate,
+        strategy: cfg.strategy,
+      },
+      (e, total) => ctx.progress((100 * e) / total, `epoch ${e}/${total}`, { epoch: e, epochs: total }),
+      ctx.signal,
+    );
+  } finally {
+    // Free the mask on every rank and at the dealer; a failure here must not hide the training's.
+    const [released] = spu.run('sslr.releaseMask', [], mask);
+    await released!.ready.catch(() => undefined);
+  }
 
+  ctx.log.info({ ms: Math.round(performance.now() - t0), epochs: out.epochsRun }, 'ss_lr_train epochs done');
   const sharePaths = spu.ranks.map((p) => join(modelDir, shareFileName(p)));
   const [saved] = spu.run('sslr.saveModel', [out.w], { sharePaths });
   await saved!.ready;

@@ -61,14 +61,21 @@ const suite: BenchSuite = {
           const X = shareInputs(cfg, Float64Array.from({ length: len }, (_, i) => c.x(i)), shape, 2);
           const Y = shareInputs(cfg, Float64Array.from({ length: len }, (_, i) => c.y(i)), shape, 2);
           let hub = new LocalHub(2);
+          const cpus: number[] = [];
           const once = async (): Promise<void> => {
             hub = new LocalHub(2);
+            const c0 = process.cpuUsage();
             await runLocal(cfg, 2, (ctx) => c.op(ctx, X[ctx.rank]!, Y[ctx.rank]!), hub);
+            const d = process.cpuUsage(c0);
+            cpus.push((d.user + d.system) / 1000);
           };
           const big = len >= 1 << 18;
           const t = await timeIt(once, { reps: quick ? 2 : big ? 3 : 7, warmup: big ? 0 : 1 });
+          cpus.sort((a, b) => a - b);
           emit({
             suite: 'nonlinear', case: c.name, n: len, field, parties: 2, ...t,
+            // process CPU per rep (all ranks + dealer), median: steadier than wall time on a shared box
+            cpu_ms: Math.round(cpus[cpus.length >> 1] ?? Number.NaN),
             bytes_sent: hub.traffic(0, 1).bytes, rounds: hub.rounds(), dealer_bytes: hub.traffic(2, 0).bytes,
           });
         }

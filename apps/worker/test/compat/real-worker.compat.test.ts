@@ -3,8 +3,8 @@
 // queue="secretflow_queue")` and `AsyncResult.get(timeout=...)` (py/real_client.py), on a private
 // redis-server. Real jobs on the bundled data: PSI checked row by row against a pandas join, the
 // PSI -> SS-LR -> predict -> eval pipeline checked against scikit-learn, bad input, revoke-terminate
-// of a running cluster job, and a warm shutdown on SIGTERM.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// of a running cluster job, a warm shutdown on SIGTERM and a cold one on a second signal.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,8 @@ const DATA = join(REPO_ROOT, 'examples/data/breast_cancer');
 const dir = mkdtempSync(join(tmpdir(), 'sfw-real-compat-'));
 let server: RedisServer | undefined;
 let worker: RealWorkerProc | undefined;
+/** Noisy figures (2 shared cores), printed once at the end for the report / docs. */
+const figures: Json = {};
 
 type Json = Record<string, unknown>;
 const client = (kase: string, arg: unknown = {}, timeoutMs = 60_000): Promise<Json> => pyScript('real_client.py', server!.url, kase, arg, timeoutMs);
@@ -50,6 +52,10 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
+  console.info(`real-worker compat figures: ${JSON.stringify(figures)}`);
+  // Debugging aid: SFW_COMPAT_WORKER_LOG=/some/file keeps the worker's JSON log lines.
+  const keep = process.env['SFW_COMPAT_WORKER_LOG'];
+  if (keep !== undefined && worker !== undefined) writeFileSync(keep, worker.logs());
   await worker?.kill9();
   await server?.stop();
   rmSync(dir, { recursive: true, force: true });
@@ -78,6 +84,8 @@ describe('Python celery 5.2.6 -> the real TS worker', () => {
     expect(env).toMatchObject({ task_request_id: 'req-psi', task_type: 'psi', metadata: { worker: HOST, celery_task_id: o['id'] } });
     const rows = (env['result'] as { report: { rows: { party: string; intersection_count: number }[] } }).report.rows;
     expect(rows.map((r) => [r.party, r.intersection_count]).sort()).toEqual([['alice', 545], ['bob', 545]]);
+    figures['psi_client_s'] = o['client_s'];
+    figures['psi_metrics'] = env['performance_metrics'];
     const j = await client('psi_join', { alice: join(DATA, 'alice.csv'), bob: join(DATA, 'bob.csv'), out_alice: join(out, 'alice.csv'), out_bob: join(out, 'bob.csv') });
     expect(j).toEqual({ join_rows: 545, rows_alice: 545, rows_bob: 545, cols_alice: true, cols_bob: true, aligned: true, equal_alice: true, equal_bob: true });
   });
@@ -93,6 +101,8 @@ describe('Python celery 5.2.6 -> the real TS worker', () => {
     const auc = (env.result.steps[3]!.result['summary'] as { auc: number }).auc;
     // Bound: 0.01 (fixed-point SS-LR, 10 epochs of mini-batch SGD with the t1 sigmoid vs exact L2 LR).
     expect(Math.abs(auc - SKLEARN_AUC)).toBeLessThan(0.01);
+    figures['pipeline_auc'] = auc;
+    figures['pipeline_client_s'] = o['client_s'];
     // The reference is recomputed, and the reported AUC must be the AUC of the scores the worker wrote:
     // a bypassed or constant predictor cannot pass both.
     const ref = await client('auc_reference', { alice: join(DATA, 'alice.csv'), bob: join(DATA, 'bob.csv'), pred_csv: join(out, 'sslr_pred.csv') });
@@ -131,6 +141,8 @@ describe('Python celery 5.2.6 -> the real TS worker', () => {
     });
     const o = await client('revoke_running', { request_id: 'req-revoke', params, after_match: 'epoch', wait_s: 120 }, 200_000);
     expect(o['revoked_after'], JSON.stringify(o).slice(0, 2000)).not.toBeNull();
+    figures['revoked_after'] = o['revoked_after'];
+    figures['revoke_to_result_s'] = o['revoke_to_result_s'];
     expect(o).toMatchObject({ ok: false, state: 'REVOKED', exc: { type: 'TaskRevokedError' } });
     expect((o['log'] as { status: string }[]).at(-1)).toMatchObject({ status: 'FAILURE', error: { code: 'TASK_CANCELLED' } });
     const out = join(dir, 'psi-after-revoke');
@@ -138,12 +150,19 @@ describe('Python celery 5.2.6 -> the real TS worker', () => {
     expect(psi, JSON.stringify(psi).slice(0, 2000)).toMatchObject({ ok: true, state: 'SUCCESS', value: { performance_metrics: { cluster_reused: false } } });
     const j = await client('psi_join', { alice: join(DATA, 'alice.csv'), bob: join(DATA, 'bob.csv'), out_alice: join(out, 'alice.csv'), out_bob: join(out, 'bob.csv') });
     expect(j).toMatchObject({ join_rows: 545, equal_alice: true, equal_bob: true, aligned: true });
+    // The terminated training really stopped: no PROGRESS of the revoked task after its FAILURE.
+    const later = await client('events', { id: o['id'] });
+    expect((later['log'] as Json[]).map((e) => e['event_id'])).toEqual((o['log'] as Json[]).map((e) => e['event_id']));
   });
 
-  it('6. SIGTERM during a task: the task finishes (or is requeued), exit 0 within the grace period, nothing left in unacked', async () => {
+  it('6. SIGTERM during a pipeline: it finishes (or is requeued), exit 0 within the grace period, nothing left in unacked', async () => {
     const w = worker!;
-    const sent = await client('send', { request_id: 'req-psi-term', params: example('psi.json', join(dir, 'psi-term')) });
-    expect(await client('wait_status', { id: sent['id'], status: 'RUNNING', wait_s: 60 }, 90_000)).toEqual({ found: true });
+    // A pipeline with 20 epochs (a few seconds on the warm cluster), signalled once it reports progress.
+    const params = example('pipeline.json', join(dir, 'term'), (p) => {
+      step(p, 'train').task_config['epochs'] = 20;
+    });
+    const sent = await client('send', { request_id: 'req-term', params });
+    expect(await client('wait_status', { id: sent['id'], status: 'PROGRESS', wait_s: 90 }, 120_000)).toEqual({ found: true });
     const t0 = Date.now();
     w.child.kill('SIGTERM');
     const code = await Promise.race([w.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), (GRACE_S + 15) * 1000))]);
@@ -151,8 +170,29 @@ describe('Python celery 5.2.6 -> the real TS worker', () => {
     expect(code, w.logs().slice(-3000)).toBe(0);
     expect(elapsedS).toBeLessThan(GRACE_S + 5);
     const after = await client('after_shutdown', { id: sent['id'] });
+    figures['sigterm'] = { exit_s: elapsedS, task: after['status'] ?? 'requeued' };
     expect(after).toMatchObject({ unacked: 0, unacked_index: 0 });
     expect(after['status'] === 'SUCCESS' || (after['queue_ids'] as string[]).includes(sent['id'] as string), JSON.stringify(after)).toBe(true);
     expect(w.logs()).toContain('warm shutdown');
+  });
+
+  it('7. a second signal is a cold shutdown: exit 1 at once; the running task stays unacked and kombu restores it', async () => {
+    const w = await startRealWorker(server!.url, { WORKER_HOSTNAME: `${HOST}-2`, SFW_DIAGNOSTIC_TASKS: '1', WORKER_SHUTDOWN_GRACE: String(GRACE_S), SFW_WORK_DIR: join(dir, 'work2') });
+    try {
+      const sent = await client('send', { request_id: 'req-cold', params: { task_type: 'diagnostic', task_config: { mode: 'sleep', sleep_ms: 60_000 } } });
+      expect(await client('wait_status', { id: sent['id'], status: 'RUNNING', wait_s: 60 }, 90_000)).toEqual({ found: true });
+      const t0 = Date.now();
+      w.child.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 300));
+      w.child.kill('SIGINT');
+      const code = await Promise.race([w.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 15_000))]);
+      expect(code, w.logs().slice(-3000)).toBe(1);
+      expect((Date.now() - t0) / 1000).toBeLessThan(GRACE_S / 2);
+      expect(w.logs()).toContain('cold shutdown');
+      const restored = await client('restore_visible', { sleep_s: 1.5 });
+      expect(restored).toMatchObject({ unacked: 0, queue_ids: [sent['id']] });
+    } finally {
+      await w.kill9();
+    }
   });
 });

@@ -1,5 +1,5 @@
 // Boolean circuits on bit-sliced XOR shares. Every circuit is written as layers of independent AND
-// gates; one layer = one `andGates` call = one round. XOR/NOT and AND with a public plane are local.
+// gates; one layer = one `andPlanes` call = one round. XOR/NOT and AND with a public plane are local.
 // Costs below are per element, in AND gates; bytes on the wire per AND gate = 2 bits to each peer.
 import { andPlanes, type NlCore } from './core.ts';
 

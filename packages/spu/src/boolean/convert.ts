@@ -3,7 +3,7 @@
 import { FIELD_BITS, add, addScalar, makeTensor, mul, mulScalar, neg, sub, type RingTensor } from '@sfw/ring';
 import { fromPlanes, plane, planeWords, toPlanes } from './bitslice.ts';
 import { addShared, bitsFromMasked, eqzFromMasked, msbFromMasked, type Plane } from './circuits.ts';
-import { openBits, openRing, type NlCore } from './core.ts';
+import { openBitsInPlace, openRing, type NlCore } from './core.ts';
 
 export interface Masked {
   C: Plane[];
@@ -34,6 +34,37 @@ export async function msbA2B(core: NlCore, x: RingTensor): Promise<Plane> {
   return msbFromMasked(core, m.C, m.R, k);
 }
 
+/**
+ * XOR shares of msb(x - o_j) for public ring offsets o_0..o_{J-1} of one secret x, from ONE masked
+ * opening: c = x + r is opened once and x - o_j = (c - o_j) - r, so every comparison is the same
+ * carry circuit on a different public addend (c - o_j) and the same shared mask bits. The J circuits
+ * run side by side (planes of J*W words: block j = comparison j). Revealing nothing more than one
+ * msbA: the only ring opening is c (uniform), the rest are AND-gate openings under fresh triples.
+ * Saves, against J separate msbA, J-1 masks (dealer: n ring elements + k planes each), J-1 openings
+ * of n*k/8 bytes and J-1 bit-slicing passes.
+ */
+export async function msbOffsetsA2B(core: NlCore, x: RingTensor, offsets: readonly bigint[]): Promise<Plane> {
+  const k = FIELD_BITS[core.field];
+  const n = x.size;
+  const W = planeWords(n);
+  const J = offsets.length;
+  const mb = await core.corr.maskBits({ n, k });
+  const c = await openRing(core.comm, add(x, mb.r, mb.r), true);
+  const C: Plane[] = [], R: Plane[] = [];
+  for (let i = 0; i < k; i++) { C.push(new Uint32Array(J * W)); R.push(new Uint32Array(J * W)); }
+  const cj = core.pool ? core.pool.take(core.field, [n]) : makeTensor(core.field, [n]);
+  offsets.forEach((o, j) => {
+    addScalar(c, -o, cj);
+    const Cp = toPlanes(core.field, cj.data, n, k);
+    for (let i = 0; i < k; i++) {
+      C[i]!.set(plane(Cp, i), j * W);
+      R[i]!.set(plane(mb.bits, i), j * W);
+    }
+  });
+  core.pool?.give(c, cj);
+  return msbFromMasked(core, C, R, k);
+}
+
 /** XOR share of [x == 0]. */
 export async function eqzA2B(core: NlCore, x: RingTensor): Promise<Plane> {
   const k = FIELD_BITS[core.field];
@@ -56,7 +87,7 @@ export async function b2aBit(core: NlCore, x: Plane, n: number, scale = 1n): Pro
   const bp = await core.corr.bitPair({ n });
   const mw = new Uint32Array(planeWords(n));
   for (let i = 0; i < mw.length; i++) mw[i] = x[i]! ^ bp.bool[i]!;
-  const m = await openBits(core.comm, mw);
+  const m = await openBitsInPlace(core.comm, mw); // mw is our own scratch
   // x = m + b - 2mb = b + m (c - 2b) with c = 1 on rank 0 and 0 elsewhere (m is public).
   const mT = makeTensor(core.field, [n], fromPlanes(core.field, { k: 1, n, W: mw.length, words: m }));
   const t = mulScalar(bp.arith, -2n, mT.size >= 4096 && core.pool ? core.pool.take(core.field, [n]) : undefined);
@@ -81,7 +112,7 @@ export async function b2a(core: NlCore, X: Plane[], n: number): Promise<RingTens
   const W = planeWords(n);
   const flat = new Uint32Array(k * W);
   U.forEach((p, j) => flat.set(p, j * W));
-  const u = await openBits(core.comm, flat);
+  const u = await openBitsInPlace(core.comm, flat); // flat is our own scratch
   const uRing = makeTensor(core.field, [n], fromPlanes(core.field, { k, n, W, words: u }));
   return core.comm.rank === 0 ? sub(uRing, mb.r) : neg(mb.r);
 }

@@ -8,7 +8,6 @@ import {
   lshr,
   makeTensor,
   matmul,
-  mul,
   mulAdd,
   mulScalar,
   neg,

@@ -17,10 +17,13 @@ declare module '../context.ts' {
      * in this context or later ones on the same cluster. 1 round, (N-1) n d elements per rank.
      */
     fixedMask(x: SecretTensor): Promise<MaskedMatrix>;
-    /** Fixed point X[rows] . w, w a secret [d, 1]; result [b, 1]. 2 rounds, (N-1)(d + b) elements. */
-    maskedMatmul(m: MaskedMatrix, rows: RowRange, w: SecretTensor): Promise<SecretTensor>;
-    /** Fixed point X[rows]^T . r, r a secret [b, 1]; result [d, 1]. 2 rounds, (N-1)(b + d) elements. */
-    maskedMatmulT(m: MaskedMatrix, rows: RowRange, r: SecretTensor): Promise<SecretTensor>;
+    /**
+     * Fixed point X[rows] . w / 2^shift, w a secret [d, 1]; result [b, 1]. 2 rounds, (N-1)(d + b)
+     * elements. `shift` (default 0, at most 16) costs nothing: it joins the one truncation.
+     */
+    maskedMatmul(m: MaskedMatrix, rows: RowRange, w: SecretTensor, shift?: number): Promise<SecretTensor>;
+    /** Fixed point X[rows]^T . r / 2^shift, r a secret [b, 1]; result [d, 1]. 2 rounds, (N-1)(b + d) elements. */
+    maskedMatmulT(m: MaskedMatrix, rows: RowRange, r: SecretTensor, shift?: number): Promise<SecretTensor>;
     /** Drops the dealer's copy of U and this handle's buffers. The handle is unusable afterwards. */
     releaseMasked(m: MaskedMatrix): Promise<void>;
   }
@@ -35,12 +38,12 @@ P.fixedMask = function fixedMask(this: SpuContext, x: SecretTensor): Promise<Mas
   });
 };
 
-P.maskedMatmul = function maskedMatmul(this: SpuContext, m: MaskedMatrix, rows: RowRange, w: SecretTensor): Promise<SecretTensor> {
-  return this.serial(async () => this.wrap(await maskedMatvecTrunc(this.env, this.kernels, maskedState(m), rows[0], rows[1], this.unwrap(w), 'right')));
+P.maskedMatmul = function maskedMatmul(this: SpuContext, m: MaskedMatrix, rows: RowRange, w: SecretTensor, shift = 0): Promise<SecretTensor> {
+  return this.serial(async () => this.wrap(await maskedMatvecTrunc(this.env, this.kernels, maskedState(m), rows[0], rows[1], this.unwrap(w), 'right', shift)));
 };
 
-P.maskedMatmulT = function maskedMatmulT(this: SpuContext, m: MaskedMatrix, rows: RowRange, r: SecretTensor): Promise<SecretTensor> {
-  return this.serial(async () => this.wrap(await maskedMatvecTrunc(this.env, this.kernels, maskedState(m), rows[0], rows[1], this.unwrap(r), 'left')));
+P.maskedMatmulT = function maskedMatmulT(this: SpuContext, m: MaskedMatrix, rows: RowRange, r: SecretTensor, shift = 0): Promise<SecretTensor> {
+  return this.serial(async () => this.wrap(await maskedMatvecTrunc(this.env, this.kernels, maskedState(m), rows[0], rows[1], this.unwrap(r), 'left', shift)));
 };
 
 P.releaseMasked = function releaseMasked(this: SpuContext, m: MaskedMatrix): Promise<void> {

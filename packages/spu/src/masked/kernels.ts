@@ -74,10 +74,14 @@ export function maskedMatvecRef(m: MaskedState, r0: number, r1: number, w: RingT
   return side === 'right' ? matmul(xb, makeTensor(w.field, [d, 1], w.data)) : matvecT(xb, w);
 }
 
-/** Fixed-point version: ring product then the protocol's truncation by f bits. */
-export async function maskedMatvecTrunc(env: KernelEnv, k: ArithProtocol, m: MaskedState, r0: number, r1: number, w: RingTensor, side: 'right' | 'left'): Promise<RingTensor> {
+/**
+ * Fixed-point version: ring product then the protocol's truncation by f + shift bits (a public
+ * division by 2^shift folded into the one truncation, e.g. the x/4 of SecretFlow's t1 sigmoid).
+ */
+export async function maskedMatvecTrunc(env: KernelEnv, k: ArithProtocol, m: MaskedState, r0: number, r1: number, w: RingTensor, side: 'right' | 'left', shift = 0): Promise<RingTensor> {
+  if (!Number.isInteger(shift) || shift < 0 || shift > 16) throw new RangeError(`shift ${String(shift)} is outside [0, 16]`);
   const y = k.name === 'REF2K' ? maskedMatvecRef(m, r0, r1, w, side) : await maskedMatvecA(env, m, r0, r1, w, side);
-  return k.truncA(env, y, env.cfg.fxpBits);
+  return k.truncA(env, y, env.cfg.fxpBits + shift);
 }
 
 /** Tells the dealer to drop U (SEMI2K; the adjust rank sends one request, no bytes come back). */

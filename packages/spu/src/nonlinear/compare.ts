@@ -42,12 +42,13 @@ export async function maxMin(F: Fxp, x: RingTensor, y: RingTensor): Promise<{ ma
 }
 
 /**
- * clip(x, lo, hi) for public lo <= hi: both comparisons in one circuit, both corrections in one
- * product: x + [x<lo](lo - x) + [x>hi](hi - x).
+ * clip(x, lo, hi) for public lo <= hi: both comparisons from ONE masked opening of x (msbOffsetsA:
+ * [x < lo] = msb(x - lo), [x <= hi] = msb(x - hi - 1 ulp)), both corrections in one product:
+ * x + [x<lo](lo - x) + (1 - [x<=hi])(hi - x).
  */
 export async function clip(F: Fxp, x: RingTensor, lo: number, hi: number): Promise<RingTensor> {
-  const [bLo, bHi] = await F.msbMany([F.addC(x, -lo), F.addC(F.neg(x), hi)]);
+  const [bLo, bLeHi] = await F.lessPubMany(x, [F.enc(lo), F.enc(hi) + 1n]);
   const dLo = F.addC(F.neg(x), lo), dHi = F.addC(F.neg(x), hi);
-  const [a, b] = await F.mulMany([[bLo!, dLo], [bHi!, dHi]], null);
+  const [a, b] = await F.mulMany([[bLo!, dLo], [F.oneMinus(bLeHi!), dHi]], null);
   return F.add(F.add(x, a!), b!);
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Prg, randomSeed } from '@sfw/ring';
 import { LocalHub } from '../local-hub.ts';
 import { runLocal } from '../harness.ts';
-import { eqzACost, msbACost } from './costs.ts';
+import { eqzACost, msbACost, msbOffsetsACost } from './costs.ts';
 import { semi2kNl } from './kernels.ts';
 import { cfgOf } from './testutil.ts';
 import '../boolean/correlations.ts';
@@ -13,6 +13,7 @@ describe.each(['FM64', 'FM128'] as const)('%s comparison kernel costs', (field) 
   it.each([
     ['msbA', msbACost, semi2kNl.msbA],
     ['eqzA', eqzACost, semi2kNl.eqzA],
+    ['msbOffsetsA (2 offsets, as clip)', (f: typeof field, n: number) => msbOffsetsACost(f, n, 2), (env: Parameters<typeof semi2kNl.msbA>[0], x: Parameters<typeof semi2kNl.msbA>[1]) => semi2kNl.msbOffsetsA(env, x, [5n, -7n]).then((r) => r[0]!)],
   ] as const)('%s on 4096 elements', async (_name, cost, kernel) => {
     const n = 4096;
     const hub = new LocalHub(2);

@@ -37,3 +37,19 @@ export function eqzACost(field: FieldType, n: number): NlCost {
     dealerBytes: limbBytes(k * W(n)) + (k - 1) * limbBytes(W(n)) + n * (k / 8),
   };
 }
+
+/**
+ * msbOffsetsA with J offsets: one mask-open (n*k/8), J carry trees side by side (8 J W bytes per AND
+ * plane), one bit B2A over J W 32 slots (4 J W). Dealer: the mask's k bit planes once (its
+ * arithmetic part is a PRG draw), the AND corrections and J W 32 bit-pair elements.
+ */
+export function msbOffsetsACost(field: FieldType, n: number, J: number): NlCost {
+  const k = FIELD_BITS[field];
+  const { ands, rounds } = msbCost(k);
+  const eb = k / 8;
+  return {
+    rounds: 1 + rounds + 1,
+    bytesPerPeer: n * eb + 8 * J * W(n) * ands + 4 * J * W(n),
+    dealerBytes: limbBytes(k * W(n)) + ands * limbBytes(J * W(n)) + J * W(n) * 32 * eb,
+  };
+}

@@ -77,6 +77,11 @@ export class Fxp {
     return split(b, xs);
   }
 
+  /** Integer bits [x < c_j] for public reals c_j: one mask and one opening for all of them. */
+  lessPubMany(x: RingTensor, cs: readonly bigint[]): Promise<RingTensor[]> {
+    return this.nk.msbOffsetsA(this.env, x, cs);
+  }
+
   /** Integer bit b -> fixed-point 0/1. */
   bitToFxp = (b: RingTensor): RingTensor => this.mulInt(b, 1n << BigInt(this.f));
   /** 1 - b for an integer bit b. */

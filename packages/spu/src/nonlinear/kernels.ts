@@ -9,7 +9,7 @@ import { FIELD_BITS, LIMBS, makeTensor, toBigInts, type RingTensor } from '@sfw/
 import type { KernelEnv } from '../kernels/types.ts';
 import { planeWords, type Planes } from '../boolean/bitslice.ts';
 import { bitsFromMasked, notS, suffixAnd, xorP, type Plane } from '../boolean/circuits.ts';
-import { b2a, b2aBit, eqzA2B, maskAndOpen, msbA2B } from '../boolean/convert.ts';
+import { b2a, b2aBit, eqzA2B, maskAndOpen, msbA2B, msbOffsetsA2B } from '../boolean/convert.ts';
 import { dealerCorrelations, type NlCore } from '../boolean/core.ts';
 import '../boolean/correlations.ts';
 
@@ -17,6 +17,8 @@ export interface NlKernels {
   msbA(env: KernelEnv, x: RingTensor): Promise<RingTensor>;
   eqzA(env: KernelEnv, x: RingTensor): Promise<RingTensor>;
   topBitLookupA(env: KernelEnv, x: RingTensor, kk: number, tables: readonly (readonly bigint[])[]): Promise<RingTensor[]>;
+  /** msbA(x - o) for several public ring offsets o of ONE secret x (one mask, one opening). */
+  msbOffsetsA(env: KernelEnv, x: RingTensor, offsets: readonly bigint[]): Promise<RingTensor[]>;
 }
 
 const cores = new WeakMap<KernelEnv, NlCore>();
@@ -46,6 +48,16 @@ export const semi2kNl: NlKernels = {
   async eqzA(env, x) {
     const core = coreOf(env);
     return reshaped(await b2aBit(core, await eqzA2B(core, x), x.size), x);
+  },
+  async msbOffsetsA(env, x, offsets) {
+    const core = coreOf(env);
+    const n = x.size;
+    const W = planeWords(n);
+    const bits = await msbOffsetsA2B(core, x, offsets);
+    // one bit B2A over all J blocks (block j = elements [j*32W, j*32W + n) of the batch)
+    const all = await b2aBit(core, bits, offsets.length * W * 32);
+    const L = LIMBS[env.cfg.field];
+    return offsets.map((_, j) => makeTensor(env.cfg.field, x.shape, all.data.subarray(j * W * 32 * L, (j * W * 32 + n) * L)));
   },
   async topBitLookupA(env, x, kk, tables) {
     const core = coreOf(env);
@@ -84,6 +96,11 @@ const reshaped = (t: RingTensor, like: RingTensor): RingTensor => makeTensor(t.f
 /** REF2K: every rank holds the plaintext value; the kernels compute in the clear. */
 export const ref2kNl: NlKernels = {
   msbA: (_env, x) => Promise.resolve(mapSigned(x, (v) => (v < 0n ? 1n : 0n))),
+  msbOffsetsA: (_env, x, offsets) => {
+    const k = FIELD_BITS[x.field];
+    const vals = toBigInts(x);
+    return Promise.resolve(offsets.map((o) => fromValues(x, vals.map((v) => (BigInt.asIntN(k, v - o) < 0n ? 1n : 0n)))));
+  },
   eqzA: (_env, x) => Promise.resolve(mapSigned(x, (v) => (v === 0n ? 1n : 0n))),
   topBitLookupA: (_env, x, kk, tables) => {
     const vals = toBigInts(x);

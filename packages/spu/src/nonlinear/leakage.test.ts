@@ -115,6 +115,18 @@ describe("leakage: a rank's view during comparison does not depend on the other 
     expectSame(await run(zeros), await run(wild));
   });
 
+  // clip evaluates [x < lo] and [x <= hi] from ONE opening of x + r (msbOffsetsA): the view must still
+  // be independent of x, whichever side of the interval the values fall on.
+  it('clip (shared mask): rank 1 view vs party 0 input', async () => {
+    const run = (x: Float64Array) => collect(120, 1, x, ones, (c, x0) => c.clip(x0, -1, 2.5));
+    expectSame(await run(zeros), await run(wild));
+  });
+
+  it('sigmoid t1 (shared mask, incl. dealer corrections): rank 0 view vs party 1 input', async () => {
+    const run = (x: Float64Array) => collect(120, 0, x, ones, (c, x1) => c.sigmoid(x1, 't1'));
+    expectSame(await run(zeros), await run(wild));
+  });
+
   it('equal: rank 1 view vs party 0 input', async () => {
     const run = (x: Float64Array) => collect(120, 1, x, zeros, (c, x0, y) => c.equal(x0, y));
     expectSame(await run(zeros), await run(wild));

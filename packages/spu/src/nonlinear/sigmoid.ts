@@ -37,8 +37,8 @@ export async function sigmoid(F: Fxp, x: RingTensor, type: SigmoidType): Promise
       return clip(F, F.addC(await F.trunc(x, 2), 0.5), 0, 1);
     case 't3': {
       const ret = await poly(F, x, [0.5, 0.25, 0, -1 / 48]);
-      const [lo, hi] = await F.msbMany([F.addC(x, 2), F.addC(F.neg(x), 2)]); // x < -2, x > 2
-      return select2(F, ret, lo!, F.constLike(x, 0n), hi!, F.constLike(x, F.enc(1)));
+      const [lo, le] = await F.lessPubMany(x, [F.enc(-2), F.enc(2) + 1n]); // x < -2, x <= 2 (one mask)
+      return select2(F, ret, lo!, F.constLike(x, 0n), F.oneMinus(le!), F.constLike(x, F.enc(1)));
     }
     case 't5':
       return clip(F, await poly(F, x, [0.5, 0.25, 0, -1 / 48, 0, 1 / 480]), 0, 1);
@@ -49,10 +49,10 @@ export async function sigmoid(F: Fxp, x: RingTensor, type: SigmoidType): Promise
     case 'sr':
       return sr(F, x);
     case 'mix': {
-      const [lo, hi] = await F.msbMany([F.addC(x, 4), F.addC(F.neg(x), 4)]); // x < -4, x > 4
+      const [lo, le] = await F.lessPubMany(x, [F.enc(-4), F.enc(4) + 1n]); // x < -4, x <= 4 (one mask)
       const ls7 = await poly(F, x, LS7, 20); // tiny high-order coefficients need f+20 bits
       const s = await sr(F, x);
-      return select2(F, ls7, lo!, s, hi!, s);
+      return select2(F, ls7, lo!, s, F.oneMinus(le!), s);
     }
     case 'real':
       return realSigmoid(F, x);

@@ -44,6 +44,16 @@ def meta(res):
     return json.loads(raw) if raw else None
 
 
+def wait_terminal_event(task_id, wait_s=5):
+    """The terminal status event is published just after the result is stored: bounded wait for it."""
+    deadline = time.time() + wait_s
+    while time.time() < deadline:
+        evs = list_events(task_id)
+        if evs and evs[-1]['status'] in ('SUCCESS', 'FAILURE'):
+            return
+        time.sleep(0.05)
+
+
 def list_events(task_id):
     """The durable status list (LPUSH, newest first) -> this task's events, oldest first."""
     evs = [json.loads(x) for x in r_.lrange(STATUS_LIST, 0, -1)]
@@ -97,6 +107,7 @@ elif case == 'execute':  # arg: {request_id, params, timeout, listen}
     out['client_s'] = round(time.time() - t0, 2)
     m = meta(res) or {}
     out.update(id=res.id, state=res.state, retries=m.get('retries'))
+    wait_terminal_event(res.id)
     if listener is not None:
         out['channel'] = listener.close(res.id)
     out['log'] = list_events(res.id)
@@ -150,7 +161,7 @@ elif case == 'revoke_running':  # arg: {request_id, params, after_status, after_
     t0 = time.time()
     out.update(outcome(res, 60))
     out['revoke_to_result_s'] = round(time.time() - t0, 2)
-    time.sleep(0.3)
+    wait_terminal_event(res.id)
     out.update(id=res.id, state=res.state, log=list_events(res.id))
 elif case == 'send':  # publish only (used before SIGTERM); arg: {request_id, params}
     res = execute(arg['request_id'], arg['params'])
@@ -163,11 +174,19 @@ elif case == 'wait_status':  # arg: {id, status, wait_s}: bounded poll of the st
         if not found:
             time.sleep(0.05)
     out = {'found': found}
+elif case == 'events':  # arg: {id}: the task's status events from the durable list, oldest first
+    out = {'log': list_events(arg['id'])}
 elif case == 'after_shutdown':  # arg: {id}: state of the task sent before SIGTERM, unacked + queue contents
     res = app.AsyncResult(arg['id'])
     m = meta(res)
     out = {'status': m and m['status'], 'unacked': r_.hlen('unacked'), 'unacked_index': r_.zcard('unacked_index'),
            'queue_len': r_.llen(Q), 'queue_ids': [json.loads(x)['headers']['id'] for x in r_.lrange(Q, 0, -1)]}
+elif case == 'restore_visible':  # kombu's own recovery of messages left unacked longer than the visibility timeout
+    from kombu import Connection
+    time.sleep(arg.get('sleep_s', 1.5))
+    with Connection(url, transport_options={'visibility_timeout': 1}) as c:
+        c.default_channel.qos.restore_visible(num=10)
+    out = {'unacked': r_.hlen('unacked'), 'queue_ids': [json.loads(x)['headers']['id'] for x in r_.lrange(Q, 0, -1)]}
 else:
     raise SystemExit('unknown case ' + case)
 
