@@ -41,6 +41,8 @@ export interface SslrBenchResult {
   batches_per_epoch: number;
   auc: number;
   plaintext_auc: number;
+  /** max |w_secure - w_float64| (weights revealed to the driver: bench only). */
+  max_weight_diff: number;
   bytes_note: string;
 }
 
@@ -116,7 +118,7 @@ export async function benchSslr(cases: SslrBenchCase[], opts: { warmup?: boolean
         const t0 = performance.now();
         const train = await runSsLrTrain(ctx, ssLrTrainSchema.parse({
           input_ds: data.files, feature_selects: data.features, label: 'y', epochs: c.epochs, batch_size: c.batchSize,
-          learning_rate: c.learningRate, sig_type: c.sigType, eps: 0, standardize: data.standardize, output_model: modelDir,
+          learning_rate: c.learningRate, sig_type: c.sigType, eps: 0, standardize: data.standardize, output_model: modelDir, report_weights: true,
         }));
         const t1 = performance.now();
         const c1 = process.cpuUsage();
@@ -130,10 +132,13 @@ export async function benchSslr(cases: SslrBenchCase[], opts: { warmup?: boolean
         const p = { ...LINEAR_SGD_DEFAULTS, epochs: c.epochs, batchSize: c.batchSize, learningRate: c.learningRate, sigType: c.sigType, eps: 0 };
         const ref = trainLinearSgdRef(data.x, data.y, data.n, data.d, p);
         const plaintextAuc = biclassificationEval(data.y, predictLinearRef(data.x, data.n, data.d, ref.weights, 'logistic', c.sigType)).summary.auc;
+        // Bench only: the revealed weights against the float64 reference (intercept last).
+        const wSecure = [...data.features.map((f) => train.weights![f]!), train.weights!._intercept_!];
+        const maxWeightDiff = Math.max(...ref.weights.map((v, j) => Math.abs(v - wSecure[j]!)));
         if (c === WARMUP) continue;
         out.push({
           case: c.name, n: data.n, d: data.d, train_ms: t1 - t0, predict_ms: t2 - t1, train_cpu_ms: cpuMs(c0, c1), predict_cpu_ms: cpuMs(c1, c2), epochs_run: train.epochs_run,
-          batches_per_epoch: train.batches_per_epoch, auc, plaintext_auc: plaintextAuc, bytes_note: 'train_ms includes CSV load and sharing',
+          batches_per_epoch: train.batches_per_epoch, auc, plaintext_auc: plaintextAuc, max_weight_diff: maxWeightDiff, bytes_note: 'train_ms includes CSV load and sharing',
         });
       } finally {
         await cluster.endTask();

@@ -2,6 +2,7 @@
 // the model was trained so), each rank loads its own model share, the SPU computes the scores with
 // the training sigmoid, and only `receiver` learns them; it writes them next to its ids.
 import { resolve, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { JobContext } from '@sfw/executor';
 import { ParameterValidationError } from '@sfw/executor';
 import type { SsLrPredictConfig } from './params.ts';
@@ -43,6 +44,7 @@ export async function runSsLrPredict(ctx: JobContext, cfg: SsLrPredictConfig): P
       details: { fields: ['task_config.receiver'] },
     });
   }
+  const t0 = performance.now();
   const headers = await readHeaders(cluster, cfg.input_ds);
   const layout = resolveLayout(headers, spu.ranks, meta.feature_names, undefined);
   if (layout.featureNames.join() !== meta.feature_names.join() || layout.interceptParty !== meta.intercept_party) {
@@ -68,6 +70,10 @@ export async function runSsLrPredict(ctx: JobContext, cfg: SsLrPredictConfig): P
   const chunkRows = infeedRows(meta.feature_names.length, cfg.batch_size);
   // The blocks are concatenated inside the predict program: X is never exported from the ranks.
   const [scores] = spu.run('sslr.predict', [w!, ...blocks], { sigType: meta.sig_type, regType: meta.reg_type, chunkRows });
+  void scores!.ready.then(
+    () => ctx.log.info({ ms: Math.round(performance.now() - t0) }, 'ss_lr_predict scores computed'),
+    () => undefined,
+  );
   ctx.progress(70, 'scores computed');
   // Only the receiver learns the scores: every rank sends its share to that party alone.
   const receiver = cluster.pyu(cfg.receiver);
@@ -75,6 +81,7 @@ export async function runSsLrPredict(ctx: JobContext, cfg: SsLrPredictConfig): P
   const opts: WritePredOptions = { predName: cfg.pred_name, saveIds: cfg.save_ids, idColumn: cfg.id_column, saveLabel, label: labelCol };
   const outPath = resolve(cfg.output_ds);
   const written = await receiver.call<{ rows: number; path: string }>('sslr.writePredictions', revealed, resolve(cfg.input_ds[cfg.receiver]!), outPath, opts).get();
+  ctx.log.info({ ms: Math.round(performance.now() - t0) }, 'ss_lr_predict predictions written');
   ctx.progress(100, 'predictions written');
   return { receiver: cfg.receiver, output_ds: written.path, rows: written.rows, pred_name: cfg.pred_name };
 }

@@ -9,7 +9,7 @@
 //                                               over mixed arithmetic-binary circuits"; SPU semi2k
 //                                               TruncAPr)
 // The boolean/non-linear engineer registers further kinds the same way from their own files.
-import { FIELD_BITS, addScalar, lshr, matmul, mul, shl, sub } from '@sfw/ring';
+import { FIELD_BITS, add, addScalar, lshr, matmul, mul, neg, shl } from '@sfw/ring';
 import { asRecord, parseBits, parseDims, registerCorrelation, type PartLayout } from './correlation.ts';
 
 export interface BeaverParams { shape: number[] }
@@ -58,14 +58,16 @@ registerCorrelation<TruncParams>('truncPr', {
     { name: 'd', field, shape: p.shape, sharing: 'additive' },
     { name: 'rTop', field, shape: p.shape, sharing: 'additive' },
   ],
-  derive: (p, field, r) => {
+  derive: (p, field, r, scratch) => {
     const k = FIELD_BITS[field];
     const m = p.bits;
     // r >>> m = 2^(k-1-m) msb(r) + rHi = rTop + rHi, hence d = rTop - rHi - C = 2 rTop - (r >>> m) - C.
-    const u = lshr(r.r!, m);
+    // d lives in dealer scratch (recycled by the dealer after use): no fresh n-element allocation.
+    const d = lshr(r.r!, m, scratch?.take(field, p.shape));
+    neg(d, d);
     const rTop = shl(lshr(r.r!, k - 1, r.r), k - 1 - m, r.r);
-    const d = shl(rTop, 1);
-    sub(d, u, d);
+    add(d, rTop, d);
+    add(d, rTop, d);
     addScalar(d, BigInt.asUintN(k, -(1n << BigInt(k - 2 - m))), d);
     return { d, rTop };
   },

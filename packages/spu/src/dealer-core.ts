@@ -78,7 +78,7 @@ export class DealerCore {
     });
     // A single rank has no other shares: its derived share is the value itself.
     der.forEach((p, i) => (othersDerived[i] ??= makeTensor(p.field, p.shape)));
-    const values = spec.derive(params, this.#field, totals);
+    const values = spec.derive(params, this.#field, totals, pool); // results are recycled below
     const total = der.reduce((s, p) => s + partBytes(p), 0);
     const out = new Uint8Array(total);
     let off = 0;

@@ -1,8 +1,10 @@
 // `pnpm bench sslr`: SS-LR training (SecretFlow ss_sgd, SEMI2K FM64, TTP dealer) as the real job on
 // a real Cluster: 50,000 x 100 features split 50/50, 10 epochs, batch 1024, t1 sigmoid; and the
 // bundled breast_cancer (545 rows, 30 features, batch 64). Each record carries the secure AUC next to
-// the AUC of the float64 reference trained with the same hyperparameters. Timings on a shared
-// 2-core box are noisy; train_ms includes reading the CSVs and secret-sharing the features.
+// the AUC of the float64 reference trained with the same hyperparameters, the max weight difference,
+// and train/predict CPU ms (process.cpuUsage over all threads: steadier than wall time on a loaded
+// box). Training uses SecureML fixed-mask products (docs/spu-masked.md). train_ms includes reading
+// the CSVs and secret-sharing the features. Needs built JS (`pnpm run build`).
 import type { BenchSuite } from '../suite.ts';
 
 // Loaded at run time: @sfw/bench must list "@sfw/jobs-linear": "workspace:*" in its dependencies

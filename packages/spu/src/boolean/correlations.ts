@@ -77,7 +77,9 @@ registerCorrelation<MaskBitsParams>(KIND_MASK, {
   derived: (p) => [xorPart('bits', p.k * planeWords(p.n))],
   derive: (p, field, r) => {
     if (p.k > FIELD_BITS[field]) throw new SpuError(`correlation parameter 'k' exceeds the ring`);
-    return { bits: wordsTensor(toPlanes(field, r.r!.data, p.n, p.k).words) };
+    const words = toPlanes(field, r.r!.data, p.n, p.k).words;
+    // An even word count fills whole limbs: view the planes as the part (no second n-sized copy).
+    return { bits: words.length % 2 === 0 ? makeTensor('FM64', [words.length / 2], new BigUint64Array(words.buffer)) : wordsTensor(words) };
   },
 });
 
