@@ -8,7 +8,6 @@
 // A power check runs the same statistic on the plaintext inputs themselves (what an unmasked
 // protocol would reveal) and requires it to reject, so the test can tell a leak from no leak.
 import { describe, expect, it } from 'vitest';
-import type { Comm } from './comm.ts';
 import type { SpuConfig } from './config.ts';
 import { createSpuContext } from './context.ts';
 import { serveDealer } from './dealer.ts';
@@ -16,54 +15,10 @@ import { LocalHub } from './local-hub.ts';
 import { importShare, makeShares } from './share.ts';
 import type { SecretTensor } from './secret-tensor.ts';
 import type { SpuContext } from './context.ts';
+import { CRITICAL, RecordingComm, addWords, chi2, newHist, wordsOf, type Hist } from './__tests__/leakage-stats.ts';
 
-const CRITICAL = 56.49; // chi2.isf(1e-6, df=15)
+const words = (bufs: readonly Uint8Array[]): BigUint64Array[] => bufs.map(wordsOf);
 
-class RecordingComm implements Comm {
-  readonly received: Uint8Array[] = [];
-  readonly fromPeers: Uint8Array[] = [];
-  readonly sent: Uint8Array[] = [];
-  constructor(readonly inner: Comm) {}
-  get rank() { return this.inner.rank; }
-  get worldSize() { return this.inner.worldSize; }
-  get stats() { return this.inner.stats; }
-  send(to: number, data: Uint8Array): void {
-    if (to < this.worldSize) this.sent.push(data.slice());
-    this.inner.send(to, data);
-  }
-  async recv(from: number): Promise<Uint8Array> {
-    const d = await this.inner.recv(from);
-    this.received.push(d.slice());
-    if (from < this.worldSize) this.fromPeers.push(d.slice());
-    return d;
-  }
-}
-
-function words(bufs: readonly Uint8Array[]): BigUint64Array[] {
-  return bufs.map((b) => new BigUint64Array(b.slice().buffer, 0, b.byteLength >> 3));
-}
-
-type Hist = { top: number[]; low: number[] };
-const newHist = (): Hist => ({ top: new Array<number>(16).fill(0), low: new Array<number>(16).fill(0) });
-function addWords(h: Hist, ws: Iterable<bigint>): void {
-  for (const w of ws) {
-    h.top[Number(w >> 60n)]! += 1;
-    h.low[Number(w & 15n)]! += 1;
-  }
-}
-
-/** Chi-square statistic of homogeneity for two histograms over the same bins. */
-function chi2(a: readonly number[], b: readonly number[]): number {
-  const na = a.reduce((s, v) => s + v, 0), nb = b.reduce((s, v) => s + v, 0);
-  let stat = 0;
-  for (let i = 0; i < a.length; i++) {
-    const tot = a[i]! + b[i]!;
-    if (tot === 0) continue;
-    const ea = (tot * na) / (na + nb), eb = (tot * nb) / (na + nb);
-    stat += (a[i]! - ea) ** 2 / ea + (b[i]! - eb) ** 2 / eb;
-  }
-  return stat;
-}
 
 interface View { received: Hist; opened: Hist }
 

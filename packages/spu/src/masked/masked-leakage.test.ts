@@ -6,55 +6,16 @@
 // whether w1 = w2 (a reused V would give F1 - F2 = w1 - w2). Power checks: the same statistic
 // rejects on the plaintext itself and on a V-reusing opening.
 import { describe, expect, it } from 'vitest';
-import type { Comm } from '../comm.ts';
 import type { SpuConfig } from '../config.ts';
 import { createSpuContext } from '../context.ts';
 import { serveDealer } from '../dealer.ts';
 import { LocalHub } from '../local-hub.ts';
 import { importShare, makeShares } from '../share.ts';
 import './install.ts';
+import { CRITICAL, RecordingComm, addWords, chi2, newHist, wordsOf as words, type Hist } from '../__tests__/leakage-stats.ts';
 
-const CRITICAL = 56.49; // chi2.isf(1e-6, df=15)
 const N = 24, D = 5, B = 16, TRIALS = 160;
 
-class RecordingComm implements Comm {
-  readonly fromPeer: Uint8Array[] = [];
-  readonly sent: Uint8Array[] = [];
-  constructor(readonly inner: Comm) {}
-  get rank() { return this.inner.rank; }
-  get worldSize() { return this.inner.worldSize; }
-  get stats() { return this.inner.stats; }
-  send(to: number, data: Uint8Array): void {
-    if (to < this.worldSize) this.sent.push(data.slice());
-    this.inner.send(to, data);
-  }
-  async recv(from: number): Promise<Uint8Array> {
-    const d = await this.inner.recv(from);
-    if (from < this.worldSize) this.fromPeer.push(d.slice());
-    return d;
-  }
-}
-
-type Hist = { top: number[]; low: number[] };
-const newHist = (): Hist => ({ top: new Array<number>(16).fill(0), low: new Array<number>(16).fill(0) });
-function addWords(h: Hist, ws: Iterable<bigint>): void {
-  for (const w of ws) {
-    h.top[Number(w >> 60n)]! += 1;
-    h.low[Number(w & 15n)]! += 1;
-  }
-}
-function chi2(a: readonly number[], b: readonly number[]): number {
-  const na = a.reduce((s, v) => s + v, 0), nb = b.reduce((s, v) => s + v, 0);
-  let stat = 0;
-  for (let i = 0; i < a.length; i++) {
-    const tot = a[i]! + b[i]!;
-    if (tot === 0) continue;
-    const ea = (tot * na) / (na + nb), eb = (tot * nb) / (na + nb);
-    stat += (a[i]! - ea) ** 2 / ea + (b[i]! - eb) ** 2 / eb;
-  }
-  return stat;
-}
-const words = (b: Uint8Array) => new BigUint64Array(b.slice().buffer, 0, b.byteLength >> 3);
 
 // Messages rank 1 receives from rank 0, in order: E, F1, trunc1, F2, trunc2, F', trunc'.
 const KINDS = ['E', 'F1', 'trunc1', 'F2', 'trunc2', "F'", "trunc'"] as const;
@@ -80,8 +41,8 @@ async function collect(x: Float64Array, w1: Float64Array, w2: Float64Array, r: F
     ctxs.forEach((c) => c.close());
     dealer.stop();
     await dealer.done;
-    expect(rec.fromPeer.length).toBe(KINDS.length);
-    const opened = rec.fromPeer.map((p, i) => {
+    expect(rec.fromPeers.length).toBe(KINDS.length);
+    const opened = rec.fromPeers.map((p, i) => {
       const a = words(p), s = words(rec.sent[i]!);
       const o = new BigUint64Array(a.length);
       for (let j = 0; j < a.length; j++) o[j] = BigInt.asUintN(64, a[j]! + s[j]!);
@@ -89,7 +50,7 @@ async function collect(x: Float64Array, w1: Float64Array, w2: Float64Array, r: F
     });
     KINDS.forEach((k, i) => {
       addWords(view[k], opened[i]!);
-      addWords(view.received, words(rec.fromPeer[i]!));
+      addWords(view.received, words(rec.fromPeers[i]!));
     });
     const f1 = opened[1]!, f2 = opened[3]!;
     addWords(view['F1-F2'], f1.map((v, j) => BigInt.asUintN(64, v - f2[j]!)));

@@ -6,7 +6,6 @@
 // bottom 4 bits of every 64-bit word with a chi-square homogeneity test (15 d.o.f., reject at
 // p < 1e-6). A power check shows the same pipeline catches a protocol that opens x - y.
 import { describe, expect, it } from 'vitest';
-import type { Comm } from '../comm.ts';
 import { createSpuContext, type SpuContext } from '../context.ts';
 import { serveDealer } from '../dealer.ts';
 import { LocalHub } from '../local-hub.ts';
@@ -14,49 +13,8 @@ import type { SecretTensor } from '../secret-tensor.ts';
 import { importShare, makeShares } from '../share.ts';
 import { cfgOf } from './testutil.ts';
 import './index.ts';
+import { CRITICAL, RecordingComm, addWords, chi2, newHist, wordsOf as words, type Hist } from '../__tests__/leakage-stats.ts';
 
-const CRITICAL = 56.49; // chi2.isf(1e-6, df=15)
-
-class RecordingComm implements Comm {
-  readonly fromPeers: Uint8Array[] = [];
-  readonly sent: Uint8Array[] = [];
-  readonly all: Uint8Array[] = [];
-  constructor(readonly inner: Comm) {}
-  get rank() { return this.inner.rank; }
-  get worldSize() { return this.inner.worldSize; }
-  get stats() { return this.inner.stats; }
-  send(to: number, data: Uint8Array): void {
-    if (to < this.worldSize) this.sent.push(data.slice());
-    this.inner.send(to, data);
-  }
-  async recv(from: number): Promise<Uint8Array> {
-    const d = await this.inner.recv(from);
-    this.all.push(d.slice());
-    if (from < this.worldSize) this.fromPeers.push(d.slice());
-    return d;
-  }
-}
-
-type Hist = { top: number[]; low: number[] };
-const newHist = (): Hist => ({ top: new Array<number>(16).fill(0), low: new Array<number>(16).fill(0) });
-const words = (b: Uint8Array): BigUint64Array => new BigUint64Array(b.slice().buffer, 0, b.byteLength >> 3);
-function addWords(h: Hist, ws: Iterable<bigint>): void {
-  for (const w of ws) {
-    h.top[Number(w >> 60n)]! += 1;
-    h.low[Number(w & 15n)]! += 1;
-  }
-}
-function chi2(a: readonly number[], b: readonly number[]): number {
-  const na = a.reduce((s, v) => s + v, 0), nb = b.reduce((s, v) => s + v, 0);
-  let stat = 0;
-  for (let i = 0; i < a.length; i++) {
-    const tot = a[i]! + b[i]!;
-    if (tot === 0) continue;
-    const ea = (tot * na) / (na + nb), eb = (tot * nb) / (na + nb);
-    stat += (a[i]! - ea) ** 2 / ea + (b[i]! - eb) ** 2 / eb;
-  }
-  return stat;
-}
 
 const cfg = cfgOf('SEMI2K', 'FM64');
 const N = 64; // two plane words: every message is a whole number of u64 words
@@ -76,7 +34,7 @@ async function collect(trials: number, observer: number, priv: Float64Array, oth
     ctxs.forEach((c) => c.close());
     dealer.stop();
     await dealer.done;
-    for (const m of rec.all) addWords(view.received, words(m));
+    for (const m of rec.received) addWords(view.received, words(m));
     expect(rec.fromPeers.length).toBe(rec.sent.length);
     rec.sent.forEach((s, i) => {
       const sw = words(s), pw = words(rec.fromPeers[i]!);
