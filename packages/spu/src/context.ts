@@ -20,7 +20,7 @@ import { ref2k } from './kernels/ref2k.ts';
 import { semi2k } from './kernels/semi2k.ts';
 import type { ArithProtocol, KernelEnv } from './kernels/types.ts';
 import { SecretTensor, shareOf } from './secret-tensor.ts';
-import { BufferPool } from './pool.ts';
+import { BufferPool, type ScratchPool } from './pool.ts';
 
 const inSerial = new AsyncLocalStorage<SpuContext>();
 
@@ -34,13 +34,17 @@ export class SpuContext {
   readonly env: KernelEnv;
   #tail: Promise<unknown> = Promise.resolve();
 
-  constructor(config: SpuConfig | ResolvedSpuConfig, comm: Comm) {
+  /** Whether `close()` may clear the pool (not when the host lent its own, see SpuContextOptions). */
+  readonly #ownsPool: boolean;
+
+  constructor(config: SpuConfig | ResolvedSpuConfig, comm: Comm, options: SpuContextOptions = {}) {
     this.cfg = resolveConfig(config);
     this.comm = comm;
     this.kernels = this.cfg.protocol === 'SEMI2K' ? semi2k : ref2k;
     if (this.cfg.protocol === 'SEMI2K' && this.cfg.beaverType === 'TFP' && comm.rank === 0)
       this.cfg.onWarning('SPU beaverType TFP: rank 0 generates all correlated randomness and knows every seed, so it can recover every secret. Insecure; use only for debugging.');
-    const pool = new BufferPool();
+    const pool = options.pool ?? new BufferPool();
+    this.#ownsPool = options.pool === undefined;
     this.dealer = this.cfg.protocol === 'SEMI2K' ? new CorrelationSource(this.cfg, comm, pool) : undefined;
     this.env = { cfg: this.cfg, comm, corr: this.dealer, pool };
   }
@@ -202,7 +206,7 @@ export class SpuContext {
   /** Ends the dealer session (TTP). Call once the program is done; idempotent. */
   close(): void {
     this.dealer?.close();
-    this.env.pool.clear();
+    if (this.#ownsPool) this.env.pool.clear();
   }
 }
 
@@ -210,6 +214,16 @@ function scalarOf(t: RingTensor): bigint {
   return t.field === 'FM64' ? t.data[0]! : (t.data[1]! << 64n) | t.data[0]!;
 }
 
-export function createSpuContext(config: SpuConfig | ResolvedSpuConfig, comm: Comm): SpuContext {
-  return new SpuContext(config, comm);
+export interface SpuContextOptions {
+  /**
+   * Scratch memory for kernel temporaries. By default each context has its own pool, cleared by
+   * `close()`. A host that runs many programs in one thread may lend one pool to all of them so that
+   * later runs reuse warm memory (fresh large buffers cost first-touch page faults); the host then
+   * clears it itself (at the end of a task). The pool contract is in pool.ts.
+   */
+  pool?: ScratchPool;
+}
+
+export function createSpuContext(config: SpuConfig | ResolvedSpuConfig, comm: Comm, options: SpuContextOptions = {}): SpuContext {
+  return new SpuContext(config, comm, options);
 }

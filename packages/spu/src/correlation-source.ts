@@ -10,7 +10,7 @@ import { ADJUST_RANK, DealerCore, drawPart, partBytes } from './dealer-core.ts';
 import { getCorrelation, type Parts } from './correlation.ts';
 import { endMessage, isDealerError, requestMessage, sessionMessage } from './dealer-wire.ts';
 import { SpuError } from './config.ts';
-import { BufferPool } from './pool.ts';
+import { BufferPool, type ScratchPool } from './pool.ts';
 import './correlations.ts';
 
 export interface Correlation {
@@ -32,10 +32,10 @@ export class CorrelationSource {
    * Where random parts and non-adjust derived parts are drawn: give them back with
    * `pool.give(...)` when done (optional; unreturned tensors are simply garbage collected).
    */
-  readonly pool: BufferPool;
+  readonly pool: ScratchPool;
 
   /** Starts a session: sends this rank's fresh seed to the dealer (TTP) or to rank 0 (TFP). */
-  constructor(cfg: ResolvedSpuConfig, comm: Comm, pool: BufferPool = new BufferPool()) {
+  constructor(cfg: ResolvedSpuConfig, comm: Comm, pool: ScratchPool = new BufferPool()) {
     this.pool = pool;
     this.#field = cfg.field;
     this.#comm = comm;

@@ -15,7 +15,7 @@
 // and dealer streams stay in sync only if both draw the same parts in the same order.
 import { FIELD_BITS, type FieldType, type RingTensor } from '@sfw/ring';
 import { SpuError } from './config.ts';
-import type { BufferPool } from './pool.ts';
+import type { ScratchPool } from './pool.ts';
 
 /** How the parts of a secret combine: `additive` = sum mod 2^k; `xor` = bitwise XOR of the limbs. */
 export type Sharing = 'additive' | 'xor';
@@ -42,7 +42,7 @@ export interface CorrelationSpec<P> {
    * tensors must be distinct objects per part and are recycled by the dealer after use (do not
    * keep references to them). `scratch` (the dealer's pool) may supply the outputs' memory.
    */
-  derive(params: P, field: FieldType, random: Parts, scratch?: BufferPool): Parts;
+  derive(params: P, field: FieldType, random: Parts, scratch?: ScratchPool): Parts;
 }
 
 const registry = new Map<string, CorrelationSpec<unknown>>();

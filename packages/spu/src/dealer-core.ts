@@ -4,7 +4,7 @@
 //   secret(part) = sum over ranks of draw_j(part)        for random parts,
 //   share_adjust(part) = derived(part) - sum_{j != adjust} draw_j(part)   for derived parts.
 import { ELEMENT_BYTES, Prg, add, makeTensor, shapeSize, sub, toBytes, xor, type FieldType, type RingTensor } from '@sfw/ring';
-import { BufferPool } from './pool.ts';
+import { BufferPool, type ScratchPool } from './pool.ts';
 import { getCorrelation, type PartLayout, type Parts } from './correlation.ts';
 
 /** The rank whose derived shares come from the dealer (SPU: `adjust_rank`). */
@@ -15,7 +15,7 @@ export function partBytes(p: PartLayout): number {
 }
 
 /** The next draw of part `p` from `prg`, into pooled memory when a pool is given. */
-export function drawPart(prg: Prg, p: PartLayout, pool?: BufferPool): RingTensor {
+export function drawPart(prg: Prg, p: PartLayout, pool?: ScratchPool): RingTensor {
   if (pool === undefined) return prg.fillRing(p.field, shapeSize(p.shape), p.shape);
   const t = pool.take(p.field, p.shape);
   prg.fill(toBytes(t));

@@ -11,7 +11,14 @@ const MAX_PER_SIZE = 6;
 /** Buffers below this many limbs are cheap to allocate and not worth tracking. */
 const MIN_LIMBS = 1 << 12;
 
-export class BufferPool {
+/** What kernels need of a scratch pool; `BufferPool` is the default, a host may share its own. */
+export interface ScratchPool {
+  take(field: FieldType, shape: readonly number[]): RingTensor;
+  give(...ts: (RingTensor | undefined)[]): void;
+  clear(): void;
+}
+
+export class BufferPool implements ScratchPool {
   readonly #free = new Map<number, BigUint64Array[]>();
 
   /** A tensor with stale contents (overwrite before reading). */

@@ -6,6 +6,7 @@ import { codedError, toErrorInfo } from '../errors.ts';
 import { partyEndpoint } from '../link.ts';
 import type { Reply, RunReply, ShareMeta } from '../protocol.ts';
 import { ThreadBase, reply } from './base.ts';
+import { ShareCopies } from './share-copies.ts';
 
 interface HeldShare {
   readonly share: Uint8Array;
@@ -14,6 +15,7 @@ interface HeldShare {
 
 export class SpuOps extends ThreadBase {
   readonly #dealers = new Map<number, { stop(): void }>();
+  readonly #copies = new ShareCopies();
 
   get rank(): number {
     return this.init.rank!;
@@ -47,12 +49,16 @@ export class SpuOps extends ThreadBase {
       const cfg = this.spuConfig!;
       const ctx = backend.createSpuContext(cfg, comm);
       try {
-        const xs = held.map((h) => backend.importShare(cfg, h.share.slice(), h.shape));
+        // The program gets copies (it may send what it is given); see share-copies.ts.
+        const copies = held.map((h) => this.#copies.copy(h.share));
+        const xs = held.map((h, i) => backend.importShare(cfg, copies[i]!, h.shape));
         const ys = await (program as (c: unknown, i: unknown[], pub: unknown) => unknown)(ctx, xs, pub);
         if (!Array.isArray(ys) || ys.length !== outputs.length) {
           throw codedError('BAD_VALUE', `program returned ${Array.isArray(ys) ? ys.length : 'no'} outputs, expected ${outputs.length}`);
         }
-        return ys.map((y: object) => backend.exportShare(y));
+        const out = ys.map((y: object) => backend.exportShare(y));
+        this.#copies.recycle(copies, new Set(out.map((o) => o.share.buffer)));
+        return out;
       } finally {
         backend.closeContext?.(ctx);
       }
@@ -119,6 +125,9 @@ export class SpuOps extends ThreadBase {
   protected override onWipe(): void {
     for (const d of this.#dealers.values()) d.stop();
     this.#dealers.clear();
+    // Memory kept for reuse is dropped with the task (contents are stale shares; never read).
+    this.#copies.clear();
+    this.backend?.releaseMemory?.();
   }
 }
 

@@ -4,7 +4,7 @@
 import { add, fromBytes, toBytes, type FieldType, type RingTensor } from '@sfw/ring';
 import type { Comm } from '../comm.ts';
 import type { CorrelationSource } from '../correlation-source.ts';
-import type { BufferPool } from '../pool.ts';
+import type { ScratchPool } from '../pool.ts';
 import { KIND_AND, KIND_BITPAIR, KIND_MASK, asWords, unpack, type AndTriple, type BitPair, type BitPairParams, type MaskBits, type MaskBitsParams } from './correlations.ts';
 
 /** An AND triple whose random halves are ready at once (opening can start before the dealer answers). */
@@ -31,7 +31,7 @@ export interface NlCore {
   readonly fxpBits: number;
   readonly corr: NlCorrelations;
   /** Scratch pool of the session (optional: without it temporaries are simply allocated). */
-  readonly pool?: BufferPool;
+  readonly pool?: ScratchPool;
 }
 
 const copyBytes = (b: Uint8Array): Uint8Array => b.slice(); // send() may transfer the buffer

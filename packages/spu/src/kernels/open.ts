@@ -4,7 +4,7 @@
 // pool it afterwards. The result lives in the first received buffer, which this rank now owns.
 import { add, fromBytes, makeTensor, toBytes, type RingTensor } from '@sfw/ring';
 import type { Comm } from '../comm.ts';
-import type { BufferPool } from '../pool.ts';
+import type { ScratchPool } from '../pool.ts';
 
 /** Send `mine` to every peer (transfer-safe: `mine` is not used after sending). */
 export function broadcastShare(comm: Comm, mine: RingTensor): void {
@@ -15,7 +15,7 @@ export function broadcastShare(comm: Comm, mine: RingTensor): void {
 }
 
 /** Sum of every rank's share of `mine`. `mine` is consumed (sent); see the header. */
-export async function openAll(comm: Comm, mine: RingTensor, pool?: BufferPool): Promise<RingTensor> {
+export async function openAll(comm: Comm, mine: RingTensor, pool?: ScratchPool): Promise<RingTensor> {
   if (comm.worldSize === 1) return mine;
   const recvs: Promise<Uint8Array>[] = [];
   for (let j = 0; j < comm.worldSize; j++) if (j !== comm.rank) recvs.push(comm.recv(j));

@@ -6,7 +6,7 @@ import type { RingTensor } from '@sfw/ring';
 import type { Comm } from '../comm.ts';
 import type { ResolvedSpuConfig } from '../config.ts';
 import type { CorrelationSource } from '../correlation-source.ts';
-import type { BufferPool } from '../pool.ts';
+import type { ScratchPool } from '../pool.ts';
 
 export interface KernelEnv {
   readonly cfg: ResolvedSpuConfig;
@@ -14,7 +14,7 @@ export interface KernelEnv {
   /** Dealer access (SEMI2K only; undefined for REF2K). */
   readonly corr: CorrelationSource | undefined;
   /** Scratch tensors for temporaries (see pool.ts for the ownership rules). */
-  readonly pool: BufferPool;
+  readonly pool: ScratchPool;
 }
 
 export interface ArithProtocol {

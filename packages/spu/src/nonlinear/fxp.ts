@@ -3,7 +3,7 @@
 // step of an iteration costs one round whatever its width.
 import { FIELD_BITS, LIMBS, makeTensor, type FieldType, type RingTensor } from '@sfw/ring';
 import type { ArithProtocol, KernelEnv } from '../kernels/types.ts';
-import type { BufferPool } from '../pool.ts';
+import type { ScratchPool } from '../pool.ts';
 import type { NlKernels } from './kernels.ts';
 
 export class Fxp {
@@ -91,7 +91,7 @@ export class Fxp {
 }
 
 /** Flat concatenation (shapes dropped); in pooled scratch when a pool is given. */
-export function cat(ts: readonly RingTensor[], pool?: BufferPool): RingTensor {
+export function cat(ts: readonly RingTensor[], pool?: ScratchPool): RingTensor {
   const f = ts[0]!.field;
   const L = LIMBS[f];
   const n = ts.reduce((s, t) => s + t.size, 0);
