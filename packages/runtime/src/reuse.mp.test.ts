@@ -1,4 +1,4 @@
-// Memory reuse across SPU runs (thread-pool.ts, thread/share-copies.ts): sizes above the pooling
+// Memory reuse across SPU runs (the per-thread BufferPool in spu-default-backend.ts, thread/share-copies.ts): sizes above the pooling
 // thresholds, results checked against plaintext after programs that send or return their inputs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster } from './cluster.ts';

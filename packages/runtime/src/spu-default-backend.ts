@@ -4,16 +4,17 @@
 // Memory reuse across runs (the main cost on these VMs is first-touch page faults: ~40 ms per fresh
 // 8 MiB buffer, more than the arithmetic on it). By default @sfw/spu draws kernel temporaries from a
 // pool that lives as long as one SpuContext, i.e. one `spu.run`, so every run of a rank thread would
-// start cold. Here every context of this thread is lent one ThreadPool (same contract as spu's pool,
-// capped size), kept until the task ends (`releaseMemory`). Sharing is safe under the pool contract
+// start cold. Here every context of this thread is lent one BufferPool (capped at
+// THREAD_POOL_MAX_BYTES, since it lives for a whole task and sees many shapes), kept until the task ends (`releaseMemory`). Sharing is safe under the pool contract
 // (pool.ts in @sfw/spu: a pooled buffer is referenced by nobody and is fully overwritten before it is
 // read); take/give are synchronous, so concurrent runs in one thread cannot hand out a buffer twice.
 import { toBytes } from '@sfw/ring';
-import { createSpuContext, importShare, makeShares, reconstruct, serveDealer, SecretTensor, shareOf, SpuContext } from '@sfw/spu';
+import { BufferPool, createSpuContext, importShare, makeShares, reconstruct, serveDealer, SecretTensor, shareOf, SpuContext } from '@sfw/spu';
 import type { SpuBackend } from './spu-backend.ts';
-import { ThreadPool } from './thread-pool.ts';
+/** Upper bound of scratch memory kept per rank thread between runs. */
+export const THREAD_POOL_MAX_BYTES = 256 * 1024 * 1024;
 
-const threadPool = new ThreadPool();
+const threadPool = new BufferPool({ maxBytes: THREAD_POOL_MAX_BYTES });
 
 const backend: SpuBackend = {
   createSpuContext: (cfg, comm) => createSpuContext(cfg, comm, { pool: threadPool }),

@@ -28,7 +28,7 @@ export { serveDealer, type DealerHandle } from './dealer.ts';
 export { SecretTensor, shareOf } from './secret-tensor.ts';
 export { exportShare, importShare, makeShares, reconstruct, reconstructRing } from './share.ts';
 export { SpuContext, createSpuContext, type PublicValues, type SpuContextOptions } from './context.ts';
-export { BufferPool, type ScratchPool } from './pool.ts';
+export { BufferPool, type BufferPoolOptions, type ScratchPool } from './pool.ts';
 export type { ArithProtocol, KernelEnv } from './kernels/types.ts';
 export { holdsConstants } from './kernels/types.ts';
 export { openAll, broadcastShare } from './kernels/open.ts';

@@ -20,4 +20,21 @@ describe('scratch pool ownership', () => {
     expect(own.env.pool).not.toBe(lent);
     own.close();
   });
+
+  it('reuses whole buffers, ignores views and small buffers, and caps the bytes it keeps', () => {
+    const cap = 32 * 1024 * 1024;
+    const pool = new BufferPool({ maxBytes: cap });
+    const t = pool.take('FM64', [1 << 12]);
+    pool.give(t);
+    expect(pool.take('FM64', [1 << 12]).data).toBe(t.data);
+    const big = pool.take('FM64', [1 << 13]);
+    pool.give({ ...big, data: big.data.subarray(0, 1 << 12) }, pool.take('FM64', [16]));
+    expect(pool.bytes).toBe(0);
+    const n = cap / 8 / 4; // four buffers fill the cap
+    const many = Array.from({ length: 6 }, () => pool.take('FM64', [n]));
+    pool.give(...many);
+    expect(pool.bytes).toBe(cap);
+    pool.clear();
+    expect(pool.bytes).toBe(0);
+  });
 });

@@ -18,13 +18,25 @@ export interface ScratchPool {
   clear(): void;
 }
 
+export interface BufferPoolOptions {
+  /** Upper bound on the bytes kept (a pool that outlives one session, e.g. one per thread, sees many shapes). */
+  maxBytes?: number;
+}
+
 export class BufferPool implements ScratchPool {
   readonly #free = new Map<number, BigUint64Array[]>();
+  readonly #maxBytes: number;
+  #bytes = 0;
+
+  constructor(options: BufferPoolOptions = {}) {
+    this.#maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
+  }
 
   /** A tensor with stale contents (overwrite before reading). */
   take(field: FieldType, shape: readonly number[]): RingTensor {
     const limbs = shapeSize(shape) * LIMBS[field];
     const arr = limbs >= MIN_LIMBS ? this.#free.get(limbs)?.pop() : undefined;
+    if (arr !== undefined) this.#bytes -= arr.byteLength;
     return makeTensor(field, shape, arr ?? new BigUint64Array(limbs));
   }
 
@@ -35,14 +47,24 @@ export class BufferPool implements ScratchPool {
       const d = t.data;
       // Only whole buffers: a view into a larger buffer (e.g. half of a message) stays with its owner.
       if (d.length < MIN_LIMBS || d.byteOffset !== 0 || d.byteLength !== d.buffer.byteLength) continue;
+      if (this.#bytes + d.byteLength > this.#maxBytes) continue;
       let list = this.#free.get(d.length);
       if (list === undefined) this.#free.set(d.length, (list = []));
-      if (list.length < MAX_PER_SIZE && !list.includes(d)) list.push(d);
+      if (list.length < MAX_PER_SIZE && !list.includes(d)) {
+        list.push(d);
+        this.#bytes += d.byteLength;
+      }
     }
+  }
+
+  /** Bytes currently kept. */
+  get bytes(): number {
+    return this.#bytes;
   }
 
   /** Drop every pooled buffer (e.g. at the end of a session). */
   clear(): void {
     this.#free.clear();
+    this.#bytes = 0;
   }
 }
