@@ -7,25 +7,8 @@ import { runKernelLocal } from './harness.ts';
 import { semi2kCost, type CostedKernel } from './kernels/cost.ts';
 import type { SpuContext } from './context.ts';
 import { LocalHub } from './local-hub.ts';
+import { barrier } from './__tests__/barrier.ts';
 
-/** All ranks of one LocalHub run wait here; the last to arrive zeroes the counters. */
-function barrier(n: number, onAll: () => void): () => Promise<void> {
-  let waiting = 0;
-  let release: () => void = () => undefined;
-  let gate = new Promise<void>((r) => (release = r));
-  return () => {
-    waiting += 1;
-    const g = gate;
-    if (waiting === n) {
-      onAll();
-      waiting = 0;
-      const r = release;
-      gate = new Promise<void>((res) => (release = res));
-      r();
-    }
-    return g;
-  };
-}
 
 type Case = { kernel: CostedKernel; dims: number[]; inputs: (f: FieldType) => RingTensor[]; run: (c: SpuContext, s: RingTensor[]) => Promise<RingTensor> | RingTensor };
 const vec = (f: FieldType, n: number, shape?: number[]) => fromBigInts(f, Array.from({ length: n }, (_, i) => BigInt(i * 7 - 3)), shape);

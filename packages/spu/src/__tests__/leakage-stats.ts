@@ -2,6 +2,7 @@
 // record what one rank receives and opens, histogram the top and bottom 4 bits of every 64-bit word,
 // and compare two such views with a chi-square test of homogeneity (16 bins, 15 degrees of freedom,
 // reject at p < 1e-6). Test-only: `src/__tests__` is not part of the build.
+import { expect } from 'vitest';
 import type { Comm } from '../comm.ts';
 
 /** chi2.isf(1e-6, df=15): a statistic above this rejects "same distribution" at p < 1e-6. */
@@ -56,4 +57,14 @@ export function chi2(a: readonly number[], b: readonly number[]): number {
     stat += (a[i]! - ea) ** 2 / ea + (b[i]! - eb) ** 2 / eb;
   }
   return stat;
+}
+
+/** What one rank saw: every received word, and every value it opened (its share + the peer's). */
+export interface View { received: Hist; opened: Hist }
+
+/** Asserts two views are indistinguishable (and that enough was observed for the test to mean it). */
+export function expectSameView(a: View, b: View): void {
+  expect(a.opened.top.reduce((s, v) => s + v, 0)).toBeGreaterThan(1000);
+  for (const key of ['received', 'opened'] as const)
+    for (const part of ['top', 'low'] as const) expect(chi2(a[key][part], b[key][part]), `${key}.${part}`).toBeLessThan(CRITICAL);
 }

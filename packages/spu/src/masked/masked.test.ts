@@ -12,6 +12,7 @@ import { dealerMaskedCount } from './correlations.ts';
 import { maskedCost } from './costs.ts';
 import './install.ts';
 import type { MaskedMatrix } from './masked-matrix.ts';
+import { barrier } from '../__tests__/barrier.ts';
 
 const N = 37, D = 6, R0 = 5, R1 = 29, B = R1 - R0;
 
@@ -117,24 +118,6 @@ describe('a masked matrix outlives its session (the SS-LR job masks in one SPU r
   });
 });
 
-/** All ranks wait here; the last to arrive zeroes the hub's counters. */
-function barrier(n: number, onAll: () => void): () => Promise<void> {
-  let waiting = 0;
-  let release: () => void = () => undefined;
-  let gate = new Promise<void>((r) => (release = r));
-  return () => {
-    waiting += 1;
-    const g = gate;
-    if (waiting === n) {
-      onAll();
-      waiting = 0;
-      const r = release;
-      gate = new Promise<void>((res) => (release = res));
-      r();
-    }
-    return g;
-  };
-}
 
 describe('counted traffic == maskedCost', () => {
   for (const beaverType of ['TTP', 'TFP'] as const)

@@ -13,13 +13,12 @@ import type { SecretTensor } from '../secret-tensor.ts';
 import { importShare, makeShares } from '../share.ts';
 import { cfgOf } from './testutil.ts';
 import './index.ts';
-import { CRITICAL, RecordingComm, addWords, chi2, newHist, wordsOf as words, type Hist } from '../__tests__/leakage-stats.ts';
+import { CRITICAL, RecordingComm, addWords, chi2, newHist, expectSameView, wordsOf as words, type View } from '../__tests__/leakage-stats.ts';
 
 
 const cfg = cfgOf('SEMI2K', 'FM64');
 const N = 64; // two plane words: every message is a whole number of u64 words
 
-interface View { received: Hist; opened: Hist }
 
 async function collect(trials: number, observer: number, priv: Float64Array, other: Float64Array, op: (c: SpuContext, mine: SecretTensor, theirs: SecretTensor) => Promise<unknown>): Promise<View> {
   const view: View = { received: newHist(), opened: newHist() };
@@ -46,11 +45,6 @@ async function collect(trials: number, observer: number, priv: Float64Array, oth
   return view;
 }
 
-function expectSame(a: View, b: View): void {
-  expect(a.opened.top.reduce((s, v) => s + v, 0)).toBeGreaterThan(1000);
-  for (const key of ['received', 'opened'] as const)
-    for (const part of ['top', 'low'] as const) expect(chi2(a[key][part], b[key][part]), `${key}.${part}`).toBeLessThan(CRITICAL);
-}
 
 const zeros = new Float64Array(N);
 const wild = Float64Array.from({ length: N }, (_, i) => (i % 2 === 0 ? 1 : -1) * (i + 1) * 1234.5678);
@@ -65,28 +59,28 @@ describe("leakage: a rank's view during comparison does not depend on the other 
 
   it('less: rank 1 view vs party 0 input', async () => {
     const run = (x: Float64Array) => collect(120, 1, x, ones, (c, x0, y) => c.less(x0, y));
-    expectSame(await run(zeros), await run(wild));
+    expectSameView(await run(zeros), await run(wild));
   });
 
   it('less: rank 0 view (incl. dealer corrections) vs party 1 input', async () => {
     const run = (x: Float64Array) => collect(120, 0, x, ones, (c, x1, y) => c.less(y, x1));
-    expectSame(await run(zeros), await run(wild));
+    expectSameView(await run(zeros), await run(wild));
   });
 
   // clip evaluates [x < lo] and [x <= hi] from ONE opening of x + r (msbOffsetsA): the view must still
   // be independent of x, whichever side of the interval the values fall on.
   it('clip (shared mask): rank 1 view vs party 0 input', async () => {
     const run = (x: Float64Array) => collect(120, 1, x, ones, (c, x0) => c.clip(x0, -1, 2.5));
-    expectSame(await run(zeros), await run(wild));
+    expectSameView(await run(zeros), await run(wild));
   });
 
   it('sigmoid t1 (shared mask, incl. dealer corrections): rank 0 view vs party 1 input', async () => {
     const run = (x: Float64Array) => collect(120, 0, x, ones, (c, x1) => c.sigmoid(x1, 't1'));
-    expectSame(await run(zeros), await run(wild));
+    expectSameView(await run(zeros), await run(wild));
   });
 
   it('equal: rank 1 view vs party 0 input', async () => {
     const run = (x: Float64Array) => collect(120, 1, x, zeros, (c, x0, y) => c.equal(x0, y));
-    expectSame(await run(zeros), await run(wild));
+    expectSameView(await run(zeros), await run(wild));
   });
 });
