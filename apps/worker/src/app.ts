@@ -8,8 +8,8 @@ import { CeleryWorker } from '@sfw/celery';
 import type { TaskHandler, TaskRequest } from '@sfw/celery';
 import type { WorkerConfig } from './config.ts';
 import { describeConfig } from './config.ts';
-import { discoverJobs } from './discovery.ts';
-import type { DiscoveredPackage } from './discovery.ts';
+import { JOB_PACKAGES, registerJobs } from './jobs.ts';
+import type { JobPackage, RegisteredPackage } from './jobs.ts';
 import { StatusNotifier } from './notifier.ts';
 import { runtimeClusterProvider } from './runtime-provider.ts';
 import { workerVersions } from './versions.ts';
@@ -26,12 +26,20 @@ export function makeLogger(config: WorkerConfig, consoleFd: 1 | 2 = 1, consoleLe
 
 export interface ExecutorSetup {
   executor: TaskExecutor;
-  jobs: DiscoveredPackage[];
+  jobs: RegisteredPackage[];
 }
 
-export async function buildExecutor(config: WorkerConfig, log: Logger, opts: { provider?: ClusterProvider; healthProbes?: Record<string, HealthProbe> } = {}): Promise<ExecutorSetup> {
-  const jobs = await discoverJobs(log);
+export interface ExecutorSetupOptions {
+  provider?: ClusterProvider;
+  healthProbes?: Record<string, HealthProbe>;
+  /** The jobs packages to register (default: JOB_PACKAGES, apps/worker/src/jobs.ts). */
+  jobs?: readonly JobPackage[];
+}
+
+export async function buildExecutor(config: WorkerConfig, log: Logger, opts: ExecutorSetupOptions = {}): Promise<ExecutorSetup> {
+  const { registry, packages: jobs } = registerJobs(undefined, opts.jobs ?? JOB_PACKAGES);
   const executor = new TaskExecutor({
+    registry,
     provider: opts.provider ?? runtimeClusterProvider({ startTimeoutSec: config.clusterStartTimeoutSec }),
     logger: log,
     parties: config.parties,
@@ -44,7 +52,7 @@ export async function buildExecutor(config: WorkerConfig, log: Logger, opts: { p
     healthProbes: opts.healthProbes ?? {},
     diagnosticTasks: config.diagnosticTasks,
   });
-  log.info({ jobs: jobs.map((j) => ({ name: j.name, ok: j.ok, tasks: j.tasks })), tasks: executor.tasks().map((t) => t.taskType) }, 'task types registered');
+  log.info({ jobs: jobs, tasks: executor.tasks().map((t) => t.taskType) }, 'task types registered');
   return { executor, jobs };
 }
 
@@ -56,7 +64,7 @@ export interface RunningWorker {
 }
 
 /** Starts consuming. `provider` is injectable for tests. */
-export async function startWorker(config: WorkerConfig, log: Logger, opts: { provider?: ClusterProvider } = {}): Promise<RunningWorker> {
+export async function startWorker(config: WorkerConfig, log: Logger, opts: Omit<ExecutorSetupOptions, 'healthProbes'> = {}): Promise<RunningWorker> {
   log.info({ config: describeConfig(config) }, 'worker starting');
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, connectionName: 'sfw-worker-status', lazyConnect: false });
   redis.on('error', (err: Error) => log.warn({ errName: err.name }, 'status redis connection error'));

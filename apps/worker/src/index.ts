@@ -2,9 +2,9 @@
 export { loadConfig, ConfigError, describeConfig, SETTINGS } from './config.ts';
 export type { WorkerConfig, SettingName, LoadConfigOptions } from './config.ts';
 export { startWorker, buildExecutor, makeLogger, TASK_NAMES } from './app.ts';
-export type { RunningWorker, ExecutorSetup } from './app.ts';
+export type { RunningWorker, ExecutorSetup, ExecutorSetupOptions } from './app.ts';
 export { StatusNotifier, identify, eventError } from './notifier.ts';
 export type { NotifierOptions } from './notifier.ts';
-export { discoverJobs, jobPackageNames } from './discovery.ts';
-export type { DiscoveredPackage } from './discovery.ts';
+export { registerJobs, JOB_PACKAGES } from './jobs.ts';
+export type { JobPackage, RegisteredPackage } from './jobs.ts';
 export { runtimeClusterProvider } from './runtime-provider.ts';

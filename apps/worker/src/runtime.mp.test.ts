@@ -7,8 +7,8 @@ import { readFileSync, rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { silentLogger } from '@sfw/log';
-import { TaskExecutor } from '@sfw/executor';
-import { discoverJobs } from './discovery.ts';
+import { TaskExecutor, TaskRegistry } from '@sfw/executor';
+import { register as registerPsi } from '@sfw/jobs-psi';
 import { runtimeClusterProvider } from './runtime-provider.ts';
 
 const root = resolve(import.meta.dirname, '../../..');
@@ -18,10 +18,11 @@ let executor: TaskExecutor;
 
 const ids = (file: string): string[] => readFileSync(file, 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[0]!);
 
-beforeAll(async () => {
-  await discoverJobs(silentLogger(), ['@sfw/jobs-psi']);
+beforeAll(() => {
+  const registry = new TaskRegistry();
+  registerPsi(registry);
   // Generous start bound: the shared test machine can be slow to start threads.
-  executor = new TaskExecutor({ provider: runtimeClusterProvider({ startTimeoutSec: 110 }), logger: silentLogger() });
+  executor = new TaskExecutor({ registry, provider: runtimeClusterProvider({ startTimeoutSec: 110 }), logger: silentLogger() });
 });
 afterAll(async () => {
   await executor.shutdown();

@@ -5,12 +5,14 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { silentLogger } from '@sfw/log';
-import { PooledClusterProvider, registerTask, unregisterTask, statusEventSchema } from '@sfw/executor';
-import type { ClusterHandle, StatusEvent } from '@sfw/executor';
+import { PooledClusterProvider, statusEventSchema } from '@sfw/executor';
+import type { ClusterHandle, StatusEvent, TaskRegistry } from '@sfw/executor';
+import type { Cluster } from '@sfw/runtime';
 import { CeleryClient, CeleryResultError } from '@sfw/celery';
 import { loadConfig } from './config.ts';
 import { startWorker, TASK_NAMES } from './app.ts';
 import type { RunningWorker } from './app.ts';
+import { JOB_PACKAGES } from './jobs.ts';
 import { REDIS_URL, uniquePrefix, deleteKeys, until } from './__tests__/redis-helpers.ts';
 
 const prefix = uniquePrefix('worker-e2e');
@@ -32,27 +34,30 @@ const sub = new Redis(REDIS_URL);
 const events: StatusEvent[] = [];
 const ids: string[] = [];
 
-beforeAll(async () => {
-  registerTask({
+const registerTestTasks = (registry: TaskRegistry): void => {
+  registry.add({
     taskType: 'test.double',
     description: 'doubles numbers (cluster task on a fake cluster)',
     schema: z.object({ x: z.number() }),
     run: (_ctx, cfg) => Promise.resolve({ y: cfg.x * 2 }),
   });
+};
+
+beforeAll(async () => {
   await sub.subscribe(config.statusChannel);
   sub.on('message', (_c: string, m: string) => events.push(statusEventSchema.parse(JSON.parse(m))));
   const provider = new PooledClusterProvider(() => {
     clustersStarted++;
-    return Promise.resolve(fakeCluster());
+    // Stands in for the runtime's Cluster: the test task never touches it beyond the lifecycle.
+    return Promise.resolve(fakeCluster() as unknown as Cluster);
   });
-  running = await startWorker(config, silentLogger(), { provider });
+  running = await startWorker(config, silentLogger(), { provider, jobs: [...JOB_PACKAGES, { name: 'test', register: registerTestTasks }] });
   client = new CeleryClient({ redisUrl: REDIS_URL, keyPrefix: prefix });
 });
 
 afterAll(async () => {
   await running.stop(1);
   await client.close();
-  unregisterTask('test.double');
   await deleteKeys(redis, `${prefix}*`);
   if (ids.length > 0) await redis.del(...ids.map((i) => `celery-task-meta-${i}`));
   await Promise.all([redis.quit(), sub.quit()]);

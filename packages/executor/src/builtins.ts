@@ -1,11 +1,12 @@
-// Built-in task types served without a cluster: `hello`, `health_check`, and (opt-in, for tests)
-// `diagnostic`. They close over their executor (cluster state, probes), so they live per executor
-// rather than in the global registry.
+// Built-in task types: `hello`, `health_check`, `pipeline` and (opt-in, for tests) `diagnostic`.
+// They close over their executor (cluster state, probes, the task types a pipeline may name), so
+// they live per executor rather than in the registry the jobs packages fill.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { TaskExecutionError } from './errors.ts';
 import type { TaskDefinition, JobContext } from './registry.ts';
 import type { ClusterState } from './cluster.ts';
+import { pipelineTask } from './pipeline.ts';
 
 export type HealthProbe = () => Promise<{ ok: boolean } & Record<string, unknown>>;
 
@@ -15,6 +16,8 @@ interface ExecutorView {
   readonly startedAt: Date;
   readonly provider: { state(): ClusterState };
   tasks(): readonly { taskType: string }[];
+  /** The jobs' task types: what pipeline steps may name (built-ins are not steps). */
+  readonly registry: { get(taskType: string): TaskDefinition | undefined };
 }
 
 export interface HealthReport {
@@ -95,7 +98,7 @@ export function builtinTasks(ex: ExecutorView, probes: Record<string, HealthProb
     example: { task_type: 'health_check', task_config: {} },
     run: () => healthReport(ex, probes),
   };
-  const defs: TaskDefinition[] = [hello as unknown as TaskDefinition, health as unknown as TaskDefinition];
+  const defs: TaskDefinition[] = [hello, health, pipelineTask((t) => ex.registry.get(t))];
   if (diagnostic) {
     const diag: TaskDefinition<typeof diagnosticSchema> = {
       taskType: 'diagnostic',
@@ -105,7 +108,7 @@ export function builtinTasks(ex: ExecutorView, probes: Record<string, HealthProb
       example: { task_type: 'diagnostic', task_config: { mode: 'succeed' } },
       run: (ctx, cfg) => runDiagnostic(ctx, cfg),
     };
-    defs.push(diag as unknown as TaskDefinition);
+    defs.push(diag);
   }
   return defs;
 }

@@ -1,13 +1,13 @@
-// What the executor needs from a cluster, and the provider that keeps one running across tasks.
-// The executor never imports the runtime's implementation: the worker app hands in a `start`
-// function wrapping `Cluster.start` (tests hand in a fake), so the reuse/rebuild policy is testable
-// without threads.
-import type * as Runtime from '@sfw/runtime';
+// The provider that keeps one cluster running across tasks. The executor imports only the runtime's
+// types: the worker app hands in a `start` function wrapping `Cluster.start` (tests hand in a fake),
+// so the reuse/rebuild policy is testable without threads, and `hello` / `health_check` answer even
+// when the runtime cannot load.
+import type { Cluster } from '@sfw/runtime';
 import type { Logger } from '@sfw/log';
 import { clusterSpecKey } from './envelope.ts';
 import type { ClusterSpec } from './envelope.ts';
 
-/** The lifecycle surface of a cluster (docs/contracts.md, runtime). */
+/** The lifecycle surface of a cluster the provider and executor use (the runtime's Cluster has it). */
 export interface ClusterHandle {
   readonly healthy: boolean;
   beginTask(taskId: string): unknown;
@@ -17,12 +17,7 @@ export interface ClusterHandle {
   destroy?(): unknown;
 }
 
-// The type jobs see as `ctx.cluster`: whatever the runtime's `Cluster.start` resolves to (the lifecycle
-// handle if the runtime does not export it). Resolved structurally: the executor imports no runtime code.
-type RuntimeModule = typeof Runtime;
-export type JobCluster = RuntimeModule extends { Cluster: { start(...args: never[]): Promise<infer C> } } ? C : ClusterHandle;
-
-export type StartCluster = (spec: ClusterSpec, log: Logger) => Promise<ClusterHandle>;
+export type StartCluster = (spec: ClusterSpec, log: Logger) => Promise<Cluster>;
 
 export type ClusterStatus = 'none' | 'starting' | 'ready' | 'unhealthy';
 
@@ -39,13 +34,13 @@ export interface ClusterState {
 
 export interface ClusterProvider {
   /** A cluster matching `spec`: the running one if it matches and is healthy, otherwise a new one. */
-  acquire(spec: ClusterSpec, log: Logger): Promise<{ cluster: ClusterHandle; reused: boolean }>;
+  acquire(spec: ClusterSpec, log: Logger): Promise<{ cluster: Cluster; reused: boolean }>;
   /**
    * Destroy the running cluster (after a hard kill or a crashed thread); the next acquire rebuilds.
    * With `only`, nothing happens unless that cluster is still the current one (a late cleanup of a
    * terminated task must not destroy its replacement).
    */
-  invalidate(reason: string, log: Logger, only?: ClusterHandle): Promise<void>;
+  invalidate(reason: string, log: Logger, only?: Cluster): Promise<void>;
   state(): ClusterState;
   /** Orderly stop at worker shutdown. */
   shutdown(log: Logger): Promise<void>;
@@ -54,7 +49,7 @@ export interface ClusterProvider {
 /** Keeps at most one cluster, reused while its spec matches and it reports healthy. */
 export class PooledClusterProvider implements ClusterProvider {
   readonly #start: StartCluster;
-  #current: { key: string; spec: ClusterSpec; cluster: ClusterHandle; startedAt: string } | undefined;
+  #current: { key: string; spec: ClusterSpec; cluster: Cluster; startedAt: string } | undefined;
   #starting = false;
   #tasksServed = 0;
   #rebuilds = 0;
@@ -63,7 +58,7 @@ export class PooledClusterProvider implements ClusterProvider {
     this.#start = start;
   }
 
-  async acquire(spec: ClusterSpec, log: Logger): Promise<{ cluster: ClusterHandle; reused: boolean }> {
+  async acquire(spec: ClusterSpec, log: Logger): Promise<{ cluster: Cluster; reused: boolean }> {
     const key = clusterSpecKey(spec);
     const cur = this.#current;
     if (cur !== undefined && cur.key === key && cur.cluster.healthy) {
@@ -87,7 +82,7 @@ export class PooledClusterProvider implements ClusterProvider {
     }
   }
 
-  async invalidate(reason: string, log: Logger, only?: ClusterHandle): Promise<void> {
+  async invalidate(reason: string, log: Logger, only?: Cluster): Promise<void> {
     const cur = this.#current;
     if (cur === undefined) return;
     if (only !== undefined && cur.cluster !== only) {

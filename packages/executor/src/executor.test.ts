@@ -3,16 +3,16 @@ import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { TaskExecutor } from './executor.ts';
 import { PooledClusterProvider } from './cluster.ts';
-import type { ClusterHandle, JobCluster } from './cluster.ts';
+import type { ClusterHandle } from './cluster.ts';
+import type { Cluster } from '@sfw/runtime';
 import type { ClusterSpec } from './envelope.ts';
-import { registerTask, unregisterTask } from './registry.ts';
+import { TaskRegistry } from './registry.ts';
 import type { JobContext } from './registry.ts';
 import {
   ClusterInitializationError, DeviceInitializationError, ParameterValidationError, ResultSaveError, TaskExecutionError,
 } from './errors.ts';
 import { taskResultSchema } from './schemas.ts';
 import type { ProgressUpdate } from './progress.ts';
-import './pipeline.ts';
 
 class FakeCluster implements ClusterHandle {
   healthy = true;
@@ -43,7 +43,8 @@ function fakeProvider(opts: { failStart?: boolean } = {}): { provider: PooledClu
     if (opts.failStart === true) return Promise.reject(new Error('port 1234 in use password=xyz'));
     const c = new FakeCluster(spec);
     started.push(c);
-    return Promise.resolve(c);
+    // The fake stands in for the runtime's Cluster: only the lifecycle and `log` are used here.
+    return Promise.resolve(c as unknown as Cluster);
   });
   return { provider, started };
 }
@@ -51,8 +52,10 @@ function fakeProvider(opts: { failStart?: boolean } = {}): { provider: PooledClu
 const fake = (ctx: JobContext): FakeCluster => ctx.cluster as unknown as FakeCluster;
 const seen: { workDir?: string } = {};
 
+const registry = new TaskRegistry();
+
 beforeAll(() => {
-  registerTask({
+  registry.add({
     taskType: 'test.sum',
     description: 'adds numbers on the "cluster"',
     schema: z.object({ values: z.array(z.number()).min(1), fail: z.enum(['none', 'throw', 'bigint', 'wait_abort']).default('none') }),
@@ -71,7 +74,7 @@ beforeAll(() => {
   });
 });
 afterAll(() => {
-  unregisterTask('test.sum');
+  registry.delete('test.sum');
 });
 
 const sumTask = (values: number[], extra: Record<string, unknown> = {}): Record<string, unknown> => ({ task_type: 'test.sum', task_config: { values, ...extra } });
@@ -79,7 +82,7 @@ const sumTask = (values: number[], extra: Record<string, unknown> = {}): Record<
 describe('TaskExecutor stages', () => {
   it('runs cluster init, device init, algorithm, cleanup and reports timings and metadata', async () => {
     const { provider, started } = fakeProvider();
-    const ex = new TaskExecutor({ provider, workerName: 'w1', versions: { worker: '0.1.0' } });
+    const ex = new TaskExecutor({ provider, registry, workerName: 'w1', versions: { worker: '0.1.0' } });
     const stages: string[] = [];
     const progress: ProgressUpdate[] = [];
     const r = await ex.execute('req-1', sumTask([1, 2, 3]), { celeryTaskId: 'c-1', onStage: (s) => stages.push(s), onProgress: (p) => progress.push(p) });
@@ -98,7 +101,7 @@ describe('TaskExecutor stages', () => {
 
   it('reuses a healthy matching cluster, rebuilds on config change or when unhealthy', async () => {
     const { provider, started } = fakeProvider();
-    const ex = new TaskExecutor({ provider });
+    const ex = new TaskExecutor({ provider, registry });
     await ex.execute('a', sumTask([1]));
     const r2 = await ex.execute('b', sumTask([1]));
     expect(r2.performance_metrics.cluster_reused).toBe(true);
@@ -117,7 +120,7 @@ describe('TaskExecutor stages', () => {
 
   it('a bad task_config fails validation naming the field, and starts nothing', async () => {
     const { provider, started } = fakeProvider();
-    const ex = new TaskExecutor({ provider });
+    const ex = new TaskExecutor({ provider, registry });
     const err = await ex.execute('r', { task_type: 'test.sum', task_config: { values: [1, 'x'] } }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ParameterValidationError);
     expect((err as ParameterValidationError).fields).toEqual(['task_config.values.1']);
@@ -135,7 +138,7 @@ describe('TaskExecutor stages', () => {
 
   it('a failing job still gets cleanup; its message is sanitized', async () => {
     const { provider, started } = fakeProvider();
-    const ex = new TaskExecutor({ provider });
+    const ex = new TaskExecutor({ provider, registry });
     const err = await ex.execute('r', sumTask([1], { fail: 'throw' })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TaskExecutionError);
     expect((err as Error).message).not.toContain('0.25');
@@ -146,7 +149,7 @@ describe('TaskExecutor stages', () => {
   });
 
   it('cluster start failure -> retryable ClusterInitializationError without credentials', async () => {
-    const ex = new TaskExecutor({ provider: fakeProvider({ failStart: true }).provider });
+    const ex = new TaskExecutor({ provider: fakeProvider({ failStart: true }).provider, registry });
     const err = await ex.execute('r', sumTask([1])).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ClusterInitializationError);
     expect((err as ClusterInitializationError).retryable).toBe(true);
@@ -155,7 +158,7 @@ describe('TaskExecutor stages', () => {
 
   it('beginTask failure -> DeviceInitializationError; endTask failure discards the cluster', async () => {
     const { provider, started } = fakeProvider();
-    const ex = new TaskExecutor({ provider });
+    const ex = new TaskExecutor({ provider, registry });
     await ex.execute('a', sumTask([1]));
     started[0]!.failBegin = true;
     await expect(ex.execute('b', sumTask([1]))).rejects.toBeInstanceOf(DeviceInitializationError);
@@ -168,7 +171,7 @@ describe('TaskExecutor stages', () => {
   });
 
   it('unserializable results -> ResultSaveError; soft time limit -> TASK_TIMEOUT', async () => {
-    const ex = new TaskExecutor({ provider: fakeProvider().provider });
+    const ex = new TaskExecutor({ provider: fakeProvider().provider, registry });
     await expect(ex.execute('r', sumTask([1], { fail: 'bigint' }))).rejects.toBeInstanceOf(ResultSaveError);
     const ac = new AbortController();
     const p = ex.execute('r', sumTask([1], { fail: 'wait_abort' }), { signal: ac.signal });
@@ -182,7 +185,7 @@ describe('TaskExecutor stages', () => {
 
   it('terminate destroys the cluster and frees the slot for the next task', async () => {
     const { provider, started } = fakeProvider();
-    const ex = new TaskExecutor({ provider });
+    const ex = new TaskExecutor({ provider, registry });
     const ac = new AbortController();
     const hung = ex.execute('stuck', sumTask([1], { fail: 'wait_abort' }), { signal: ac.signal }).catch((e: unknown) => e);
     await new Promise((r) => setTimeout(r, 20));
@@ -201,8 +204,8 @@ describe('TaskExecutor stages', () => {
 
 describe('JobContext.cluster type', () => {
   it('is the runtime Cluster (jobs call pyu/spu on it)', () => {
-    expectTypeOf<JobCluster>().toHaveProperty('pyu');
-    expectTypeOf<JobCluster>().toHaveProperty('beginTask');
+    expectTypeOf<JobContext['cluster']>().toHaveProperty('pyu');
+    expectTypeOf<JobContext['cluster']>().toHaveProperty('beginTask');
   });
 });
 
@@ -211,6 +214,7 @@ describe('built-in tasks', () => {
     const { provider, started } = fakeProvider();
     const ex = new TaskExecutor({
       provider,
+      registry,
       workerName: 'w9',
       healthProbes: { redis: () => Promise.resolve({ ok: true }), broken: () => Promise.reject(new Error('ECONNREFUSED')) },
     });
@@ -232,7 +236,7 @@ describe('built-in tasks', () => {
 describe('pipeline', () => {
   it('runs steps in order inside one beginTask/endTask and collects results', async () => {
     const { provider, started } = fakeProvider();
-    const ex = new TaskExecutor({ provider });
+    const ex = new TaskExecutor({ provider, registry });
     const progress: number[] = [];
     const r = await ex.execute('p', {
       task_type: 'pipeline',
@@ -245,7 +249,7 @@ describe('pipeline', () => {
 
   it('validates every step before running any, naming the full path', async () => {
     const { provider, started } = fakeProvider();
-    const ex = new TaskExecutor({ provider });
+    const ex = new TaskExecutor({ provider, registry });
     const err = await ex.execute('p', {
       task_type: 'pipeline',
       task_config: { steps: [{ task_type: 'test.sum', task_config: { values: [1] } }, { task_type: 'test.sum', task_config: { values: [] } }, { task_type: 'nope' }] },
@@ -255,7 +259,7 @@ describe('pipeline', () => {
   });
 
   it('a failing step names the step and keeps its error class', async () => {
-    const ex = new TaskExecutor({ provider: fakeProvider().provider });
+    const ex = new TaskExecutor({ provider: fakeProvider().provider, registry });
     const err = await ex.execute('p', { task_type: 'pipeline', task_config: { steps: [{ task_type: 'test.sum', name: 's1', task_config: { values: [1], fail: 'throw' } }] } }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TaskExecutionError);
     expect((err as Error).message).toMatch(/^pipeline step s1: /);

@@ -12,7 +12,8 @@ import type { Logger } from '@sfw/log';
 import { taskEnvelopeSchema, resolveClusterSpec } from './envelope.ts';
 import type { ClusterSpec } from './envelope.ts';
 import { PooledClusterProvider } from './cluster.ts';
-import type { ClusterHandle, ClusterProvider, JobCluster } from './cluster.ts';
+import type { ClusterProvider } from './cluster.ts';
+import type { Cluster } from '@sfw/runtime';
 import {
   ClusterInitializationError, DeviceInitializationError, ParameterValidationError, ResultSaveError,
   SecretFlowTaskError, TaskExecutionError, toTaskError,
@@ -21,7 +22,7 @@ import { StageTimer } from './metrics.ts';
 import type { Stage } from './metrics.ts';
 import { throttledProgress } from './progress.ts';
 import type { ProgressUpdate } from './progress.ts';
-import { allDeviceModules, getTask, listTasks } from './registry.ts';
+import { TaskRegistry } from './registry.ts';
 import type { JobContext, TaskDefinition } from './registry.ts';
 import { parseOrThrow, validationError } from './validation.ts';
 import type { TaskResult } from './schemas.ts';
@@ -29,6 +30,8 @@ import { builtinTasks } from './builtins.ts';
 import type { HealthProbe } from './builtins.ts';
 
 export interface ExecutorOptions {
+  /** The task types this executor serves besides its built-ins (filled by the jobs packages' `register`). */
+  registry?: TaskRegistry;
   /** Where clusters come from; default: a provider whose start fails (no runtime wired in). */
   provider?: ClusterProvider;
   logger?: Logger;
@@ -68,7 +71,7 @@ const NO_CLUSTER = new Proxy({}, {
     if (prop === 'then') return undefined;
     throw new TaskExecutionError(`this task was registered with needsCluster: false and has no cluster (accessed "${String(prop)}")`);
   },
-}) as JobCluster;
+}) as Cluster;
 
 export class TaskExecutor {
   readonly provider: ClusterProvider;
@@ -77,6 +80,7 @@ export class TaskExecutor {
   readonly debug: boolean;
   readonly versions: Record<string, string>;
   readonly startedAt = new Date();
+  readonly registry: TaskRegistry;
   readonly #opts: ExecutorOptions;
   readonly #builtins: Map<string, TaskDefinition>;
   // One task at a time on the cluster (beginTask/endTask bracket a single task's state).
@@ -86,6 +90,7 @@ export class TaskExecutor {
   constructor(opts: ExecutorOptions = {}) {
     this.#opts = opts;
     this.provider = opts.provider ?? noClusterProvider;
+    this.registry = opts.registry ?? new TaskRegistry();
     this.log = opts.logger ?? silentLogger();
     this.workerName = opts.workerName ?? `sfw@${hostname()}`;
     this.debug = opts.debug ?? false;
@@ -93,14 +98,14 @@ export class TaskExecutor {
     this.#builtins = new Map(builtinTasks(this, opts.healthProbes ?? {}, opts.diagnosticTasks ?? false).map((d) => [d.taskType, d]));
   }
 
-  /** Every task type this executor runs: its built-ins and the global registry. */
+  /** Every task type this executor runs: its built-ins and its registry. */
   tasks(): TaskDefinition[] {
-    const reg = listTasks().filter((d) => !this.#builtins.has(d.taskType));
+    const reg = this.registry.list().filter((d) => !this.#builtins.has(d.taskType));
     return [...this.#builtins.values(), ...reg].sort((a, b) => a.taskType.localeCompare(b.taskType));
   }
 
   task(taskType: string): TaskDefinition | undefined {
-    return this.#builtins.get(taskType) ?? getTask(taskType);
+    return this.#builtins.get(taskType) ?? this.registry.get(taskType);
   }
 
   async execute(taskRequestId: unknown, params: unknown, opts: ExecuteOptions = {}): Promise<TaskResult> {
@@ -123,7 +128,7 @@ export class TaskExecutor {
     const needsCluster = v.def.needsCluster ?? true;
 
     let release: (() => void) | undefined;
-    let cluster: ClusterHandle | undefined;
+    let cluster: Cluster | undefined;
     let reused = false;
     let begun = false;
     let result: unknown;
@@ -159,7 +164,7 @@ export class TaskExecutor {
       // 4. Dispatch to the job.
       result = await stage('algorithm', async () => {
         const ctx: JobContext = {
-          cluster: cluster === undefined ? NO_CLUSTER : (cluster as unknown as JobCluster),
+          cluster: cluster ?? NO_CLUSTER,
           taskRequestId: v.taskRequestId,
           parties: v.spec.parties,
           spuParties: v.spec.spuParties,
@@ -226,7 +231,7 @@ export class TaskExecutor {
       });
     }
     const config = parseOrThrow(def.schema, env.task_config ?? {}, 'task_config');
-    const { spec, issues } = resolveClusterSpec(env, { parties: this.#opts.parties ?? ['alice', 'bob'], address: this.#opts.address ?? 'local' }, allDeviceModules());
+    const { spec, issues } = resolveClusterSpec(env, { parties: this.#opts.parties ?? ['alice', 'bob'], address: this.#opts.address ?? 'local' }, this.registry.deviceModules());
     if (issues.length > 0) throw validationError(issues);
     if ((def.needsCluster ?? true) && spec.address !== 'local') {
       throw new ClusterInitializationError('only sf_init_config.address "local" is supported by this worker', { code: 'CLUSTER_MODE_UNSUPPORTED' });
@@ -272,7 +277,7 @@ export class TaskExecutor {
     return toTaskError(err, TaskExecutionError);
   }
 
-  async #cleanup(cluster: ClusterHandle | undefined, begun: boolean, workDir: string, log: Logger): Promise<void> {
+  async #cleanup(cluster: Cluster | undefined, begun: boolean, workDir: string, log: Logger): Promise<void> {
     if (cluster !== undefined && begun) {
       try {
         await cluster.endTask();

@@ -1,10 +1,10 @@
 // @sfw/executor: task envelope, dispatcher registry, the stage-timed executor, errors, wire schemas.
-export { registerTask, getTask, listTasks, unregisterTask, allDeviceModules } from './registry.ts';
-export type { TaskDefinition, JobContext } from './registry.ts';
+export { TaskRegistry } from './registry.ts';
+export type { TaskDefinition, JobContext, RegisterTasks } from './registry.ts';
 export { TaskExecutor } from './executor.ts';
 export type { ExecutorOptions, ExecuteOptions } from './executor.ts';
 export { PooledClusterProvider } from './cluster.ts';
-export type { ClusterHandle, ClusterProvider, ClusterState, ClusterStatus, JobCluster, StartCluster } from './cluster.ts';
+export type { ClusterHandle, ClusterProvider, ClusterState, ClusterStatus, StartCluster } from './cluster.ts';
 export {
   taskEnvelopeSchema, sfInitConfigSchema, spuConfigSchema, resolveClusterSpec, clusterSpecKey, DEFAULT_FXP_BITS,
 } from './envelope.ts';
@@ -24,7 +24,6 @@ export {
 export type { TaskResult, StatusEvent, TaskStatus } from './schemas.ts';
 export { healthReport } from './builtins.ts';
 export type { HealthProbe, HealthReport } from './builtins.ts';
-export { pipelineTask, pipelineConfigSchema } from './pipeline.ts';
 export type { PipelineStepResult } from './pipeline.ts';
 export { parseOrThrow, validationError, issuesOf, formatPath } from './validation.ts';
 export type { FieldIssue } from './validation.ts';

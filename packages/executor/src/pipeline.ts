@@ -3,7 +3,6 @@
 // runs, and a bad field is named with its full path (`task_config.steps.2.task_config.epochs`).
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
-import { getTask, registerTask } from './registry.ts';
 import type { TaskDefinition } from './registry.ts';
 import { scaledProgress } from './progress.ts';
 import { TaskExecutionError, toTaskError } from './errors.ts';
@@ -14,28 +13,34 @@ const stepInput = z.object({
   task_config: z.unknown().optional(),
 });
 
-export const pipelineConfigSchema = z
-  .object({ steps: z.array(stepInput).min(1).max(50) })
-  .strict()
-  .transform((cfg, ctx) => {
-    const steps: { task_type: string; name: string; def: TaskDefinition; config: unknown }[] = [];
-    cfg.steps.forEach((s, i) => {
-      const def = s.task_type === 'pipeline' ? undefined : getTask(s.task_type);
-      if (def === undefined) {
-        ctx.addIssue({ code: 'custom', path: ['steps', i, 'task_type'], message: s.task_type === 'pipeline' ? 'pipelines do not nest' : 'unknown task type' });
-        return;
-      }
-      const r = def.schema.safeParse(s.task_config ?? {});
-      if (!r.success) {
-        for (const issue of r.error.issues) {
-          ctx.addIssue({ code: 'custom', path: ['steps', i, 'task_config', ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))], message: issue.message });
+/** Finds a task type a step names (the executor's own lookup: built-ins and its registry). */
+export type TaskLookup = (taskType: string) => TaskDefinition | undefined;
+
+/** The schema of a pipeline's `task_config` over the task types `lookup` knows. */
+export function pipelineConfigSchema(lookup: TaskLookup) {
+  return z
+    .object({ steps: z.array(stepInput).min(1).max(50) })
+    .strict()
+    .transform((cfg, ctx) => {
+      const steps: { task_type: string; name: string; def: TaskDefinition; config: unknown }[] = [];
+      cfg.steps.forEach((s, i) => {
+        const def = s.task_type === 'pipeline' ? undefined : lookup(s.task_type);
+        if (def === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['steps', i, 'task_type'], message: s.task_type === 'pipeline' ? 'pipelines do not nest' : 'unknown task type' });
+          return;
         }
-        return;
-      }
-      steps.push({ task_type: s.task_type, name: s.name ?? `${i}:${s.task_type}`, def, config: r.data });
+        const r = def.schema.safeParse(s.task_config ?? {});
+        if (!r.success) {
+          for (const issue of r.error.issues) {
+            ctx.addIssue({ code: 'custom', path: ['steps', i, 'task_config', ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))], message: issue.message });
+          }
+          return;
+        }
+        steps.push({ task_type: s.task_type, name: s.name ?? `${i}:${s.task_type}`, def, config: r.data });
+      });
+      return steps;
     });
-    return steps;
-  });
+}
 
 export interface PipelineStepResult {
   name: string;
@@ -44,37 +49,38 @@ export interface PipelineStepResult {
   result: unknown;
 }
 
-export const pipelineTask: TaskDefinition<typeof pipelineConfigSchema> = {
-  taskType: 'pipeline',
-  description: 'Runs steps of other task types in order on one cluster (one beginTask/endTask); results per step.',
-  schema: pipelineConfigSchema,
-  // The full example (PSI -> SS-LR -> predict -> eval) is examples/pipeline.json at the repo root.
-  async run(ctx, steps) {
-    const results: PipelineStepResult[] = [];
-    for (const [i, step] of steps.entries()) {
-      if (ctx.signal.aborted) throw new TaskExecutionError(`pipeline stopped before step ${i}`, { code: 'TASK_CANCELLED' });
-      const t0 = performance.now();
-      const log = ctx.log.child({ step: step.name });
-      log.info('pipeline step started');
-      let out: unknown;
-      try {
-        out = await step.def.run(
-          { ...ctx, log, progress: scaledProgress(ctx.progress, (100 * i) / steps.length, (100 * (i + 1)) / steps.length, step.name) },
-          step.config,
-        );
-      } catch (err) {
-        const e = toTaskError(err);
-        // Keep the step's own class, code and retryable flag; say which step failed and what finished.
-        e.message = `pipeline step ${step.name}: ${e.message}`;
-        e.details = { ...e.details, failed_step: step.name, completed_steps: results.map((r) => r.name) };
-        throw e;
+/** The `pipeline` task type; an executor built-in, since its steps are the executor's other task types. */
+export function pipelineTask(lookup: TaskLookup): TaskDefinition<ReturnType<typeof pipelineConfigSchema>> {
+  return {
+    taskType: 'pipeline',
+    description: 'Runs steps of other task types in order on one cluster (one beginTask/endTask); results per step.',
+    schema: pipelineConfigSchema(lookup),
+    // The full example (PSI -> SS-LR -> predict -> eval) is examples/pipeline.json at the repo root.
+    async run(ctx, steps) {
+      const results: PipelineStepResult[] = [];
+      for (const [i, step] of steps.entries()) {
+        if (ctx.signal.aborted) throw new TaskExecutionError(`pipeline stopped before step ${i}`, { code: 'TASK_CANCELLED' });
+        const t0 = performance.now();
+        const log = ctx.log.child({ step: step.name });
+        log.info('pipeline step started');
+        let out: unknown;
+        try {
+          out = await step.def.run(
+            { ...ctx, log, progress: scaledProgress(ctx.progress, (100 * i) / steps.length, (100 * (i + 1)) / steps.length, step.name) },
+            step.config,
+          );
+        } catch (err) {
+          const e = toTaskError(err);
+          // Keep the step's own class, code and retryable flag; say which step failed and what finished.
+          e.message = `pipeline step ${step.name}: ${e.message}`;
+          e.details = { ...e.details, failed_step: step.name, completed_steps: results.map((r) => r.name) };
+          throw e;
+        }
+        const ms = Math.round((performance.now() - t0) * 1000) / 1000;
+        log.info({ ms }, 'pipeline step done');
+        results.push({ name: step.name, task_type: step.task_type, time_ms: ms, result: out });
       }
-      const ms = Math.round((performance.now() - t0) * 1000) / 1000;
-      log.info({ ms }, 'pipeline step done');
-      results.push({ name: step.name, task_type: step.task_type, time_ms: ms, result: out });
-    }
-    return { steps: results };
-  },
-};
-
-registerTask(pipelineTask);
+      return { steps: results };
+    },
+  };
+}

@@ -1,14 +1,15 @@
-// The dispatcher registry. Jobs packages call `registerTask` when their index is imported; the
-// worker discovers jobs packages from its own dependencies (apps/worker/src/discovery.ts), so adding
-// a job means adding a dependency, never editing a list here.
+// The dispatcher registry. A registry is a value handed to whoever assembles a worker: each jobs
+// package exports `register(registry)` and the app calls it (apps/worker/src/jobs.ts). Nothing
+// registers itself on import, so the task types an executor serves are exactly the ones its
+// assembler named, and no import order matters.
 import type { z } from 'zod';
+import type { Cluster } from '@sfw/runtime';
 import type { Logger } from '@sfw/log';
-import type { JobCluster } from './cluster.ts';
 import type { ResolvedSpuConfig } from './envelope.ts';
 
 export interface JobContext {
-  /** The cluster (throws on use for tasks registered with `needsCluster: false`). */
-  cluster: JobCluster;
+  /** The runtime's cluster (throws on use for tasks registered with `needsCluster: false`). */
+  cluster: Cluster;
   taskRequestId: string;
   parties: readonly string[];
   /** SPU parties (ranks in this order) and settings from `spu_config`. */
@@ -36,49 +37,52 @@ export interface TaskDefinition<S extends z.ZodType = z.ZodType> {
   needsCluster?: boolean;
   /** A complete envelope that runs (documentation and `schemas` output). */
   example?: Record<string, unknown>;
+  // Method syntax on purpose: a definition typed over its own schema is then assignable to the
+  // erased `TaskDefinition` the registry stores (the executor only calls `run` with `schema`'s output).
   run(ctx: JobContext, config: z.output<S>): Promise<unknown>;
 }
 
-const REGISTRY_KEY = Symbol.for('@sfw/executor.registry');
-type Registry = Map<string, TaskDefinition>;
-
-// On globalThis so that two copies of this module (e.g. source and built) still share one registry.
-function registry(): Registry {
-  const g = globalThis as { [REGISTRY_KEY]?: Registry };
-  g[REGISTRY_KEY] ??= new Map();
-  return g[REGISTRY_KEY];
-}
+/** What a jobs package exports as `register`. */
+export type RegisterTasks = (registry: TaskRegistry) => void;
 
 const TASK_TYPE = /^[a-z][a-z0-9_.-]{0,127}$/;
 
-export function registerTask<S extends z.ZodType>(def: TaskDefinition<S>): void {
-  if (!TASK_TYPE.test(def.taskType)) {
-    throw new TypeError(`registerTask: taskType "${def.taskType}" must match ${String(TASK_TYPE)}`);
+export class TaskRegistry {
+  readonly #tasks = new Map<string, TaskDefinition>();
+
+  /** Adds a task type; a second, different definition under the same name is an error. */
+  add<S extends z.ZodType>(def: TaskDefinition<S>): void {
+    if (!TASK_TYPE.test(def.taskType)) {
+      throw new TypeError(`TaskRegistry.add: taskType "${def.taskType}" must match ${String(TASK_TYPE)}`);
+    }
+    const existing = this.#tasks.get(def.taskType);
+    if (existing !== undefined && existing !== def) {
+      throw new Error(`TaskRegistry.add: task type "${def.taskType}" is already registered`);
+    }
+    this.#tasks.set(def.taskType, def);
   }
-  const reg = registry();
-  const existing = reg.get(def.taskType);
-  if (existing !== undefined && existing !== (def as unknown as TaskDefinition)) {
-    throw new Error(`registerTask: task type "${def.taskType}" is already registered`);
+
+  get(taskType: string): TaskDefinition | undefined {
+    return this.#tasks.get(taskType);
   }
-  reg.set(def.taskType, def as unknown as TaskDefinition);
-}
 
-export function getTask(taskType: string): TaskDefinition | undefined {
-  return registry().get(taskType);
-}
+  has(taskType: string): boolean {
+    return this.#tasks.has(taskType);
+  }
 
-export function listTasks(): TaskDefinition[] {
-  return [...registry().values()].sort((a, b) => a.taskType.localeCompare(b.taskType));
-}
+  list(): TaskDefinition[] {
+    return [...this.#tasks.values()].sort((a, b) => a.taskType.localeCompare(b.taskType));
+  }
 
-/** Removes a task type (tests only). */
-export function unregisterTask(taskType: string): boolean {
-  return registry().delete(taskType);
-}
+  /** Removes a task type. */
+  delete(taskType: string): boolean {
+    return this.#tasks.delete(taskType);
+  }
 
-/** Device modules of every registered task, so one cluster serves every task type (and is reused). */
-export function allDeviceModules(): string[] {
-  const s = new Set<string>();
-  for (const d of registry().values()) for (const m of d.deviceModules ?? []) s.add(m);
-  return [...s].sort();
+  /** Device modules of every registered task, so one cluster serves every task type (and is reused). */
+  deviceModules(): string[] {
+    const s = new Set<string>();
+    for (const d of this.#tasks.values()) for (const m of d.deviceModules ?? []) s.add(m);
+    return [...s].sort();
+  }
 }

@@ -1,5 +1,5 @@
 // @sfw/jobs-eval: SecretFlow's biclassification_eval / regression_eval, computed at the party that
-// holds label and prediction, plus the HTML report. Importing registers both task types.
+// holds label and prediction, plus the HTML report. `register(registry)` adds both task types.
 export { biclassificationEval, evaluateBins, headReport, BIN_COLUMNS, HEAD_COLUMNS, HEAD_THRESHOLDS, BICLASSIFICATION_DEFAULTS } from './biclassification.ts';
 export type { BinRow, BinColumn, HeadRow, BiclassificationResult, BiclassificationSummary, BiclassificationParams } from './biclassification.ts';
 export { regressionEval, histogram, REGRESSION_METRICS } from './regression.ts';
@@ -14,6 +14,7 @@ export type { ReportInput, ReportStage, ReportBiclassification, ReportRegression
 export { renderPipelineReportHtml, summarizePipeline } from './pipeline-report.ts';
 export type { PipelineStepLike, PipelineReportOptions } from './pipeline-report.ts';
 export {
+  register,
   biclassificationEvalTask,
   regressionEvalTask,
   biclassificationEvalSchema,

@@ -1,10 +1,10 @@
-// Registration of biclassification_eval / regression_eval (SecretFlow ml.eval components).
+// The biclassification_eval / regression_eval task types (SecretFlow ml.eval components).
 import { resolve } from 'node:path';
 import { writeFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { ParameterValidationError, registerTask } from '@sfw/executor';
-import type { JobContext } from '@sfw/executor';
+import { ParameterValidationError } from '@sfw/executor';
+import type { JobContext, TaskRegistry } from '@sfw/executor';
 import { deviceModuleUrl } from '@sfw/runtime';
 import type { Pyu } from '@sfw/runtime';
 import type { PublicBiclassification } from './device.ts';
@@ -90,7 +90,7 @@ export const biclassificationEvalTask = {
   },
   async run(ctx: JobContext, cfg: z.output<typeof biclassificationEvalSchema>): Promise<BiclassificationEvalResult> {
     const { party, path } = partyOf(ctx, cfg.input_ds);
-    const pyu = (ctx.cluster as unknown as { pyu(p: string): Pyu }).pyu(party);
+    const pyu = ctx.cluster.pyu(party);
     await checkColumns(pyu, path, { label: cfg.label, prediction: cfg.prediction });
     const r = await pyu
       .call<PublicBiclassification>('eval.biclassification', { path, label: cfg.label, prediction: cfg.prediction }, { bucketSize: cfg.bucket_size, minItemCntPerBucket: cfg.min_item_cnt_per_bucket })
@@ -129,7 +129,7 @@ export const regressionEvalTask = {
   },
   async run(ctx: JobContext, cfg: z.output<typeof regressionEvalSchema>): Promise<RegressionEvalResult> {
     const { party, path } = partyOf(ctx, cfg.input_ds);
-    const pyu = (ctx.cluster as unknown as { pyu(p: string): Pyu }).pyu(party);
+    const pyu = ctx.cluster.pyu(party);
     await checkColumns(pyu, path, { label: cfg.label, prediction: cfg.prediction });
     const r = await pyu.call<RegressionResult>('eval.regression', { path, label: cfg.label, prediction: cfg.prediction }, cfg.bucket_size).get();
     const details = { metrics: r.metrics, residualHistogram: { edges: Array.from(r.residualHistogram.edges), counts: Array.from(r.residualHistogram.counts) } };
@@ -147,5 +147,8 @@ export const regressionEvalTask = {
   },
 };
 
-registerTask(biclassificationEvalTask);
-registerTask(regressionEvalTask);
+/** Adds biclassification_eval and regression_eval to `registry`. */
+export function register(registry: TaskRegistry): void {
+  registry.add(biclassificationEvalTask);
+  registry.add(regressionEvalTask);
+}

@@ -16,7 +16,7 @@ import { SSLR_DEVICE_MODULE } from './tasks.ts';
 import { ssLrPredictSchema, ssLrTrainSchema } from './params.ts';
 import { runSsLrTrain } from './train.ts';
 import { runSsLrPredict } from './predict.ts';
-import type { SigType } from './ops.ts';
+import type { SigmoidType } from '@sfw/runtime';
 
 export interface SslrBenchCase {
   name: string;
@@ -25,7 +25,7 @@ export interface SslrBenchCase {
   epochs: number;
   batchSize: number;
   learningRate: number;
-  sigType: SigType;
+  sigType: SigmoidType;
 }
 
 export interface SslrBenchResult {
@@ -79,14 +79,14 @@ async function writeParties(dir: string, c: SslrBenchCase): Promise<{ files: Rec
 
 function jobContext(cluster: Cluster, workDir: string, log?: JobContext['log']): JobContext {
   return {
-    cluster: cluster as unknown as JobContext['cluster'],
+    cluster,
     taskRequestId: 'bench',
     parties: cluster.parties,
     spuParties: cluster.parties,
     spu: { protocol: 'SEMI2K', field: 'FM64', fxpFractionBits: 18, beaverType: 'TTP' },
     signal: new AbortController().signal,
     progress: () => undefined,
-    log: log ?? (silentLogger() as unknown as JobContext['log']),
+    log: log ?? silentLogger(),
     workDir,
     attempt: 0,
   };

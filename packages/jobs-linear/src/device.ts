@@ -4,14 +4,13 @@
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { defineDeviceModule } from '@sfw/runtime';
-import type { PlainTensor, PyuContext, SpuProgram } from '@sfw/runtime';
+import type { MaskedMatrix, PlainTensor, PyuContext, SecretTensor, SpuContext } from '@sfw/runtime';
 import { applyStandardize, columnMeanStd, getColumn, getNumericColumn, makeTable, readCsv, readCsvHeader, writeCsv } from '@sfw/data';
 import type { Column } from '@sfw/data';
 import { convergedProgram, epochProgram, predictProgram } from './program.ts';
 import type { ConvergedPub, EpochPub, PredictPub } from './program.ts';
 import { readShareFile, writeAtomic, writeShareFile } from './model-store.ts';
 import { spuLrOps } from './spu-adapter.ts';
-import type { MaskedHandle, Secret, SpuCtx } from './spu-adapter.ts';
 
 export interface TableHeader {
   columns: string[];
@@ -121,12 +120,9 @@ async function writePredictions(_ctx: PyuContext, scores: PlainTensor, inputPath
 
 // ---- SPU programs ----
 
-type Program<P> = (spu: SpuCtx, inputs: Secret[], pub: P) => Promise<Secret[]> | Secret[];
-
-/** Adapts a program written against the structural SpuCtx to the runtime's registry type. */
-function spuProgram<P>(f: Program<P>): SpuProgram {
-  return ((spu: unknown, inputs: unknown, pub: unknown) => f(spu as SpuCtx, inputs as Secret[], pub as P)) as unknown as SpuProgram;
-}
+// A program typed over its own public parameters P; it fits the runtime's SpuProgram as it is
+// (SpuProgram takes `pub: never`, which any P accepts).
+type Program<P> = (spu: SpuContext, inputs: SecretTensor[], pub: P) => Promise<SecretTensor[]> | SecretTensor[];
 
 const concat: Program<null> = (spu, inputs) => [inputs.length === 1 ? inputs[0]! : spu.concat(inputs, 1)];
 
@@ -136,7 +132,7 @@ const initWeights: Program<{ rows: number }> = (spu, _inputs, pub) => [spu.fromP
 // handle is kept in this rank thread across the per-epoch SPU runs: X itself is then never stored,
 // exported or re-imported again. Keyed by a driver-chosen random training key and the rank (one
 // thread may host several ranks in tests). Bounded: a crashed training cannot pile up handles.
-const maskCache = new Map<string, MaskedHandle>();
+const maskCache = new Map<string, MaskedMatrix>();
 const MAX_CACHED_MASKS = 8;
 const cacheKey = (key: string, rank: number): string => `${key}:${rank}`;
 
@@ -146,7 +142,7 @@ export interface MaskPub {
 }
 
 /** A 1x1 public token the driver awaits (runs must return SPU values). */
-const token = (spu: SpuCtx): Secret => spu.fromPublic([1], [1, 1]);
+const token = (spu: SpuContext): SecretTensor => spu.fromPublic([1], [1, 1]);
 
 /** Concatenates the feature blocks and masks X once; X is not kept (the handle is enough). */
 const maskFeatures: Program<MaskPub> = async (spu, inputs, pub) => {
@@ -157,7 +153,7 @@ const maskFeatures: Program<MaskPub> = async (spu, inputs, pub) => {
   return [token(spu)];
 };
 
-const cachedMask = (spu: SpuCtx, key: string): MaskedHandle => {
+const cachedMask = (spu: SpuContext, key: string): MaskedMatrix => {
   const m = maskCache.get(cacheKey(key, spu.rank));
   if (m === undefined) throw new Error('the masked feature matrix of this training is not held by this SPU rank (released, evicted or the thread restarted)');
   return m;
@@ -182,7 +178,7 @@ const converged: Program<ConvergedPub> = (spu, inputs, pub) => convergedProgram(
 
 /** Inputs: [w, ...feature blocks]; the blocks are concatenated here (X is never exported). */
 const predict: Program<PredictPub> = (spu, inputs, pub) => {
-  const [w, ...blocks] = inputs as [Secret, ...Secret[]];
+  const [w, ...blocks] = inputs as [SecretTensor, ...SecretTensor[]];
   const x = blocks.length === 1 ? blocks[0]! : spu.concat(blocks, 1);
   return predictProgram(spuLrOps(spu), [x, w], pub);
 };
@@ -202,17 +198,7 @@ const loadModel: Program<{ sharePaths: string[] }> = async (spu, _inputs, pub) =
 
 export default defineDeviceModule('sslr', {
   pyu: { header, features, pick, ones, label, writePredictions },
-  spu: {
-    concat: spuProgram(concat),
-    initWeights: spuProgram(initWeights),
-    maskFeatures: spuProgram(maskFeatures),
-    epoch: spuProgram(epoch),
-    releaseMask: spuProgram(releaseMask),
-    converged: spuProgram(converged),
-    predict: spuProgram(predict),
-    saveModel: spuProgram(saveModel),
-    loadModel: spuProgram(loadModel),
-  },
+  spu: { concat, initWeights, maskFeatures, epoch, releaseMask, converged, predict, saveModel, loadModel },
 });
 
 export const shareFilePath = (dir: string, party: string): string => join(dir, `${party}.share`);

@@ -1,7 +1,7 @@
-// @sfw/jobs-linear: SS-LR (SecretFlow ss_sgd) training and prediction. Importing registers the
-// `ss_lr_train` and `ss_lr_predict` task types. See docs/sslr.md.
-export { ssLrTrainTask, ssLrPredictTask, SSLR_DEVICE_MODULE } from './tasks.ts';
-export { ssLrTrainSchema, ssLrPredictSchema, SIG_TYPES } from './params.ts';
+// @sfw/jobs-linear: SS-LR (SecretFlow ss_sgd) training and prediction.
+// `register(registry)` adds the `ss_lr_train` and `ss_lr_predict` task types. See docs/sslr.md.
+export { register, ssLrTrainTask, ssLrPredictTask, SSLR_DEVICE_MODULE } from './tasks.ts';
+export { ssLrTrainSchema, ssLrPredictSchema } from './params.ts';
 export type { SsLrTrainConfig, SsLrPredictConfig } from './params.ts';
 export { runSsLrTrain } from './train.ts';
 export type { SsLrTrainResult, LrCluster } from './train.ts';
@@ -12,9 +12,8 @@ export type { ModelMeta } from './model-store.ts';
 export { epochProgram, convergedProgram, predictProgram } from './program.ts';
 export type { EpochPub, ConvergedPub, PredictPub } from './program.ts';
 export { spuLrOps } from './spu-adapter.ts';
-export type { SpuCtx, Secret } from './spu-adapter.ts';
 export { plainOps } from './plain-ops.ts';
-export type { LrOps, SigType } from './ops.ts';
+export type { LrOps } from './ops.ts';
 export { trainLoop } from './train-loop.ts';
 export type { TrainHyper, TrainExec } from './train-loop.ts';
 export { batchStarts, epochLearningRate, epsRescale, infeedRows } from './schedule.ts';

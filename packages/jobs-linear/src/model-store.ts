@@ -6,7 +6,7 @@
 import { readFile, rename, writeFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { SIG_TYPES } from './params.ts';
+import { SIGMOID_TYPES } from '@sfw/runtime';
 
 export const MODEL_META_FILE = 'meta.json';
 export const shareFileName = (party: string): string => `${party}.share`;
@@ -16,7 +16,7 @@ export const modelMetaSchema = z.object({
   model_type: z.literal('sf.model.ss_sgd'),
   version: z.literal('0.1'),
   reg_type: z.enum(['logistic', 'linear']),
-  sig_type: z.enum(SIG_TYPES),
+  sig_type: z.enum(SIGMOID_TYPES),
   feature_names: z.array(z.string()),
   label_col: z.string(),
   /** Parties in SPU rank order and how many features each contributes (SecretFlow: party_features_length). */

@@ -2,8 +2,7 @@
 // (docs/contracts.md). The program is written against this narrow interface so that it runs on the
 // real secret-sharing context (spu-adapter.ts) and on a float64 mirror (plain-ops.ts) used for
 // debugging a divergence step by step. Every method is SPMD: all ranks call the same sequence.
-
-export type SigType = 't1' | 't3' | 't5' | 'df' | 'sr' | 'mix' | 'real';
+import type { SigmoidType } from '@sfw/runtime';
 
 /**
  * M is a fixed-mask handle for the feature matrix (SecureML, Mohassel & Zhang 2017, section 4.1):
@@ -33,7 +32,7 @@ export interface LrOps<T, M = unknown> {
   /** x * public (a scalar, or a vector broadcast along rows of a column vector of the same length). */
   mulPublic(x: T, p: number | Float64Array): Promise<T>;
   addPublic(x: T, p: number): T;
-  sigmoid(x: T, type: SigType): Promise<T>;
+  sigmoid(x: T, type: SigmoidType): Promise<T>;
   /** min(max(x, lo), hi) elementwise (secret comparisons). */
   clip(x: T, lo: number, hi: number): Promise<T>;
   /** Sum of all elements as a 1x1 secret. Local. */

@@ -1,8 +1,7 @@
 // task_config schemas of ss_lr_train / ss_lr_predict with SecretFlow's names, defaults and ranges
 // (ml.train/ss_sgd_train:1.0.0 plus the library-only decay/strategy parameters).
 import { z } from 'zod';
-
-export const SIG_TYPES = ['t1', 't3', 't5', 'df', 'sr', 'mix', 'real'] as const;
+import { SIGMOID_TYPES } from '@sfw/runtime';
 
 /** One CSV path per party (the output of PSI, rows aligned across parties). */
 export const partyPaths = z.record(z.string().min(1), z.string().min(1)).refine((r) => Object.keys(r).length >= 1, 'at least one party');
@@ -15,7 +14,7 @@ export const ssLrTrainSchema = z
     epochs: z.number().int().min(1).default(10),
     learning_rate: z.number().gt(0).default(0.1),
     batch_size: z.number().int().gt(0).default(1024),
-    sig_type: z.enum(SIG_TYPES).default('t1'),
+    sig_type: z.enum(SIGMOID_TYPES).default('t1'),
     reg_type: z.enum(['logistic', 'linear']).default('logistic'),
     penalty: z.enum(['None', 'l2']).default('None'),
     l2_norm: z.number().min(0).default(0.5),

@@ -1,6 +1,7 @@
 // A float64 mirror of LrOps: the same program on plaintext matrices. Not a secure path; used to
 // debug the program logic and to cross-check the secure run step by step.
-import type { LrOps, SigType } from './ops.ts';
+import type { LrOps } from './ops.ts';
+import type { SigmoidType } from '@sfw/runtime';
 
 export interface PlainMatrix {
   readonly data: Float64Array;
@@ -11,7 +12,7 @@ const clip01 = (v: number): number => (v < 0 ? 0 : v > 1 ? 1 : v);
 const LS7 = [5.00052959e-1, 2.3517626e-1, -3.97212202e-5, -1.23407424e-2, 4.04588962e-6, 3.94330487e-4, -9.74060972e-8, -4.74674505e-6];
 const sr = (x: number): number => 0.5 * (x / Math.sqrt(1 + x * x)) + 0.5;
 
-export function plainSigmoid(x: number, t: SigType): number {
+export function plainSigmoid(x: number, t: SigmoidType): number {
   switch (t) {
     case 't1':
       return clip01(0.5 + 0.25 * x);

@@ -9,7 +9,6 @@ import type { SsLrPredictConfig } from './params.ts';
 import { checkParties, resolveLayout } from './layout.ts';
 import { readModelMeta, shareFileName } from './model-store.ts';
 import { featureBlocks, readHeaders } from './train.ts';
-import type { LrCluster } from './train.ts';
 import type { WritePredOptions } from './device.ts';
 import { infeedRows } from './schedule.ts';
 
@@ -21,7 +20,7 @@ export interface SsLrPredictResult {
 }
 
 export async function runSsLrPredict(ctx: JobContext, cfg: SsLrPredictConfig): Promise<SsLrPredictResult> {
-  const cluster = ctx.cluster as unknown as LrCluster;
+  const cluster = ctx.cluster;
   const spu = cluster.spu();
   const modelDir = resolve(cfg.model);
   let meta;

@@ -2,7 +2,8 @@
 // (secretflow/ml/linear/ss_sgd/model.py: _batch_update_w, _convergence, _predict). Features, label
 // and weights stay secret-shared; the only value revealed is the early-stop flag, which SecretFlow
 // reveals too (the number of epochs run is public).
-import type { LrOps, SigType } from './ops.ts';
+import type { LrOps } from './ops.ts';
+import type { SigmoidType } from '@sfw/runtime';
 
 export interface EpochPub {
   /** Learning rate for this epoch (decay applied by the driver: lr * rate^floor(epoch/decay_epoch)). */
@@ -10,7 +11,7 @@ export interface EpochPub {
   batchSize: number;
   /** First row of every full batch, block by block (leftover rows of a block are not trained on). */
   batchStarts: number[];
-  sigType: SigType;
+  sigType: SigmoidType;
   regType: 'logistic' | 'linear';
   penalty: 'None' | 'l2';
   l2Norm: number;
@@ -89,7 +90,7 @@ export async function convergedProgram<T>(ops: LrOps<T>, inputs: T[], pub: Conve
 }
 
 export interface PredictPub {
-  sigType: SigType;
+  sigType: SigmoidType;
   regType: 'logistic' | 'linear';
   /** Rows per matmul (bounds the Beaver triple size). */
   chunkRows: number;

@@ -1,5 +1,5 @@
-// Registration of ss_lr_train / ss_lr_predict with the executor (SecretFlow parameter names).
-import { registerTask } from '@sfw/executor';
+// The ss_lr_train / ss_lr_predict task types (SecretFlow parameter names).
+import type { TaskRegistry } from '@sfw/executor';
 import { deviceModuleUrl } from '@sfw/runtime';
 import { ssLrPredictSchema, ssLrTrainSchema } from './params.ts';
 import { runSsLrTrain } from './train.ts';
@@ -56,5 +56,8 @@ export const ssLrPredictTask = {
   run: runSsLrPredict,
 };
 
-registerTask(ssLrTrainTask);
-registerTask(ssLrPredictTask);
+/** Adds ss_lr_train and ss_lr_predict to `registry`. */
+export function register(registry: TaskRegistry): void {
+  registry.add(ssLrTrainTask);
+  registry.add(ssLrPredictTask);
+}

@@ -2,14 +2,14 @@
 // `spu.run` (features stay in the ranks' stores between epochs), in tests it can run the same
 // programs on plaintext. Only public values drive it: sizes, hyperparameters, the revealed flag.
 import type { ConvergedPub, EpochPub } from './program.ts';
-import type { SigType } from './ops.ts';
+import type { SigmoidType } from '@sfw/runtime';
 import { batchStarts, epochLearningRate, epsRescale } from './schedule.ts';
 
 export interface TrainHyper {
   epochs: number;
   learningRate: number;
   batchSize: number;
-  sigType: SigType;
+  sigType: SigmoidType;
   regType: 'logistic' | 'linear';
   penalty: 'None' | 'l2';
   l2Norm: number;

@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import type { JobContext } from '@sfw/executor';
 import { ParameterValidationError } from '@sfw/executor';
 import { batchStarts } from './schedule.ts';
-import type { DeviceObject, Pyu, Spu, SpuObject } from '@sfw/runtime';
+import type { Cluster, DeviceObject, SpuObject } from '@sfw/runtime';
 import type { SsLrTrainConfig } from './params.ts';
 import { checkParties, resolveLayout } from './layout.ts';
 import type { DataLayout, HeaderInfo } from './layout.ts';
@@ -18,11 +18,8 @@ import { trainLoop } from './train-loop.ts';
 import type { TrainExec } from './train-loop.ts';
 import type { EpochRunPub, FeatureOptions, MaskPub } from './device.ts';
 
-/** The cluster surface the SS-LR driver uses (the runtime's Cluster satisfies it). */
-export interface LrCluster {
-  pyu(party: string): Pyu;
-  spu(): Spu;
-}
+/** The part of the runtime's Cluster the SS-LR driver uses. */
+export type LrCluster = Pick<Cluster, 'pyu' | 'spu'>;
 
 export interface SsLrTrainResult {
   model: string;
@@ -62,7 +59,7 @@ export function featureBlocks(
 }
 
 export async function runSsLrTrain(ctx: JobContext, cfg: SsLrTrainConfig): Promise<SsLrTrainResult> {
-  const cluster = ctx.cluster as unknown as LrCluster;
+  const cluster = ctx.cluster;
   const spu = cluster.spu();
   checkParties(Object.keys(cfg.input_ds), spu.ranks);
   const headers = await readHeaders(cluster, cfg.input_ds);

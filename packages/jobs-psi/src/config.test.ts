@@ -52,10 +52,12 @@ describe('psi task_config', () => {
 });
 
 describe('psi task registration', () => {
-  it('importing the package registers `psi` with its schema, device module and a parseable example', async () => {
-    const { getTask } = await import('@sfw/executor');
-    const { psiExample } = await import('./index.ts');
-    const def = getTask('psi');
+  it('register(registry) adds `psi` with its schema, device module and a parseable example', async () => {
+    const { TaskRegistry } = await import('@sfw/executor');
+    const { psiExample, register } = await import('./index.ts');
+    const registry = new TaskRegistry();
+    register(registry);
+    const def = registry.get('psi');
     expect(def?.deviceModules?.[0]).toMatch(/device\.(ts|js)$/);
     expect(def?.schema.safeParse(psiExample.task_config).success).toBe(true);
     const { readFileSync } = await import('node:fs');

@@ -1,11 +1,5 @@
 // @sfw/jobs-psi: ECDH-PSI over X25519 with SecretFlow's data_prep/psi semantics (docs/psi.md).
-// Importing this module registers the `psi` task with the executor's dispatcher.
-import { registerTask } from '@sfw/executor';
-import { psiTask } from './task.ts';
-
-registerTask(psiTask);
-
-export { psiTask, psiExample, PSI_DEVICE_MODULE, collect } from './task.ts';
+export { register, psiTask, psiExample, PSI_DEVICE_MODULE, collect } from './task.ts';
 export type { PsiTaskResult } from './task.ts';
 export { psiConfigSchema, planParties, DEFAULT_BUCKET_SIZE } from './config.ts';
 export type { PsiConfig } from './config.ts';

@@ -3,8 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { deviceModuleUrl } from '@sfw/runtime';
-import type { Cluster } from '@sfw/runtime';
-import type { TaskDefinition } from '@sfw/executor';
+import type { TaskDefinition, TaskRegistry } from '@sfw/executor';
 import { psiConfigSchema, planParties } from './config.ts';
 import type { PsiConfig } from './config.ts';
 import type { PartyOutcome } from './device.ts';
@@ -56,9 +55,7 @@ export const psiTask: TaskDefinition<typeof psiConfigSchema> = {
     };
     const plans = planParties(resolved);
     const runId = randomUUID();
-    // JobCluster resolves to the lifecycle handle while Cluster's constructor is private (the
-    // executor's conditional type cannot infer it); the object is the runtime's Cluster.
-    const cluster = ctx.cluster as unknown as Cluster;
+    const cluster = ctx.cluster;
     const stop = cluster.onProgress((e) => {
       if (e.fn === 'psi.run') ctx.progress(100 * e.fraction, e.message);
     });
@@ -86,4 +83,9 @@ export function collect(outcomes: PartyOutcome[], outputs: (string | null)[]): P
     if (r.intersection_count >= 0 && out) output[r.party] = out;
   });
   return { report: { columns: ['party', 'original_count', 'intersection_count'], rows }, output };
+}
+
+/** Adds the `psi` task type to `registry`. */
+export function register(registry: TaskRegistry): void {
+  registry.add(psiTask);
 }

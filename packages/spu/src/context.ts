@@ -1,12 +1,13 @@
-// SpuContext: what an SPU program receives on every rank (SPMD). Secret values are SecretTensors,
+// SpuContext: what an SPU program receives on every rank (SPMD), and the whole program-facing API:
+// every method a program may call is declared here, in one class. Secret values are SecretTensors,
 // public values Float64Arrays (fixed-point encoded on the fly). Local ops are synchronous; ops that
 // communicate return Promises and are SERIALISED per context: every rank runs its communicating ops
 // in program-call order, which keeps the rank-to-rank FIFO channels and the dealer PRG streams
 // aligned even if a program fires several ops without awaiting them.
 //
-// Extending (the boolean/non-linear library does this by module augmentation from its own files):
-//   - `kernels` / `env`: the protocol's arithmetic kernels (kernels/types.ts) on RingTensor shares;
-//   - `dealer`: the correlation source (SEMI2K; undefined for REF2K): `dealer.take(kind, params)`;
+// Layers underneath (docs/spu.md): the protocol's kernels on RingTensor shares (`kernels`, `env`),
+// the fixed-point numerics over them (nonlinear/: comparison, sigmoid, division, exp/log, sqrt,
+// inverse, reductions) and the fixed-mask products (masked/). Writing a new routine:
 //   - `serial(fn)`: run a multi-step communicating routine as one serialised op. Calls to the public
 //     methods from inside `fn` run inline (no deadlock); do not run two kernels concurrently inside.
 //   - `wrap(share)` / `unwrap(secret)`: between SecretTensor and this rank's RingTensor share.
@@ -21,10 +22,25 @@ import { semi2k } from './kernels/semi2k.ts';
 import type { ArithProtocol, KernelEnv } from './kernels/types.ts';
 import { SecretTensor, shareOf } from './secret-tensor.ts';
 import { BufferPool, type ScratchPool } from './pool.ts';
+import { abs, clip, maxMin, relu, sign } from './nonlinear/compare.ts';
+import { Fxp } from './nonlinear/fxp.ts';
+import { inverseNewtonSchulz } from './nonlinear/inverse.ts';
+import { nlKernelsFor } from './nonlinear/kernels.ts';
+import { div, exp, log, reciprocal, sqrtRsqrt } from './nonlinear/numeric.ts';
+import { argmax, maxAlong, type ArgmaxOptions } from './nonlinear/reduce.ts';
+import { sigmoid, type SigmoidType } from './nonlinear/sigmoid.ts';
+import { fixedMaskA, fixedMaskRef, maskedMatvecTrunc, releaseA } from './masked/kernels.ts';
+import { MaskedMatrix, maskedState } from './masked/masked-matrix.ts';
 
 const inSerial = new AsyncLocalStorage<SpuContext>();
 
 export type PublicValues = Float64Array | readonly number[];
+
+/** A comparison operand: a secret, or a public number on one side. */
+export type Operand = SecretTensor | number;
+
+/** Rows [start, end) of a masked matrix. */
+export type RowRange = readonly [start: number, end: number];
 
 export class SpuContext {
   readonly cfg: ResolvedSpuConfig;
@@ -36,6 +52,8 @@ export class SpuContext {
 
   /** Whether `close()` may clear the pool (not when the host lent its own, see SpuContextOptions). */
   readonly #ownsPool: boolean;
+  /** The fixed-point numerics bound to this context's kernels (made on first non-linear use). */
+  #fxp: Fxp | undefined;
 
   constructor(config: SpuConfig | ResolvedSpuConfig, comm: Comm, options: SpuContextOptions = {}) {
     this.cfg = resolveConfig(config);
@@ -201,6 +219,160 @@ export class SpuContext {
 
   concat(xs: readonly SecretTensor[], axis = 0): SecretTensor {
     return this.wrap(concatShares(xs.map(shareOf), axis));
+  }
+
+  // ---- comparison (fixed-point 0/1 results, so they mix freely with arithmetic) ----
+
+  /** [x < y] as fixed-point 0/1. Exact for |x - y| < 2^(k-1-f). */
+  less(x: Operand, y: Operand): Promise<SecretTensor> {
+    return this.#nl(async (F) => F.bitToFxp(await F.msb(this.#diff(F, x, y))));
+  }
+
+  greater(x: Operand, y: Operand): Promise<SecretTensor> {
+    return this.#nl(async (F) => F.bitToFxp(await F.msb(this.#diff(F, y, x))));
+  }
+
+  lessEqual(x: Operand, y: Operand): Promise<SecretTensor> {
+    return this.#nl(async (F) => F.bitToFxp(F.oneMinus(await F.msb(this.#diff(F, y, x)))));
+  }
+
+  greaterEqual(x: Operand, y: Operand): Promise<SecretTensor> {
+    return this.#nl(async (F) => F.bitToFxp(F.oneMinus(await F.msb(this.#diff(F, x, y)))));
+  }
+
+  equal(x: Operand, y: Operand): Promise<SecretTensor> {
+    return this.#nl(async (F) => F.bitToFxp(await F.eqz(this.#diff(F, x, y))));
+  }
+
+  /** cond ? x : y for a fixed-point 0/1 cond (one product). */
+  select(cond: SecretTensor, x: SecretTensor, y: SecretTensor): Promise<SecretTensor> {
+    return this.#nl(async (F) => {
+      const yy = shareOf(y);
+      return F.add(yy, await F.mul(shareOf(cond), F.sub(shareOf(x), yy)));
+    });
+  }
+
+  abs(x: SecretTensor): Promise<SecretTensor> {
+    return this.#nl((F) => abs(F, shareOf(x)));
+  }
+
+  /** -1 for x < 0, +1 otherwise. */
+  sign(x: SecretTensor): Promise<SecretTensor> {
+    return this.#nl((F) => sign(F, shareOf(x)));
+  }
+
+  relu(x: SecretTensor): Promise<SecretTensor> {
+    return this.#nl((F) => relu(F, shareOf(x)));
+  }
+
+  clip(x: SecretTensor, lo: number, hi: number): Promise<SecretTensor> {
+    if (!(lo <= hi)) throw new RangeError('clip needs lo <= hi');
+    return this.#nl((F) => clip(F, shareOf(x), lo, hi));
+  }
+
+  /** Elementwise minimum. */
+  min(x: SecretTensor, y: SecretTensor): Promise<SecretTensor> {
+    return this.#nl(async (F) => (await maxMin(F, shareOf(x), shareOf(y))).min);
+  }
+
+  /** Elementwise maximum. */
+  max(x: SecretTensor, y: SecretTensor): Promise<SecretTensor> {
+    return this.#nl(async (F) => (await maxMin(F, shareOf(x), shareOf(y))).max);
+  }
+
+  /** Max along an axis (tree reduction; default the last axis; 1-D and 2-D inputs). */
+  maxAlong(x: SecretTensor, axis?: number): Promise<SecretTensor> {
+    return this.#nl((F) => maxAlong(F, shareOf(x), axis));
+  }
+
+  /** Index (or one-hot) of a maximum along an axis (tree reduction, secret result). */
+  argmax(x: SecretTensor, opts: ArgmaxOptions = {}): Promise<SecretTensor> {
+    return this.#nl((F) => argmax(F, shareOf(x), opts));
+  }
+
+  // ---- fixed-point numerics ----
+
+  reciprocal(x: SecretTensor): Promise<SecretTensor> {
+    return this.#nl((F) => reciprocal(F, shareOf(x)));
+  }
+
+  div(x: SecretTensor, y: SecretTensor): Promise<SecretTensor> {
+    return this.#nl((F) => div(F, shareOf(x), shareOf(y)));
+  }
+
+  sqrt(x: SecretTensor): Promise<SecretTensor> {
+    return this.#nl((F) => sqrtRsqrt(F, shareOf(x), 'sqrt'));
+  }
+
+  rsqrt(x: SecretTensor): Promise<SecretTensor> {
+    return this.#nl((F) => sqrtRsqrt(F, shareOf(x), 'rsqrt'));
+  }
+
+  exp(x: SecretTensor): Promise<SecretTensor> {
+    return this.#nl((F) => exp(F, shareOf(x)));
+  }
+
+  log(x: SecretTensor): Promise<SecretTensor> {
+    return this.#nl((F) => log(F, shareOf(x)));
+  }
+
+  /** Sigmoid approximation `kind` (SIGMOID_TYPES; default 'real', the most accurate). */
+  sigmoid(x: SecretTensor, kind: SigmoidType = 'real'): Promise<SecretTensor> {
+    return this.#nl((F) => sigmoid(F, shareOf(x), kind));
+  }
+
+  /** Newton-Schulz inverse of a small SPD matrix (default 20 iterations, as SecretFlow VIF). */
+  inverse(a: SecretTensor, iters = 20): Promise<SecretTensor> {
+    return this.#nl((F) => inverseNewtonSchulz(F, shareOf(a), iters));
+  }
+
+  // ---- fixed-mask products (SecureML section 4.1; docs/spu-masked.md) ----
+
+  /**
+   * Masks a secret matrix X once: opens E = X - U for a dealer-held uniform U. The result serves any
+   * number of maskedMatmul / maskedMatmulT calls on row ranges of X, in this context or later ones
+   * on the same cluster. 1 round, (N-1) n d elements per rank.
+   */
+  fixedMask(x: SecretTensor): Promise<MaskedMatrix> {
+    return this.serial(async () => {
+      const share = shareOf(x);
+      return new MaskedMatrix(this.kernels.name === 'REF2K' ? fixedMaskRef(share) : await fixedMaskA(this.env, share));
+    });
+  }
+
+  /**
+   * Fixed point X[rows] . w / 2^shift, w a secret [d, 1]; result [b, 1]. 2 rounds, (N-1)(d + b)
+   * elements. `shift` (default 0, at most 16) costs nothing: it joins the one truncation.
+   */
+  maskedMatmul(m: MaskedMatrix, rows: RowRange, w: SecretTensor, shift = 0): Promise<SecretTensor> {
+    return this.serial(async () => this.wrap(await maskedMatvecTrunc(this.env, this.kernels, maskedState(m), rows[0], rows[1], shareOf(w), 'right', shift)));
+  }
+
+  /** Fixed point X[rows]^T . r / 2^shift, r a secret [b, 1]; result [d, 1]. 2 rounds, (N-1)(b + d) elements. */
+  maskedMatmulT(m: MaskedMatrix, rows: RowRange, r: SecretTensor, shift = 0): Promise<SecretTensor> {
+    return this.serial(async () => this.wrap(await maskedMatvecTrunc(this.env, this.kernels, maskedState(m), rows[0], rows[1], shareOf(r), 'left', shift)));
+  }
+
+  /** Drops the dealer's copy of U and this handle's buffers. The handle is unusable afterwards. */
+  releaseMasked(m: MaskedMatrix): Promise<void> {
+    return this.serial(async () => {
+      const st = maskedState(m);
+      st.released = true;
+      if (this.kernels.name !== 'REF2K') await releaseA(this.env, st);
+    });
+  }
+
+  /** One serialised non-linear op over this context's fixed-point numerics. */
+  #nl(fn: (F: Fxp) => Promise<RingTensor>): Promise<SecretTensor> {
+    return this.serial(async () => this.wrap(await fn((this.#fxp ??= new Fxp(this.env, this.kernels, nlKernelsFor(this.env))))));
+  }
+
+  /** x - y where either side may be a public number. */
+  #diff(F: Fxp, x: Operand, y: Operand): RingTensor {
+    if (typeof x === 'number' && typeof y === 'number') throw new TypeError('compare needs at least one secret operand');
+    if (typeof y === 'number') return F.addC(shareOf(x as SecretTensor), -y);
+    if (typeof x === 'number') return F.addC(F.neg(shareOf(y)), x);
+    return F.sub(shareOf(x), shareOf(y));
   }
 
   /** Ends the dealer session (TTP). Call once the program is done; idempotent. */

@@ -27,7 +27,7 @@ export { ADJUST_RANK } from './dealer-core.ts';
 export { serveDealer, type DealerHandle } from './dealer.ts';
 export { SecretTensor, shareOf } from './secret-tensor.ts';
 export { exportShare, importShare, makeShares, reconstruct, reconstructRing } from './share.ts';
-export { SpuContext, createSpuContext, type PublicValues, type SpuContextOptions } from './context.ts';
+export { SpuContext, createSpuContext, type Operand, type PublicValues, type RowRange, type SpuContextOptions } from './context.ts';
 export { BufferPool, type BufferPoolOptions, type ScratchPool } from './pool.ts';
 export type { ArithProtocol, KernelEnv } from './kernels/types.ts';
 export { holdsConstants } from './kernels/types.ts';

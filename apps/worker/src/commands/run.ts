@@ -2,6 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { flushLogger } from '@sfw/log';
+import { renderPipelineReportHtml, summarizePipeline } from '@sfw/jobs-eval';
 import type { PipelineStepLike } from '@sfw/jobs-eval';
 import { SecretFlowTaskError, STAGES } from '@sfw/executor';
 import type { TaskResult } from '@sfw/executor';
@@ -38,8 +39,6 @@ export async function runCommand(config: WorkerConfig, o: RunOptions): Promise<n
     bar.done();
     if (o.quiet !== true) process.stderr.write(summary(result));
     if (isPipelineResult(result.result)) {
-      // Imported here, after job discovery, so that discovery sees the package register its tasks.
-      const { summarizePipeline } = await import('@sfw/jobs-eval');
       if (o.quiet !== true) process.stderr.write(`${summarizePipeline(result.result)}\n`);
       const reportPath = o.report ?? join('out', basename(o.file, extname(o.file)), 'report.html');
       await writePipelineReport(reportPath, result, result.result);
@@ -77,7 +76,6 @@ function isPipelineResult(r: unknown): r is { steps: PipelineStepLike[] } {
 /** The pipeline's HTML report: ROC/KS curves and bin tables from its evaluation steps, all stage timings. */
 async function writePipelineReport(path: string, r: TaskResult, pipeline: { steps: PipelineStepLike[] }): Promise<void> {
   const pm = r.performance_metrics;
-  const { renderPipelineReportHtml } = await import('@sfw/jobs-eval');
   const html = renderPipelineReportHtml(pipeline, {
     title: `Pipeline ${r.task_request_id}`,
     extraStages: [

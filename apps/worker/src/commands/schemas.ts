@@ -29,7 +29,7 @@ export async function schemasCommand(config: WorkerConfig, outDir: string): Prom
 export async function tasksCommand(config: WorkerConfig): Promise<number> {
   const log = makeLogger(config, 2, 'error');
   const { executor, jobs } = await buildExecutor(config, log);
-  for (const j of jobs) process.stdout.write(`# ${j.name}: ${j.ok ? `${j.tasks.length} task type(s)` : `FAILED ${j.error ?? ''}`}\n`);
+  for (const j of jobs) process.stdout.write(`# ${j.name}: ${j.tasks.length} task type(s)\n`);
   for (const t of executor.tasks()) process.stdout.write(`${t.taskType.padEnd(24)} ${(t.needsCluster ?? true) ? 'cluster ' : 'local   '} ${t.description}\n`);
   return 0;
 }

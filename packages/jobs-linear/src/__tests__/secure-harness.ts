@@ -1,9 +1,8 @@
 // Test helper: SS-LR on the real SPU protocol with N ranks in ONE thread (@sfw/spu LocalHub and
 // dealer), for accuracy tests without starting a cluster. Reveals the weights at the end (tests only).
 import { LocalHub, runLocal, shareInputs } from '@sfw/spu';
-import type { SpuConfig } from '@sfw/spu';
+import type { SecretTensor, SpuConfig } from '@sfw/spu';
 import { spuLrOps } from '../spu-adapter.ts';
-import type { Secret, SpuCtx } from '../spu-adapter.ts';
 import { convergedProgram, epochProgram, predictProgram } from '../program.ts';
 import { trainLoop } from '../train-loop.ts';
 import type { TrainHyper } from '../train-loop.ts';
@@ -32,14 +31,14 @@ export async function secureTrain(cfg: SpuConfig, nRanks: number, blocks: Array<
   const toPeer = (): number => hub.traffic(0, 1).bytes;
   const hub = new LocalHub(nRanks);
   const { results } = await runLocal(cfg, nRanks, async (c) => {
-    const ctx = c as unknown as SpuCtx;
+    const ctx = c;
     const ops = spuLrOps(ctx);
-    const x = ctx.concat(sharedBlocks.map((s) => s[c.rank]! as unknown as Secret), 1);
-    const yv = sharedY[c.rank]! as unknown as Secret;
+    const x = ctx.concat(sharedBlocks.map((s) => s[c.rank]!), 1);
+    const yv = sharedY[c.rank]!;
     const s0 = toPeer();
     const xm = await ops.fixedMask(x);
     const s1 = toPeer();
-    const out = await trainLoop<Secret>(
+    const out = await trainLoop<SecretTensor>(
       {
         async epoch(w, dk, pub) {
           const [w2, dk2] = await epochProgram(ops, xm, dk === undefined ? [yv, w] : [yv, w, dk], pub);
@@ -47,7 +46,7 @@ export async function secureTrain(cfg: SpuConfig, nRanks: number, blocks: Array<
         },
         async converged(old, w, pub) {
           const [f] = await convergedProgram(ops, [old, w], pub);
-          return (await c.revealToAll(f as never))[0]! > 0;
+          return (await c.revealToAll(f!))[0]! > 0;
         },
       },
       ctx.fromPublic(new Float64Array(d + 1), [d + 1, 1]),
@@ -61,8 +60,8 @@ export async function secureTrain(cfg: SpuConfig, nRanks: number, blocks: Array<
     const share = ctx.unwrap(out.w);
     const own = Float64Array.from(share.data, (v) => Number(BigInt.asIntN(64, v)) / 2 ** c.cfg.fxpBits);
     return {
-      weights: await c.revealToAll(out.w as never),
-      scores: await c.revealToAll(scores as never),
+      weights: await c.revealToAll(out.w),
+      scores: await c.revealToAll(scores!),
       epochsRun: out.epochsRun,
       own,
       ring: Array.from(share.data),

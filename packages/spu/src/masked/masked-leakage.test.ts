@@ -11,7 +11,6 @@ import { createSpuContext } from '../context.ts';
 import { serveDealer } from '../dealer.ts';
 import { LocalHub } from '../local-hub.ts';
 import { importShare, makeShares } from '../share.ts';
-import './install.ts';
 import { CRITICAL, RecordingComm, addWords, chi2, newHist, wordsOf as words, type Hist } from '../__tests__/leakage-stats.ts';
 
 const N = 24, D = 5, B = 16, TRIALS = 160;

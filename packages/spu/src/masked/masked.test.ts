@@ -10,7 +10,6 @@ import { reconstruct } from '../share.ts';
 import type { SecretTensor } from '../secret-tensor.ts';
 import { dealerMaskedCount } from './correlations.ts';
 import { maskedCost } from './costs.ts';
-import './install.ts';
 import type { MaskedMatrix } from './masked-matrix.ts';
 import { barrier } from '../__tests__/barrier.ts';
 

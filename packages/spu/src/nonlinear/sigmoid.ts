@@ -12,8 +12,9 @@ import { abs, clip } from './compare.ts';
 import type { Fxp } from './fxp.ts';
 import { divPos, exp, poly, sqrtRsqrt, type ExpParams } from './numeric.ts';
 
-export type SigmoidType = 't1' | 't3' | 't5' | 'df' | 'sr' | 'mix' | 'real';
-export const SIGMOID_TYPES: readonly SigmoidType[] = ['t1', 't3', 't5', 'df', 'sr', 'mix', 'real'];
+/** The sigmoid approximations (SecretFlow's sig_type names); the one list every package uses. */
+export const SIGMOID_TYPES = ['t1', 't3', 't5', 'df', 'sr', 'mix', 'real'] as const;
+export type SigmoidType = (typeof SIGMOID_TYPES)[number];
 
 /** SecretFlow's ls7_sig coefficients, x^0 .. x^7. */
 const LS7 = [5.00052959e-1, 2.3517626e-1, -3.97212202e-5, -1.23407424e-2, 4.04588962e-6, 3.94330487e-4, -9.74060972e-8, -4.74674505e-6];

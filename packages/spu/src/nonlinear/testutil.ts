@@ -7,7 +7,6 @@ import { runLocal, shareInputs } from '../harness.ts';
 import type { LocalHub } from '../local-hub.ts';
 import type { SecretTensor } from '../secret-tensor.ts';
 import { reconstruct } from '../share.ts';
-import './install.ts';
 
 export const cfgOf = (protocol: 'SEMI2K' | 'REF2K', field: 'FM64' | 'FM128', fxpFractionBits = 0): SpuConfig => ({ protocol, field, fxpFractionBits, beaverType: 'TTP' });
 
