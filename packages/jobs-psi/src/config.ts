@@ -21,7 +21,7 @@ export const psiConfigSchema = z
   .object({
     /** Exactly two parties; the first listed is input_ds1 (outer loop of duplicate expansion). */
     input: z.record(partyName, inputTable),
-    /** Only ECDH is implemented; the union leaves room for the OT-based protocols. */
+    /** ECDH-PSI or KKRT16 (OT-based); RR22 is reserved (docs/psi.md says what it would take). */
     protocol: z.enum(['PROTOCOL_ECDH', 'PROTOCOL_KKRT', 'PROTOCOL_RR22']).default('PROTOCOL_ECDH'),
     curve: z.enum(['CURVE_25519', 'CURVE_FOURQ', 'CURVE_SM2', 'CURVE_SECP256K1']).default('CURVE_25519'),
     join_type: z.enum(['inner_join', 'left_join', 'full_join', 'difference']).default('inner_join'),
@@ -53,8 +53,8 @@ export const psiConfigSchema = z
     if (c.input[p1]!.keys.length !== c.input[p2]!.keys.length) {
       ctx.addIssue({ code: 'custom', path: ['input', p2, 'keys'], message: `must have as many key columns as input.${p1}.keys` });
     }
-    if (c.protocol !== 'PROTOCOL_ECDH') {
-      ctx.addIssue({ code: 'custom', path: ['protocol'], message: 'only PROTOCOL_ECDH is implemented' });
+    if (c.protocol === 'PROTOCOL_RR22') {
+      ctx.addIssue({ code: 'custom', path: ['protocol'], message: 'PROTOCOL_RR22 is not implemented (use PROTOCOL_KKRT or PROTOCOL_ECDH)' });
     }
     if (c.curve !== 'CURVE_25519') {
       ctx.addIssue({ code: 'custom', path: ['curve'], message: 'only CURVE_25519 is implemented' });
@@ -93,6 +93,7 @@ export function planParties(c: PsiConfig): [PartyPlan, PartyPlan] {
     sortResult: c.sort_result,
     allowEmptyResult: c.allow_empty_result,
     outputPath: receivers.has(self) ? (c.output[self] ?? null) : null,
+    protocol: c.protocol === 'PROTOCOL_KKRT' ? 'kkrt' : 'ecdh',
     bucketSize: c.bucket_size,
     batchSize: c.batch_size,
     ...(c.curve_threads === undefined ? {} : { threads: c.curve_threads }),

@@ -10,7 +10,7 @@ export interface PsiLink {
   recv(): Promise<Uint8Array>;
 }
 
-export const Tag = { Json: 1, Points: 2, Counts: 3, Abort: 9 } as const;
+export const Tag = { Json: 1, Points: 2, Counts: 3, Ot: 4, Abort: 9 } as const;
 export type Tag = (typeof Tag)[keyof typeof Tag];
 
 export function sendTagged(link: PsiLink, tag: Tag, body: Uint8Array): void {

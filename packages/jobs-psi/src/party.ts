@@ -1,11 +1,11 @@
-// One party's side of the PSI job: read keys (streaming, bucketed), run ECDH-PSI per bucket with
+// One party's side of the PSI job: read keys (streaming, bucketed), run the PSI core per bucket with
 // the peer, expand duplicates, write the aligned output CSV, report counts.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname } from 'node:path';
 import { readHeader, keyColumnIndexes } from './csv.ts';
-import { createCurveEngine } from './engine.ts';
+import { createPsiCore } from './core.ts';
 import { PsiExecutionError, PsiParameterError } from './errors.ts';
 import { groupRows, GroupList } from './groups.ts';
 import { KeyStore, countRows } from './keystore.ts';
@@ -13,8 +13,6 @@ import { recvCounts, recvJson, sendAbort, sendCounts, sendJson } from './link.ts
 import type { PsiLink } from './link.ts';
 import { CsvOutput, RowSource } from './output.ts';
 import type { PartyPlan, PsiPartyReport } from './plan.ts';
-import { ecdhPsiBucket } from './protocol.ts';
-import { newSecretScalar } from './curve.ts';
 
 export interface PsiPartyContext {
   readonly link: PsiLink;
@@ -77,7 +75,7 @@ async function runParty(ctx: PsiPartyContext, plan: PartyPlan): Promise<PsiParty
   // Small inputs run inline: starting worker threads costs more than the curve work itself.
   const maxRows = Math.max(rows, peer.rows);
   const engineOpts = plan.threads !== undefined ? { threads: plan.threads } : maxRows < INLINE_BELOW_ROWS ? { threads: 0 } : {};
-  const engine = createCurveEngine(newSecretScalar(), engineOpts);
+  const core = createPsiCore(plan.protocol ?? 'ecdh', { selfIsDs1: plan.selfIsDs1, curve: engineOpts });
   const matched = new GroupList();
   const unmatched = new GroupList();
   const dupField = plan.selfIsDs1 ? 'input_ds1_keys_duplicated' : 'input_ds2_keys_duplicated';
@@ -96,7 +94,7 @@ async function runParty(ctx: PsiPartyContext, plan: PartyPlan): Promise<PsiParty
         for (let g = 0; g < counts.length; g += 1) counts[g] = groups.start[g + 1]! - groups.start[g]!;
       }
       let lastReported = -1;
-      const res = await ecdhPsiBucket(link, engine, groups.keys, {
+      const res = await core.bucket(link, groups.keys, {
         selfReceives: plan.selfReceives,
         peerReceives: plan.peerReceives,
         batchSize: plan.batchSize,
@@ -119,7 +117,7 @@ async function runParty(ctx: PsiPartyContext, plan: PartyPlan): Promise<PsiParty
     }
   } finally {
     store.dispose();
-    await engine.close();
+    await core.close();
   }
 
   if (!plan.selfReceives) return { party: plan.self, original_count: rows, intersection_count: -1 };

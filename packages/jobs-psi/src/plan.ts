@@ -1,4 +1,6 @@
 // What one party runs: the task config resolved for one side (party.ts consumes it).
+import type { PsiProtocol } from './core.ts';
+
 export type JoinType = 'inner_join' | 'left_join' | 'full_join' | 'difference';
 
 export interface PartyPlan {
@@ -23,6 +25,8 @@ export interface PartyPlan {
   readonly bucketSize: number;
   /** Keys per curve batch. */
   readonly batchSize: number;
+  /** Bucket protocol (default 'ecdh'); joins and output are the same for every protocol. */
+  readonly protocol?: PsiProtocol;
   /** Curve threads for this party (0 = inline); default max(1, cores / 2). */
   readonly threads?: number;
 }

@@ -7,6 +7,7 @@ import { memoryLinkPair } from '../link.ts';
 import type { PsiLink } from '../link.ts';
 import { runPsiParty } from '../party.ts';
 import type { JoinType, PartyPlan, PsiPartyReport } from '../plan.ts';
+import type { PsiProtocol } from '../core.ts';
 
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'sfw-psi-test-'));
@@ -96,6 +97,7 @@ export interface TwoPartyOptions {
   bucketSize?: number;
   batchSize?: number;
   threads?: number;
+  protocol?: PsiProtocol;
   wrapLink?: (party: string, l: PsiLink) => PsiLink;
 }
 
@@ -117,6 +119,7 @@ export async function runTwoParties(
     bucketSize: o.bucketSize ?? 1 << 20,
     batchSize: o.batchSize ?? 64,
     threads: o.threads ?? 0,
+    protocol: o.protocol ?? 'ecdh',
   } as const;
   const plan = (self: 'alice' | 'bob'): PartyPlan => {
     const peer = self === 'alice' ? 'bob' : 'alice';

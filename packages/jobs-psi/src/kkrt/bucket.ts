@@ -1,0 +1,238 @@
+// One KKRT16 PSI round over a set of unique keys (one bucket), over the same PsiLink as ECDH-PSI.
+// Roles: R (OPRF receiver, learns the result) is the single receiver, or ds1 when both receive.
+//
+//   1. Both send {n, 16-byte seed share}; S also sends its duplicate counts (shuffled) when only R
+//      receives. Coin toss: HKDF(seed_R || seed_S) -> item-hash key (32 B) and code keys (64 B).
+//   2. W = 512 base OTs (base-ot.ts), S the base-OT receiver with a random choice vector s.
+//   3. R cuckoo-hashes its items into m bins and sends the OT-extension corrections slice by slice
+//      (oprf.ts); S turns them into its rows q_j.
+//   4. S sends, for each of its items in a fresh random order and h = 0,1,2, the ell-byte value
+//      H(j, q_j ^ (C(y) & s)) at j = bin_h(y); a bin repeated within one item gets random bytes.
+//   5. R looks each value up among its own values filed under the same h: hits = intersection.
+//   6. If S receives too, R sends the (sorted) positions of the matching S values, which S maps
+//      back through its shuffle.
+// Fresh base OTs per bucket: no PRG stream is reused across buckets (the reuse would let S XOR two
+// buckets' corrections at one bin and strip the masks, docs/psi.md).
+import { hkdfSync, randomBytes } from 'node:crypto';
+import { PsiExecutionError } from '../errors.ts';
+import { Tag, recvCounts, recvJson, recvTagged, sendCounts, sendJson, sendTagged } from '../link.ts';
+import type { PsiLink } from '../link.ts';
+import type { BucketOptions, BucketResult } from '../protocol.ts';
+import { randomPermutation } from '../shuffle.ts';
+import { baseOtReceive, baseOtSenderFinish, baseOtSenderStart } from './base-ot.ts';
+import { cuckooInsert, fileIndex } from './cuckoo.ts';
+import { hashItems, ID_BYTES, PseudorandomCode } from './items.ts';
+import type { HashedItems } from './items.ts';
+import { OprfReceiver, OprfSender, RowHasher } from './oprf.ts';
+import { BIN_BATCH, CODE_BITS, CODE_BYTES, CODE_WORDS, HASHES, binCount, outputBytes } from './params.ts';
+import { ValueTable } from './table.ts';
+
+export interface KkrtBucketOptions extends BucketOptions {
+  /** This party holds input_ds1 (R when both parties receive). */
+  readonly selfIsDs1: boolean;
+  /** Sender items per value message. */
+  readonly valueBatch?: number;
+}
+
+interface Hello {
+  n: number;
+  seed: string;
+}
+
+/** Which side is the OPRF receiver. */
+export function isKkrtReceiver(o: { selfReceives: boolean; peerReceives: boolean; selfIsDs1: boolean }): boolean {
+  return o.selfReceives && (!o.peerReceives || o.selfIsDs1);
+}
+
+export async function kkrtPsiBucket(link: PsiLink, keys: readonly string[], opt: KkrtBucketOptions): Promise<BucketResult> {
+  const receiver = isKkrtReceiver(opt);
+  const n = keys.length;
+  const seed = randomBytes(16);
+  // S's items go out in a random order; its counts travel in that order too.
+  const perm = receiver ? null : randomPermutation(n);
+  sendJson(link, { n, seed: seed.toString('hex') } satisfies Hello);
+  if (!receiver && opt.sendCounts && perm) {
+    const shuffled = new Int32Array(n);
+    for (let i = 0; i < n; i += 1) shuffled[i] = opt.sendCounts[perm[i]!]!;
+    sendCounts(link, shuffled);
+  }
+  const peer = await recvJson<Hello>(link);
+  const peerCountsShuffled = receiver && opt.expectCounts ? await recvCounts(link) : null;
+  const peerSeed = Buffer.from(peer.seed, 'hex');
+  const nR = receiver ? n : peer.n;
+  const nS = receiver ? peer.n : n;
+  const ikm = receiver ? Buffer.concat([seed, peerSeed]) : Buffer.concat([peerSeed, seed]);
+  const derived = new Uint8Array(hkdfSync('sha256', ikm, Buffer.alloc(0), 'sfw-psi/kkrt/coin-toss/v1', 96));
+  const ctx: Ctx = {
+    link,
+    opt,
+    m: binCount(nR),
+    ell: outputBytes(nR, nS),
+    nR,
+    nS,
+    hashKey: derived.subarray(0, 32),
+    code: new PseudorandomCode(derived.subarray(32, 96)),
+  };
+  if (receiver) return runReceiver(ctx, keys, peerCountsShuffled);
+  return runSender(ctx, keys, perm!);
+}
+
+interface Ctx {
+  readonly link: PsiLink;
+  readonly opt: KkrtBucketOptions;
+  readonly m: number;
+  readonly ell: number;
+  readonly nR: number;
+  readonly nS: number;
+  readonly hashKey: Uint8Array;
+  readonly code: PseudorandomCode;
+}
+
+const slices = (m: number) => Math.ceil(m / BIN_BATCH);
+const valueBatch = (c: Ctx) => c.opt.valueBatch ?? 1 << 14;
+const totalSteps = (c: Ctx) => slices(c.m) + Math.ceil(c.nS / valueBatch(c));
+
+async function runReceiver(c: Ctx, keys: readonly string[], peerCounts: Int32Array | null): Promise<BucketResult> {
+  const { link, m, ell, opt } = c;
+  // Step 2: R is the base-OT sender.
+  const st = baseOtSenderStart();
+  sendTagged(link, Tag.Ot, st.A);
+  const { k0, k1 } = baseOtSenderFinish(st, await recvTagged(link, Tag.Ot), CODE_BITS);
+  const oprf = new OprfReceiver(k0, k1);
+  k0.fill(0);
+  k1.fill(0);
+
+  // Step 3: cuckoo table, corrections per slice, own values H(j, t_j) filed by hash index.
+  const items = hashItems(keys, c.hashKey, m);
+  const table = cuckooInsert(items.bins, c.nR, m);
+  if (!table) throw new PsiExecutionError('KKRT cuckoo hashing failed (probability below 2^-40 per bucket); rerun the task');
+  const values = new Uint8Array(c.nR * ell);
+  const filed = new Uint8Array(c.nR);
+  const hasher = new RowHasher();
+  let step = 0;
+  for (let j0 = 0; j0 < m; j0 += BIN_BATCH) {
+    opt.signal?.throwIfAborted();
+    const bins = Math.min(BIN_BATCH, m - j0);
+    // Code words of the slice's occupied bins, encoded as one batch, then placed by bin.
+    const occupied: number[] = [];
+    for (let j = 0; j < bins; j += 1) if (table.binItem[j0 + j]! >= 0) occupied.push(j);
+    const ids = new Uint8Array(occupied.length * ID_BYTES);
+    occupied.forEach((j, i) => {
+      const x = table.binItem[j0 + j]!;
+      ids.set(items.ids.subarray(x * ID_BYTES, (x + 1) * ID_BYTES), i * ID_BYTES);
+    });
+    const words = new Uint8Array(occupied.length * CODE_BYTES);
+    c.code.encode(ids, 0, occupied.length, words);
+    const codeRows = new Uint32Array(bins * CODE_WORDS);
+    const codeBytes = new Uint8Array(codeRows.buffer);
+    occupied.forEach((j, i) => codeBytes.set(words.subarray(i * CODE_BYTES, (i + 1) * CODE_BYTES), j * CODE_BYTES));
+    const { corrections, tRows } = oprf.slice(codeRows, bins);
+    sendTagged(link, Tag.Ot, corrections);
+    for (let j = 0; j < bins; j += 1) {
+      const x = table.binItem[j0 + j]!;
+      if (x < 0) continue;
+      hasher.hash(j0 + j, tRows, j * CODE_WORDS, values, x * ell, ell);
+      filed[x] = fileIndex(items.bins, x, j0 + j);
+    }
+    opt.onBatch?.(++step, totalSteps(c));
+    await yieldLoop();
+  }
+  const tables = Array.from({ length: HASHES }, (_, h) => {
+    let cap = 0;
+    for (let x = 0; x < c.nR; x += 1) if (filed[x] === h) cap += 1;
+    const t = new ValueTable(values, ell, cap);
+    for (let x = 0; x < c.nR; x += 1) if (filed[x] === h) t.add(x);
+    return t;
+  });
+
+  // Step 5: match S's values, HASHES per item, in S's shuffled item order.
+  const matched = new Uint8Array(c.nR);
+  const counts = peerCounts ? new Int32Array(c.nR) : null;
+  const peerHits: number[] = [];
+  let got = 0;
+  while (got < c.nS) {
+    const msg = await recvTagged(link, Tag.Ot);
+    opt.signal?.throwIfAborted();
+    const k = msg.length / (HASHES * ell);
+    if (!Number.isInteger(k) || k === 0 || got + k > c.nS) throw new PsiExecutionError('PSI protocol out of step: value batch length');
+    for (let i = 0; i < k; i += 1) {
+      for (let h = 0; h < HASHES; h += 1) {
+        const x = tables[h]!.find(msg, (i * HASHES + h) * ell);
+        if (x < 0) continue;
+        matched[x] = 1;
+        if (counts && peerCounts) counts[x] = peerCounts[got + i]!;
+        peerHits.push(got + i);
+        break;
+      }
+    }
+    got += k;
+    opt.onBatch?.(++step, totalSteps(c));
+  }
+  // Step 6: S learns its matches as positions in its own shuffled order, sorted.
+  if (opt.peerReceives) sendCounts(link, Int32Array.from(peerHits.sort((a, b) => a - b)));
+  return { matched, peerCounts: counts, peerSize: c.nS };
+}
+
+async function runSender(c: Ctx, keys: readonly string[], perm: Uint32Array): Promise<BucketResult> {
+  const { link, m, ell, opt } = c;
+  // Step 2: S is the base-OT receiver with a random choice vector s.
+  const s = new Uint8Array(CODE_BITS);
+  const rnd = randomBytes(CODE_BITS / 8);
+  for (let i = 0; i < CODE_BITS; i += 1) s[i] = (rnd[i >>> 3]! >>> (i & 7)) & 1;
+  const A = await recvTagged(link, Tag.Ot);
+  const { message, keys: kS } = baseOtReceive(A, s);
+  sendTagged(link, Tag.Ot, message);
+  const oprf = new OprfSender(kS, s);
+  kS.fill(0);
+  const items: HashedItems = hashItems(keys, c.hashKey, m);
+
+  // Step 3: rows q_j for all bins.
+  const q = new Uint32Array(m * CODE_WORDS);
+  let step = 0;
+  for (let j0 = 0; j0 < m; j0 += BIN_BATCH) {
+    const bins = Math.min(BIN_BATCH, m - j0);
+    const corrections = await recvTagged(link, Tag.Ot);
+    opt.signal?.throwIfAborted();
+    q.set(oprf.slice(corrections, bins), j0 * CODE_WORDS);
+    opt.onBatch?.(++step, totalSteps(c));
+  }
+
+  // Step 4: values per item (shuffled) and hash index.
+  const hasher = new RowHasher();
+  const batch = valueBatch(c);
+  const ids = new Uint8Array(batch * ID_BYTES);
+  const codeBytes = new Uint8Array(batch * CODE_BYTES);
+  const code32 = new Uint32Array(codeBytes.buffer);
+  for (let p0 = 0; p0 < c.nS; p0 += batch) {
+    opt.signal?.throwIfAborted();
+    const k = Math.min(batch, c.nS - p0);
+    for (let i = 0; i < k; i += 1) ids.set(items.ids.subarray(perm[p0 + i]! * ID_BYTES, (perm[p0 + i]! + 1) * ID_BYTES), i * ID_BYTES);
+    c.code.encode(ids, 0, k, codeBytes);
+    const out = new Uint8Array(k * HASHES * ell);
+    const filler = randomBytes(k * HASHES * ell);
+    for (let i = 0; i < k; i += 1) {
+      const y = perm[p0 + i]!;
+      for (let h = 0; h < HASHES; h += 1) {
+        const j = items.bins[y * HASHES + h]!;
+        let repeated = false;
+        for (let g = 0; g < h; g += 1) if (items.bins[y * HASHES + g] === j) repeated = true;
+        const at = (i * HASHES + h) * ell;
+        if (repeated) out.set(filler.subarray(at, at + ell), at);
+        else hasher.hash(j, q, j * CODE_WORDS, out, at, ell, code32, i * CODE_WORDS, oprf.sRow);
+      }
+    }
+    sendTagged(link, Tag.Ot, out);
+    opt.onBatch?.(++step, totalSteps(c));
+    await yieldLoop();
+  }
+  if (!opt.selfReceives) return { matched: null, peerCounts: null, peerSize: c.nR };
+  const hits = await recvCounts(link);
+  const matched = new Uint8Array(c.nS);
+  for (const p of hits) {
+    if (p < 0 || p >= c.nS) throw new PsiExecutionError('PSI protocol out of step: match position');
+    matched[perm[p]!] = 1;
+  }
+  return { matched, peerCounts: null, peerSize: c.nR };
+}
+
+const yieldLoop = () => new Promise<void>((r) => setImmediate(r));

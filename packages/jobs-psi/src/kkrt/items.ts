@@ -1,0 +1,67 @@
+// Item encoding shared by both KKRT parties: a keyed hash of the key's UTF-8 bytes gives a 128-bit
+// item id (input of the pseudorandom code) and the 3 cuckoo bin indices. The key is coin-tossed per
+// bucket after both inputs are fixed, so neither party can grind keys into colliding bins.
+// The code C(x) = AES_K0(x)^x || AES_K1(x)^x || AES_K2(x)^x || AES_K3(x)^x (512 bits) with four
+// coin-tossed AES keys: the pseudorandom code of KKRT16 §4 as libOTe and yacl instantiate it.
+import { AesEcb } from './aes.ts';
+import { CODE_BYTES, HASHES } from './params.ts';
+import { sodium } from './sodium.ts';
+
+export const ID_BYTES = 16;
+
+export interface HashedItems {
+  /** 16-byte item ids, item i at [16i, 16i+16). */
+  readonly ids: Uint8Array;
+  /** Candidate bins, item i at [3i, 3i+3). */
+  readonly bins: Uint32Array;
+}
+
+/** BLAKE2b-256 keyed by `hashKey` (32 B) of each key: id = bytes 0..15, bin h = u32 LE at 16+4h mod m. */
+export function hashItems(keys: readonly string[], hashKey: Uint8Array, m: number): HashedItems {
+  const s = sodium();
+  const n = keys.length;
+  const ids = new Uint8Array(n * ID_BYTES);
+  const bins = new Uint32Array(n * HASHES);
+  const key = Buffer.from(hashKey);
+  const digest = Buffer.alloc(32);
+  let scratch = Buffer.alloc(4096);
+  for (let i = 0; i < n; i += 1) {
+    const k = keys[i]!;
+    if (k.length * 3 > scratch.length) scratch = Buffer.alloc(k.length * 6);
+    const len = scratch.write(k, 0, 'utf8');
+    s.crypto_generichash(digest, scratch.subarray(0, len), key);
+    ids.set(digest.subarray(0, ID_BYTES), i * ID_BYTES);
+    for (let h = 0; h < HASHES; h += 1) bins[i * HASHES + h] = digest.readUInt32LE(16 + 4 * h) % m;
+  }
+  return { ids, bins };
+}
+
+/** The pseudorandom code under four fixed AES keys. */
+export class PseudorandomCode {
+  readonly #aes: AesEcb[];
+  constructor(keys: Uint8Array) {
+    if (keys.length !== 64) throw new Error('the code needs four 16-byte AES keys');
+    this.#aes = [0, 1, 2, 3].map((k) => new AesEcb(keys.subarray(16 * k, 16 * k + 16)));
+  }
+
+  /** Code words (64 B each) of the ids at `ids[16i..]`, i in [from, to), written to `out` from 0. */
+  encode(ids: Uint8Array, from: number, to: number, out: Uint8Array): void {
+    const src = ids.subarray(from * ID_BYTES, to * ID_BYTES);
+    const n = to - from;
+    const enc = new Uint8Array(src.length);
+    const e32 = new Uint32Array(enc.buffer);
+    const s32 = new Uint32Array(src.slice().buffer);
+    const o32 = new Uint32Array(out.buffer, out.byteOffset, (n * CODE_BYTES) >>> 2);
+    for (let k = 0; k < 4; k += 1) {
+      this.#aes[k]!.encrypt(src, enc);
+      for (let i = 0; i < n; i += 1) {
+        const o = i * 16 + k * 4;
+        const p = i * 4;
+        o32[o] = e32[p]! ^ s32[p]!;
+        o32[o + 1] = e32[p + 1]! ^ s32[p + 1]!;
+        o32[o + 2] = e32[p + 2]! ^ s32[p + 2]!;
+        o32[o + 3] = e32[p + 3]! ^ s32[p + 3]!;
+      }
+    }
+  }
+}
