@@ -1,0 +1,124 @@
+// Benchmark helpers behind `pnpm bench psi` for PROTOCOL_KKRT: the full two-party job (CSV in,
+// aligned CSVs out) either on a real Cluster (each party on its own thread, as the psi task runs)
+// or in one thread over an in-memory link. Reports wall time, bytes sent (both directions) and
+// peak RSS of the process (both parties together).
+import { randomUUID } from 'node:crypto';
+import { Cluster } from '@sfw/runtime';
+import type { PartyOutcome } from './device.ts';
+import { PSI_DEVICE_MODULE } from './task.ts';
+import { mkdtempSync, rmSync, createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { memoryLinkPair } from './link.ts';
+import type { PsiLink } from './link.ts';
+import { runPsiParty } from './party.ts';
+import type { PartyPlan, PsiPartyReport } from './plan.ts';
+import type { PsiProtocol } from './core.ts';
+
+export interface PsiJobBenchResult {
+  n: number;
+  protocol: PsiProtocol;
+  ms: number;
+  intersection: number;
+  bytes_sent: number;
+  bytes_per_element: number;
+  buckets: number;
+  peak_rss_mb: number;
+}
+
+/** Keys of the i-th synthetic row: the first n/2 shared by both sides (50% overlap), all unique. */
+function keyOf(side: 'a' | 'b', i: number, n: number): string {
+  const shared = i < n >> 1;
+  const tag = shared ? 'c' : side;
+  // A cheap mixing step so keys are not sorted by value.
+  const mix = (Math.imul(i ^ 0x5bd1e995, 0x9e3779b1) >>> 0).toString(16).padStart(8, '0');
+  return `id-${tag}${mix}-${i}`;
+}
+
+async function writeSide(path: string, side: 'a' | 'b', n: number): Promise<void> {
+  const out = createWriteStream(path);
+  out.write('id,v\n');
+  let buf = '';
+  for (let i = 0; i < n; i += 1) {
+    buf += `${keyOf(side, i, n)},${i}\n`;
+    if (buf.length > 1 << 20) {
+      if (!out.write(buf)) await once(out, 'drain');
+      buf = '';
+    }
+  }
+  out.end(buf);
+  await once(out, 'finish');
+}
+
+export interface PsiJobBenchOptions {
+  readonly bucketSize?: number;
+  /** 'cluster' (default): party threads of a runtime Cluster; 'inline': both parties on this thread. */
+  readonly mode?: 'cluster' | 'inline';
+  /** ECDH curve threads per party. */
+  readonly threads?: number;
+}
+
+/** One full run at n keys per side; checks the intersection size (n/2) before reporting. */
+export async function benchPsiJob(n: number, protocol: PsiProtocol, o: PsiJobBenchOptions = {}): Promise<PsiJobBenchResult> {
+  const bucketSize = o.bucketSize ?? 1 << 20;
+  const dir = mkdtempSync(join(tmpdir(), 'sfw-psi-bench-'));
+  try {
+    await writeSide(join(dir, 'a.csv'), 'a', n);
+    await writeSide(join(dir, 'b.csv'), 'b', n);
+    let bytes = 0;
+    const plan = (self: 'alice' | 'bob'): PartyPlan => ({
+      self, peer: self === 'alice' ? 'bob' : 'alice', selfIsDs1: self === 'alice',
+      path: join(dir, self === 'alice' ? 'a.csv' : 'b.csv'), keys: ['id'],
+      ownKeysDuplicated: true, peerKeysDuplicated: true, joinType: 'inner_join', leftSide: null,
+      selfReceives: true, peerReceives: true, sortResult: true, allowEmptyResult: false,
+      outputPath: join(dir, `${self}.out.csv`), bucketSize, batchSize: 4096, protocol,
+      ...(o.threads === undefined ? {} : { threads: o.threads }),
+    });
+    let peak = process.memoryUsage.rss();
+    const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 100);
+    let cluster: Cluster | null = null;
+    let t0 = performance.now();
+    let reports: PsiPartyReport[];
+    try {
+      if (o.mode === 'inline') {
+        const [la, lb] = memoryLinkPair();
+        const count = (l: PsiLink): PsiLink => ({ send: (d) => ((bytes += d.length), l.send(d)), recv: () => l.recv() });
+        reports = await Promise.all([
+          runPsiParty({ link: count(la), taskDir: dir }, plan('alice')),
+          runPsiParty({ link: count(lb), taskDir: dir }, plan('bob')),
+        ]);
+      } else {
+        cluster = await Cluster.start({ parties: ['alice', 'bob'], modules: [PSI_DEVICE_MODULE] });
+        await cluster.beginTask(`psi-bench-${randomUUID()}`);
+        const runId = randomUUID();
+        t0 = performance.now();
+        const outcomes = await Promise.all([plan('alice'), plan('bob')].map((p) => cluster!.pyu(p.self).call<PartyOutcome>('psi.run', p, runId).get()));
+        reports = outcomes.map((r) => {
+          if (!r.ok) throw new Error(`benchmark run failed: ${r.message}`);
+          return r.report;
+        });
+        bytes = Number.NaN; // the party-thread links keep no byte counters; 'inline' mode counts them
+      }
+    } finally {
+      clearInterval(timer);
+      if (cluster) {
+        await cluster.endTask();
+        await cluster.shutdown();
+      }
+    }
+    const [ra, rb] = reports as [PsiPartyReport, PsiPartyReport];
+    const ms = performance.now() - t0;
+    peak = Math.max(peak, process.memoryUsage.rss());
+    if (ra.intersection_count !== n >> 1 || rb.intersection_count !== n >> 1) {
+      throw new Error(`benchmark check failed: intersection ${ra.intersection_count}/${rb.intersection_count}, expected ${n >> 1}`);
+    }
+    return {
+      n, protocol, ms, intersection: ra.intersection_count, bytes_sent: bytes, bytes_per_element: bytes / n,
+      buckets: Math.ceil(n / bucketSize), peak_rss_mb: Math.round(peak / 2 ** 20),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
