@@ -59,7 +59,7 @@ async function checkAll(p1: string, k1: string[], p2: string, k2: string[], join
   return a.length;
 }
 
-describe('PROTOCOL_KKRT on the bundled breast_cancer data', () => {
+describe('PROTOCOL_KKRT on the bundled breast_cancer data', { timeout: 60_000 }, () => {
   const p1 = join(data, 'alice.csv');
   const p2 = join(data, 'bob.csv');
   for (const joinType of JOINS) {
@@ -92,7 +92,7 @@ const gen = (() => {
   return { p1, p2, k1: ['uid', 'name'], k2: ['uid2', 'name2'] };
 })();
 
-describe('PROTOCOL_KKRT on generated data: duplicates, two key columns, Unicode', () => {
+describe('PROTOCOL_KKRT on generated data: duplicates, two key columns, Unicode', { timeout: 60_000 }, () => {
   for (const joinType of JOINS) {
     for (const left of joinType === 'left_join' ? (['alice', 'bob'] as const) : (['alice'] as const)) {
       it(`${joinType}${joinType === 'left_join' ? ` (left_side ${left})` : ''} equals ECDH, the plaintext join and pandas`, async () => {
@@ -110,7 +110,7 @@ describe('PROTOCOL_KKRT on generated data: duplicates, two key columns, Unicode'
   });
 });
 
-describe('PROTOCOL_KKRT options', () => {
+describe('PROTOCOL_KKRT options', { timeout: 60_000 }, () => {
   const p1 = gen.p1;
   const p2 = gen.p2;
   for (const recv of [['alice'], ['bob']] as const) {
