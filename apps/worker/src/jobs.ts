@@ -7,6 +7,7 @@ import type { RegisterTasks } from '@sfw/executor';
 import { register as registerEval } from '@sfw/jobs-eval';
 import { register as registerLinear } from '@sfw/jobs-linear';
 import { register as registerPsi } from '@sfw/jobs-psi';
+import { register as registerPreprocessing } from '@sfw/jobs-preprocessing';
 
 export interface JobPackage {
   readonly name: string;
@@ -17,6 +18,7 @@ export const JOB_PACKAGES: readonly JobPackage[] = [
   { name: '@sfw/jobs-psi', register: registerPsi },
   { name: '@sfw/jobs-linear', register: registerLinear },
   { name: '@sfw/jobs-eval', register: registerEval },
+  { name: '@sfw/jobs-preprocessing', register: registerPreprocessing },
 ];
 
 export interface RegisteredPackage {

@@ -1,8 +1,6 @@
 // @sfw/jobs-preprocessing: SecretFlow's preprocessing components (fillna, feature_calculate,
 // onehot_encode, vert_binning, vert_woe_binning, substitution, train_test_split, feature_filter)
 // and their rule objects. See docs/preprocessing.md.
-import { register } from './tasks.ts';
-
 export {
   PREP_DEVICE_MODULE, PREPROCESSING_TASKS, register,
   fillnaTask, featureCalculateTask, onehotEncodeTask, vertBinningTask, vertWoeBinningTask, substitutionTask, trainTestSplitTask, featureFilterTask,
@@ -18,7 +16,3 @@ export { runFillna, runFeatureCalculate, runOnehot, runVertBinning, runSubstitut
 export { runVertWoeBinning } from './woe-job.ts';
 export { PrepIssueError } from './issues.ts';
 export type { PrepIssue } from './issues.ts';
-
-// Today's worker discovers jobs packages by importing them; until it calls `register` itself, the
-// package index registers its task types here (the one call site).
-register();

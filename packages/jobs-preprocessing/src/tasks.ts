@@ -1,7 +1,6 @@
 // Task definitions of the preprocessing jobs (SecretFlow component names) and their registration:
-// the one place this package meets the executor's registry.
-import type { TaskDefinition } from '@sfw/executor';
-import { registerTask } from '@sfw/executor';
+// the one place this package meets the executor's registry (`register`, called by the app).
+import type { TaskDefinition, TaskRegistry } from '@sfw/executor';
 import { deviceModuleUrl } from '@sfw/runtime';
 import { runFeatureCalculate, runFeatureFilter, runFillna, runOnehot, runSubstitution, runTrainTestSplit, runVertBinning } from './jobs.ts';
 import {
@@ -89,11 +88,11 @@ export const featureFilterTask: TaskDefinition<typeof featureFilterSchema> = {
   run: runFeatureFilter,
 };
 
-export const PREPROCESSING_TASKS = [
+export const PREPROCESSING_TASKS: readonly TaskDefinition[] = [
   fillnaTask, featureCalculateTask, onehotEncodeTask, vertBinningTask, vertWoeBinningTask, substitutionTask, trainTestSplitTask, featureFilterTask,
-] as const;
+];
 
-/** Registers every preprocessing task type with a registry (the executor's by default). */
-export function register(registry: { registerTask: typeof registerTask } = { registerTask }): void {
-  for (const t of PREPROCESSING_TASKS) registry.registerTask(t as TaskDefinition);
+/** Adds every preprocessing task type to the registry the worker assembles. */
+export function register(registry: TaskRegistry): void {
+  for (const t of PREPROCESSING_TASKS) registry.add(t);
 }
