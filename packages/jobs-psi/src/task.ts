@@ -40,7 +40,7 @@ export const psiExample = {
 export const psiTask: TaskDefinition<typeof psiConfigSchema> = {
   taskType: 'psi',
   description:
-    'ECDH-PSI (X25519) between two parties with SecretFlow join semantics (inner/left/full/difference, duplicate keys, multi-column keys); writes row-aligned CSVs per receiver and a psi_report.',
+    'ECDH-PSI (X25519) or KKRT16 OT-based PSI between two parties with SecretFlow join semantics (inner/left/full/difference, duplicate keys, multi-column keys); writes row-aligned CSVs per receiver and a psi_report.',
   schema: psiConfigSchema,
   deviceModules: [PSI_DEVICE_MODULE],
   example: psiExample,
