@@ -1,0 +1,73 @@
+// Device module `ssxgb`: the parties' plaintext steps (party.ts) and the SPU programs (program.ts),
+// loaded into every cluster thread. The masked bucket maps live in the rank threads for the whole
+// training, keyed by a random per-training key, like SS-LR's masked feature matrix.
+import { defineDeviceModule } from '@sfw/runtime';
+import type { SecretTensor, SpuContext } from '@sfw/runtime';
+import { readShareFile, writeShareFile } from '@sfw/jobs-linear/model-store';
+import { partyFunctions } from './party.ts';
+import { gradientsProgram, leavesProgram, levelProgram, predictProgram } from './program.ts';
+import type { LeavesPub, LevelPub, Masked } from './program.ts';
+
+export interface MaskPub {
+  /** Random per-training key (public; names the masks, carries no data). */
+  key: string;
+  /** How many bucket maps (one per party with features, in input order). */
+  count: number;
+}
+
+const masks = new Map<string, Masked[]>();
+const MAX_TRAININGS = 4;
+const cacheKey = (key: string, rank: number): string => `${key}:${rank}`;
+
+/** A 1x1 public token the driver can await (a run must return SPU values). */
+const token = (spu: SpuContext): SecretTensor => spu.fromPublic([1], [1, 1]);
+
+/** Masks every party's bucket map once (E = B - U opened, U with the dealer). */
+async function maskBuckets(spu: SpuContext, inputs: SecretTensor[], pub: MaskPub): Promise<SecretTensor[]> {
+  const ms: Masked[] = [];
+  for (const b of inputs) ms.push(await spu.fixedMask(b));
+  masks.set(cacheKey(pub.key, spu.rank), ms);
+  while (masks.size > MAX_TRAININGS * 4) masks.delete(masks.keys().next().value!);
+  return [token(spu)];
+}
+
+function held(spu: SpuContext, key: string): Masked[] {
+  const m = masks.get(cacheKey(key, spu.rank));
+  if (m === undefined) throw new Error('the masked bucket maps of this training are not held by this SPU rank (released, evicted or the thread restarted)');
+  return m;
+}
+
+async function releaseBuckets(spu: SpuContext, _inputs: SecretTensor[], pub: MaskPub): Promise<SecretTensor[]> {
+  const k = cacheKey(pub.key, spu.rank);
+  const ms = masks.get(k);
+  masks.delete(k);
+  for (const m of ms ?? []) await spu.releaseMasked(m);
+  return [token(spu)];
+}
+
+function initPred(spu: SpuContext, _inputs: SecretTensor[], pub: { n: number; base: number }): SecretTensor[] {
+  return [spu.fromPublic(new Float64Array(pub.n).fill(pub.base), [pub.n, 1])];
+}
+
+const level = (spu: SpuContext, inputs: SecretTensor[], pub: LevelPub & { key: string }): Promise<SecretTensor[]> =>
+  levelProgram(spu, held(spu, pub.key), inputs, pub);
+
+const leaves = (spu: SpuContext, inputs: SecretTensor[], pub: LeavesPub): Promise<SecretTensor[]> => leavesProgram(spu, inputs, pub);
+
+/** Each rank writes its share of all trees' leaf weights (tree-major) to its own party's file. */
+async function saveLeaves(spu: SpuContext, inputs: SecretTensor[], pub: { sharePaths: string[] }): Promise<SecretTensor[]> {
+  const w = inputs.length === 1 ? inputs[0]! : spu.concat(inputs, 0);
+  await writeShareFile(pub.sharePaths[spu.rank]!, spu.unwrap(w), spu.cfg.fxpBits);
+  return [token(spu)];
+}
+
+/** Each rank loads its own share file, then the scores are computed from the parties' reach blocks. */
+async function predict(spu: SpuContext, inputs: SecretTensor[], pub: Parameters<typeof predictProgram>[2] & { sharePaths: string[] }): Promise<SecretTensor[]> {
+  const share = await readShareFile(pub.sharePaths[spu.rank]!, { field: spu.cfg.field, fxpBits: spu.cfg.fxpBits });
+  return predictProgram(spu, [spu.wrap(share), ...inputs], pub);
+}
+
+export default defineDeviceModule('ssxgb', {
+  pyu: partyFunctions,
+  spu: { maskBuckets, releaseBuckets, initPred, gradients: gradientsProgram, level, leaves, saveLeaves, predict },
+});

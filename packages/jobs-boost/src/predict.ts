@@ -1,0 +1,78 @@
+// ss_xgb_predict: each party that owns splits evaluates them on its own rows (a 0/1 reachability
+// matrix per tree leaf, never leaving it except as shares); the SPU multiplies the parties'
+// matrices into the one-hot leaf of each row, applies the secret leaf weights, adds the base score
+// and, for logistic models, the sr sigmoid of training. Only `receiver` learns the scores.
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { JobContext } from '@sfw/executor';
+import { ParameterValidationError } from '@sfw/executor';
+import { checkParties, resolveLayout } from '@sfw/jobs-linear';
+import { readBoostMeta, shareFileName, splitsFileName } from './model-store.ts';
+import type { BoostMeta } from './model-store.ts';
+import type { SsXgbPredictConfig } from './params.ts';
+import type { PredictPub } from './program.ts';
+import { readBoostHeaders } from './train.ts';
+
+export interface SsXgbPredictResult {
+  receiver: string;
+  output_ds: string;
+  rows: number;
+  pred_name: string;
+}
+
+/** Rows per SPU product chunk (bounds the Beaver triples' size). */
+const CHUNK_ROWS = 8192;
+
+function invalid(field: string, message: string): ParameterValidationError {
+  return new ParameterValidationError(`Invalid task parameters: ${field}: ${message}`, { details: { fields: [field] } });
+}
+
+export async function runSsXgbPredict(ctx: JobContext, cfg: SsXgbPredictConfig): Promise<SsXgbPredictResult> {
+  const cluster = ctx.cluster;
+  const spu = cluster.spu();
+  const modelDir = resolve(cfg.model);
+  let meta: BoostMeta;
+  try {
+    meta = await readBoostMeta(modelDir);
+  } catch (e) {
+    throw new ParameterValidationError('Invalid task parameters: task_config.model: no readable SS-XGB model meta in that directory', { details: { fields: ['task_config.model'] }, cause: e });
+  }
+  if (meta.spu.field !== ctx.spu.field || meta.spu.fxp_fraction_bits !== ctx.spu.fxpFractionBits || meta.parties.join() !== spu.ranks.join()) {
+    throw invalid('spu_config', 'the model was trained with other SPU parties, field or fraction bits');
+  }
+  checkParties(Object.keys(cfg.input_ds), spu.ranks);
+  if (!spu.ranks.includes(cfg.receiver) || cfg.input_ds[cfg.receiver] === undefined) throw invalid('task_config.receiver', 'must be a party with an input table');
+  const headers = await readBoostHeaders(cluster, cfg.input_ds);
+  const layout = resolveLayout(headers, spu.ranks, meta.feature_names, undefined);
+  for (const b of layout.blocks) {
+    if ((meta.party_features[b.party] ?? []).join() !== b.features.join()) throw invalid('task_config.input_ds', 'feature columns are not held as at training');
+  }
+  if (layout.numRows === 0) throw invalid('task_config.input_ds', 'the aligned tables have no rows');
+  const labelCol = cfg.label ?? meta.label_col;
+  const recvCols = headers.get(cfg.receiver)!.columns;
+  if (cfg.save_label && !recvCols.includes(labelCol)) throw invalid('task_config.save_label', `the receiver holds no column '${labelCol}'`);
+  if (cfg.save_ids && !recvCols.includes(cfg.id_column)) throw invalid('task_config.id_column', `the receiver holds no column '${cfg.id_column}'`);
+
+  const t0 = performance.now();
+  const owners = spu.ranks.filter((p) => meta.split_party.some((tree) => tree.includes(p)));
+  const reach = owners.map((p) =>
+    cluster.pyu(p).call('ssxgb.reach', resolve(cfg.input_ds[p]!), join(modelDir, splitsFileName(p)), meta.num_trees, meta.max_depth),
+  );
+  const pub: PredictPub & { sharePaths: string[] } = {
+    objective: meta.objective,
+    baseScore: meta.base_score,
+    chunkRows: CHUNK_ROWS,
+    sharePaths: spu.ranks.map((p) => join(modelDir, shareFileName(p))),
+  };
+  const [scores] = spu.run('ssxgb.predict', reach, pub);
+  await scores!.ready;
+  ctx.log.info({ ms: Math.round(performance.now() - t0) }, 'ss_xgb_predict scores computed');
+  ctx.progress(70, 'scores computed');
+  const receiver = cluster.pyu(cfg.receiver);
+  const revealed = scores!.reveal(receiver);
+  const opts = { predName: cfg.pred_name, saveIds: cfg.save_ids, idColumn: cfg.id_column, saveLabel: cfg.save_label, label: labelCol };
+  const outPath = resolve(cfg.output_ds);
+  const written = await receiver.call<{ rows: number; path: string }>('sslr.writePredictions', revealed, resolve(cfg.input_ds[cfg.receiver]!), outPath, opts).get();
+  ctx.progress(100, 'predictions written');
+  return { receiver: cfg.receiver, output_ds: written.path, rows: written.rows, pred_name: cfg.pred_name };
+}
