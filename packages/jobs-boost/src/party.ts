@@ -3,7 +3,8 @@
 // only ever receives the public per-feature bucket counts.
 import { readFile } from 'node:fs/promises';
 import type { PlainTensor, PyuContext } from '@sfw/runtime';
-import { getNumericColumn, readCsv, readCsvHeader } from '@sfw/data';
+import { getColumn, getNumericColumn, makeTable, readCsv, readCsvHeader, writeCsv } from '@sfw/data';
+import type { Column } from '@sfw/data';
 import { writeAtomic } from '@sfw/jobs-linear/model-store';
 import { binFeature, binOf, bucketMap } from './binning.ts';
 import type { BinnedFeature } from './binning.ts';
@@ -108,4 +109,25 @@ async function reach(_ctx: PyuContext, path: string, splitsPath: string, trees: 
   return { data, shape: [n, width] };
 }
 
-export const partyFunctions = { header, bin, bucketCounts, bucketMapOf, labelOf, splitMask, writeSplits, reach };
+export interface PredOutput {
+  predName: string;
+  /** Columns of the receiver's own table copied next to the scores (ids, label), in this order. */
+  keep: string[];
+  idColumn: string;
+}
+
+/** At the receiver: the revealed scores next to the kept columns of its own table, as a CSV. */
+async function writePredictions(_ctx: PyuContext, scores: PlainTensor, inputPath: string, outPath: string, o: PredOutput): Promise<{ rows: number; path: string }> {
+  const n = scores.shape[0]!;
+  const data: Record<string, Column> = {};
+  if (o.keep.length > 0) {
+    const t = await readCsv(inputPath, { columns: o.keep, stringColumns: [o.idColumn] });
+    if (t.numRows !== n) throw new Error('prediction rows do not match the receiver table');
+    for (const c of o.keep) data[c] = getColumn(t, c);
+  }
+  data[o.predName] = Float64Array.from(scores.data);
+  await writeCsv(outPath, makeTable([...o.keep, o.predName], data));
+  return { rows: n, path: outPath };
+}
+
+export const partyFunctions = { header, bin, bucketCounts, bucketMapOf, labelOf, splitMask, writeSplits, reach, writePredictions };

@@ -6,10 +6,11 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { JobContext } from '@sfw/executor';
 import { ParameterValidationError } from '@sfw/executor';
-import { checkParties, resolveLayout } from '@sfw/jobs-linear';
+import { checkParties, resolveLayout } from '@sfw/jobs-linear/layout';
 import { readBoostMeta, shareFileName, splitsFileName } from './model-store.ts';
 import type { BoostMeta } from './model-store.ts';
 import type { SsXgbPredictConfig } from './params.ts';
+import type { PredOutput } from './party.ts';
 import type { PredictPub } from './program.ts';
 import { readBoostHeaders } from './train.ts';
 
@@ -70,9 +71,9 @@ export async function runSsXgbPredict(ctx: JobContext, cfg: SsXgbPredictConfig):
   ctx.progress(70, 'scores computed');
   const receiver = cluster.pyu(cfg.receiver);
   const revealed = scores!.reveal(receiver);
-  const opts = { predName: cfg.pred_name, saveIds: cfg.save_ids, idColumn: cfg.id_column, saveLabel: cfg.save_label, label: labelCol };
+  const opts: PredOutput = { predName: cfg.pred_name, keep: [...(cfg.save_ids ? [cfg.id_column] : []), ...(cfg.save_label ? [labelCol] : [])], idColumn: cfg.id_column };
   const outPath = resolve(cfg.output_ds);
-  const written = await receiver.call<{ rows: number; path: string }>('sslr.writePredictions', revealed, resolve(cfg.input_ds[cfg.receiver]!), outPath, opts).get();
+  const written = await receiver.call<{ rows: number; path: string }>('ssxgb.writePredictions', revealed, resolve(cfg.input_ds[cfg.receiver]!), outPath, opts).get();
   ctx.progress(100, 'predictions written');
   return { receiver: cfg.receiver, output_ds: written.path, rows: written.rows, pred_name: cfg.pred_name };
 }

@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { Cluster } from '@sfw/runtime';
 import { ParameterValidationError } from '@sfw/executor';
 import { getNumericColumn, readCsv } from '@sfw/data';
-import { SSLR_DEVICE_MODULE } from '@sfw/jobs-linear';
 import { EVAL_DEVICE_MODULE, biclassificationEvalTask, regressionEvalTask } from '@sfw/jobs-eval';
 import { SSXGB_DEVICE_MODULE, ssXgbPredictSchema, ssXgbTrainSchema } from './index.ts';
 import { runSsXgbTrain } from './train.ts';
@@ -29,7 +28,7 @@ beforeAll(async () => {
   cluster = await Cluster.start({
     parties: ['alice', 'bob'],
     spu: { protocol: 'SEMI2K', field: 'FM64', fxpFractionBits: 18, beaverType: 'TTP' },
-    modules: [SSXGB_DEVICE_MODULE, SSLR_DEVICE_MODULE, EVAL_DEVICE_MODULE],
+    modules: [SSXGB_DEVICE_MODULE, EVAL_DEVICE_MODULE],
   });
   ctx = await testJobContext(cluster);
 });

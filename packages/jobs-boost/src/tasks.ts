@@ -1,13 +1,11 @@
 // Task definitions of ss_xgb_train / ss_xgb_predict (SecretFlow parameter names and defaults).
 import { deviceModuleUrl } from '@sfw/runtime';
-import { SSLR_DEVICE_MODULE } from '@sfw/jobs-linear';
 import { ssXgbPredictSchema, ssXgbTrainSchema } from './params.ts';
 import { runSsXgbTrain } from './train.ts';
 import { runSsXgbPredict } from './predict.ts';
 
 export const SSXGB_DEVICE_MODULE = deviceModuleUrl(import.meta.url, './device');
-// Predictions are written with the SS-LR module's receiver-side CSV writer (same output contract).
-const modules = [SSXGB_DEVICE_MODULE, SSLR_DEVICE_MODULE];
+const modules = [SSXGB_DEVICE_MODULE];
 
 const spuConfig = { cluster_def: { runtime_config: { protocol: 'SEMI2K', field: 'FM64', beaver_type: 'TTP' } } };
 const sfInit = { parties: ['alice', 'bob'], address: 'local' };
