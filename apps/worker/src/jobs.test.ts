@@ -17,7 +17,7 @@ describe('job registration', () => {
     const { packages } = registerJobs(registry);
     for (const p of packages) expect(p.tasks.length, p.name).toBeGreaterThan(0);
     expect(registry.list().map((t) => t.taskType)).toEqual(
-      expect.arrayContaining(['psi', 'ss_lr_train', 'ss_lr_predict', 'biclassification_eval', 'regression_eval']),
+      expect.arrayContaining(['psi', 'ss_lr_train', 'ss_lr_predict', 'biclassification_eval', 'regression_eval', 'ss_xgb_train', 'ss_xgb_predict']),
     );
     // A fresh registry is untouched: registration is not a side effect of importing the packages.
     expect(new TaskRegistry().list()).toEqual([]);

@@ -4,6 +4,7 @@
 // the two agree).
 import { TaskRegistry } from '@sfw/executor';
 import type { RegisterTasks } from '@sfw/executor';
+import { register as registerBoost } from '@sfw/jobs-boost';
 import { register as registerEval } from '@sfw/jobs-eval';
 import { register as registerLinear } from '@sfw/jobs-linear';
 import { register as registerPsi } from '@sfw/jobs-psi';
@@ -17,6 +18,7 @@ export interface JobPackage {
 export const JOB_PACKAGES: readonly JobPackage[] = [
   { name: '@sfw/jobs-psi', register: registerPsi },
   { name: '@sfw/jobs-linear', register: registerLinear },
+  { name: '@sfw/jobs-boost', register: registerBoost },
   { name: '@sfw/jobs-eval', register: registerEval },
   { name: '@sfw/jobs-preprocessing', register: registerPreprocessing },
 ];

@@ -1,10 +1,6 @@
 // @sfw/jobs-boost: SS-XGB (SecretFlow ss_xgb) training and prediction. See docs/ssxgb.md.
-// Importing registers the `ss_xgb_train` and `ss_xgb_predict` task types (the worker's discovery
-// contract today); `register` is the explicit form.
-import { registerTask } from '@sfw/executor';
-import { ssXgbPredictTask, ssXgbTrainTask } from './tasks.ts';
-
-export { ssXgbTrainTask, ssXgbPredictTask, SSXGB_DEVICE_MODULE } from './tasks.ts';
+// `register(registry)` adds the `ss_xgb_train` and `ss_xgb_predict` task types.
+export { register, ssXgbTrainTask, ssXgbPredictTask, SSXGB_DEVICE_MODULE } from './tasks.ts';
 export { ssXgbTrainSchema, ssXgbPredictSchema, OBJECTIVES, MAX_BOOST_ROUNDS, MAX_DEPTH } from './params.ts';
 export type { SsXgbTrainConfig, SsXgbPredictConfig, Objective } from './params.ts';
 export { runSsXgbTrain } from './train.ts';
@@ -18,10 +14,3 @@ export { treeSample } from './sampling.ts';
 export type { TreeSample } from './sampling.ts';
 export { trainBoostRef, predictBoostRef } from './reference.ts';
 export type { RefTree, RefModel, RefHyper } from './reference.ts';
-
-export function register(): void {
-  registerTask(ssXgbTrainTask);
-  registerTask(ssXgbPredictTask);
-}
-
-register();

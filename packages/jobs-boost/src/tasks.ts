@@ -1,4 +1,5 @@
 // Task definitions of ss_xgb_train / ss_xgb_predict (SecretFlow parameter names and defaults).
+import type { TaskRegistry } from '@sfw/executor';
 import { deviceModuleUrl } from '@sfw/runtime';
 import { ssXgbPredictSchema, ssXgbTrainSchema } from './params.ts';
 import { runSsXgbTrain } from './train.ts';
@@ -51,3 +52,9 @@ export const ssXgbPredictTask = {
   },
   run: runSsXgbPredict,
 };
+
+/** Adds ss_xgb_train and ss_xgb_predict to `registry`. */
+export function register(registry: TaskRegistry): void {
+  registry.add(ssXgbTrainTask);
+  registry.add(ssXgbPredictTask);
+}

@@ -17,7 +17,3 @@ export type { LrOps } from './ops.ts';
 export { trainLoop } from './train-loop.ts';
 export type { TrainHyper, TrainExec } from './train-loop.ts';
 export { batchStarts, epochLearningRate, epsRescale, infeedRows } from './schedule.ts';
-// Shared with the other jobs that read aligned party tables (SS-XGB): party paths, layout checks.
-export { partyPaths } from './params.ts';
-export { checkParties, resolveLayout } from './layout.ts';
-export type { DataLayout, HeaderInfo, PartyBlock } from './layout.ts';
