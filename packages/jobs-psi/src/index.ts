@@ -11,5 +11,5 @@ export { memoryLinkPair } from './link.ts';
 export type { PsiLink } from './link.ts';
 export { createCurveEngine } from './engine.ts';
 export type { CurveEngine, CurveEngineOptions } from './engine.ts';
-export { X25519Scalar, hashToPoint, newSecretScalar, POINT_BYTES } from './curve.ts';
+export { X25519Scalar, defaultX25519Backend, hashToPoint, newSecretScalar, POINT_BYTES } from './curve.ts';
 export { PsiParameterError, PsiExecutionError } from './errors.ts';

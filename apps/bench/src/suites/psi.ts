@@ -4,20 +4,12 @@
 // P-256) runs at 2^14 and 2^16 in the same run for the per-element comparison.
 // Each case checks the intersection size before it is reported. Timings on a shared box are noisy.
 import type { BenchSuite } from '../suite.ts';
-
-// Loaded at run time: @sfw/bench must list "@sfw/jobs-psi": "workspace:*" in its dependencies
-// (requested from the bench owner); until then discovery reports this suite as broken, not the runner.
-interface PsiBenchApi {
-  benchEcdhPsi(n: number, threadsPerParty?: number): Promise<{ ms: number; bytes_sent: number; intersection: number }>;
-  benchOpenMinedPsi(n: number): Promise<{ ms: number; intersection: number } | null>;
-}
-const PSI_BENCH: string = '@sfw/jobs-psi/bench';
+import { benchEcdhPsi, benchOpenMinedPsi } from '../psi-job.ts';
 
 const suite: BenchSuite = {
   name: 'psi',
   description: 'ECDH-PSI (X25519) job at 2^16/2^18/2^20 per side, 50% overlap; OpenMined psi.js at 2^14/2^16',
   async run({ quick, emit }) {
-    const { benchEcdhPsi, benchOpenMinedPsi } = (await import(PSI_BENCH)) as PsiBenchApi;
     const ours = quick ? [1 << 12] : [1 << 16, 1 << 18, 1 << 20];
     const theirs = quick ? [1 << 10] : [1 << 14, 1 << 16];
     const perElement = new Map<number, number>();

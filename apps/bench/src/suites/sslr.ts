@@ -6,21 +6,13 @@
 // box). Training uses SecureML fixed-mask products (docs/spu-masked.md). train_ms includes reading
 // the CSVs and secret-sharing the features. Needs built JS (`pnpm run build`).
 import type { BenchSuite } from '../suite.ts';
-
-// Loaded at run time: @sfw/bench must list "@sfw/jobs-linear": "workspace:*" in its dependencies
-// (requested from the bench owner); until then discovery reports this suite as broken.
-interface SslrBenchApi {
-  benchSslr(cases: unknown[]): Promise<Array<Record<string, unknown> & { case: string; n: number; d: number; train_ms: number }>>;
-  SSLR_BENCH_CASES: { full: unknown[]; quick: unknown[] };
-}
-const SSLR_BENCH: string = '@sfw/jobs-linear/bench';
+import { SSLR_BENCH_CASES, benchSslr } from '../sslr-job.ts';
 
 const suite: BenchSuite = {
   name: 'sslr',
   description: 'SS-LR train on a cluster: 50000x100 split 50/50, 10 epochs, batch 1024, t1 (target <= 10 s on 2 cores); breast_cancer 10 epochs (< 1 s); secure vs plaintext AUC',
   async run({ quick, emit }) {
-    const api = (await import(SSLR_BENCH)) as SslrBenchApi;
-    const results = await api.benchSslr(quick ? api.SSLR_BENCH_CASES.quick : api.SSLR_BENCH_CASES.full);
+    const results = await benchSslr(quick ? SSLR_BENCH_CASES.quick : SSLR_BENCH_CASES.full);
     for (const r of results) {
       emit({ ...r, suite: 'sslr', case: r.case, n: r.n, parties: 2, field: 'FM64', median_ms: Math.round(r.train_ms), reps: 1 });
     }

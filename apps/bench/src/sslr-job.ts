@@ -1,7 +1,6 @@
-// Benchmark entry points (`pnpm bench sslr`; apps/bench/src/suites/sslr.ts loads this subpath).
-// Runs the real job functions on a real Cluster (party threads, 2 SPU ranks, TTP dealer) and sets
-// the secure AUC next to the float64 reference trained with the same hyperparameters.
-// Dev-only: imports @sfw/testkit, @sfw/jobs-eval and @sfw/log (devDependencies of this package).
+// The runs behind `pnpm bench sslr` (suites/sslr.ts): the real job functions on a real Cluster
+// (party threads, 2 SPU ranks, TTP dealer), with the secure AUC set next to the float64 reference
+// trained with the same hyperparameters.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,10 +11,7 @@ import { silentLogger } from '@sfw/log';
 import { makeTable, readCsv, getNumericColumn, writeCsv } from '@sfw/data';
 import { LINEAR_SGD_DEFAULTS, loadAlignedSample, predictLinearRef, syntheticLinearData, trainLinearSgdRef } from '@sfw/testkit';
 import { EVAL_DEVICE_MODULE, biclassificationEval } from '@sfw/jobs-eval';
-import { SSLR_DEVICE_MODULE } from './tasks.ts';
-import { ssLrPredictSchema, ssLrTrainSchema } from './params.ts';
-import { runSsLrTrain } from './train.ts';
-import { runSsLrPredict } from './predict.ts';
+import { SSLR_DEVICE_MODULE, runSsLrPredict, runSsLrTrain, ssLrPredictSchema, ssLrTrainSchema } from '@sfw/jobs-linear';
 import type { SigmoidType } from '@sfw/runtime';
 
 export interface SslrBenchCase {

@@ -1,4 +1,4 @@
-// Benchmark helpers behind `pnpm bench psi` (apps/bench/src/suites/psi.ts): the full two-party
+// The runs behind `pnpm bench psi` (suites/psi.ts): the full two-party
 // PSI job (CSV in, aligned CSVs out) in one process over an in-memory link, and OpenMined psi.js
 // (WASM, P-256 ECDH, the "20x per element" reference) on the same key sets.
 // Keys are public synthetic ids (a seeded LCG, not a CSPRNG: they are test data, not secrets).
@@ -7,11 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { memoryLinkPair } from './link.ts';
-import type { PsiLink } from './link.ts';
-import { runPsiParty } from './party.ts';
-import type { PartyPlan } from './plan.ts';
-import { defaultX25519Backend } from './curve.ts';
+import { defaultX25519Backend, memoryLinkPair, runPsiParty } from '@sfw/jobs-psi';
+import type { PartyPlan, PsiLink } from '@sfw/jobs-psi';
 
 /** n keys per side, the first n/2 shared: 50% overlap. */
 export function syntheticKeySets(n: number, seed = 1): { a: string[]; b: string[] } {
