@@ -133,25 +133,31 @@ export function parseCsv(text: string, opts: CsvReadOptions = {}): Table {
 function typeColumn(raw: string[]): Column {
   const out = new Float64Array(raw.length);
   for (let i = 0; i < raw.length; i++) {
-    const cell = raw[i]!;
-    const v = Number(cell);
-    // Number() accepts '', whitespace, hex/octal/binary literals: accept only decimal literals.
-    if (!Number.isNaN(v) && cell !== '' && isDecimalLiteral(cell)) {
-      out[i] = v;
-      continue;
-    }
-    const s = cell.trim();
-    if (MISSING.has(s)) {
-      out[i] = NaN;
-      continue;
-    }
-    if (s !== cell && s !== '' && isDecimalLiteral(s) && !Number.isNaN(Number(s))) {
-      out[i] = Number(s);
-      continue;
-    }
-    return raw;
+    const v = cellNumber(raw[i]!);
+    if (v === undefined) return raw;
+    out[i] = v;
   }
   return out;
+}
+
+/**
+ * The one rule for a cell's value in a numeric column: a decimal literal (surrounding spaces
+ * allowed) gives its number, a missing marker (empty, NA, NaN, null, None, ...) gives NaN, anything
+ * else gives undefined (the column is not numeric). Streaming readers use it cell by cell.
+ */
+export function cellNumber(cell: string): number | undefined {
+  const v = Number(cell);
+  // Number() accepts '', whitespace, hex/octal/binary literals: accept only decimal literals.
+  if (!Number.isNaN(v) && cell !== '' && isDecimalLiteral(cell)) return v;
+  const s = cell.trim();
+  if (MISSING.has(s)) return NaN;
+  if (s !== cell && s !== '' && isDecimalLiteral(s) && !Number.isNaN(Number(s))) return Number(s);
+  return undefined;
+}
+
+/** Whether a cell is one of the missing-value markers (after trimming spaces). */
+export function isMissingCell(cell: string): boolean {
+  return MISSING.has(cell.trim());
 }
 
 /** [+-] digits [. digits] [e [+-] digits], or [+-]Infinity; checked by char codes (hot loop). */

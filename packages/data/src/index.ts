@@ -13,6 +13,8 @@ export {
   toRowMajor,
 } from './table.ts';
 export type { CsvReadOptions } from './csv.ts';
-export { formatCsv, parseCsv, parseCsvRecords, readCsv, readCsvHeader, writeCsv } from './csv.ts';
+export { cellNumber, formatCsv, isMissingCell, parseCsv, parseCsvRecords, readCsv, readCsvHeader, writeCsv } from './csv.ts';
+export type { CsvBatch, CsvStreamOptions } from './csv-stream.ts';
+export { readCsvBatches } from './csv-stream.ts';
 export type { StandardizeStats } from './standardize.ts';
 export { applyStandardize, columnMeanStd, standardize } from './standardize.ts';

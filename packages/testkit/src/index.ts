@@ -7,4 +7,4 @@ export { LINEAR_SGD_DEFAULTS, infeedRows, predictLinearRef, trainLinearSgdRef } 
 export { PYTHON, runPython, runPythonJson } from './python.ts';
 export { cleanupPrefix, redisUrl, uniquePrefix } from './redis.ts';
 export type { AlignedSample, SampleName } from './samples.ts';
-export { loadAlignedSample, sampleDir } from './samples.ts';
+export { loadAlignedSample, sampleDir, writeAlignedSample } from './samples.ts';

@@ -1,7 +1,8 @@
 // The bundled sample data sets (examples/data), aligned in plaintext by id for TESTS ONLY: the secure
 // pipeline aligns with PSI. Rows are sorted by id (string order), which is also PSI's output order.
 import { fileURLToPath } from 'node:url';
-import { getNumericColumn, readCsv, standardize, toRowMajor } from '@sfw/data';
+import { join } from 'node:path';
+import { getNumericColumn, readCsv, standardize, takeRows, toRowMajor, writeCsv } from '@sfw/data';
 import type { Table } from '@sfw/data';
 
 export type SampleName = 'breast_cancer' | 'diabetes';
@@ -60,4 +61,20 @@ export async function loadAlignedSample(name: SampleName): Promise<AlignedSample
   }
   const y = getNumericColumn(labelParty === 'alice' ? alice : bob, 'y');
   return { ids, alice, bob, aliceFeatures, bobFeatures, labelParty, x, y, n, d };
+}
+
+/** Writes the sample's two party files aligned by id (rows sorted by id) into `dir`: PSI's output, in plaintext. */
+export async function writeAlignedSample(name: SampleName, dir: string): Promise<{ alice: string; bob: string }> {
+  const src = sampleDir(name);
+  const a = await readCsv(join(src, 'alice.csv'), { stringColumns: ['id'] });
+  const b = await readCsv(join(src, 'bob.csv'), { stringColumns: ['id'] });
+  const aIds = a.data.id as string[];
+  const bIds = b.data.id as string[];
+  const bPos = new Map(bIds.map((v, i) => [v, i]));
+  const aPos = new Map(aIds.map((v, i) => [v, i]));
+  const ids = aIds.filter((v) => bPos.has(v)).sort();
+  const out = { alice: join(dir, `${name}-alice.csv`), bob: join(dir, `${name}-bob.csv`) };
+  await writeCsv(out.alice, takeRows(a, ids.map((v) => aPos.get(v)!)));
+  await writeCsv(out.bob, takeRows(b, ids.map((v) => bPos.get(v)!)));
+  return out;
 }

@@ -1,0 +1,27 @@
+// A JobContext for driving the statistics jobs directly against a real Cluster in multiparty tests
+// (the executor builds the same thing in production).
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { JobContext } from '@sfw/executor';
+import { silentLogger } from '@sfw/log';
+import type { Cluster } from '@sfw/runtime';
+
+export async function statsJobContext(cluster: Cluster, spu: JobContext['spu']): Promise<JobContext> {
+  const workDir = await mkdtemp(join(tmpdir(), 'sfw-stats-'));
+  return {
+    cluster,
+    taskRequestId: 'test',
+    parties: cluster.parties,
+    spuParties: cluster.parties,
+    spu,
+    signal: new AbortController().signal,
+    progress: () => undefined,
+    log: silentLogger(),
+    workDir,
+    attempt: 0,
+  };
+}
+
+/** Plaintext id alignment of two party files (stands in for PSI in tests): rows sorted by id. */
+export { writeAlignedSample } from '@sfw/testkit';

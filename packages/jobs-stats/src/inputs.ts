@@ -1,0 +1,58 @@
+// Where the statistics jobs touch paths and parameters: input paths are resolved here (the one place
+// to adapt when the executor resolves files itself), column ownership comes from the parties'
+// headers (public metadata), and every bad parameter becomes a ParameterValidationError naming it.
+import { resolve } from 'node:path';
+import { ParameterValidationError } from '@sfw/executor';
+import type { JobCluster } from '@sfw/executor';
+import { checkParties, resolveLayout } from '@sfw/jobs-linear';
+import type { DataLayout, HeaderInfo } from '@sfw/jobs-linear';
+
+export function invalid(field: string, message: string): ParameterValidationError {
+  return new ParameterValidationError(`Invalid task parameters: task_config.${field}: ${message}`, {
+    details: { fields: [`task_config.${field}`] },
+  });
+}
+
+/** party -> absolute input path. */
+export function inputPaths(inputDs: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(inputDs).map(([p, path]) => [p, resolve(path)]));
+}
+
+export const resolvePath = (path: string): string => resolve(path);
+
+/** Column names and row count of every party's table. */
+export async function readHeaders(cluster: JobCluster, paths: Record<string, string>): Promise<Map<string, HeaderInfo>> {
+  checkParties(Object.keys(paths), cluster.parties);
+  const entries = await Promise.all(
+    Object.entries(paths).map(async ([party, path]) => [party, await cluster.pyu(party).call<HeaderInfo>('stats.header', path).get()] as const),
+  );
+  return new Map(entries);
+}
+
+/** Feature blocks per party in SPU rank order (errors name `feature_selects`). */
+export function featureLayout(headers: ReadonlyMap<string, HeaderInfo>, rankOrder: readonly string[], features: readonly string[], label?: string): DataLayout {
+  return resolveLayout(headers, rankOrder, features, label);
+}
+
+/** The single party holding each column; a column at no party or at several fails on `field`. */
+export function ownersOf(headers: ReadonlyMap<string, HeaderInfo>, columns: readonly string[], field: string): Map<string, string> {
+  const owner = new Map<string, string>();
+  for (const c of columns) {
+    const holders = [...headers].filter(([, h]) => h.columns.includes(c)).map(([p]) => p);
+    if (holders.length === 0) throw invalid(field, `column '${c}' not found in any party's table`);
+    if (holders.length > 1) throw invalid(field, `column '${c}' is held by more than one party`);
+    owner.set(c, holders[0]!);
+  }
+  return owner;
+}
+
+export function alignedRows(headers: ReadonlyMap<string, HeaderInfo>): number {
+  const rows = new Set([...headers.values()].map((h) => h.numRows));
+  if (rows.size !== 1) throw invalid('input_ds', 'party tables have different row counts: align them with PSI first');
+  return [...rows][0]!;
+}
+
+/** The SPU's fixed-point fraction bits (0 in the config selects the SPU default of the field). */
+export function fxpBitsOf(spu: { field: 'FM64' | 'FM128'; fxpFractionBits: number }): number {
+  return spu.fxpFractionBits !== 0 ? spu.fxpFractionBits : spu.field === 'FM64' ? 18 : 26;
+}
