@@ -9,6 +9,7 @@ import { register as registerEval } from '@sfw/jobs-eval';
 import { register as registerLinear } from '@sfw/jobs-linear';
 import { register as registerPsi } from '@sfw/jobs-psi';
 import { register as registerPreprocessing } from '@sfw/jobs-preprocessing';
+import { register as registerStats } from '@sfw/jobs-stats';
 
 export interface JobPackage {
   readonly name: string;
@@ -21,6 +22,7 @@ export const JOB_PACKAGES: readonly JobPackage[] = [
   { name: '@sfw/jobs-boost', register: registerBoost },
   { name: '@sfw/jobs-eval', register: registerEval },
   { name: '@sfw/jobs-preprocessing', register: registerPreprocessing },
+  { name: '@sfw/jobs-stats', register: registerStats },
 ];
 
 export interface RegisteredPackage {

@@ -1,8 +1,5 @@
 // @sfw/jobs-stats: SecretFlow's statistics components (table_statistics, ss_pearsonr, ss_vif,
 // ss_pvalue, groupby_statistics). See docs/statistics.md.
-import { registerTask } from '@sfw/executor';
-import { register } from './tasks.ts';
-
 export {
   register,
   STATS_DEVICE_MODULE,
@@ -13,7 +10,6 @@ export {
   ssPvalueTask,
   groupbyStatisticsTask,
 } from './tasks.ts';
-export type { TaskRegistry } from './tasks.ts';
 export { tableStatisticsSchema, ssPearsonrSchema, ssVifSchema, ssPvalueSchema, groupbyStatisticsSchema, AGGREGATIONS } from './params.ts';
 export type { TableStatisticsConfig, SsPearsonrConfig, SsVifConfig, SsPvalueConfig, GroupbyStatisticsConfig, Aggregation } from './params.ts';
 export { tableStatistics, DEFAULT_MEMORY_BUDGET } from './table-stats.ts';
@@ -29,6 +25,3 @@ export type { PvalueResult } from './pvalue-job.ts';
 export { runGroupbyStatistics } from './groupby-job.ts';
 export type { GroupbyResult } from './groupby-job.ts';
 export { normalTwoSidedFromSquare, studentTwoSidedFromSquare } from './distributions.ts';
-
-// Today the worker discovers job packages by importing them; the explicit seam is `register`.
-register({ registerTask });

@@ -3,7 +3,7 @@
 // headers (public metadata), and every bad parameter becomes a ParameterValidationError naming it.
 import { resolve } from 'node:path';
 import { ParameterValidationError } from '@sfw/executor';
-import type { JobCluster } from '@sfw/executor';
+import type { Cluster } from '@sfw/runtime';
 import { checkParties, resolveLayout } from '@sfw/jobs-linear';
 import type { DataLayout, HeaderInfo } from '@sfw/jobs-linear';
 
@@ -21,7 +21,7 @@ export function inputPaths(inputDs: Record<string, string>): Record<string, stri
 export const resolvePath = (path: string): string => resolve(path);
 
 /** Column names and row count of every party's table. */
-export async function readHeaders(cluster: JobCluster, paths: Record<string, string>): Promise<Map<string, HeaderInfo>> {
+export async function readHeaders(cluster: Cluster, paths: Record<string, string>): Promise<Map<string, HeaderInfo>> {
   checkParties(Object.keys(paths), cluster.parties);
   const entries = await Promise.all(
     Object.entries(paths).map(async ([party, path]) => [party, await cluster.pyu(party).call<HeaderInfo>('stats.header', path).get()] as const),

@@ -1,6 +1,5 @@
 // The statistics task types (SecretFlow stats components) and their one registration function.
-import type { ZodType } from 'zod';
-import type { TaskDefinition } from '@sfw/executor';
+import type { TaskDefinition, TaskRegistry } from '@sfw/executor';
 import { deviceModuleUrl } from '@sfw/runtime';
 import { SSLR_DEVICE_MODULE } from '@sfw/jobs-linear';
 import { groupbyStatisticsSchema, ssPearsonrSchema, ssPvalueSchema, ssVifSchema, tableStatisticsSchema } from './params.ts';
@@ -67,15 +66,11 @@ export const groupbyStatisticsTask = {
 
 export const STATS_TASK_TYPES = ['table_statistics', 'ss_pearsonr', 'ss_vif', 'ss_pvalue', 'groupby_statistics'] as const;
 
-export interface TaskRegistry {
-  registerTask<S extends ZodType>(def: TaskDefinition<S>): void;
-}
-
-/** Registers every statistics task type with the given registry (the worker and the `run` CLI). */
+/** Adds the statistics task types to `registry` (the worker and the `run` CLI call it). */
 export function register(registry: TaskRegistry): void {
-  registry.registerTask(tableStatisticsTask);
-  registry.registerTask(ssPearsonrTask);
-  registry.registerTask(ssVifTask);
-  registry.registerTask(ssPvalueTask);
-  registry.registerTask(groupbyStatisticsTask);
+  registry.add(tableStatisticsTask);
+  registry.add(ssPearsonrTask);
+  registry.add(ssVifTask);
+  registry.add(ssPvalueTask);
+  registry.add(groupbyStatisticsTask);
 }
