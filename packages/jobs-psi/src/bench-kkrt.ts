@@ -26,6 +26,8 @@ export interface PsiJobBenchResult {
   bytes_per_element: number;
   buckets: number;
   peak_rss_mb: number;
+  /** CPU time of the whole process (all threads, user + system): steadier than wall time on a shared machine. */
+  cpu_ms: number;
 }
 
 /** Keys of the i-th synthetic row: the first n/2 shared by both sides (50% overlap), all unique. */
@@ -80,6 +82,7 @@ export async function benchPsiJob(n: number, protocol: PsiProtocol, o: PsiJobBen
     const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 100);
     let cluster: Cluster | null = null;
     let t0 = performance.now();
+    let cpu0 = process.cpuUsage();
     let reports: PsiPartyReport[];
     try {
       if (o.mode === 'inline') {
@@ -94,6 +97,7 @@ export async function benchPsiJob(n: number, protocol: PsiProtocol, o: PsiJobBen
         await cluster.beginTask(`psi-bench-${randomUUID()}`);
         const runId = randomUUID();
         t0 = performance.now();
+        cpu0 = process.cpuUsage();
         const outcomes = await Promise.all([plan('alice'), plan('bob')].map((p) => cluster!.pyu(p.self).call<PartyOutcome>('psi.run', p, runId).get()));
         reports = outcomes.map((r) => {
           if (!r.ok) throw new Error(`benchmark run failed: ${r.message}`);
@@ -110,13 +114,14 @@ export async function benchPsiJob(n: number, protocol: PsiProtocol, o: PsiJobBen
     }
     const [ra, rb] = reports as [PsiPartyReport, PsiPartyReport];
     const ms = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
     peak = Math.max(peak, process.memoryUsage.rss());
     if (ra.intersection_count !== n >> 1 || rb.intersection_count !== n >> 1) {
       throw new Error(`benchmark check failed: intersection ${ra.intersection_count}/${rb.intersection_count}, expected ${n >> 1}`);
     }
     return {
       n, protocol, ms, intersection: ra.intersection_count, bytes_sent: bytes, bytes_per_element: bytes / n,
-      buckets: Math.ceil(n / bucketSize), peak_rss_mb: Math.round(peak / 2 ** 20),
+      buckets: Math.ceil(n / bucketSize), peak_rss_mb: Math.round(peak / 2 ** 20), cpu_ms: (cpu.user + cpu.system) / 1000,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -24,7 +24,7 @@ import { cuckooInsert, fileIndex } from './cuckoo.ts';
 import { hashItems, ID_BYTES, PseudorandomCode } from './items.ts';
 import type { HashedItems } from './items.ts';
 import { OprfReceiver, OprfSender, RowHasher } from './oprf.ts';
-import { BIN_BATCH, CODE_BITS, CODE_BYTES, CODE_WORDS, HASHES, binCount, outputBytes } from './params.ts';
+import { BIN_BATCH, CODE_BITS, CODE_BYTES, CODE_WORDS, HASHES, assertLittleEndian, binCount, outputBytes } from './params.ts';
 import { ValueTable } from './table.ts';
 
 export interface KkrtBucketOptions extends BucketOptions {
@@ -45,6 +45,7 @@ export function isKkrtReceiver(o: { selfReceives: boolean; peerReceives: boolean
 }
 
 export async function kkrtPsiBucket(link: PsiLink, keys: readonly string[], opt: KkrtBucketOptions): Promise<BucketResult> {
+  assertLittleEndian();
   const receiver = isKkrtReceiver(opt);
   const n = keys.length;
   const seed = randomBytes(16);
@@ -110,22 +111,26 @@ async function runReceiver(c: Ctx, keys: readonly string[], peerCounts: Int32Arr
   const filed = new Uint8Array(c.nR);
   const hasher = new RowHasher();
   let step = 0;
+  const occupied = new Int32Array(BIN_BATCH);
+  const ids = new Uint8Array(BIN_BATCH * ID_BYTES);
+  const words = new Uint8Array(BIN_BATCH * CODE_BYTES);
   for (let j0 = 0; j0 < m; j0 += BIN_BATCH) {
     opt.signal?.throwIfAborted();
     const bins = Math.min(BIN_BATCH, m - j0);
     // Code words of the slice's occupied bins, encoded as one batch, then placed by bin.
-    const occupied: number[] = [];
-    for (let j = 0; j < bins; j += 1) if (table.binItem[j0 + j]! >= 0) occupied.push(j);
-    const ids = new Uint8Array(occupied.length * ID_BYTES);
-    occupied.forEach((j, i) => {
-      const x = table.binItem[j0 + j]!;
-      ids.set(items.ids.subarray(x * ID_BYTES, (x + 1) * ID_BYTES), i * ID_BYTES);
-    });
-    const words = new Uint8Array(occupied.length * CODE_BYTES);
-    c.code.encode(ids, 0, occupied.length, words);
+    let occ = 0;
+    for (let j = 0; j < bins; j += 1) if (table.binItem[j0 + j]! >= 0) occupied[occ++] = j;
+    for (let i = 0; i < occ; i += 1) {
+      const x = table.binItem[j0 + occupied[i]!]!;
+      for (let b = 0; b < ID_BYTES; b += 1) ids[i * ID_BYTES + b] = items.ids[x * ID_BYTES + b]!;
+    }
+    c.code.encode(ids, 0, occ, words);
     const codeRows = new Uint32Array(bins * CODE_WORDS);
-    const codeBytes = new Uint8Array(codeRows.buffer);
-    occupied.forEach((j, i) => codeBytes.set(words.subarray(i * CODE_BYTES, (i + 1) * CODE_BYTES), j * CODE_BYTES));
+    const words32 = new Uint32Array(words.buffer);
+    for (let i = 0; i < occ; i += 1) {
+      const j = occupied[i]!;
+      for (let w = 0; w < CODE_WORDS; w += 1) codeRows[j * CODE_WORDS + w] = words32[i * CODE_WORDS + w]!;
+    }
     const { corrections, tRows } = oprf.slice(codeRows, bins);
     sendTagged(link, Tag.Ot, corrections);
     for (let j = 0; j < bins; j += 1) {
@@ -206,7 +211,10 @@ async function runSender(c: Ctx, keys: readonly string[], perm: Uint32Array): Pr
   for (let p0 = 0; p0 < c.nS; p0 += batch) {
     opt.signal?.throwIfAborted();
     const k = Math.min(batch, c.nS - p0);
-    for (let i = 0; i < k; i += 1) ids.set(items.ids.subarray(perm[p0 + i]! * ID_BYTES, (perm[p0 + i]! + 1) * ID_BYTES), i * ID_BYTES);
+    for (let i = 0; i < k; i += 1) {
+      const y = perm[p0 + i]!;
+      for (let b = 0; b < ID_BYTES; b += 1) ids[i * ID_BYTES + b] = items.ids[y * ID_BYTES + b]!;
+    }
     c.code.encode(ids, 0, k, codeBytes);
     const out = new Uint8Array(k * HASHES * ell);
     const filler = randomBytes(k * HASHES * ell);

@@ -105,7 +105,7 @@ export class RowHasher {
     const w0 = this.#rowAt >>> 2;
     if (b && mask) for (let w = 0; w < CODE_WORDS; w += 1) this.#in32[w0 + w] = a[aOff + w]! ^ (b[bOff + w]! & mask[w]!);
     else for (let w = 0; w < CODE_WORDS; w += 1) this.#in32[w0 + w] = a[aOff + w]!;
-    this.#in.writeUInt32LE(j, HASH_DOMAIN.length);
+    this.#in32[w0 - 1] = j; // u32 j just before the row (little-endian host, see params.ts)
     sodium().crypto_generichash(this.#out, this.#in);
     for (let k = 0; k < ell; k += 1) out[at + k] = this.#out[k]!;
   }

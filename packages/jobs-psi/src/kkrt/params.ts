@@ -1,6 +1,15 @@
 // Parameters of the KKRT16 PSI (docs/psi.md "PROTOCOL_KKRT"): statistical security 40 bits,
 // a 512-bit pseudorandom code, stash-less 3-way cuckoo hashing with the bin count of the PSZ18
 // fit, and an output length that bounds false positives by 2^-40.
+//
+// Byte order: bit matrices, code words and hash inputs are read through Uint32Array views, i.e. in
+// the host's byte order; the protocol is defined little-endian (bit i of a row = byte i/8, bit i%8)
+// and refuses to run on a big-endian host rather than disagree with its peer.
+import { endianness } from 'node:os';
+
+export function assertLittleEndian(): void {
+  if (endianness() !== 'LE') throw new Error('PROTOCOL_KKRT needs a little-endian host');
+}
 
 /** Statistical security parameter: cuckoo failure and false-positive bounds are 2^-LAMBDA. */
 export const LAMBDA = 40;
