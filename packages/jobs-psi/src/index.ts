@@ -1,4 +1,4 @@
-// @sfw/jobs-psi: ECDH-PSI over X25519 with SecretFlow's data_prep/psi semantics (docs/psi.md).
+// @sfw/jobs-psi: ECDH-PSI over X25519 and KKRT16 OT-based PSI with SecretFlow's data_prep/psi semantics (docs/psi.md).
 export { register, psiTask, psiExample, PSI_DEVICE_MODULE, collect } from './task.ts';
 export type { PsiTaskResult } from './task.ts';
 export { psiConfigSchema, planParties, DEFAULT_BUCKET_SIZE } from './config.ts';
@@ -7,6 +7,11 @@ export type { PartyPlan, PsiPartyReport, JoinType } from './plan.ts';
 export { runPsiParty } from './party.ts';
 export type { PsiPartyContext } from './party.ts';
 export { ecdhPsiBucket, COMPARE_BYTES } from './protocol.ts';
+export type { BucketOptions, BucketResult } from './protocol.ts';
+export { createPsiCore } from './core.ts';
+export type { PsiCore, PsiCoreOptions, PsiProtocol } from './core.ts';
+export { kkrtPsiBucket } from './kkrt/bucket.ts';
+export type { PartyOutcome } from './device.ts';
 export { memoryLinkPair } from './link.ts';
 export type { PsiLink } from './link.ts';
 export { createCurveEngine } from './engine.ts';

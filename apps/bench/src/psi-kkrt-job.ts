@@ -1,21 +1,16 @@
-// Benchmark helpers behind `pnpm bench psi` for PROTOCOL_KKRT: the full two-party job (CSV in,
+// The runs behind `pnpm bench psi` (suites/psi.ts) for PROTOCOL_KKRT: the full two-party job (CSV in,
 // aligned CSVs out) either on a real Cluster (each party on its own thread, as the psi task runs)
 // or in one thread over an in-memory link. Reports wall time, bytes sent (both directions) and
 // peak RSS of the process (both parties together).
 import { randomUUID } from 'node:crypto';
 import { Cluster } from '@sfw/runtime';
-import type { PartyOutcome } from './device.ts';
-import { PSI_DEVICE_MODULE } from './task.ts';
+import { memoryLinkPair, PSI_DEVICE_MODULE, runPsiParty } from '@sfw/jobs-psi';
+import type { PartyOutcome, PartyPlan, PsiLink, PsiPartyReport, PsiProtocol } from '@sfw/jobs-psi';
 import { mkdtempSync, rmSync, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { memoryLinkPair } from './link.ts';
-import type { PsiLink } from './link.ts';
-import { runPsiParty } from './party.ts';
-import type { PartyPlan, PsiPartyReport } from './plan.ts';
-import type { PsiProtocol } from './core.ts';
 
 export interface PsiJobBenchResult {
   n: number;
