@@ -4,10 +4,14 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { BUILTIN_MODULE_URL } from './builtins.ts';
-import { ClusterError } from './errors.ts';
-import { ClusterCore, type ProgressEvent } from './core.ts';
+import { ClusterError, DeviceError, toErrorInfo } from './errors.ts';
+import { LinkError } from './net/gateway.ts';
+import { ClusterCore, quiet, type ProgressEvent } from './core.ts';
 import { Pyu, Spu, type DeviceObject, type SpuObject } from './devices.ts';
-import { DEALER_ENDPOINT, partyEndpoint, rankEndpoint, type EndpointId } from './link.ts';
+import { DEALER_ENDPOINT, driverEndpoint, partyEndpoint, rankEndpoint, type EndpointId } from './link.ts';
+import { NetBridge, type BridgePort } from './net/bridge.ts';
+import type { Gateway } from './net/gateway.ts';
+import { Router } from './router.ts';
 import type { Role, ThreadState } from './protocol.ts';
 import { threadConfig, type SpuConfig } from './spu-backend.ts';
 import type { PlainTensor } from './tensor.ts';
@@ -29,6 +33,20 @@ export interface ClusterOptions {
   readonly spuBackend?: string | undefined;
   /** Upper bound for thread start-up (module loading included). Default 30 s. */
   readonly startTimeoutMs?: number | undefined;
+  /**
+   * Party mode: this process is one host of a cross-silo cluster (see docs/deployment.md). Only the
+   * threads of `self` start here (its PYU and SPU rank, or the dealer on the dealer host); the other
+   * endpoints are reached through `gateway` over mutually authenticated TLS. Omit for in-process.
+   */
+  readonly network?: NetworkOptions | undefined;
+}
+
+export interface NetworkOptions {
+  readonly gateway: Gateway;
+  /** This host: one of `parties`, or `dealerHost`. Taken from the worker's configuration. */
+  readonly self: string;
+  /** Host name of the TTP dealer service (its certificate's name). Default `dealer`. */
+  readonly dealerHost?: string | undefined;
 }
 
 const PARTY_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
@@ -96,16 +114,39 @@ export class Cluster {
       }
     }
 
-    // Data-plane mesh: one MessageChannel per needed pair, each end transferred to its thread.
+    // Party mode: which host each endpoint lives on; only this host's endpoints get threads.
+    const net = options.network ?? null;
+    const dealerHost = net?.dealerHost ?? 'dealer';
+    const hostOf = (e: EndpointId): string => {
+      if (e === DEALER_ENDPOINT) return dealerHost;
+      const [kind, name] = [e.slice(0, e.indexOf(':')), e.slice(e.indexOf(':') + 1)];
+      return kind === 'rank' ? parties[Number(name)]! : name;
+    };
+    if (net && !parties.includes(net.self) && net.self !== dealerHost) {
+      throw new ClusterError('BAD_USAGE', `options.network.self: ${net.self} is neither a party nor the dealer host`);
+    }
+    const isLocal = (e: EndpointPlan): boolean => net === null || hostOf(e.endpoint) === net.self;
+
+    // Data-plane mesh: one MessageChannel per needed pair, each end transferred to its thread; for a
+    // pair split across hosts the remote end goes to the network bridge instead.
     const peers = new Map<EndpointId, Record<EndpointId, MessagePort>>(plan.map((e) => [e.endpoint, {}]));
+    const remotePeers = new Map<EndpointId, EndpointId[]>(plan.map((e) => [e.endpoint, []]));
+    const bridgePorts: BridgePort[] = [];
     for (let i = 0; i < plan.length; i++) {
       for (let j = i + 1; j < plan.length; j++) {
         const a = plan[i]!;
         const b = plan[j]!;
-        if (!needsChannel(a, b)) continue;
+        if (!needsChannel(a, b) || (!isLocal(a) && !isLocal(b))) continue;
         const { port1, port2 } = new MessageChannel();
         peers.get(a.endpoint)![b.endpoint] = port1;
         peers.get(b.endpoint)![a.endpoint] = port2;
+        if (!isLocal(a)) {
+          bridgePorts.push({ local: b.endpoint, remote: a.endpoint, port: port1 });
+          remotePeers.get(b.endpoint)!.push(a.endpoint);
+        } else if (!isLocal(b)) {
+          bridgePorts.push({ local: a.endpoint, remote: b.endpoint, port: port2 });
+          remotePeers.get(a.endpoint)!.push(b.endpoint);
+        }
       }
     }
 
@@ -117,7 +158,22 @@ export class Cluster {
     const execArgv = fromSource ? ['--conditions=@sfw/source'] : [];
 
     const core = new ClusterCore(parties, spu, backendUrl);
+    if (net) {
+      const selfIsParty = parties.includes(net.self);
+      const bridge = new NetBridge(net.gateway, {
+        parties,
+        hostOf,
+        ports: bridgePorts,
+        driver: selfIsParty ? driverEndpoint(net.self) : null,
+        remoteDrivers: selfIsParty ? parties.filter((p) => p !== net.self).map(driverEndpoint) : [],
+        info: { parties, spu: spu ? threadConfig(spu) : null },
+      });
+      core.self = net.self;
+      core.bridge = bridge;
+      core.driver = bridge.driverLink ? new Router(bridge.driverLink) : null;
+    }
     for (const e of plan) {
+      if (!isLocal(e)) continue;
       const thread = new ThreadHandle({
         script,
         execArgv,
@@ -129,14 +185,17 @@ export class Cluster {
           spuBackend: backendUrl,
           modules,
           peers: peers.get(e.endpoint)!,
+          remotePeers: remotePeers.get(e.endpoint)!,
           ...(needsTs ? { entry: entry.href } : {}),
         },
         onEvent: (ev) => core.onThreadEvent(ev),
         onDeath: (info) => core.onThreadDeath(info),
       });
       if (e.role === 'party') core.partyThreads.set(e.label, thread);
-      else if (e.role === 'rank') core.rankThreads.push(thread);
-      else core.dealerThread = thread;
+      else if (e.role === 'rank') {
+        core.rankThreads.push(thread);
+        core.localRanks.push(e.rank!);
+      } else core.dealerThread = thread;
     }
 
     const cluster = new Cluster(core);
@@ -188,9 +247,41 @@ export class Cluster {
   async beginTask(taskId: string): Promise<void> {
     if (this.#core.taskId !== null) await this.endTask();
     this.#core.assertUsable();
-    const epoch = ++this.#core.epoch;
-    this.#core.taskId = taskId;
-    await Promise.all(this.#core.all.map((t) => this.#core.request(t, 'beginTask', (api) => api.beginTask(epoch, taskId))));
+    const core = this.#core;
+    const epoch = ++core.epoch;
+    core.taskId = taskId;
+    core.resetIds();
+    await Promise.all(core.all.map((t) => core.request(t, 'beginTask', (api) => api.beginTask(epoch, taskId))));
+    core.driver?.reset(epoch);
+    // Party mode: the rendezvous with the other hosts' copies of this task (fails naming the peer).
+    if (core.bridge) {
+      try {
+        await core.bridge.open(taskId, epoch);
+      } catch (err) {
+        await this.endTask().catch(() => undefined);
+        throw new DeviceError(toErrorInfo(err, err instanceof LinkError ? err.peer : 'link', 'rendezvous', 'PEER_LOST'));
+      }
+    }
+  }
+
+  /** Party mode: the bridge to the other hosts (link statistics, the dealer's run hook). */
+  get bridge(): NetBridge | null {
+    return this.#core.bridge;
+  }
+
+  /**
+   * Dealer host: serve the correlated randomness of SPU run `runId` (the dealer service calls this
+   * when the ranks' first frames of a run arrive; in-process the driver does it in `spu.run`).
+   */
+  serveRun(runId: number): Promise<unknown> {
+    const dealer = this.#core.dealerThread;
+    if (!dealer) return Promise.reject(new ClusterError('BAD_USAGE', 'this cluster has no dealer thread'));
+    return quiet(this.#core.request(dealer, 'dealer', (api) => api.serve(runId)));
+  }
+
+  /** Party mode: this host's name. */
+  get self(): string | null {
+    return this.#core.self;
   }
 
   /**
@@ -201,8 +292,17 @@ export class Cluster {
     const core = this.#core;
     const epoch = ++core.epoch;
     core.taskId = null;
-    if (!core.healthy) return;
-    await Promise.all(core.all.map((t) => core.request(t, 'endTask', (api) => api.endTask(epoch))));
+    core.driver?.reset(epoch);
+    if (!core.healthy) {
+      core.bridge?.destroy();
+      return;
+    }
+    try {
+      await Promise.all(core.all.map((t) => core.request(t, 'endTask', (api) => api.endTask(epoch))));
+    } finally {
+      // After every thread's last frame went out: END to each peer host (a clean exit, not a loss).
+      await core.bridge?.close();
+    }
   }
 
   /** Soft time limit: fire every thread's task signal (functions should stop; the task then ends). */
@@ -243,6 +343,7 @@ export class Cluster {
   async destroy(): Promise<void> {
     const core = this.#core;
     core.closed = true;
+    core.bridge?.destroy();
     await Promise.all(core.all.map((t) => t.terminate()));
     await core.removeTaskDirs();
   }

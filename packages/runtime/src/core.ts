@@ -5,6 +5,8 @@ import { ClusterError, DeviceError, type ErrorInfo } from './errors.ts';
 import type { Reply, ThreadApi, ThreadEvent } from './protocol.ts';
 import { loadSpuBackend, type SpuBackend, type SpuConfig } from './spu-backend.ts';
 import type { ThreadHandle } from './thread-handle.ts';
+import type { Router } from './router.ts';
+import type { NetBridge } from './net/bridge.ts';
 import type { Remote } from 'comlink';
 
 export interface ProgressEvent {
@@ -20,6 +22,17 @@ export class ClusterCore {
   readonly partyThreads = new Map<string, ThreadHandle>();
   readonly rankThreads: ThreadHandle[] = [];
   dealerThread: ThreadHandle | null = null;
+  /** Rank number of each entry of `rankThreads` (all ranks in-process; the own rank in party mode). */
+  localRanks: number[] = [];
+  /**
+   * Party mode: the host this driver runs on (a party, or the dealer host). Every party runs the same
+   * job code; each driver performs only the operations of its own threads, and ids are allocated in
+   * program order from 1 per task so both sides name the same objects and conversations.
+   */
+  self: string | null = null;
+  bridge: NetBridge | null = null;
+  /** Party mode: the driver's own endpoint to the other parties' drivers (what `get()` reveals). */
+  driver: Router | null = null;
   epoch = 0;
   taskId: string | null = null;
   closed = false;
@@ -60,6 +73,16 @@ export class ClusterCore {
 
   newId(): number {
     return this.#nextId++;
+  }
+
+  /** Ids restart with every task (party mode: all drivers must allocate the same sequence). */
+  resetIds(): void {
+    this.#nextId = 1;
+  }
+
+  /** Is this party's thread in this process? (Always, in-process.) */
+  isLocal(party: string): boolean {
+    return this.self === null || this.self === party;
   }
 
   onThreadDeath(info: ErrorInfo): void {

@@ -4,10 +4,17 @@
 //   pyuObj.to(otherPyu) plaintext disclosure to that one party
 //   spuObj.reveal(pyu)  every rank sends its share to that party only; it reconstructs
 //   obj.get()           reveal to the driver (the main thread that runs the job)
-import { ClusterError } from './errors.ts';
+import { ClusterError, DeviceError, toErrorInfo } from './errors.ts';
 import { quiet, type ClusterCore } from './core.ts';
 import type { ArgSpec, RunReply, ShareMeta } from './protocol.ts';
 import type { PlainTensor } from './tensor.ts';
+import { driverEndpoint } from './link.ts';
+
+// Party mode (core.self set): every party's driver runs the same calls; each performs only the parts
+// its own threads take in (the other halves are done by the other drivers), and what `get()` reveals
+// is sent by the owner's driver to the other drivers. Conversation tags derive from ids, which all
+// drivers allocate in the same program order.
+const getTag = (id: number): string => `get:${id}`;
 
 export class Pyu {
   constructor(
@@ -30,6 +37,7 @@ export class Pyu {
       return { v: a };
     });
     const id = this.core.newId();
+    if (!this.core.isLocal(this.party)) return new DeviceObject<T>(this, id, this.core.epoch, Promise.resolve());
     const t = this.core.party(this.party);
     const ready = this.core.request(t, fn, (api) => api.call(id, fn, specs));
     return new DeviceObject<T>(this, id, this.core.epoch, ready);
@@ -63,14 +71,15 @@ export class DeviceObject<T = unknown> {
     const newId = core.newId();
     if (target instanceof Pyu) {
       if (target.party === this.device.party) return this;
-      const sent = core.request(core.party(this.device.party), 'to(pyu)', (api) => api.sendTo(this.id, target.party, newId));
-      const received = core.request(core.party(target.party), 'to(pyu)', (api) => api.recvFrom(this.device.party, newId));
+      const from = this.device.party;
+      const sent = core.isLocal(from) ? core.request(core.party(from), 'to(pyu)', (api) => api.sendTo(this.id, target.party, newId)) : null;
+      const received = core.isLocal(target.party) ? core.request(core.party(target.party), 'to(pyu)', (api) => api.recvFrom(from, newId)) : null;
       return new DeviceObject<T>(target, newId, this.epoch, Promise.all([sent, received]).then(() => undefined));
     }
     const owner = this.device.party;
-    const shared = core.request(core.party(owner), 'to(spu)', (api) => api.share(this.id, newId));
+    const shared = core.isLocal(owner) ? core.request(core.party(owner), 'to(spu)', (api) => api.share(this.id, newId)) : null;
     const received = core.rankThreads.map((r) => core.request(r, 'to(spu)', (api) => api.recvShare(owner, newId)));
-    const ready = Promise.all([shared, ...received]).then(([meta]) => meta);
+    const ready = Promise.all(shared ? [shared, ...received] : received).then(([meta]) => meta!);
     return new SpuObject(target, newId, this.epoch, ready, null);
   }
 
@@ -78,7 +87,24 @@ export class DeviceObject<T = unknown> {
   async get(): Promise<T> {
     const core = this.device.core;
     core.assertUsable(this.epoch);
-    return (await core.request(core.party(this.device.party), 'get', (api) => api.fetch(this.id))) as T;
+    const owner = this.device.party;
+    const driver = core.driver;
+    if (!core.isLocal(owner)) {
+      // Party mode: the owner's driver sends what it revealed (or the error it got).
+      if (!driver) throw new ClusterError('BAD_USAGE', `party ${owner} is not on this host`);
+      return (await driver.recvValue(driverEndpoint(owner), getTag(this.id))) as T;
+    }
+    const others = driver ? core.parties.filter((p) => p !== owner).map(driverEndpoint) : [];
+    let value: T;
+    try {
+      value = (await core.request(core.party(owner), 'get', (api) => api.fetch(this.id))) as T;
+    } catch (err) {
+      const info = err instanceof DeviceError ? err.toInfo() : toErrorInfo(err, owner, 'get');
+      for (const d of others) driver!.sendError(d, getTag(this.id), info);
+      throw err;
+    }
+    for (const d of others) driver!.sendValue(d, getTag(this.id), value);
+    return value;
   }
 }
 
@@ -115,6 +141,7 @@ export class Spu {
     const inputIds = ins.map((x) => x.id);
     const outIds = Array.from({ length: options.outputs ?? 1 }, () => core.newId());
     const runId = core.newId();
+    // In party mode the dealer is a remote service: it starts serving when the ranks' first frames arrive.
     const dealer = core.dealerThread;
     const served = dealer ? quiet(core.request(dealer, 'dealer', (api) => api.serve(runId))) : null;
     let failed = false;
@@ -164,15 +191,28 @@ export class SpuObject {
     core.assertUsable(this.epoch);
     const newId = core.newId();
     const sends = core.rankThreads.map((r) => core.request(r, 'reveal', (api) => api.revealTo(this.id, pyu.party, newId)));
-    const collected = core.request(core.party(pyu.party), 'reveal', (api) => api.collect(newId));
-    return new DeviceObject<PlainTensor>(pyu, newId, this.epoch, Promise.all([collected, ...sends]).then(() => undefined));
+    const collected = core.isLocal(pyu.party) ? [core.request(core.party(pyu.party), 'reveal', (api) => api.collect(newId))] : [];
+    return new DeviceObject<PlainTensor>(pyu, newId, this.epoch, Promise.all([...collected, ...sends]).then(() => undefined));
   }
 
   /** Reveal to the driver (main thread): every rank returns its share, the driver reconstructs. */
   async get(): Promise<PlainTensor> {
     const core = this.device.core;
     core.assertUsable(this.epoch);
-    const parts = await Promise.all(core.rankThreads.map((r) => core.request(r, 'get', (api) => api.getShare(this.id))));
+    const local = await Promise.all(core.rankThreads.map((r) => core.request(r, 'get', (api) => api.getShare(this.id))));
+    const byRank = new Map<number, { share: Uint8Array; shape: readonly number[] }>();
+    local.forEach((p, i) => byRank.set(core.localRanks[i]!, p));
+    const driver = core.driver;
+    if (driver && core.self !== null) {
+      // Party mode: a reveal to the driver is a reveal to every party's driver (as SecretFlow's
+      // sf.reveal in production mode): each sends the shares of its own ranks to the others.
+      const mine = [...byRank].map(([rank, p]) => ({ rank, share: p.share, shape: p.shape }));
+      const others = core.parties.filter((p) => p !== core.self);
+      for (const o of others) driver.sendValue(driverEndpoint(o), getTag(this.id), mine);
+      const theirs = await Promise.all(others.map((o) => driver.recvValue(driverEndpoint(o), getTag(this.id))));
+      for (const list of theirs) for (const p of list as { rank: number; share: Uint8Array; shape: readonly number[] }[]) byRank.set(p.rank, p);
+    }
+    const parts = [...byRank].sort((a, b) => a[0] - b[0]).map(([, p]) => p);
     const shape = parts[0]!.shape;
     const backend = await core.driverBackend();
     return { data: backend.reconstruct(core.spuConfig!, parts.map((p) => p.share), shape), shape };

@@ -11,6 +11,7 @@ export const DEVICE_ERROR_CODES = {
   ABORTED: 'ABORTED', // the task signal fired (soft time limit) or the cluster was destroyed
   BAD_VALUE: 'BAD_VALUE', // a value could not be moved (e.g. not numeric for secret sharing)
   CLUSTER_UNHEALTHY: 'CLUSTER_UNHEALTHY', // a thread died earlier; rebuild the cluster
+  PEER_LOST: 'PEER_LOST', // another host left the task (link lost, timed out, or it ended early)
 } as const;
 export type DeviceErrorCode = (typeof DEVICE_ERROR_CODES)[keyof typeof DEVICE_ERROR_CODES];
 

@@ -24,6 +24,7 @@ export {
   partyEndpoint,
   rankEndpoint,
   DEALER_ENDPOINT,
+  driverEndpoint,
   type Link,
   type Frame,
   type LinkStats,
@@ -31,3 +32,8 @@ export {
 } from './link.ts';
 export { Router } from './router.ts';
 export type { ThreadState, RunReply } from './protocol.ts';
+// Cross-silo links (party mode): mutually authenticated TLS between hosts, see docs/deployment.md.
+export type { NetworkOptions } from './cluster.ts';
+export { Gateway, LinkError, dials, type GatewayOptions, type Hello } from './net/gateway.ts';
+export { DealerService, type DealerServiceOptions } from './net/dealer-service.ts';
+export type { TlsMaterial } from './net/tls-config.ts';

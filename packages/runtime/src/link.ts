@@ -12,6 +12,17 @@ export type EndpointId = string;
 export const partyEndpoint = (party: string): EndpointId => `party:${party}`;
 export const rankEndpoint = (rank: number): EndpointId => `rank:${rank}`;
 export const DEALER_ENDPOINT: EndpointId = 'dealer';
+/** The job driver of one party (party mode: drivers exchange what `obj.get()` reveals). */
+export const driverEndpoint = (party: string): EndpointId => `driver:${party}`;
+
+/**
+ * Link-control tags (never used by protocol code). PEER_DOWN: an `error` frame the network bridge puts
+ * into a thread's mailbox when the host of that peer left the task; every wait on the peer fails with
+ * it. FLUSH: a thread's last frame of a task on a link to another host, so the bridge knows everything
+ * the thread sent has been forwarded before it ends the task's links.
+ */
+export const PEER_DOWN_TAG = '\u0000down';
+export const FLUSH_TAG = '\u0000flush';
 
 /**
  * One message on a link. `tag` names the conversation (a share transfer, an SPU run, a PSI session)
@@ -44,6 +55,8 @@ export interface Link {
   send(peer: EndpointId, frame: Frame): void;
   /** Register the single consumer of incoming frames. */
   onFrame(handler: (from: EndpointId, frame: Frame) => void): void;
+  /** End of a task: mark every link that leaves this host (network bridge; no-op in-process). */
+  flush?(epoch: number): void;
   close(): void;
 }
 
@@ -71,6 +84,8 @@ export class MessagePortLink implements Link {
   constructor(
     readonly self: EndpointId,
     ports: Readonly<Record<EndpointId, MessagePort>>,
+    /** Peers on other hosts: their port leads to the network bridge. */
+    private readonly remote: readonly EndpointId[] = [],
   ) {
     this.#ports = new Map(Object.entries(ports));
     this.peers = [...this.#ports.keys()];
@@ -100,6 +115,10 @@ export class MessagePortLink implements Link {
 
   onFrame(handler: (from: EndpointId, frame: Frame) => void): void {
     this.#handler = handler;
+  }
+
+  flush(epoch: number): void {
+    for (const peer of this.remote) this.#ports.get(peer)?.postMessage({ tag: FLUSH_TAG, epoch, kind: 'value', payload: null } satisfies Frame);
   }
 
   close(): void {

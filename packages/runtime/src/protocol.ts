@@ -23,6 +23,8 @@ export interface ThreadInit {
   readonly modules: readonly string[];
   readonly control: MessagePort;
   readonly peers: Readonly<Record<EndpointId, MessagePort>>;
+  /** Peers on other hosts (party mode): the ports lead to the network bridge in the main thread. */
+  readonly remotePeers?: readonly EndpointId[];
   /** For the TypeScript bootstrap: the thread entry module to import after registering tsx. */
   readonly entry?: string;
 }

@@ -2,7 +2,7 @@
 // the per-task reset: frames carry the task epoch, frames of another epoch are dropped, and `reset`
 // rejects every waiter and forgets every queued frame, so nothing of one task is readable in the next.
 import { codedError, DeviceError, type ErrorInfo } from './errors.ts';
-import type { EndpointId, Frame, Link } from './link.ts';
+import { PEER_DOWN_TAG, type EndpointId, type Frame, type Link } from './link.ts';
 
 interface Waiter {
   resolve(frame: Frame): void;
@@ -15,6 +15,8 @@ export class Router {
   #epoch = 0;
   readonly #queues = new Map<string, Frame[]>();
   readonly #waiters = new Map<string, Waiter[]>();
+  /** Peers whose host left the task (network links): waits on them fail once their queue is read. */
+  readonly #down = new Map<EndpointId, ErrorInfo>();
 
   constructor(readonly link: Link) {
     link.onFrame((from, frame) => this.#deliver(from, frame));
@@ -52,6 +54,8 @@ export class Router {
     if (this.#stale(epoch)) throw codedError('TASK_ENDED', 'the task of this operation has ended');
     const k = key(peer, tag);
     const q = this.#queues.get(k);
+    const down = this.#down.get(peer);
+    if (down && !(q && q.length > 0)) throw new DeviceError(down);
     const frame =
       q && q.length > 0
         ? q.shift()!
@@ -92,6 +96,7 @@ export class Router {
   /** Per-task reset: new epoch, empty mailboxes, every pending recv rejected. */
   reset(epoch: number): void {
     this.#epoch = epoch;
+    this.#down.clear();
     // Keep only frames already stamped with the new epoch (a peer that began the task first may have
     // sent before this thread processed its own reset).
     for (const [k, q] of this.#queues) {
@@ -113,6 +118,16 @@ export class Router {
 
   #deliver(from: EndpointId, frame: Frame): void {
     if (frame.epoch < this.#epoch) return; // a late frame of an ended task: drop it unread
+    if (frame.tag === PEER_DOWN_TAG && frame.kind === 'error') {
+      this.#down.set(from, frame.payload);
+      const prefix = key(from, '');
+      for (const [k, list] of this.#waiters) {
+        if (!k.startsWith(prefix)) continue;
+        this.#waiters.delete(k);
+        for (const w of list) w.reject(new DeviceError(frame.payload));
+      }
+      return;
+    }
     const k = key(from, frame.tag);
     const list = this.#waiters.get(k);
     if (list && list.length > 0) {

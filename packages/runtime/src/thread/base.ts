@@ -66,6 +66,8 @@ export abstract class ThreadBase {
   }
 
   endTask(epoch: number): Promise<Reply<void>> {
+    // Everything this thread sent during the task precedes this mark on each link to another host.
+    this.router.link.flush?.(this.router.epoch);
     try {
       this.onEndTask();
     } finally {

@@ -15,7 +15,7 @@ import { PartyOps } from './party-ops.ts';
 import { SpuOps } from './spu-ops.ts';
 
 const init = workerData as ThreadInit;
-const router = new Router(new MessagePortLink(init.endpoint, init.peers));
+const router = new Router(new MessagePortLink(init.endpoint, init.peers, init.remotePeers ?? []));
 
 let registry: Registry = { pyu: new Map(), spu: new Map() };
 let backend: SpuBackend | null = null;

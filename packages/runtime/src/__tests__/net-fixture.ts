@@ -1,0 +1,31 @@
+// Test helpers for cross-host links: throwaway certificates (examples/cross-silo/make-certs.sh, the
+// same script the demo uses) and free loopback ports.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TlsMaterial } from '../net/tls-config.ts';
+
+const SCRIPT = fileURLToPath(new URL('../../../../examples/cross-silo/make-certs.sh', import.meta.url));
+
+/** A fresh CA in its own directory with a certificate per name. */
+export function makePki(names: string[], prefix = 'sfw-pki-'): { dir: string; tls(name: string): TlsMaterial } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  execFileSync('bash', [SCRIPT, dir, ...names], { stdio: 'ignore' });
+  return {
+    dir,
+    tls: (name) => ({ cert: readFileSync(join(dir, `${name}.pem`)), key: readFileSync(join(dir, `${name}.key`)), ca: readFileSync(join(dir, 'ca.pem')) }),
+  };
+}
+
+/** A loopback port that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const addr = srv.address();
+  await new Promise<void>((r) => srv.close(() => r()));
+  if (typeof addr !== 'object' || addr === null) throw new Error('no port');
+  return addr.port;
+}
