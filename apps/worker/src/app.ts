@@ -12,6 +12,7 @@ import { JOB_PACKAGES, registerJobs } from './jobs.ts';
 import type { JobPackage, RegisteredPackage } from './jobs.ts';
 import { StatusNotifier } from './notifier.ts';
 import { runtimeClusterProvider } from './runtime-provider.ts';
+import { startPartyNetwork, type PartyNetwork } from './party-network.ts';
 import { workerVersions } from './versions.ts';
 
 export const TASK_NAMES = {
@@ -27,6 +28,8 @@ export function makeLogger(config: WorkerConfig, consoleFd: 1 | 2 = 1, consoleLe
 export interface ExecutorSetup {
   executor: TaskExecutor;
   jobs: RegisteredPackage[];
+  /** Party mode: the links to the other parties (closed after the executor shuts down). */
+  network: PartyNetwork | undefined;
 }
 
 export interface ExecutorSetupOptions {
@@ -38,12 +41,15 @@ export interface ExecutorSetupOptions {
 
 export async function buildExecutor(config: WorkerConfig, log: Logger, opts: ExecutorSetupOptions = {}): Promise<ExecutorSetup> {
   const { registry, packages: jobs } = registerJobs(undefined, opts.jobs ?? JOB_PACKAGES);
+  const network = config.party === '' ? undefined : await startPartyNetwork(config, log);
+  const providerNetwork = network && { gateway: network.gateway, self: config.party, dealerHost: config.dealerName };
   const executor = new TaskExecutor({
     registry,
-    provider: opts.provider ?? runtimeClusterProvider({ startTimeoutSec: config.clusterStartTimeoutSec }),
+    provider: opts.provider ?? runtimeClusterProvider({ startTimeoutSec: config.clusterStartTimeoutSec, network: providerNetwork }),
     logger: log,
     parties: config.parties,
     address: config.address,
+    party: network?.identity,
     workerName: config.hostname,
     debug: config.debug,
     workDir: config.workDir,
@@ -53,7 +59,7 @@ export async function buildExecutor(config: WorkerConfig, log: Logger, opts: Exe
     diagnosticTasks: config.diagnosticTasks,
   });
   log.info({ jobs: jobs, tasks: executor.tasks().map((t) => t.taskType) }, 'task types registered');
-  return { executor, jobs };
+  return { executor, jobs, network };
 }
 
 export interface RunningWorker {
@@ -122,6 +128,7 @@ export async function startWorker(config: WorkerConfig, log: Logger, opts: Omit<
   } catch (err) {
     redis.disconnect();
     await executor.shutdown();
+    await setup.network?.close();
     const reason = err instanceof Error ? err.message : 'unknown error';
     throw new Error(`cannot start the worker: Redis at ${describeConfig(config)['redis'] as string} (${sanitizeMessage(reason)})`, { cause: err });
   }
@@ -132,6 +139,7 @@ export async function startWorker(config: WorkerConfig, log: Logger, opts: Omit<
       log.info({ graceSec }, 'worker stopping');
       await worker.stop({ graceSec });
       await executor.shutdown();
+      await setup.network?.close();
       await redis.quit().catch(() => undefined);
       log.info('worker stopped');
     })();

@@ -5,6 +5,7 @@
 //   submit <task.json>          send to Redis, follow status events until the result
 //   schemas [--out dir]         write JSON Schemas (tasks, envelope, result, status event)
 //   tasks                       list registered task types
+//   dealer                      the TTP dealer service for party-mode workers (cross-silo)
 import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError } from './config.ts';
 import type { LoadConfigOptions } from './config.ts';
@@ -12,6 +13,7 @@ import { runCommand } from './commands/run.ts';
 import { submitCommand } from './commands/submit.ts';
 import { schemasCommand, tasksCommand } from './commands/schemas.ts';
 import { workerCommand } from './commands/worker.ts';
+import { dealerCommand } from './commands/dealer.ts';
 
 const USAGE = `usage: sfw <command> [options]
   worker [--concurrency n] [--queue q]        serve the Celery queue (REDIS_URL)
@@ -22,6 +24,8 @@ const USAGE = `usage: sfw <command> [options]
                                               send to Redis and follow status events
   schemas [--out dir]                         write JSON Schemas (default docs/schemas)
   tasks                                       list registered task types
+  dealer                                      serve TTP correlated randomness to party-mode
+                                              workers over mutual TLS (docs/deployment.md)
 common: --config file.json (or SFW_CONFIG_FILE), --log-level level, --debug
 settings: environment variables, see docs/worker.md`;
 
@@ -75,6 +79,8 @@ export async function main(argv: string[]): Promise<number> {
       return schemasCommand(config, values.out ?? 'docs/schemas');
     case 'tasks':
       return tasksCommand(config);
+    case 'dealer':
+      return dealerCommand(config);
     default:
       throw new UsageError(`unknown command "${command}"`);
   }

@@ -38,6 +38,17 @@ export const SETTINGS = {
   progressIntervalMs: { env: 'STATUS_PROGRESS_INTERVAL_MS', schema: int(0), default: 1000, doc: 'Minimum interval between PROGRESS events of one task' },
   clusterStartTimeoutSec: { env: 'SFW_CLUSTER_START_TIMEOUT', schema: z.coerce.number().positive(), default: 60, doc: 'Upper bound for starting the cluster threads (module loading included)' },
   workDir: { env: 'SFW_WORK_DIR', schema: z.string().min(1), default: join(tmpdir(), 'sfw-tasks'), doc: 'Root of per-task scratch directories' },
+  // Party mode (docs/deployment.md): this worker is one party of a cross-silo cluster. Its identity
+  // comes only from here, never from a task message.
+  party: { env: 'SECRETFLOW_PARTY', schema: z.union([z.literal(''), z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,31}$/, 'a party name: a letter then letters, digits, _ or -')]), default: '', doc: 'Party mode: this worker\'s party (empty = local mode, every party a thread here)' },
+  tlsCert: { env: 'SECRETFLOW_TLS_CERT', schema: z.string(), default: '', doc: 'Party mode: PEM certificate naming this party (CN or DNS SAN)' },
+  tlsKey: { env: 'SECRETFLOW_TLS_KEY', schema: z.string(), default: '', doc: 'Party mode: PEM private key of that certificate' },
+  tlsCa: { env: 'SECRETFLOW_TLS_CA', schema: z.string(), default: '', doc: 'Party mode: PEM CA that peers\' certificates must chain to (the only trust anchor)' },
+  listen: { env: 'SECRETFLOW_LISTEN', schema: z.union([z.literal(''), z.string().regex(/^[^\s]+:\d{1,5}$/, 'host:port')]), default: '', doc: 'Party mode / dealer: TLS link listen address, host:port' },
+  peers: { env: 'SECRETFLOW_PEERS', schema: list.pipe(z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,31}=[^\s=]+:\d{1,5}$/, 'name=host:port'))), default: '', doc: 'Party mode / dealer: peers\' link addresses, name=host:port, comma-separated (the dealer under its name)' },
+  dealerName: { env: 'SECRETFLOW_DEALER', schema: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,31}$/), default: 'dealer', doc: 'Party mode: the TTP dealer service\'s name (its certificate\'s name, a key of SECRETFLOW_PEERS)' },
+  linkTimeoutSec: { env: 'SECRETFLOW_LINK_TIMEOUT', schema: z.coerce.number().positive(), default: 30, doc: 'Party mode: a link silent this long (heartbeats included) is lost; the task fails naming the peer' },
+  rendezvousTimeoutSec: { env: 'SECRETFLOW_RENDEZVOUS_TIMEOUT', schema: z.coerce.number().positive(), default: 120, doc: 'Party mode: how long a task waits for the other parties\' workers to start it' },
   debug: { env: 'SFW_DEBUG', schema: bool, default: false, doc: 'Stacks in stored tracebacks, results and logs' },
   diagnosticTasks: { env: 'SFW_DIAGNOSTIC_TASKS', schema: bool, default: false, doc: 'Register the `diagnostic` task type (integration tests)' },
 } as const;
@@ -108,6 +119,11 @@ export function loadConfig(opts: LoadConfigOptions = {}): WorkerConfig {
     const c = out as WorkerConfig;
     if (c.softTimeLimitSec !== null && c.hardTimeLimitSec !== null && c.softTimeLimitSec >= c.hardTimeLimitSec) {
       problems.push(`${raw.get('softTimeLimitSec')?.source ?? 'CELERY_TASK_SOFT_TIME_LIMIT'}: the soft limit must be below the hard limit (CELERY_TASK_TIME_LIMIT)`);
+    }
+    if (c.party !== '') {
+      for (const k of ['tlsCert', 'tlsKey', 'tlsCa', 'listen'] as const) {
+        if (c[k] === '') problems.push(`${SETTINGS[k].env}: required in party mode (SECRETFLOW_PARTY is set)`);
+      }
     }
     if (c.hardTimeLimitSec !== null && c.visibilityTimeoutSec <= c.hardTimeLimitSec) {
       problems.push(`${raw.get('visibilityTimeoutSec')?.source ?? 'CELERY_VISIBILITY_TIMEOUT'}: must exceed the hard time limit, or a running task is redelivered and runs twice`);

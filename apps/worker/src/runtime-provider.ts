@@ -5,7 +5,13 @@ import { ClusterInitializationError, PooledClusterProvider } from '@sfw/executor
 import type { Logger } from '@sfw/log';
 import type * as RuntimeModule from '@sfw/runtime';
 
-export function runtimeClusterProvider(opts: { startTimeoutSec?: number } = {}): PooledClusterProvider {
+export interface ProviderNetwork {
+  readonly gateway: RuntimeModule.Gateway;
+  readonly self: string;
+  readonly dealerHost: string;
+}
+
+export function runtimeClusterProvider(opts: { startTimeoutSec?: number; network?: ProviderNetwork | undefined } = {}): PooledClusterProvider {
   return new PooledClusterProvider(async (spec, log: Logger) => {
     let runtime: typeof RuntimeModule;
     try {
@@ -26,6 +32,8 @@ export function runtimeClusterProvider(opts: { startTimeoutSec?: number } = {}):
       spu: { ...spec.spu, onWarning: (message: string) => log.warn({ security: true }, message) },
       modules: spec.modules,
       startTimeoutMs: (opts.startTimeoutSec ?? 60) * 1000,
+      // Party mode (the executor only lets `party:<self>` specs through on a party-mode worker).
+      ...(spec.address.startsWith('party:') && opts.network ? { network: opts.network } : {}),
     });
   });
 }

@@ -8,8 +8,19 @@ const partyName = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,31}$/, 'party names
 export const sfInitConfigSchema = z
   .object({
     parties: z.array(partyName).min(1).optional(),
-    /** 'local' = every party a thread of this process (the only mode implemented). */
+    /** 'local' = every party a thread of this process; anything else names a cross-silo cluster. */
     address: z.string().min(1).optional(),
+    /**
+     * SecretFlow production mode: `{parties: {name: {address, listen_addr}}, self_party}`. A party-mode
+     * worker takes the party list from here; addresses it dials come from its own configuration.
+     */
+    cluster_config: z
+      .object({
+        parties: z.record(partyName, z.object({ address: z.string().min(1).max(256), listen_addr: z.string().max(256).optional() }).loose()),
+        self_party: partyName.optional(),
+      })
+      .loose()
+      .optional(),
     num_cpus: z.number().int().positive().optional(),
     log_to_driver: z.boolean().optional(),
   })
@@ -80,7 +91,8 @@ export function resolveClusterSpec(
   modules: readonly string[],
 ): { spec: ClusterSpec; issues: { path: string; code: string; message: string }[] } {
   const issues: { path: string; code: string; message: string }[] = [];
-  const parties = env.sf_init_config?.parties ?? [...defaults.parties];
+  const cc = env.sf_init_config?.cluster_config;
+  const parties = env.sf_init_config?.parties ?? (cc ? Object.keys(cc.parties).sort() : [...defaults.parties]);
   if (new Set(parties).size !== parties.length) issues.push({ path: 'sf_init_config.parties', code: 'custom', message: 'duplicate party names' });
   const nodes = env.spu_config?.cluster_def.nodes;
   const spuParties = nodes === undefined ? parties : nodes.map((n) => n.party);
@@ -95,7 +107,7 @@ export function resolveClusterSpec(
     beaverType: rc.beaver_type,
   };
   return {
-    spec: { address: env.sf_init_config?.address ?? defaults.address, parties, spuParties, spu, modules: [...modules].sort() },
+    spec: { address: cc ? 'cluster' : (env.sf_init_config?.address ?? defaults.address), parties, spuParties, spu, modules: [...modules].sort() },
     issues,
   };
 }

@@ -14,6 +14,7 @@ import type { ClusterSpec } from './envelope.ts';
 import { PooledClusterProvider } from './cluster.ts';
 import type { ClusterProvider } from './cluster.ts';
 import type { Cluster } from '@sfw/runtime';
+import { checkClusterMode, type PartyIdentity } from './party-mode.ts';
 import {
   ClusterInitializationError, DeviceInitializationError, ParameterValidationError, ResultSaveError,
   SecretFlowTaskError, TaskExecutionError, toTaskError,
@@ -38,6 +39,8 @@ export interface ExecutorOptions {
   /** Defaults for `sf_init_config` (SECRETFLOW_PARTIES / SECRETFLOW_ADDRESS). */
   parties?: readonly string[];
   address?: string;
+  /** Party mode: this worker's party and the hosts it has link addresses for (its own configuration). */
+  party?: PartyIdentity | undefined;
   /** Worker name in results and events. */
   workerName?: string;
   /** Debug: error stacks in results and logs. */
@@ -233,11 +236,9 @@ export class TaskExecutor {
     const config = parseOrThrow(def.schema, env.task_config ?? {}, 'task_config');
     const { spec, issues } = resolveClusterSpec(env, { parties: this.#opts.parties ?? ['alice', 'bob'], address: this.#opts.address ?? 'local' }, this.registry.deviceModules());
     if (issues.length > 0) throw validationError(issues);
-    if ((def.needsCluster ?? true) && spec.address !== 'local') {
-      throw new ClusterInitializationError('only sf_init_config.address "local" is supported by this worker', { code: 'CLUSTER_MODE_UNSUPPORTED' });
-    }
+    const checked = (def.needsCluster ?? true) ? checkClusterMode(env, spec, this.#opts.party) : spec;
     await Promise.resolve();
-    return { taskRequestId, def, config, spec };
+    return { taskRequestId, def, config, spec: checked };
   }
 
   async #lockCluster(taskRequestId: string): Promise<() => void> {
@@ -271,8 +272,11 @@ export class TaskExecutor {
     if (dev.name === 'DeviceError') {
       const infra = dev.code === 'THREAD_CRASHED' || dev.code === 'CLUSTER_UNHEALTHY';
       if (infra) log.warn({ device: dev.device, fn: dev.fn }, 'cluster thread failure; cluster will be rebuilt');
+      // Party mode: another party's worker or the link to it went away; a retry can meet it again.
+      const peerLost = dev.code === 'PEER_LOST';
+      if (peerLost) log.warn({ peer: dev.device }, 'peer left the task');
       const e = toTaskError(err, TaskExecutionError, 'device error');
-      return infra ? new TaskExecutionError(e.message, { retryable: true, cause: err, details: { device: String(dev.device), fn: String(dev.fn), device_code: String(dev.code) } }) : e;
+      return infra || peerLost ? new TaskExecutionError(e.message, { retryable: true, cause: err, details: { device: String(dev.device), fn: String(dev.fn), device_code: String(dev.code) } }) : e;
     }
     return toTaskError(err, TaskExecutionError);
   }

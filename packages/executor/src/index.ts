@@ -4,6 +4,7 @@ export type { TaskDefinition, JobContext, RegisterTasks } from './registry.ts';
 export { TaskExecutor } from './executor.ts';
 export type { ExecutorOptions, ExecuteOptions } from './executor.ts';
 export { PooledClusterProvider } from './cluster.ts';
+export { checkClusterMode, type PartyIdentity } from './party-mode.ts';
 export type { ClusterHandle, ClusterProvider, ClusterState, ClusterStatus, StartCluster } from './cluster.ts';
 export {
   taskEnvelopeSchema, sfInitConfigSchema, spuConfigSchema, resolveClusterSpec, clusterSpecKey, DEFAULT_FXP_BITS,

@@ -2,7 +2,6 @@
 // the label party shares y, the SPU runs one program per epoch, and each rank saves its own share
 // of the weights. The driver sees only public values: column names, sizes, the early-stop flag,
 // and the weights only when report_weights asks for them (SecretFlow reveals them to all then).
-import { randomUUID } from 'node:crypto';
 import { resolve, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { JobContext } from '@sfw/executor';
@@ -19,7 +18,7 @@ import type { TrainExec } from './train-loop.ts';
 import type { EpochRunPub, FeatureOptions, MaskPub } from './device.ts';
 
 /** The part of the runtime's Cluster the SS-LR driver uses. */
-export type LrCluster = Pick<Cluster, 'pyu' | 'spu'>;
+export type LrCluster = Pick<Cluster, 'pyu' | 'spu' | 'uniqueName'>;
 
 export interface SsLrTrainResult {
   model: string;
@@ -77,7 +76,8 @@ export async function runSsLrTrain(ctx: JobContext, cfg: SsLrTrainConfig): Promi
   const t0 = performance.now();
   // X is concatenated and masked once (SecureML fixed mask): the ranks keep E = X - U and their
   // share of U across the epoch runs, the dealer keeps U; X itself is not stored as an SPU value.
-  const mask: MaskPub = { key: randomUUID() };
+  // The key is the same on every party's driver (cross-silo: each party runs this code).
+  const mask: MaskPub = { key: cluster.uniqueName('sslr-mask') };
   // The label party reads its features and the label in one CSV pass.
   const labelled = layout.blocks.some((b) => b.party === layout.labelParty);
   const both = featureBlocks(cluster, layout, cfg.input_ds, standardize, modelDir, labelled ? { party: layout.labelParty, column: cfg.label } : undefined);

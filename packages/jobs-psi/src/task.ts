@@ -1,6 +1,5 @@
 // The `psi` task: validates the config, runs `psi.run` on both party threads concurrently (they
 // talk over the party-to-party link), and returns SecretFlow's psi_report rows.
-import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { deviceModuleUrl } from '@sfw/runtime';
 import type { TaskDefinition, TaskRegistry } from '@sfw/executor';
@@ -54,8 +53,9 @@ export const psiTask: TaskDefinition<typeof psiConfigSchema> = {
       output: Object.fromEntries(Object.entries(config.output).map(([p, o]) => [p, resolve(o)])),
     };
     const plans = planParties(resolved);
-    const runId = randomUUID();
     const cluster = ctx.cluster;
+    // The same on every party's driver (cross-silo: each party runs this code for its own side).
+    const runId = cluster.uniqueName('psi');
     const stop = cluster.onProgress((e) => {
       if (e.fn === 'psi.run') ctx.progress(100 * e.fraction, e.message);
     });

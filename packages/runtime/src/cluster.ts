@@ -264,6 +264,16 @@ export class Cluster {
     }
   }
 
+  /**
+   * A name unique within the current task that every party's driver computes identically: in party
+   * mode each party runs the same job code, so names of conversations and stored objects must not
+   * come from local randomness or clocks.
+   */
+  uniqueName(prefix: string): string {
+    this.#core.assertUsable();
+    return `${prefix}-${this.#core.newId()}`;
+  }
+
   /** Party mode: the bridge to the other hosts (link statistics, the dealer's run hook). */
   get bridge(): NetBridge | null {
     return this.#core.bridge;

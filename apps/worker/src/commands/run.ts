@@ -26,7 +26,7 @@ export async function runCommand(config: WorkerConfig, o: RunOptions): Promise<n
   // Logs go to stderr (and LOG_FILE) so stdout carries only the result when no --out is given.
   const log = makeLogger(config, 2, o.consoleLevel);
   const task = await readTaskFile(o.file, o.id);
-  const { executor } = await buildExecutor(config, log);
+  const { executor, network } = await buildExecutor(config, log);
   const bar = new ProgressBar();
   const ac = new AbortController();
   const onSignal = (): void => ac.abort(new Error('interrupted'));
@@ -65,6 +65,7 @@ export async function runCommand(config: WorkerConfig, o: RunOptions): Promise<n
   } finally {
     process.removeListener('SIGINT', onSignal);
     await executor.shutdown();
+    await network?.close();
     await flushLogger(log);
   }
 }
