@@ -41,7 +41,7 @@ function kombuReviver(_key: string, value: unknown): unknown {
 }
 
 export interface DecodeOptions {
-  /** Largest accepted raw message, in bytes (UTF-16 length is used as a cheap proxy). */
+  /** Largest accepted raw message, in UTF-8 bytes. */
   maxMessageBytes: number;
 }
 
@@ -71,8 +71,9 @@ export function decodeTaskMessage(raw: string, routingKey: string, opts: DecodeO
   if (!id) return reject(null, name, 'InvalidTaskError', 'celery.exceptions', 'headers.id missing (protocol v1 is not supported)', envelope);
   const bad = (excType: string, excModule: string, reason: string): Rejected => reject(id, name, excType, excModule, reason, envelope);
 
-  if (raw.length > opts.maxMessageBytes) {
-    return bad('InvalidTaskError', 'celery.exceptions', `message of ${raw.length} bytes exceeds the ${opts.maxMessageBytes}-byte limit`);
+  const bytes = Buffer.byteLength(raw, 'utf8');
+  if (bytes > opts.maxMessageBytes) {
+    return bad('InvalidTaskError', 'celery.exceptions', `message of ${bytes} bytes exceeds the ${opts.maxMessageBytes}-byte limit`);
   }
   const ctype = envelope['content-type'];
   if (ctype !== 'application/json') {

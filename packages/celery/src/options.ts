@@ -18,14 +18,21 @@ export interface CeleryWorkerOptions {
   shutdownGraceSec: number;
   logger: CeleryLogger;
   /** Extras (optional): */
-  /** Seconds between restore rounds (kombu: ~100 s). */
+  /** Seconds between restore rounds. A message left by a dead consumer is redelivered at most this
+   *  long after its visibility timeout (kombu restores about every 100 s; the default is 5 s). */
   restoreIntervalSec?: number;
   /** Seconds between lease renewals of held messages (default visibilityTimeoutSec / 4). */
   leaseRenewSec?: number;
   /** worker-heartbeat period (Celery: 2 s). */
   heartbeatSec?: number;
-  /** Messages larger than this are FAILUREd without decoding the body. */
+  /** Messages larger than this (bytes) are FAILUREd without decoding the body. */
   maxMessageBytes?: number;
+  /** Entries kept on each dead-letter list (oldest dropped). */
+  deadLetterMax?: number;
+  /** Upper bound on a handler's `terminate` (seconds): a teardown that hangs does not hold the slot. */
+  terminateTimeoutSec?: number;
+  /** A slot is reported stuck when its task has run this long past its hard time limit. */
+  stuckGraceSec?: number;
   /** Include JS stacks in stored tracebacks. */
   debug?: boolean;
   /** kombu's `global_keyprefix` (queues, unacked*, bindings, channels; not result keys). Tests use a unique one. */
@@ -43,9 +50,12 @@ export const WORKER_DEFAULTS = {
   hardTimeLimitSec: 3600,
   sendTaskEvents: false,
   shutdownGraceSec: 30,
-  restoreIntervalSec: 100,
+  restoreIntervalSec: 5,
   heartbeatSec: 2,
   maxMessageBytes: 64 * 1024 * 1024,
+  deadLetterMax: 10_000,
+  terminateTimeoutSec: 30,
+  stuckGraceSec: 60,
   debug: false,
 } as const;
 
@@ -78,7 +88,10 @@ export function resolveWorkerOptions(o: CeleryWorkerOptions): ResolvedWorkerOpti
     restoreIntervalSec: pos('restoreIntervalSec', o.restoreIntervalSec ?? WORKER_DEFAULTS.restoreIntervalSec),
     leaseRenewSec: pos('leaseRenewSec', o.leaseRenewSec ?? Math.max(0.25, vt / 4)),
     heartbeatSec: pos('heartbeatSec', o.heartbeatSec ?? WORKER_DEFAULTS.heartbeatSec),
-    maxMessageBytes: pos('maxMessageBytes', o.maxMessageBytes ?? WORKER_DEFAULTS.maxMessageBytes),
+    maxMessageBytes: Math.floor(pos('maxMessageBytes', o.maxMessageBytes ?? WORKER_DEFAULTS.maxMessageBytes)),
+    deadLetterMax: Math.floor(pos('deadLetterMax', o.deadLetterMax ?? WORKER_DEFAULTS.deadLetterMax)),
+    terminateTimeoutSec: pos('terminateTimeoutSec', o.terminateTimeoutSec ?? WORKER_DEFAULTS.terminateTimeoutSec),
+    stuckGraceSec: pos('stuckGraceSec', o.stuckGraceSec ?? WORKER_DEFAULTS.stuckGraceSec, true),
     debug: o.debug ?? false,
     keyPrefix: o.keyPrefix ?? '',
   };

@@ -29,6 +29,11 @@ export class Qos {
     await this.scripts.run('DELIVER', [this.keys.unacked, this.keys.unackedIndex], [tag, entry, nowSec()]);
   }
 
+  /** LPUSH `raw` (exact bytes) onto `queue`'s dead-letter list, capped at `max`, and forget `tag`. */
+  async deadLetter(raw: Buffer, queue: string, tag: string | null, max: number): Promise<void> {
+    await this.scripts.run('DEAD_LETTER', [this.keys.deadLetter(queue), this.keys.unacked, this.keys.unackedIndex], [raw, tag ?? '', max]);
+  }
+
   async ack(tag: string): Promise<boolean> {
     return (await this.scripts.run('ACK', [this.keys.unacked, this.keys.unackedIndex], [tag])) === 1;
   }

@@ -131,7 +131,23 @@ for i = 1, #KEYS do
 end
 return out`;
 
-const SCRIPTS = { POP_MANY, DELIVER, ACK, RENEW, RESTORE, UNLOCK, STORE_RESULT, FINISH } as const;
+/**
+ * deadLetter: keep a message that is not a task, byte for byte, on a capped dead-letter list and
+ * forget its unacked entry (if it has one), so it is neither lost nor redelivered.
+ * KEYS[1] dead-letter list, KEYS[2] unacked, KEYS[3] unacked_index
+ * ARGV[1] the raw message, ARGV[2] delivery tag ('' = never recorded), ARGV[3] list cap (entries kept)
+ * returns 1
+ */
+const DEAD_LETTER = `
+redis.call('LPUSH', KEYS[1], ARGV[1])
+redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[3]) - 1)
+if ARGV[2] ~= '' then
+  redis.call('ZREM', KEYS[3], ARGV[2])
+  redis.call('HDEL', KEYS[2], ARGV[2])
+end
+return 1`;
+
+const SCRIPTS = { POP_MANY, DELIVER, ACK, RENEW, RESTORE, UNLOCK, STORE_RESULT, FINISH, DEAD_LETTER } as const;
 export type ScriptName = keyof typeof SCRIPTS;
 
 /** Run a script by SHA, loading it on NOSCRIPT (ioredis' defineCommand is untyped; this stays small). */
@@ -145,18 +161,27 @@ export class Scripts {
     for (const name of Object.keys(SCRIPTS) as ScriptName[]) this.#shas.set(name, (await this.redis.script('LOAD', SCRIPTS[name])) as string);
   }
 
-  async run(name: ScriptName, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+  async run(name: ScriptName, keys: readonly string[], args: readonly (string | number | Buffer)[]): Promise<unknown> {
+    return this.#run(name, keys, args, false);
+  }
+
+  /** As `run`, with bulk replies as Buffers (messages are kept byte for byte). */
+  async runBuffer(name: ScriptName, keys: readonly string[], args: readonly (string | number | Buffer)[]): Promise<unknown> {
+    return this.#run(name, keys, args, true);
+  }
+
+  async #run(name: ScriptName, keys: readonly string[], args: readonly (string | number | Buffer)[], buffers: boolean): Promise<unknown> {
     let sha = this.#shas.get(name);
     if (!sha) {
       sha = (await this.redis.script('LOAD', SCRIPTS[name])) as string;
       this.#shas.set(name, sha);
     }
     try {
-      return await this.redis.evalsha(sha, keys.length, ...keys, ...args);
+      return buffers ? await this.redis.callBuffer('EVALSHA', [sha, keys.length, ...keys, ...args]) : await this.redis.evalsha(sha, keys.length, ...keys, ...args);
     } catch (err) {
       if (err instanceof Error && err.message.startsWith('NOSCRIPT')) {
         this.#shas.delete(name);
-        return this.redis.eval(SCRIPTS[name], keys.length, ...keys, ...args);
+        return buffers ? this.redis.callBuffer('EVAL', [SCRIPTS[name], keys.length, ...keys, ...args]) : this.redis.eval(SCRIPTS[name], keys.length, ...keys, ...args);
       }
       throw err;
     }

@@ -51,6 +51,19 @@ export interface TaskHandler {
   defaultRetryDelaySec?: number;
 }
 
+/** Lifecycle hooks of the worker (typed EventEmitter events). Listener exceptions are caught and logged. */
+export interface CeleryWorkerEvents {
+  'worker-ready': [];
+  'worker-shutdown': [];
+  'task-received': [req: TaskRequest];
+  'task-prerun': [req: TaskRequest];
+  'task-postrun': [req: TaskRequest, state: TaskState];
+  'task-success': [req: TaskRequest, result: unknown, runtimeMs: number];
+  'task-failure': [req: TaskRequest, err: unknown];
+  'task-retry': [req: TaskRequest, err: unknown, etaIso: string];
+  'task-revoked': [req: TaskRequest, reason: 'revoked' | 'terminated' | 'expired'];
+}
+
 /** Final or intermediate states the worker stores. */
 export type TaskState = 'PENDING' | 'RECEIVED' | 'STARTED' | 'RETRY' | 'SUCCESS' | 'FAILURE' | 'REVOKED';
 

@@ -1,64 +1,40 @@
 // The consumer: BRPOP with a bounded prefetch window, kombu ack emulation, acks_late (ack only after
 // the outcome is stored), retries, ETA/expires, soft/hard time limits, revoke, events, warm shutdown.
-// Wire details: reference/celery-protocol.md; design notes: docs/celery.md.
+// Wire formats: docs/celery-wire.md; design notes: docs/celery.md. The pieces live in their own
+// files: intake (first look at a popped message), message (decoding), window (prefetch seats),
+// run-task (one run and its limits), settle (the one way a message ends), health (slot reports).
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { hostname as osHostname } from 'node:os';
 import { Redis } from 'ioredis';
 import { ControlHandler } from './control.ts';
 import type { ControlTarget } from './control.ts';
-import { CeleryTaskError, countdownOf, exceptionPayload, excRepr, isRetryable, softTimeLimitExceeded, taskRevoked, timeLimitExceeded, tracebackOf } from './errors.ts';
+import { CeleryTaskError } from './errors.ts';
 import { EventDispatcher } from './events.ts';
+import { slotReport } from './health.ts';
+import type { WorkerHealth } from './health.ts';
+import type { Held } from './held.ts';
+import { intake } from './intake.ts';
 import { dbOfUrl, keyBuilder } from './keys.ts';
 import type { KeyBuilder } from './keys.ts';
-import { decodeTaskMessage, deliveryTagOf, retryEnvelope, safeRepr } from './message.ts';
+import { decodeTaskMessage, safeRepr } from './message.ts';
 import type { Envelope, Rejected } from './message.ts';
 import { resolveWorkerOptions } from './options.ts';
 import type { CeleryWorkerOptions, ResolvedWorkerOptions } from './options.ts';
 import { Qos } from './qos.ts';
+import { redactRedisUrl } from './redact.ts';
 import { ResultBackend } from './results.ts';
-import { failureMeta, retryMeta, revokedMeta, successMeta } from './results.ts';
-import type { MetaContext } from './results.ts';
+import { RevokedSet } from './revoked.ts';
+import { effectiveLimits, runHeld, terminateHeld } from './run-task.ts';
 import { Scripts } from './scripts.ts';
-import { LongTimer, parseIsoMs, pyIsoUtc } from './time.ts';
-import type { CeleryLogger, TaskHandler, TaskRequest, TaskState, TerminateReason } from './types.ts';
+import { Settler } from './settle.ts';
+import { LongTimer, parseIsoMs } from './time.ts';
+import type { CeleryLogger, CeleryWorkerEvents, TaskHandler, TaskRequest } from './types.ts';
+import { PrefetchWindow } from './window.ts';
 
-/** Lifecycle hooks (typed EventEmitter events). Listener exceptions are caught and logged. */
-export interface CeleryWorkerEvents {
-  'worker-ready': [];
-  'worker-shutdown': [];
-  'task-received': [req: TaskRequest];
-  'task-prerun': [req: TaskRequest];
-  'task-postrun': [req: TaskRequest, state: TaskState];
-  'task-success': [req: TaskRequest, result: unknown, runtimeMs: number];
-  'task-failure': [req: TaskRequest, err: unknown];
-  'task-retry': [req: TaskRequest, err: unknown, etaIso: string];
-  'task-revoked': [req: TaskRequest, reason: 'revoked' | 'terminated' | 'expired'];
-}
+export type { CeleryWorkerEvents } from './types.ts';
 
-type Outcome = { kind: 'ok'; value: unknown } | { kind: 'err'; error: unknown } | { kind: 'terminated'; reason: TerminateReason };
-
-/** One message this worker holds (delivered, not yet acked). */
-interface Held {
-  tag: string;
-  req: TaskRequest;
-  /** The unacked entry write (never rejects; errors are logged). Not awaited before FINISH: both go
-   *  over the command connection in order (scripts are preloaded, so each is one EVALSHA written at
-   *  call time), which saves a wake-up per task. If Redis lost its script cache (NOSCRIPT -> EVAL
-   *  fallback) the order could flip: the entry would then outlive the ack and the task run twice
-   *  after a restore; never lost. */
-  delivered: Promise<void>;
-  envelope: Envelope;
-  state: 'eta' | 'ready' | 'running';
-  timer?: LongTimer;
-  finish?: ((o: Outcome) => void) | undefined;
-  controller?: AbortController;
-  done?: Promise<void>;
-}
-
-/** Celery keeps 50,000 revoked ids for 3 h. */
-const REVOKED_MAX = 50_000;
-const REVOKED_TTL_MS = 3 * 3600 * 1000;
+const EMPTY_ENVELOPE: Envelope = { body: '', 'content-encoding': '', 'content-type': '', headers: {}, properties: {} };
 
 export class CeleryWorker extends EventEmitter<CeleryWorkerEvents> {
   readonly options: ResolvedWorkerOptions;
@@ -66,9 +42,11 @@ export class CeleryWorker extends EventEmitter<CeleryWorkerEvents> {
   readonly #keys: KeyBuilder;
   readonly #handlers = new Map<string, TaskHandler>();
   readonly #held = new Map<string, Held>();
-  readonly #running = new Map<string, Held>();
   readonly #ready: Held[] = [];
-  readonly #revoked = new Map<string, number>();
+  /** One entry per execution slot: the message running in it, or undefined when idle. */
+  readonly #slots: (Held | undefined)[];
+  readonly #revoked = new RevokedSet();
+  readonly #window: PrefetchWindow;
   readonly #origin: string;
   #redis!: Redis;
   #blocking!: Redis;
@@ -76,16 +54,11 @@ export class CeleryWorker extends EventEmitter<CeleryWorkerEvents> {
   #scripts!: Scripts;
   #popScripts!: Scripts;
   #qos!: Qos;
-  #results!: ResultBackend;
   #events!: EventDispatcher;
-  #control!: ControlHandler;
-  #window = 0;
-  #executing = 0;
-  #processed = 0;
+  #settler!: Settler;
   #started = false;
   #stopping = false;
   #loop: Promise<void> | undefined;
-  #wakeLoop: (() => void) | undefined;
   #intervals: NodeJS.Timeout[] = [];
   #stopped: Promise<void> | undefined;
 
@@ -95,6 +68,8 @@ export class CeleryWorker extends EventEmitter<CeleryWorkerEvents> {
     this.#log = this.options.logger.child({ component: 'celery', worker: this.options.hostname });
     this.#keys = keyBuilder(dbOfUrl(this.options.redisUrl), this.options.keyPrefix);
     this.#origin = `gen${process.pid}@${osHostname()}`;
+    this.#slots = new Array<Held | undefined>(this.options.concurrency).fill(undefined);
+    this.#window = new PrefetchWindow(this.options.concurrency * this.options.prefetchMultiplier);
   }
 
   register(name: string, handler: TaskHandler): void {
@@ -104,7 +79,19 @@ export class CeleryWorker extends EventEmitter<CeleryWorkerEvents> {
 
   /** Tasks currently executing / held (for health checks). */
   get stats(): { executing: number; held: number; processed: number } {
-    return { executing: this.#executing, held: this.#held.size, processed: this.#processed };
+    return { executing: this.#executing(), held: this.#held.size, processed: this.#settler?.processed ?? 0 };
+  }
+
+  /** Each slot's state and the age of its task; `ok` is false when a slot is stuck. */
+  health(now = Date.now()): WorkerHealth {
+    const slots = this.#slots.map((h, i) => slotReport(i, h, now, this.options.stuckGraceSec));
+    return {
+      ok: slots.every((s) => s.state !== 'stuck'),
+      slots,
+      window: { size: this.#window.size, used: this.#window.used },
+      held: this.#held.size,
+      processed: this.#settler?.processed ?? 0,
+    };
   }
 
   async start(): Promise<void> {
@@ -114,7 +101,7 @@ export class CeleryWorker extends EventEmitter<CeleryWorkerEvents> {
     // Three connections: BRPOP blocks its socket, SUBSCRIBE puts its socket in pub/sub mode.
     const mk = (name: string): Redis => {
       const r = new Redis(o.redisUrl, { lazyConnect: true, maxRetriesPerRequest: null, connectionName: `sfw-celery-${name}` });
-      r.on('error', (err: Error) => this.#log.warn({ conn: name, err: err.message }, 'redis connection error'));
+      r.on('error', (err: Error) => this.#log.warn({ conn: name, err: redactRedisUrl(err.message, o.redisUrl) }, 'redis connection error'));
       return r;
     };
     this.#redis = mk('cmd');
@@ -126,8 +113,21 @@ export class CeleryWorker extends EventEmitter<CeleryWorkerEvents> {
     this.#popScripts = new Scripts(this.#blocking);
     await this.#popScripts.preload();
     this.#qos = new Qos(this.#redis, this.#scripts, this.#keys, this.#log, o.visibilityTimeoutSec);
-    this.#results = new ResultBackend(this.#scripts, this.#keys, o.resultExpiresSec);
     this.#events = new EventDispatcher(this.#redis, this.#keys, o.hostname, o.sendTaskEvents, (err) => this.#logErr('event publish failed', err));
+    this.#settler = new Settler({
+      hostname: o.hostname,
+      origin: this.#origin,
+      debug: o.debug,
+      log: this.#log,
+      keys: this.#keys,
+      results: new ResultBackend(this.#scripts, this.#keys, o.resultExpiresSec),
+      qos: this.#qos,
+      events: this.#events,
+      window: this.#window,
+      held: this.#held,
+      hook: (name, ...args) => this.#hook(name, ...args),
+      logErr: (msg, err) => this.#logErr(msg, err),
+    });
     const target: ControlTarget = {
       hostname: o.hostname,
       revoke: (ids, terminate) => this.#revoke(ids, terminate),
@@ -136,18 +136,18 @@ export class CeleryWorker extends EventEmitter<CeleryWorkerEvents> {
       },
       clock: () => this.#events.tick(),
     };
-    this.#control = new ControlHandler(this.#redis, this.#keys, target);
+    const control = new ControlHandler(this.#redis, this.#keys, target);
     this.#sub.on('message', (_channel: string, raw: string) => {
-      this.#control.handle(raw).catch((err: unknown) => this.#logErr('control command failed', err));
+      control.handle(raw).catch((err: unknown) => this.#logErr('control command failed', err));
     });
     await this.#sub.subscribe(this.#keys.pidboxChannel);
 
-    // Restore what dead consumers left behind, then keep doing it (kombu: at start and ~every 100 s).
+    // Restore what dead consumers left behind, then keep doing it every restoreIntervalSec.
     await this.#restoreRound();
     this.#every(o.restoreIntervalSec, () => this.#restoreRound());
     this.#every(o.leaseRenewSec, () => this.#qos.renew([...this.#held.keys()]));
     this.#every(o.heartbeatSec, async () => {
-      this.#events.send('worker-heartbeat', this.#events.workerFields(this.#executing, this.#processed, o.heartbeatSec));
+      this.#events.send('worker-heartbeat', this.#events.workerFields(this.#executing(), this.#settler.processed, o.heartbeatSec));
     });
     this.#events.send('worker-online', this.#events.workerFields(0, 0, o.heartbeatSec));
     this.#loop = this.#consumeLoop();
@@ -166,54 +166,41 @@ export class CeleryWorker extends EventEmitter<CeleryWorkerEvents> {
     if (!this.#started) return;
     this.#stopping = true;
     for (const t of this.#intervals) clearInterval(t);
-    this.#wakeLoop?.();
+    this.#window.interrupt();
     await this.#loop;
-    // Not yet running (ETA-held or waiting for a slot): restore at once, as Celery does on SIGTERM.
+    // Not yet running (ETA-held or waiting for a slot): put back at once, as Celery does on SIGTERM.
     const waiting = [...this.#held.values()].filter((h) => h.state !== 'running');
-    for (const h of waiting) {
-      h.timer?.cancel();
-      this.#held.delete(h.tag);
-    }
     this.#ready.length = 0;
-    if (waiting.length > 0) {
-      const n = await this.#qos.restoreTags(waiting.map((h) => h.tag)).catch((err: unknown) => {
-        this.#logErr('restore on shutdown failed', err);
-        return 0;
-      });
-      this.#log.info({ restored: n }, 'restored unacknowledged messages');
-    }
-    const running = [...this.#running.values()];
+    await Promise.all(waiting.map((h) => this.#settler.settle(h, { kind: 'restore' })));
+    const running = this.#slots.filter((h): h is Held => h !== undefined);
     if (running.length > 0) {
       let timer: NodeJS.Timeout | undefined;
       const grace = new Promise<void>((r) => (timer = setTimeout(r, graceSec * 1000)));
       await Promise.race([Promise.all(running.map((h) => h.done)), grace]);
       clearTimeout(timer);
-      const left = [...this.#running.values()];
-      for (const h of left) this.#terminate(h, 'shutdown');
+      const left = this.#slots.filter((h): h is Held => h !== undefined);
+      for (const h of left) terminateHeld(h, 'shutdown');
       await Promise.all(left.map((h) => h.done));
     }
-    this.#events.send('worker-offline', this.#events.workerFields(0, this.#processed, this.options.heartbeatSec));
+    this.#events.send('worker-offline', this.#events.workerFields(0, this.#settler.processed, this.options.heartbeatSec));
     this.#hook('worker-shutdown');
     await Promise.allSettled([this.#redis.quit(), this.#blocking.quit(), this.#sub.quit()]);
-    this.#log.info({ processed: this.#processed }, 'celery worker stopped');
+    this.#log.info({ processed: this.#settler.processed }, 'celery worker stopped');
   }
 
   // ---- consuming -------------------------------------------------------------------------------
 
   async #consumeLoop(): Promise<void> {
-    const o = this.options;
-    const keys = this.#keys.brpopKeys(o.queues);
-    const windowSize = o.concurrency * o.prefetchMultiplier;
+    const keys = this.#keys.brpopKeys(this.options.queues);
     while (!this.#stopping) {
-      if (this.#window >= windowSize) {
-        await new Promise<void>((r) => (this.#wakeLoop = r));
-        this.#wakeLoop = undefined;
+      if (this.#window.room === 0) {
+        await this.#window.waitForRoom();
         continue;
       }
-      let popped: [string, string] | null;
+      let popped: [Buffer, Buffer] | null;
       try {
         // 1 s timeout: bounds how long stop() waits; the socket is never cut mid-pop (that could lose a message).
-        popped = await this.#blocking.brpop(...keys, 1);
+        popped = await this.#blocking.brpopBuffer(...keys, 1);
       } catch (err) {
         if (this.#stopping) break;
         this.#logErr('BRPOP failed; retrying in 1 s', err);
@@ -223,69 +210,91 @@ export class CeleryWorker extends EventEmitter<CeleryWorkerEvents> {
       if (!popped) continue;
       await this.#take(popped[0], popped[1]);
       // Drain what else is waiting, up to the window, one round trip per batch.
-      while (!this.#stopping && this.#window < windowSize) {
-        let batch: string[];
+      while (!this.#stopping && this.#window.room > 0) {
+        let batch: Buffer[];
         try {
-          batch = (await this.#popScripts.run('POP_MANY', keys, [windowSize - this.#window])) as string[];
+          batch = (await this.#popScripts.runBuffer('POP_MANY', keys, [this.#window.room])) as Buffer[];
         } catch (err) {
           this.#logErr('POP_MANY failed', err);
           break;
         }
         if (batch.length === 0) break;
-        for (let i = 0; i + 1 < batch.length; i += 2) await this.#take(batch[i] as string, batch[i + 1] as string);
+        for (let i = 0; i + 1 < batch.length; i += 2) await this.#take(batch[i] as Buffer, batch[i + 1] as Buffer);
       }
     }
   }
 
-  async #take(key: string, raw: string): Promise<void> {
-    this.#window++;
+  /** One popped message. Whatever it holds, it ends held (ready, ETA or running), settled, or on the
+   *  dead-letter list; its prefetch seat is given back unless it is held. Never rejects. */
+  async #take(key: Buffer, raw: Buffer): Promise<void> {
+    const queue = this.#keys.queueOfKey(key.toString('utf8'));
+    const first = intake(raw);
+    if (first.kind === 'dead') {
+      await this.#settler.deadLetter(raw, queue, null, first.reason, this.options.deadLetterMax);
+      return;
+    }
+    // Two messages under one tag would share an unacked entry and a seat: give a duplicate its own.
+    const tag = first.tag !== null && !this.#held.has(first.tag) && !this.#window.has(first.tag) ? first.tag : `sfw-${randomUUID()}`;
+    this.#window.seat(tag);
     try {
-      await this.#receive(key, raw);
+      // Not awaited here: commands on one connection run in order, so the entry exists before the
+      // script that acks it; meanwhile the loop can pop the next message.
+      const delivered = this.#qos.deliver(tag, first.text, first.exchange, queue).catch((err: unknown) => this.#logErr('failed to record the unacked entry', err));
+      const dec = decodeTaskMessage(first.text, queue, { maxMessageBytes: this.options.maxMessageBytes }, first.parsed);
+      if (dec.ok) await this.#accept(this.#hold(tag, dec.request, dec.envelope, delivered));
+      else if (dec.taskId === null) {
+        await delivered;
+        await this.#settler.deadLetter(raw, queue, tag, dec.reason, this.options.deadLetterMax);
+      } else await this.#reject(tag, queue, dec.taskId, dec, delivered);
     } catch (err) {
       this.#logErr('failed to receive a message', err);
+      const h = this.#held.get(tag);
+      if (h) await this.#settler.settle(h, { kind: 'failure', error: new CeleryTaskError('InvalidTaskError', 'celery.exceptions', ['the message could not be received']), ran: false });
+      else await this.#settler.deadLetter(raw, queue, tag, 'receive failed', this.options.deadLetterMax);
+    } finally {
+      if (!this.#held.has(tag)) this.#window.unseat(tag);
     }
   }
 
-  #release(h: Held | null): void {
-    if (h) this.#held.delete(h.tag);
-    this.#window = Math.max(0, this.#window - 1);
-    this.#wakeLoop?.();
-  }
-
-  async #receive(key: string, raw: string): Promise<void> {
-    const queue = this.#keys.queueOfKey(key);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(raw);
-    } catch {
-      // Not JSON: no id, no delivery tag, cannot be recorded in `unacked`. Park it and move on.
-      this.#log.warn({ queue, bytes: raw.length }, 'dropping a message that is not JSON to the dead-letter list');
-      await this.#redis.lpush(this.#keys.deadLetter(queue), raw);
-      this.#release(null);
-      return;
-    }
-    const tag = deliveryTagOf(parsed) ?? `sfw-${randomUUID()}`;
-    const di = (parsed as { properties?: { delivery_info?: { exchange?: unknown } } }).properties?.delivery_info;
-    // Not awaited here: commands on one connection run in order, so the entry exists before the
-    // FINISH script that acks it; meanwhile the loop can pop the next message.
-    const delivered = this.#qos.deliver(tag, raw, typeof di?.exchange === 'string' ? di.exchange : '', queue).catch((err: unknown) => this.#logErr('failed to record the unacked entry', err));
-
-    const dec = decodeTaskMessage(raw, queue, { maxMessageBytes: this.options.maxMessageBytes }, parsed);
-    if (!dec.ok) {
-      await delivered;
-      await this.#rejectMessage(tag, raw, queue, dec);
-      return;
-    }
-    const { request: req, envelope } = dec;
-    const held: Held = { tag, req, envelope, state: 'ready', delivered };
+  #hold(tag: string, req: TaskRequest, envelope: Envelope, delivered: Promise<void>): Held {
+    const held: Held = { tag, req, envelope, state: 'ready', delivered, settled: false };
     this.#held.set(tag, held);
+    return held;
+  }
+
+  /** A message that cannot become a request but carries a task id: FAILURE under that id, then ack. */
+  async #reject(tag: string, queue: string, taskId: string, dec: Rejected, delivered: Promise<void>): Promise<void> {
+    this.#log.warn({ taskId, queue, excType: dec.excType, reason: dec.reason }, 'rejected a malformed task message');
+    const req: TaskRequest = {
+      id: taskId,
+      name: dec.taskName ?? '',
+      args: [],
+      kwargs: {},
+      retries: 0,
+      eta: null,
+      expires: null,
+      rootId: taskId,
+      parentId: null,
+      groupId: null,
+      deliveryInfo: { exchange: '', routingKey: queue, priority: 0 },
+      headers: dec.envelope?.headers ?? {},
+    };
+    const held = this.#hold(tag, req, dec.envelope ?? EMPTY_ENVELOPE, delivered);
+    await this.#settler.settle(held, { kind: 'failure', error: new CeleryTaskError(dec.excType, dec.excModule, [dec.reason]), ran: false });
+  }
+
+  async #accept(held: Held): Promise<void> {
+    const { req, tag } = held;
     if (!this.#handlers.has(req.name)) {
       this.#log.warn({ taskId: req.id, task: req.name.slice(0, 200) }, 'received an unregistered task');
-      const err = new CeleryTaskError('NotRegistered', 'celery.exceptions', [req.name]);
-      await this.#finishFailure(held, err, 'failed to record NotRegistered');
+      await this.#settler.settle(held, { kind: 'failure', error: new CeleryTaskError('NotRegistered', 'celery.exceptions', [req.name]), ran: false });
       return;
     }
-    if (await this.#revokedOrExpired(held)) return;
+    const gone = this.#revokedOrExpired(req);
+    if (gone) {
+      await this.#settler.settle(held, { kind: 'revoked', reason: gone });
+      return;
+    }
     this.#hook('task-received', req);
     this.#events.send('task-received', {
       uuid: req.id,
@@ -300,14 +309,13 @@ export class CeleryWorker extends EventEmitter<CeleryWorkerEvents> {
     });
     const etaMs = parseIsoMs(req.eta);
     if (etaMs !== null && etaMs > Date.now()) {
-      // ETA-held messages stay in `unacked` but leave the prefetch window (Celery's increment_eventually).
+      // ETA-held messages stay in `unacked` but give their prefetch seat back until due.
       held.state = 'eta';
-      this.#window = Math.max(0, this.#window - 1);
-      this.#wakeLoop?.();
+      this.#window.unseat(tag);
       held.timer = new LongTimer(etaMs, () => {
-        if (this.#stopping || !this.#held.has(tag)) return;
+        if (this.#stopping || held.settled) return;
         held.state = 'ready';
-        this.#window++;
+        this.#window.seat(tag);
         this.#ready.push(held);
         this.#pump();
       });
@@ -317,309 +325,75 @@ export class CeleryWorker extends EventEmitter<CeleryWorkerEvents> {
     this.#pump();
   }
 
-  /** A message that cannot become a request: FAILURE under its id if it has one, else dead-letter. Then ack. */
-  async #rejectMessage(tag: string, raw: string, queue: string, dec: Rejected): Promise<void> {
-    this.#log.warn({ taskId: dec.taskId, queue, excType: dec.excType, reason: dec.reason }, 'rejected a malformed task message');
-    if (dec.taskId) {
-      const req: TaskRequest = {
-        id: dec.taskId,
-        name: dec.taskName ?? '',
-        args: [],
-        kwargs: {},
-        retries: 0,
-        eta: null,
-        expires: null,
-        rootId: dec.taskId,
-        parentId: null,
-        groupId: null,
-        deliveryInfo: { exchange: '', routingKey: queue, priority: 0 },
-        headers: dec.envelope?.headers ?? {},
-      };
-      const held: Held = { tag, req, envelope: dec.envelope ?? { body: '', 'content-encoding': '', 'content-type': '', headers: {}, properties: {} }, state: 'ready', delivered: Promise.resolve() };
-      this.#held.set(tag, held);
-      await this.#finishFailure(held, new CeleryTaskError(dec.excType, dec.excModule, [dec.reason]), 'failed to record a rejected message');
-      return;
-    }
-    try {
-      await this.#redis.lpush(this.#keys.deadLetter(queue), raw);
-      await this.#qos.ack(tag);
-    } catch (err) {
-      this.#logErr('failed to dead-letter a message without id (left in unacked)', err);
-    }
-    this.#release(null);
+  #revokedOrExpired(req: TaskRequest): 'revoked' | 'expired' | null {
+    if (this.#revoked.has(req.id)) return 'revoked';
+    const exp = parseIsoMs(req.expires);
+    return exp !== null && exp <= Date.now() ? 'expired' : null;
   }
 
-  /** Store FAILURE for a message that never ran, ack, release. */
-  async #finishFailure(held: Held, err: CeleryTaskError, what: string): Promise<void> {
-    const exc = exceptionPayload(err);
-    try {
-      await held.delivered;
-      await this.#results.finish(failureMeta(this.#metaCtx(held.req), exc, tracebackOf(err, exc, false)), held.tag);
-      this.#events.send('task-failed', { uuid: held.req.id, exception: excRepr(exc), traceback: null });
-      this.#hook('task-failure', held.req, err);
-    } catch (e) {
-      this.#logErr(what, e);
-    }
-    this.#release(held);
-  }
-
-  /** Revoked or expired before running: store REVOKED, ack, release. True if handled. */
-  async #revokedOrExpired(held: Held): Promise<boolean> {
-    const { req } = held;
-    let reason: 'revoked' | 'expired' | null = null;
-    if (this.#isRevoked(req.id)) reason = 'revoked';
-    else {
-      const exp = parseIsoMs(req.expires);
-      if (exp !== null && exp <= Date.now()) reason = 'expired';
-    }
-    if (!reason) return false;
-    await this.#finishRevoked(held, reason);
-    return true;
-  }
-
-  async #finishRevoked(held: Held, reason: 'revoked' | 'terminated' | 'expired'): Promise<void> {
-    const { req } = held;
-    this.#log.info({ taskId: req.id, reason }, 'task revoked');
-    try {
-      await held.delivered;
-      await this.#results.finish(revokedMeta(this.#metaCtx(req), exceptionPayload(taskRevoked(reason))), held.tag);
-    } catch (err) {
-      this.#logErr('failed to record REVOKED', err);
-    }
-    this.#events.send('task-revoked', { uuid: req.id, terminated: reason === 'terminated', signum: reason === 'terminated' ? 15 : null, expired: reason === 'expired' });
-    this.#hook('task-revoked', req, reason);
-    this.#release(held);
+  #executing(): number {
+    return this.#slots.reduce((n, h) => (h === undefined ? n : n + 1), 0);
   }
 
   #pump(): void {
-    while (!this.#stopping && this.#executing < this.options.concurrency && this.#ready.length > 0) {
+    while (!this.#stopping && this.#ready.length > 0) {
+      const slot = this.#slots.indexOf(undefined);
+      if (slot < 0) return;
       const h = this.#ready.shift();
-      if (!h || !this.#held.has(h.tag)) continue;
+      if (!h || h.settled || !this.#held.has(h.tag)) continue;
       h.state = 'running';
-      this.#executing++;
-      this.#running.set(h.req.id, h);
+      h.slot = slot;
+      this.#slots[slot] = h;
       h.done = this.#execute(h)
         .catch((err: unknown) => this.#logErr('task execution bookkeeping failed', err))
         .finally(() => {
-          this.#executing--;
-          if (this.#running.get(h.req.id) === h) this.#running.delete(h.req.id);
+          if (this.#slots[slot] === h) this.#slots[slot] = undefined;
           this.#pump();
         });
     }
   }
 
-  // ---- executing -------------------------------------------------------------------------------
-
   async #execute(h: Held): Promise<void> {
     const { req } = h;
-    if (await this.#revokedOrExpired(h)) return;
+    const gone = this.#revokedOrExpired(req);
+    if (gone) {
+      await this.#settler.settle(h, { kind: 'revoked', reason: gone });
+      return;
+    }
     const handler = this.#handlers.get(req.name);
-    if (!handler) return; // checked at receipt
+    if (!handler) {
+      await this.#settler.settle(h, { kind: 'failure', error: new CeleryTaskError('NotRegistered', 'celery.exceptions', [req.name]), ran: false });
+      return;
+    }
     const o = this.options;
-    const tl = Array.isArray(req.headers.timelimit) ? (req.headers.timelimit as unknown[]) : [];
-    const hard = typeof tl[0] === 'number' && tl[0] > 0 ? tl[0] : o.hardTimeLimitSec;
-    const soft = typeof tl[1] === 'number' && tl[1] > 0 ? tl[1] : o.softTimeLimitSec;
-    const controller = new AbortController();
-    h.controller = controller;
     this.#hook('task-prerun', req);
     this.#events.send('task-started', { uuid: req.id });
-    const t0 = performance.now();
-    let softTimer: LongTimer | undefined;
-    let hardTimer: LongTimer | undefined;
-    const outcome = await new Promise<Outcome>((resolve) => {
-      h.finish = resolve;
-      if (soft !== null) softTimer = new LongTimer(Date.now() + soft * 1000, () => controller.abort(softTimeLimitExceeded()));
-      if (hard !== null) hardTimer = new LongTimer(Date.now() + hard * 1000, () => this.#terminate(h, 'hard-time-limit', hard));
-      let p: Promise<unknown>;
-      try {
-        p = handler.run(req, { signal: controller.signal, request: req });
-      } catch (err) {
-        p = Promise.reject(err);
-      }
-      p.then(
-        (value) => resolve({ kind: 'ok', value }),
-        (error: unknown) => resolve({ kind: 'err', error }),
-      );
+    const settlement = await runHeld(h, handler, {
+      limits: effectiveLimits(req.headers.timelimit, { hard: o.hardTimeLimitSec, soft: o.softTimeLimitSec }),
+      maxRetries: o.maxRetries,
+      defaultRetryDelaySec: o.defaultRetryDelaySec,
+      terminateTimeoutMs: o.terminateTimeoutSec * 1000,
+      onTerminateError: (err) => this.#logErr('handler.terminate failed', err),
     });
-    h.finish = undefined;
-    softTimer?.cancel();
-    hardTimer?.cancel();
-    const runtimeMs = performance.now() - t0;
-
-    switch (outcome.kind) {
-      case 'ok':
-        await this.#onSuccess(h, outcome.value, runtimeMs);
-        break;
-      case 'err': {
-        let err = outcome.error;
-        const reason: unknown = controller.signal.reason;
-        if (controller.signal.aborted && reason instanceof CeleryTaskError && reason.excType === 'SoftTimeLimitExceeded' && (err === reason || (err instanceof Error && err.name === 'AbortError'))) err = reason;
-        await this.#onError(h, handler, err);
-        break;
-      }
-      case 'terminated':
-        await this.#onTerminated(h, handler, outcome.reason, hard);
-        break;
-      default: {
-        const never: never = outcome;
-        throw new Error(`unknown outcome ${String(never)}`);
-      }
-    }
-  }
-
-  /** Stop waiting for a running task: abort its signal, resolve its outcome as terminated. */
-  #terminate(h: Held, reason: TerminateReason, hardSec = 0): void {
-    if (!h.finish) return;
-    const finish = h.finish;
-    h.finish = undefined;
-    h.controller?.abort(reason === 'hard-time-limit' ? timeLimitExceeded(hardSec) : taskRevoked('terminated'));
-    finish({ kind: 'terminated', reason });
-  }
-
-  async #onSuccess(h: Held, value: unknown, runtimeMs: number): Promise<void> {
-    const { req } = h;
-    try {
-      JSON.stringify(value);
-    } catch {
-      await this.#onFailure(h, new CeleryTaskError('EncodeError', 'kombu.exceptions', ['task result is not JSON-serializable']));
-      return;
-    }
-    try {
-      await this.#results.finish(req.headers.ignore_result === true ? null : successMeta(this.#metaCtx(req), value), h.tag);
-    } catch (err) {
-      // Not acked: the message stays in `unacked` and is redelivered after the visibility timeout.
-      this.#logErr('failed to record SUCCESS; message left unacknowledged', err);
-      this.#release(h);
-      return;
-    }
-    this.#processed++;
-    this.#events.send('task-succeeded', { uuid: req.id, result: safeRepr(value), runtime: runtimeMs / 1000 });
-    this.#hook('task-success', req, value, runtimeMs);
-    this.#hook('task-postrun', req, 'SUCCESS');
-    this.#release(h);
-  }
-
-  async #onError(h: Held, handler: TaskHandler, err: unknown): Promise<void> {
-    const { req } = h;
-    const maxRetries = handler.maxRetries ?? this.options.maxRetries;
-    if (!isRetryable(err) || req.retries >= maxRetries) {
-      // Exhausted retries re-raise the original exception, as Task.retry(exc=...) does.
-      await this.#onFailure(h, err);
-      return;
-    }
-    const countdown = countdownOf(err) ?? handler.defaultRetryDelaySec ?? this.options.defaultRetryDelaySec;
-    const etaIso = pyIsoUtc(Date.now() + countdown * 1000);
-    const exc = exceptionPayload(err);
-    const tb = tracebackOf(err, exc, this.options.debug);
-    try {
-      // Celery's order (publish the retry, store RETRY, ack), here in one atomic script.
-      const next = retryEnvelope(h.envelope, req, etaIso, this.#origin);
-      await this.#results.finish(retryMeta(this.#metaCtx(req), exc, tb), h.tag, {
-        list: this.#keys.queue(req.deliveryInfo.routingKey, req.deliveryInfo.priority),
-        message: JSON.stringify(next),
-      });
-    } catch (e) {
-      this.#logErr('failed to publish a retry; message left unacknowledged', e);
-      this.#release(h);
-      return;
-    }
-    this.#log.info({ taskId: req.id, retries: req.retries + 1, countdownSec: countdown, excType: exc.exc_type }, 'task retry scheduled');
-    this.#processed++;
-    this.#events.send('task-retried', { uuid: req.id, exception: excRepr(exc), traceback: tb });
-    this.#hook('task-retry', req, err, etaIso);
-    this.#hook('task-postrun', req, 'RETRY');
-    this.#release(h);
-  }
-
-  async #onFailure(h: Held, err: unknown): Promise<void> {
-    const { req } = h;
-    const exc = exceptionPayload(err);
-    const tb = tracebackOf(err, exc, this.options.debug);
-    try {
-      await this.#results.finish(failureMeta(this.#metaCtx(req), exc, tb), h.tag);
-    } catch (e) {
-      this.#logErr('failed to record FAILURE; message left unacknowledged', e);
-      this.#release(h);
-      return;
-    }
-    this.#log.warn({ taskId: req.id, excType: exc.exc_type }, 'task failed');
-    this.#processed++;
-    this.#events.send('task-failed', { uuid: req.id, exception: excRepr(exc), traceback: tb });
-    this.#hook('task-failure', req, err);
-    this.#hook('task-postrun', req, 'FAILURE');
-    this.#release(h);
-  }
-
-  async #onTerminated(h: Held, handler: TaskHandler, reason: TerminateReason, hardSec: number | null): Promise<void> {
-    const { req } = h;
-    this.#log.warn({ taskId: req.id, reason }, 'terminating a running task');
-    if (handler.terminate) {
-      try {
-        await handler.terminate(req, reason);
-      } catch (err) {
-        this.#logErr('handler.terminate failed', err);
-      }
-    }
-    switch (reason) {
-      case 'hard-time-limit':
-        await this.#onFailure(h, timeLimitExceeded(hardSec ?? 0));
-        return;
-      case 'revoked':
-        await this.#finishRevoked(h, 'terminated');
-        this.#hook('task-postrun', req, 'REVOKED');
-        return;
-      case 'shutdown': {
-        // Put it back (redelivered) for another worker; nothing stored.
-        await this.#qos.restoreTags([h.tag]).catch((err: unknown) => this.#logErr('restore of a terminated task failed', err));
-        this.#release(h);
-        return;
-      }
-      default: {
-        const never: never = reason;
-        throw new Error(`unknown terminate reason ${String(never)}`);
-      }
-    }
+    if (settlement.kind !== 'success') this.#log.warn({ taskId: req.id, outcome: settlement.kind }, settlement.kind === 'restore' ? 'terminating a running task at shutdown' : 'task did not succeed');
+    await this.#settler.settle(h, settlement);
   }
 
   // ---- control -------------------------------------------------------------------------------
 
-  #isRevoked(id: string): boolean {
-    const t = this.#revoked.get(id);
-    if (t === undefined) return false;
-    if (t < Date.now()) {
-      this.#revoked.delete(id);
-      return false;
-    }
-    return true;
-  }
-
+  /** Revoke acts on the named tasks only: waiting copies are settled REVOKED, and with `terminate`
+   *  each running copy is terminated through its own handler. */
   #revoke(ids: string[], terminate: boolean): string {
-    const until = Date.now() + REVOKED_TTL_MS;
-    for (const id of ids) {
-      this.#revoked.delete(id);
-      this.#revoked.set(id, until);
-    }
-    while (this.#revoked.size > REVOKED_MAX) {
-      const first = this.#revoked.keys().next();
-      if (first.done) break;
-      this.#revoked.delete(first.value);
-    }
+    this.#revoked.add(ids);
+    const wanted = new Set(ids);
     // ETA-held copies are settled now rather than at their due time.
     for (const h of [...this.#held.values()]) {
-      if (h.state === 'eta' && ids.includes(h.req.id)) {
-        h.timer?.cancel();
-        this.#window++; // #finishRevoked releases one window slot
-        void this.#finishRevoked(h, 'revoked').catch((err: unknown) => this.#logErr('revoke failed', err));
-      }
+      if (h.state === 'eta' && wanted.has(h.req.id)) void this.#settler.settle(h, { kind: 'revoked', reason: 'revoked' });
     }
     if (!terminate) return `tasks ${ids.join(', ')} flagged as revoked`;
     const terminated: string[] = [];
-    for (const id of ids) {
-      const h = this.#running.get(id);
-      if (h?.finish) {
-        this.#terminate(h, 'revoked');
-        terminated.push(id);
-      }
+    for (const h of this.#slots) {
+      if (h !== undefined && wanted.has(h.req.id) && terminateHeld(h, 'revoked')) terminated.push(h.req.id);
     }
     return terminated.length > 0 ? `terminate: ${terminated.join(', ')}` : 'terminate: tasks unknown';
   }
@@ -642,10 +416,6 @@ export class CeleryWorker extends EventEmitter<CeleryWorkerEvents> {
     this.#intervals.push(t);
   }
 
-  #metaCtx(req: TaskRequest): MetaContext {
-    return { hostname: this.options.hostname, request: req };
-  }
-
   #hook<K extends keyof CeleryWorkerEvents>(name: K, ...args: CeleryWorkerEvents[K]): void {
     try {
       (this.emit as (n: K, ...a: CeleryWorkerEvents[K]) => boolean)(name, ...args);
@@ -655,6 +425,7 @@ export class CeleryWorker extends EventEmitter<CeleryWorkerEvents> {
   }
 
   #logErr(msg: string, err: unknown): void {
-    this.#log.error({ err: err instanceof Error ? { name: err.name, message: err.message } : String(err) }, msg);
+    const text = err instanceof Error ? err.message : String(err);
+    this.#log.error({ err: { name: err instanceof Error ? err.name : typeof err, message: redactRedisUrl(text, this.options.redisUrl) } }, msg);
   }
 }
