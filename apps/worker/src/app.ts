@@ -1,11 +1,12 @@
 // Wiring: config -> logger -> executor (+ jobs) -> Celery worker -> status notifier.
+import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createLogger } from '@sfw/log';
 import type { Logger } from '@sfw/log';
 import { TaskExecutor, sanitizeMessage } from '@sfw/executor';
 import type { ClusterProvider, HealthProbe } from '@sfw/executor';
-import { CeleryWorker } from '@sfw/celery';
-import type { TaskHandler, TaskRequest } from '@sfw/celery';
+import { CeleryWorker, redactRedisUrl } from '@sfw/celery';
+import type { TaskHandler, TaskRequest, WorkerHealth } from '@sfw/celery';
 import type { WorkerConfig } from './config.ts';
 import { describeConfig } from './config.ts';
 import { JOB_PACKAGES, registerJobs } from './jobs.ts';
@@ -75,7 +76,14 @@ export async function startWorker(config: WorkerConfig, log: Logger, opts: Omit<
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, connectionName: 'sfw-worker-status', lazyConnect: false });
   redis.on('error', (err: Error) => log.warn({ errName: err.name }, 'status redis connection error'));
   const redisProbe: HealthProbe = async () => ({ ok: (await redis.ping()) === 'PONG' });
-  const setup = await buildExecutor(config, log, { ...opts, healthProbes: { redis: redisProbe } });
+  // Each execution slot's state and the age of its task; a stuck slot makes the worker unhealthy.
+  const slots: { report?: () => WorkerHealth } = {};
+  const slotsProbe: HealthProbe = () => {
+    const h = slots.report?.();
+    if (h === undefined) return Promise.resolve({ ok: true, slots: [] });
+    return Promise.resolve({ ok: h.ok, fatal: !h.ok, slots: h.slots, prefetch: h.window, held: h.held });
+  };
+  const setup = await buildExecutor(config, log, { ...opts, healthProbes: { redis: redisProbe, slots: slotsProbe } });
   const { executor } = setup;
   const notifier = new StatusNotifier(redis, { channel: config.statusChannel, list: config.statusList, listMax: config.statusListMax, worker: config.hostname, logger: log });
   const worker = new CeleryWorker({
@@ -95,18 +103,32 @@ export async function startWorker(config: WorkerConfig, log: Logger, opts: Omit<
     logger: log,
     debug: config.debug,
     keyPrefix: config.keyPrefix,
+    restoreIntervalSec: config.restoreIntervalSec,
+    maxMessageBytes: config.maxMessageBytes,
+    deadLetterMax: config.deadLetterMax,
+    stuckGraceSec: config.stuckGraceSec,
   });
+  slots.report = () => worker.health();
   notifier.attach(worker);
 
-  const terminate = (_req: TaskRequest, reason: string): Promise<void> => executor.terminate(reason);
+  // Each run gets its own id, so a terminate (hard limit, revoke) reaches that run only: never the
+  // cluster of another task running in another slot.
+  const runIds = new WeakMap<TaskRequest, string>();
+  const terminate = async (req: TaskRequest, reason: string): Promise<void> => {
+    const runId = runIds.get(req);
+    if (runId !== undefined) await executor.terminate(runId, reason);
+  };
   const execute: TaskHandler = {
     run: async (req, ctx) => {
       const id = req.args[0] ?? req.kwargs['task_request_id'];
       const params = req.args[1] ?? req.kwargs['task_params'];
+      const runId = randomUUID();
+      runIds.set(req, runId);
       return executor.execute(id, params, {
         signal: ctx.signal,
         celeryTaskId: req.id,
         retries: req.retries,
+        runId,
         onProgress: (p) => notifier.progress(req, p),
       });
     },
@@ -130,7 +152,7 @@ export async function startWorker(config: WorkerConfig, log: Logger, opts: Omit<
     await executor.shutdown();
     await setup.network?.close();
     const reason = err instanceof Error ? err.message : 'unknown error';
-    throw new Error(`cannot start the worker: Redis at ${describeConfig(config)['redis'] as string} (${sanitizeMessage(reason)})`, { cause: err });
+    throw new Error(`cannot start the worker: Redis at ${describeConfig(config)['redis'] as string} (${sanitizeMessage(redactRedisUrl(reason, config.redisUrl))})`, { cause: err });
   }
   log.info({ queues: config.queues, hostname: config.hostname }, 'worker ready');
   let stopping: Promise<void> | undefined;

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { redactUrl } from '@sfw/celery';
 
 const bool = z.union([z.boolean(), z.enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])]).transform((v) => v === true || v === '1' || v === 'true' || v === 'yes' || v === 'on');
 const int = (min: number) => z.coerce.number().int().min(min);
@@ -21,14 +22,18 @@ export const SETTINGS = {
   logFile: { env: 'LOG_FILE', schema: z.string(), default: '', doc: 'Also append JSON log lines to this file' },
   queues: { env: 'CELERY_QUEUE', schema: list.pipe(z.array(z.string().min(1)).min(1)), default: 'secretflow_queue', doc: 'Queue(s) to consume, comma-separated' },
   hostname: { env: 'WORKER_HOSTNAME', schema: z.string().min(1), default: `sfw@${hostname()}`, doc: 'Worker name in results, events and control replies' },
-  concurrency: { env: 'CELERY_CONCURRENCY', schema: int(1).max(64), default: 1, doc: 'Tasks run at once (cluster tasks are serialized on the one cluster)' },
+  concurrency: { env: 'CELERY_CONCURRENCY', schema: int(1).max(64), default: 1, doc: 'Tasks run at once (cluster tasks take turns on the one cluster; a revoke or time limit ends only its own task)' },
   prefetchMultiplier: { env: 'CELERY_PREFETCH_MULTIPLIER', schema: int(1).max(100), default: 1, doc: 'Messages reserved per slot (1 suits long tasks)' },
-  hardTimeLimitSec: { env: 'CELERY_TASK_TIME_LIMIT', schema: limit, default: 3600, doc: 'Hard limit (s): the task is killed, its cluster destroyed; 0 = none' },
-  softTimeLimitSec: { env: 'CELERY_TASK_SOFT_TIME_LIMIT', schema: limit, default: 3000, doc: 'Soft limit (s): the task signal aborts; 0 = none' },
+  hardTimeLimitSec: { env: 'CELERY_TASK_TIME_LIMIT', schema: limit, default: 3600, doc: 'Hard limit (s): the task is killed, its cluster destroyed; 0 = none. A message time_limit may lower it, never raise it' },
+  softTimeLimitSec: { env: 'CELERY_TASK_SOFT_TIME_LIMIT', schema: limit, default: 3000, doc: 'Soft limit (s): the task signal aborts; 0 = none. A message soft_time_limit may lower it, never raise it' },
   maxRetries: { env: 'CELERY_MAX_RETRIES', schema: int(0).max(100), default: 3, doc: 'Retries of a retryable failure' },
   defaultRetryDelaySec: { env: 'CELERY_DEFAULT_RETRY_DELAY', schema: z.coerce.number().min(0), default: 60, doc: 'Seconds before a retry' },
   resultExpiresSec: { env: 'CELERY_RESULT_EXPIRES', schema: int(0), default: 86_400, doc: 'Result TTL (s); 0 = keep' },
   visibilityTimeoutSec: { env: 'CELERY_VISIBILITY_TIMEOUT', schema: z.coerce.number().positive(), default: 7200, doc: 'Unacked messages are redelivered after this (keep above the hard limit)' },
+  restoreIntervalSec: { env: 'CELERY_RESTORE_INTERVAL', schema: z.coerce.number().positive().max(3600), default: 5, doc: 'Seconds between restore rounds: a message left unacked by a dead worker is redelivered within the visibility timeout plus this' },
+  maxMessageBytes: { env: 'CELERY_MAX_MESSAGE_BYTES', schema: int(1024), default: 16 * 1024 * 1024, doc: 'Largest accepted task message (bytes); larger ones end FAILURE without being decoded' },
+  deadLetterMax: { env: 'CELERY_DEAD_LETTER_MAX', schema: int(1), default: 10_000, doc: 'Entries kept on each <queue>.dead list (messages that are not tasks, kept byte for byte)' },
+  stuckGraceSec: { env: 'WORKER_STUCK_GRACE', schema: z.coerce.number().min(0), default: 60, doc: 'health_check reports a slot stuck (worker unhealthy) when its task runs this long past its hard time limit' },
   sendTaskEvents: { env: 'CELERY_SEND_EVENTS', schema: bool, default: false, doc: 'Celery task events for Flower (-E)' },
   keyPrefix: { env: 'CELERY_KEY_PREFIX', schema: z.string(), default: '', doc: "kombu global_keyprefix (tests use a unique one)" },
   shutdownGraceSec: { env: 'WORKER_SHUTDOWN_GRACE', schema: z.coerce.number().min(0), default: 30, doc: 'Warm shutdown: seconds to let running tasks finish' },
@@ -133,9 +138,9 @@ export function loadConfig(opts: LoadConfigOptions = {}): WorkerConfig {
   return out as WorkerConfig;
 }
 
-/** The configuration as it may be logged (credentials in REDIS_URL hidden). */
+/** The configuration as it may be logged (the password in REDIS_URL hidden). */
 export function describeConfig(c: WorkerConfig): Record<string, unknown> {
   // Under another key than redisUrl: the logger censors any `redisUrl` field entirely.
   const { redisUrl, ...rest } = c;
-  return { redis: redisUrl.replace(/\/\/([^@/]*):[^@/]*@/, '//$1:***@'), ...rest };
+  return { redis: redactUrl(redisUrl), ...rest };
 }

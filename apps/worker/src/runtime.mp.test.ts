@@ -56,9 +56,22 @@ describe('executor + runtime cluster', () => {
     console.log(`cluster_init first=${first.performance_metrics.cluster_init_time_ms.toFixed(1)} ms reused=${second.performance_metrics.cluster_init_time_ms.toFixed(1)} ms; algorithm=${second.performance_metrics.algorithm_time_ms.toFixed(1)} ms`);
   });
 
-  it('terminate destroys the cluster; the next task gets a new healthy one', async () => {
-    await executor.terminate('hard-time-limit');
-    expect(executor.provider.state().status).toBe('none');
+  it('terminate destroys the cluster of that task only; the next task gets a new healthy one', async () => {
+    expect(await executor.terminate('no-such-run', 'hard-time-limit')).toBe(false);
+    expect(executor.provider.state().status).toBe('ready');
+    const ac = new AbortController();
+    let terminated: Promise<boolean> | undefined;
+    const killed = executor.execute('mp-psi-killed', psiTask(4), {
+      signal: ac.signal,
+      runId: 'run-killed',
+      onStage: (stage) => {
+        if (stage !== 'device_init') return;
+        ac.abort(new Error('terminated'));
+        terminated = executor.terminate('run-killed', 'hard-time-limit');
+      },
+    }).catch((e: unknown) => e);
+    expect(await killed).toBeInstanceOf(Error);
+    expect(await terminated).toBe(true);
     const r = await executor.execute('mp-psi-3', psiTask(3));
     expect(r.performance_metrics.cluster_reused).toBe(false);
     expect(executor.provider.state()).toMatchObject({ status: 'ready', rebuilds: 1 });

@@ -9,6 +9,8 @@ export { CeleryTaskError, exceptionPayload } from './errors.ts';
 export { keyBuilder, priorityStep, dbOfUrl } from './keys.ts';
 export type { KeyBuilder } from './keys.ts';
 export { pyIsoUtc, parseIsoMs } from './time.ts';
+export { redactUrl, redactRedisUrl } from './redact.ts';
+export type { SlotReport, WorkerHealth } from './health.ts';
 export type {
   CeleryLogger, DeliveryInfo, TaskRequest, TaskRunContext, TaskHandler, TerminateReason, TaskState,
   ExceptionPayload, ResultMeta,

@@ -8,7 +8,9 @@ import type { TaskDefinition, JobContext } from './registry.ts';
 import type { ClusterState } from './cluster.ts';
 import { pipelineTask } from './pipeline.ts';
 
-export type HealthProbe = () => Promise<{ ok: boolean } & Record<string, unknown>>;
+/** A named check. `fatal: true` on a failing check means the worker cannot serve (status unhealthy),
+ *  rather than serving with a problem (degraded). */
+export type HealthProbe = () => Promise<{ ok: boolean; fatal?: boolean } & Record<string, unknown>>;
 
 interface ExecutorView {
   readonly workerName: string;
@@ -21,7 +23,7 @@ interface ExecutorView {
 }
 
 export interface HealthReport {
-  status: 'healthy' | 'degraded';
+  status: 'healthy' | 'degraded' | 'unhealthy';
   worker: string;
   timestamp: string;
   uptime_s: number;
@@ -52,8 +54,9 @@ export async function healthReport(ex: ExecutorView, probes: Record<string, Heal
   const checks = Object.fromEntries(names.map((n, i) => [n, results[i]!]));
   const cluster = ex.provider.state();
   const ok = results.every((r) => r.ok) && cluster.status !== 'unhealthy';
+  const fatal = results.some((r) => !r.ok && r.fatal === true);
   return {
-    status: ok ? 'healthy' : 'degraded',
+    status: fatal ? 'unhealthy' : ok ? 'healthy' : 'degraded',
     worker: ex.workerName,
     timestamp: new Date().toISOString(),
     uptime_s: Math.round((Date.now() - ex.startedAt.getTime()) / 1000),

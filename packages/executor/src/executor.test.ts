@@ -187,9 +187,9 @@ describe('TaskExecutor stages', () => {
     const { provider, started } = fakeProvider();
     const ex = new TaskExecutor({ provider, registry });
     const ac = new AbortController();
-    const hung = ex.execute('stuck', sumTask([1], { fail: 'wait_abort' }), { signal: ac.signal }).catch((e: unknown) => e);
+    const hung = ex.execute('stuck', sumTask([1], { fail: 'wait_abort' }), { signal: ac.signal, runId: 'run-stuck' }).catch((e: unknown) => e);
     await new Promise((r) => setTimeout(r, 20));
-    await ex.terminate('hard-time-limit');
+    expect(await ex.terminate('run-stuck', 'hard-time-limit')).toBe(true);
     expect(started[0]!.log).toContain('destroy');
     await expect(ex.execute('next', sumTask([5]))).resolves.toMatchObject({ result: { sum: 5 } });
     expect(started).toHaveLength(2);
@@ -199,6 +199,27 @@ describe('TaskExecutor stages', () => {
     expect(await hung).toBeInstanceOf(TaskExecutionError);
     expect(started[1]!.log).not.toContain('destroy');
     expect(ex.provider.state().status).toBe('ready');
+  });
+
+  it('terminating a task that waits for the cluster leaves the running task and its cluster alone', async () => {
+    const { provider, started } = fakeProvider();
+    const ex = new TaskExecutor({ provider });
+    const holder = new AbortController();
+    const running = ex.execute('holder', sumTask([1], { fail: 'wait_abort' }), { signal: holder.signal, runId: 'run-a' }).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 20));
+    const waiter = new AbortController();
+    const waiting = ex.execute('waiter', sumTask([2]), { signal: waiter.signal, runId: 'run-b' }).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 20));
+    waiter.abort(new Error('revoked'));
+    expect(await ex.terminate('run-b', 'revoked')).toBe(true);
+    expect(await waiting).toMatchObject({ code: 'TASK_CANCELLED' });
+    expect(started).toHaveLength(1);
+    expect(started[0]!.log).not.toContain('destroy');
+    expect(ex.provider.state().status).toBe('ready');
+    expect(await ex.terminate('no-such-run', 'revoked')).toBe(false);
+    holder.abort(new Error('done'));
+    await running;
+    await expect(ex.execute('after', sumTask([3]))).resolves.toMatchObject({ result: { sum: 3 }, performance_metrics: { cluster_reused: true } });
   });
 });
 

@@ -12,6 +12,7 @@ import type { Logger } from '@sfw/log';
 import { taskEnvelopeSchema, resolveClusterSpec } from './envelope.ts';
 import type { ClusterSpec } from './envelope.ts';
 import { PooledClusterProvider } from './cluster.ts';
+import { ClusterTurns } from './cluster-turns.ts';
 import type { ClusterProvider } from './cluster.ts';
 import type { Cluster } from '@sfw/runtime';
 import { checkClusterMode, type PartyIdentity } from './party-mode.ts';
@@ -62,6 +63,17 @@ export interface ExecuteOptions {
   retries?: number;
   onProgress?: (p: ProgressUpdate) => void;
   onStage?: (stage: Stage, ms: number) => void;
+  /** Names this run for `terminate(runId)`; a fresh id when absent. */
+  runId?: string;
+}
+
+/** What `terminate` needs to know about a run in progress. */
+interface Run {
+  taskRequestId: string;
+  /** The cluster this run holds (set once acquired). */
+  cluster?: Cluster;
+  /** Gives the cluster turn back (set once the turn is taken). */
+  release?: () => void;
 }
 
 const noClusterProvider: ClusterProvider = new PooledClusterProvider(() =>
@@ -86,9 +98,8 @@ export class TaskExecutor {
   readonly registry: TaskRegistry;
   readonly #opts: ExecutorOptions;
   readonly #builtins: Map<string, TaskDefinition>;
-  // One task at a time on the cluster (beginTask/endTask bracket a single task's state).
-  #clusterQueue: Promise<void> = Promise.resolve();
-  #active: { taskRequestId: string; release: () => void } | undefined;
+  readonly #turns = new ClusterTurns();
+  readonly #runs = new Map<string, Run>();
 
   constructor(opts: ExecutorOptions = {}) {
     this.#opts = opts;
@@ -130,6 +141,9 @@ export class TaskExecutor {
     log.info({ retries: opts.retries ?? 0 }, 'task started');
     const needsCluster = v.def.needsCluster ?? true;
 
+    const runId = opts.runId ?? randomUUID();
+    const run: Run = { taskRequestId: v.taskRequestId };
+    this.#runs.set(runId, run);
     let release: (() => void) | undefined;
     let cluster: Cluster | undefined;
     let reused = false;
@@ -137,9 +151,14 @@ export class TaskExecutor {
     let result: unknown;
     const workDir = join(this.#opts.workDir ?? join(tmpdir(), 'sfw-tasks'), `${safeName(v.taskRequestId)}-${randomUUID().slice(0, 8)}`);
     try {
-      if (needsCluster) release = await this.#lockCluster(v.taskRequestId);
-      // 2. Cluster init or reuse.
+      // 2. Cluster init or reuse, once it is this task's turn on the shared cluster.
       if (needsCluster) {
+        try {
+          release = await this.#turns.take(signal);
+        } catch (err) {
+          throw this.#jobError(err, signal, log);
+        }
+        run.release = release;
         const got = await stage('cluster_init', async () => {
           try {
             return await this.provider.acquire(v.spec, log);
@@ -148,7 +167,10 @@ export class TaskExecutor {
           }
         });
         cluster = got.cluster;
+        run.cluster = cluster;
         reused = got.reused;
+        // Terminated while the cluster was starting: stop here (cleanup hands the cluster on).
+        if (signal.aborted) throw this.#jobError(signal.reason, signal, log);
         log.info({ ms: Math.round(timer.ms('cluster_init')), reused }, 'stage cluster_init done');
       }
       // 3. Device init: per-task state in every thread, scratch directory.
@@ -195,6 +217,7 @@ export class TaskExecutor {
       // 5. Cleanup, always (success, failure, abort).
       await stage('cleanup', () => this.#cleanup(cluster, begun, workDir, log));
       release?.();
+      this.#runs.delete(runId);
       log.info({ ms: Math.round(timer.ms('cleanup')) }, 'stage cleanup done');
     }
     // Reached only on success; metrics include cleanup.
@@ -209,12 +232,21 @@ export class TaskExecutor {
     };
   }
 
-  /** The hard limit or a revoke killed the task: destroy the cluster (threads may be stuck) and free the slot. */
-  async terminate(reason: string): Promise<void> {
-    const active = this.#active;
-    this.log.warn({ reason, taskRequestId: active?.taskRequestId ?? null }, 'terminating running task');
-    await this.provider.invalidate(`task terminated (${reason})`, this.log);
-    active?.release();
+  /**
+   * The hard limit or a revoke ended run `runId`. Only that run is touched: if it holds a cluster,
+   * that cluster is destroyed (its threads may be stuck in the job) and the turn passes on; if it is
+   * waiting for its turn or starting its cluster, its aborted signal ends it where it is. Another
+   * task's cluster is never stopped. Returns false when no such run is in progress.
+   */
+  async terminate(runId: string, reason: string): Promise<boolean> {
+    const run = this.#runs.get(runId);
+    if (run === undefined) return false;
+    this.log.warn({ reason, taskRequestId: run.taskRequestId, holdsCluster: run.cluster !== undefined }, 'terminating a task');
+    if (run.cluster !== undefined) {
+      await this.provider.invalidate(`task terminated (${reason})`, this.log, run.cluster);
+      run.release?.();
+    }
+    return true;
   }
 
   async shutdown(): Promise<void> {
@@ -239,22 +271,6 @@ export class TaskExecutor {
     const checked = (def.needsCluster ?? true) ? checkClusterMode(env, spec, this.#opts.party) : spec;
     await Promise.resolve();
     return { taskRequestId, def, config, spec: checked };
-  }
-
-  async #lockCluster(taskRequestId: string): Promise<() => void> {
-    const prev = this.#clusterQueue;
-    let open!: () => void;
-    this.#clusterQueue = new Promise<void>((r) => (open = r));
-    await prev;
-    let released = false;
-    const release = (): void => {
-      if (released) return;
-      released = true;
-      if (this.#active?.release === release) this.#active = undefined;
-      open();
-    };
-    this.#active = { taskRequestId, release };
-    return release;
   }
 
   #jobError(err: unknown, signal: AbortSignal, log: Logger): SecretFlowTaskError {
