@@ -112,7 +112,7 @@ describe('Python Celery client -> TS worker (one running worker)', () => {
   });
 
   it('12. events: Celery\'s Receiver sees worker heartbeats and the task lifecycle', async () => {
-    const o = await py(server.url, 'events', { limit: 8, timeout: 10 });
+    const o = await py(server.url, 'events', { limit: 30, timeout: 10 });
     expect(o.result).toMatchObject({ ok: true });
     const ev = o.events as Record<string, unknown>[];
     const types = ev.map((e) => e.type);

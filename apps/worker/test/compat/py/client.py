@@ -6,6 +6,7 @@ import json
 import sys
 import threading
 import time
+import uuid
 
 import redis
 from celery import Celery
@@ -32,6 +33,38 @@ def get_outcome(res, timeout=15, **kw):
         return {'ok': True, 'value': res.get(timeout=timeout, **kw)}
     except Exception as e:  # noqa: BLE001 - the suite asserts the exact type
         return {'ok': False, 'exc': exc_info(e)}
+
+
+READY = ('SUCCESS', 'FAILURE', 'REVOKED')
+
+
+def send_watched(params, **kw):
+    """Subscribe to the task's result channel BEFORE publishing the task, so every state the worker
+    stores is seen. (AsyncResult.get(on_message=...) reads the stored state first, with no callback
+    installed yet, so a state stored before get() is called never reaches the callback.)"""
+    task_id = str(uuid.uuid4())
+    ps = r_.pubsub()
+    ps.subscribe('celery-task-meta-' + task_id)
+    deadline = time.time() + 5
+    while time.time() < deadline:  # the subscribe confirmation: from here on nothing is missed
+        m = ps.get_message(timeout=0.2)
+        if m and m['type'] == 'subscribe':
+            break
+    return send(params, task_id=task_id, **kw), ps
+
+
+def states_until_ready(ps, timeout=20):
+    """Every meta published on the watched channel, up to the first ready state (bounded)."""
+    seen = []
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        m = ps.get_message(timeout=0.2)
+        if m and m['type'] == 'message':
+            seen.append(json.loads(m['data']))
+            if seen[-1]['status'] in READY:
+                break
+    ps.close()
+    return seen
 
 
 def meta(res):
@@ -61,16 +94,14 @@ elif case == 'custom_fail':
     out = get_outcome(res)
     out['state'] = res.state
 elif case == 'invalid':
-    res = send({'mode': 'invalid'})
-    seen = []
-    out = get_outcome(res, on_message=lambda m: seen.append(m['status']))
-    time.sleep(0.5)
+    res, ps = send_watched({'mode': 'invalid'})
+    seen = [m['status'] for m in states_until_ready(ps)]
+    out = get_outcome(res)
     out.update(seen=seen, retries=meta(res)['retries'], started=int(r_.get('compat:started:' + res.id) or 0))
 elif case == 'retry':
-    res = send({'mode': 'retry', 'n': arg.get('n', 2)})
-    seen = []
-    out = get_outcome(res, timeout=20, on_message=lambda m: seen.append([m['status'], m.get('retries')]))
-    out['seen'] = seen
+    res, ps = send_watched({'mode': 'retry', 'n': arg.get('n', 2)})
+    out = {'seen': [[m['status'], m.get('retries')] for m in states_until_ready(ps, 30)]}
+    out.update(get_outcome(res, timeout=20))
     out['state'] = res.state
 elif case == 'revoke_before_run':
     res = send({'mode': 'succeed'}, countdown=3)
@@ -121,19 +152,31 @@ elif case == 'restore_visible':
     out = {'queue': [json.loads(m) for m in r_.lrange(Q, 0, -1)], 'unacked': r_.hlen('unacked')}
 elif case == 'events':
     got = []
+    listening = threading.Event()  # set by the first heartbeat: the event subscription is live
+    target = {}
 
     def capture():
         with app.connection() as c:
-            recv = app.events.Receiver(c, handlers={'*': got.append})
+            recv = None
+
+            def on_event(e):
+                got.append(e)
+                if e.get('type') == 'worker-heartbeat':
+                    listening.set()
+                if target.get('id') is not None and e.get('uuid') == target['id'] and e.get('type') in ('task-succeeded', 'task-failed'):
+                    recv.should_stop = True
+
+            recv = app.events.Receiver(c, handlers={'*': on_event})
             try:
-                recv.capture(limit=arg.get('limit', 30), timeout=arg.get('timeout', 4), wakeup=False)
+                recv.capture(limit=arg.get('limit', 60), timeout=arg.get('timeout', 10), wakeup=False)
             except Exception:  # noqa: BLE001 - socket timeout ends the capture
                 pass
 
     t = threading.Thread(target=capture)
     t.start()
-    time.sleep(1.0)
-    res = send({'mode': 'succeed'})
+    listening.wait(15)
+    target['id'] = str(uuid.uuid4())
+    res = send({'mode': 'succeed'}, task_id=target['id'])
     out['result'] = get_outcome(res)
     t.join(15)
     out['id'] = res.id

@@ -82,8 +82,14 @@ class ChannelListener:
             if m and m['type'] == 'message':
                 self.msgs.append(json.loads(m['data']))
 
-    def close(self, task_id):
-        time.sleep(0.5)  # the SUCCESS/FAILURE event is published right after the result is stored
+    def close(self, task_id, wait_s=10):
+        # The terminal event is already in the durable list (same MULTI as the PUBLISH): wait until
+        # this subscriber has read it too, bounded, instead of guessing a delay.
+        deadline = time.time() + wait_s
+        while time.time() < deadline:
+            if any(e.get('celery_task_id') == task_id and e.get('status') in ('SUCCESS', 'FAILURE') for e in list(self.msgs)):
+                break
+            time.sleep(0.05)
         self.stop.set()
         self.t.join(5)
         self.ps.close()
