@@ -203,7 +203,7 @@ describe('TaskExecutor stages', () => {
 
   it('terminating a task that waits for the cluster leaves the running task and its cluster alone', async () => {
     const { provider, started } = fakeProvider();
-    const ex = new TaskExecutor({ provider });
+    const ex = new TaskExecutor({ provider, registry });
     const holder = new AbortController();
     const running = ex.execute('holder', sumTask([1], { fail: 'wait_abort' }), { signal: holder.signal, runId: 'run-a' }).catch((e: unknown) => e);
     await new Promise((r) => setTimeout(r, 20));
