@@ -31,7 +31,8 @@ let running: RunningWorker;
 let client: CeleryClient;
 const redis = new Redis(REDIS_URL);
 const sub = new Redis(REDIS_URL);
-const events: StatusEvent[] = [];
+/** Events seen on the channel (subscribed before the worker starts); assertions read the durable list. */
+const channel: StatusEvent[] = [];
 const ids: string[] = [];
 
 const registerTestTasks = (registry: TaskRegistry): void => {
@@ -45,7 +46,7 @@ const registerTestTasks = (registry: TaskRegistry): void => {
 
 beforeAll(async () => {
   await sub.subscribe(config.statusChannel);
-  sub.on('message', (_c: string, m: string) => events.push(statusEventSchema.parse(JSON.parse(m))));
+  sub.on('message', (_c: string, m: string) => channel.push(statusEventSchema.parse(JSON.parse(m))));
   const provider = new PooledClusterProvider(() => {
     clustersStarted++;
     // Stands in for the runtime's Cluster: the test task never touches it beyond the lifecycle.
@@ -68,7 +69,18 @@ async function send(name: string, args: unknown[]): Promise<{ id: string; get: (
   ids.push(ar.id);
   return { id: ar.id, get: () => ar.get({ timeoutMs: 20_000 }) };
 }
-const statuses = (celeryId: string): string[] => events.filter((e) => e.celery_task_id === celeryId).map((e) => e.status);
+/** One task's status events from the durable list (LPUSH, newest first), oldest first. A pub/sub
+ *  subscriber can miss events (a reconnect drops its subscription); the list cannot. */
+async function eventsOf(celeryId: string): Promise<StatusEvent[]> {
+  const raw = await redis.lrange(config.statusList, 0, -1);
+  return raw.map((s) => statusEventSchema.parse(JSON.parse(s))).filter((e) => e.celery_task_id === celeryId).reverse();
+}
+const statuses = async (celeryId: string): Promise<string[]> => (await eventsOf(celeryId)).map((e) => e.status);
+/** Waits (bounded) until the task's terminal event is in the durable list, then returns its events. */
+async function settledEvents(celeryId: string, terminal: string): Promise<StatusEvent[]> {
+  expect(await until(async () => (await statuses(celeryId)).includes(terminal))).toBe(true);
+  return eventsOf(celeryId);
+}
 
 describe('worker end to end (Redis)', () => {
   it('serves hello and health_check', async () => {
@@ -83,9 +95,9 @@ describe('worker end to end (Redis)', () => {
     const r = await t.get() as { task_request_id: string; result: unknown; performance_metrics: { stage_ratios: Record<string, number> } };
     expect(r).toMatchObject({ task_request_id: 'req-ok', task_type: 'test.double', result: { y: 42 }, metadata: { celery_task_id: t.id } });
     expect(clustersStarted).toBe(1);
-    expect(await until(() => statuses(t.id).includes('SUCCESS'))).toBe(true);
-    expect(statuses(t.id)).toEqual(['RUNNING', 'SUCCESS']);
-    const done = events.find((e) => e.celery_task_id === t.id && e.status === 'SUCCESS')!;
+    const evs = await settledEvents(t.id, 'SUCCESS');
+    expect(evs.map((e) => e.status)).toEqual(['RUNNING', 'SUCCESS']);
+    const done = evs.find((e) => e.status === 'SUCCESS')!;
     expect(done).toMatchObject({ task_request_id: 'req-ok', task_type: 'test.double', worker: config.hostname });
     expect(done.result_summary?.total_time_ms).toBeGreaterThan(0);
   });
@@ -101,9 +113,9 @@ describe('worker end to end (Redis)', () => {
     expect(cre.excArgs[1]).toBe('PARAMETER_INVALID');
     const meta = await client.meta(bad.id);
     expect(meta).toMatchObject({ status: 'FAILURE', retries: 0 });
-    expect(await until(() => statuses(bad.id).includes('FAILURE'))).toBe(true);
-    expect(statuses(bad.id)).toEqual(['RUNNING', 'FAILURE']);
-    expect(events.find((e) => e.celery_task_id === bad.id && e.status === 'FAILURE')?.error).toMatchObject({ code: 'PARAMETER_INVALID', type: 'ParameterValidationError' });
+    const badEvents = await settledEvents(bad.id, 'FAILURE');
+    expect(badEvents.map((e) => e.status)).toEqual(['RUNNING', 'FAILURE']);
+    expect(badEvents.find((e) => e.status === 'FAILURE')?.error).toMatchObject({ code: 'PARAMETER_INVALID', type: 'ParameterValidationError' });
 
     const unknown = await send(TASK_NAMES.execute, ['req-unknown', { task_type: 'no_such_task' }]);
     expect(await unknown.get().catch((e: unknown) => (e as CeleryResultError).excArgs[1])).toBe('UNKNOWN_TASK_TYPE');
@@ -115,22 +127,24 @@ describe('worker end to end (Redis)', () => {
   it('a retryable failure publishes RETRY and succeeds on the next attempt', async () => {
     const t = await send(TASK_NAMES.execute, ['req-retry', { task_type: 'diagnostic', task_config: { mode: 'retry', retry_times: 1 } }]);
     expect(await t.get()).toMatchObject({ result: { ok: true, attempt: 1 }, metadata: { retries: 1 } });
-    expect(await until(() => statuses(t.id).includes('SUCCESS'))).toBe(true);
-    expect(statuses(t.id)).toEqual(['RUNNING', 'RETRY', 'RUNNING', 'SUCCESS']);
-    const retry = events.find((e) => e.celery_task_id === t.id && e.status === 'RETRY')!;
+    const evs = await settledEvents(t.id, 'SUCCESS');
+    expect(evs.map((e) => e.status)).toEqual(['RUNNING', 'RETRY', 'RUNNING', 'SUCCESS']);
+    const retry = evs.find((e) => e.status === 'RETRY')!;
     expect(retry.error).toMatchObject({ type: 'TaskExecutionError', retryable: true });
     expect(typeof retry.retry_eta).toBe('string');
   });
 
-  it('job progress becomes PROGRESS events, and every event is also in the durable list', async () => {
+  it('job progress becomes PROGRESS events, and the channel carries the same events as the durable list', async () => {
     const t = await send(TASK_NAMES.execute, ['req-progress', { task_type: 'diagnostic', task_config: { mode: 'progress', sleep_ms: 200 } }]);
     await t.get();
-    expect(await until(() => statuses(t.id).includes('SUCCESS'))).toBe(true);
-    const progress = events.filter((e) => e.celery_task_id === t.id && e.status === 'PROGRESS');
+    const evs = await settledEvents(t.id, 'SUCCESS');
+    const progress = evs.filter((e) => e.status === 'PROGRESS');
     expect(progress.map((e) => e.progress?.percent)).toEqual([25, 50, 75, 100]);
     expect(progress[0]!.progress).toMatchObject({ message: 'step 1/4', step: 1 });
-    const stored = (await redis.lrange(config.statusList, 0, -1)).map((s) => statusEventSchema.parse(JSON.parse(s)));
-    const ours = stored.filter((e) => e.celery_task_id === t.id).reverse();
-    expect(ours.map((e) => e.event_id)).toEqual(events.filter((e) => e.celery_task_id === t.id).map((e) => e.event_id));
+    // PUBLISH and LPUSH go in one MULTI: once the list holds the terminal event, the subscriber
+    // (subscribed before the worker started) has been sent every event; wait until it has read them.
+    const onChannel = (): string[] => channel.filter((e) => e.celery_task_id === t.id).map((e) => e.event_id);
+    expect(await until(() => onChannel().length >= evs.length)).toBe(true);
+    expect(onChannel()).toEqual(evs.map((e) => e.event_id));
   });
 });
