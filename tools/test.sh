@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
 bash tools/python-deps.sh
+bash tools/browser-deps.sh
 echo "[test] typecheck" >&2
 pnpm run typecheck
 echo "[test] lint" >&2

@@ -54,6 +54,11 @@ export interface BiclassificationResult {
   head: HeadRow[];
   /** For charts: the ROC curve over distinct thresholds. */
   roc: RocCurve;
+  /**
+   * The exact KS statistic, max(TPR - FPR) over every distinct score threshold. SecretFlow's
+   * summary `ks` is the maximum over the equal-frequency bin boundaries only, so it is <= this.
+   */
+  ksExact: number;
 }
 
 export interface BiclassificationParams {
@@ -204,5 +209,8 @@ export function biclassificationEval(
     ks: maxNanPropagating(eqFrequentBins.map((r) => r.ks)),
     f1_score: maxNanPropagating(eqFrequentBins.map((r) => r.f1_score)),
   };
-  return { summary, eqFrequentBins, eqRangeBins, head: headReport(p), roc: rocCurve(binaryClfCurve(p)) };
+  const roc = rocCurve(binaryClfCurve(p));
+  let ksExact = 0;
+  for (let i = 0; i < roc.fpr.length; i++) ksExact = Math.max(ksExact, roc.tpr[i]! - roc.fpr[i]!);
+  return { summary, eqFrequentBins, eqRangeBins, head: headReport(p), roc, ksExact };
 }

@@ -11,6 +11,8 @@ export { biclassificationReport, regressionReport } from './sf-report.ts';
 export type { SfReport } from './sf-report.ts';
 export { renderReportHtml } from './report-html.ts';
 export type { ReportInput, ReportStage, ReportBiclassification, ReportRegression } from './report-html.ts';
+export { heatMap, vifChart } from './stats-sections.ts';
+export type { ReportStatsSection, ReportTableStatistics, ReportCorrelation, ReportVif, ReportPvalue, ReportGroupby } from './stats-sections.ts';
 export { renderPipelineReportHtml, summarizePipeline } from './pipeline-report.ts';
 export type { PipelineStepLike, PipelineReportOptions } from './pipeline-report.ts';
 export {

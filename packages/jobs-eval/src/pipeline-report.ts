@@ -2,6 +2,26 @@
 // from the pipeline's per-step times, charts and tables from the evaluation steps' `details`.
 import { renderReportHtml } from './report-html.ts';
 import type { ReportBiclassification, ReportRegression, ReportStage } from './report-html.ts';
+import type { ReportCorrelation, ReportGroupby, ReportPvalue, ReportStatsSection, ReportTableStatistics, ReportVif } from './stats-sections.ts';
+
+const STATS_KINDS = ['table_statistics', 'ss_pearsonr', 'ss_vif', 'ss_pvalue', 'groupby_statistics'] as const;
+const isStatsKind = (t: string): t is ReportStatsSection['kind'] => (STATS_KINDS as readonly string[]).includes(t);
+
+/** A step result as its report section (results come through JSON, like the eval steps' `details`). */
+function statsSectionOf(kind: ReportStatsSection['kind'], name: string, data: unknown): ReportStatsSection {
+  switch (kind) {
+    case 'table_statistics':
+      return { kind, name, data: data as ReportTableStatistics };
+    case 'ss_pearsonr':
+      return { kind, name, data: data as ReportCorrelation };
+    case 'ss_vif':
+      return { kind, name, data: data as ReportVif };
+    case 'ss_pvalue':
+      return { kind, name, data: data as ReportPvalue };
+    case 'groupby_statistics':
+      return { kind, name, data: data as ReportGroupby };
+  }
+}
 
 export interface PipelineStepLike {
   name: string;
@@ -22,11 +42,14 @@ export function renderPipelineReportHtml(result: { steps: PipelineStepLike[] }, 
   let biclassification: ReportBiclassification | undefined;
   let regression: ReportRegression | undefined;
   const facts: Record<string, string | number | boolean> = { ...opts.facts };
+  const statistics: ReportStatsSection[] = [];
   for (const s of result.steps) {
     const r = s.result as Record<string, unknown> | null | undefined;
     if (r === null || typeof r !== 'object') continue;
     if (s.task_type === 'biclassification_eval' && r['details'] !== undefined) biclassification = r['details'] as ReportBiclassification;
     if (s.task_type === 'regression_eval' && r['details'] !== undefined) regression = r['details'] as ReportRegression;
+    // The statistics jobs' results go to their sections as they are (their shapes are the jobs' results).
+    if (isStatsKind(s.task_type)) statistics.push(statsSectionOf(s.task_type, s.name, s.result));
     if (s.task_type === 'ss_lr_train') {
       for (const k of ['rows', 'epochs_run', 'batches_per_epoch', 'label_party'] as const) {
         const v = r[k];
@@ -41,6 +64,7 @@ export function renderPipelineReportHtml(result: { steps: PipelineStepLike[] }, 
     facts,
     ...(biclassification !== undefined ? { biclassification } : {}),
     ...(regression !== undefined ? { regression } : {}),
+    ...(statistics.length > 0 ? { statistics } : {}),
     stages,
     generatedAt: new Date().toISOString(),
   });
@@ -73,6 +97,18 @@ export function summarizePipeline(result: { steps: PipelineStepLike[] }): string
         );
         return `  ${s.name}: PSI intersection ${rows.join(', ')} [${t}]`;
       }
+      case 'ss_pearsonr':
+        return `  ${s.name}: Pearson r over ${Array.isArray(r['features']) ? r['features'].length : '?'} features [${t}]`;
+      case 'ss_vif': {
+        const v = Object.values((r['vif'] ?? {}) as Record<string, number>);
+        return `  ${s.name}: VIF max ${num(Math.max(...v), 2)} over ${v.length} features [${t}]`;
+      }
+      case 'ss_pvalue': {
+        const p = Object.values((r['pvalue'] ?? {}) as Record<string, number>);
+        return `  ${s.name}: ${p.filter((v) => v < 0.05).length}/${p.length} coefficients with p < 0.05 [${t}]`;
+      }
+      case 'groupby_statistics':
+        return `  ${s.name}: ${Array.isArray(r['groups']) ? r['groups'].length : '?'} groups revealed to ${String(r['receiver'])} [${t}]`;
       default:
         return `  ${s.name}: ${s.task_type} [${t}]`;
     }

@@ -5,7 +5,7 @@ import { BIN_COLUMNS } from './biclassification.ts';
 import type { BiclassificationResult, BinRow } from './biclassification.ts';
 
 /** What the report needs of a biclassification result (the ROC may be thinned, as plain arrays). */
-export type ReportBiclassification = Omit<BiclassificationResult, 'roc'> & { roc: { fpr: ArrayLike<number>; tpr: ArrayLike<number> } };
+export type ReportBiclassification = Omit<BiclassificationResult, 'roc' | 'ksExact'> & { roc: { fpr: ArrayLike<number>; tpr: ArrayLike<number> }; ksExact?: number };
 /** What the report needs of a regression result (arrays may have been through JSON). */
 export interface ReportRegression {
   metrics: RegressionResult['metrics'];
@@ -13,6 +13,9 @@ export interface ReportRegression {
 }
 import type { RegressionResult } from './regression.ts';
 import { barChart, escapeHtml, fmt, hbarChart, lineChart, thin } from './svg.ts';
+import { TABLE_CSS, scrollTable } from './html-table.ts';
+import { statsSection } from './stats-sections.ts';
+import type { ReportStatsSection } from './stats-sections.ts';
 
 export interface ReportStage {
   name: string;
@@ -25,6 +28,8 @@ export interface ReportInput {
   facts?: Record<string, string | number | boolean>;
   biclassification?: ReportBiclassification;
   regression?: ReportRegression;
+  /** Statistics sections (table statistics, correlation, VIF, p-values, group-by), in order. */
+  statistics?: ReportStatsSection[];
   stages?: ReportStage[];
   generatedAt?: string;
 }
@@ -34,24 +39,27 @@ h1{font-size:22px;margin-bottom:4px}h2{font-size:17px;margin-top:28px;border-bot
 .cards{display:flex;flex-wrap:wrap;gap:12px;margin:12px 0}.card{border:1px solid #ddd;border-radius:8px;padding:10px 14px;min-width:120px}
 .card .v{font-size:22px;font-weight:600}.card .k{color:#666;font-size:12px}.charts{display:flex;flex-wrap:wrap;gap:16px}
 svg text{font-size:11px;fill:#333}svg .title{font-size:13px;font-weight:600}svg .grid{stroke:#e5e5e5}
-table{border-collapse:collapse;font-size:12px;margin:8px 0;overflow-x:auto;display:block}th,td{border:1px solid #e2e2e2;padding:3px 6px;text-align:right;white-space:nowrap}
-th{background:#f6f6f6}td:first-child,th:first-child{text-align:left}.muted{color:#777;font-size:12px}dl{display:grid;grid-template-columns:max-content auto;gap:2px 12px}dt{color:#666}`;
+${TABLE_CSS}
+.muted{color:#777;font-size:12px}dl{display:grid;grid-template-columns:max-content auto;gap:2px 12px}dt{color:#666}.charts svg{max-width:100%;height:auto}`;
 
 function card(k: string, v: string): string {
   return `<div class="card"><div class="v">${escapeHtml(v)}</div><div class="k">${escapeHtml(k)}</div></div>`;
 }
 
-function table(headers: string[], rows: string[][]): string {
-  const head = `<tr>${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>`;
-  const body = rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('');
-  return `<table>${head}${body}</table>`;
-}
+const table = scrollTable;
 
+/**
+ * A bin table without its empty bins. Many tied scores make several equal-frequency split points
+ * coincide, and every interval between equal split points holds no sample (SecretFlow also emits an
+ * always-empty bin above the top split). Such rows carry no information, so the page skips them and
+ * says how many it skipped; bins keep their index (bin_i) so they still match the JSON report, which
+ * keeps every row where SecretFlow has it.
+ */
 function binTable(rows: BinRow[]): string {
-  return table(
-    ['bin', ...BIN_COLUMNS],
-    rows.map((r, i) => [`bin_${i}`, ...BIN_COLUMNS.map((c) => fmt(r[c]))]),
-  );
+  const shown = rows.map((r, i) => ({ r, i })).filter(({ r }) => r.total !== 0);
+  const skipped = rows.length - shown.length;
+  const note = skipped > 0 ? `<p class="muted">${skipped} empty bin${skipped === 1 ? '' : 's'} (no sample; tied scores or the bin above the top split) not shown.</p>` : '';
+  return note + table(['bin', ...BIN_COLUMNS], shown.map(({ r, i }) => [`bin_${i}`, ...BIN_COLUMNS.map((c) => fmt(r[c]))]));
 }
 
 function biclassificationSection(r: ReportBiclassification): string {
@@ -65,7 +73,7 @@ function biclassificationSection(r: ReportBiclassification): string {
   const total = s.total_samples;
   const depth = new Float64Array(k);
   let ksAt = 0;
-  let ksVal = 0;
+  let ksVal = -Infinity;
   for (let i = 0; i < k; i++) {
     depth[i] = (r.roc.tpr[i]! * s.positive_samples + r.roc.fpr[i]! * s.negative_samples) / total;
     const gap = r.roc.tpr[i]! - r.roc.fpr[i]!;
@@ -74,6 +82,8 @@ function biclassificationSection(r: ReportBiclassification): string {
       ksAt = i;
     }
   }
+  // The curve may be thinned; the exact KS comes from the full curve when the result carries it.
+  const ksExact = r.ksExact ?? ksVal;
   const ks = lineChart(
     'KS curve',
     'share of samples predicted positive',
@@ -82,15 +92,18 @@ function biclassificationSection(r: ReportBiclassification): string {
       { name: 'positives (TPR)', color: '#1f77b4', points: thin(depth, r.roc.tpr) },
       { name: 'negatives (FPR)', color: '#ff7f0e', points: thin(depth, r.roc.fpr) },
     ],
-    { x: depth[ksAt]!, y0: r.roc.fpr[ksAt]!, y1: r.roc.tpr[ksAt]!, label: `KS ${fmt(ksVal, 3)}` },
+    { x: depth[ksAt]!, y0: r.roc.fpr[ksAt]!, y1: r.roc.tpr[ksAt]!, label: `exact KS ${fmt(ksExact, 3)}` },
   );
   const head = table(
     ['threshold', 'FPR(False Positive Rate)', 'precision', 'recall'],
     r.head.map((h) => [fmt(h.threshold), fmt(h.fpr), fmt(h.precision), fmt(h.recall)]),
   );
   return (
-    `<h2>Binary classification</h2><div class="cards">${card('AUC', fmt(s.auc))}${card('KS (bins)', fmt(s.ks))}${card('F1 (bins)', fmt(s.f1_score))}` +
+    `<h2>Binary classification</h2><div class="cards">${card('AUC', fmt(s.auc))}${card('KS over bins (SecretFlow)', fmt(s.ks))}${card('KS exact (curve)', fmt(ksExact))}${card('F1 (bins)', fmt(s.f1_score))}` +
     `${card('samples', String(s.total_samples))}${card('positive', String(s.positive_samples))}${card('negative', String(s.negative_samples))}</div>` +
+    `<p class="muted">Two KS figures on purpose: SecretFlow's summary KS is the largest |cumulative positive share - cumulative negative share| ` +
+    `at the equal-frequency bin boundaries only; the exact KS is max(TPR - FPR) over every score threshold (marked on the KS curve), so it is ` +
+    `never smaller. They agree when a bin boundary falls on the best threshold.</p>` +
     `<div class="charts">${roc}${ks}</div>` +
     `<h2>Equal-frequency bins</h2>${binTable(r.eqFrequentBins)}<h2>Equal-range bins</h2>${binTable(r.eqRangeBins)}` +
     `<h2>Head report</h2><p class="muted">As in SecretFlow, the listed values are used as score thresholds.</p>${head}`
@@ -120,6 +133,7 @@ export function renderReportHtml(input: ReportInput): string {
     facts.length > 0 ? `<dl>${facts.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(String(v))}</dd>`).join('')}</dl>` : '',
     input.biclassification !== undefined ? biclassificationSection(input.biclassification) : '',
     input.regression !== undefined ? regressionSection(input.regression) : '',
+    ...(input.statistics ?? []).map(statsSection),
     stages.length > 0
       ? `<h2>Stage timings</h2><p class="muted">total ${fmt(totalMs / 1000, 3)} s</p>${hbarChart(stages.map((s) => ({ label: s.name, value: s.ms / 1000, unit: 's' })))}`
       : '',
