@@ -93,21 +93,16 @@ async function children(spu: Ctx, sPrev: Secret, masks: Secret[]): Promise<{ lef
 
 /**
  * Bucket sums [c, 2K] (G columns then H columns) of the nodes whose memberships are the stacked
- * `s` ([c n, 1]): one batched product g * s, h * s, then B_p^T v per node and party.
+ * `s` ([c n, 1]): one batched product g * s, h * s, then per party one fixed-mask product
+ * B_p^T [g*s_1 .. g*s_c, h*s_1 .. h*s_c] (all 2c vectors in one pass over the masked map).
  */
 async function bucketSums(spu: Ctx, bm: readonly Masked[], g: Secret, h: Secret, s: Secret, c: number, n: number): Promise<Secret> {
   const gh = await spu.mul(spu.concat([repeat(spu, g, c), repeat(spu, h, c)], 0), spu.concat([s, s], 0));
-  const rows: Secret[] = [];
-  for (let k = 0; k < c; k++) {
-    const parts: Secret[] = [];
-    for (const off of [k * n, (c + k) * n]) {
-      const v = spu.slice(gh, off, off + n);
-      for (const m of bm) parts.push(await spu.maskedMatmulT(m, [0, n], v));
-    }
-    const col = spu.concat(parts, 0);
-    rows.push(spu.reshape(col, [1, col.shape[0]!]));
-  }
-  return rows.length === 1 ? rows[0]! : spu.concat(rows, 0);
+  const v = spu.transpose(spu.reshape(gh, [2 * c, n])); // [n, 2c]
+  const parts: Secret[] = [];
+  for (const m of bm) parts.push(await spu.maskedMatmulT(m, [0, n], v));
+  const t = spu.transpose(parts.length === 1 ? parts[0]! : spu.concat(parts, 0)); // [2c, K]
+  return spu.concat([spu.slice(t, 0, c), spu.slice(t, c, 2 * c)], 1);
 }
 
 /**

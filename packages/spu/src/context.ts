@@ -341,14 +341,18 @@ export class SpuContext {
   }
 
   /**
-   * Fixed point X[rows] . w / 2^shift, w a secret [d, 1]; result [b, 1]. 2 rounds, (N-1)(d + b)
-   * elements. `shift` (default 0, at most 16) costs nothing: it joins the one truncation.
+   * Fixed point X[rows] . w / 2^shift, w a secret [d, 1] (or [d, k]); result [b, 1] (or [b, k]).
+   * 2 rounds, (N-1)(d + b) k elements. `shift` (default 0, at most 16) costs nothing: it joins the
+   * one truncation.
    */
   maskedMatmul(m: MaskedMatrix, rows: RowRange, w: SecretTensor, shift = 0): Promise<SecretTensor> {
     return this.serial(async () => this.wrap(await maskedMatvecTrunc(this.env, this.kernels, maskedState(m), rows[0], rows[1], shareOf(w), 'right', shift)));
   }
 
-  /** Fixed point X[rows]^T . r / 2^shift, r a secret [b, 1]; result [d, 1]. 2 rounds, (N-1)(b + d) elements. */
+  /**
+   * Fixed point X[rows]^T . r / 2^shift, r a secret [b, 1] (or [b, k]: k vectors in one pass over the
+   * mask); result [d, 1] (or [d, k]). 2 rounds, (N-1)(b + d) k elements.
+   */
   maskedMatmulT(m: MaskedMatrix, rows: RowRange, r: SecretTensor, shift = 0): Promise<SecretTensor> {
     return this.serial(async () => this.wrap(await maskedMatvecTrunc(this.env, this.kernels, maskedState(m), rows[0], rows[1], shareOf(r), 'left', shift)));
   }

@@ -14,17 +14,17 @@ export interface MaskedCost {
   dealerRequests: number;
 }
 
-/** fixedMask: dims [n, d]; maskedMatmul / maskedMatmulT: dims [b, d] (b rows used). */
+/** fixedMask: dims [n, d]; maskedMatmul / maskedMatmulT: dims [b, d] or [b, d, k] (b rows used, k secret columns). */
 export function maskedCost(kernel: MaskedKernel, dims: readonly number[], field: FieldType): MaskedCost {
   const eb = ELEMENT_BYTES[field];
-  const [a, d] = dims as [number, number];
+  const [a, d, k = 1] = dims as [number, number, number?];
   switch (kernel) {
     case 'fixedMask':
       return { rounds: 1, bytesPerPeer: a * d * eb, dealerBytes: 0, dealerRequests: 1 };
     case 'maskedMatmul':
       // open F (d), then truncate the b outputs (b); dealer: Z (b) + truncation pair (2b).
-      return { rounds: 2, bytesPerPeer: (d + a) * eb, dealerBytes: 3 * a * eb, dealerRequests: 2 };
+      return { rounds: 2, bytesPerPeer: (d + a) * k * eb, dealerBytes: 3 * a * k * eb, dealerRequests: 2 };
     case 'maskedMatmulT':
-      return { rounds: 2, bytesPerPeer: (a + d) * eb, dealerBytes: 3 * d * eb, dealerRequests: 2 };
+      return { rounds: 2, bytesPerPeer: (a + d) * k * eb, dealerBytes: 3 * d * k * eb, dealerRequests: 2 };
   }
 }

@@ -40,17 +40,24 @@ export function fixedMaskRef(x: RingTensor): MaskedState {
 function checkRows(m: MaskedState, r0: number, r1: number, vecLen: number, want: number): void {
   const n = m.e.shape[0]!;
   if (!Number.isInteger(r0) || !Number.isInteger(r1) || r0 < 0 || r1 > n || r1 <= r0) throw new RangeError(`rows [${r0}, ${r1}) outside the ${n} masked rows`);
-  if (vecLen !== want) throw new RangeError(`vector of ${vecLen} elements does not fit (need ${want})`);
+  if (vecLen !== want) throw new RangeError(`operand of ${vecLen} elements does not fit (need ${want})`);
 }
 
+/** Columns of the secret operand: [rows, k] (k vectors against the same mask), 1 for a vector. */
+const colsOf = (w: RingTensor): number => (w.shape.length === 2 ? w.shape[1]! : 1);
+
 /**
- * Ring product (2f fraction bits for fixed point) of X[r0:r1] . w ('right') or X[r0:r1]^T . w
- * ('left'). 1 round; (N-1)(d or b) elements per rank; dealer -> rank 0: b or d elements.
+ * Ring product (2f fraction bits for fixed point) of X[r0:r1] . w ('right', w [d, k]) or
+ * X[r0:r1]^T . w ('left', w [b, k]). 1 round; (N-1)(d or b) k elements per rank; dealer -> rank 0:
+ * b k or d k elements. k > 1 shares the pass over E and U between the k columns.
  */
 export async function maskedMatvecA(env: KernelEnv, m: MaskedState, r0: number, r1: number, w: RingTensor, side: 'right' | 'left'): Promise<RingTensor> {
   const d = m.e.shape[1]!;
-  checkRows(m, r0, r1, w.size, side === 'right' ? d : r1 - r0);
-  const t = corr(env).take('masked.vecTriple', { handle: m.handle, cols: [d], rows: [r0, r1], side });
+  const k = colsOf(w);
+  checkRows(m, r0, r1, w.size, (side === 'right' ? d : r1 - r0) * k);
+  // k = 1 keeps the correlation's original parameters (a dealer without `k` still serves it).
+  const params = { handle: m.handle, cols: [d], rows: [r0, r1], side, ...(k > 1 ? { k } : {}) };
+  const t = corr(env).take('masked.vecTriple', params);
   const v = t.random.v!;
   const f = sub(makeTensor(w.field, v.shape, w.data), v, makeTensor(w.field, v.shape));
   const [{ z }, fo] = await Promise.all([t.derived, openAll(env.comm, f, env.pool)]);
@@ -69,9 +76,10 @@ export async function maskedMatvecA(env: KernelEnv, m: MaskedState, r0: number, 
 /** REF2K: the plain ring product (every rank holds X and w in the clear). */
 export function maskedMatvecRef(m: MaskedState, r0: number, r1: number, w: RingTensor, side: 'right' | 'left'): RingTensor {
   const d = m.e.shape[1]!;
-  checkRows(m, r0, r1, w.size, side === 'right' ? d : r1 - r0);
+  const k = colsOf(w);
+  checkRows(m, r0, r1, w.size, (side === 'right' ? d : r1 - r0) * k);
   const xb = rowsView(m.e, r0, r1);
-  return side === 'right' ? matmul(xb, makeTensor(w.field, [d, 1], w.data)) : matvecT(xb, w);
+  return side === 'right' ? matmul(xb, makeTensor(w.field, [d, k], w.data)) : matvecT(xb, makeTensor(w.field, [r1 - r0, k], w.data));
 }
 
 /**

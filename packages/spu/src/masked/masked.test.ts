@@ -158,3 +158,43 @@ describe('counted traffic == maskedCost', () => {
             expect(hub.pending()).toBe(0);
           });
 });
+
+describe('k secret columns in one product (one pass over the mask)', () => {
+  const K = 3;
+  for (const protocol of ['SEMI2K', 'REF2K'] as const)
+    for (const field of ['FM64', 'FM128'] as const)
+      it(`${protocol} ${field}: X^T R and X W per column, traffic == maskedCost with k`, async () => {
+        const f = fxp(field);
+        const cfg: SpuConfig = { protocol, field, fxpFractionBits: f, beaverType: 'TTP', onWarning: () => undefined };
+        const cols = [0, 1, 2].map((c) => data(`k${c}`));
+        const x = cols[0]!.x;
+        // R [B, K] and W [D, K] row-major, column c = the c-th data set's vector.
+        const R = Float64Array.from({ length: B * K }, (_, i) => cols[i % K]!.r[Math.floor(i / K)]!);
+        const W = Float64Array.from({ length: D * K }, (_, i) => cols[i % K]!.w[Math.floor(i / K)]!);
+        const xs = shareInputs(cfg, x, [N, D], 2);
+        const rs = shareInputs(cfg, R, [B, K], 2);
+        const ws = shareInputs(cfg, W, [D, K], 2);
+        const hub = new LocalHub(2);
+        const sync = barrier(2, () => hub.resetCounters());
+        let leftBytes = 0;
+        const { results } = await runLocal(cfg, 2, async (ctx) => {
+          const m = await ctx.fixedMask(xs[ctx.rank]!);
+          await sync();
+          const g = await ctx.maskedMatmulT(m, [R0, R1], rs[ctx.rank]!);
+          if (ctx.rank === 0) leftBytes = hub.traffic(0, 1).bytes;
+          const y = await ctx.maskedMatmul(m, [R0, R1], ws[ctx.rank]!);
+          await ctx.releaseMasked(m);
+          expect(g.shape).toEqual([D, K]);
+          expect(y.shape).toEqual([B, K]);
+          return [toBytes(ctx.unwrap(g)).slice(), toBytes(ctx.unwrap(y)).slice()] as const;
+        }, hub);
+        const g = reconstruct(cfg, results.map((q) => q[0]), [D, K]);
+        const y = reconstruct(cfg, results.map((q) => q[1]), [B, K]);
+        const bound = 50 * 2 ** -f;
+        for (let c = 0; c < K; c++) {
+          expect(maxErr(g.filter((_, i) => i % K === c), refLeft(x, cols[c]!.r))).toBeLessThan(bound);
+          expect(maxErr(y.filter((_, i) => i % K === c), refRight(x, cols[c]!.w))).toBeLessThan(bound);
+        }
+        if (protocol === 'SEMI2K') expect(leftBytes).toBe(maskedCost('maskedMatmulT', [B, D, K], field).bytesPerPeer);
+      });
+});
