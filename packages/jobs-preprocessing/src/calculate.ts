@@ -50,7 +50,11 @@ class Moments {
 /** Applies one step to a column. */
 export function applyStep(col: Column, s: CalculateStep): Column {
   if (TEXT_OPS.has(s.op)) {
-    if (isNumericColumn(col)) throw issue(fieldOf(s), `column '${s.column}' is numeric; ${s.op} needs text`);
+    if (isNumericColumn(col)) {
+      // A streamed batch whose text cells are all missing reads as numbers (NaN): still text.
+      if (!col.every((v) => Number.isNaN(v))) throw issue(fieldOf(s), `column '${s.column}' is numeric; ${s.op} needs text`);
+      col = new Array<string>(col.length).fill('');
+    }
     if (s.op === 'LENGTH') return Float64Array.from(col, (v) => (v === '' ? NaN : [...v].length));
     const [start, len] = [num(s.operands[0]), num(s.operands[1])];
     return col.map((v) => [...v].slice(start, start + len).join(''));

@@ -160,7 +160,11 @@ export function applyFillna(t: Table, rule: FillnaRule): Table {
   for (const c of rule.columns) {
     const col = t.data[c.column];
     if (col === undefined) throw issue('input_rule', `column '${c.column}' of the rule is not in the table`);
-    if (isNumericColumn(col)) {
+    if (isNumericColumn(col) && (c.value_type === 'str' || c.value_type === 'bool')) {
+      // A streamed batch whose text cells are all missing reads as numbers (NaN).
+      const v = String(c.value);
+      replace[c.column] = Array.from(col, (x) => (Number.isNaN(x) ? v : String(x)));
+    } else if (isNumericColumn(col)) {
       const out = new Set(c.outliers as number[]);
       const v = typeof c.value === 'number' ? c.value : Number(c.value);
       const r = new Float64Array(col.length);

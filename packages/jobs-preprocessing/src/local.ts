@@ -36,6 +36,14 @@ export interface Fitted {
   drop?: string[] | undefined;
   /** The transformed table when the file was read whole. */
   table?: Table;
+  /** Streamed: bytes per read batch (default 4 MiB). */
+  chunkBytes?: number | undefined;
+}
+
+/** How a party reads its file: whole up to WHOLE_FILE_BYTES, else streamed (tests force either). */
+export interface ReadMode {
+  stream?: boolean;
+  chunkBytes?: number;
 }
 
 /** Columns a spec reads as values (the rest pass through as text). */
@@ -123,9 +131,9 @@ export async function loadRule(path: string, party: string): Promise<Rule> {
 }
 
 /** Fits (or loads) the rule and checks it against the data; writes nothing. */
-export async function fitLocal(party: string, path: string, spec: LocalSpec): Promise<Fitted> {
+export async function fitLocal(party: string, path: string, spec: LocalSpec, mode: ReadMode = {}): Promise<Fitted> {
   const header = await headerOf(path);
-  const f: Fitted = { issues: [], path, text: [] };
+  const f: Fitted = { issues: [], path, text: [], chunkBytes: mode.chunkBytes };
   try {
     const loaded = spec.kind === 'substitution' && spec.rule_path !== undefined ? await loadRule(spec.rule_path, party) : undefined;
     const used = new Set(usedColumns(spec, loaded));
@@ -136,10 +144,10 @@ export async function fitLocal(party: string, path: string, spec: LocalSpec): Pr
       f.drop = spec.drop;
     }
     const field = spec.kind === 'substitution' ? `task_config.input_rule.${party}` : undefined;
-    if (await isLarge(path)) {
-      f.rule = await fitRule(party, spec, () => readChunks(path, undefined, f.text), loaded);
+    if (mode.stream ?? (await isLarge(path))) {
+      f.rule = await fitRule(party, spec, () => readChunks(path, f.text, f.chunkBytes), loaded);
       // Check the rule against the first chunk now, so that a type problem fails before any write.
-      for await (const t of readChunks(path, 1024, f.text)) { transform(f, t, field); break; }
+      for await (const t of readChunks(path, f.text, f.chunkBytes)) { transform(f, t, field); break; }
     } else {
       const t = await readTable(path, f.text);
       f.rule = await fitRule(party, spec, () => [t], loaded);
@@ -174,7 +182,7 @@ export async function writeLocal(f: Fitted, outPath: string | undefined, rulePat
   const w = new ChunkWriter(outPath);
   let columns: string[] = [];
   try {
-    for await (const t of readChunks(f.path, undefined, f.text)) {
+    for await (const t of readChunks(f.path, f.text, f.chunkBytes)) {
       const out = transform(f, t);
       columns = out.columns;
       await w.write(out);

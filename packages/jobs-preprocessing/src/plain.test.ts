@@ -176,3 +176,30 @@ print(json.dumps(res))
     }
   });
 });
+
+describe('streamed fit and write (two passes over small batches) equal the whole-file path', () => {
+  it('fillna, feature_calculate, onehot_encode: identical output bytes and rules', async () => {
+    const big = join(dir, 'big.csv');
+    await writeSample(big, 5000, 'stream');
+    const steps = planSteps([
+      { op: 'STANDARDIZE', features: ['f1'] }, { op: 'NORMALIZATION', features: ['f1'] }, { op: 'LOG', features: ['pos'], operands: ['e', 1] },
+    ].map((r) => calculateRuleSchema.parse(r)), ['f1', 'pos']);
+    const specs: [string, LocalSpec][] = [
+      ['fillna', { kind: 'fillna', cfg: fillnaSchema.parse({ input_ds: { a: big }, output_ds: { a: 'x' }, output_rule: { a: 'x' }, features: ['f1', 'i1', 's1'], float_fill_strategy: 'median', int_fill_strategy: 'mean', str_fill_strategy: 'most_frequent' }) }],
+      ['calc', { kind: 'feature_calculate', steps }],
+      ['onehot', { kind: 'onehot_encode', features: ['s1', 'b1'], drop: 'mode', min_frequency: 0.1 }],
+    ];
+    for (const [name, spec] of specs) {
+      const outs: string[] = [];
+      for (const mode of [{ stream: false }, { stream: true, chunkBytes: 16_384 }]) {
+        const f = await fitLocal('alice', big, spec, mode);
+        expect(f.issues).toEqual([]);
+        expect(f.table === undefined).toBe(mode.stream);
+        const o = join(dir, `${name}-${String(mode.stream)}.csv`), r = join(dir, `${name}-${String(mode.stream)}.json`);
+        await writeLocal(f, o, r);
+        outs.push((await readFile(o, 'utf8')) + (await readFile(r, 'utf8')));
+      }
+      expect(outs[1], name).toBe(outs[0]);
+    }
+  });
+});

@@ -2,16 +2,14 @@
 // dialect for every job). Chunks let a job make two passes over a file far larger than the memory it
 // may hold (statistics first, then the transformed rows), at the cost of reading the file twice.
 // A chunk ends only at a line end outside quotes, so a quoted field with a line break stays whole.
-import { createReadStream } from 'node:fs';
 import { mkdir, open, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { formatCsv, parseCsv, readCsv } from '@sfw/data';
-import type { Table } from '@sfw/data';
+import { cellNumber, formatCsv, makeTable, readCsv, readCsvBatches } from '@sfw/data';
+import type { Column, Table } from '@sfw/data';
 
 /** Files up to this size are read whole and the transformed table is kept between fit and write. */
 export const WHOLE_FILE_BYTES = 32 * 1024 * 1024;
-export const ROWS_PER_CHUNK = 65_536;
 
 export async function isLarge(path: string): Promise<boolean> {
   return (await stat(path)).size > WHOLE_FILE_BYTES;
@@ -22,43 +20,29 @@ export async function readTable(path: string, idColumns: readonly string[] = [])
 }
 
 /**
- * Yields the file as tables of at most `rows` rows, typed chunk by chunk by the same parser as
- * `readCsv` (a chunk of only empty cells in a text column reads as text of empty strings).
+ * Yields the file as tables of the records of each streamed batch (`readCsvBatches`), typed by the
+ * same cell rule as `readCsv` (a batch whose text column has only empty cells reads as text).
  */
-export async function* readChunks(path: string, rows = ROWS_PER_CHUNK, idColumns: readonly string[] = []): AsyncGenerator<Table> {
-  let header: string | undefined;
-  let pending = '';
-  let lines: string[] = [];
-  let inQuote = false;
-  const flush = (): Table => {
-    const t = parseCsv(`${header!}\n${lines.join('\n')}\n`, { stringColumns: idColumns });
-    lines = [];
-    return t;
-  };
-  for await (const piece of createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 22 })) {
-    pending += piece as string;
-    let start = 0;
-    for (let i = 0; i < pending.length; i++) {
-      const c = pending.charCodeAt(i);
-      if (c === 34) inQuote = !inQuote;
-      else if (c === 10 && !inQuote) {
-        const line = pending.slice(start, i);
-        start = i + 1;
-        if (header === undefined) header = line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
-        else if (line !== '' && line !== '\r') {
-          lines.push(line);
-          if (lines.length === rows) yield flush();
-        }
-      }
-    }
-    pending = pending.slice(start);
+export async function* readChunks(path: string, textColumns: readonly string[] = [], chunkBytes?: number): AsyncGenerator<Table> {
+  const text = new Set(textColumns);
+  for await (const b of readCsvBatches(path, chunkBytes === undefined ? {} : { chunkBytes })) {
+    const data: Record<string, Column> = {};
+    b.header.forEach((name, j) => {
+      const raw = b.rows.map((r) => r[j]!);
+      data[name] = text.has(name) ? raw : typeCells(raw);
+    });
+    yield makeTable([...b.header], data);
   }
-  if (pending !== '' && pending !== '\r') {
-    if (header === undefined) header = pending;
-    else lines.push(pending);
+}
+
+function typeCells(raw: string[]): Column {
+  const out = new Float64Array(raw.length);
+  for (let i = 0; i < raw.length; i++) {
+    const v = cellNumber(raw[i]!);
+    if (v === undefined) return raw;
+    out[i] = v;
   }
-  if (header === undefined) throw new Error('empty CSV: no header');
-  if (lines.length > 0) yield flush();
+  return out;
 }
 
 /** Appends tables with the same columns to one CSV file (header once). */
@@ -97,18 +81,8 @@ export async function writeTable(path: string, t: Table): Promise<void> {
   }
 }
 
-/** The header names only (first record), without reading the rest of the file. */
+/** The header names only, from the first streamed batch. */
 export async function headerOf(path: string): Promise<string[]> {
-  for await (const piece of createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 16 })) {
-    const text = piece as string;
-    const nl = text.indexOf('\n');
-    if (nl !== -1 || text.length < 1 << 16) {
-      const first = nl === -1 ? text : text.slice(0, nl);
-      return parseCsv(`${first}\n`).columns;
-    }
-    // A header longer than one piece: fall back to the chunk reader's header.
-    break;
-  }
-  for await (const t of readChunks(path, 1)) return t.columns;
+  for await (const b of readCsvBatches(path, { chunkBytes: 1 << 16 })) return [...b.header];
   return [];
 }
