@@ -1,30 +1,20 @@
-// examples/scorecard-pipeline.json end to end on the real runtime (outputs moved to a temp dir):
+// examples/scorecard-pipeline.json end to end with the built CLI (`node apps/worker/dist/cli.js run`,
+// as a user runs it; data paths made absolute, outputs in a temp dir; needs `pnpm run build`):
 // PSI -> train_test_split -> fillna -> vert_woe_binning -> substitution -> SS-LR -> predict -> eval.
 // The secure test AUC is checked against plaintext SGD with the same hyperparameters trained on the
 // same WOE-substituted train rows (bound 0.01), and the split sizes against scikit-learn's rule.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '@sfw/log';
-import { TaskExecutor } from '@sfw/executor';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseCsv } from '@sfw/data';
 import { biclassificationEval } from '@sfw/jobs-eval';
 import { LINEAR_SGD_DEFAULTS, predictLinearRef, trainLinearSgdRef } from '@sfw/testkit';
-import { registerJobs } from './jobs.ts';
-import { runtimeClusterProvider } from './runtime-provider.ts';
 
 const root = resolve(import.meta.dirname, '../../..');
 const out = mkdtempSync(join(tmpdir(), 'sfw-scorecard-'));
-let executor: TaskExecutor;
-
-beforeAll(() => {
-  executor = new TaskExecutor({ registry: registerJobs().registry, provider: runtimeClusterProvider({ startTimeoutSec: 110 }), logger: silentLogger() });
-});
-afterAll(async () => {
-  await executor.shutdown();
-  rmSync(out, { recursive: true, force: true });
-});
+afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 type Step = { name: string; result: Record<string, unknown> };
 const ALICE = ['Seniority', 'Time', 'Amount', 'Price', 'Records', 'Job'];
@@ -42,12 +32,17 @@ function matrix(prefix: string): { x: Float64Array; y: Float64Array; n: number }
 }
 
 describe('examples/scorecard-pipeline.json', () => {
-  it('runs; test AUC within 0.01 of plaintext SGD on the same WOE rows; report written', async () => {
+  it('runs with the built CLI; test AUC within 0.01 of plaintext SGD on the same WOE rows; report written', async () => {
     const text = readFileSync(join(root, 'examples/scorecard-pipeline.json'), 'utf8')
       .replaceAll('"examples/data/', `"${join(root, 'examples/data')}/`)
       .replaceAll('"out/scorecard/', `"${out}/`);
-    const r = await executor.execute('scorecard-1', JSON.parse(text) as Record<string, unknown>);
-    const steps = (r.result as { steps: Step[] }).steps;
+    const file = join(out, 'scorecard-pipeline.json');
+    writeFileSync(file, text);
+    const resultPath = join(out, 'result.json');
+    const run = spawnSync(process.execPath, [join(root, 'apps/worker/dist/cli.js'), 'run', file, '--out', resultPath], { cwd: out, encoding: 'utf8', timeout: 600_000 });
+    expect(run.status, run.stderr.slice(-2000)).toBe(0);
+    expect(run.stderr).toMatch(/SUCCESS pipeline/);
+    const steps = (JSON.parse(readFileSync(resultPath, 'utf8')) as { result: { steps: Step[] } }).result.steps;
     const step = (name: string): Record<string, unknown> => steps.find((s) => s.name === name)!.result;
     expect(steps.map((s) => s.name)).toEqual(['psi', 'split', 'fillna', 'fillna_test', 'woe', 'woe_train', 'woe_test', 'train', 'predict', 'eval']);
     // 4395 aligned rows: n_train = floor(0.75 n), n_test = ceil(0.25 n).
@@ -67,5 +62,5 @@ describe('examples/scorecard-pipeline.json', () => {
     // IVs stay at the label holder: alice's rule has them, bob's does not.
     expect(readFileSync(join(out, 'woe_rule_alice.json'), 'utf8')).toContain('feature_iv_info');
     expect(readFileSync(join(out, 'woe_rule_bob.json'), 'utf8')).not.toContain('feature_iv_info');
-  }, 240_000);
+  }, 600_000);
 });
