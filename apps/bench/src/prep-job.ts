@@ -18,7 +18,7 @@ import type { Column } from '@sfw/data';
 import { seededRng } from '@sfw/testkit';
 import { PREP_DEVICE_MODULE, runVertWoeBinning, vertWoeBinningSchema } from '@sfw/jobs-preprocessing';
 
-export function prepJobContext(cluster: Cluster, workDir: string): JobContext {
+export function prepJobContext(cluster: Cluster, workDir: string, log: JobContext['log'] = silentLogger()): JobContext {
   return {
     cluster,
     taskRequestId: 'bench',
@@ -27,7 +27,7 @@ export function prepJobContext(cluster: Cluster, workDir: string): JobContext {
     spu: { protocol: 'SEMI2K', field: 'FM64', fxpFractionBits: 18, beaverType: 'TTP' },
     signal: new AbortController().signal,
     progress: () => undefined,
-    log: silentLogger(),
+    log,
     workDir,
     attempt: 0,
   };
@@ -59,7 +59,8 @@ async function writeWoeData(dir: string, n: number, d: number): Promise<{ alice:
   return { ...files, features: [...Object.keys(a).filter((c) => c !== 'id' && c !== 'y'), ...Object.keys(b).filter((c) => c !== 'id')] };
 }
 
-export async function benchWoe(n: number, d: number, bins = 10): Promise<WoeBenchResult> {
+/** `log`: a logger for the job's phase timings (default silent). */
+export async function benchWoe(n: number, d: number, bins = 10, log?: JobContext['log']): Promise<WoeBenchResult> {
   const dir = await mkdtemp(join(tmpdir(), 'sfw-woe-bench-'));
   const cluster = await Cluster.start({
     parties: ['alice', 'bob'],
@@ -68,7 +69,7 @@ export async function benchWoe(n: number, d: number, bins = 10): Promise<WoeBenc
   });
   try {
     const f = await writeWoeData(dir, n, d);
-    const ctx = prepJobContext(cluster, dir);
+    const ctx = prepJobContext(cluster, dir, log);
     const run = async (k: string, rows: number): Promise<{ ms: number; cpu: number }> => {
       await cluster.beginTask(`woe-${k}`);
       try {

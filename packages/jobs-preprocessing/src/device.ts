@@ -47,11 +47,11 @@ async function rowCount(_ctx: PyuContext, path: string): Promise<number> {
 }
 
 // ---- vert_woe_binning ----
-const woeBin = (_ctx: PyuContext, path: string, features: string[], b: WoeBinning): Promise<WoeBins> => woe.bin(path, features, b);
+const woeBin = (_ctx: PyuContext, path: string, features: string[], b: WoeBinning, label?: { name: string; positive: string }): Promise<WoeBins> => woe.bin(path, features, b, label);
 const woeLayout = (_ctx: PyuContext, b: WoeBins): WoeLayout => woe.layoutOf(b);
 const woeTotals = (_ctx: PyuContext, b: WoeBins): Float64Array => woe.totals(b);
 const woeMembership = (_ctx: PyuContext, b: WoeBins, r0: number, r1: number): PlainTensor => woe.membership(b, r0, r1);
-const woeLabel = (_ctx: PyuContext, path: string, name: string, positive: string): Promise<WoeLabel> => woe.label(path, name, positive);
+const woeLabel = (_ctx: PyuContext, b: WoeBins): WoeLabel => woe.labelOf(b);
 const woeLabelVector = (_ctx: PyuContext, l: WoeLabel): PlainTensor => woe.labelVector(l);
 const woeSolve = (_ctx: PyuContext, l: WoeLabel, layout: WoeLayout, totals: Float64Array, positives: PlainTensor, b: WoeBinning): WoeSolution[] => woe.solve(l, layout, totals, positives, b);
 const woeSolveLocal = (_ctx: PyuContext, l: WoeLabel, bins: WoeBins, b: WoeBinning): WoeSolution[] => woe.solveLocal(l, bins, b);

@@ -4,11 +4,11 @@
 //   their split points or row memberships), hence every WOE and IV; the IVs stay in its rule;
 // - the SPU ranks: shares and uniformly masked openings only;
 // - the driver: column names, row counts, the number of bins per feature, parameter issues.
+import { performance } from 'node:perf_hooks';
 import type { JobContext } from '@sfw/executor';
 import type { DeviceObject, PlainTensor } from '@sfw/runtime';
 import { checkParties, clusterOf, fail, headers, owners, writeAll } from './driver.ts';
 import type { FitWriteResult } from './driver.ts';
-import type { PrepIssue } from './issues.ts';
 import type { Fitted } from './local.ts';
 import type { VertWoeBinningConfig } from './params.ts';
 import { inputPath } from './paths.ts';
@@ -27,6 +27,8 @@ export interface WoeResult extends FitWriteResult {
 
 export async function runVertWoeBinning(ctx: JobContext, cfg: VertWoeBinningConfig): Promise<WoeResult> {
   const cluster = clusterOf(ctx);
+  const t0 = performance.now();
+  const ms = (): number => Math.round(performance.now() - t0);
   checkParties(ctx, cfg.input_ds, 'input_ds');
   const h = await headers(cluster, cfg.input_ds);
   const holders = [...h].filter(([, cols]) => cols.includes(cfg.label)).map(([p]) => p);
@@ -40,14 +42,18 @@ export async function runVertWoeBinning(ctx: JobContext, cfg: VertWoeBinningConf
     chimerge_target_bins: cfg.chimerge_target_bins, chimerge_target_pvalue: cfg.chimerge_target_pvalue,
   };
   const labelPyu = cluster.pyu(labelParty);
-  const lab = labelPyu.call<WoeLabel>('prep.woeLabel', inputPath(cfg.input_ds[labelParty]!), cfg.label, cfg.positive_label);
   const parties = [...own.keys()];
-  const bins = new Map<string, DeviceObject<WoeBins>>(parties.map((p) => [p, cluster.pyu(p).call<WoeBins>('prep.woeBin', inputPath(cfg.input_ds[p]!), own.get(p)!, b)]));
+  // One read per party: the label holder reads its label with its features.
+  const bins = new Map<string, DeviceObject<WoeBins>>(parties.map((p) => [
+    p,
+    cluster.pyu(p).call<WoeBins>('prep.woeBin', inputPath(cfg.input_ds[p]!), own.get(p)!, b, p === labelParty ? { name: cfg.label, positive: cfg.positive_label } : undefined),
+  ]));
   const layouts = new Map<string, WoeLayout>(await Promise.all(parties.map(async (p) => [p, await cluster.pyu(p).call<WoeLayout>('prep.woeLayout', bins.get(p)!).get()] as const)));
-  const labelIssues = await labelPyu.call<PrepIssue[]>('prep.issues', lab).get();
-  const issues = [...labelIssues, ...[...layouts.values()].flatMap((l) => l.issues)];
+  const issues = [...layouts.values()].flatMap((l) => l.issues);
   if (issues.length > 0) fail(issues);
+  const lab = labelPyu.call<WoeLabel>('prep.woeLabel', bins.get(labelParty)!);
   const rows = layouts.get(labelParty)!.rows;
+  ctx.log.info({ ms: ms(), rows, parties: parties.length }, 'vert_woe_binning: tables read and binned');
   if ([...layouts.values()].some((l) => l.rows !== rows)) fail([{ field: 'task_config.input_ds', message: 'parties have different row counts; run PSI first' }]);
 
   // Label holder's own features: plaintext, in its thread.
@@ -73,6 +79,7 @@ export async function runVertWoeBinning(ctx: JobContext, cfg: VertWoeBinningConf
       const totals = pyu.call<Float64Array>('prep.woeTotals', bins.get(p)!).to(labelPyu);
       solutions.set(p, labelPyu.call<WoeSolution[]>('prep.woeSolve', lab, layouts.get(p)!, totals, atLabel, b));
       await solutions.get(p)!.ready;
+      ctx.log.info({ ms: ms(), party: p, columns: layouts.get(p)!.features.reduce((a, f) => a + f.width, 0) }, 'vert_woe_binning: positives counted in SPU');
       ctx.progress((100 * (i + 1)) / featureParties.length, `woe counts of ${p}`);
     }
   }
@@ -88,6 +95,7 @@ export async function runVertWoeBinning(ctx: JobContext, cfg: VertWoeBinningConf
     fitted.set(p, p === labelParty ? pyu.call<Fitted>('prep.woeFinish', bins.get(p)!, mine, b, ivs) : pyu.call<Fitted>('prep.woeFinish', bins.get(p)!, mine, b));
   }
   const written = await writeAll(cluster, fitted, { ds: cfg.output_ds, rule: cfg.output_rule });
+  ctx.log.info({ ms: ms() }, 'vert_woe_binning: rules written');
   const binsOut: Record<string, number> = {};
   for (const l of layouts.values()) for (const f of l.features) binsOut[f.name] = f.width - 1;
   return { ...written, label_party: labelParty, feature_parties: featureParties, bins: binsOut };

@@ -14,6 +14,7 @@ import type { PrepIssue } from './issues.ts';
 import type { Fitted } from './local.ts';
 import type { BinVariable, BinningRule, FeatureIv } from './rules.ts';
 import { headerOf, readTable } from './table-io.ts';
+import type { Table } from '@sfw/data';
 import { chiMerge, woeIv } from './woe.ts';
 
 export interface WoeBinning {
@@ -35,22 +36,34 @@ export interface WoeBins {
   path: string;
   rows: number;
   features: BinnedFeature[];
+  /** At the label holder: its label as a 0/1 positive vector. */
+  label?: WoeLabel;
 }
 
-/** Public layout: per feature its name, type and number of membership columns (bins + else). */
+/**
+ * Public layout: per feature its name, type, number of bins, and whether it has an else (null) bin;
+ * its membership columns are the bins, then the else bin when there is one (an empty else bin
+ * is left out: fewer columns to share and mask).
+ */
 export interface WoeLayout {
   issues: PrepIssue[];
   rows: number;
-  features: { name: string; type: 'numeric' | 'string'; width: number }[];
+  features: LayoutFeature[];
 }
+export interface LayoutFeature { name: string; type: 'numeric' | 'string'; bins: number; else: boolean; width: number }
 
-const width = (v: BinVariable): number => v.total_counts.length + 1;
+const hasElse = (v: BinVariable): boolean => v.else_counts > 0;
+const width = (v: BinVariable): number => v.total_counts.length + (hasElse(v) ? 1 : 0);
 
-export async function bin(path: string, features: string[], b: WoeBinning): Promise<WoeBins> {
+export async function bin(path: string, features: string[], b: WoeBinning, label?: { name: string; positive: string }): Promise<WoeBins> {
   const out: WoeBins = { issues: [], path, rows: 0, features: [] };
   try {
     const t = await readTable(path);
     out.rows = t.numRows;
+    if (label !== undefined) {
+      out.label = labelFrom(t, label.name, label.positive);
+      out.issues.push(...out.label.issues);
+    }
     const method: BinningMethod = b.method === 'eq_range' ? 'eq_range' : 'quantile';
     const n = b.method === 'chimerge' ? b.chimerge_init_bins : b.bin_num;
     for (const f of features) {
@@ -59,19 +72,23 @@ export async function bin(path: string, features: string[], b: WoeBinning): Prom
       out.features.push(fitVariable(f, col, method, n));
     }
   } catch (e) {
-    if (e instanceof PrepIssueError) out.issues = e.issues;
+    if (e instanceof PrepIssueError) out.issues.push(...e.issues);
     else throw e;
   }
   return out;
 }
 
 export function layoutOf(b: WoeBins): WoeLayout {
-  return { issues: b.issues, rows: b.rows, features: b.features.map((f) => ({ name: f.variable.name, type: f.variable.type, width: width(f.variable) })) };
+  return {
+    issues: b.issues,
+    rows: b.rows,
+    features: b.features.map((f) => ({ name: f.variable.name, type: f.variable.type, bins: f.variable.total_counts.length, else: hasElse(f.variable), width: width(f.variable) })),
+  };
 }
 
 /** Per membership column, the number of rows (what the label holder needs besides positives). */
 export function totals(b: WoeBins): Float64Array {
-  return Float64Array.from(b.features.flatMap((f) => [...f.variable.total_counts, f.variable.else_counts]));
+  return Float64Array.from(b.features.flatMap((f) => (hasElse(f.variable) ? [...f.variable.total_counts, f.variable.else_counts] : f.variable.total_counts)));
 }
 
 /** Rows [r0, r1) of the 0/1 membership matrix: one column per bin, the else bin last per feature. */
@@ -99,18 +116,23 @@ export interface WoeLabel {
   N: number;
 }
 
-export async function label(path: string, name: string, positive: string): Promise<WoeLabel> {
-  const header = await headerOf(path);
-  if (!header.includes(name)) return { issues: [{ field: 'task_config.label', message: `column '${name}' not found` }], y: new Float64Array(0), P: 0, N: 0 };
-  const t = await readTable(path, [name]);
-  const col: Column = t.data[name]!;
+/** The label column as the 0/1 positive vector (read in the same pass as the features). */
+function labelFrom(t: Table, name: string, positive: string): WoeLabel {
+  const col: Column | undefined = t.data[name];
+  const none = { y: new Float64Array(0), P: 0, N: 0 };
+  if (col === undefined) return { issues: [{ field: 'task_config.label', message: `column '${name}' not found` }], ...none };
   const keys = isNumericColumn(col) ? Array.from(col, (v) => (Number.isNaN(v) ? '' : String(v))) : col;
-  if (keys.some((k) => k === '')) return { issues: [{ field: 'task_config.label', message: `column '${name}' has missing values` }], y: new Float64Array(0), P: 0, N: 0 };
+  if (keys.some((k) => k === '')) return { issues: [{ field: 'task_config.label', message: `column '${name}' has missing values` }], ...none };
   const y = Float64Array.from(keys, (k) => (k === positive ? 1 : 0));
   const P = y.reduce((s, v) => s + v, 0);
   const N = y.length - P;
   if (P === 0 || N === 0) return { issues: [{ field: 'task_config.positive_label', message: 'the label has only one class under this positive_label' }], y, P, N };
   return { issues: [], y, P, N };
+}
+
+export function labelOf(b: WoeBins): WoeLabel {
+  if (b.label === undefined) throw new Error('this party was not asked to read the label');
+  return b.label;
 }
 
 export const labelVector = (l: WoeLabel): PlainTensor => ({ data: l.y, shape: [l.y.length, 1] });
@@ -124,9 +146,10 @@ export interface WoeSolution {
   iv: number;
 }
 
-function solveOne(f: { name: string; type: 'numeric' | 'string'; width: number }, pos: number[], tot: number[], l: WoeLabel, b: WoeBinning): WoeSolution {
-  let bp = pos.slice(0, f.width - 1), bt = tot.slice(0, f.width - 1);
-  const ep = pos[f.width - 1]!, et = tot[f.width - 1]!;
+/** `pos` / `tot`: per bin, then the else bin when the feature has one. */
+function solveOne(f: LayoutFeature, pos: number[], tot: number[], l: WoeLabel, b: WoeBinning): WoeSolution {
+  let bp = pos.slice(0, f.bins), bt = tot.slice(0, f.bins);
+  const ep = f.else ? pos[f.bins]! : 0, et = f.else ? tot[f.bins]! : 0;
   let groups: number[] | undefined;
   if (b.method === 'chimerge' && f.type === 'numeric' && bp.length > 2) {
     groups = chiMerge(bp, bt, b.chimerge_target_bins, b.chimerge_target_pvalue);
@@ -159,11 +182,11 @@ export function solve(l: WoeLabel, layout: WoeLayout, totalCounts: Float64Array,
 export function solveLocal(l: WoeLabel, bins: WoeBins, b: WoeBinning): WoeSolution[] {
   const lay = layoutOf(bins);
   return bins.features.map((f, i) => {
-    const w = lay.features[i]!.width;
+    const w = lay.features[i]!.bins + 1;
     const pos = new Array<number>(w).fill(0);
     f.codes.forEach((c, r) => { if (l.y[r] === 1) pos[c < 0 ? w - 1 : c]!++; });
     const tot = [...f.variable.total_counts, f.variable.else_counts];
-    return solveOne(lay.features[i]!, pos, tot, l, b);
+    return solveOne({ ...lay.features[i]!, else: true }, pos, tot, l, b);
   });
 }
 
