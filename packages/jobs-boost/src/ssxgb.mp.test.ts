@@ -19,7 +19,7 @@ import { openModel } from './__tests__/model-reader.ts';
 import { compareWithReference, readColumns } from './__tests__/compare.ts';
 import { testJobContext } from '../../jobs-linear/src/__tests__/job-context.ts';
 import type { TestJobContext } from '../../jobs-linear/src/__tests__/job-context.ts';
-import { writeAlignedSample } from '../../jobs-linear/src/__tests__/aligned.ts';
+import { writeAlignedSample } from '@sfw/testkit';
 
 let cluster: Cluster;
 let ctx: TestJobContext;

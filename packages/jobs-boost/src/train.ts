@@ -3,7 +3,6 @@
 // SPU computes g and h, and per level the bucket sums, gains and each node's winning column, the
 // one value revealed (to every party, as SecretFlow's sf.reveal does). The owner of the winning
 // column turns it into its plaintext left mask, which it shares for the next level's memberships.
-import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { JobContext } from '@sfw/executor';
@@ -90,7 +89,8 @@ export async function runSsXgbTrain(ctx: JobContext, cfg: SsXgbTrainConfig): Pro
   const cols: ColumnLayout = columnLayout(layout.blocks.map((b, i) => ({ party: b.party, counts: counts[i]! })));
 
   // 2. Bucket maps shared and masked once; y shared; margins start at base_score.
-  const mask: MaskPub = { key: randomUUID(), count: layout.blocks.length };
+  // The key is the same on every party's driver (cross-silo: each party runs this code).
+  const mask: MaskPub = { key: cluster.uniqueName('ssxgb-mask'), count: layout.blocks.length };
   const maps = layout.blocks.map((b) => cluster.pyu(b.party).call('ssxgb.bucketMapOf', states.get(b.party)!));
   const [masked] = spu.run('ssxgb.maskBuckets', maps, mask);
   const y = cluster.pyu(layout.labelParty).call('ssxgb.labelOf', states.get(layout.labelParty)!).to(spu);

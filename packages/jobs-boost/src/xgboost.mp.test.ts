@@ -16,7 +16,7 @@ import { runSsXgbPredict } from './predict.ts';
 import { readColumns } from './__tests__/compare.ts';
 import { testJobContext } from '../../jobs-linear/src/__tests__/job-context.ts';
 import type { TestJobContext } from '../../jobs-linear/src/__tests__/job-context.ts';
-import { writeAlignedSample } from '../../jobs-linear/src/__tests__/aligned.ts';
+import { writeAlignedSample } from '@sfw/testkit';
 
 const hasXgboost = spawnSync(PYTHON, ['-c', 'import xgboost, sklearn'], { encoding: 'utf8' }).status === 0;
 if (!hasXgboost) console.warn('[ssxgb] python3-xgboost is not installed (run `bash tools/python-deps.sh` as root): skipping the xgboost comparison');
