@@ -9,13 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Cluster } from '@sfw/runtime';
-import type { JobContext } from '@sfw/executor';
-import { silentLogger } from '@sfw/log';
 import { getNumericColumn, makeTable, readCsv, writeCsv } from '@sfw/data';
 import { runPython, syntheticLinearData } from '@sfw/testkit';
 import { biclassificationEval } from '@sfw/jobs-eval';
 import { SSXGB_DEVICE_MODULE, runSsXgbPredict, runSsXgbTrain, ssXgbPredictSchema, ssXgbTrainSchema } from '@sfw/jobs-boost';
 import type { BenchSuite } from '../suite.ts';
+import { prepJobContext as jobContext } from '../prep-job.ts';
 
 interface XgbCase {
   name: string;
@@ -73,21 +72,6 @@ print(json.dumps(roc_auc_score(y, m.predict_proba(X)[:, 1])))`;
   } catch {
     return null;
   }
-}
-
-function jobContext(cluster: Cluster, workDir: string): JobContext {
-  return {
-    cluster,
-    taskRequestId: 'bench',
-    parties: cluster.parties,
-    spuParties: cluster.parties,
-    spu: { protocol: 'SEMI2K', field: 'FM64', fxpFractionBits: 18, beaverType: 'TTP' },
-    signal: new AbortController().signal,
-    progress: () => undefined,
-    log: silentLogger(),
-    workDir,
-    attempt: 0,
-  };
 }
 
 const cpuMs = (a: NodeJS.CpuUsage, b: NodeJS.CpuUsage): number => (b.user - a.user + b.system - a.system) / 1000;
