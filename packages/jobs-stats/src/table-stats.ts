@@ -63,14 +63,19 @@ export async function tableStatistics(path: string, opts: TableStatsOptions = {}
         const v = cellNumber(cell);
         if (v !== undefined && Number.isNaN(v)) continue; // a missing marker
         c.nonMissing++;
-        if (c.distinct !== null) {
-          c.distinct.add(cell);
-          if (c.distinct.size > cap) c.distinct = null;
+        if (!c.numeric) {
+          if (c.distinct !== null) {
+            c.distinct.add(cell);
+            if (c.distinct.size > cap) c.distinct = null;
+          }
+          continue;
         }
-        if (!c.numeric) continue;
         if (v === undefined) {
+          // Distinct strings are only counted once a column is known not to be numeric: from here
+          // when this is its first value, otherwise in a second pass (the earlier cells are gone).
           c.numeric = false;
           c.values = null;
+          c.distinct = c.nonMissing === 1 ? new Set([cell]) : null;
           continue;
         }
         c.acc.add(v);
@@ -148,7 +153,7 @@ function columnStates(header: readonly string[], opts: TableStatsOptions): Colum
     nonMissing: 0,
     acc: new MomentAccumulator(),
     values: new ValueBuffer(),
-    distinct: new Set<string>(),
+    distinct: null,
     refiner: null,
   }));
 }
