@@ -62,8 +62,7 @@ async function runTree(alice: { cols: Float64Array[]; y: Float64Array }, bobCols
     const [g, h] = await gradientsProgram(c, [pred, y], { objective: 'logistic', rows: null });
     const [, s0, sums0] = await levelProgram(c, maps, [g!, h!], pub(0));
     const [, s1, sums1] = await levelProgram(c, maps, [g!, h!, s0!, sums0!, ...masks1.map((m) => imp(m, [N, 1]))], pub(1));
-    void sums1;
-    await leavesProgram(c, [g!, h!, s1!, pred, ...masks2.map((m) => imp(m, [N, 1]))], { n: N, prevNodes: 2, lambda: 1, learningRate: 0.3 });
+    await leavesProgram(c, [s1!, sums1!, pred, ...masks2.map((m) => imp(m, [N, 1]))], { n: N, prevNodes: 2, splitCols: [1, 5], cols: am.cols + bm.cols, totalCol: 3, lambda: 1, learningRate: 0.3 });
     for (const m of maps) await c.releaseMasked(m);
   }));
   ctxs.forEach((c) => c.close());

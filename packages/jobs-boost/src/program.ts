@@ -162,25 +162,39 @@ export interface LeavesPub {
   n: number;
   /** Nodes at the last split level. */
   prevNodes: number;
+  /** Bucket columns of the splits just chosen at the last level (revealed), one per node. */
+  splitCols: number[];
+  /** Columns of the bucket sums (K) and the all-rows column, as in LevelPub. */
+  cols: number;
+  totalCol: number;
   lambda: number;
   learningRate: number;
 }
 
 /**
  * Leaves: memberships from the last splits, w = -lr G / (H + l) per leaf, margins += S w.
- * Inputs: [g, h, sPrev, pred, ...masks]. Outputs: [w [2^D, 1], pred [n, 1]].
+ * Inputs: [sPrev, last level's sums, pred, ...masks]. Outputs: [w [2^D, 1], pred [n, 1]].
  */
 export async function leavesProgram(spu: Ctx, inputs: Secret[], pub: LeavesPub): Promise<Secret[]> {
-  const [g, h, sPrev, pred, ...masks] = inputs as [Secret, Secret, Secret, Secret, ...Secret[]];
-  const { n, prevNodes: c } = pub;
+  const [sPrev, sums, pred, ...masks] = inputs as [Secret, Secret, Secret, ...Secret[]];
+  const { n, prevNodes: c, cols: K } = pub;
   const { left, right } = await children(spu, sPrev, masks);
   const s = interleave(spu, left, right, c, n); // [L n, 1]
   const L = 2 * c;
-  const gh = await spu.mul(spu.concat([repeat(spu, g, L), repeat(spu, h, L)], 0), spu.concat([s, s], 0));
-  const tot = spu.sum(spu.reshape(gh, [2 * L, n]), 1); // [2L]
-  const G = spu.reshape(spu.slice(spu.reshape(tot, [2 * L, 1]), 0, L), [L, 1]);
-  const H = spu.slice(spu.reshape(tot, [2 * L, 1]), L, 2 * L);
-  const den = spu.addPublic(H, Math.max(pub.lambda, LAMBDA_FLOOR));
+  // Leaf totals come from the last level's bucket sums at the chosen (public) columns: the left
+  // child of node k is exactly the rows of bucket column splitCols[k], the right one the rest.
+  const at = (k: number, col: number): Secret => spu.reshape(spu.slice(spu.reshape(spu.slice(sums, k, k + 1), [2 * K, 1]), col, col + 1), [1, 1]);
+  const gParts: Secret[] = [];
+  const hParts: Secret[] = [];
+  for (let k = 0; k < c; k++) {
+    const col = pub.splitCols[k]!;
+    const gl = at(k, col);
+    const hl = at(k, K + col);
+    gParts.push(gl, spu.sub(at(k, pub.totalCol), gl));
+    hParts.push(hl, spu.sub(at(k, K + pub.totalCol), hl));
+  }
+  const G = spu.concat(gParts, 0); // [L, 1]
+  const den = spu.addPublic(spu.concat(hParts, 0), Math.max(pub.lambda, LAMBDA_FLOOR));
   // G / den with one Newton correction: q += (G - q den) / den. Only 2^D values, and the weights
   // then agree with float64 to a few ulps instead of the division's own relative error.
   const inv = await spu.reciprocal(den);

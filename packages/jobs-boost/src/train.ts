@@ -59,8 +59,8 @@ export async function trainLayout(ctx: JobContext, cfg: SsXgbTrainConfig): Promi
 }
 
 interface TreeState {
-  /** Internal nodes in level order: owning party, its local feature index, bucket. */
-  splits: Array<{ party: string; local: number; bucket: number }>;
+  /** Internal nodes in level order: owning party, its local feature index, bucket, global column. */
+  splits: Array<{ party: string; local: number; bucket: number; column: number }>;
   w: SpuObject;
 }
 
@@ -99,6 +99,8 @@ export async function runSsXgbTrain(ctx: JobContext, cfg: SsXgbTrainConfig): Pro
   ctx.log.info({ ms: Math.round(performance.now() - t0) }, 'ss_xgb_train bucket maps shared and masked');
 
   const trees: TreeState[] = [];
+  // A column every row falls in (the first feature's last split point): node totals.
+  const totalCol = cols.features[0]!.start + cols.features[0]!.count - 1;
   const steps = cfg.num_boost_round * depth;
   try {
     for (let t = 0; t < cfg.num_boost_round; t++) {
@@ -118,7 +120,7 @@ export async function runSsXgbTrain(ctx: JobContext, cfg: SsXgbTrainConfig): Pro
           prevNodes: l === 0 ? 0 : 2 ** (l - 1),
           partyCols: cols.partyCols,
           colRanges: ranges,
-          totalCol: cols.features[0]!.start + cols.features[0]!.count - 1,
+          totalCol,
           lambda: cfg.reg_lambda,
           scaleBits: gainScaleBits(n, cfg.objective),
         };
@@ -130,7 +132,7 @@ export async function runSsXgbTrain(ctx: JobContext, cfg: SsXgbTrainConfig): Pro
         for (const v of idx) {
           const o = owners[Math.round(v)];
           if (o === undefined) throw new Error('the SPU returned a split column outside the sampled columns');
-          splits.push({ party: o.f.party, local: o.f.local, bucket: o.bucket });
+          splits.push({ party: o.f.party, local: o.f.local, bucket: o.bucket, column: o.f.start + o.bucket });
           maskObjs.push(cluster.pyu(o.f.party).call('ssxgb.splitMask', states.get(o.f.party)!, o.f.local, o.bucket));
         }
         s = sNext;
@@ -138,8 +140,11 @@ export async function runSsXgbTrain(ctx: JobContext, cfg: SsXgbTrainConfig): Pro
         const done = t * depth + l + 1;
         ctx.progress((95 * done) / steps, `tree ${t + 1}/${cfg.num_boost_round} level ${l + 1}/${depth}`, { tree: t + 1, trees: cfg.num_boost_round, level: l + 1, levels: depth });
       }
-      const leavesPub: LeavesPub = { n, prevNodes: 2 ** (depth - 1), lambda: cfg.reg_lambda, learningRate: cfg.learning_rate };
-      const [w, nextPred] = spu.run('ssxgb.leaves', [g!, h!, s!, pred!, ...maskObjs], leavesPub, { outputs: 2 });
+      const lastLevel = splits.slice(splits.length - 2 ** (depth - 1));
+      const leavesPub: LeavesPub = {
+        n, prevNodes: 2 ** (depth - 1), splitCols: lastLevel.map((sp) => sp.column), cols: cols.total, totalCol, lambda: cfg.reg_lambda, learningRate: cfg.learning_rate,
+      };
+      const [w, nextPred] = spu.run('ssxgb.leaves', [s!, sums!, pred!, ...maskObjs], leavesPub, { outputs: 2 });
       await nextPred!.ready;
       pred = nextPred;
       trees.push({ splits, w: w! });
