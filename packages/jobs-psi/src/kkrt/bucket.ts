@@ -114,6 +114,7 @@ async function runReceiver(c: Ctx, keys: readonly string[], peerCounts: Int32Arr
   const occupied = new Int32Array(BIN_BATCH);
   const ids = new Uint8Array(BIN_BATCH * ID_BYTES);
   const words = new Uint8Array(BIN_BATCH * CODE_BYTES);
+  const codeScratch = new Uint32Array(BIN_BATCH * CODE_WORDS);
   for (let j0 = 0; j0 < m; j0 += BIN_BATCH) {
     opt.signal?.throwIfAborted();
     const bins = Math.min(BIN_BATCH, m - j0);
@@ -125,7 +126,7 @@ async function runReceiver(c: Ctx, keys: readonly string[], peerCounts: Int32Arr
       for (let b = 0; b < ID_BYTES; b += 1) ids[i * ID_BYTES + b] = items.ids[x * ID_BYTES + b]!;
     }
     c.code.encode(ids, 0, occ, words);
-    const codeRows = new Uint32Array(bins * CODE_WORDS);
+    const codeRows = codeScratch.subarray(0, bins * CODE_WORDS).fill(0);
     const words32 = new Uint32Array(words.buffer);
     for (let i = 0; i < occ; i += 1) {
       const j = occupied[i]!;
@@ -136,7 +137,7 @@ async function runReceiver(c: Ctx, keys: readonly string[], peerCounts: Int32Arr
     for (let j = 0; j < bins; j += 1) {
       const x = table.binItem[j0 + j]!;
       if (x < 0) continue;
-      hasher.hash(j0 + j, tRows, j * CODE_WORDS, values, x * ell, ell);
+      hasher.hashRow(j0 + j, tRows, j * CODE_WORDS, values, x * ell, ell);
       filed[x] = fileIndex(items.bins, x, j0 + j);
     }
     opt.onBatch?.(++step, totalSteps(c));
@@ -198,7 +199,7 @@ async function runSender(c: Ctx, keys: readonly string[], perm: Uint32Array): Pr
     const bins = Math.min(BIN_BATCH, m - j0);
     const corrections = await recvTagged(link, Tag.Ot);
     opt.signal?.throwIfAborted();
-    q.set(oprf.slice(corrections, bins), j0 * CODE_WORDS);
+    oprf.slice(corrections, bins, q.subarray(j0 * CODE_WORDS, (j0 + bins) * CODE_WORDS));
     opt.onBatch?.(++step, totalSteps(c));
   }
 
@@ -226,7 +227,7 @@ async function runSender(c: Ctx, keys: readonly string[], perm: Uint32Array): Pr
         for (let g = 0; g < h; g += 1) if (items.bins[y * HASHES + g] === j) repeated = true;
         const at = (i * HASHES + h) * ell;
         if (repeated) out.set(filler.subarray(at, at + ell), at);
-        else hasher.hash(j, q, j * CODE_WORDS, out, at, ell, code32, i * CODE_WORDS, oprf.sRow);
+        else hasher.hashMasked(j, q, j * CODE_WORDS, code32, i * CODE_WORDS, oprf.sRow, out, at, ell);
       }
     }
     sendTagged(link, Tag.Ot, out);

@@ -28,23 +28,37 @@ export class OprfReceiver {
     }
   }
 
+  // Scratch for one slice, reused across slices (the link copies what it sends).
+  #t = new Uint32Array(0);
+  #d = new Uint32Array(0);
+  #c = new Uint32Array(0);
+  #rows = new Uint32Array(0);
+
   /**
    * One slice of `bins` bins (a multiple of 32): `codeRows` holds C(x_j) per bin (W bits each,
-   * zero for empty bins). Returns the corrections d (W columns of `bins` bits, to send) and R's rows t_j.
+   * zero for empty bins). Returns the corrections d (W columns of `bins` bits, to send) and R's
+   * rows t_j. Both are views into scratch that the next call overwrites.
    */
   slice(codeRows: Uint32Array, bins: number): { corrections: Uint8Array; tRows: Uint32Array } {
     const colBytes = bins >>> 3;
-    const t = new Uint8Array(CODE_BITS * colBytes);
-    const d = new Uint8Array(CODE_BITS * colBytes);
+    const words = (CODE_BITS * colBytes) >>> 2;
+    if (this.#t.length < words) {
+      this.#t = new Uint32Array(words);
+      this.#d = new Uint32Array(words);
+      this.#c = new Uint32Array(words);
+      this.#rows = new Uint32Array(words);
+    }
+    const t32 = this.#t.subarray(0, words);
+    const d32 = this.#d.subarray(0, words);
+    const t = new Uint8Array(t32.buffer, 0, words * 4);
+    const d = new Uint8Array(d32.buffer, 0, words * 4);
     for (let i = 0; i < CODE_BITS; i += 1) {
       this.#g0[i]!.fill(t.subarray(i * colBytes, (i + 1) * colBytes));
       this.#g1[i]!.fill(d.subarray(i * colBytes, (i + 1) * colBytes));
     }
-    const t32 = new Uint32Array(t.buffer);
-    const d32 = new Uint32Array(d.buffer);
-    const cCols = transposeBits(codeRows, bins, CODE_BITS);
-    for (let w = 0; w < d32.length; w += 1) d32[w] = d32[w]! ^ t32[w]! ^ cCols[w]!;
-    return { corrections: d, tRows: transposeBits(t32, CODE_BITS, bins) };
+    const cCols = transposeBits(codeRows, bins, CODE_BITS, this.#c.subarray(0, words));
+    for (let w = 0; w < words; w += 1) d32[w] = d32[w]! ^ t32[w]! ^ cCols[w]!;
+    return { corrections: d, tRows: transposeBits(t32, CODE_BITS, bins, this.#rows.subarray(0, words)) };
   }
 }
 
@@ -63,11 +77,16 @@ export class OprfSender {
     }
   }
 
-  /** Rows q_j of one slice from R's corrections for it. */
-  slice(corrections: Uint8Array, bins: number): Uint32Array {
+  #q = new Uint32Array(0);
+
+  /** Rows q_j of one slice from R's corrections for it, written to `out` (bins x W bits). */
+  slice(corrections: Uint8Array, bins: number, out: Uint32Array): void {
     const colBytes = bins >>> 3;
     if (corrections.length !== CODE_BITS * colBytes) throw new Error('PSI protocol out of step: correction slice length');
-    const q = new Uint8Array(CODE_BITS * colBytes);
+    const words = (CODE_BITS * colBytes) >>> 2;
+    if (this.#q.length < words) this.#q = new Uint32Array(words);
+    const q32 = this.#q.subarray(0, words);
+    const q = new Uint8Array(q32.buffer, 0, words * 4);
     for (let i = 0; i < CODE_BITS; i += 1) {
       const col = q.subarray(i * colBytes, (i + 1) * colBytes);
       this.#g[i]!.fill(col);
@@ -76,7 +95,7 @@ export class OprfSender {
         for (let b = 0; b < colBytes; b += 1) col[b] = col[b]! ^ dc[b]!;
       }
     }
-    return transposeBits(new Uint32Array(q.buffer), CODE_BITS, bins);
+    transposeBits(q32, CODE_BITS, bins, out);
   }
 }
 
@@ -100,14 +119,27 @@ export class RowHasher {
     this.#in32 = new Uint32Array(this.#in.buffer, this.#in.byteOffset, this.#in.byteLength >>> 2);
   }
 
-  /** H(j, a ^ (b & mask)) -> out[at, at+ell); `b`/`mask` optional (R hashes t_j alone). */
-  hash(j: number, a: Uint32Array, aOff: number, out: Uint8Array, at: number, ell: number, b?: Uint32Array, bOff = 0, mask?: Uint32Array): void {
+  /** R's value: H(j, row a) -> out[at, at+ell). */
+  hashRow(j: number, a: Uint32Array, aOff: number, out: Uint8Array, at: number, ell: number): void {
+    const in32 = this.#in32;
     const w0 = this.#rowAt >>> 2;
-    if (b && mask) for (let w = 0; w < CODE_WORDS; w += 1) this.#in32[w0 + w] = a[aOff + w]! ^ (b[bOff + w]! & mask[w]!);
-    else for (let w = 0; w < CODE_WORDS; w += 1) this.#in32[w0 + w] = a[aOff + w]!;
-    this.#in32[w0 - 1] = j; // u32 j just before the row (little-endian host, see params.ts)
+    for (let w = 0; w < CODE_WORDS; w += 1) in32[w0 + w] = a[aOff + w]!;
+    this.#finish(j, out, at, ell);
+  }
+
+  /** S's value: H(j, row a ^ (code word b & s)) -> out[at, at+ell). */
+  hashMasked(j: number, a: Uint32Array, aOff: number, b: Uint32Array, bOff: number, mask: Uint32Array, out: Uint8Array, at: number, ell: number): void {
+    const in32 = this.#in32;
+    const w0 = this.#rowAt >>> 2;
+    for (let w = 0; w < CODE_WORDS; w += 1) in32[w0 + w] = a[aOff + w]! ^ (b[bOff + w]! & mask[w]!);
+    this.#finish(j, out, at, ell);
+  }
+
+  #finish(j: number, out: Uint8Array, at: number, ell: number): void {
+    this.#in32[(this.#rowAt >>> 2) - 1] = j; // u32 j just before the row (little-endian host, see params.ts)
     sodium().crypto_generichash(this.#out, this.#in);
-    for (let k = 0; k < ell; k += 1) out[at + k] = this.#out[k]!;
+    const o = this.#out;
+    for (let k = 0; k < ell; k += 1) out[at + k] = o[k]!;
   }
 }
 

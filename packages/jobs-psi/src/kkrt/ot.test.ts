@@ -54,7 +54,8 @@ function extension(codeRows: Uint32Array, bins: number) {
   const r = new OprfReceiver(k0, k1);
   const snd = new OprfSender(keys, s);
   const { corrections, tRows } = r.slice(codeRows, bins);
-  const qRows = snd.slice(corrections, bins);
+  const qRows = new Uint32Array(bins * CODE_WORDS);
+  snd.slice(corrections, bins, qRows);
   return { s, snd, tRows, qRows, corrections };
 }
 
@@ -86,9 +87,9 @@ describe('KKRT OT extension and OPRF', () => {
     let agreements = 0;
     for (let j = 1; j < bins; j += 7) {
       if (j % 4 === 0) continue;
-      hasher.hash(j, tRows, j * CODE_WORDS, rv, 0, ell);
+      hasher.hashRow(j, tRows, j * CODE_WORDS, rv, 0, ell);
       for (let y = 0; y < bins; y += 1) {
-        hasher.hash(j, qRows, j * CODE_WORDS, sv, 0, ell, codeRows, y * CODE_WORDS, snd.sRow);
+        hasher.hashMasked(j, qRows, j * CODE_WORDS, codeRows, y * CODE_WORDS, snd.sRow, sv, 0, ell);
         if (y === j) {
           expect(hex(sv)).toBe(hex(rv));
           agreements += 1;
