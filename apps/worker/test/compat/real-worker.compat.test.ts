@@ -4,44 +4,24 @@
 // redis-server. Real jobs on the bundled data: PSI checked row by row against a pandas join, the
 // PSI -> SS-LR -> predict -> eval pipeline checked against scikit-learn, bad input, revoke-terminate
 // of a running cluster job, a warm shutdown on SIGTERM and a cold one on a second signal.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, pyScript, startRedis, startRealWorker } from './harness.ts';
+import { DATA, SKLEARN_AUC, example, step } from './examples.ts';
+import type { Json } from './examples.ts';
+import { pyScript, startRedis, startRealWorker } from './harness.ts';
 import type { RealWorkerProc, RedisServer } from './harness.ts';
 
 const HOST = 'sfw-real@compat';
 const GRACE_S = 20;
-/** scikit-learn LogisticRegression() train AUC on the joined breast_cancer data (examples/data/README.md). */
-const SKLEARN_AUC = 0.997825;
-const DATA = join(REPO_ROOT, 'examples/data/breast_cancer');
 const dir = mkdtempSync(join(tmpdir(), 'sfw-real-compat-'));
 let server: RedisServer | undefined;
 let worker: RealWorkerProc | undefined;
 /** Noisy figures (2 shared cores), printed once at the end for the report / docs. */
 const figures: Json = {};
 
-type Json = Record<string, unknown>;
 const client = (kase: string, arg: unknown = {}, timeoutMs = 60_000): Promise<Json> => pyScript('real_client.py', server!.url, kase, arg, timeoutMs);
-
-/** An examples/*.json task with its data paths made absolute and its outputs moved into `outDir`. */
-function example(name: string, outDir: string, edit: (p: Json) => void = () => undefined): Json {
-  const text = readFileSync(join(REPO_ROOT, 'examples', name), 'utf8')
-    .replaceAll('"examples/data/', `"${join(REPO_ROOT, 'examples/data')}/`)
-    .replaceAll(/"out\/[a-z_]+\//g, `"${outDir}/`);
-  const params = JSON.parse(text) as Json;
-  delete params['_note'];
-  edit(params);
-  return params;
-}
-type Step = { name: string; task_type: string; task_config: Json };
-const steps = (p: Json): Step[] => (p['task_config'] as { steps: Step[] }).steps;
-const step = (p: Json, name: string): Step => {
-  const s = steps(p).find((x) => x.name === name);
-  if (s === undefined) throw new Error(`examples/pipeline.json has no step ${name}`);
-  return s;
-};
 
 beforeAll(async () => {
   server = await startRedis();

@@ -1,0 +1,33 @@
+// The bundled examples as the compat suites send them: data paths made absolute, outputs moved into
+// a test directory, optional edits (e.g. more epochs).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from './harness.ts';
+
+export type Json = Record<string, unknown>;
+export type Step = { name: string; task_type: string; task_config: Json };
+
+export const DATA = join(REPO_ROOT, 'examples/data/breast_cancer');
+/** scikit-learn LogisticRegression() train AUC on the joined breast_cancer data (examples/data/README.md). */
+export const SKLEARN_AUC = 0.997825;
+
+/** An examples/*.json task with its data paths made absolute and its outputs moved into `outDir`. */
+export function example(name: string, outDir: string, edit: (p: Json) => void = () => undefined): Json {
+  const text = readFileSync(join(REPO_ROOT, 'examples', name), 'utf8')
+    .replaceAll('"examples/data/', `"${join(REPO_ROOT, 'examples/data')}/`)
+    .replaceAll(/"out\/[a-z_]+\//g, `"${outDir}/`);
+  const params = JSON.parse(text) as Json;
+  delete params['_note'];
+  edit(params);
+  return params;
+}
+
+export const steps = (p: Json): Step[] => (p['task_config'] as { steps: Step[] }).steps;
+export const step = (p: Json, name: string): Step => {
+  const s = steps(p).find((x) => x.name === name);
+  if (s === undefined) throw new Error(`examples/pipeline.json has no step ${name}`);
+  return s;
+};
+
+/** The psi_join check arguments for a PSI whose outputs went to `out` (`psi_` prefix: a pipeline's). */
+export const psiJoinArgs = (out: string, prefix = ''): Json => ({ alice: join(DATA, 'alice.csv'), bob: join(DATA, 'bob.csv'), out_alice: join(out, `${prefix}alice.csv`), out_bob: join(out, `${prefix}bob.csv`) });
