@@ -25,22 +25,44 @@ async function portFree(port: number): Promise<boolean> {
   });
 }
 
-export interface RedisServer { url: string; port: number; stop(): Promise<void> }
+export interface RedisServer {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+  /** Stop (SIGTERM: an AOF is flushed) and start again on the same port with the same arguments. */
+  restart(): Promise<void>;
+}
 
-/** A private redis-server on the first free port in 6390-6399 (no persistence), killed by stop(). */
-export async function startRedis(): Promise<RedisServer> {
+export interface RedisOptions {
+  /** More redis-server arguments (they override the defaults: persistence, ACL users, TLS). */
+  args?: (port: number) => string[];
+  /** The URL clients use (default redis://127.0.0.1:<port>/0). */
+  url?: (port: number) => string;
+}
+
+/** A private redis-server on the first free port in 6390-6399 (no persistence unless asked), killed by stop(). */
+export async function startRedis(opts: RedisOptions = {}): Promise<RedisServer> {
   for (let port = 6390; port <= 6399; port++) {
     if (!(await portFree(port))) continue;
-    const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const ok = await waitForLine(child, /Ready to accept connections/, 5000).then(() => true, () => false);
-    if (!ok) {
+    const argv = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', ...(opts.args?.(port) ?? [])];
+    const launch = async (): Promise<ChildProcess | null> => {
+      const child = spawn('redis-server', argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+      const ok = await waitForLine(child, /Ready to accept connections/, 5000).then(() => true, () => false);
+      if (ok) return child;
       child.kill('SIGKILL');
-      continue;
-    }
+      return null;
+    };
+    let child = await launch();
+    if (child === null) continue;
     return {
-      url: `redis://127.0.0.1:${port}/0`,
+      url: opts.url?.(port) ?? `redis://127.0.0.1:${port}/0`,
       port,
-      stop: () => stopChild(child, 'SIGTERM', 3000),
+      stop: () => (child === null ? Promise.resolve() : stopChild(child, 'SIGTERM', 3000)),
+      restart: async () => {
+        if (child !== null) await stopChild(child, 'SIGTERM', 3000);
+        child = await launch();
+        if (child === null) throw new Error(`redis-server did not restart on port ${port}`);
+      },
     };
   }
   throw new Error('no free port for redis-server in 6390-6399');

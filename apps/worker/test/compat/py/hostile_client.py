@@ -79,6 +79,8 @@ elif case == 'wait_status':  # arg: {id, status, wait_s}: bounded poll of the du
         if not found:
             time.sleep(0.05)
     out = {'found': found}
+elif case == 'events':  # arg: {id}: the task's status events, oldest first
+    out = {'log': list_events(arg['id'])}
 elif case == 'send_many':  # arg: {n, params}: publish n tasks, return their ids in order
     ids = [execute('load-%d' % i, arg['params']).id for i in range(arg['n'])]
     out = {'ids': ids}
