@@ -59,7 +59,15 @@ export class DealerService {
   }
 
   #onHello(hello: Hello): void {
-    if (this.#tasks.has(hello.task)) return;
+    const active = this.#tasks.get(hello.task);
+    if (active) {
+      // A retry of a task whose previous attempt is still winding down here: serve it once that ends
+      // (if the party is still waiting).
+      void active.then(() => {
+        if (!this.#tasks.has(hello.task) && this.#gateway.hasPending(hello.task, hello.from)) this.#onHello(hello);
+      });
+      return;
+    }
     const info = parseInfo(hello.info);
     if (!info || !info.parties.includes(hello.from) || !info.parties.every((p) => this.#gateway.knows(p))) {
       this.opts.onTask?.('fail', { task: hello.task, reason: 'bad task parameters in hello' });

@@ -194,6 +194,11 @@ export class Gateway {
     this.opts.onEvent?.(event, fields);
   }
 
+  /** Is an authenticated link from `peer` for `task` waiting for this host to open the task? */
+  hasPending(task: string, peer: string): boolean {
+    return this.#pending.has(`${task}\u0000${peer}`);
+  }
+
   /** Every peer this gateway can reach or accept. */
   knows(peer: string): boolean {
     return Object.hasOwn(this.opts.peers, peer);
