@@ -46,6 +46,14 @@ export class DeviceError extends Error {
     this.threadStack = info.stack;
   }
 
+  /**
+   * Whether running the task again may succeed: another host left the task (its worker died or the
+   * link broke), and a retry meets it again. The executor keeps this flag when it wraps the error.
+   */
+  get retryable(): boolean {
+    return this.code === 'PEER_LOST';
+  }
+
   toInfo(): ErrorInfo {
     const base = {
       code: this.code,

@@ -74,12 +74,14 @@ export class NetBridge {
     this.#epoch = epoch;
     this.#flushed = new Set();
     const session = await this.#gateway.open(task, this.#hosts, this.#plan.parties, this.#plan.info);
-    session.onData = (host, d) => this.#inbound(host, d.from, d.to, d.frame);
-    session.onDown = (host, reason, clean) => {
-      this.#down(host, clean ? `${host} ended the task` : `link to ${host} lost: ${reason}`);
-      this.onHostDown?.(host, clean);
-    };
     this.#session = session;
+    session.attach(
+      (host, d) => this.#inbound(host, d.from, d.to, d.frame),
+      (host, reason, clean) => {
+        this.#down(host, clean ? `${host} ended the task` : `link to ${host} lost: ${reason}`);
+        this.onHostDown?.(host, clean);
+      },
+    );
   }
 
   /**

@@ -65,13 +65,17 @@ export function dials(self: string, peer: string, parties: readonly string[]): b
 type DownHandler = (peer: string, reason: string, clean: boolean) => void;
 type DataHandler = (peer: string, data: WireData) => void;
 
-/** One task's links. Data handlers are set by the bridge before `open` resolves. */
+/**
+ * One task's links. What arrives before the owner attaches its handlers (a peer that finished its
+ * rendezvous first may already be sending) is queued, in order, and delivered on `attach`.
+ */
 export class Session {
   readonly conns = new Map<string, PeerConn>();
   readonly #down = new Set<string>();
   #closed = false;
-  onData: DataHandler = () => undefined;
-  onDown: DownHandler = () => undefined;
+  #onData: DataHandler | null = null;
+  #onDown: DownHandler | null = null;
+  readonly #early: (() => void)[] = [];
 
   constructor(
     readonly task: string,
@@ -82,21 +86,33 @@ export class Session {
     return this.#closed;
   }
 
+  /** Set the consumers of this session's data and peer losses (delivers what came before). */
+  attach(onData: DataHandler, onDown: DownHandler): void {
+    this.#onData = onData;
+    this.#onDown = onDown;
+    for (const f of this.#early.splice(0)) f();
+  }
+
+  #emit(f: () => void): void {
+    if (this.#onData) f();
+    else this.#early.push(f);
+  }
+
   /** @internal the gateway adopts a welcomed connection. */
   adopt(conn: PeerConn): void {
     this.conns.set(conn.peer, conn);
     conn.onMessage((m) => {
       if (this.#closed) return;
-      if (m.type === FrameType.Data) this.onData(conn.peer, m.data);
-      else if (m.type === FrameType.End) this.#lost(conn.peer, 'ended the task', true);
+      if (m.type === FrameType.Data) this.#emit(() => this.#onData!(conn.peer, m.data));
+      else if (m.type === FrameType.End) this.#emit(() => this.#lost(conn.peer, 'ended the task', true));
     });
-    conn.onClose((reason) => this.#lost(conn.peer, reason, false));
+    conn.onClose((reason) => this.#emit(() => this.#lost(conn.peer, reason, false)));
   }
 
   #lost(peer: string, reason: string, clean: boolean): void {
     if (this.#closed || this.#down.has(peer)) return;
     this.#down.add(peer);
-    this.onDown(peer, reason, clean);
+    this.#onDown!(peer, reason, clean);
   }
 
   send(peer: string, data: WireData): void {

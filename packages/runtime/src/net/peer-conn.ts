@@ -48,13 +48,18 @@ export class PeerConn {
     socket.on('error', (err: NodeJS.ErrnoException) => this.#closeWith(`connection error (${err.code ?? err.message})`));
     socket.on('close', () => this.#closeWith('connection closed'));
     const tick = Math.max(50, Math.floor(opts.linkTimeoutMs / 4));
+    let lastTick = Date.now();
     this.#timer = setInterval(() => {
       const now = Date.now();
-      if (now - this.#lastRecv > opts.linkTimeoutMs) {
-        this.destroy(`no data for ${opts.linkTimeoutMs} ms (link timeout)`);
-        return;
-      }
+      const stalled = now - lastTick > 2 * tick;
+      lastTick = now;
       if (now - this.#lastSend >= tick) this.#write([encodeControl(FrameType.Ping)]);
+      // After a stall of this process (CPU starvation, a long GC) timers run before the socket data
+      // that arrived meanwhile is read: judge the peer only once the backlog has been read.
+      if (stalled || now - this.#lastRecv <= opts.linkTimeoutMs) return;
+      setImmediate(() => {
+        if (!this.#closed && Date.now() - this.#lastRecv > opts.linkTimeoutMs) this.destroy(`no data for ${opts.linkTimeoutMs} ms (link timeout)`);
+      });
     }, tick);
     this.#timer.unref();
   }
