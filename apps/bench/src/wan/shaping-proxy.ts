@@ -1,0 +1,102 @@
+// A TCP proxy that emulates a WAN link on loopback (this kernel has no netem qdisc): each direction
+// of each connection is a serial link of `mbitPerSec` with `rttMs / 2` one-way delay. A chunk leaves
+// when the link has finished sending the ones before it (bandwidth) and arrives `rttMs / 2` later
+// (latency); the source is paused while more than one bandwidth-delay product (at least 1 MiB) is in
+// flight, which gives the sender TCP-like backpressure. Timers have ~1 ms granularity, so delays
+// below a millisecond are approximate (reported with the figures). TLS passes through untouched.
+import { createServer, connect, type Server, type Socket } from 'node:net';
+
+export interface LinkProfile {
+  readonly name: string;
+  readonly mbitPerSec: number;
+  readonly rttMs: number;
+}
+
+class Direction {
+  #busyUntil = 0;
+  #inFlight = 0;
+  readonly #queue: { at: number; chunk: Buffer }[] = [];
+  #timer: NodeJS.Timeout | null = null;
+  readonly #bytesPerMs: number;
+  readonly #delayMs: number;
+  readonly #limit: number;
+
+  constructor(
+    private readonly src: Socket,
+    private readonly dst: Socket,
+    profile: LinkProfile,
+  ) {
+    this.#bytesPerMs = (profile.mbitPerSec * 1e6) / 8 / 1000;
+    this.#delayMs = profile.rttMs / 2;
+    this.#limit = Math.max(1 << 20, this.#bytesPerMs * profile.rttMs);
+    src.on('data', (chunk: Buffer) => this.#push(chunk));
+    src.on('end', () => this.#whenDrained(() => dst.end()));
+  }
+
+  #push(chunk: Buffer): void {
+    const now = performance.now();
+    const start = Math.max(now, this.#busyUntil);
+    this.#busyUntil = start + chunk.length / this.#bytesPerMs;
+    this.#queue.push({ at: this.#busyUntil + this.#delayMs, chunk });
+    this.#inFlight += chunk.length;
+    if (this.#inFlight > this.#limit) this.src.pause();
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#timer || this.#queue.length === 0) return;
+    const wait = this.#queue[0]!.at - performance.now();
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      this.#flush();
+    }, Math.max(0, wait));
+  }
+
+  #flush(): void {
+    const now = performance.now();
+    while (this.#queue.length > 0 && this.#queue[0]!.at <= now) {
+      const { chunk } = this.#queue.shift()!;
+      this.#inFlight -= chunk.length;
+      if (!this.dst.destroyed) this.dst.write(chunk);
+    }
+    if (this.#inFlight <= this.#limit && this.src.isPaused()) this.src.resume();
+    if (this.#queue.length === 0) this.#drained?.();
+    this.#schedule();
+  }
+
+  #drained: (() => void) | null = null;
+  #whenDrained(f: () => void): void {
+    if (this.#queue.length === 0) f();
+    else this.#drained = f;
+  }
+}
+
+/** Listen on a free loopback port and forward every connection to `target` through the profile. */
+export async function startShapingProxy(targetPort: number, profile: LinkProfile): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    const upstream = connect(targetPort, '127.0.0.1');
+    for (const s of [client, upstream]) {
+      s.setNoDelay(true);
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    new Direction(client, upstream, profile);
+    new Direction(upstream, client, profile);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+  return {
+    port,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}
