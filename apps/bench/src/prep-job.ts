@@ -12,26 +12,11 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Cluster } from '@sfw/runtime';
 import type { JobContext } from '@sfw/executor';
-import { silentLogger } from '@sfw/log';
 import { formatCsv, makeTable, writeCsv } from '@sfw/data';
 import type { Column } from '@sfw/data';
 import { seededRng } from '@sfw/testkit';
 import { PREP_DEVICE_MODULE, runVertWoeBinning, vertWoeBinningSchema } from '@sfw/jobs-preprocessing';
-
-export function prepJobContext(cluster: Cluster, workDir: string, log: JobContext['log'] = silentLogger()): JobContext {
-  return {
-    cluster,
-    taskRequestId: 'bench',
-    parties: cluster.parties,
-    spuParties: cluster.parties,
-    spu: { protocol: 'SEMI2K', field: 'FM64', fxpFractionBits: 18, beaverType: 'TTP' },
-    signal: new AbortController().signal,
-    progress: () => undefined,
-    log,
-    workDir,
-    attempt: 0,
-  };
-}
+import { jobContext } from './sslr-job.ts';
 
 export interface WoeBenchResult {
   n: number;
@@ -69,7 +54,7 @@ export async function benchWoe(n: number, d: number, bins = 10, log?: JobContext
   });
   try {
     const f = await writeWoeData(dir, n, d);
-    const ctx = prepJobContext(cluster, dir, log);
+    const ctx = jobContext(cluster, dir, log);
     const run = async (k: string, rows: number): Promise<{ ms: number; cpu: number }> => {
       await cluster.beginTask(`woe-${k}`);
       try {

@@ -7,7 +7,8 @@ import { Cluster } from '@sfw/runtime';
 import {
   PREP_DEVICE_MODULE, featureCalculateSchema, fillnaSchema, onehotSchema, runFeatureCalculate, runFillna, runOnehot,
 } from '@sfw/jobs-preprocessing';
-import { STREAM_FLOATS, STREAM_INTS, STREAM_TEXTS, prepJobContext } from './prep-job.ts';
+import { STREAM_FLOATS, STREAM_INTS, STREAM_TEXTS } from './prep-job.ts';
+import { jobContext } from './sslr-job.ts';
 
 const [input, dir] = process.argv.slice(2) as [string, string];
 const floats = Array.from({ length: STREAM_FLOATS }, (_, j) => `f${j}`);
@@ -15,7 +16,7 @@ const ints = Array.from({ length: STREAM_INTS }, (_, j) => `i${j}`);
 const texts = Array.from({ length: STREAM_TEXTS }, (_, j) => `s${j}`);
 const cluster = await Cluster.start({ parties: ['alice'], modules: [PREP_DEVICE_MODULE] });
 try {
-  const ctx = prepJobContext(cluster, dir);
+  const ctx = jobContext(cluster, dir);
   await cluster.beginTask('stream');
   const p = (name: string): string => join(dir, name);
   const c0 = process.cpuUsage();

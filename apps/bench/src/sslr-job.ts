@@ -73,7 +73,8 @@ async function writeParties(dir: string, c: SslrBenchCase): Promise<{ files: Rec
   return { files, features: [...aNames, ...bNames], x: g.x, y: g.y, n, d, standardize: false };
 }
 
-function jobContext(cluster: Cluster, workDir: string, log?: JobContext['log']): JobContext {
+/** The JobContext a bench run hands a job (the executor builds the same in production). */
+export function jobContext(cluster: Cluster, workDir: string, log?: JobContext['log']): JobContext {
   return {
     cluster,
     taskRequestId: 'bench',

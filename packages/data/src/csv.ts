@@ -130,7 +130,8 @@ export function parseCsv(text: string, opts: CsvReadOptions = {}): Table {
   return makeTable([...keep], data);
 }
 
-function typeColumn(raw: string[]): Column {
+/** A column of raw cells typed by the one cell rule (`cellNumber`): numbers when every cell is one. */
+export function typeColumn(raw: string[]): Column {
   const out = new Float64Array(raw.length);
   for (let i = 0; i < raw.length; i++) {
     const v = cellNumber(raw[i]!);

@@ -13,7 +13,7 @@ export {
   toRowMajor,
 } from './table.ts';
 export type { CsvReadOptions } from './csv.ts';
-export { cellNumber, formatCsv, isMissingCell, parseCsv, parseCsvRecords, readCsv, readCsvHeader, writeCsv } from './csv.ts';
+export { cellNumber, typeColumn, formatCsv, isMissingCell, parseCsv, parseCsvRecords, readCsv, readCsvHeader, writeCsv } from './csv.ts';
 export type { CsvBatch, CsvStreamOptions } from './csv-stream.ts';
 export { readCsvBatches } from './csv-stream.ts';
 export type { StandardizeStats } from './standardize.ts';

@@ -5,7 +5,7 @@
 import { mkdir, open, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { cellNumber, formatCsv, makeTable, readCsv, readCsvBatches } from '@sfw/data';
+import { formatCsv, makeTable, readCsv, readCsvBatches, typeColumn } from '@sfw/data';
 import type { Column, Table } from '@sfw/data';
 
 /** Files up to this size are read whole and the transformed table is kept between fit and write. */
@@ -29,20 +29,10 @@ export async function* readChunks(path: string, textColumns: readonly string[] =
     const data: Record<string, Column> = {};
     b.header.forEach((name, j) => {
       const raw = b.rows.map((r) => r[j]!);
-      data[name] = text.has(name) ? raw : typeCells(raw);
+      data[name] = text.has(name) ? raw : typeColumn(raw);
     });
     yield makeTable([...b.header], data);
   }
-}
-
-function typeCells(raw: string[]): Column {
-  const out = new Float64Array(raw.length);
-  for (let i = 0; i < raw.length; i++) {
-    const v = cellNumber(raw[i]!);
-    if (v === undefined) return raw;
-    out[i] = v;
-  }
-  return out;
 }
 
 /** Appends tables with the same columns to one CSV file (header once). */
