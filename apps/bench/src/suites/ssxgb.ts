@@ -14,7 +14,7 @@ import { runPython, syntheticLinearData } from '@sfw/testkit';
 import { biclassificationEval } from '@sfw/jobs-eval';
 import { SSXGB_DEVICE_MODULE, runSsXgbPredict, runSsXgbTrain, ssXgbPredictSchema, ssXgbTrainSchema } from '@sfw/jobs-boost';
 import type { BenchSuite } from '../suite.ts';
-import { prepJobContext as jobContext } from '../prep-job.ts';
+import { jobContext } from '../sslr-job.ts';
 
 interface XgbCase {
   name: string;
