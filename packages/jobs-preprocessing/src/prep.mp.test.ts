@@ -178,7 +178,7 @@ describe('preprocessing jobs on a cluster', () => {
     expect(await ids(again.bob)).toEqual(tb);
   });
 
-  it('bad input: unknown op, bin_num 1, label at two parties, a text column given to STANDARDIZE; nothing written', async () => {
+  it('bad input: unknown op, bin_num 1, label at two parties, a text column given to STANDARDIZE, 100+ categories; nothing written', async () => {
     const s1 = (() => { try { parseOrThrow(featureCalculateSchema, { input_ds: files, rules: [{ op: 'CUBE', features: ['a_num'] }], output_ds: files, output_rule: files }, 'task_config'); } catch (e) { return e; } return undefined; })();
     expect(s1).toBeInstanceOf(ParameterValidationError);
     expect(fieldsOf(s1 as ParameterValidationError)).toEqual(['task_config.rules.0.op']);
@@ -196,5 +196,12 @@ describe('preprocessing jobs on a cluster', () => {
     expect(fieldsOf(e4)).toEqual(['task_config.rules.1.features']);
     expect(e4.message).toContain("'b_cat'");
     for (const p of [o.ds.alice, o.ds.bob, o.rule.alice, o.rule.bob]) expect(existsSync(p), p).toBe(false);
+
+    // b_num has hundreds of distinct values: too many categories for one-hot.
+    const oh = { ds: out('oh-bad'), rule: out('oh-bad-rule', 'json') };
+    const e5 = await pve(inTask(() => runOnehot(ctx, onehotSchema.parse({ input_ds: files, features: ['b_cat', 'b_num'], output_ds: oh.ds, output_rule: oh.rule }))));
+    expect(fieldsOf(e5)).toEqual(['task_config.features']);
+    expect(e5.message).toContain("'b_num' has 100 or more categories");
+    for (const p of [oh.ds.alice, oh.ds.bob, oh.rule.alice, oh.rule.bob]) expect(existsSync(p), p).toBe(false);
   });
 });
