@@ -1,32 +1,22 @@
 // The psi task end to end on a real Cluster (two party threads, curve work on piscina pools),
 // against a plaintext join of the same CSVs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Cluster } from '@sfw/runtime';
 import { ParameterValidationError, parseOrThrow } from '@sfw/executor';
-import type { JobContext } from '@sfw/executor';
 import { psiTask, PSI_DEVICE_MODULE } from './task.ts';
 import { psiConfigSchema } from './config.ts';
-import { plaintextJoin, readOutput } from './__tests__/fixtures.ts';
+import { plaintextJoin, psiJobContext, readCsvSide, readOutput } from './__tests__/fixtures.ts';
 
 const data = fileURLToPath(new URL('../test-data/breast_cancer/', import.meta.url));
 let cluster: Cluster;
 const progress: number[] = [];
 
-function ctxFor(workDir: string): JobContext {
-  return {
-    cluster, taskRequestId: 't', parties: ['alice', 'bob'], spuParties: [], signal: new AbortController().signal,
-    progress: (p: number) => progress.push(p), workDir, attempt: 0,
-  } as unknown as JobContext;
-}
-
-function readSide(path: string) {
-  const [h, ...rows] = readFileSync(path, 'utf8').trim().split('\n');
-  return { header: h!.split(','), rows: rows.map((r) => r.split(',')), keys: ['id'] };
-}
+const ctxFor = (workDir: string) => psiJobContext(cluster, workDir, progress);
+const readSide = (path: string) => readCsvSide(path, ['id']);
 
 beforeAll(async () => {
   cluster = await Cluster.start({ parties: ['alice', 'bob'], modules: [PSI_DEVICE_MODULE] });

@@ -3,6 +3,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Cluster } from '@sfw/runtime';
+import type { JobContext } from '@sfw/executor';
 import { memoryLinkPair } from '../link.ts';
 import type { PsiLink } from '../link.ts';
 import { runPsiParty } from '../party.ts';
@@ -77,6 +79,20 @@ export function plaintextJoin(
     out2.push(...only2);
   }
   return { out1, out2 };
+}
+
+/** A CSV written by `writeCsv` (no quoting) read back as a reference side. */
+export function readCsvSide(path: string, keys: string[]): RefSide {
+  const [h, ...rows] = readFileSync(path, 'utf8').trim().split('\n');
+  return { header: h!.split(','), rows: rows.map((r) => r.split(',')), keys };
+}
+
+/** The JobContext the psi task needs on a test cluster (two parties, progress recorded). */
+export function psiJobContext(cluster: Cluster, workDir: string, progress: number[]): JobContext {
+  return {
+    cluster, taskRequestId: 't', parties: ['alice', 'bob'], spuParties: [], signal: new AbortController().signal,
+    progress: (p: number) => progress.push(p), workDir, attempt: 0,
+  } as unknown as JobContext;
 }
 
 /** Data lines of an output CSV (header dropped). */

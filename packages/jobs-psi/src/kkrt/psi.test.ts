@@ -5,19 +5,15 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { mulberry32, plaintextJoin, readOutput, runTwoParties, tempDir, writeCsv } from '../__tests__/fixtures.ts';
-import type { RefSide, TwoPartyOptions } from '../__tests__/fixtures.ts';
+import { mulberry32, plaintextJoin, readCsvSide, readOutput, runTwoParties, tempDir, writeCsv } from '../__tests__/fixtures.ts';
+import type { TwoPartyOptions } from '../__tests__/fixtures.ts';
 import type { JoinType } from '../plan.ts';
-import { readFileSync } from 'node:fs';
 
 const data = fileURLToPath(new URL('../../test-data/breast_cancer/', import.meta.url));
 const pandasScript = fileURLToPath(new URL('../__tests__/pandas_join.py', import.meta.url));
 const JOINS = ['inner_join', 'left_join', 'full_join', 'difference'] as const;
 
-function readSide(path: string, keys: string[]): RefSide {
-  const [h, ...rows] = readFileSync(path, 'utf8').trim().split('\n');
-  return { header: h!.split(','), rows: rows.map((r) => r.split(',')), keys };
-}
+const readSide = readCsvSide;
 
 /** pandas' answer as a sorted multiset of aligned (ds1, ds2) row pairs, or per-side rows for difference. */
 function pandasJoin(p1: string, p2: string, k1: string[], k2: string[], how: JoinType, leftIsDs1: boolean) {
