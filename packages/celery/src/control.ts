@@ -1,4 +1,4 @@
-// Remote control over kombu's pidbox (reference/celery-protocol.md §5): `app.control.*` PUBLISHes a
+// Remote control over kombu's pidbox (docs/celery-wire.md "Remote control"): `app.control.*` PUBLISHes a
 // command envelope on `/<db>.celery.pidbox`; a reply, when asked for, is LPUSHed onto the queue bound
 // to `reply.celery.pidbox` with the client's routing key. Supported: revoke (+terminate), ping,
 // enable_events, disable_events. Everything else is ignored without a reply, as the reference advises.

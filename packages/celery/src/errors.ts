@@ -1,5 +1,5 @@
 // Errors -> the JSON exception payload Python's result backend turns back into a raised exception
-// (reference/celery-protocol.md §3). The client imports `exc_module`, looks up `exc_type` and raises
+// (docs/celery-wire.md "Results"). The client imports `exc_module`, looks up `exc_type` and raises
 // `cls(*exc_message)`; an unknown module/name becomes a dynamic `celery.exceptions.<exc_type>`.
 import type { ExceptionPayload } from './types.ts';
 

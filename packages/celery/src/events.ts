@@ -1,4 +1,4 @@
-// Celery events on Redis (reference/celery-protocol.md §5): `celeryev` is a fanout exchange, so an
+// Celery events on Redis (docs/celery-wire.md "Events"): `celeryev` is a fanout exchange, so an
 // event is one PUBLISH of a kombu envelope on `/<db>.celeryev/<type with - as .>`. Receivers
 // (`celery events`, Flower) PSUBSCRIBE `/<db>.celeryev/*`.
 import { randomUUID } from 'node:crypto';

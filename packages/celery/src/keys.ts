@@ -1,5 +1,5 @@
 // The one place that names Redis keys and channels, spelled as kombu 5.2 / Celery 5.2 spell them
-// (reference/celery-protocol.md §1-§5). Every other file asks this builder; none writes a literal key.
+// (docs/celery-wire.md). Every other file asks this builder; none writes a literal key.
 
 /** kombu's separator between a queue name and its priority step, and inside binding entries. */
 export const SEP = '\x06\x16';

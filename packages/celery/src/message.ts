@@ -1,4 +1,4 @@
-// Protocol v2 messages (JSON serializer, base64 body) in and out: reference/celery-protocol.md §1.
+// Protocol v2 messages (JSON serializer, base64 body) in and out: docs/celery-wire.md "Messages".
 // Decoding never throws: a bad message becomes a `Rejected` value that names what was wrong, so the
 // consumer loop can record a FAILURE (when there is a task id) and move on.
 import { randomUUID } from 'node:crypto';
@@ -196,7 +196,7 @@ export function encodeTaskMessage(m: NewTaskMessage): Envelope {
   };
 }
 
-/** The retry message: same id/body, retries+1, new eta, parent_id = own id, a fresh delivery tag (§4). */
+/** The retry message: same id/body, retries+1, new eta, parent_id = own id, a fresh delivery tag (docs/celery-wire.md "Retries and ETA"). */
 export function retryEnvelope(env: Envelope, req: TaskRequest, etaIso: string, origin: string): Envelope {
   const di = isObj(env.properties.delivery_info) ? env.properties.delivery_info : {};
   return {

@@ -1,4 +1,4 @@
-// kombu-compatible ack emulation and restore (reference/celery-protocol.md §2). The `unacked` hash
+// kombu-compatible ack emulation and restore (docs/celery-wire.md "Queues, priorities, acknowledgement and restore"). The `unacked` hash
 // and `unacked_index` zset are global to the Redis db and shared with Python workers, so the entry
 // format and the restore lock are kombu's own.
 import { randomUUID } from 'node:crypto';

@@ -1,4 +1,4 @@
-// The Redis result backend as Celery 5.2.6 writes it (reference/celery-protocol.md §3): key
+// The Redis result backend as Celery 5.2.6 writes it (docs/celery-wire.md "Results"): key
 // `celery-task-meta-<id>`, extended meta, SETEX + PUBLISH on the key's channel, SUCCESS never overwritten.
 // `finish` records an outcome and acks the message in one script (see scripts.ts FINISH).
 import type { Scripts } from './scripts.ts';

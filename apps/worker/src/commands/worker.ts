@@ -1,7 +1,7 @@
 // `worker`: serve the queue until SIGTERM/SIGINT (warm shutdown: running tasks get the grace period,
 // unacked messages are restored to the queue by the Celery layer). A second signal is a cold
 // shutdown: exit at once, as Celery does; a task still running stays in `unacked` and is redelivered
-// after the visibility timeout (celery-protocol.md §2).
+// after the visibility timeout (docs/celery-wire.md "Queues, priorities, acknowledgement and restore").
 import { flushLogger } from '@sfw/log';
 import type { WorkerConfig } from '../config.ts';
 import { makeLogger, startWorker } from '../app.ts';

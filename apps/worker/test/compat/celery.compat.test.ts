@@ -1,5 +1,5 @@
 // The real Python Celery 5.2.6 client against the TS worker on a private Redis: the test plan of
-// reference/celery-protocol.md §7 (cases 1-12) plus malformed input. The worker under test is
+// the wire contract in docs/celery-wire.md (cases 1-12) plus malformed input. The worker under test is
 // WORKER_COMMAND in harness.ts (the fixture today, the apps/worker CLI later).
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';

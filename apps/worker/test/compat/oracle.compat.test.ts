@@ -1,4 +1,4 @@
-// §7 case 13 (oracle): the same Python client cases against a real Celery 5.2.6 worker (py/stub.py,
+// Oracle: the same Python client cases against a real Celery 5.2.6 worker (py/stub.py,
 // solo pool, acks_late) and against the TS worker, compared field by field. Allowed differences:
 // worker hostname, task ids, times, traceback text, and date_done's zone (5.2.6 writes naive UTC,
 // we write +00:00, which 5.2.6 and later both read).
