@@ -10,6 +10,8 @@ import time
 
 import redis
 from celery import Celery
+from webside import list_events as _list_events
+from webside import outcome
 
 case, url = sys.argv[1], sys.argv[2]
 arg = json.loads(sys.argv[3]) if len(sys.argv) > 3 else {}
@@ -22,25 +24,11 @@ app = Celery('web', broker=url, backend=url)
 app.conf.update(task_serializer='json', result_serializer='json', accept_content=['json'],
                 broker_use_ssl=ssl, redis_backend_use_ssl=ssl)
 Q = 'secretflow_queue'
-STATUS_LIST = 'secretflow:task_status_log'
 r_ = redis.Redis.from_url(url, **({'ssl_ca_certs': arg['ca'], 'ssl_cert_reqs': 'required'} if ssl else {}))
 
 
-def exc_info(e):
-    return {'type': type(e).__name__, 'module': type(e).__module__, 'message': str(e),
-            'args': [a if isinstance(a, (int, float, str)) else repr(a) for a in e.args]}
-
-
-def outcome(res, timeout):
-    try:
-        return {'ok': True, 'value': res.get(timeout=timeout)}
-    except Exception as e:  # noqa: BLE001 - the suite asserts the exact type
-        return {'ok': False, 'exc': exc_info(e)}
-
-
 def list_events(task_id=None):
-    evs = [json.loads(x) for x in r_.lrange(STATUS_LIST, 0, -1)]
-    return [e for e in reversed(evs) if task_id is None or e.get('celery_task_id') == task_id]
+    return _list_events(r_, task_id)
 
 
 def execute(request_id, params, **kw):

@@ -10,6 +10,8 @@ import time
 
 import redis
 from celery import Celery
+from webside import outcome
+from webside import list_events as _list_events
 
 case, url = sys.argv[1], sys.argv[2]
 arg = json.loads(sys.argv[3]) if len(sys.argv) > 3 else {}
@@ -18,25 +20,12 @@ app = Celery('web', broker=url, backend=url)
 app.conf.update(task_serializer='json', result_serializer='json', accept_content=['json'])
 Q = 'secretflow_queue'
 CHANNEL = 'secretflow:task_status'
-STATUS_LIST = 'secretflow:task_status_log'
 r_ = redis.Redis.from_url(url)
 
 
 def execute(request_id, params):
     """Exactly the web side's call."""
     return app.send_task('tasks.secretflow.execute_task', args=[request_id, params], queue=Q)
-
-
-def exc_info(e):
-    return {'type': type(e).__name__, 'module': type(e).__module__, 'message': str(e),
-            'args': [a if isinstance(a, (int, float, str)) else repr(a) for a in e.args]}
-
-
-def outcome(res, timeout):
-    try:
-        return {'ok': True, 'value': res.get(timeout=timeout)}
-    except Exception as e:  # noqa: BLE001 - the suite asserts the exact type
-        return {'ok': False, 'exc': exc_info(e)}
 
 
 def meta(res):
@@ -55,9 +44,7 @@ def wait_terminal_event(task_id, wait_s=5):
 
 
 def list_events(task_id):
-    """The durable status list (LPUSH, newest first) -> this task's events, oldest first."""
-    evs = [json.loads(x) for x in r_.lrange(STATUS_LIST, 0, -1)]
-    return [e for e in reversed(evs) if e.get('celery_task_id') == task_id]
+    return _list_events(r_, task_id)
 
 
 class ChannelListener:
