@@ -2,6 +2,7 @@
 // with 40 fraction bits as SecretFlow's statistics run), each against its plaintext reference:
 // numpy corrcoef / inverse correlation, pandas groupby, the Wald formula and statsmodels.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cluster } from '@sfw/runtime';
 import type { JobContext } from '@sfw/executor';
@@ -93,6 +94,27 @@ describe('ss_pearsonr and ss_vif', () => {
     await expectInvalid(inTask(() => runSsPearsonr(ctx, ssPearsonrSchema.parse({ input_ds: files.diabetes, feature_selects: ['age', 'nope'] }))), 'feature_selects');
     expect(ssVifSchema.safeParse({ input_ds: files.diabetes, feature_selects: ['age'] }).error?.issues[0]?.path).toEqual(['feature_selects']);
     await expectInvalid(inTask(() => runTableStatistics(ctx, tableStatisticsSchema.parse({ input_ds: files.diabetes, features: ['age', 'nope'] }))), 'features');
+  });
+});
+
+describe('ss_vif on exactly collinear and constant columns', () => {
+  it('a column that is a linear function of another: a very large finite VIF or a clear error, never NaN; a constant column fails on feature_selects', async () => {
+    const src = readFileSync(files.diabetes.bob, 'utf8').trimEnd().split('\n');
+    const bmi = readFileSync(files.diabetes.alice, 'utf8').trimEnd().split('\n').map((l) => l.split(',')[3]!);
+    const bob = join(ctx.workDir, 'collinear-bob.csv');
+    writeFileSync(bob, `${src.map((l, i) => `${l},${i === 0 ? 'bmi2' : String(2 * Number(bmi[i]) + 1)},${i === 0 ? 'k' : '7'}`).join('\n')}\n`);
+    const input = { alice: files.diabetes.alice, bob };
+    const outcome = await inTask(() => runSsVif(ctx, ssVifSchema.parse({ input_ds: input, feature_selects: ['age', 'bmi', 's5', 'bmi2'] }))).then(
+      (r) => r.vif,
+      (e: unknown) => (e instanceof Error ? e.message : String(e)),
+    );
+    if (typeof outcome === 'string') expect(outcome).toMatch(/singular or too ill-conditioned/);
+    else {
+      expect(Object.values(outcome).every((v) => Number.isFinite(v))).toBe(true);
+      expect(outcome['bmi']!).toBeGreaterThan(1000);
+      expect(outcome['bmi2']!).toBeGreaterThan(1000);
+    }
+    await expectInvalid(inTask(() => runSsVif(ctx, ssVifSchema.parse({ input_ds: input, feature_selects: ['age', 'k'] }))), 'feature_selects');
   });
 });
 
