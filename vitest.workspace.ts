@@ -49,4 +49,15 @@ export const projects: TestProjectInlineConfiguration[] = [
       fileParallelism: false,
     },
   },
+  {
+    // The published face: pack the embeddable packages, npm-install the tarballs into a project
+    // outside the workspace, type-check and run a consumer there (built dist, test Redis).
+    test: {
+      name: 'embed',
+      include: ['tools/*/src/**/*.embed.test.ts'],
+      testTimeout: 300_000,
+      hookTimeout: 600_000,
+      fileParallelism: false,
+    },
+  },
 ];

@@ -9,8 +9,12 @@
 import { build } from 'esbuild';
 import { cp, readdir, rm, mkdir } from 'node:fs/promises';
 import { join, relative, extname } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 
-const pkgDir = process.argv[2] ?? process.cwd();
+const args = process.argv.slice(2);
+const withTypes = args.includes('--types');
+const pkgDir = args.find((a) => !a.startsWith('--')) ?? process.cwd();
 const src = join(pkgDir, 'src');
 const out = join(pkgDir, 'dist');
 
@@ -22,10 +26,14 @@ async function walk(dir) {
   return files.flat();
 }
 
+/** A relative `./x.ts` module specifier after `from` / `import` / `import(`. */
+const TS_SPECIFIER = /((?:from|import)\s*\(?\s*)(["'])(\.{1,2}\/[^"']+?)\.ts\2/g;
+
 const files = await walk(src);
 const isTest = (f) => /\.test\.ts$/.test(f) || f.includes(`${join('src', '__tests__')}`);
 const tsFiles = files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !isTest(f));
-const assets = files.filter((f) => !f.endsWith('.ts'));
+// Run-time assets only (e.g. the thread bootstrap .mjs); notes next to the sources stay out.
+const assets = files.filter((f) => !f.endsWith('.ts') && !f.endsWith('.md') && !isTest(f));
 
 await rm(out, { recursive: true, force: true });
 await mkdir(out, { recursive: true });
@@ -35,10 +43,7 @@ const rewriteTsSpecifiers = {
   setup(b) {
     b.onEnd(async (result) => {
       for (const file of result.outputFiles ?? []) {
-        const text = file.text.replace(
-          /((?:from|import)\s*\(?\s*)(["'])(\.{1,2}\/[^"']+?)\.ts\2/g,
-          (_m, pre, q, p) => `${pre}${q}${p}.js${q}`,
-        );
+        const text = file.text.replace(TS_SPECIFIER, (_m, pre, q, p) => `${pre}${q}${p}.js${q}`);
         await mkdir(join(file.path, '..'), { recursive: true });
         const { writeFile } = await import('node:fs/promises');
         await writeFile(file.path, text);
@@ -66,4 +71,18 @@ for (const a of assets) {
   const dest = join(out, relative(src, a));
   await mkdir(join(dest, '..'), { recursive: true });
   await cp(a, dest);
+}
+
+// `--types`: the package is published, so it also gets declaration files (dist/**/*.d.ts) from its
+// tsconfig.build.json. Only the embeddable packages pay for this (a few seconds each).
+if (withTypes) {
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  execFileSync(process.execPath, [tsc, '-p', join(pkgDir, 'tsconfig.build.json')], { stdio: 'inherit' });
+  // tsc keeps the sources' `./x.ts` specifiers in declarations; a consumer resolves `./x.js`.
+  const { readFile, writeFile } = await import('node:fs/promises');
+  for (const f of (await walk(out)).filter((x) => x.endsWith('.d.ts'))) {
+    const text = await readFile(f, 'utf8');
+    const fixed = text.replace(TS_SPECIFIER, (_m, pre, q, p) => `${pre}${q}${p}.js${q}`);
+    if (fixed !== text) await writeFile(f, fixed);
+  }
 }
