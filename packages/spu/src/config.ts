@@ -2,7 +2,9 @@
 // package everything works on ResolvedSpuConfig (defaults applied once, validated once).
 import { DEFAULT_FXP_BITS, FIELD_BITS, type FieldType } from '@sfw/ring';
 
-export type ProtocolKind = 'SEMI2K' | 'REF2K';
+/** The protocols this package implements (one record each in protocol.ts). */
+export const PROTOCOL_KINDS = ['SEMI2K', 'REF2K'] as const;
+export type ProtocolKind = (typeof PROTOCOL_KINDS)[number];
 export type BeaverType = 'TTP' | 'TFP';
 
 export interface SpuConfig {
@@ -33,7 +35,7 @@ export class SpuError extends Error {
 
 export function resolveConfig(cfg: SpuConfig | ResolvedSpuConfig): ResolvedSpuConfig {
   if ('fxpBits' in cfg) return cfg;
-  if (cfg.protocol !== 'SEMI2K' && cfg.protocol !== 'REF2K') throw new SpuError(`spu config: protocol must be SEMI2K or REF2K`);
+  if (!(PROTOCOL_KINDS as readonly string[]).includes(cfg.protocol)) throw new SpuError(`spu config: protocol must be one of ${PROTOCOL_KINDS.join(', ')}`);
   if (cfg.field !== 'FM64' && cfg.field !== 'FM128') throw new SpuError(`spu config: field must be FM64 or FM128`);
   if (cfg.beaverType !== 'TTP' && cfg.beaverType !== 'TFP') throw new SpuError(`spu config: beaverType must be TTP or TFP`);
   const k = FIELD_BITS[cfg.field];

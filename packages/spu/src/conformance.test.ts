@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { FIELD_BITS, fromBigInts, toBigInts, type FieldType, type RingTensor } from '@sfw/ring';
 import type { SpuConfig } from './config.ts';
-import { runKernelLocal } from './harness.ts';
+import { runKernelLocal } from './simulation.ts';
 
 const RUNS = 12;
 const SETUPS = [

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import type { SpuConfig } from './config.ts';
 import { createSpuContext } from './context.ts';
 import { serveDealer } from './dealer.ts';
-import { runLocal, shareInputs } from './harness.ts';
+import { runLocal, shareInputs } from './simulation.ts';
 import { LocalHub } from './local-hub.ts';
 import { makeShares, reconstruct } from './share.ts';
 
@@ -189,21 +189,22 @@ describe('dealer modes', () => {
 
 describe('dealer failures surface on both sides', () => {
   it('a request the dealer cannot serve rejects at rank 0 and fails the dealer', async () => {
-    const { registerCorrelation, getCorrelation } = await import('./correlation.ts');
+    const { correlationKind } = await import('./mpc/correlation.ts');
+    const { SEMI2K } = await import('./protocol.ts');
     const cfg: SpuConfig = { protocol: 'SEMI2K', field: 'FM64', fxpFractionBits: 0, beaverType: 'TTP' };
-    // Registered on the ranks' side only for this test: the dealer's derive() throws instead.
-    registerCorrelation<{ n: number }>('test.broken', {
+    // A kind whose dealer-side derive() throws, in a table both sides are given.
+    const correlations = SEMI2K.correlations!.with([correlationKind<{ n: number }>('test.broken', {
       parse: (raw) => ({ n: Number((raw as { n: number }).n) }),
       random: (p, field) => [{ name: 'a', field, shape: [p.n], sharing: 'additive' }],
       derived: (p, field) => [{ name: 'c', field, shape: [p.n], sharing: 'additive' }],
       derive: () => {
         throw new Error('broken');
       },
-    });
-    expect(getCorrelation('test.broken')).toBeDefined();
+    })]);
+    expect(correlations.kinds()).toContain('test.broken');
     const hub = new LocalHub(2);
-    const dealer = serveDealer(cfg, hub.endpoint(2));
-    const ctxs = [0, 1].map((r) => createSpuContext(cfg, hub.endpoint(r)));
+    const dealer = serveDealer(cfg, hub.endpoint(2), { correlations });
+    const ctxs = [0, 1].map((r) => createSpuContext(cfg, hub.endpoint(r), { correlations }));
     await expect(ctxs[0]!.dealer!.takeAll('test.broken', { n: 4 })).rejects.toThrow(/could not serve/);
     await expect(dealer.done).rejects.toThrow(/broken/);
     await ctxs[1]!.dealer!.takeAll('test.broken', { n: 4 }); // non-adjust ranks need no dealer

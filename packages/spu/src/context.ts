@@ -5,9 +5,10 @@
 // in program-call order, which keeps the rank-to-rank FIFO channels and the dealer PRG streams
 // aligned even if a program fires several ops without awaiting them.
 //
-// Layers underneath (docs/spu.md): the protocol's kernels on RingTensor shares (`kernels`, `env`),
-// the fixed-point numerics over them (nonlinear/: comparison, sigmoid, division, exp/log, sqrt,
-// inverse, reductions) and the fixed-mask products (masked/). Writing a new routine:
+// Layers underneath (docs/spu.md): the protocol record chosen once here from the config
+// (protocol.ts: kernels on RingTensor shares, correlations, sharing), and the fixed-point numerics
+// written over its kernels (numerics/: comparison, sigmoid, division, exp/log, sqrt, inverse,
+// reductions). Writing a new routine:
 //   - `serial(fn)`: run a multi-step communicating routine as one serialised op. Calls to the public
 //     methods from inside `fn` run inline (no deadlock); do not run two kernels concurrently inside.
 //   - `wrap(share)` / `unwrap(secret)`: between SecretTensor and this rank's RingTensor share.
@@ -15,22 +16,20 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { decode, encode, sum as ringSum, type RingTensor } from '@sfw/ring';
 import type { Comm } from './comm.ts';
 import { resolveConfig, type ResolvedSpuConfig, type SpuConfig } from './config.ts';
-import { CorrelationSource } from './correlation-source.ts';
+import type { CorrelationTable } from './mpc/correlation.ts';
+import { CorrelationSource } from './mpc/dealer/source.ts';
 import { concatShares, reshapeShare, sliceRows, transposeShare } from './layout.ts';
-import { ref2k } from './kernels/ref2k.ts';
-import { semi2k } from './kernels/semi2k.ts';
-import type { ArithProtocol, KernelEnv } from './kernels/types.ts';
+import type { ArithProtocol, KernelEnv } from './mpc/types.ts';
+import { protocolOf, type Protocol } from './protocol.ts';
 import { SecretTensor, shareOf } from './secret-tensor.ts';
 import { BufferPool, type ScratchPool } from './pool.ts';
-import { abs, clip, maxMin, relu, sign } from './nonlinear/compare.ts';
-import { Fxp } from './nonlinear/fxp.ts';
-import { inverseNewtonSchulz } from './nonlinear/inverse.ts';
-import { nlKernelsFor } from './nonlinear/kernels.ts';
-import { div, exp, log, reciprocal, sqrtRsqrt } from './nonlinear/numeric.ts';
-import { argmax, maxAlong, type ArgmaxOptions } from './nonlinear/reduce.ts';
-import { sigmoid, type SigmoidType } from './nonlinear/sigmoid.ts';
-import { fixedMaskA, fixedMaskRef, maskedMatvecTrunc, releaseA } from './masked/kernels.ts';
-import { MaskedMatrix, maskedState } from './masked/masked-matrix.ts';
+import { abs, clip, maxMin, relu, sign } from './numerics/compare.ts';
+import { Fxp } from './numerics/fxp.ts';
+import { inverseNewtonSchulz } from './numerics/inverse.ts';
+import { div, exp, log, reciprocal, sqrtRsqrt } from './numerics/numeric.ts';
+import { argmax, maxAlong, type ArgmaxOptions } from './numerics/reduce.ts';
+import { sigmoid, type SigmoidType } from './numerics/sigmoid.ts';
+import { MaskedMatrix, maskedState } from './mpc/masked-matrix.ts';
 
 const inSerial = new AsyncLocalStorage<SpuContext>();
 
@@ -45,6 +44,8 @@ export type RowRange = readonly [start: number, end: number];
 export class SpuContext {
   readonly cfg: ResolvedSpuConfig;
   readonly comm: Comm;
+  /** The protocol record (kernels, correlations, sharing), chosen once from `cfg.protocol`. */
+  readonly protocol: Protocol;
   readonly kernels: ArithProtocol;
   readonly dealer: CorrelationSource | undefined;
   readonly env: KernelEnv;
@@ -58,12 +59,14 @@ export class SpuContext {
   constructor(config: SpuConfig | ResolvedSpuConfig, comm: Comm, options: SpuContextOptions = {}) {
     this.cfg = resolveConfig(config);
     this.comm = comm;
-    this.kernels = this.cfg.protocol === 'SEMI2K' ? semi2k : ref2k;
-    if (this.cfg.protocol === 'SEMI2K' && this.cfg.beaverType === 'TFP' && comm.rank === 0)
+    this.protocol = protocolOf(this.cfg);
+    this.kernels = this.protocol.arith;
+    const correlations = this.protocol.correlations === undefined ? undefined : (options.correlations ?? this.protocol.correlations);
+    if (correlations !== undefined && this.cfg.beaverType === 'TFP' && comm.rank === 0)
       this.cfg.onWarning('SPU beaverType TFP: rank 0 generates all correlated randomness and knows every seed, so it can recover every secret. Insecure; use only for debugging.');
     const pool = options.pool ?? new BufferPool();
     this.#ownsPool = options.pool === undefined;
-    this.dealer = this.cfg.protocol === 'SEMI2K' ? new CorrelationSource(this.cfg, comm, pool) : undefined;
+    this.dealer = correlations === undefined ? undefined : new CorrelationSource(this.cfg, comm, correlations, pool);
     this.env = { cfg: this.cfg, comm, corr: this.dealer, pool };
   }
 
@@ -336,7 +339,7 @@ export class SpuContext {
   fixedMask(x: SecretTensor): Promise<MaskedMatrix> {
     return this.serial(async () => {
       const share = shareOf(x);
-      return new MaskedMatrix(this.kernels.name === 'REF2K' ? fixedMaskRef(share) : await fixedMaskA(this.env, share));
+      return new MaskedMatrix(await this.protocol.masked.fixedMask(this.env, share));
     });
   }
 
@@ -346,7 +349,7 @@ export class SpuContext {
    * one truncation.
    */
   maskedMatmul(m: MaskedMatrix, rows: RowRange, w: SecretTensor, shift = 0): Promise<SecretTensor> {
-    return this.serial(async () => this.wrap(await maskedMatvecTrunc(this.env, this.kernels, maskedState(m), rows[0], rows[1], shareOf(w), 'right', shift)));
+    return this.#maskedProduct(m, rows, w, 'right', shift);
   }
 
   /**
@@ -354,7 +357,7 @@ export class SpuContext {
    * mask); result [d, 1] (or [d, k]). 2 rounds, (N-1)(b + d) k elements.
    */
   maskedMatmulT(m: MaskedMatrix, rows: RowRange, r: SecretTensor, shift = 0): Promise<SecretTensor> {
-    return this.serial(async () => this.wrap(await maskedMatvecTrunc(this.env, this.kernels, maskedState(m), rows[0], rows[1], shareOf(r), 'left', shift)));
+    return this.#maskedProduct(m, rows, r, 'left', shift);
   }
 
   /** Drops the dealer's copy of U and this handle's buffers. The handle is unusable afterwards. */
@@ -362,13 +365,25 @@ export class SpuContext {
     return this.serial(async () => {
       const st = maskedState(m);
       st.released = true;
-      if (this.kernels.name !== 'REF2K') await releaseA(this.env, st);
+      await this.protocol.masked.release(this.env, st);
     });
   }
 
   /** One serialised non-linear op over this context's fixed-point numerics. */
   #nl(fn: (F: Fxp) => Promise<RingTensor>): Promise<SecretTensor> {
-    return this.serial(async () => this.wrap(await fn((this.#fxp ??= new Fxp(this.env, this.kernels, nlKernelsFor(this.env))))));
+    return this.serial(async () => this.wrap(await fn((this.#fxp ??= new Fxp(this.env, this.kernels, this.protocol.nonlinear)))));
+  }
+
+  /**
+   * Fixed point: the protocol's ring product, then one truncation by f + shift bits (a public
+   * division by 2^shift folded into the truncation, e.g. the x/4 of SecretFlow's t1 sigmoid).
+   */
+  #maskedProduct(m: MaskedMatrix, rows: RowRange, v: SecretTensor, side: 'right' | 'left', shift: number): Promise<SecretTensor> {
+    return this.serial(async () => {
+      if (!Number.isInteger(shift) || shift < 0 || shift > 16) throw new RangeError(`shift ${String(shift)} is outside [0, 16]`);
+      const y = await this.protocol.masked.matvec(this.env, maskedState(m), rows[0], rows[1], shareOf(v), side);
+      return this.wrap(await this.kernels.truncA(this.env, y, this.cfg.fxpBits + shift));
+    });
   }
 
   /** x - y where either side may be a public number. */
@@ -398,6 +413,11 @@ export interface SpuContextOptions {
    * clears it itself (at the end of a task). The pool contract is in pool.ts.
    */
   pool?: ScratchPool;
+  /**
+   * A correlation table to ask the dealer from instead of the protocol's (tests that define extra
+   * kinds); the dealer must serve the same table.
+   */
+  correlations?: CorrelationTable;
 }
 
 export function createSpuContext(config: SpuConfig | ResolvedSpuConfig, comm: Comm, options: SpuContextOptions = {}): SpuContext {

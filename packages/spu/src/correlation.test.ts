@@ -3,12 +3,13 @@
 import { describe, expect, it } from 'vitest';
 import { add, and, toBigInts, xor, type RingTensor } from '@sfw/ring';
 import type { SpuConfig } from './config.ts';
-import { asRecord, parseDims, registerCorrelation } from './correlation.ts';
-import { runLocal } from './harness.ts';
+import { CorrelationTable, asRecord, correlationKind, parseDims } from './mpc/correlation.ts';
+import { SEMI2K } from './protocol.ts';
+import { runLocal } from './simulation.ts';
 import { exportShare, importShare } from './share.ts';
 
 interface P { n: number }
-registerCorrelation<P>('test.mixed', {
+const mixed = correlationKind<P>('test.mixed', {
   parse: (raw) => ({ n: parseDims([asRecord(raw).n], 'n', 1)[0]! }),
   random: (p, field) => [
     { name: 'a', field, shape: [p.n], sharing: 'xor' },
@@ -21,14 +22,17 @@ registerCorrelation<P>('test.mixed', {
   ],
   derive: (_p, _f, r) => ({ c: and(r.a!, r.b!), rx: r.r! }),
 });
+const correlations = SEMI2K.correlations!.with([mixed]);
 
 const combine = (ts: RingTensor[], op: 'xor' | 'add') => ts.slice(1).reduce((acc, t) => (op === 'xor' ? xor(acc, t) : add(acc, t)), ts[0]!);
 
-describe('correlation registry', () => {
-  it('rejects duplicate and malformed kind names', () => {
+describe('correlation tables', () => {
+  it('rejects duplicate and malformed kind names, and kinds a table does not hold', () => {
     const spec = { parse: () => ({}), random: () => [], derived: () => [], derive: () => ({}) };
-    expect(() => registerCorrelation('test.mixed', spec)).toThrow(/already registered/);
-    expect(() => registerCorrelation('bad name!', spec)).toThrow(/not a valid name/);
+    expect(() => correlations.with([correlationKind('test.mixed', spec)])).toThrow(/defined twice/);
+    expect(() => correlationKind('bad name!', spec)).toThrow(/not a valid name/);
+    expect(() => new CorrelationTable([]).get('beaver')).toThrow(/not in this protocol's table/);
+    expect(SEMI2K.correlations!.kinds()).toEqual(expect.arrayContaining(['beaver', 'truncPr', 'nl.andTriple', 'masked.fixedMatrix']));
   });
 
   for (const beaverType of ['TTP', 'TFP'] as const)
@@ -36,7 +40,7 @@ describe('correlation registry', () => {
       for (const parties of [2, 3])
         it(`${beaverType} ${field} ${parties} ranks: XOR and additive parts combine to the derived values`, async () => {
           const cfg: SpuConfig = { protocol: 'SEMI2K', field, fxpFractionBits: 0, beaverType };
-          const { results, hub } = await runLocal(cfg, parties, (ctx) => ctx.dealer!.takeAll('test.mixed', { n: 33 }));
+          const { results, hub } = await runLocal(cfg, parties, (ctx) => ctx.dealer!.takeAll('test.mixed', { n: 33 }), undefined, { correlations });
           const part = (name: string) => results.map((r) => r[name]!);
           const a = combine(part('a'), 'xor'), b = combine(part('b'), 'xor'), c = combine(part('c'), 'xor');
           const r = combine(part('r'), 'add'), rx = combine(part('rx'), 'xor');

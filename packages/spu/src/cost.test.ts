@@ -3,8 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { FIELD_BITS, fromBigInts, type FieldType, type RingTensor } from '@sfw/ring';
 import type { SpuConfig } from './config.ts';
-import { runKernelLocal } from './harness.ts';
-import { semi2kCost, type CostedKernel } from './kernels/cost.ts';
+import { runKernelLocal } from './simulation.ts';
+import { semi2kCost, type CostedKernel } from './mpc/cost.ts';
 import type { SpuContext } from './context.ts';
 import { LocalHub } from './local-hub.ts';
 import { barrier } from './__tests__/barrier.ts';

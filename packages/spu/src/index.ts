@@ -1,41 +1,29 @@
 // @sfw/spu: SEMI2K additive secret sharing over Z_2^64 / Z_2^128 with a dealer, and the REF2K
-// plaintext reference protocol. See docs/spu.md.
-import './correlations.ts';
-// The boolean/non-linear library (src/nonlinear, another owner): importing it here registers its
-// correlation kinds on every endpoint that loads the package (ranks AND the dealer thread) and
-// installs its SpuContext methods.
-import './nonlinear/index.ts';
+// plaintext reference protocol (docs/spu.md). Layers, bottom up: mpc/ (each protocol's kernels and
+// correlations, one rank environment), protocol.ts (one record per protocol), numerics/ (fixed-point
+// comparison, sigmoid, division, exp/log, sqrt, inverse, reductions), context.ts (the one class SPU
+// programs see). In-process simulation (LocalHub, runLocal) is the `@sfw/spu/simulation` subpath.
 
-export type { Comm, CommStats } from './comm.ts';
-export { dealerRank, emptyStats } from './comm.ts';
-export { LocalHub, type TrafficCell } from './local-hub.ts';
+// Configuration and transport contract.
 export { SpuError, resolveConfig, type BeaverType, type ProtocolKind, type ResolvedSpuConfig, type SpuConfig } from './config.ts';
-export {
-  asRecord,
-  getCorrelation,
-  parseBits,
-  parseDims,
-  registerCorrelation,
-  registeredCorrelations,
-  type CorrelationSpec,
-  type PartLayout,
-  type Parts,
-  type Sharing,
-} from './correlation.ts';
-export { CorrelationSource, type Correlation } from './correlation-source.ts';
-export { ADJUST_RANK } from './dealer-core.ts';
-export { serveDealer, type DealerHandle } from './dealer.ts';
-export { SecretTensor, shareOf } from './secret-tensor.ts';
-export { exportShare, importShare, makeShares, reconstruct, reconstructRing } from './share.ts';
+export { emptyStats, type Comm, type CommStats } from './comm.ts';
+
+// What SPU programs see.
 export { SpuContext, createSpuContext, type Operand, type PublicValues, type RowRange, type SpuContextOptions } from './context.ts';
+export { SecretTensor, shareOf } from './secret-tensor.ts';
+export { MaskedMatrix } from './mpc/masked-matrix.ts';
+export { SIGMOID_TYPES, type SigmoidType } from './numerics/sigmoid.ts';
+export type { ArgmaxOptions } from './numerics/reduce.ts';
+
+// Owner, receiver and dealer sides (what a runtime hosting the protocol calls).
+export { exportShare, importShare, makeShares, reconstruct, reconstructRing } from './share.ts';
+export { serveDealer, type DealerHandle } from './dealer.ts';
 export { BufferPool, type BufferPoolOptions, type ScratchPool } from './pool.ts';
-export type { ArithProtocol, KernelEnv } from './kernels/types.ts';
-export { holdsConstants } from './kernels/types.ts';
-export { openAll, broadcastShare } from './kernels/open.ts';
-export { semi2k } from './kernels/semi2k.ts';
-export { ref2k } from './kernels/ref2k.ts';
-export { semi2kCost, ref2kCost, type CostedKernel, type KernelCost } from './kernels/cost.ts';
-export { runKernelLocal, runLocal, shareInputs, type LocalRun } from './harness.ts';
-export * from './nonlinear/index.ts';
-import './masked/index.ts';
-export * from './masked/index.ts';
+export { PROTOCOLS, protocolOf, type Protocol } from './protocol.ts';
+// Share-level building block for programs that move share buffers themselves.
+export { openAll } from './mpc/open.ts';
+
+// Cost model of the kernels (rounds and bytes as functions of ring size and length).
+export { semi2kCost, ref2kCost, type CostedKernel, type KernelCost } from './mpc/cost.ts';
+export { eqzACost, msbACost, type NlCost } from './mpc/nonlinear-cost.ts';
+export { maskedCost, type MaskedCost, type MaskedKernel } from './mpc/masked-cost.ts';

@@ -1,9 +1,8 @@
-// Owner-side sharing and receiver-side reconstruction (docs/contracts.md, "Owner side").
-// SEMI2K: x = x_0 + ... + x_{N-1} mod 2^k with x_1..x_{N-1} uniform from the OS CSPRNG
-// (randomFillSync via ring's randomTensor), so any N-1 shares are independent of x.
-// REF2K: every rank receives x itself (plaintext reference protocol).
-import { add, decode, encode, fromBytes, makeTensor, randomTensor, shapeSize, sub, toBytes, type RingTensor } from '@sfw/ring';
+// Owner-side sharing and receiver-side reconstruction (docs/contracts.md, "Owner side"), in bytes as
+// the runtime moves them; the protocol record's share scheme (mpc/sharing.ts) does the splitting.
+import { decode, encode, fromBytes, makeTensor, shapeSize, toBytes, type RingTensor } from '@sfw/ring';
 import { SpuError, resolveConfig, type ResolvedSpuConfig, type SpuConfig } from './config.ts';
+import { protocolOf } from './protocol.ts';
 import { SecretTensor, shareOf } from './secret-tensor.ts';
 
 function toRing(cfg: ResolvedSpuConfig, values: Float64Array | RingTensor, shape: readonly number[]): RingTensor {
@@ -18,34 +17,16 @@ export function makeShares(config: SpuConfig | ResolvedSpuConfig, values: Float6
   const cfg = resolveConfig(config);
   if (!Number.isInteger(nRanks) || nRanks < 1) throw new SpuError('makeShares: nRanks must be a positive integer');
   const x = toRing(cfg, values, shape);
-  if (cfg.protocol === 'REF2K') return Array.from({ length: nRanks }, () => toBytes(x).slice());
-  const shares: RingTensor[] = [];
-  const last = makeTensor(x.field, x.shape, x.data.slice());
-  for (let i = 1; i < nRanks; i++) {
-    const r = randomTensor(x.field, x.shape);
-    sub(last, r, last);
-    shares.push(r);
-  }
-  return [toBytes(last), ...shares.map((s) => toBytes(s))];
+  return protocolOf(cfg).sharing.split(x, nRanks).map((t) => toBytes(t));
 }
 
-/** Sum the shares (SEMI2K) or check they agree (REF2K); the ring value. */
+/** The ring value from every rank's share (the protocol's share scheme). */
 export function reconstructRing(config: SpuConfig | ResolvedSpuConfig, shares: readonly Uint8Array[], shape: readonly number[]): RingTensor {
   const cfg = resolveConfig(config);
   const first = shares[0];
   if (first === undefined) throw new SpuError('reconstruct: no shares');
   const ts = shares.map((s) => fromBytes(cfg.field, s, shape));
-  if (cfg.protocol === 'REF2K') {
-    const a = toBytes(ts[0]!);
-    for (const t of ts) {
-      const b = toBytes(t);
-      if (b.byteLength !== a.byteLength || !b.every((v, i) => v === a[i])) throw new SpuError('reconstruct: REF2K ranks disagree (program is not SPMD-deterministic)');
-    }
-    return makeTensor(cfg.field, shape, ts[0]!.data.slice());
-  }
-  const acc = makeTensor(cfg.field, shape, ts[0]!.data.slice());
-  for (let i = 1; i < ts.length; i++) add(acc, ts[i]!, acc);
-  return acc;
+  return protocolOf(cfg).sharing.combine(ts);
 }
 
 /** Reconstruct and decode fixed point. */

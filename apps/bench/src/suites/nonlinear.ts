@@ -1,9 +1,10 @@
-// SPU non-linear library (issue 4) over LocalHub: both ranks AND the TTP dealer in ONE thread, so a
+// SPU non-linear library over LocalHub: both ranks AND the TTP dealer in ONE thread, so a
 // figure is the sum of every party's and the dealer's CPU time (pessimistic against the threaded
 // cluster, where ranks and dealer run on separate cores). Each rep is a whole SPU session (contexts,
 // seeds, the op, close); inputs are shared once outside the timed region. bytes_sent = rank 0 to
 // rank 1, rounds = LocalHub's Lamport clock, dealer_bytes = dealer to rank 0 (preprocessing).
-import { LocalHub, SpuContext, runLocal, shareInputs, type SecretTensor, type SpuConfig } from '@sfw/spu';
+import type { SecretTensor, SpuConfig, SpuContext } from '@sfw/spu';
+import { LocalHub, runLocal, shareInputs } from '@sfw/spu/simulation';
 import { timeIt, type BenchSuite } from '../suite.ts';
 
 type Op = (c: SpuContext, x: SecretTensor, y: SecretTensor) => Promise<SecretTensor>;
@@ -45,12 +46,6 @@ const suite: BenchSuite = {
   name: 'nonlinear',
   description: 'SPU non-linear ops (SEMI2K, TTP dealer, 2 ranks, one thread): less, div, exp, sigmoid real/t1, argmax 2^10..2^20, inverse 30x30',
   async run({ quick, emit }) {
-    // The methods are installed when @sfw/spu's index imports ./nonlinear/index.ts (see
-    // packages/spu/src/nonlinear/NEEDS.md); report instead of crashing until then.
-    if (typeof (SpuContext.prototype as Partial<SpuContext>).less !== 'function') {
-      emit({ suite: 'nonlinear', case: 'unavailable', n: 0, median_ms: Number.NaN, reps: 0, skipped: '@sfw/spu does not install the non-linear library' });
-      return;
-    }
     for (const field of quick ? (['FM64'] as const) : (['FM64', 'FM128'] as const)) {
       const cfg: SpuConfig = { protocol: 'SEMI2K', field, fxpFractionBits: 0, beaverType: 'TTP' };
       for (const c of CASES)

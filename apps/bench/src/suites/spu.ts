@@ -6,12 +6,11 @@
 // op on every rank including all of the dealer's work for it (for matmul, its A.B product). Input
 // sharing happens once outside the timed region. `cpu_ms` is process CPU time per rep (user+sys),
 // which is steadier than wall time on a shared machine.
+import { LocalHub, shareInputs } from '@sfw/spu/simulation';
 import {
-  LocalHub,
   createSpuContext,
   semi2kCost,
   serveDealer,
-  shareInputs,
   type CostedKernel,
   type SecretTensor,
   type SpuConfig,

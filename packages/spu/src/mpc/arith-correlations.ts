@@ -1,0 +1,73 @@
+// Correlation kinds of SEMI2K arithmetic (assembled into the SEMI2K record in protocol.ts).
+//   beaver    (a, b | c = a*b)                  Beaver 1991, elementwise multiplication triples
+//   square    (a | c = a*a)                     squaring pair (half the opening of a Beaver triple)
+//   matmul    (A, B | C = A.B)                  matrix Beaver triples (SecureML 2017, section 4.2)
+//   truncPr   (r | d, rTop)                     probabilistic truncation pair: rTop = 2^(k-1-m) msb(r),
+//                                               d = rTop - rHi - 2^(k-2-m) with rHi = bits m..k-2
+//                                               of r, both as arithmetic shares (semi2k.ts truncPr)
+//                                               (Escudero et al. 2020 "Improved primitives for MPC
+//                                               over mixed arithmetic-binary circuits"; SPU semi2k
+//                                               TruncAPr)
+import { FIELD_BITS, add, addScalar, lshr, matmul, mul, neg, shl } from '@sfw/ring';
+import { asRecord, parseBits, parseDims, correlationKind, type CorrelationKind, type PartLayout } from './correlation.ts';
+
+export interface BeaverParams { shape: number[] }
+export interface MatmulParams { dims: number[] }
+export interface TruncParams { shape: number[]; bits: number }
+
+function parseShape(raw: unknown): number[] {
+  if (!Array.isArray(raw)) return parseDims(raw, 'shape', 1);
+  return parseDims(raw, 'shape', raw.length);
+}
+
+/** The arithmetic kinds (Beaver products, squares, matrix products, truncation pairs). */
+export const ARITH_KINDS: readonly CorrelationKind[] = [
+  correlationKind<BeaverParams>('beaver', {
+    parse: (raw) => ({ shape: parseShape(asRecord(raw).shape) }),
+    random: (p, field): PartLayout[] => [
+      { name: 'a', field, shape: p.shape, sharing: 'additive' },
+      { name: 'b', field, shape: p.shape, sharing: 'additive' },
+    ],
+    derived: (p, field) => [{ name: 'c', field, shape: p.shape, sharing: 'additive' }],
+    derive: (_p, _field, r) => ({ c: mul(r.a!, r.b!, r.a) }),
+  }),
+  correlationKind<BeaverParams>('square', {
+    parse: (raw) => ({ shape: parseShape(asRecord(raw).shape) }),
+    random: (p, field): PartLayout[] => [{ name: 'a', field, shape: p.shape, sharing: 'additive' }],
+    derived: (p, field) => [{ name: 'c', field, shape: p.shape, sharing: 'additive' }],
+    derive: (_p, _field, r) => ({ c: mul(r.a!, r.a!, r.a) }),
+  }),
+  correlationKind<MatmulParams>('matmul', {
+    parse: (raw) => ({ dims: parseDims(asRecord(raw).dims, 'dims', 3) }),
+    random: ({ dims: [m, k, n] }, field) => [
+      { name: 'a', field, shape: [m!, k!], sharing: 'additive' },
+      { name: 'b', field, shape: [k!, n!], sharing: 'additive' },
+    ],
+    derived: ({ dims: [m, , n] }, field) => [{ name: 'c', field, shape: [m!, n!], sharing: 'additive' }],
+    derive: (_p, _field, r) => ({ c: matmul(r.a!, r.b!) }),
+  }),
+  correlationKind<TruncParams>('truncPr', {
+    parse: (raw) => {
+      const o = asRecord(raw);
+      return { shape: parseShape(o.shape), bits: parseBits(o.bits, 'bits', undefined) };
+    },
+    random: (p, field) => [{ name: 'r', field, shape: p.shape, sharing: 'additive' }],
+    derived: (p, field) => [
+      { name: 'd', field, shape: p.shape, sharing: 'additive' },
+      { name: 'rTop', field, shape: p.shape, sharing: 'additive' },
+    ],
+    derive: (p, field, r, scratch) => {
+      const k = FIELD_BITS[field];
+      const m = p.bits;
+      // r >>> m = 2^(k-1-m) msb(r) + rHi = rTop + rHi, hence d = rTop - rHi - C = 2 rTop - (r >>> m) - C.
+      // d lives in dealer scratch (recycled by the dealer after use): no fresh n-element allocation.
+      const d = lshr(r.r!, m, scratch?.take(field, p.shape));
+      neg(d, d);
+      const rTop = shl(lshr(r.r!, k - 1, r.r), k - 1 - m, r.r);
+      add(d, rTop, d);
+      add(d, rTop, d);
+      addScalar(d, BigInt.asUintN(k, -(1n << BigInt(k - 2 - m))), d);
+      return { d, rTop };
+    },
+  }),
+];

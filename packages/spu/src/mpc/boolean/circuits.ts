@@ -1,0 +1,230 @@
+// Boolean circuits on bit-sliced XOR shares. Every circuit is written as layers of independent AND
+// gates; one layer = one `andPlanes` call = one round. XOR/NOT and AND with a public plane are local.
+// Costs below are per element, in AND gates; bytes on the wire per AND gate = 2 bits to each peer.
+import type { KernelEnv } from '../types.ts';
+import { andPlanes } from './core.ts';
+
+export type Plane = Uint32Array;
+
+export const xorP = (a: Plane, b: Plane): Plane => {
+  const o = new Uint32Array(a.length);
+  for (let i = 0; i < a.length; i++) o[i] = a[i]! ^ b[i]!;
+  return o;
+};
+export const andPub = (a: Plane, pub: Plane): Plane => {
+  const o = new Uint32Array(a.length);
+  for (let i = 0; i < a.length; i++) o[i] = a[i]! & pub[i]!;
+  return o;
+};
+/** XOR with a public plane: only rank 0 applies it (the XOR of all shares changes once). */
+export const xorPub = (rank: number, a: Plane, pub: Plane): Plane => (rank === 0 ? xorP(a, pub) : a.slice());
+/** NOT of a shared plane: rank 0 flips its share. */
+export const notS = (rank: number, a: Plane): Plane => {
+  if (rank !== 0) return a.slice();
+  const o = new Uint32Array(a.length);
+  for (let i = 0; i < a.length; i++) o[i] = ~a[i]!;
+  return o;
+};
+
+/** One round of independent AND gates: zs[i] = xs[i] & ys[i]. */
+export async function andLayer(env: KernelEnv, xs: Plane[], ys: Plane[]): Promise<Plane[]> {
+  if (xs.length === 0) return [];
+  const W = xs[0]!.length;
+  const Z = await andPlanes(env, xs, ys, W);
+  return xs.map((_, i) => Z.subarray(i * W, (i + 1) * W));
+}
+
+/** Generate/propagate pair of a carry segment; `fromZero` segments never need P again. */
+interface Seg {
+  G: Plane;
+  P: Plane;
+  fromZero: boolean;
+}
+
+/**
+ * Carry out of a binary tree of (G, P) segments (the last level of a parallel-prefix adder).
+ * Combine (hi o lo) = (G_hi ^ P_hi & G_lo, P_hi & P_lo). G and P of one segment are never both 1,
+ * so XOR acts as OR. ceil(log2 L) rounds, 2(L-1) - ceil(log2 L) AND gates.
+ */
+async function carryTree(env: KernelEnv, segs: Seg[]): Promise<Plane> {
+  while (segs.length > 1) {
+    const xs: Plane[] = [], ys: Plane[] = [];
+    const pairs = segs.length >> 1;
+    for (let j = 0; j < pairs; j++) {
+      const lo = segs[2 * j]!, hi = segs[2 * j + 1]!;
+      xs.push(hi.P); ys.push(lo.G);
+      if (!lo.fromZero) { xs.push(hi.P); ys.push(lo.P); }
+    }
+    const z = await andLayer(env, xs, ys);
+    const next: Seg[] = [];
+    let q = 0;
+    for (let j = 0; j < pairs; j++) {
+      const lo = segs[2 * j]!, hi = segs[2 * j + 1]!;
+      const G = xorP(hi.G, z[q++]!);
+      const P = lo.fromZero ? hi.P : z[q++]!;
+      next.push({ G, P, fromZero: lo.fromZero });
+    }
+    if (segs.length & 1) next.push(segs[segs.length - 1]!);
+    segs = next;
+  }
+  return segs[0]!.G;
+}
+
+/**
+ * Leaves of c - r = c + ~r + 1 for public c and shared r (bit i: G = c & ~r, P = c ^ ~r; the
+ * +1 enters as carry-in: G_0 = c_0 | ~r_0).
+ */
+function subLeaves(rank: number, C: Plane[], R: Plane[], count: number): Seg[] {
+  // One fused pass per bit (this runs on every comparison: avoid 4 temporaries per leaf).
+  // Rank 0 holds ~r_i's share as ~R_i; other ranks' shares of ~r_i are R_i unchanged, and planes
+  // are never mutated once made, so P can alias R_i there.
+  const segs: Seg[] = [];
+  for (let i = 0; i < count; i++) {
+    const r = R[i]!, c = C[i]!;
+    const W = r.length;
+    const G = new Uint32Array(W);
+    let P: Plane;
+    if (rank === 0) {
+      P = new Uint32Array(W);
+      for (let w = 0; w < W; w++) {
+        const nr = ~r[w]!;
+        P[w] = nr ^ c[w]!;
+        G[w] = nr & c[w]!;
+      }
+    } else {
+      P = r;
+      for (let w = 0; w < W; w++) G[w] = r[w]! & c[w]!;
+    }
+    // the +1 carry-in: G_0 = c_0 | ~r_0 = P ^ G (a | b = a ^ b ^ (a & b), with P = c ^ ~r)
+    if (i === 0) for (let w = 0; w < W; w++) G[w] = G[w]! ^ P[w]!;
+    segs.push({ G, P, fromZero: i === 0 });
+  }
+  return segs;
+}
+
+/**
+ * MSB of x = c - r mod 2^k from public c and XOR-shared bits of r (the dealer-assisted variant of
+ * the comparison in Catrina & de Hoogh, "Improved primitives for secure multiparty integer
+ * computation", SCN 2010, with the carry computed as in SPU's MsbA2B by a prefix tree):
+ * msb = c_{k-1} ^ ~r_{k-1} ^ carry_{k-1}. Cost: ceil(log2(k-1)) rounds, 2(k-2) - ceil(log2(k-1)) ANDs.
+ */
+export async function msbFromMasked(env: KernelEnv, C: Plane[], R: Plane[], k: number): Promise<Plane> {
+  const rank = env.comm.rank;
+  const carry = await carryTree(env, subLeaves(rank, C, R, k - 1));
+  return xorP(xorPub(rank, notS(rank, R[k - 1]!), C[k - 1]!), carry);
+}
+
+/** Number of AND gates and rounds of msbFromMasked for ring bits k (per element). */
+export function msbCost(k: number): { ands: number; rounds: number } {
+  const L = k - 1;
+  const rounds = Math.ceil(Math.log2(L));
+  return { ands: 2 * (L - 1) - rounds, rounds };
+}
+
+/** AND of all planes by a balanced tree: ceil(log2 L) rounds, L-1 ANDs. */
+export async function andAll(env: KernelEnv, ps: Plane[]): Promise<Plane> {
+  while (ps.length > 1) {
+    const half = ps.length >> 1;
+    const z = await andLayer(env, ps.slice(0, half), ps.slice(half, 2 * half));
+    ps = ps.length & 1 ? [...z, ps[ps.length - 1]!] : z;
+  }
+  return ps[0]!;
+}
+
+/** [c - r == 0] = AND_i ~(c_i ^ r_i): the dealer-masked equality test (Catrina-de Hoogh EQZ). */
+export async function eqzFromMasked(env: KernelEnv, C: Plane[], R: Plane[], k: number): Promise<Plane> {
+  const rank = env.comm.rank;
+  const leaves: Plane[] = [];
+  for (let i = 0; i < k; i++) leaves.push(notS(rank, xorPub(rank, R[i]!, C[i]!)));
+  return andAll(env, leaves);
+}
+
+/**
+ * Sklansky parallel prefix over (G, P) leaves (Sklansky 1960; the "divide and conquer" adder):
+ * returns G of every prefix [0..i]. ceil(log2 L) rounds, <= (L/2) log2 L combines.
+ */
+async function sklansky(env: KernelEnv, segs: Seg[]): Promise<Plane[]> {
+  const L = segs.length;
+  const G = segs.map((s) => s.G), P = segs.map((s) => s.P);
+  const lo = segs.map((s) => (s.fromZero ? 0 : 1)); // 0 = group reaches bit 0
+  for (let l = 0; 1 << l < L; l++) {
+    const xs: Plane[] = [], ys: Plane[] = [], who: [number, number][] = [];
+    for (let i = 0; i < L; i++) {
+      if (((i >> l) & 1) === 0) continue;
+      const j = ((i >> l) << l) - 1;
+      xs.push(P[i]!); ys.push(G[j]!);
+      if (lo[j] !== 0) { xs.push(P[i]!); ys.push(P[j]!); }
+      who.push([i, j]);
+    }
+    const z = await andLayer(env, xs, ys);
+    let q = 0;
+    for (const [i, j] of who) {
+      G[i] = xorP(G[i]!, z[q++]!);
+      if (lo[j] !== 0) P[i] = z[q++]!;
+      lo[i] = lo[j]!;
+    }
+  }
+  return G;
+}
+
+/** Low `kk` bits of x = c - r (public c, shared bits of r): bit decomposition after masking. */
+export async function bitsFromMasked(env: KernelEnv, C: Plane[], R: Plane[], kk: number): Promise<Plane[]> {
+  const rank = env.comm.rank;
+  const carries = kk > 1 ? await sklansky(env, subLeaves(rank, C, R, kk - 1)) : [];
+  const out: Plane[] = [];
+  for (let i = 0; i < kk; i++) {
+    const s = xorPub(rank, notS(rank, R[i]!), C[i]!);
+    out.push(i === 0 ? notS(rank, s) : xorP(s, carries[i - 1]!)); // carry_0 = 1
+  }
+  return out;
+}
+
+/** Sum bits of two shared k-bit values (mod 2^k): k-1 + Sklansky ANDs, 1 + ceil(log2(k-1)) rounds. */
+export async function addShared(env: KernelEnv, A: Plane[], B: Plane[], k: number): Promise<Plane[]> {
+  const gs = await andLayer(env, A.slice(0, k - 1), B.slice(0, k - 1));
+  const segs: Seg[] = gs.map((G, i) => ({ G, P: xorP(A[i]!, B[i]!), fromZero: i === 0 }));
+  const carries = await sklansky(env, segs);
+  const out: Plane[] = [];
+  for (let i = 0; i < k; i++) {
+    const s = xorP(A[i]!, B[i]!);
+    out.push(i === 0 ? s : xorP(s, carries[i - 1]!));
+  }
+  return out;
+}
+
+/**
+ * Prefix-AND from the top: out[j] = AND_{i >= j} ps[i] (Sklansky on the reversed list, one AND per
+ * combine). ceil(log2 L) rounds.
+ */
+export async function suffixAnd(env: KernelEnv, ps: Plane[]): Promise<Plane[]> {
+  const L = ps.length;
+  const A = [...ps].reverse();
+  for (let l = 0; 1 << l < L; l++) {
+    const xs: Plane[] = [], ys: Plane[] = [], who: number[] = [];
+    for (let i = 0; i < L; i++) {
+      if (((i >> l) & 1) === 0) continue;
+      xs.push(A[i]!); ys.push(A[((i >> l) << l) - 1]!); who.push(i);
+    }
+    const z = await andLayer(env, xs, ys);
+    who.forEach((i, q) => { A[i] = z[q]!; });
+  }
+  return A.reverse();
+}
+
+/** AND gates and rounds of the Sklansky prefix over L leaves whose first leaf reaches bit 0. */
+export function sklanskyCost(L: number): { ands: number; rounds: number } {
+  const lo = Array.from({ length: L }, (_, i) => (i === 0 ? 0 : 1));
+  let ands = 0, rounds = 0;
+  for (let l = 0; 1 << l < L; l++) {
+    rounds++;
+    const upd: [number, number][] = [];
+    for (let i = 0; i < L; i++) {
+      if (((i >> l) & 1) === 0) continue;
+      const j = ((i >> l) << l) - 1;
+      ands += lo[j] !== 0 ? 2 : 1;
+      upd.push([i, j]);
+    }
+    for (const [i, j] of upd) lo[i] = lo[j]!;
+  }
+  return { ands, rounds };
+}

@@ -1,0 +1,114 @@
+// Dealer correlations of the boolean layer (assembled into the SEMI2K record in protocol.ts;
+// spec format in ../correlation.ts): random parts are every rank's PRG draws, derived parts are corrected by the
+// dealer for rank 0 only (SPU semi2k TTP beaver). XOR-shared bit planes travel as FM64 tensors of
+// ceil(words/2) limbs (XOR of u64 limbs = XOR of the u32 plane words).
+//   nl.andTriple (a, b | c = a & b)        Beaver triples over GF(2), 32 gates per u32 word
+//   nl.maskBits  (r | bits(r) low k)        r in Z_2^k additively shared + its bits XOR-shared
+//                                           (the "edaBit"-style mask of Escudero et al. CRYPTO'20)
+//   nl.bitPair   (b | b as integer)         a random bit in both sharings (B2A of single bits)
+import { FIELD_BITS, makeTensor, type FieldType, type RingTensor } from '@sfw/ring';
+import { asRecord, correlationKind, type CorrelationKind, type PartLayout } from '../correlation.ts';
+import { SpuError } from '../../config.ts';
+import { fromPlanes, planeWords, toPlanes, type Planes } from './bitslice.ts';
+
+export interface AndTriple {
+  a: Uint32Array;
+  b: Uint32Array;
+  c: Uint32Array;
+}
+export interface MaskBits {
+  r: RingTensor;
+  bits: Planes;
+}
+export interface MaskBitsParams {
+  n: number;
+  /** how many low bits of r are delivered in boolean form (<= ring bits) */
+  k: number;
+}
+export interface BitPair {
+  bool: Uint32Array;
+  arith: RingTensor;
+}
+export interface BitPairParams {
+  n: number;
+}
+
+export const KIND_AND = 'nl.andTriple';
+export const KIND_MASK = 'nl.maskBits';
+export const KIND_BITPAIR = 'nl.bitPair';
+
+const limbsFor = (words: number): number => (words + 1) >>> 1;
+/** An FM64 part holding `words` u32 words, as a u32 view (no copy). */
+export const asWords = (t: RingTensor, words: number): Uint32Array => new Uint32Array(t.data.buffer, t.data.byteOffset, words);
+const xorPart = (name: string, words: number): PartLayout => ({ name, field: 'FM64', shape: [limbsFor(words)], sharing: 'xor' });
+const wordsTensor = (w: Uint32Array): RingTensor => {
+  const t = makeTensor('FM64', [limbsFor(w.length)]);
+  new Uint32Array(t.data.buffer).set(w);
+  return t;
+};
+
+function parseCount(raw: unknown, name: string): number {
+  if (!Number.isSafeInteger(raw) || (raw as number) < 1 || (raw as number) > 1 << 28) throw new SpuError(`correlation parameter '${name}' must be a positive integer`);
+  return raw as number;
+}
+
+/** Re-shapes the registry's parts into the layer's types. */
+export const unpack = {
+  and: (parts: Record<string, RingTensor>, words: number): AndTriple => ({
+    a: asWords(parts.a!, words),
+    b: asWords(parts.b!, words),
+    c: asWords(parts.c!, words),
+  }),
+  mask: (parts: Record<string, RingTensor>, p: MaskBitsParams): MaskBits => {
+    const W = planeWords(p.n);
+    return { r: parts.r!, bits: { k: p.k, n: p.n, W, words: asWords(parts.bits!, p.k * W) } };
+  },
+  bitPair: (parts: Record<string, RingTensor>, p: BitPairParams): BitPair => ({
+    bool: asWords(parts.bool!, planeWords(p.n)),
+    arith: parts.arith!,
+  }),
+};
+
+export type { FieldType };
+
+/** The boolean kinds (AND triples, masks with their bits, bit pairs). */
+export const BOOLEAN_KINDS: readonly CorrelationKind[] = [
+  correlationKind<{ words: number }>(KIND_AND, {
+    parse: (raw) => ({ words: parseCount(asRecord(raw).words, 'words') }),
+    random: (p) => [xorPart('a', p.words), xorPart('b', p.words)],
+    derived: (p) => [xorPart('c', p.words)],
+    derive: (p, _f, r) => {
+      // In place over a's scratch (derive may overwrite the random totals): no allocation, no copy.
+      const a = asWords(r.a!, p.words), b = asWords(r.b!, p.words);
+      for (let i = 0; i < a.length; i++) a[i] = a[i]! & b[i]!;
+      if (p.words & 1) new Uint32Array(r.a!.data.buffer, r.a!.data.byteOffset, p.words + 1)[p.words] = 0; // padding word, as wordsTensor
+      return { c: r.a! };
+    },
+  }),
+  correlationKind<MaskBitsParams>(KIND_MASK, {
+    parse: (raw) => {
+      const o = asRecord(raw);
+      const n = parseCount(o.n, 'n');
+      const k = parseCount(o.k, 'k');
+      if (k > 128) throw new SpuError(`correlation parameter 'k' must be at most 128`);
+      return { n, k };
+    },
+    random: (p, field) => [{ name: 'r', field, shape: [p.n], sharing: 'additive' }],
+    derived: (p) => [xorPart('bits', p.k * planeWords(p.n))],
+    derive: (p, field, r) => {
+      if (p.k > FIELD_BITS[field]) throw new SpuError(`correlation parameter 'k' exceeds the ring`);
+      const words = toPlanes(field, r.r!.data, p.n, p.k).words;
+      // An even word count fills whole limbs: view the planes as the part (no second n-sized copy).
+      return { bits: words.length % 2 === 0 ? makeTensor('FM64', [words.length / 2], new BigUint64Array(words.buffer)) : wordsTensor(words) };
+    },
+  }),
+  correlationKind<BitPairParams>(KIND_BITPAIR, {
+    parse: (raw) => ({ n: parseCount(asRecord(raw).n, 'n') }),
+    random: (p) => [xorPart('bool', planeWords(p.n))],
+    derived: (p, field) => [{ name: 'arith', field, shape: [p.n], sharing: 'additive' }],
+    derive: (p, field, r) => {
+      const W = planeWords(p.n);
+      return { arith: makeTensor(field, [p.n], fromPlanes(field, { k: 1, n: p.n, W, words: asWords(r.bool!, W) })) };
+    },
+  }),
+];

@@ -1,0 +1,101 @@
+// The dealer's arithmetic, shared by the TTP dealer endpoint (dealer.ts) and by rank 0 in TFP mode.
+// It holds one PRG per rank, seeded with the seed that rank sent at session start, and for each
+// request replays exactly the draws that rank makes locally (correlation.ts), so that
+//   secret(part) = sum over ranks of draw_j(part)        for random parts,
+//   share_adjust(part) = derived(part) - sum_{j != adjust} draw_j(part)   for derived parts.
+import { ELEMENT_BYTES, Prg, add, makeTensor, shapeSize, sub, toBytes, xor, type FieldType, type RingTensor } from '@sfw/ring';
+import { BufferPool, type ScratchPool } from '../../pool.ts';
+import type { CorrelationTable, PartLayout, Parts } from '../correlation.ts';
+
+/** The rank whose derived shares come from the dealer (SPU: `adjust_rank`). */
+export const ADJUST_RANK = 0;
+
+export function partBytes(p: PartLayout): number {
+  return shapeSize(p.shape) * ELEMENT_BYTES[p.field];
+}
+
+/** The next draw of part `p` from `prg`, into pooled memory when a pool is given. */
+export function drawPart(prg: Prg, p: PartLayout, pool?: ScratchPool): RingTensor {
+  if (pool === undefined) return prg.fillRing(p.field, shapeSize(p.shape), p.shape);
+  const t = pool.take(p.field, p.shape);
+  prg.fill(toBytes(t));
+  return t;
+}
+
+function combineInto(p: PartLayout, acc: RingTensor, t: RingTensor): void {
+  if (p.sharing === 'xor') xor(acc, t, acc);
+  else add(acc, t, acc);
+}
+
+function removeInto(p: PartLayout, total: RingTensor, t: RingTensor, out: RingTensor): void {
+  if (p.sharing === 'xor') xor(total, t, out);
+  else sub(total, t, out);
+}
+
+export class DealerCore {
+  readonly #field: FieldType;
+  readonly #prgs: Prg[];
+  readonly #pool = new BufferPool();
+  readonly #kinds: CorrelationTable;
+
+  /** seeds[j] = the 16-byte seed rank j shares with the dealer; `kinds` = the protocol's table. */
+  constructor(field: FieldType, seeds: readonly Uint8Array[], kinds: CorrelationTable) {
+    this.#field = field;
+    this.#kinds = kinds;
+    this.#prgs = seeds.map((s) => new Prg(s));
+  }
+
+  /**
+   * Generate one correlation and return the adjust rank's derived shares, concatenated in layout
+   * order (the bytes the dealer sends).
+   */
+  generate(kind: string, rawParams: unknown): Uint8Array {
+    const spec = this.#kinds.get(kind);
+    const params = spec.parse(rawParams);
+    const rnd = spec.random(params, this.#field);
+    const der = spec.derived(params, this.#field);
+    const pool = this.#pool;
+    const totals: Parts = {};
+    const othersDerived: (RingTensor | undefined)[] = der.map(() => undefined);
+    this.#prgs.forEach((prg, j) => {
+      for (const p of rnd) {
+        const t = drawPart(prg, p, pool);
+        const acc = totals[p.name];
+        if (acc === undefined) totals[p.name] = t;
+        else {
+          combineInto(p, acc, t);
+          pool.give(t);
+        }
+      }
+      if (j === ADJUST_RANK) return;
+      der.forEach((p, i) => {
+        const t = drawPart(prg, p, pool);
+        const acc = othersDerived[i];
+        if (acc === undefined) othersDerived[i] = t;
+        else {
+          combineInto(p, acc, t);
+          pool.give(t);
+        }
+      });
+    });
+    // A single rank has no other shares: its derived share is the value itself.
+    der.forEach((p, i) => (othersDerived[i] ??= makeTensor(p.field, p.shape)));
+    const values = spec.derive(params, this.#field, totals, pool); // results are recycled below
+    const total = der.reduce((s, p) => s + partBytes(p), 0);
+    const out = new Uint8Array(total);
+    let off = 0;
+    der.forEach((p, i) => {
+      const v = values[p.name];
+      if (v === undefined || v.size !== shapeSize(p.shape) || v.field !== p.field) throw new Error(`correlation '${kind}': derive() returned no valid '${p.name}'`);
+      // Written straight into the outgoing buffer (a fresh view, so derive() may return aliases).
+      const n = partBytes(p);
+      const view = makeTensor(p.field, p.shape, new BigUint64Array(out.buffer, off, n / 8));
+      removeInto(p, v, othersDerived[i]!, view);
+      off += n;
+    });
+    // Totals, derived values (derive() may have written into the totals) and the others' sums are
+    // dealer-private scratch: recycle them.
+    pool.give(...Object.values(totals), ...Object.values(values), ...othersDerived);
+    return out;
+  }
+}

@@ -1,0 +1,117 @@
+// Rank side of the dealer protocol: hands out this rank's shares of a correlation.
+// `take` MUST be called in the same program order on every rank (SpuContext serialises its
+// communicating ops, so that holds for code built on it): the rank's PRG stream and the dealer's copy
+// of it advance together only if both draw the same parts in the same order.
+import { Prg, fromBytes, randomSeed, type FieldType } from '@sfw/ring';
+import type { Comm } from '../../comm.ts';
+import { dealerRank } from '../../comm.ts';
+import type { ResolvedSpuConfig } from '../../config.ts';
+import { ADJUST_RANK, DealerCore, drawPart, partBytes } from './core.ts';
+import type { CorrelationTable, Parts } from '../correlation.ts';
+import { endMessage, isDealerError, requestMessage, sessionMessage } from './wire.ts';
+import { SpuError } from '../../config.ts';
+import { BufferPool, type ScratchPool } from '../../pool.ts';
+
+export interface Correlation {
+  /** Shares of the random parts (ready now). */
+  readonly random: Parts;
+  /** Shares of the derived parts. */
+  readonly derived: Promise<Parts>;
+}
+
+export class CorrelationSource {
+  readonly #field: FieldType;
+  readonly #comm: Comm;
+  readonly #mode: 'TTP' | 'TFP';
+  readonly #prg: Prg;
+  readonly #kinds: CorrelationTable;
+  /** TFP on rank 0: the local dealer, available once every rank's seed has arrived. */
+  #tfpChain: Promise<DealerCore> | undefined;
+  #closed = false;
+  /**
+   * Where random parts and non-adjust derived parts are drawn: give them back with
+   * `pool.give(...)` when done (optional; unreturned tensors are simply garbage collected).
+   */
+  readonly pool: ScratchPool;
+
+  /**
+   * Starts a session: sends this rank's fresh seed to the dealer (TTP) or to rank 0 (TFP). `kinds`
+   * is the protocol's correlation table; the dealer must serve the same one.
+   */
+  constructor(cfg: ResolvedSpuConfig, comm: Comm, kinds: CorrelationTable, pool: ScratchPool = new BufferPool()) {
+    this.pool = pool;
+    this.#kinds = kinds;
+    this.#field = cfg.field;
+    this.#comm = comm;
+    this.#mode = cfg.beaverType;
+    const seed = randomSeed(); // CSPRNG; never logged, never leaves this object except to the dealer
+    this.#prg = new Prg(seed);
+    if (this.#mode === 'TTP') {
+      comm.send(dealerRank(comm.worldSize), sessionMessage(seed));
+    } else if (comm.rank !== ADJUST_RANK) {
+      comm.send(ADJUST_RANK, sessionMessage(seed));
+    } else {
+      const peers: Promise<Uint8Array>[] = [];
+      for (let j = 0; j < comm.worldSize; j++) if (j !== ADJUST_RANK) peers.push(comm.recv(j));
+      this.#tfpChain = Promise.all(peers).then((msgs) => {
+        const seeds: Uint8Array[] = [];
+        let q = 0;
+        for (let j = 0; j < comm.worldSize; j++) seeds.push(j === ADJUST_RANK ? seed : (msgs[q++]!.slice(1)));
+        return new DealerCore(cfg.field, seeds, kinds);
+      });
+    }
+  }
+
+  /**
+   * This rank's shares of one correlation (see correlation.ts). Random parts are available at once
+   * (drawn from this rank's PRG), so a kernel can start its opening before the dealer answers;
+   * derived parts resolve when the dealer's correction arrives (adjust rank only; immediate elsewhere).
+   */
+  take(kind: string, params: unknown): Correlation {
+    if (this.#closed) throw new Error('correlation source is closed');
+    const spec = this.#kinds.get(kind);
+    const p = spec.parse(params);
+    const random: Parts = {};
+    for (const part of spec.random(p, this.#field)) random[part.name] = drawPart(this.#prg, part, this.pool);
+    const derived = spec.derived(p, this.#field);
+    const out: Parts = {};
+    if (this.#comm.rank !== ADJUST_RANK) {
+      for (const part of derived) out[part.name] = drawPart(this.#prg, part, this.pool);
+      return { random, derived: Promise.resolve(out) };
+    }
+    let bytes: Promise<Uint8Array>;
+    if (this.#mode === 'TTP') {
+      const dealer = dealerRank(this.#comm.worldSize);
+      this.#comm.send(dealer, requestMessage(kind, params));
+      bytes = this.#comm.recv(dealer);
+    } else {
+      const chain = this.#tfpChain!;
+      bytes = chain.then((core) => core.generate(kind, params));
+      this.#tfpChain = chain; // generation is synchronous per call, so order is the call order
+    }
+    return { random, derived: bytes.then((b) => {
+      if (isDealerError(b)) throw new SpuError(`dealer could not serve correlation '${kind}' (is it registered in the dealer thread?)`);
+      let off = 0;
+      for (const part of derived) {
+        const n = partBytes(part);
+        out[part.name] = fromBytes(part.field, b.subarray(off, off + n), part.shape);
+        off += n;
+      }
+      if (off !== b.byteLength) throw new Error(`dealer answer for '${kind}' has the wrong length`);
+      return out;
+    }) };
+  }
+
+  /** take() with both halves merged, for kernels that need everything before they start. */
+  async takeAll(kind: string, params: unknown): Promise<Parts> {
+    const c = this.take(kind, params);
+    return { ...c.random, ...(await c.derived) };
+  }
+
+  /** Ends the session at the dealer (TTP). Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#mode === 'TTP' && this.#comm.rank === ADJUST_RANK) this.#comm.send(dealerRank(this.#comm.worldSize), endMessage());
+  }
+}

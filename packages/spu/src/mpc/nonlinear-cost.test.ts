@@ -1,0 +1,31 @@
+// Stated cost == counted traffic, for msb/eqz (the comparison kernels), FM64 and FM128, 2 parties:
+// bytes rank 0 -> rank 1, bytes rank 1 -> rank 0, rounds (LocalHub's Lamport clock) and dealer bytes.
+import { describe, expect, it } from 'vitest';
+import { Prg, randomSeed } from '@sfw/ring';
+import { LocalHub } from '../local-hub.ts';
+import { runLocal } from '../simulation.ts';
+import { eqzACost, msbACost, msbOffsetsACost } from './nonlinear-cost.ts';
+import { semi2kNl } from './nonlinear.ts';
+import { cfgOf } from '../__tests__/nl-testutil.ts';
+
+describe.each(['FM64', 'FM128'] as const)('%s comparison kernel costs', (field) => {
+  it.each([
+    ['msbA', msbACost, semi2kNl.msbA],
+    ['eqzA', eqzACost, semi2kNl.eqzA],
+    ['msbOffsetsA (2 offsets, as clip)', (f: typeof field, n: number) => msbOffsetsACost(f, n, 2), (env: Parameters<typeof semi2kNl.msbA>[0], x: Parameters<typeof semi2kNl.msbA>[1]) => semi2kNl.msbOffsetsA(env, x, [5n, -7n]).then((r) => r[0]!)],
+  ] as const)('%s on 4096 elements', async (_name, cost, kernel) => {
+    const n = 4096;
+    const hub = new LocalHub(2);
+    const cfg = cfgOf('SEMI2K', field);
+    await runLocal(cfg, 2, async (ctx) => {
+      const share = new Prg(randomSeed()).fillRing(field, n);
+      return kernel(ctx.env, share);
+    }, hub);
+    const c = cost(field, n);
+    expect(hub.traffic(0, 1).bytes).toBe(c.bytesPerPeer);
+    expect(hub.traffic(1, 0).bytes).toBe(c.bytesPerPeer);
+    expect(hub.rounds()).toBe(c.rounds);
+    expect(hub.traffic(2, 0).bytes).toBe(c.dealerBytes);
+    expect(hub.traffic(2, 1).bytes).toBe(0); // only the adjust rank hears from the dealer
+  });
+});

@@ -1,0 +1,55 @@
+// Stated costs of the comparison kernels (per rank, to each peer), checked against the bytes and
+// rounds LocalHub counts (costs.test.ts). k = ring bits, n = elements, W = ceil(n/32) plane words.
+// Dealer traffic (corrections to rank 0) is preprocessing and not counted in rounds.
+import { FIELD_BITS, type FieldType } from '@sfw/ring';
+import { msbCost } from './boolean/circuits.ts';
+
+export interface NlCost {
+  rounds: number;
+  /** bytes each rank sends to each other rank */
+  bytesPerPeer: number;
+  /** bytes the dealer sends to rank 0 (corrections), excluding request headers */
+  dealerBytes: number;
+}
+
+const W = (n: number): number => Math.ceil(n / 32);
+const limbBytes = (words: number): number => Math.ceil(words / 2) * 8;
+
+/** msbA = mask-open (n*k/8) + carry tree (8W bytes per AND plane) + bit B2A (4W). */
+export function msbACost(field: FieldType, n: number): NlCost {
+  const k = FIELD_BITS[field];
+  const { ands, rounds } = msbCost(k);
+  const eb = k / 8;
+  return {
+    rounds: 1 + rounds + 1,
+    bytesPerPeer: n * eb + 8 * W(n) * ands + 4 * W(n),
+    dealerBytes: limbBytes(k * W(n)) + ands * limbBytes(W(n)) + n * eb,
+  };
+}
+
+/** eqzA = mask-open + AND tree over k planes (k-1 ANDs) + bit B2A. */
+export function eqzACost(field: FieldType, n: number): NlCost {
+  const k = FIELD_BITS[field];
+  const rounds = Math.ceil(Math.log2(k));
+  return {
+    rounds: 1 + rounds + 1,
+    bytesPerPeer: n * (k / 8) + 8 * W(n) * (k - 1) + 4 * W(n),
+    dealerBytes: limbBytes(k * W(n)) + (k - 1) * limbBytes(W(n)) + n * (k / 8),
+  };
+}
+
+/**
+ * msbOffsetsA with J offsets: one mask-open (n*k/8), J carry trees side by side (8 J W bytes per AND
+ * plane), one bit B2A over J W 32 slots (4 J W). Dealer: the mask's k bit planes once (its
+ * arithmetic part is a PRG draw), the AND corrections and J W 32 bit-pair elements.
+ */
+export function msbOffsetsACost(field: FieldType, n: number, J: number): NlCost {
+  const k = FIELD_BITS[field];
+  const { ands, rounds } = msbCost(k);
+  const eb = k / 8;
+  return {
+    rounds: 1 + rounds + 1,
+    bytesPerPeer: n * eb + 8 * J * W(n) * ands + 4 * J * W(n),
+    dealerBytes: limbBytes(k * W(n)) + ands * limbBytes(J * W(n)) + J * W(n) * 32 * eb,
+  };
+}

@@ -1,0 +1,208 @@
+// SEMI2K: semi-honest N-party additive secret sharing over Z_2^k with a trusted dealer (SPU
+// libspu/mpc/semi2k). x = sum_i x_i mod 2^k; rank 0 is the one rank that adds public constants.
+// Costs per kernel are in cost.ts and checked against counted traffic in cost.test.ts.
+import {
+  FIELD_BITS,
+  add,
+  addScalar,
+  lshr,
+  makeTensor,
+  matmul,
+  mulAdd,
+  mulScalar,
+  neg,
+  shl,
+  shr,
+  sub,
+  zeros,
+  type RingTensor,
+} from '@sfw/ring';
+import type { Correlation } from './dealer/source.ts';
+import { openAll } from './open.ts';
+import { addPublic, mulPublic, pow2 } from './public.ts';
+import { holdsConstants, type ArithProtocol, type KernelEnv } from './types.ts';
+
+function corr(env: KernelEnv) {
+  if (env.corr === undefined) throw new Error('SEMI2K kernel needs a dealer connection');
+  return env.corr;
+}
+
+/** A pooled 2-part buffer [first | second] whose halves are tensors of the given shapes. */
+function pair(env: KernelEnv, x: RingTensor, y: RingTensor): [RingTensor, RingTensor, RingTensor] {
+  const l = x.field === 'FM64' ? 1 : 2;
+  const buf = env.pool.take(x.field, [x.size + y.size]);
+  const a = makeTensor(x.field, x.shape, buf.data.subarray(0, x.size * l));
+  const b = makeTensor(x.field, y.shape, buf.data.subarray(x.size * l));
+  return [buf, a, b];
+}
+
+function splitPair(opened: RingTensor, x: RingTensor, y: RingTensor): [RingTensor, RingTensor] {
+  const l = opened.field === 'FM64' ? 1 : 2;
+  return [makeTensor(opened.field, x.shape, opened.data.subarray(0, x.size * l)), makeTensor(opened.field, y.shape, opened.data.subarray(x.size * l))];
+}
+
+// Beaver multiplication (Beaver 1991, "Efficient multiparty protocols using circuit randomization"):
+// with a triple (a, b, c = ab) from the dealer,
+//   1. each rank sends e_i = x_i - a_i and f_i = y_i - b_i (one message per peer, one round);
+//   2. e = x - a and f = y - b are public and uniformly random (a, b uniform), so they reveal nothing;
+//   3. z_i = c_i + e*b_i + f*a_i, and rank 0 adds e*f:  sum z_i = ab + eb + fa + ef = xy.
+// a_i and b_i come from this rank's PRG stream, so the opening starts before the dealer's answer
+// (only c_0 comes from the dealer) and the dealer round trip overlaps the opening.
+async function beaverMul(env: KernelEnv, x: RingTensor, y: RingTensor, t: Correlation, out?: RingTensor): Promise<RingTensor> {
+  const { a, b } = t.random;
+  const [buf, e, f] = pair(env, x, y);
+  sub(x, a!, e);
+  sub(y, b!, f);
+  const opened = openAll(env.comm, buf, env.pool); // buf is sent: not returned to the pool
+  // Both awaited together: a failure of either surfaces here, never as an unhandled rejection.
+  const [{ c }, ef] = await Promise.all([t.derived, opened]);
+  const [eo, fo] = splitPair(ef, x, y);
+  const z = mulAdd(eo, b!, c!, out);
+  mulAdd(fo, a!, z, z);
+  if (holdsConstants(env)) mulAdd(eo, fo, z, z);
+  env.pool.give(a, b, c, ef);
+  return z;
+}
+
+// Squaring with a pair (a, c = a^2): open e = x - a only; x^2 = (a + e)^2 = c + 2ea + e^2, so
+// z_i = c_i + 2e*a_i (+ e^2 at rank 0). Same idea as Beaver's, half the opening.
+async function squarePair(env: KernelEnv, x: RingTensor, t: Correlation, out?: RingTensor): Promise<RingTensor> {
+  const { a } = t.random;
+  const e = sub(x, a!, env.pool.take(x.field, x.shape));
+  const opened = openAll(env.comm, e, env.pool); // e is sent: not returned to the pool
+  const [{ c }, eo] = await Promise.all([t.derived, opened]);
+  const e2 = mulScalar(eo, 2n, env.pool.take(x.field, x.shape));
+  const z = mulAdd(e2, a!, c!, out);
+  if (holdsConstants(env)) mulAdd(eo, eo, z, z);
+  env.pool.give(a, c, eo, e2);
+  return z;
+}
+
+// Matrix Beaver triple (SecureML, Mohassel & Zhang 2017, section 4.2): C = A.B from the dealer;
+// open E = X - A and F = Y - B, then Z_i = C_i + E.B_i + A_i.F (+ E.F at rank 0). Rank 0 folds
+// E.F in as E.(B_0 + F), so every rank does two local matrix products.
+async function beaverMatmul(env: KernelEnv, x: RingTensor, y: RingTensor, t: Correlation, out?: RingTensor): Promise<RingTensor> {
+  const { a, b } = t.random;
+  const [buf, e, f] = pair(env, x, y);
+  sub(x, a!, e);
+  sub(y, b!, f);
+  const opened = openAll(env.comm, buf, env.pool);
+  // Both awaited together: a failure of either surfaces here, never as an unhandled rejection.
+  const [{ c }, ef] = await Promise.all([t.derived, opened]);
+  const [eo, fo] = splitPair(ef, x, y);
+  if (holdsConstants(env)) add(b!, fo, b);
+  const z = matmul(eo, b!, out);
+  add(z, c!, z);
+  const af = matmul(a!, fo);
+  add(z, af, z);
+  env.pool.give(a, b, c, ef, af);
+  return z;
+}
+
+// Probabilistic truncation with a dealer pair (Escudero, Ghosh, Keller, Rachuri, Scholl 2020,
+// "Improved primitives for MPC over mixed arithmetic-binary circuits", section 5; SPU semi2k
+// TruncAPr). Input: shares of x with |x| < 2^(k-2). Dealer: r uniform, and (as arithmetic shares)
+// rTop = 2^(k-1-m) * msb(r) and d = rTop - rHi - 2^(k-2-m), rHi = bits m..k-2 of r.
+//   1. x' = x + 2^(k-2) lies in [0, 2^(k-1)), so its msb is 0;
+//   2. open c = x' + r (uniform: perfectly hides x);
+//   3. with c' = c mod 2^(k-1), r' = r mod 2^(k-1): x' = c' - r' + 2^(k-1) w, w = msb(c) XOR msb(r);
+//   4. y = floor(c'/2^m) - rHi + 2^(k-1-m) w - 2^(k-2-m) = floor(x / 2^m) + d', d' in {0, 1}
+//      (d' is the borrow of the low m bits: 1 with probability (x mod 2^m) / 2^m).
+// Evaluated with few ring passes: 2^(k-1-m) w = 2^(k-1-m) msb(c) + rTop (1 - 2 msb(c)), and
+// floor(c'/2^m) + 2^(k-1-m) msb(c) = c >>> m, so
+//   y = (c >>> m) + d + a * rTop,   a = 2 * (c >> (k-1)) (arithmetic shift: 0 or -2 = -2 msb(c)),
+// i.e. y_i = d_i + a * rTop_i (+ c >>> m at rank 0): the public constant is folded into the dealer's d.
+// So the error is below one unit in the last place, never larger, for every |x| < 2^(k-2).
+async function truncPr(env: KernelEnv, x: RingTensor, bits: number, t: Correlation): Promise<RingTensor> {
+  const k = FIELD_BITS[x.field];
+  const m = bits;
+  const pool = env.pool;
+  const { r } = t.random;
+  // r only masks x: its (pooled, own) buffer takes the masked value, which is then sent.
+  const masked = add(x, r!, r);
+  if (holdsConstants(env)) addScalar(masked, pow2(x.field, k - 2), masked);
+  const opened = openAll(env.comm, masked, pool); // masked is sent: not returned to the pool
+  const [{ d, rTop }, c] = await Promise.all([t.derived, opened]);
+  const a = shr(c, k - 1, pool.take(x.field, x.shape));
+  shl(a, 1, a);
+  // d is this rank's own memory (a PRG draw, or its slice of the dealer's answer on rank 0) and is
+  // not read again: the result is written over it.
+  const y = mulAdd(a, rTop!, d!, d);
+  if (holdsConstants(env)) add(y, lshr(c, m, a), y);
+  pool.give(rTop, c, a);
+  return makeTensor(x.field, x.shape, y.data);
+}
+
+function takeTrunc(env: KernelEnv, shape: readonly number[], bits: number): Correlation {
+  return corr(env).take('truncPr', { shape: [...shape], bits });
+}
+
+function checkBits(x: RingTensor, bits: number): void {
+  const k = FIELD_BITS[x.field];
+  if (!Number.isInteger(bits) || bits < 0 || bits > k - 2) throw new RangeError(`truncation by ${String(bits)} bits is outside [0, ${k - 2}]`);
+}
+
+function matmulDims(x: RingTensor, y: RingTensor): number[] {
+  if (x.shape.length !== 2 || y.shape.length !== 2 || x.shape[1] !== y.shape[0])
+    throw new RangeError(`matmul shapes [${x.shape.join(',')}] x [${y.shape.join(',')}] do not fit`);
+  return [x.shape[0]!, x.shape[1]!, y.shape[1]!];
+}
+
+function checkSameShape(x: RingTensor, y: RingTensor): void {
+  if (x.size !== y.size) throw new RangeError(`shapes [${x.shape.join(',')}] and [${y.shape.join(',')}] differ`);
+}
+
+export const semi2k: ArithProtocol = {
+  p2a: (env, p) => (holdsConstants(env) ? makeTensor(p.field, p.shape, p.data.slice()) : zeros(p.field, p.shape)),
+  a2p: (env, x) => openAll(env.comm, makeTensor(x.field, x.shape, x.data.slice()), env.pool),
+  addAA: (_env, x, y) => add(x, y),
+  subAA: (_env, x, y) => sub(x, y),
+  negA: (_env, x) => neg(x),
+  addAP: (env, x, p) => (holdsConstants(env) ? addPublic(x, p) : makeTensor(x.field, x.shape, x.data.slice())),
+  mulAP: (_env, x, p) => mulPublic(x, p),
+  mulAA: (env, x, y) => {
+    checkSameShape(x, y);
+    return beaverMul(env, x, y, corr(env).take('beaver', { shape: [...x.shape] }));
+  },
+  squareA: (env, x) => squarePair(env, x, corr(env).take('square', { shape: [...x.shape] })),
+  squareTruncA: (env, x, bits) => {
+    checkBits(x, bits);
+    const pairSq = corr(env).take('square', { shape: [...x.shape] });
+    const pairTr = takeTrunc(env, x.shape, bits);
+    return squarePair(env, x, pairSq, env.pool.take(x.field, x.shape)).then(async (z) => {
+      const r = await truncPr(env, z, bits, pairTr);
+      env.pool.give(z);
+      return r;
+    });
+  },
+  matmulAP: (_env, x, p) => matmul(x, p),
+  matmulPA: (_env, p, x) => matmul(p, x),
+  matmulAA: (env, x, y) => beaverMatmul(env, x, y, corr(env).take('matmul', { dims: matmulDims(x, y) })),
+  truncA: (env, x, bits) => {
+    checkBits(x, bits);
+    return truncPr(env, x, bits, takeTrunc(env, x.shape, bits));
+  },
+  mulTruncAA: (env, x, y, bits) => {
+    checkSameShape(x, y);
+    checkBits(x, bits);
+    const triple = corr(env).take('beaver', { shape: [...x.shape] });
+    const pairP = takeTrunc(env, x.shape, bits);
+    // z is an intermediate here: pooled, and recycled once the truncation has consumed it.
+    return beaverMul(env, x, y, triple, env.pool.take(x.field, x.shape)).then(async (z) => {
+      const r = await truncPr(env, z, bits, pairP);
+      env.pool.give(z);
+      return r;
+    });
+  },
+  matmulTruncAA: (env, x, y, bits) => {
+    const dims = matmulDims(x, y);
+    checkBits(x, bits);
+    const triple = corr(env).take('matmul', { dims });
+    const pairP = takeTrunc(env, [dims[0]!, dims[2]!], bits);
+    return beaverMatmul(env, x, y, triple, env.pool.take(x.field, [dims[0]!, dims[2]!])).then(async (z) => {
+      const r = await truncPr(env, z, bits, pairP);
+      env.pool.give(z);
+      return r;
+    });
+  },
+};

@@ -1,0 +1,78 @@
+// The arithmetic kernel interface every protocol implements (names follow SPU libspu/mpc: operand
+// visibility A = arithmetic secret share, P = public). Kernels work on this rank's share as a
+// RingTensor; local kernels are synchronous, communicating kernels return Promises and must be
+// called in the same order on every rank (SpuContext guarantees that).
+import type { RingTensor } from '@sfw/ring';
+import type { Comm } from '../comm.ts';
+import type { ResolvedSpuConfig } from '../config.ts';
+import type { CorrelationSource } from './dealer/source.ts';
+import type { ScratchPool } from '../pool.ts';
+import type { MaskedState } from './masked-matrix.ts';
+
+/**
+ * The one rank environment every kernel of every protocol runs in (arithmetic, boolean, fixed-mask):
+ * this rank's config, its links to the other ranks, its dealer connection and its scratch pool.
+ */
+export interface KernelEnv {
+  readonly cfg: ResolvedSpuConfig;
+  readonly comm: Comm;
+  /** Dealer access (protocols whose record has a correlation table; undefined otherwise). */
+  readonly corr: CorrelationSource | undefined;
+  /** Scratch tensors for temporaries (see pool.ts for the ownership rules). */
+  readonly pool: ScratchPool;
+}
+
+export interface ArithProtocol {
+  /** Public -> share (no communication). */
+  p2a(env: KernelEnv, p: RingTensor): RingTensor;
+  /** Open a share to every rank. */
+  a2p(env: KernelEnv, x: RingTensor): Promise<RingTensor>;
+  addAA(env: KernelEnv, x: RingTensor, y: RingTensor): RingTensor;
+  subAA(env: KernelEnv, x: RingTensor, y: RingTensor): RingTensor;
+  negA(env: KernelEnv, x: RingTensor): RingTensor;
+  /** x + p; p has x's size, or broadcasts as a row vector [n] over an [m, n] x, or is a scalar. */
+  addAP(env: KernelEnv, x: RingTensor, p: RingTensor | bigint): RingTensor;
+  /** x * p in the ring (no truncation); same broadcasting as addAP. */
+  mulAP(env: KernelEnv, x: RingTensor, p: RingTensor | bigint): RingTensor;
+  mulAA(env: KernelEnv, x: RingTensor, y: RingTensor): Promise<RingTensor>;
+  /** x * x in the ring with a squaring pair (opens n elements instead of 2n). */
+  squareA(env: KernelEnv, x: RingTensor): Promise<RingTensor>;
+  /** x (m x k, secret) . p (k x n, public). */
+  matmulAP(env: KernelEnv, x: RingTensor, p: RingTensor): RingTensor;
+  /** p (m x k, public) . x (k x n, secret). */
+  matmulPA(env: KernelEnv, p: RingTensor, x: RingTensor): RingTensor;
+  matmulAA(env: KernelEnv, x: RingTensor, y: RingTensor): Promise<RingTensor>;
+  /** Signed x / 2^bits, rounded down or up (see docs/spu.md for the error bound and range). */
+  truncA(env: KernelEnv, x: RingTensor, bits: number): Promise<RingTensor>;
+  /** mulAA then truncA, with the correlations requested together (one dealer round trip). */
+  mulTruncAA(env: KernelEnv, x: RingTensor, y: RingTensor, bits: number): Promise<RingTensor>;
+  squareTruncA(env: KernelEnv, x: RingTensor, bits: number): Promise<RingTensor>;
+  matmulTruncAA(env: KernelEnv, x: RingTensor, y: RingTensor, bits: number): Promise<RingTensor>;
+}
+
+/**
+ * The protocol-specific core of the non-linear library (nonlinear.ts): everything in numerics/ is
+ * written once over these and the arithmetic kernels.
+ */
+export interface NlKernels {
+  msbA(env: KernelEnv, x: RingTensor): Promise<RingTensor>;
+  eqzA(env: KernelEnv, x: RingTensor): Promise<RingTensor>;
+  topBitLookupA(env: KernelEnv, x: RingTensor, kk: number, tables: readonly (readonly bigint[])[]): Promise<RingTensor[]>;
+  /** msbA(x - o) for several public ring offsets o of ONE secret x (one mask, one opening). */
+  msbOffsetsA(env: KernelEnv, x: RingTensor, offsets: readonly bigint[]): Promise<RingTensor[]>;
+}
+
+/** Fixed-mask matrix products (SecureML section 4.1; masked.ts). Ring products: no truncation. */
+export interface MaskedKernels {
+  /** Masks a 2-D X once (opens E = X - U for SEMI2K). */
+  fixedMask(env: KernelEnv, x: RingTensor): Promise<MaskedState>;
+  /** X[r0:r1] . w ('right') or X[r0:r1]^T . w ('left'), 2f fraction bits for fixed point. */
+  matvec(env: KernelEnv, m: MaskedState, r0: number, r1: number, w: RingTensor, side: 'right' | 'left'): Promise<RingTensor>;
+  /** Drops the dealer's copy of U (a no-op where there is no dealer). */
+  release(env: KernelEnv, m: MaskedState): Promise<void>;
+}
+
+/** Whether this rank adds public constants (exactly one rank must, in SEMI2K). */
+export function holdsConstants(env: KernelEnv): boolean {
+  return env.comm.rank === 0;
+}

@@ -1,0 +1,116 @@
+// Fixed-point helpers over one rank's shares (RingTensor), bound to a protocol's arithmetic
+// kernels and non-linear kernels. `mulMany` batches independent products into one opening so a
+// step of an iteration costs one round whatever its width.
+import { FIELD_BITS, LIMBS, makeTensor, type FieldType, type RingTensor } from '@sfw/ring';
+import type { ArithProtocol, KernelEnv } from '../mpc/types.ts';
+import type { ScratchPool } from '../pool.ts';
+import type { NlKernels } from '../mpc/types.ts';
+
+export class Fxp {
+  readonly env: KernelEnv;
+  readonly ak: ArithProtocol;
+  readonly nk: NlKernels;
+  readonly f: number;
+  readonly field: FieldType;
+  readonly k: number;
+
+  constructor(env: KernelEnv, ak: ArithProtocol, nk: NlKernels) {
+    this.env = env;
+    this.ak = ak;
+    this.nk = nk;
+    this.f = env.cfg.fxpBits;
+    this.field = env.cfg.field;
+    this.k = FIELD_BITS[this.field];
+  }
+
+  /** round(c * 2^bits) as a ring constant (two's complement for negatives). */
+  enc(c: number, bits = this.f): bigint {
+    return BigInt(Math.round(c * 2 ** Math.min(bits, 52))) << BigInt(Math.max(0, bits - 52));
+  }
+
+  add = (x: RingTensor, y: RingTensor): RingTensor => this.ak.addAA(this.env, x, y);
+  sub = (x: RingTensor, y: RingTensor): RingTensor => this.ak.subAA(this.env, x, y);
+  neg = (x: RingTensor): RingTensor => this.ak.negA(this.env, x);
+  /** x + c for a public real c. */
+  addC = (x: RingTensor, c: number): RingTensor => this.ak.addAP(this.env, x, this.enc(c));
+  /** x + i for a public ring integer i (no scaling). */
+  addInt = (x: RingTensor, i: bigint): RingTensor => this.ak.addAP(this.env, x, i);
+  /** x * i for a public integer i (exact, no truncation). */
+  mulInt = (x: RingTensor, i: bigint): RingTensor => this.ak.mulAP(this.env, x, i);
+  /** Fixed-point x * c for public real c: c is encoded with f + g bits, one truncation by f + g. */
+  mulC(x: RingTensor, c: number, g = 0): Promise<RingTensor> {
+    return this.ak.truncA(this.env, this.ak.mulAP(this.env, x, this.enc(c, this.f + g)), this.f + g);
+  }
+  trunc = (x: RingTensor, bits: number): Promise<RingTensor> => this.ak.truncA(this.env, x, bits);
+  mul = (x: RingTensor, y: RingTensor): Promise<RingTensor> => this.ak.mulTruncAA(this.env, x, y, this.f);
+  mulRing = (x: RingTensor, y: RingTensor): Promise<RingTensor> => this.ak.mulAA(this.env, x, y);
+
+  /** Several independent fixed-point products in one round (operands concatenated). */
+  async mulMany(pairs: readonly (readonly [RingTensor, RingTensor])[], truncBits: number | null = this.f): Promise<RingTensor[]> {
+    if (pairs.length === 1) {
+      const [x, y] = pairs[0]!;
+      return [truncBits === null ? await this.mulRing(x, y) : await this.ak.mulTruncAA(this.env, x, y, truncBits)];
+    }
+    const pool = this.env.pool;
+    const xs = cat(pairs.map((p) => p[0]), pool);
+    const ys = cat(pairs.map((p) => p[1]), pool);
+    const z = truncBits === null ? await this.mulRing(xs, ys) : await this.ak.mulTruncAA(this.env, xs, ys, truncBits);
+    pool.give(xs, ys); // concatenation scratch: the kernel has consumed it
+    return split(z, pairs.map((p) => p[0]));
+  }
+
+  /** Public constant tensor shaped like x (as a share: p2a). */
+  constLike(x: RingTensor, c: bigint): RingTensor {
+    const t = makeTensor(this.field, x.shape);
+    return this.ak.addAP(this.env, this.ak.p2a(this.env, t), c);
+  }
+
+  msb = (x: RingTensor): Promise<RingTensor> => this.nk.msbA(this.env, x);
+  eqz = (x: RingTensor): Promise<RingTensor> => this.nk.eqzA(this.env, x);
+
+  /** msb of several tensors in one circuit. */
+  async msbMany(xs: readonly RingTensor[]): Promise<RingTensor[]> {
+    if (xs.length === 1) return [await this.msb(xs[0]!)];
+    const all = cat(xs, this.env.pool);
+    const b = await this.msb(all);
+    this.env.pool.give(all);
+    return split(b, xs);
+  }
+
+  /** Integer bits [x < c_j] for public reals c_j: one mask and one opening for all of them. */
+  lessPubMany(x: RingTensor, cs: readonly bigint[]): Promise<RingTensor[]> {
+    return this.nk.msbOffsetsA(this.env, x, cs);
+  }
+
+  /** Integer bit b -> fixed-point 0/1. */
+  bitToFxp = (b: RingTensor): RingTensor => this.mulInt(b, 1n << BigInt(this.f));
+  /** 1 - b for an integer bit b. */
+  oneMinus = (b: RingTensor): RingTensor => this.addInt(this.neg(b), 1n);
+  /** 1 - 2b for an integer bit b (a sign in {1, -1}). */
+  signOf = (b: RingTensor): RingTensor => this.addInt(this.mulInt(b, -2n), 1n);
+}
+
+/** Flat concatenation (shapes dropped); in pooled scratch when a pool is given. */
+export function cat(ts: readonly RingTensor[], pool?: ScratchPool): RingTensor {
+  const f = ts[0]!.field;
+  const L = LIMBS[f];
+  const n = ts.reduce((s, t) => s + t.size, 0);
+  const out = pool ? pool.take(f, [n]) : makeTensor(f, [n]);
+  let off = 0;
+  for (const t of ts) {
+    out.data.set(t.data, off);
+    off += t.size * L;
+  }
+  return out;
+}
+
+/** Inverse of cat: pieces shaped like `likes`, as views into `t` (which the caller hands over). */
+export function split(t: RingTensor, likes: readonly RingTensor[]): RingTensor[] {
+  const L = LIMBS[t.field];
+  let off = 0;
+  return likes.map((l) => {
+    const piece = makeTensor(t.field, l.shape, t.data.subarray(off, off + l.size * L));
+    off += l.size * L;
+    return piece;
+  });
+}
