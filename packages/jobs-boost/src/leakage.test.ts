@@ -8,8 +8,7 @@
 // fixed public split masks and never opens the argmax, so nothing else may depend on alice's data.
 // Power: the same statistic separates the two labels when they are opened in plaintext.
 import { describe, expect, it } from 'vitest';
-import { createSpuContext, importShare, makeShares, serveDealer } from '@sfw/spu';
-import { LocalHub } from '@sfw/spu/simulation';
+import { LocalHub, createSpuContext, importShare, makeShares, serveDealer } from '@sfw/spu';
 import type { SpuConfig } from '@sfw/spu';
 import { seededRng } from '@sfw/testkit';
 import { CRITICAL, RecordingComm, addWords, chi2, expectSameView, newHist, wordsOf } from '../../spu/src/__tests__/leakage-stats.ts';

@@ -5,8 +5,7 @@
 //     helpers), for the same membership matrix and two very different label vectors; and the same
 //     statistic does reject the plaintext label bits (power check).
 import { describe, expect, it } from 'vitest';
-import { createSpuContext, exportShare, importShare, makeShares, reconstruct, serveDealer } from '@sfw/spu';
-import { LocalHub } from '@sfw/spu/simulation';
+import { LocalHub, createSpuContext, exportShare, importShare, makeShares, reconstruct, serveDealer } from '@sfw/spu';
 import type { SpuConfig } from '@sfw/spu';
 import { seededRng } from '@sfw/testkit';
 import { CRITICAL, RecordingComm, addWords, chi2, expectSameView, newHist, wordsOf } from '../../spu/src/__tests__/leakage-stats.ts';

@@ -2,11 +2,13 @@
 // plaintext reference protocol (docs/spu.md). Layers, bottom up: mpc/ (each protocol's kernels and
 // correlations, one rank environment), protocol.ts (one record per protocol), numerics/ (fixed-point
 // comparison, sigmoid, division, exp/log, sqrt, inverse, reductions), context.ts (the one class SPU
-// programs see). In-process simulation (LocalHub, runLocal) is the `@sfw/spu/simulation` subpath.
+// programs see). Running a program on N ranks in one thread (runLocal, shareInputs) is the
+// `@sfw/spu/simulation` subpath.
 
 // Configuration and transport contract.
 export { SpuError, resolveConfig, type BeaverType, type ProtocolKind, type ResolvedSpuConfig, type SpuConfig } from './config.ts';
 export { emptyStats, type Comm, type CommStats } from './comm.ts';
+export { LocalHub, type TrafficCell } from './local-hub.ts';
 
 // What SPU programs see.
 export { SpuContext, createSpuContext, type Operand, type PublicValues, type RowRange, type SpuContextOptions } from './context.ts';

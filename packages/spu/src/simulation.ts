@@ -11,8 +11,6 @@ import type { CorrelationTable } from './mpc/correlation.ts';
 import { importShare, makeShares, reconstructRing } from './share.ts';
 import type { SecretTensor } from './secret-tensor.ts';
 
-export { LocalHub, type TrafficCell } from './local-hub.ts';
-
 export interface LocalRunOptions {
   /** A correlation table for ranks and dealer instead of the protocol's (extra kinds in tests). */
   correlations?: CorrelationTable;

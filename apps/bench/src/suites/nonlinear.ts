@@ -4,7 +4,8 @@
 // seeds, the op, close); inputs are shared once outside the timed region. bytes_sent = rank 0 to
 // rank 1, rounds = LocalHub's Lamport clock, dealer_bytes = dealer to rank 0 (preprocessing).
 import type { SecretTensor, SpuConfig, SpuContext } from '@sfw/spu';
-import { LocalHub, runLocal, shareInputs } from '@sfw/spu/simulation';
+import { LocalHub } from '@sfw/spu';
+import { runLocal, shareInputs } from '@sfw/spu/simulation';
 import { timeIt, type BenchSuite } from '../suite.ts';
 
 type Op = (c: SpuContext, x: SecretTensor, y: SecretTensor) => Promise<SecretTensor>;

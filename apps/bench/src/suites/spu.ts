@@ -6,8 +6,9 @@
 // op on every rank including all of the dealer's work for it (for matmul, its A.B product). Input
 // sharing happens once outside the timed region. `cpu_ms` is process CPU time per rep (user+sys),
 // which is steadier than wall time on a shared machine.
-import { LocalHub, shareInputs } from '@sfw/spu/simulation';
+import { shareInputs } from '@sfw/spu/simulation';
 import {
+  LocalHub,
   createSpuContext,
   semi2kCost,
   serveDealer,

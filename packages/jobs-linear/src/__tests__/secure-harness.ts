@@ -1,6 +1,7 @@
 // Test helper: SS-LR on the real SPU protocol with N ranks in ONE thread (@sfw/spu LocalHub and
 // dealer), for accuracy tests without starting a cluster. Reveals the weights at the end (tests only).
-import { LocalHub, runLocal, shareInputs } from '@sfw/spu/simulation';
+import { LocalHub } from '@sfw/spu';
+import { runLocal, shareInputs } from '@sfw/spu/simulation';
 import type { SecretTensor, SpuConfig } from '@sfw/spu';
 import { spuLrOps } from '../spu-adapter.ts';
 import { convergedProgram, epochProgram, predictProgram } from '../program.ts';
