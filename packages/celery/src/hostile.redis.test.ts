@@ -2,18 +2,16 @@
 // rejected (FAILURE under its id, or its exact bytes on the dead-letter list), and the one slot goes
 // on to serve the next task. Plus slot health, and time limits a message may lower but not raise.
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CeleryClient, CeleryResultError } from './client.ts';
+import { closeWorkers, openWorker, Q, sleep } from './__tests__/redis-worker.ts';
+import type { WorkerCtx } from './__tests__/redis-worker.ts';
+import { CeleryResultError } from './client.ts';
 import { keyBuilder } from './keys.ts';
 import type { CeleryWorkerOptions } from './options.ts';
-import type { CeleryLogger, TaskHandler } from './types.ts';
-import { CeleryWorker } from './worker.ts';
+import type { TaskHandler } from './types.ts';
 
 const URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0';
-const Q = 'q';
-const silent: CeleryLogger = { info() {}, warn() {}, error() {}, debug() {}, child: () => silent };
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
 async function until<T>(f: () => Promise<T> | T, ok: (v: T) => boolean, tries = 200): Promise<T> {
   let v = await f();
   for (let i = 0; i < tries && !ok(v); i++) {
@@ -23,33 +21,15 @@ async function until<T>(f: () => Promise<T> | T, ok: (v: T) => boolean, tries = 
   return v;
 }
 
-interface Ctx { worker: CeleryWorker; client: CeleryClient; redis: Redis; prefix: string }
-const open: Ctx[] = [];
-
-function setup(over: Partial<CeleryWorkerOptions> = {}, handlers: Record<string, TaskHandler> = {}): Ctx {
-  const prefix = `sfwtest:${randomUUID()}:`;
-  const worker = new CeleryWorker({
-    redisUrl: URL, queues: [Q], hostname: `t@${prefix}`, concurrency: 1, prefetchMultiplier: 1,
-    visibilityTimeoutSec: 30, resultExpiresSec: 60, maxRetries: 0, defaultRetryDelaySec: 0,
-    softTimeLimitSec: null, hardTimeLimitSec: null, sendTaskEvents: false, shutdownGraceSec: 1,
-    logger: silent, keyPrefix: prefix, maxMessageBytes: 4096, ...over,
-  });
-  worker.register('add', { run: async (req) => (req.args[0] as number) + (req.args[1] as number) });
-  for (const [n, h] of Object.entries(handlers)) worker.register(n, h);
-  const ctx = { worker, client: new CeleryClient({ redisUrl: URL, keyPrefix: prefix }), redis: new Redis(URL), prefix };
-  open.push(ctx);
-  return ctx;
+/** A one-slot worker by default: any lost prefetch seat stops it, so "serves the next task" is a real check. */
+function setup(over: Partial<CeleryWorkerOptions> = {}, handlers: Record<string, TaskHandler> = {}): WorkerCtx {
+  return openWorker({
+    redisUrl: URL, concurrency: 1, prefetchMultiplier: 1, visibilityTimeoutSec: 30, resultExpiresSec: 60, maxRetries: 0, defaultRetryDelaySec: 0,
+    softTimeLimitSec: null, hardTimeLimitSec: null, sendTaskEvents: false, shutdownGraceSec: 1, maxMessageBytes: 4096, ...over,
+  }, { add: { run: async (req) => (req.args[0] as number) + (req.args[1] as number) }, ...handlers });
 }
 
-afterEach(async () => {
-  for (const c of open.splice(0)) {
-    await c.worker.stop({ graceSec: 0 });
-    await c.client.close();
-    const keys = await c.redis.keys(`${c.prefix}*`);
-    if (keys.length) await c.redis.del(...keys);
-    await c.redis.quit();
-  }
-});
+afterEach(closeWorkers);
 
 const b64 = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64');
 function envelope(headers: Record<string, unknown>, body: string, contentType = 'application/json'): string {

@@ -80,6 +80,15 @@ describe('message decoder (fast-check)', () => {
     );
   });
 
+  it('a header or envelope value whose own "toString" is not a function is rejected, not thrown', () => {
+    for (const field of ['content-type', 'content-encoding']) {
+      const env = base();
+      env[field] = { toString: {} };
+      const d = decodeBytes(Buffer.from(JSON.stringify(env), 'utf8'));
+      expect(d).toMatchObject({ ok: false, excType: 'ContentDisallowed' });
+    }
+  });
+
   it('never throws on any body string, base64 or not', () => {
     fc.assert(
       fc.property(fc.oneof(fc.string(), fc.jsonValue().map((v) => Buffer.from(JSON.stringify(v) ?? '', 'utf8').toString('base64'))), (body) => {

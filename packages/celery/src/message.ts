@@ -60,8 +60,9 @@ export function decodeTaskMessage(raw: string, routingKey: string, opts: DecodeO
   }
   const envelope: Envelope = {
     body: typeof env.body === 'string' ? env.body : '',
-    'content-encoding': String(env['content-encoding'] ?? ''),
-    'content-type': String(env['content-type'] ?? ''),
+    // Strings only: String() of a JSON object with its own "toString" key throws.
+    'content-encoding': typeof env['content-encoding'] === 'string' ? env['content-encoding'] : '',
+    'content-type': typeof env['content-type'] === 'string' ? env['content-type'] : '',
     headers: env.headers,
     properties: isObj(env.properties) ? env.properties : {},
   };

@@ -1,17 +1,15 @@
 // CeleryWorker + CeleryClient against a real Redis (REDIS_URL), a unique key prefix per test.
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CeleryClient, CeleryResultError } from './client.ts';
+import { closeWorkers, openWorker, Q, sleep } from './__tests__/redis-worker.ts';
+import type { WorkerCtx } from './__tests__/redis-worker.ts';
+import { CeleryResultError } from './client.ts';
 import { keyBuilder } from './keys.ts';
 import type { CeleryWorkerOptions } from './options.ts';
-import type { CeleryLogger, TaskHandler } from './types.ts';
-import { CeleryWorker } from './worker.ts';
+import type { TaskHandler } from './types.ts';
 
 const URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0';
-const Q = 'q';
-const silent: CeleryLogger = { info() {}, warn() {}, error() {}, debug() {}, child: () => silent };
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
 /** Poll until `f` returns `want` (bounded by attempts, not wall time). */
 async function until<T>(f: () => Promise<T>, want: T, tries = 50): Promise<T> {
   let v = await f();
@@ -22,51 +20,33 @@ async function until<T>(f: () => Promise<T>, want: T, tries = 50): Promise<T> {
   return v;
 }
 
-interface Ctx { worker: CeleryWorker; client: CeleryClient; redis: Redis; prefix: string }
-const open: Ctx[] = [];
-
-async function setup(over: Partial<CeleryWorkerOptions> = {}, handlers: Record<string, TaskHandler> = {}): Promise<Ctx> {
-  const prefix = `sfwtest:${randomUUID()}:`;
-  const worker = new CeleryWorker({
-    redisUrl: URL, queues: [Q], hostname: `t@${prefix}`, concurrency: 2, prefetchMultiplier: 2,
-    visibilityTimeoutSec: 30, resultExpiresSec: 60, maxRetries: 3, defaultRetryDelaySec: 0.2,
-    softTimeLimitSec: null, hardTimeLimitSec: null, sendTaskEvents: false, shutdownGraceSec: 2,
-    logger: silent, keyPrefix: prefix, ...over,
-  });
-  worker.register('add', { run: async (req) => (req.args[0] as number) + (req.args[1] as number) });
+async function setup(over: Partial<CeleryWorkerOptions> = {}, handlers: Record<string, TaskHandler> = {}): Promise<WorkerCtx> {
   let attempts = 0;
-  worker.register('flaky', {
-    run: async (req) => {
-      attempts++;
-      if (req.retries < 2) throw Object.assign(new Error('transient'), { retryable: true, countdownSec: 0.1 });
-      return { attempts };
+  return Promise.resolve(openWorker({
+    redisUrl: URL, concurrency: 2, prefetchMultiplier: 2, visibilityTimeoutSec: 30, resultExpiresSec: 60, maxRetries: 3, defaultRetryDelaySec: 0.2,
+    softTimeLimitSec: null, hardTimeLimitSec: null, sendTaskEvents: false, shutdownGraceSec: 2, ...over,
+  }, {
+    add: { run: async (req) => (req.args[0] as number) + (req.args[1] as number) },
+    flaky: {
+      run: async (req) => {
+        attempts++;
+        if (req.retries < 2) throw Object.assign(new Error('transient'), { retryable: true, countdownSec: 0.1 });
+        return { attempts };
+      },
     },
-  });
-  worker.register('fail', { run: async () => { throw Object.assign(new Error('bad input'), { name: 'ValueError' }); } });
-  worker.register('sleep', {
-    run: (req, ctx) => new Promise((resolve, reject) => {
-      const t = setTimeout(() => resolve('slept'), (req.args[0] as number) * 1000);
-      if (req.args[1] === 'soft') ctx.signal.addEventListener('abort', () => { clearTimeout(t); reject(ctx.signal.reason); });
-    }),
-    terminate: async () => {},
-  });
-  for (const [n, h] of Object.entries(handlers)) worker.register(n, h);
-  const client = new CeleryClient({ redisUrl: URL, keyPrefix: prefix });
-  const redis = new Redis(URL);
-  const ctx = { worker, client, redis, prefix };
-  open.push(ctx);
-  return ctx;
+    fail: { run: async () => { throw Object.assign(new Error('bad input'), { name: 'ValueError' }); } },
+    sleep: {
+      run: (req, ctx) => new Promise((resolve, reject) => {
+        const t = setTimeout(() => resolve('slept'), (req.args[0] as number) * 1000);
+        if (req.args[1] === 'soft') ctx.signal.addEventListener('abort', () => { clearTimeout(t); reject(ctx.signal.reason); });
+      }),
+      terminate: async () => {},
+    },
+    ...handlers,
+  }));
 }
 
-afterEach(async () => {
-  for (const c of open.splice(0)) {
-    await c.worker.stop({ graceSec: 0 });
-    await c.client.close();
-    const keys = await c.redis.keys(`${c.prefix}*`);
-    if (keys.length) await c.redis.del(...keys);
-    await c.redis.quit();
-  }
-});
+afterEach(closeWorkers);
 
 describe('CeleryWorker over Redis', () => {
   it('runs a task and stores SUCCESS with extended meta, then acks', async () => {
