@@ -56,6 +56,11 @@ elif case == 'send':  # arg: {request_id, params, kw}: publish only
 elif case == 'get':  # arg: {id, timeout}: outcome, state, the task's status events
     res = app.AsyncResult(arg['id'])
     out = outcome(res, arg.get('timeout', 60))
+    # The terminal status event is pushed just after the result is stored: wait for it in the
+    # durable list (bounded) before reading the events.
+    deadline = time.time() + 10
+    while time.time() < deadline and not any(e['status'] in ('SUCCESS', 'FAILURE') for e in list_events(arg['id'])):
+        time.sleep(0.05)
     out.update(state=res.state, log=list_events(arg['id']))
 elif case == 'revoke':  # arg: {id}: revoke with terminate, as the web side cancels a running task
     out = {'reply': app.control.revoke(arg['id'], terminate=True, reply=True, timeout=2)}
