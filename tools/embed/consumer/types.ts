@@ -17,3 +17,14 @@ export const registry = new TaskRegistry();
 for (const r of [registerPsi, registerLinear, registerEval, registerBoost, registerPrep, registerStats]) r(registry);
 export const isParamError = (e: unknown): boolean => e instanceof ParameterValidationError;
 export const mod = defineDeviceModule('embed', { pyu: { one: () => 1 } });
+
+// The job packages' README example: an executor that starts runtime clusters on demand.
+import { Cluster as RuntimeCluster } from '@sfw/runtime';
+import { PooledClusterProvider, TaskExecutor, type TaskResult } from '@sfw/executor';
+
+export function embeddedExecutor(): TaskExecutor {
+  const provider = new PooledClusterProvider((spec) => RuntimeCluster.start({ parties: spec.parties, spu: spec.spu, modules: spec.modules }));
+  return new TaskExecutor({ registry, provider });
+}
+export const runPsi = (executor: TaskExecutor, taskConfig: PsiConfig): Promise<TaskResult> =>
+  executor.execute('psi-1', { task_type: 'psi', sf_init_config: { parties: ['alice', 'bob'], address: 'local' }, task_config: taskConfig });

@@ -106,7 +106,7 @@ describe('installed packages', () => {
     }
   });
 
-  it('a consumer type-checks with tsc (node16 resolution) against the installed declarations', () => {
+  it('a consumer type-checks with tsc (node16 and bundler resolution) against the installed declarations', () => {
     const tsc = createRequire(join(repo, 'package.json')).resolve('typescript/bin/tsc');
     let out = '';
     try {
@@ -116,6 +116,13 @@ describe('installed packages', () => {
     }
     expect(out).toBe('');
     expect(existsSync(join(app, 'out', 'secure-mean.js'))).toBe(true);
+    // The same sources under bundler resolution (what Vite/esbuild-based projects use).
+    try {
+      out = run(process.execPath, [tsc, '-p', 'tsconfig.json', '--noEmit', '--module', 'preserve', '--moduleResolution', 'bundler'], app);
+    } catch (e) {
+      throw new Error(`tsc (bundler) failed:\n${(e as { stdout?: string }).stdout ?? String(e)}`);
+    }
+    expect(out).toBe('');
   });
 
   it('runs the secure-mean example with plain node (threads start from the installed dist)', () => {
