@@ -3,6 +3,7 @@
 import type { Cluster, ClusterOptions, SpuContext, SecretTensor } from '@sfw/runtime';
 import { defineDeviceModule } from '@sfw/runtime/device';
 import type { FieldType } from '@sfw/ring';
+import { runLocal } from '@sfw/spu/simulation';
 import { TaskRegistry, type TaskDefinition, ParameterValidationError } from '@sfw/executor';
 import { register as registerPsi, type PsiConfig } from '@sfw/jobs-psi';
 import { register as registerLinear } from '@sfw/jobs-linear';
@@ -16,6 +17,7 @@ export type Checked = [Cluster, ClusterOptions, SpuContext, SecretTensor, FieldT
 export const registry = new TaskRegistry();
 for (const r of [registerPsi, registerLinear, registerEval, registerBoost, registerPrep, registerStats]) r(registry);
 export const isParamError = (e: unknown): boolean => e instanceof ParameterValidationError;
+export const simulate = runLocal;
 export const mod = defineDeviceModule('embed', { pyu: { one: () => 1 } });
 
 // The job packages' README example: an executor that starts runtime clusters on demand.
