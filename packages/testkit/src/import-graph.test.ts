@@ -1,0 +1,107 @@
+// The import graph of the workspace, read from the sources (non-test files only): every arrow points
+// to a lower layer, a package imports only its declared dependencies (never a devDependency), no job
+// imports another job, and inside @sfw/spu the kernels (mpc/) and the numerics never import the
+// layers above them. A strict layer order also rules out loops.
+import { describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '../../..');
+
+// Lower number = lower layer. A package may import only packages of a strictly lower layer.
+const LAYER: Record<string, number> = {
+  '@sfw/ring': 0,
+  '@sfw/log': 0,
+  '@sfw/data': 1,
+  '@sfw/spu': 1,
+  // Test data and references: apps (the bench) may use it; packages only as a devDependency, in tests.
+  '@sfw/testkit': 2,
+  '@sfw/runtime': 2,
+  '@sfw/celery': 2,
+  '@sfw/executor': 3,
+  // jobs-*: 4 (below); apps: 5.
+  '@sfw/worker': 5,
+  '@sfw/bench': 5,
+};
+const isJob = (name: string): boolean => name.startsWith('@sfw/jobs-');
+const layerOf = (name: string): number | undefined => (isJob(name) ? 4 : LAYER[name]);
+
+// Job-to-job arrows that exist today: shared party layout, share files and report types that belong
+// in a lower package. Listed so that the test catches any new one; remove an entry when it is moved.
+const KNOWN_JOB_ARROWS = new Set(['@sfw/jobs-boost -> @sfw/jobs-linear', '@sfw/jobs-stats -> @sfw/jobs-linear', '@sfw/jobs-stats -> @sfw/jobs-eval']);
+
+function walk(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir)) {
+    const p = join(dir, e);
+    if (statSync(p).isDirectory()) {
+      if (e !== '__tests__' && e !== 'node_modules') out.push(...walk(p));
+    } else if (p.endsWith('.ts') && !p.endsWith('.test.ts') && !p.endsWith('.d.ts')) out.push(p);
+  }
+  return out;
+}
+
+const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+function importsOf(file: string): string[] {
+  const src = readFileSync(file, 'utf8');
+  return [...src.matchAll(IMPORT)].map((m) => (m[1] ?? m[2])!);
+}
+
+interface Pkg {
+  name: string;
+  dir: string;
+  deps: Set<string>;
+}
+const packages: Pkg[] = ['packages', 'apps'].flatMap((top) =>
+  readdirSync(join(root, top)).map((d) => {
+    const pj = JSON.parse(readFileSync(join(root, top, d, 'package.json'), 'utf8')) as { name: string; dependencies?: Record<string, string> };
+    return { name: pj.name, dir: join(root, top, d), deps: new Set(Object.keys(pj.dependencies ?? {})) };
+  }),
+);
+
+describe('import graph', () => {
+  it('every package has a layer', () => {
+    for (const p of packages) expect(layerOf(p.name), p.name).toBeDefined();
+  });
+
+  it('arrows point to declared, lower layers; no job imports another job', () => {
+    const problems: string[] = [];
+    for (const p of packages) {
+      for (const f of walk(join(p.dir, 'src'))) {
+        for (const spec of importsOf(f)) {
+          if (!spec.startsWith('@sfw/')) continue;
+          const target = spec.split('/').slice(0, 2).join('/');
+          if (target === p.name) continue;
+          const where = relative(root, f);
+          if (!p.deps.has(target)) problems.push(`${where}: imports ${target}, not a dependency (devDependencies are for tests)`);
+          const from = layerOf(p.name)!, to = layerOf(target);
+          if (to === undefined || to >= from) {
+            const arrow = `${p.name} -> ${target}`;
+            if (!(isJob(p.name) && isJob(target) && KNOWN_JOB_ARROWS.has(arrow))) problems.push(`${where}: ${arrow} does not point to a lower layer`);
+          }
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('inside @sfw/spu: mpc/ imports nothing above it, numerics/ nothing but mpc/ and the foundation', () => {
+    const src = join(root, 'packages/spu/src');
+    const above = (from: string, to: string): boolean => {
+      const t = relative(src, to);
+      if (from.startsWith('mpc/')) return !t.startsWith('mpc/') && ['context.ts', 'protocol.ts', 'dealer.ts', 'share.ts', 'simulation.ts', 'index.ts'].includes(t) || t.startsWith('numerics/');
+      if (from.startsWith('numerics/')) return ['context.ts', 'protocol.ts', 'simulation.ts', 'index.ts'].includes(t);
+      return false;
+    };
+    const problems: string[] = [];
+    for (const f of walk(src)) {
+      const from = relative(src, f);
+      for (const spec of importsOf(f)) {
+        if (!spec.startsWith('.')) continue;
+        const to = resolve(dirname(f), spec);
+        if (above(from, to)) problems.push(`${from} imports ${relative(src, to)}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});
