@@ -96,3 +96,5 @@ async function main(): Promise<void> {
 }
 
 await main();
+// stdin (the command pipe) would keep the process alive.
+process.exit(0);

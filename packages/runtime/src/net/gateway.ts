@@ -163,6 +163,8 @@ export class Gateway {
   readonly #pending = new Map<string, Pending>();
   readonly #waiting = new Map<string, (conn: PeerConn) => void>();
   readonly #connOpts: PeerConnOptions;
+  /** Every connection made or accepted, so that `close` can end them all. */
+  readonly #conns = new Set<PeerConn>();
   #port = 0;
 
   private constructor(opts: GatewayOptions) {
@@ -275,7 +277,7 @@ export class Gateway {
       socket.destroy();
       return;
     }
-    const conn = new PeerConn(socket, peer, this.#connOpts);
+    const conn = this.#track(new PeerConn(socket, peer, this.#connOpts));
     const timer = setTimeout(() => conn.destroy('no hello'), this.#handshakeMs);
     conn.onClose(() => clearTimeout(timer));
     conn.onMessage((m) => {
@@ -347,7 +349,7 @@ export class Gateway {
         });
         socket.once('secureConnect', () => {
           clearTimeout(hs);
-          const conn = new PeerConn(socket, peer, this.#connOpts);
+          const conn = this.#track(new PeerConn(socket, peer, this.#connOpts));
           conn.onClose((reason) => resolve({ retry: reason }));
           conn.onMessage((m) => {
             if (m.type === FrameType.Welcome) {
@@ -371,12 +373,17 @@ export class Gateway {
     throw new LinkError(peer, `party ${peer} did not join task within the rendezvous timeout (${last})`);
   }
 
+  #track(conn: PeerConn): PeerConn {
+    this.#conns.add(conn);
+    conn.socket.once('close', () => this.#conns.delete(conn));
+    return conn;
+  }
+
   async close(): Promise<void> {
-    for (const p of this.#pending.values()) {
-      clearTimeout(p.timer);
-      p.conn.destroy('shutting down');
-    }
+    for (const p of this.#pending.values()) clearTimeout(p.timer);
     this.#pending.clear();
+    for (const c of this.#conns) c.destroy('shutting down');
+    this.#conns.clear();
     const server = this.#server;
     if (server) await new Promise<void>((r) => server.close(() => r()));
   }

@@ -64,6 +64,11 @@ export class PeerConn {
     this.#timer.unref();
   }
 
+  /** The underlying socket (the gateway tracks its lifetime). */
+  get socket(): TLSSocket {
+    return this.#socket;
+  }
+
   get closed(): boolean {
     return this.#closed;
   }
