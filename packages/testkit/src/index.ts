@@ -8,3 +8,4 @@ export { PYTHON, runPython, runPythonJson } from './python.ts';
 export { cleanupPrefix, redisUrl, uniquePrefix } from './redis.ts';
 export type { AlignedSample, SampleName } from './samples.ts';
 export { loadAlignedSample, sampleDir, writeAlignedSample } from './samples.ts';
+export { freePort } from './ports.ts';

@@ -5,7 +5,6 @@
 // (threads in one process) measured in the same run. Shared-machine caveat: note the load average.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +13,7 @@ import { Cluster, type SpuObject } from '@sfw/runtime';
 import { timeIt, type BenchSuite } from '../suite.ts';
 import { startShapingProxy, type LinkProfile } from '../wan/shaping-proxy.ts';
 import type { WanCommand, WanHostConfig } from '../wan/party.ts';
+import { freePort } from '@sfw/testkit';
 
 const SPU = { protocol: 'SEMI2K', field: 'FM64', fxpFractionBits: 18, beaverType: 'TTP' } as const;
 const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
@@ -21,13 +21,6 @@ const PARTY_SCRIPT = fileURLToPath(new URL(`../wan/party${ext}`, import.meta.url
 const MAKE_CERTS = fileURLToPath(new URL('../../../../examples/cross-silo/make-certs.sh', import.meta.url));
 const PROFILES: (LinkProfile | null)[] = [null, { name: '1gbit-0.2ms', mbitPerSec: 1000, rttMs: 0.2 }, { name: '100mbit-20ms', mbitPerSec: 100, rttMs: 20 }];
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const a = s.address();
-  await new Promise<void>((r) => s.close(() => r()));
-  return typeof a === 'object' && a !== null ? a.port : 0;
-}
 
 interface Host {
   child: ChildProcess;

@@ -7,11 +7,11 @@
 //      bob's restarted worker redelivers its unacked message; both then succeed with valid outputs.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PYTHON, REAL_WORKER_COMMAND, REPO_ROOT, startRedis, stopChild, type RedisServer } from './harness.ts';
+import { freePort } from '@sfw/testkit';
 
 const DEMO = join(REPO_ROOT, 'examples/cross-silo');
 const dir = mkdtempSync(join(tmpdir(), 'sfw-xsilo-compat-'));
@@ -23,13 +23,6 @@ const keepLogs = process.env['SFW_XSILO_LOGS'];
 let spawned = 0;
 const ports = { alice: 0, bob: 0, dealer: 0 };
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const a = s.address();
-  await new Promise<void>((r) => s.close(() => r()));
-  return typeof a === 'object' && a !== null ? a.port : 0;
-}
 
 interface Proc {
   child: ChildProcess;
