@@ -6,12 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Cluster } from '@sfw/runtime';
+import { directJobContext, runWithUncheckedFiles } from '@sfw/executor';
 import type { JobContext } from '@sfw/executor';
 import { silentLogger } from '@sfw/log';
 import { makeTable, readCsv, getNumericColumn, writeCsv } from '@sfw/data';
 import { LINEAR_SGD_DEFAULTS, loadAlignedSample, predictLinearRef, syntheticLinearData, trainLinearSgdRef } from '@sfw/testkit';
 import { EVAL_DEVICE_MODULE, biclassificationEval } from '@sfw/jobs-eval';
-import { SSLR_DEVICE_MODULE, runSsLrPredict, runSsLrTrain, ssLrPredictSchema, ssLrTrainSchema } from '@sfw/jobs-linear';
+import { SSLR_DEVICE_MODULE, ssLrPredictSchema, ssLrPredictTask, ssLrTrainSchema, ssLrTrainTask } from '@sfw/jobs-linear';
 import type { SigmoidType } from '@sfw/runtime';
 
 export interface SslrBenchCase {
@@ -75,7 +76,7 @@ async function writeParties(dir: string, c: SslrBenchCase): Promise<{ files: Rec
 
 /** The JobContext a bench run hands a job (the executor builds the same in production). */
 export function jobContext(cluster: Cluster, workDir: string, log?: JobContext['log']): JobContext {
-  return {
+  return directJobContext({
     cluster,
     taskRequestId: 'bench',
     parties: cluster.parties,
@@ -86,7 +87,7 @@ export function jobContext(cluster: Cluster, workDir: string, log?: JobContext['
     log: log ?? silentLogger(),
     workDir,
     attempt: 0,
-  };
+  });
 }
 
 /** A small unmeasured run first, so thread JIT and lazy module loading are not billed to a case. */
@@ -113,14 +114,14 @@ export async function benchSslr(cases: SslrBenchCase[], opts: { warmup?: boolean
         const modelDir = join(caseDir, 'model');
         const c0 = process.cpuUsage();
         const t0 = performance.now();
-        const train = await runSsLrTrain(ctx, ssLrTrainSchema.parse({
+        const train = await runWithUncheckedFiles(ssLrTrainTask, ctx, ssLrTrainSchema.parse({
           input_ds: data.files, feature_selects: data.features, label: 'y', epochs: c.epochs, batch_size: c.batchSize,
           learning_rate: c.learningRate, sig_type: c.sigType, eps: 0, standardize: data.standardize, output_model: modelDir, report_weights: true,
         }));
         const t1 = performance.now();
         const c1 = process.cpuUsage();
         const predPath = join(caseDir, 'pred.csv');
-        await runSsLrPredict(ctx, ssLrPredictSchema.parse({ input_ds: data.files, model: modelDir, receiver: 'alice', save_label: true, output_ds: predPath }));
+        await runWithUncheckedFiles(ssLrPredictTask, ctx, ssLrPredictSchema.parse({ input_ds: data.files, model: modelDir, receiver: 'alice', save_label: true, output_ds: predPath }));
         const t2 = performance.now();
         const c2 = process.cpuUsage();
         const cpuMs = (a: NodeJS.CpuUsage, b: NodeJS.CpuUsage) => (b.user - a.user + b.system - a.system) / 1000;

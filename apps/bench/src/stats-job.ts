@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { Cluster } from '@sfw/runtime';
+import { directJobContext } from '@sfw/executor';
 import type { JobContext } from '@sfw/executor';
 import { silentLogger } from '@sfw/log';
 import { seededRng } from '@sfw/testkit';
@@ -89,7 +90,7 @@ export interface StatsBenchRecord {
 }
 
 function ctxFor(cluster: Cluster, dir: string, spu: JobContext['spu']): JobContext {
-  return { cluster, taskRequestId: 'bench', parties: cluster.parties, spuParties: cluster.parties, spu, signal: new AbortController().signal, progress: () => undefined, log: silentLogger(), workDir: dir, attempt: 0 };
+  return directJobContext({ cluster, taskRequestId: 'bench', parties: cluster.parties, spuParties: cluster.parties, spu, signal: new AbortController().signal, progress: () => undefined, log: silentLogger(), workDir: dir, attempt: 0 });
 }
 
 /** table_statistics over rows x cols at one party: time, CPU, peak RSS of this process. */

@@ -4,7 +4,8 @@ import { Redis } from 'ioredis';
 import { createLogger } from '@sfw/log';
 import type { Logger } from '@sfw/log';
 import { TaskExecutor, sanitizeMessage } from '@sfw/executor';
-import type { ClusterProvider, HealthProbe } from '@sfw/executor';
+import type { ClusterProvider, DataRoots, HealthProbe } from '@sfw/executor';
+import { resolve } from 'node:path';
 import { CeleryWorker, redactRedisUrl } from '@sfw/celery';
 import type { TaskHandler, TaskRequest, WorkerHealth } from '@sfw/celery';
 import type { WorkerConfig } from './config.ts';
@@ -24,6 +25,14 @@ export const TASK_NAMES = {
 
 export function makeLogger(config: WorkerConfig, consoleFd: 1 | 2 = 1, consoleLevel?: WorkerConfig['logLevel']): Logger {
   return createLogger({ level: config.logLevel, consoleLevel: consoleLevel ?? config.logLevel, file: config.logFile, console: consoleFd, name: 'sfw-worker' });
+}
+
+/** Data roots as absolute paths (relative ones against the working directory, read once here). */
+export function dataRootsOf(config: WorkerConfig): DataRoots {
+  return {
+    default: resolve(config.dataRoot),
+    parties: Object.fromEntries(Object.entries(config.dataRoots).map(([p, r]) => [p, resolve(r)])),
+  };
 }
 
 export interface ExecutorSetup {
@@ -46,7 +55,11 @@ export async function buildExecutor(config: WorkerConfig, log: Logger, opts: Exe
   const providerNetwork = network && { gateway: network.gateway, self: config.party, dealerHost: config.dealerName };
   const executor = new TaskExecutor({
     registry,
-    provider: opts.provider ?? runtimeClusterProvider({ startTimeoutSec: config.clusterStartTimeoutSec, network: providerNetwork }),
+    provider: opts.provider ?? runtimeClusterProvider({
+      startTimeoutSec: config.clusterStartTimeoutSec,
+      network: providerNetwork,
+      threadLimits: { maxOldGenerationSizeMb: config.threadMaxOldGenMb, ...(config.threadMaxYoungGenMb > 0 ? { maxYoungGenerationSizeMb: config.threadMaxYoungGenMb } : {}) },
+    }),
     logger: log,
     parties: config.parties,
     address: config.address,
@@ -58,6 +71,11 @@ export async function buildExecutor(config: WorkerConfig, log: Logger, opts: Exe
     versions: workerVersions(),
     healthProbes: opts.healthProbes ?? {},
     diagnosticTasks: config.diagnosticTasks,
+    dataRoots: dataRootsOf(config),
+    limits: {
+      maxEpochs: config.maxEpochs, maxBoostRounds: config.maxBoostRounds, maxTreeDepth: config.maxTreeDepth, maxBucketSize: config.maxBucketSize,
+      maxBatchSize: config.maxBatchSize, maxCurveThreads: config.maxCurveThreads, maxRows: config.maxRows, maxColumns: config.maxColumns,
+    },
   });
   log.info({ jobs: jobs, tasks: executor.tasks().map((t) => t.taskType) }, 'task types registered');
   return { executor, jobs, network };

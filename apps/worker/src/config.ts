@@ -2,7 +2,7 @@
 // once at start-up with zod. A bad value is reported with the name the user set it by (the env var,
 // or the key in the config file), e.g. "CELERY_CONCURRENCY (from environment): must be >= 1".
 import { readFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { availableParallelism, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { redactUrl } from '@sfw/celery';
@@ -12,6 +12,20 @@ const int = (min: number) => z.coerce.number().int().min(min);
 const list = z.union([z.array(z.string()), z.string()]).transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter((s) => s !== ''));
 // 0, '', 'none' or null disable a time limit.
 const limit = z.union([z.null(), z.literal(''), z.literal('none'), z.coerce.number().min(0)]).transform((v) => (v === null || v === '' || v === 'none' || v === 0 ? null : v));
+// "alice=/srv/alice,bob=/srv/bob" or (config file) { "alice": "/srv/alice" }.
+const partyMap = z
+  .union([z.record(z.string(), z.string().min(1)), z.string()])
+  .transform((v, ctx) => {
+    if (typeof v !== 'string') return v;
+    const out: Record<string, string> = {};
+    for (const item of v.split(',').map((x) => x.trim()).filter((x) => x !== '')) {
+      const eq = item.indexOf('=');
+      if (eq <= 0 || eq === item.length - 1) ctx.addIssue({ code: 'custom', message: `"${item}": expected party=path` });
+      else out[item.slice(0, eq).trim()] = item.slice(eq + 1).trim();
+    }
+    return out;
+  })
+  .pipe(z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,31}$/, 'party names: a letter then letters, digits, _ or -'), z.string().min(1)));
 const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export const SETTINGS = {
@@ -54,6 +68,19 @@ export const SETTINGS = {
   dealerName: { env: 'SECRETFLOW_DEALER', schema: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,31}$/), default: 'dealer', doc: 'Party mode: the TTP dealer service\'s name (its certificate\'s name, a key of SECRETFLOW_PEERS)' },
   linkTimeoutSec: { env: 'SECRETFLOW_LINK_TIMEOUT', schema: z.coerce.number().positive(), default: 30, doc: 'Party mode: a link silent this long (heartbeats included) is lost; the task fails naming the peer' },
   rendezvousTimeoutSec: { env: 'SECRETFLOW_RENDEZVOUS_TIMEOUT', schema: z.coerce.number().positive(), default: 120, doc: 'Party mode: how long a task waits for the other parties\' workers to start it' },
+  // Files and bounds (docs/security.md): where each party's paths resolve, what one task may take.
+  dataRoot: { env: 'SECRETFLOW_DATA_ROOT', schema: z.string().min(1), default: '.', doc: "Data root of every party without its own: task paths resolve inside it (default: the working directory)" },
+  dataRoots: { env: 'SECRETFLOW_DATA_ROOTS', schema: partyMap, default: '', doc: 'Per-party data roots, "alice=/srv/alice,bob=/srv/bob" (or a JSON object in the config file)' },
+  maxEpochs: { env: 'SFW_MAX_EPOCHS', schema: int(1), default: 1000, doc: 'Largest `epochs` a task may ask for' },
+  maxBoostRounds: { env: 'SFW_MAX_BOOST_ROUNDS', schema: int(1), default: 1000, doc: 'Largest `num_boost_round`' },
+  maxTreeDepth: { env: 'SFW_MAX_TREE_DEPTH', schema: int(1).max(64), default: 16, doc: 'Largest `max_depth`' },
+  maxBucketSize: { env: 'SFW_MAX_BUCKET_SIZE', schema: int(1), default: 1 << 22, doc: 'Largest `bucket_size` (PSI rows per bucket, evaluation bins)' },
+  maxBatchSize: { env: 'SFW_MAX_BATCH_SIZE', schema: int(1), default: 1 << 20, doc: 'Largest `batch_size`' },
+  maxCurveThreads: { env: 'SFW_MAX_CURVE_THREADS', schema: int(0), default: availableParallelism(), doc: 'Largest PSI `curve_threads` (never above the cores of this machine)' },
+  maxRows: { env: 'SFW_MAX_ROWS', schema: int(1), default: 10_000_000, doc: 'Rows one party table may have' },
+  maxColumns: { env: 'SFW_MAX_COLUMNS', schema: int(1), default: 10_000, doc: 'Columns one party table may have' },
+  threadMaxOldGenMb: { env: 'SFW_THREAD_MAX_OLD_GEN_MB', schema: int(16), default: 4096, doc: 'Heap (old generation) of each party / SPU thread, MB: an overrun fails the task, not the worker' },
+  threadMaxYoungGenMb: { env: 'SFW_THREAD_MAX_YOUNG_GEN_MB', schema: int(0), default: 0, doc: "Young generation of each thread, MB (0: Node's default)" },
   debug: { env: 'SFW_DEBUG', schema: bool, default: false, doc: 'Stacks in stored tracebacks, results and logs' },
   diagnosticTasks: { env: 'SFW_DIAGNOSTIC_TASKS', schema: bool, default: false, doc: 'Register the `diagnostic` task type (integration tests)' },
 } as const;

@@ -11,7 +11,14 @@ export interface ProviderNetwork {
   readonly dealerHost: string;
 }
 
-export function runtimeClusterProvider(opts: { startTimeoutSec?: number; network?: ProviderNetwork | undefined } = {}): PooledClusterProvider {
+export interface RuntimeProviderOptions {
+  startTimeoutSec?: number;
+  network?: ProviderNetwork | undefined;
+  /** V8 limits of every cluster thread (SFW_THREAD_MAX_OLD_GEN_MB, ...). */
+  threadLimits?: RuntimeModule.ThreadResourceLimits;
+}
+
+export function runtimeClusterProvider(opts: RuntimeProviderOptions = {}): PooledClusterProvider {
   return new PooledClusterProvider(async (spec, log: Logger) => {
     let runtime: typeof RuntimeModule;
     try {
@@ -34,6 +41,7 @@ export function runtimeClusterProvider(opts: { startTimeoutSec?: number; network
       startTimeoutMs: (opts.startTimeoutSec ?? 60) * 1000,
       // Party mode (the executor only lets `party:<self>` specs through on a party-mode worker).
       ...(spec.address.startsWith('party:') && opts.network ? { network: opts.network } : {}),
+      ...(opts.threadLimits === undefined ? {} : { resourceLimits: opts.threadLimits }),
     });
   });
 }

@@ -3,7 +3,7 @@
 // the plaintext intersection of the bundled id columns (the secure path cannot be bypassed: the
 // executor only sees what the job returns from the party threads).
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { readFileSync, rmSync, mkdtempSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { silentLogger } from '@sfw/log';
@@ -13,7 +13,9 @@ import { runtimeClusterProvider } from './runtime-provider.ts';
 
 const root = resolve(import.meta.dirname, '../../..');
 const data = join(root, 'examples/data/breast_cancer');
+// The executor's data root for the test: the bundled CSVs are copied in, outputs go under it.
 const out = mkdtempSync(join(tmpdir(), 'sfw-mp-'));
+cpSync(data, join(out, 'data'), { recursive: true });
 let executor: TaskExecutor;
 
 const ids = (file: string): string[] => readFileSync(file, 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[0]!);
@@ -22,7 +24,7 @@ beforeAll(() => {
   const registry = new TaskRegistry();
   registerPsi(registry);
   // Generous start bound: the shared test machine can be slow to start threads.
-  executor = new TaskExecutor({ registry, provider: runtimeClusterProvider({ startTimeoutSec: 110 }), logger: silentLogger() });
+  executor = new TaskExecutor({ registry, provider: runtimeClusterProvider({ startTimeoutSec: 110 }), logger: silentLogger(), dataRoots: { default: out } });
 });
 afterAll(async () => {
   await executor.shutdown();
@@ -33,9 +35,9 @@ const psiTask = (n: number): Record<string, unknown> => ({
   task_type: 'psi',
   sf_init_config: { parties: ['alice', 'bob'], address: 'local' },
   task_config: {
-    input: { alice: { path: join(data, 'alice.csv'), keys: ['id'] }, bob: { path: join(data, 'bob.csv'), keys: ['id'] } },
+    input: { alice: { path: 'data/alice.csv', keys: ['id'] }, bob: { path: 'data/bob.csv', keys: ['id'] } },
     receiver_parties: ['alice', 'bob'],
-    output: { alice: join(out, `a${n}.csv`), bob: join(out, `b${n}.csv`) },
+    output: { alice: `a${n}.csv`, bob: `b${n}.csv` },
   },
 });
 

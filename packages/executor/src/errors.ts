@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   TASK_EXECUTION_FAILED: { retryable: false },
   TASK_TIMEOUT: { retryable: false },
   TASK_CANCELLED: { retryable: false },
+  TASK_RESOURCE_LIMIT: { retryable: false },
   PARAMETER_INVALID: { retryable: false },
   UNKNOWN_TASK_TYPE: { retryable: false },
   RESULT_SAVE_FAILED: { retryable: true },

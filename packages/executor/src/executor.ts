@@ -27,6 +27,12 @@ import type { ProgressUpdate } from './progress.ts';
 import { TaskRegistry } from './registry.ts';
 import type { JobContext, TaskDefinition } from './registry.ts';
 import { parseOrThrow, validationError } from './validation.ts';
+import { resolveFiles } from './files.ts';
+import type { DataRoots, FileEnv, ResolvedFile } from './files.ts';
+import { countIssues, resolveLimits } from './limits.ts';
+import type { TaskLimits } from './limits.ts';
+import { stageFiles } from './staging.ts';
+import type { StagedFiles } from './staging.ts';
 import type { TaskResult } from './schemas.ts';
 import { builtinTasks } from './builtins.ts';
 import type { HealthProbe } from './builtins.ts';
@@ -55,6 +61,10 @@ export interface ExecutorOptions {
   healthProbes?: Record<string, HealthProbe>;
   /** Registers the `diagnostic` task (test modes: succeed, fail, retry, sleep). Off in production. */
   diagnosticTasks?: boolean;
+  /** Where each party's paths resolve (default: the working directory for every party). */
+  dataRoots?: DataRoots;
+  /** Operator bounds on counts, rows and columns (defaults: DEFAULT_TASK_LIMITS). */
+  limits?: Partial<TaskLimits>;
 }
 
 export interface ExecuteOptions {
@@ -99,6 +109,8 @@ export class TaskExecutor {
   readonly #opts: ExecutorOptions;
   readonly #builtins: Map<string, TaskDefinition>;
   readonly #turns = new ClusterTurns();
+  readonly dataRoots: DataRoots;
+  readonly limits: TaskLimits;
   readonly #runs = new Map<string, Run>();
 
   constructor(opts: ExecutorOptions = {}) {
@@ -109,6 +121,8 @@ export class TaskExecutor {
     this.workerName = opts.workerName ?? `sfw@${hostname()}`;
     this.debug = opts.debug ?? false;
     this.versions = { node: process.version, ...opts.versions };
+    this.dataRoots = opts.dataRoots ?? { default: process.cwd() };
+    this.limits = resolveLimits(opts.limits);
     this.#builtins = new Map(builtinTasks(this, opts.healthProbes ?? {}, opts.diagnosticTasks ?? false).map((d) => [d.taskType, d]));
   }
 
@@ -149,6 +163,10 @@ export class TaskExecutor {
     let reused = false;
     let begun = false;
     let result: unknown;
+    // Every staging of this task (its own and its pipeline steps'); whatever was not committed is
+    // removed at cleanup, after endTask, when no party thread can still be writing.
+    const stagings: StagedFiles[] = [];
+    const env: FileEnv = { parties: v.spec.parties, spuParties: v.spec.spuParties };
     const workDir = join(this.#opts.workDir ?? join(tmpdir(), 'sfw-tasks'), `${safeName(v.taskRequestId)}-${randomUUID().slice(0, 8)}`);
     try {
       // 2. Cluster init or reuse, once it is this task's turn on the shared cluster.
@@ -188,6 +206,8 @@ export class TaskExecutor {
       log.info({ ms: Math.round(timer.ms('device_init')) }, 'stage device_init done');
       // 4. Dispatch to the job.
       result = await stage('algorithm', async () => {
+        const files = await stageFiles(v.files, v.taskRequestId);
+        stagings.push(files);
         const ctx: JobContext = {
           cluster: cluster ?? NO_CLUSTER,
           taskRequestId: v.taskRequestId,
@@ -199,6 +219,14 @@ export class TaskExecutor {
           log,
           workDir,
           attempt: opts.retries ?? 0,
+          files,
+          limits: this.limits,
+          stageFiles: async (def, config, fieldPrefix) => {
+            const resolved = await resolveFiles(this.dataRoots, def.files?.(config, env) ?? [], { prefix: joinField('task_config', fieldPrefix), requireInputs: true, onlyParty: this.#opts.party?.self });
+            const staged = await stageFiles(resolved, v.taskRequestId);
+            stagings.push(staged);
+            return staged;
+          },
         };
         let out: unknown;
         try {
@@ -206,7 +234,10 @@ export class TaskExecutor {
         } catch (err) {
           throw this.#jobError(err, signal, log);
         }
-        return toJsonValue(out);
+        const json = toJsonValue(out);
+        // All or nothing: the outputs appear only once the whole job succeeded.
+        await files.commit();
+        return json;
       });
       log.info({ ms: Math.round(timer.ms('algorithm')) }, 'stage algorithm done');
     } catch (err) {
@@ -215,7 +246,10 @@ export class TaskExecutor {
       throw e;
     } finally {
       // 5. Cleanup, always (success, failure, abort).
-      await stage('cleanup', () => this.#cleanup(cluster, begun, workDir, log));
+      await stage('cleanup', async () => {
+        await this.#cleanup(cluster, begun, workDir, log);
+        for (const s of stagings) await s.discard();
+      });
       release?.();
       this.#runs.delete(runId);
       log.info({ ms: Math.round(timer.ms('cleanup')) }, 'stage cleanup done');
@@ -253,7 +287,7 @@ export class TaskExecutor {
     await this.provider.shutdown(this.log);
   }
 
-  async #validate(taskRequestId: unknown, params: unknown): Promise<{ taskRequestId: string; def: TaskDefinition; config: unknown; spec: ClusterSpec }> {
+  async #validate(taskRequestId: unknown, params: unknown): Promise<{ taskRequestId: string; def: TaskDefinition; config: unknown; spec: ClusterSpec; files: ResolvedFile[] }> {
     if (typeof taskRequestId !== 'string' || taskRequestId.length === 0 || taskRequestId.length > 256) {
       throw validationError([{ path: 'task_request_id', code: 'invalid_type', message: 'expected a non-empty string (at most 256 characters)' }]);
     }
@@ -269,8 +303,25 @@ export class TaskExecutor {
     const { spec, issues } = resolveClusterSpec(env, { parties: this.#opts.parties ?? ['alice', 'bob'], address: this.#opts.address ?? 'local' }, this.registry.deviceModules());
     if (issues.length > 0) throw validationError(issues);
     const checked = (def.needsCluster ?? true) ? checkClusterMode(env, spec, this.#opts.party) : spec;
-    await Promise.resolve();
-    return { taskRequestId, def, config, spec: checked };
+    // Counts against the operator's bounds, then every declared file inside its party's root:
+    // all of it before a cluster is acquired or a thread is asked to do anything.
+    const nested = def.nested?.(config) ?? [];
+    const bounds = [
+      // A composite's own config holds its steps' definitions: only the steps' configs are walked.
+      ...(def.nested === undefined ? countIssues(config, this.limits, 'task_config') : []),
+      ...nested.flatMap((n) => countIssues(n.config, this.limits, joinField('task_config', n.field))),
+    ];
+    if (bounds.length > 0) throw validationError(bounds);
+    const fileEnv: FileEnv = { parties: checked.parties, spuParties: checked.spuParties };
+    const files = await resolveFiles(this.dataRoots, def.files?.(config, fileEnv) ?? [], { prefix: 'task_config', requireInputs: true, onlyParty: this.#opts.party?.self });
+    // Steps of a composite task are checked one by one (each step's outputs may be a later step's
+    // inputs); an input need not exist yet when an earlier step writes it.
+    const produced = new Set<string>();
+    for (const n of nested) {
+      const r = await resolveFiles(this.dataRoots, n.def.files?.(n.config, fileEnv) ?? [], { prefix: joinField('task_config', n.field), requireInputs: true, produced, onlyParty: this.#opts.party?.self });
+      for (const f of r) if (f.role === 'output' || f.role === 'output-dir') produced.add(f.resolved);
+    }
+    return { taskRequestId, def, config, spec: checked, files };
   }
 
   #jobError(err: unknown, signal: AbortSignal, log: Logger): SecretFlowTaskError {
@@ -286,6 +337,14 @@ export class TaskExecutor {
     // Runtime DeviceErrors (matched by shape: the executor does not import runtime code).
     const dev = err as { name?: unknown; code?: unknown; device?: unknown; fn?: unknown };
     if (dev.name === 'DeviceError') {
+      if (dev.code === 'RESOURCE_LIMIT') {
+        // A thread overran its memory limit and was ended alone; the cluster is rebuilt at cleanup.
+        // Not retried: the same task would overrun again.
+        log.warn({ device: dev.device, fn: dev.fn }, 'cluster thread over its memory limit; cluster will be rebuilt');
+        return new TaskExecutionError(`${String(dev.device)} ran out of its memory limit (worker setting SFW_THREAD_MAX_OLD_GEN_MB)`, {
+          code: 'TASK_RESOURCE_LIMIT', cause: err, details: { device: String(dev.device), fn: String(dev.fn), device_code: 'RESOURCE_LIMIT' },
+        });
+      }
       const infra = dev.code === 'THREAD_CRASHED' || dev.code === 'CLUSTER_UNHEALTHY';
       if (infra) log.warn({ device: dev.device, fn: dev.fn }, 'cluster thread failure; cluster will be rebuilt');
       // Party mode: another party's worker or the link to it went away; a retry can meet it again.
@@ -323,6 +382,10 @@ export class TaskExecutor {
       versions: this.versions,
     };
   }
+}
+
+function joinField(a: string, b: string): string {
+  return [a, b].filter((p) => p !== '').join('.');
 }
 
 function safeName(id: string): string {

@@ -1,6 +1,13 @@
 // @sfw/executor: task envelope, dispatcher registry, the stage-timed executor, errors, wire schemas.
 export { TaskRegistry } from './registry.ts';
-export type { TaskDefinition, JobContext, RegisterTasks } from './registry.ts';
+export type { TaskDefinition, JobContext, RegisterTasks, NestedTask } from './registry.ts';
+export { resolveFiles, pathProblem, isWithin, rootOf } from './files.ts';
+export type { FileDecl, FileRole, FileEnv, DataRoots, ResolvedFile, ResolveOptions } from './files.ts';
+export { stageFiles, uncheckedJobFiles, runWithUncheckedFiles, directJobContext } from './staging.ts';
+export type { JobFiles, StagedFiles } from './staging.ts';
+export { DEFAULT_TASK_LIMITS, COUNT_FIELDS, resolveLimits, countIssues, tableIssues } from './limits.ts';
+export type { TaskLimits } from './limits.ts';
+export { SAFE_COLUMN_NAME, columnNameSchema } from './columns.ts';
 export { TaskExecutor } from './executor.ts';
 export type { ExecutorOptions, ExecuteOptions } from './executor.ts';
 export { PooledClusterProvider } from './cluster.ts';

@@ -56,6 +56,7 @@ export function pipelineTask(lookup: TaskLookup): TaskDefinition<ReturnType<type
     description: 'Runs steps of other task types in order on one cluster (one beginTask/endTask); results per step.',
     schema: pipelineConfigSchema(lookup),
     // The full example (PSI -> SS-LR -> predict -> eval) is examples/pipeline.json at the repo root.
+    nested: (steps) => steps.map((s, i) => ({ field: `steps.${i}.task_config`, def: s.def, config: s.config })),
     async run(ctx, steps) {
       const results: PipelineStepResult[] = [];
       for (const [i, step] of steps.entries()) {
@@ -65,10 +66,19 @@ export function pipelineTask(lookup: TaskLookup): TaskDefinition<ReturnType<type
         log.info('pipeline step started');
         let out: unknown;
         try {
-          out = await step.def.run(
-            { ...ctx, log, progress: scaledProgress(ctx.progress, (100 * i) / steps.length, (100 * (i + 1)) / steps.length, step.name) },
-            step.config,
-          );
+          // Each step's files are resolved again now (an earlier step may have created them) and its
+          // outputs are committed when the step succeeded, so the next step reads them.
+          const files = await ctx.stageFiles(step.def, step.config, `steps.${i}.task_config`);
+          try {
+            out = await step.def.run(
+              { ...ctx, log, files, progress: scaledProgress(ctx.progress, (100 * i) / steps.length, (100 * (i + 1)) / steps.length, step.name) },
+              step.config,
+            );
+            await files.commit();
+          } catch (err) {
+            await files.discard();
+            throw err;
+          }
         } catch (err) {
           const e = toTaskError(err);
           // Keep the step's own class, code and retryable flag; say which step failed and what finished.

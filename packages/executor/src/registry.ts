@@ -6,6 +6,9 @@ import type { z } from 'zod';
 import type { Cluster } from '@sfw/runtime';
 import type { Logger } from '@sfw/log';
 import type { ResolvedSpuConfig } from './envelope.ts';
+import type { FileDecl, FileEnv } from './files.ts';
+import type { TaskLimits } from './limits.ts';
+import type { JobFiles, StagedFiles } from './staging.ts';
 
 export interface JobContext {
   /** The runtime's cluster (throws on use for tasks registered with `needsCluster: false`). */
@@ -24,6 +27,27 @@ export interface JobContext {
   workDir: string;
   /** Celery retry counter (0 on the first attempt). */
   attempt: number;
+  /**
+   * The files this task's definition declared: inputs resolved inside their party's data root,
+   * outputs as staged paths that the executor commits when the job succeeded (docs/executor.md).
+   */
+  files: JobFiles;
+  /** The operator's bounds (rows, columns, counts) for checks a job makes after reading headers. */
+  limits: TaskLimits;
+  /**
+   * For tasks that run other tasks (pipeline): resolves, re-checks and stages the files of `def`
+   * run with `config`; errors name fields under `fieldPrefix` (`steps.2.task_config`). The caller
+   * commits after the nested run succeeded and discards otherwise.
+   */
+  stageFiles(def: TaskDefinition, config: unknown, fieldPrefix: string): Promise<StagedFiles>;
+}
+
+/** A task run by a composite task (pipeline), checked at validation like a top-level task. */
+export interface NestedTask {
+  /** Field path of its config inside the composite's task_config (`steps.2.task_config`). */
+  readonly field: string;
+  readonly def: TaskDefinition;
+  readonly config: unknown;
 }
 
 export interface TaskDefinition<S extends z.ZodType = z.ZodType> {
@@ -37,6 +61,14 @@ export interface TaskDefinition<S extends z.ZodType = z.ZodType> {
   needsCluster?: boolean;
   /** A complete envelope that runs (documentation and `schemas` output). */
   example?: Record<string, unknown>;
+  /**
+   * Every file path the config names, with the party whose root it resolves in and its role. The
+   * executor refuses the task before anything starts if one escapes; the job reads the resolved
+   * paths from `ctx.files`. A task that names no file leaves this out.
+   */
+  files?(config: z.output<S>, env: FileEnv): readonly FileDecl[];
+  /** Composite tasks only: the tasks it runs, so their files and counts are checked up front. */
+  nested?(config: z.output<S>): readonly NestedTask[];
   // Method syntax on purpose: a definition typed over its own schema is then assignable to the
   // erased `TaskDefinition` the registry stores (the executor only calls `run` with `schema`'s output).
   run(ctx: JobContext, config: z.output<S>): Promise<unknown>;

@@ -6,7 +6,7 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cluster } from '@sfw/runtime';
-import { ParameterValidationError } from '@sfw/executor';
+import { ParameterValidationError, runWithUncheckedFiles } from '@sfw/executor';
 import { getNumericColumn, readCsv } from '@sfw/data';
 import { EVAL_DEVICE_MODULE, biclassificationEvalTask, regressionEvalTask } from '@sfw/jobs-eval';
 import { SSXGB_DEVICE_MODULE, ssXgbPredictSchema, ssXgbTrainSchema } from './index.ts';
@@ -70,7 +70,7 @@ describe('SS-XGB job on a cluster', () => {
     const { train, evalResult } = await inTask('bc', async () => {
       const train = await runSsXgbTrain(ctx, cfg);
       await runSsXgbPredict(ctx, ssXgbPredictSchema.parse({ input_ds: files, model: modelDir, receiver: 'alice', output_ds: predOut }));
-      const evalResult = await biclassificationEvalTask.run(ctx, biclassificationEvalTask.schema.parse({ input_ds: { alice: predOut }, label: 'y', prediction: 'pred' }));
+      const evalResult = await runWithUncheckedFiles(biclassificationEvalTask, ctx, biclassificationEvalTask.schema.parse({ input_ds: { alice: predOut }, label: 'y', prediction: 'pred' }));
       return { train, evalResult };
     });
     expect(train.trees).toBe(4);
@@ -121,7 +121,7 @@ describe('SS-XGB job on a cluster', () => {
     let maxDiff = 0;
     for (let i = 0; i < refP.length; i++) maxDiff = Math.max(maxDiff, Math.abs(p[i]! - refP[i]!));
     expect(maxDiff).toBeLessThan(4e-3);
-    const r2 = await inTask('db-eval', () => regressionEvalTask.run(ctx, regressionEvalTask.schema.parse({ input_ds: { bob: predOut }, label: 'y', prediction: 'pred' })));
+    const r2 = await inTask('db-eval', () => runWithUncheckedFiles(regressionEvalTask, ctx, regressionEvalTask.schema.parse({ input_ds: { bob: predOut }, label: 'y', prediction: 'pred' })));
     const mean = y.reduce((acc, v) => acc + v, 0) / y.length;
     let rss = 0;
     let tss = 0;

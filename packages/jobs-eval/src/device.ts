@@ -43,9 +43,9 @@ async function regression(_ctx: PyuContext, input: EvalInput, bucketSize: number
 }
 
 /** Column names of the table (public metadata) for parameter checks with field paths. */
-async function header(_ctx: PyuContext, path: string): Promise<{ columns: string[] }> {
+async function header(_ctx: PyuContext, path: string): Promise<{ columns: string[]; numRows: number }> {
   const h = await readCsvHeader(path);
-  return { columns: h.columns };
+  return { columns: h.columns, numRows: h.numRows };
 }
 
 export default defineDeviceModule('eval', { pyu: { header, biclassification, regression } });

@@ -1,10 +1,8 @@
 // The biclassification_eval / regression_eval task types (SecretFlow ml.eval components).
-import { resolve } from 'node:path';
-import { writeFile, mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { ParameterValidationError } from '@sfw/executor';
-import type { JobContext, TaskRegistry } from '@sfw/executor';
+import { ParameterValidationError, tableIssues, validationError } from '@sfw/executor';
+import type { FileDecl, JobContext, TaskRegistry } from '@sfw/executor';
 import { deviceModuleUrl } from '@sfw/runtime';
 import type { Pyu } from '@sfw/runtime';
 import type { PublicBiclassification } from './device.ts';
@@ -25,7 +23,7 @@ export const biclassificationEvalSchema = z
     input_ds: singleParty.describe('party -> CSV path holding label and prediction'),
     label: z.string().min(1).default('y'),
     prediction: z.string().min(1).default('pred'),
-    bucket_size: z.number().int().min(1).default(10),
+    bucket_size: z.number().int().min(1).max(10000).default(10),
     min_item_cnt_per_bucket: z.number().int().min(5).default(5),
     report_html: z.string().min(1).optional().describe('also write this HTML report (charts and tables)'),
   })
@@ -41,18 +39,28 @@ export const regressionEvalSchema = z
   })
   .strict();
 
+/** Files of an evaluation: the scored table and the optional HTML report, at the one party. */
+export function evalFiles(c: { input_ds: Record<string, string>; report_html?: string | undefined }): FileDecl[] {
+  const [party, path] = Object.entries(c.input_ds)[0]!;
+  const out: FileDecl[] = [{ field: `input_ds.${party}`, party, role: 'input', path }];
+  if (c.report_html !== undefined) out.push({ field: 'report_html', party, role: 'output', path: c.report_html });
+  return out;
+}
+
 function partyOf(ctx: JobContext, input: Record<string, string>): { party: string; path: string } {
-  const [party, path] = Object.entries(input)[0]!;
-  if (!ctx.parties.includes(party)) {
-    throw new ParameterValidationError(`Invalid task parameters: task_config.input_ds: party ${party} is not in the cluster`, {
+  const [party] = Object.keys(input);
+  if (party === undefined || !ctx.parties.includes(party)) {
+    throw new ParameterValidationError(`Invalid task parameters: task_config.input_ds: party ${party ?? ''} is not in the cluster`, {
       details: { fields: ['task_config.input_ds'] },
     });
   }
-  return { party, path: resolve(path) };
+  return { party, path: ctx.files.input(`input_ds.${party}`) };
 }
 
-async function checkColumns(pyu: Pyu, path: string, cols: Record<string, string>): Promise<void> {
-  const h = await pyu.call<{ columns: string[] }>('eval.header', path).get();
+async function checkColumns(ctx: JobContext, pyu: Pyu, party: string, path: string, cols: Record<string, string>): Promise<void> {
+  const h = await pyu.call<{ columns: string[]; numRows: number }>('eval.header', path).get();
+  const bounds = tableIssues({ rows: h.numRows, columns: h.columns.length }, ctx.limits, `task_config.input_ds.${party}`);
+  if (bounds.length > 0) throw validationError(bounds);
   const missing = Object.entries(cols).filter(([, c]) => !h.columns.includes(c));
   if (missing.length > 0) {
     throw new ParameterValidationError(
@@ -62,11 +70,10 @@ async function checkColumns(pyu: Pyu, path: string, cols: Record<string, string>
   }
 }
 
-async function writeHtml(path: string, html: string): Promise<string> {
-  const p = resolve(path);
-  await mkdir(dirname(p), { recursive: true });
-  await writeFile(p, html, 'utf8');
-  return p;
+/** Writes the report to its staged path; the result names the path as the message gave it. */
+async function writeHtml(ctx: JobContext, given: string, html: string): Promise<string> {
+  await writeFile(ctx.files.output('report_html'), html, 'utf8');
+  return given;
 }
 
 export interface BiclassificationEvalResult {
@@ -82,6 +89,7 @@ export const biclassificationEvalTask = {
   taskType: 'biclassification_eval',
   description: 'Binary classification report (SecretFlow biclassification_eval): AUC, KS, F1, bin tables, computed at the party holding label and prediction.',
   schema: biclassificationEvalSchema,
+  files: evalFiles,
   deviceModules: [EVAL_DEVICE_MODULE],
   example: {
     task_type: 'biclassification_eval',
@@ -91,7 +99,7 @@ export const biclassificationEvalTask = {
   async run(ctx: JobContext, cfg: z.output<typeof biclassificationEvalSchema>): Promise<BiclassificationEvalResult> {
     const { party, path } = partyOf(ctx, cfg.input_ds);
     const pyu = ctx.cluster.pyu(party);
-    await checkColumns(pyu, path, { label: cfg.label, prediction: cfg.prediction });
+    await checkColumns(ctx, pyu, party, path, { label: cfg.label, prediction: cfg.prediction });
     const r = await pyu
       .call<PublicBiclassification>('eval.biclassification', { path, label: cfg.label, prediction: cfg.prediction }, { bucketSize: cfg.bucket_size, minItemCntPerBucket: cfg.min_item_cnt_per_bucket })
       .get();
@@ -102,7 +110,7 @@ export const biclassificationEvalTask = {
       details: r,
     };
     if (cfg.report_html !== undefined) {
-      out.report_html = await writeHtml(cfg.report_html, renderReportHtml({ title: 'Binary classification evaluation', facts: { party, rows: r.summary.total_samples }, biclassification: r, generatedAt: new Date().toISOString() }));
+      out.report_html = await writeHtml(ctx, cfg.report_html, renderReportHtml({ title: 'Binary classification evaluation', facts: { party, rows: r.summary.total_samples }, biclassification: r, generatedAt: new Date().toISOString() }));
     }
     ctx.progress(100, 'evaluation done');
     return out;
@@ -121,6 +129,7 @@ export const regressionEvalTask = {
   taskType: 'regression_eval',
   description: 'Regression report (SecretFlow regression_eval): r2, MAE, MAPE, MSE, RMSE and the residual histogram, at the party holding label and prediction.',
   schema: regressionEvalSchema,
+  files: evalFiles,
   deviceModules: [EVAL_DEVICE_MODULE],
   example: {
     task_type: 'regression_eval',
@@ -130,7 +139,7 @@ export const regressionEvalTask = {
   async run(ctx: JobContext, cfg: z.output<typeof regressionEvalSchema>): Promise<RegressionEvalResult> {
     const { party, path } = partyOf(ctx, cfg.input_ds);
     const pyu = ctx.cluster.pyu(party);
-    await checkColumns(pyu, path, { label: cfg.label, prediction: cfg.prediction });
+    await checkColumns(ctx, pyu, party, path, { label: cfg.label, prediction: cfg.prediction });
     const r = await pyu.call<RegressionResult>('eval.regression', { path, label: cfg.label, prediction: cfg.prediction }, cfg.bucket_size).get();
     const details = { metrics: r.metrics, residualHistogram: { edges: Array.from(r.residualHistogram.edges), counts: Array.from(r.residualHistogram.counts) } };
     const out: RegressionEvalResult = {
@@ -140,7 +149,7 @@ export const regressionEvalTask = {
       details,
     };
     if (cfg.report_html !== undefined) {
-      out.report_html = await writeHtml(cfg.report_html, renderReportHtml({ title: 'Regression evaluation', facts: { party }, regression: details, generatedAt: new Date().toISOString() }));
+      out.report_html = await writeHtml(ctx, cfg.report_html, renderReportHtml({ title: 'Regression evaluation', facts: { party }, regression: details, generatedAt: new Date().toISOString() }));
     }
     ctx.progress(100, 'evaluation done');
     return out;

@@ -2,6 +2,8 @@
 // (ml.train/ss_sgd_train:1.0.0 plus the library-only decay/strategy parameters).
 import { z } from 'zod';
 import { SIGMOID_TYPES } from '@sfw/runtime';
+import { columnNameSchema } from '@sfw/executor';
+import type { FileDecl, FileEnv } from '@sfw/executor';
 
 /** One CSV path per party (the output of PSI, rows aligned across parties). */
 export const partyPaths = z.record(z.string().min(1), z.string().min(1)).refine((r) => Object.keys(r).length >= 1, 'at least one party');
@@ -53,13 +55,31 @@ export const ssLrPredictSchema = z
     input_ds: partyPaths.describe('party -> CSV path of the rows to score (aligned across parties)'),
     model: z.string().min(1).describe('model directory written by ss_lr_train'),
     receiver: z.string().min(1).describe('the only party that learns the scores'),
-    pred_name: z.string().min(1).default('pred'),
+    // Written into the output header: restricted to a safe character set (docs/security.md).
+    pred_name: columnNameSchema.default('pred'),
     save_ids: z.boolean().default(true),
-    id_column: z.string().min(1).default('id'),
+    id_column: columnNameSchema.default('id'),
     save_label: z.boolean().default(false),
-    label: z.string().min(1).optional().describe('label column to copy next to the scores (receiver must hold it)'),
+    label: columnNameSchema.optional().describe('label column to copy next to the scores (receiver must hold it)'),
     batch_size: z.number().int().gt(0).default(1024),
     output_ds: z.string().min(1).describe('CSV path written at the receiver'),
   })
   .strict();
 export type SsLrPredictConfig = z.output<typeof ssLrPredictSchema>;
+
+const inputDecls = (inputDs: Record<string, string>): FileDecl[] =>
+  Object.entries(inputDs).map(([party, path]) => ({ field: `input_ds.${party}`, party, role: 'input' as const, path }));
+
+/** Files of ss_lr_train: each party's table; the model directory in every SPU party's root. */
+export function ssLrTrainFiles(c: SsLrTrainConfig, env: FileEnv): FileDecl[] {
+  return [...inputDecls(c.input_ds), ...env.spuParties.map((party) => ({ field: 'output_model', party, role: 'output-dir' as const, path: c.output_model }))];
+}
+
+/** Files of ss_lr_predict: each party's table and model directory; the scores at the receiver. */
+export function ssLrPredictFiles(c: SsLrPredictConfig, env: FileEnv): FileDecl[] {
+  return [
+    ...inputDecls(c.input_ds),
+    ...env.spuParties.map((party) => ({ field: 'model', party, role: 'input-dir' as const, path: c.model })),
+    { field: 'output_ds', party: c.receiver, role: 'output' as const, path: c.output_ds },
+  ];
+}

@@ -1,14 +1,14 @@
 // ss_lr_predict: parties share their feature blocks (standardized with their own saved scaler if
 // the model was trained so), each rank loads its own model share, the SPU computes the scores with
 // the training sigmoid, and only `receiver` learns them; it writes them next to its ids.
-import { resolve, join } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { JobContext } from '@sfw/executor';
 import { ParameterValidationError } from '@sfw/executor';
 import type { SsLrPredictConfig } from './params.ts';
 import { checkParties, resolveLayout } from './layout.ts';
 import { readModelMeta, shareFileName } from './model-store.ts';
-import { featureBlocks, readHeaders } from './train.ts';
+import { featureBlocks, inputPaths, readHeaders } from './train.ts';
 import type { WritePredOptions } from './device.ts';
 import { infeedRows } from './schedule.ts';
 
@@ -22,10 +22,11 @@ export interface SsLrPredictResult {
 export async function runSsLrPredict(ctx: JobContext, cfg: SsLrPredictConfig): Promise<SsLrPredictResult> {
   const cluster = ctx.cluster;
   const spu = cluster.spu();
-  const modelDir = resolve(cfg.model);
+  // Each party's copy of the model directory (its own data root); the meta is public and the same in each.
+  const modelDir = (party: string): string => ctx.files.input('model', party);
   let meta;
   try {
-    meta = await readModelMeta(modelDir);
+    meta = await readModelMeta(modelDir(spu.ranks[0]!));
   } catch (e) {
     throw new ParameterValidationError('Invalid task parameters: task_config.model: no readable SS-LR model meta in that directory', {
       details: { fields: ['task_config.model'] },
@@ -44,7 +45,8 @@ export async function runSsLrPredict(ctx: JobContext, cfg: SsLrPredictConfig): P
     });
   }
   const t0 = performance.now();
-  const headers = await readHeaders(cluster, cfg.input_ds);
+  const inputs = inputPaths(ctx.files, cfg.input_ds);
+  const headers = await readHeaders(cluster, inputs, ctx.limits);
   const layout = resolveLayout(headers, spu.ranks, meta.feature_names, undefined);
   if (layout.featureNames.join() !== meta.feature_names.join() || layout.interceptParty !== meta.intercept_party) {
     throw new ParameterValidationError('Invalid task parameters: task_config.input_ds: feature columns are not held as at training', {
@@ -64,8 +66,8 @@ export async function runSsLrPredict(ctx: JobContext, cfg: SsLrPredictConfig): P
     });
   }
 
-  const blocks = featureBlocks(cluster, layout, cfg.input_ds, meta.standardized ? 'apply' : 'none', modelDir);
-  const [w] = spu.run('sslr.loadModel', [], { sharePaths: spu.ranks.map((p) => join(modelDir, shareFileName(p))) });
+  const blocks = featureBlocks(cluster, layout, inputs, meta.standardized ? 'apply' : 'none', modelDir);
+  const [w] = spu.run('sslr.loadModel', [], { sharePaths: spu.ranks.map((p) => join(modelDir(p), shareFileName(p))) });
   const chunkRows = infeedRows(meta.feature_names.length, cfg.batch_size);
   // The blocks are concatenated inside the predict program: X is never exported from the ranks.
   const [scores] = spu.run('sslr.predict', [w!, ...blocks], { sigType: meta.sig_type, regType: meta.reg_type, chunkRows });
@@ -78,9 +80,9 @@ export async function runSsLrPredict(ctx: JobContext, cfg: SsLrPredictConfig): P
   const receiver = cluster.pyu(cfg.receiver);
   const revealed = scores!.reveal(receiver);
   const opts: WritePredOptions = { predName: cfg.pred_name, saveIds: cfg.save_ids, idColumn: cfg.id_column, saveLabel, label: labelCol };
-  const outPath = resolve(cfg.output_ds);
-  const written = await receiver.call<{ rows: number; path: string }>('sslr.writePredictions', revealed, resolve(cfg.input_ds[cfg.receiver]!), outPath, opts).get();
+  const outPath = ctx.files.output('output_ds');
+  const written = await receiver.call<{ rows: number; path: string }>('sslr.writePredictions', revealed, inputs[cfg.receiver]!, outPath, opts).get();
   ctx.log.info({ ms: Math.round(performance.now() - t0) }, 'ss_lr_predict predictions written');
   ctx.progress(100, 'predictions written');
-  return { receiver: cfg.receiver, output_ds: written.path, rows: written.rows, pred_name: cfg.pred_name };
+  return { receiver: cfg.receiver, output_ds: cfg.output_ds, rows: written.rows, pred_name: cfg.pred_name };
 }

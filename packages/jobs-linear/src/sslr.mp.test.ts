@@ -5,12 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Cluster } from '@sfw/runtime';
-import { ParameterValidationError } from '@sfw/executor';
+import { ParameterValidationError, runWithUncheckedFiles } from '@sfw/executor';
 import { LINEAR_SGD_DEFAULTS, loadAlignedSample, predictLinearRef, trainLinearSgdRef } from '@sfw/testkit';
 import { EVAL_DEVICE_MODULE, biclassificationEval, biclassificationEvalTask, regressionEval, regressionEvalTask } from '@sfw/jobs-eval';
-import { SSLR_DEVICE_MODULE, ssLrPredictSchema, ssLrTrainSchema } from './index.ts';
-import { runSsLrTrain } from './train.ts';
-import { runSsLrPredict } from './predict.ts';
+import { SSLR_DEVICE_MODULE, ssLrPredictSchema, ssLrPredictTask, ssLrTrainSchema, ssLrTrainTask } from './index.ts';
 import { readModelMeta } from './model-store.ts';
 import { testJobContext } from './__tests__/job-context.ts';
 import type { TestJobContext } from './__tests__/job-context.ts';
@@ -52,9 +50,9 @@ describe('SS-LR job on a cluster', () => {
     });
     const predOut = join(ctx.workDir, 'bc-pred.csv');
     const { train, evalResult } = await inTask('bc', async () => {
-      const train = await runSsLrTrain(ctx, trainCfg);
-      await runSsLrPredict(ctx, ssLrPredictSchema.parse({ input_ds: files, model: modelDir, receiver: 'alice', save_label: true, label: 'y', output_ds: predOut }));
-      const evalResult = await biclassificationEvalTask.run(ctx, biclassificationEvalTask.schema.parse({ input_ds: { alice: predOut }, label: 'y', prediction: 'pred' }));
+      const train = await runWithUncheckedFiles(ssLrTrainTask, ctx, trainCfg);
+      await runWithUncheckedFiles(ssLrPredictTask, ctx, ssLrPredictSchema.parse({ input_ds: files, model: modelDir, receiver: 'alice', save_label: true, label: 'y', output_ds: predOut }));
+      const evalResult = await runWithUncheckedFiles(biclassificationEvalTask, ctx, biclassificationEvalTask.schema.parse({ input_ds: { alice: predOut }, label: 'y', prediction: 'pred' }));
       return { train, evalResult };
     });
     const p = { ...LINEAR_SGD_DEFAULTS, epochs: 10, batchSize: 64, learningRate: 0.1, sigType: 't1' as const };
@@ -101,12 +99,12 @@ describe('SS-LR job on a cluster', () => {
     const predOut = join(ctx.workDir, 'db-pred.csv');
     let weights: Record<string, number> | undefined;
     const r = await inTask('db', async () => {
-      const train = await runSsLrTrain(ctx, ssLrTrainSchema.parse({
+      const train = await runWithUncheckedFiles(ssLrTrainTask, ctx, ssLrTrainSchema.parse({
         input_ds: files, feature_selects: [...s.aliceFeatures, ...s.bobFeatures], label: 'y', reg_type: 'linear', epochs: 10, batch_size: 32, eps: 0, standardize: true, report_weights: true, output_model: modelDir,
       }));
       weights = train.weights;
-      await runSsLrPredict(ctx, ssLrPredictSchema.parse({ input_ds: files, model: modelDir, receiver: 'bob', save_label: true, output_ds: predOut }));
-      return regressionEvalTask.run(ctx, regressionEvalTask.schema.parse({ input_ds: { bob: predOut }, label: 'y', prediction: 'pred' }));
+      await runWithUncheckedFiles(ssLrPredictTask, ctx, ssLrPredictSchema.parse({ input_ds: files, model: modelDir, receiver: 'bob', save_label: true, output_ds: predOut }));
+      return runWithUncheckedFiles(regressionEvalTask, ctx, regressionEvalTask.schema.parse({ input_ds: { bob: predOut }, label: 'y', prediction: 'pred' }));
     });
     const p = { ...LINEAR_SGD_DEFAULTS, regType: 'linear' as const, epochs: 10, batchSize: 32, eps: 0 };
     const ref = trainLinearSgdRef(s.x, s.y, s.n, s.d, p);
@@ -123,12 +121,12 @@ describe('SS-LR job on a cluster', () => {
     const files = await writeAlignedSample('diabetes', ctx.workDir);
     const base = { input_ds: files, feature_selects: ['age', 's2'], label: 'y', output_model: join(ctx.workDir, 'bad') };
     await inTask('bad', async () => {
-      await expect(runSsLrTrain(ctx, ssLrTrainSchema.parse({ ...base, label: 'nope' }))).rejects.toBeInstanceOf(ParameterValidationError);
-      await expect(runSsLrTrain(ctx, ssLrTrainSchema.parse({ ...base, feature_selects: ['age', 'zz'] }))).rejects.toThrow(/'zz'/);
-      await expect(runSsLrTrain(ctx, ssLrTrainSchema.parse({ ...base, batch_size: 100000 }))).rejects.toBeInstanceOf(ParameterValidationError);
+      await expect(runWithUncheckedFiles(ssLrTrainTask, ctx, ssLrTrainSchema.parse({ ...base, label: 'nope' }))).rejects.toBeInstanceOf(ParameterValidationError);
+      await expect(runWithUncheckedFiles(ssLrTrainTask, ctx, ssLrTrainSchema.parse({ ...base, feature_selects: ['age', 'zz'] }))).rejects.toThrow(/'zz'/);
+      await expect(runWithUncheckedFiles(ssLrTrainTask, ctx, ssLrTrainSchema.parse({ ...base, batch_size: 100000 }))).rejects.toBeInstanceOf(ParameterValidationError);
       // Evaluation names the missing column's field.
-      await expect(regressionEvalTask.run(ctx, regressionEvalTask.schema.parse({ input_ds: { bob: files.bob }, label: 'y', prediction: 'nope' }))).rejects.toThrow(/task_config.prediction/);
-      await expect(biclassificationEvalTask.run(ctx, biclassificationEvalTask.schema.parse({ input_ds: { carol: files.bob } }))).rejects.toBeInstanceOf(ParameterValidationError);
+      await expect(runWithUncheckedFiles(regressionEvalTask, ctx, regressionEvalTask.schema.parse({ input_ds: { bob: files.bob }, label: 'y', prediction: 'nope' }))).rejects.toThrow(/task_config.prediction/);
+      await expect(runWithUncheckedFiles(biclassificationEvalTask, ctx, biclassificationEvalTask.schema.parse({ input_ds: { carol: files.bob } }))).rejects.toBeInstanceOf(ParameterValidationError);
     });
   });
 });

@@ -1,7 +1,7 @@
 // The ss_lr_train / ss_lr_predict task types (SecretFlow parameter names).
 import type { TaskRegistry } from '@sfw/executor';
 import { deviceModuleUrl } from '@sfw/runtime';
-import { ssLrPredictSchema, ssLrTrainSchema } from './params.ts';
+import { ssLrPredictFiles, ssLrPredictSchema, ssLrTrainFiles, ssLrTrainSchema } from './params.ts';
 import { runSsLrTrain } from './train.ts';
 import { runSsLrPredict } from './predict.ts';
 
@@ -14,6 +14,7 @@ export const ssLrTrainTask = {
   taskType: 'ss_lr_train',
   description: 'Secret-sharing logistic/linear regression (SecretFlow ss_sgd_train): features and label stay secret-shared in SPU; each party keeps its own model share.',
   schema: ssLrTrainSchema,
+  files: ssLrTrainFiles,
   deviceModules: [SSLR_DEVICE_MODULE],
   example: {
     task_type: 'ss_lr_train',
@@ -38,6 +39,7 @@ export const ssLrPredictTask = {
   taskType: 'ss_lr_predict',
   description: 'SS-LR prediction (SecretFlow ss_sgd_predict): scores computed in SPU with the training sigmoid, revealed only to the receiver.',
   schema: ssLrPredictSchema,
+  files: ssLrPredictFiles,
   deviceModules: [SSLR_DEVICE_MODULE],
   example: {
     task_type: 'ss_lr_predict',

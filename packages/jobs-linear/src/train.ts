@@ -2,10 +2,10 @@
 // the label party shares y, the SPU runs one program per epoch, and each rank saves its own share
 // of the weights. The driver sees only public values: column names, sizes, the early-stop flag,
 // and the weights only when report_weights asks for them (SecretFlow reveals them to all then).
-import { resolve, join } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { JobContext } from '@sfw/executor';
-import { ParameterValidationError } from '@sfw/executor';
+import type { JobContext, JobFiles } from '@sfw/executor';
+import { ParameterValidationError, tableIssues, validationError } from '@sfw/executor';
 import { batchStarts } from './schedule.ts';
 import type { Cluster, DeviceObject, SpuObject } from '@sfw/runtime';
 import type { SsLrTrainConfig } from './params.ts';
@@ -32,10 +32,20 @@ export interface SsLrTrainResult {
   weights?: Record<string, number>;
 }
 
-export async function readHeaders(cluster: LrCluster, inputs: Record<string, string>): Promise<Map<string, HeaderInfo>> {
+/** Each party's input path from the file seam (resolved inside that party's data root). */
+export function inputPaths(files: JobFiles, inputDs: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.keys(inputDs).map((p) => [p, files.input(`input_ds.${p}`, p)]));
+}
+
+/** Column names and row counts of every party's table; a table over the operator's bounds names its field. */
+export async function readHeaders(cluster: LrCluster, inputs: Record<string, string>, limits?: JobContext['limits']): Promise<Map<string, HeaderInfo>> {
   const entries = await Promise.all(
-    Object.entries(inputs).map(async ([party, path]) => [party, await cluster.pyu(party).call<HeaderInfo>('sslr.header', resolve(path)).get()] as const),
+    Object.entries(inputs).map(async ([party, path]) => [party, await cluster.pyu(party).call<HeaderInfo>('sslr.header', path).get()] as const),
   );
+  if (limits !== undefined) {
+    const issues = entries.flatMap(([party, h]) => tableIssues({ rows: h.numRows, columns: h.columns.length }, limits, `task_config.input_ds.${party}`));
+    if (issues.length > 0) throw validationError(issues);
+  }
   return new Map(entries);
 }
 
@@ -45,14 +55,14 @@ export function featureBlocks(
   layout: Pick<DataLayout, 'blocks' | 'interceptParty'>,
   inputs: Record<string, string>,
   standardize: 'fit' | 'apply' | 'none',
-  modelDir: string,
+  modelDir: (party: string) => string,
   label?: { party: string; column: string },
 ): DeviceObject[] {
   const blocks: DeviceObject[] = layout.blocks.map((b) => {
-    const opts: FeatureOptions = { ones: b.party === layout.interceptParty, standardize, scalerPath: join(modelDir, scalerFileName(b.party)) };
+    const opts: FeatureOptions = { ones: b.party === layout.interceptParty, standardize, scalerPath: join(modelDir(b.party), scalerFileName(b.party)) };
     // That party's call returns { x, y } (pick them apart with 'sslr.pick').
     if (label !== undefined && b.party === label.party) opts.label = label.column;
-    return cluster.pyu(b.party).call('sslr.features', resolve(inputs[b.party]!), b.features, opts);
+    return cluster.pyu(b.party).call('sslr.features', inputs[b.party]!, b.features, opts);
   });
   return blocks;
 }
@@ -61,7 +71,8 @@ export async function runSsLrTrain(ctx: JobContext, cfg: SsLrTrainConfig): Promi
   const cluster = ctx.cluster;
   const spu = cluster.spu();
   checkParties(Object.keys(cfg.input_ds), spu.ranks);
-  const headers = await readHeaders(cluster, cfg.input_ds);
+  const inputs = inputPaths(ctx.files, cfg.input_ds);
+  const headers = await readHeaders(cluster, inputs, ctx.limits);
   const layout = resolveLayout(headers, spu.ranks, cfg.feature_selects, cfg.label);
   const d = layout.featureNames.length;
   if (batchStarts(layout.numRows, d, cfg.batch_size).length === 0) {
@@ -69,7 +80,8 @@ export async function runSsLrTrain(ctx: JobContext, cfg: SsLrTrainConfig): Promi
       details: { fields: ['task_config.batch_size'] },
     });
   }
-  const modelDir = resolve(cfg.output_model);
+  // Each party's copy of the model directory (its own data root), staged until the task succeeded.
+  const modelDir = (party: string): string => ctx.files.output('output_model', party);
   const standardize = cfg.standardize === true ? 'fit' : 'none';
   ctx.log.info({ parties: layout.blocks.map((b) => b.party), features: d, rows: layout.numRows, labelParty: layout.labelParty }, 'ss_lr_train layout');
 
@@ -80,7 +92,7 @@ export async function runSsLrTrain(ctx: JobContext, cfg: SsLrTrainConfig): Promi
   const mask: MaskPub = { key: cluster.uniqueName('sslr-mask') };
   // The label party reads its features and the label in one CSV pass.
   const labelled = layout.blocks.some((b) => b.party === layout.labelParty);
-  const both = featureBlocks(cluster, layout, cfg.input_ds, standardize, modelDir, labelled ? { party: layout.labelParty, column: cfg.label } : undefined);
+  const both = featureBlocks(cluster, layout, inputs, standardize, modelDir, labelled ? { party: layout.labelParty, column: cfg.label } : undefined);
   const labelPyu = cluster.pyu(layout.labelParty);
   const blocks = layout.blocks.map((b, i) => (labelled && b.party === layout.labelParty ? labelPyu.call('sslr.pick', both[i]!, 'x') : both[i]!));
   const [masked] = spu.run('sslr.maskFeatures', blocks, mask);
@@ -91,7 +103,7 @@ export async function runSsLrTrain(ctx: JobContext, cfg: SsLrTrainConfig): Promi
   // y is shared once by the label party; the SpuObject stays in the ranks' stores for every epoch.
   const yObj = labelled
     ? labelPyu.call('sslr.pick', both[layout.blocks.findIndex((b) => b.party === layout.labelParty)]!, 'y')
-    : labelPyu.call('sslr.label', resolve(cfg.input_ds[layout.labelParty]!), cfg.label);
+    : labelPyu.call('sslr.label', inputs[layout.labelParty]!, cfg.label);
   const ySpu = yObj.to(spu);
   const [w0] = spu.run('sslr.initWeights', [], { rows: d + 1 });
 
@@ -143,7 +155,7 @@ export async function runSsLrTrain(ctx: JobContext, cfg: SsLrTrainConfig): Promi
   }
 
   ctx.log.info({ ms: Math.round(performance.now() - t0), epochs: out.epochsRun }, 'ss_lr_train epochs done');
-  const sharePaths = spu.ranks.map((p) => join(modelDir, shareFileName(p)));
+  const sharePaths = spu.ranks.map((p) => join(modelDir(p), shareFileName(p)));
   const [saved] = spu.run('sslr.saveModel', [out.w], { sharePaths });
   await saved!.ready;
   const meta: ModelMeta = {
@@ -160,9 +172,10 @@ export async function runSsLrTrain(ctx: JobContext, cfg: SsLrTrainConfig): Promi
     spu: { protocol: ctx.spu.protocol, field: ctx.spu.field, fxp_fraction_bits: ctx.spu.fxpFractionBits },
     epochs_run: out.epochsRun,
   };
-  await writeModelMeta(modelDir, meta);
+  // The meta is public: every party's copy of the model directory holds it.
+  for (const dir of new Set(spu.ranks.map(modelDir))) await writeModelMeta(dir, meta);
   const result: SsLrTrainResult = {
-    model: modelDir,
+    model: cfg.output_model,
     epochs_run: out.epochsRun,
     early_stopped: out.earlyStopped,
     batches_per_epoch: out.batchesPerEpoch,

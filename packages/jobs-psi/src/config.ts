@@ -8,7 +8,7 @@ const partyName = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,31}$/, 'a party nam
 
 const inputTable = z
   .object({
-    /** CSV with a header line. Relative paths resolve against the worker's working directory. */
+    /** CSV with a header line, relative to this party's data root (docs/security.md). */
     path: z.string().min(1),
     /** Key columns (one or more); both parties give the same number, in matching order. */
     keys: z.array(z.string().min(1)).min(1, 'at least one key column'),
@@ -33,7 +33,7 @@ export const psiConfigSchema = z
     allow_empty_result: z.boolean().default(false),
     input_ds1_keys_duplicated: z.boolean().default(true),
     input_ds2_keys_duplicated: z.boolean().default(true),
-    /** Output CSV per receiving party (aligned row by row across parties). */
+    /** Output CSV per receiving party (aligned row by row across parties), relative to its data root. */
     output: z.record(partyName, z.string().min(1)).default({}),
     /** Rows per bucket (SecretFlow's bucket_size); larger inputs are processed bucket by bucket. */
     bucket_size: z.number().int().min(1).default(DEFAULT_BUCKET_SIZE),
@@ -74,7 +74,7 @@ export const psiConfigSchema = z
 export type PsiConfig = z.output<typeof psiConfigSchema>;
 
 /** The per-party view of a validated config (what each PYU runs). */
-export function planParties(c: PsiConfig): [PartyPlan, PartyPlan] {
+export function planParties(c: PsiConfig, limits: { maxRows: number; maxColumns: number } = { maxRows: Number.MAX_SAFE_INTEGER, maxColumns: Number.MAX_SAFE_INTEGER }): [PartyPlan, PartyPlan] {
   const [p1, p2] = Object.keys(c.input) as [string, string];
   const receivers = new Set(c.receiver_parties.length === 0 ? [p1, p2] : c.receiver_parties);
   const joinType: JoinType = c.join_type;
@@ -96,6 +96,8 @@ export function planParties(c: PsiConfig): [PartyPlan, PartyPlan] {
     protocol: c.protocol === 'PROTOCOL_KKRT' ? 'kkrt' : 'ecdh',
     bucketSize: c.bucket_size,
     batchSize: c.batch_size,
+    maxRows: limits.maxRows,
+    maxColumns: limits.maxColumns,
     ...(c.curve_threads === undefined ? {} : { threads: c.curve_threads }),
   });
   return [plan(p1, p2), plan(p2, p1)];

@@ -51,7 +51,9 @@ async function runParty(ctx: PsiPartyContext, plan: PartyPlan): Promise<PsiParty
   const inputField = `input.${plan.self}.path`;
   const header = readHeader(plan.path, inputField);
   const keyIdx = keyColumnIndexes(header, plan.keys, `input.${plan.self}.keys`);
+  if (plan.maxColumns !== undefined && header.columns.length > plan.maxColumns) throw new PsiParameterError(inputField, `the table has more than ${plan.maxColumns} columns (the limit on this worker)`);
   const rows = countRows(plan.path);
+  if (plan.maxRows !== undefined && rows > plan.maxRows) throw new PsiParameterError(inputField, `the table has more than ${plan.maxRows} rows (the limit on this worker)`);
   const seed = randomBytes(16);
 
   sendJson(link, { rows, seed: seed.toString('hex'), keyCount: plan.keys.length } satisfies Hello);

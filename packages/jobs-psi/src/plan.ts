@@ -27,6 +27,9 @@ export interface PartyPlan {
   readonly batchSize: number;
   /** Bucket protocol (default 'ecdh'); joins and output are the same for every protocol. */
   readonly protocol?: PsiProtocol;
+  /** Operator bounds on the input table (rows after the header, columns). */
+  readonly maxRows?: number;
+  readonly maxColumns?: number;
   /** Curve threads for this party (0 = inline); default max(1, cores / 2). */
   readonly threads?: number;
 }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Cluster } from '@sfw/runtime';
-import { ParameterValidationError, parseOrThrow } from '@sfw/executor';
+import { ParameterValidationError, parseOrThrow, runWithUncheckedFiles } from '@sfw/executor';
 import { psiTask, PSI_DEVICE_MODULE } from './task.ts';
 import { psiConfigSchema } from './config.ts';
 import { plaintextJoin, psiJobContext, readCsvSide, readOutput } from './__tests__/fixtures.ts';
@@ -35,7 +35,7 @@ describe('psi task on a cluster', () => {
       curve_threads: 1, // exercise the piscina pool inside the party threads (small inputs default to inline)
     }, 'task_config');
     await cluster.beginTask('psi-1');
-    const res = await psiTask.run(ctxFor(dir), cfg);
+    const res = await runWithUncheckedFiles(psiTask, ctxFor(dir), cfg);
     await cluster.endTask();
     const ref = plaintextJoin(readSide(join(data, 'alice.csv')), readSide(join(data, 'bob.csv')), 'inner_join', true);
     expect(ref.out1.length).toBe(545);
@@ -56,7 +56,7 @@ describe('psi task on a cluster', () => {
       const cfg = parseOrThrow(psiConfigSchema, { input, output: { alice: join(dir, 'a.csv'), bob: join(dir, 'b.csv') } }, 'task_config');
       await cluster.beginTask('psi-bad');
       try {
-        await psiTask.run(ctxFor(dir), cfg);
+        await runWithUncheckedFiles(psiTask, ctxFor(dir), cfg);
         return null;
       } catch (e) {
         return e;

@@ -1,8 +1,7 @@
 // The `psi` task: validates the config, runs `psi.run` on both party threads concurrently (they
 // talk over the party-to-party link), and returns SecretFlow's psi_report rows.
-import { resolve } from 'node:path';
 import { deviceModuleUrl } from '@sfw/runtime';
-import type { TaskDefinition, TaskRegistry } from '@sfw/executor';
+import type { FileDecl, TaskDefinition, TaskRegistry } from '@sfw/executor';
 import { psiConfigSchema, planParties } from './config.ts';
 import type { PsiConfig } from './config.ts';
 import type { PartyOutcome } from './device.ts';
@@ -14,7 +13,7 @@ export const PSI_DEVICE_MODULE = deviceModuleUrl(import.meta.url, './device');
 export interface PsiTaskResult {
   /** SecretFlow's psi_report: one row per party. */
   readonly report: { readonly columns: readonly ['party', 'original_count', 'intersection_count']; readonly rows: PsiPartyReport[] };
-  /** Output file per receiving party. */
+  /** Output file per receiving party, as given (relative to that party's data root). */
   readonly output: Record<string, string>;
 }
 
@@ -36,6 +35,14 @@ export const psiExample = {
   },
 };
 
+/** Every path of a PSI config: each party's input, each receiver's output, in its own data root. */
+export function psiFiles(c: PsiConfig): FileDecl[] {
+  return [
+    ...Object.entries(c.input).map(([party, t]) => ({ field: `input.${party}.path`, party, role: 'input' as const, path: t.path })),
+    ...Object.entries(c.output).map(([party, path]) => ({ field: `output.${party}`, party, role: 'output' as const, path })),
+  ];
+}
+
 export const psiTask: TaskDefinition<typeof psiConfigSchema> = {
   taskType: 'psi',
   description:
@@ -43,16 +50,19 @@ export const psiTask: TaskDefinition<typeof psiConfigSchema> = {
   schema: psiConfigSchema,
   deviceModules: [PSI_DEVICE_MODULE],
   example: psiExample,
+  files: psiFiles,
   async run(ctx, config: PsiConfig): Promise<PsiTaskResult> {
     for (const p of Object.keys(config.input)) {
       if (!ctx.parties.includes(p)) throw new PsiParameterError(`input.${p}`, 'party is not in the cluster (sf_init_config.parties)');
     }
+    // Paths from the file seam: inputs resolved in each party's data root, outputs staged (the
+    // executor renames them into place only when both parties succeeded).
     const resolved: PsiConfig = {
       ...config,
-      input: Object.fromEntries(Object.entries(config.input).map(([p, t]) => [p, { ...t, path: resolve(t.path) }])),
-      output: Object.fromEntries(Object.entries(config.output).map(([p, o]) => [p, resolve(o)])),
+      input: Object.fromEntries(Object.entries(config.input).map(([p, t]) => [p, { ...t, path: ctx.files.input(`input.${p}.path`) }])),
+      output: Object.fromEntries(Object.keys(config.output).map((p) => [p, ctx.files.output(`output.${p}`)])),
     };
-    const plans = planParties(resolved);
+    const plans = planParties(resolved, { maxRows: ctx.limits.maxRows, maxColumns: ctx.limits.maxColumns });
     const cluster = ctx.cluster;
     // The same on every party's driver (cross-silo: each party runs this code for its own side).
     const runId = cluster.uniqueName('psi');
@@ -65,7 +75,8 @@ export const psiTask: TaskDefinition<typeof psiConfigSchema> = {
     } finally {
       stop();
     }
-    return collect(outcomes, plans.map((p) => p.outputPath));
+    // Reported as the message gave them (relative to each party's root), never as staged paths.
+    return collect(outcomes, plans.map((p) => (p.outputPath === null ? null : (config.output[p.self] ?? null))));
   },
 };
 

@@ -48,7 +48,7 @@ export async function runSsPvalue(ctx: JobContext, cfg: SsPvalueConfig): Promise
   if (!sameBlocks) throw invalid('input_ds', "the parties' columns do not match the model's feature layout");
   if (meta.reg_type === 'linear' && n <= p) throw invalid('input_ds', `a linear model with ${p} coefficients needs more than ${p} rows`);
 
-  const blocks = featureBlocks(cluster, layout, paths, meta.standardized ? 'apply' : 'none', modelDir);
+  const blocks = featureBlocks(cluster, layout, paths, meta.standardized ? 'apply' : 'none', () => modelDir);
   const [w] = spu.run('sslr.loadModel', [], { sharePaths: spu.ranks.map((party) => join(modelDir, shareFileName(party))) });
   const inputs = [w!, ...blocks];
   if (meta.reg_type === 'linear') {

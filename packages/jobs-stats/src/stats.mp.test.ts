@@ -6,8 +6,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cluster } from '@sfw/runtime';
 import type { JobContext } from '@sfw/executor';
-import { ParameterValidationError } from '@sfw/executor';
-import { SSLR_DEVICE_MODULE, runSsLrTrain, ssLrTrainSchema } from '@sfw/jobs-linear';
+import { ParameterValidationError, runWithUncheckedFiles } from '@sfw/executor';
+import { SSLR_DEVICE_MODULE, ssLrTrainSchema, ssLrTrainTask } from '@sfw/jobs-linear';
 import { runPythonJson } from '@sfw/testkit';
 import { STATS_DEVICE_MODULE } from './tasks.ts';
 import { groupbyStatisticsSchema, ssPearsonrSchema, ssPvalueSchema, ssVifSchema, tableStatisticsSchema } from './params.ts';
@@ -199,8 +199,9 @@ describe('ss_pvalue', () => {
     it(`${c.name} ${c.reg}: the Wald formula at the model's weights to 1e-3, statsmodels to 0.01 once converged`, async () => {
       const model = join(ctx.workDir, `${c.name}-model`);
       const train = await inTask(() =>
-        runSsLrTrain(
-          ctx as Parameters<typeof runSsLrTrain>[0],
+        runWithUncheckedFiles(
+          ssLrTrainTask,
+          ctx,
           ssLrTrainSchema.parse({
             input_ds: files[c.name], feature_selects: c.features, label: 'y', reg_type: c.reg, epochs: c.epochs, learning_rate: c.lr,
             batch_size: c.batch, sig_type: c.sig, eps: 1e-7, standardize: true, report_weights: true, output_model: model,

@@ -39,6 +39,11 @@ export interface ClusterOptions {
    * endpoints are reached through `gateway` over mutually authenticated TLS. Omit for in-process.
    */
   readonly network?: NetworkOptions | undefined;
+  /**
+   * V8 limits of every party, rank and dealer thread (heap sizes in MB). A thread that overruns
+   * them dies alone with a `RESOURCE_LIMIT` DeviceError; the process and its other work go on.
+   */
+  readonly resourceLimits?: ThreadResourceLimits | undefined;
 }
 
 export interface NetworkOptions {
@@ -47,6 +52,12 @@ export interface NetworkOptions {
   readonly self: string;
   /** Host name of the TTP dealer service (its certificate's name). Default `dealer`. */
   readonly dealerHost?: string | undefined;
+}
+
+export interface ThreadResourceLimits {
+  readonly maxOldGenerationSizeMb?: number;
+  readonly maxYoungGenerationSizeMb?: number;
+  readonly stackSizeMb?: number;
 }
 
 const PARTY_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
@@ -177,6 +188,7 @@ export class Cluster {
       const thread = new ThreadHandle({
         script,
         execArgv,
+        ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),
         init: {
           ...e,
           parties,

@@ -7,6 +7,7 @@ export const DEVICE_ERROR_CODES = {
   UNKNOWN_FUNCTION: 'UNKNOWN_FUNCTION', // name not registered by any loaded device module
   OBJECT_NOT_FOUND: 'OBJECT_NOT_FOUND', // handle from another task, another device, or never made
   THREAD_CRASHED: 'THREAD_CRASHED', // the thread exited or had an uncaught error
+  RESOURCE_LIMIT: 'RESOURCE_LIMIT', // the thread overran its resourceLimits (memory) and was ended
   TASK_ENDED: 'TASK_ENDED', // the task was reset while the operation was pending
   ABORTED: 'ABORTED', // the task signal fired (soft time limit) or the cluster was destroyed
   BAD_VALUE: 'BAD_VALUE', // a value could not be moved (e.g. not numeric for secret sharing)

@@ -1,5 +1,5 @@
 // @sfw/runtime: a Cluster of PYU party threads and SPU rank threads (see docs/runtime.md).
-export { Cluster, type ClusterOptions } from './cluster.ts';
+export { Cluster, type ClusterOptions, type ThreadResourceLimits } from './cluster.ts';
 export { DeviceObject, SpuObject, Pyu, Spu, type RunOptions, type SpuRunStats } from './devices.ts';
 export type { ProgressEvent } from './core.ts';
 export type { PyuContext } from './context.ts';

@@ -1,7 +1,7 @@
 // Main-thread side of one cluster thread: the Worker, its comlink proxy, and crash detection. Every
 // request races the thread's death, so a crash rejects the pending operations with a DeviceError that
 // names the thread and the function instead of leaving promises hanging.
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort, type ResourceLimits } from 'node:worker_threads';
 import { wrap, type Remote } from 'comlink';
 import { portEndpoint } from './comlink-port.ts';
 import { DeviceError, sanitizeMessage, toErrorInfo, type ErrorInfo } from './errors.ts';
@@ -10,6 +10,7 @@ import type { Reply, ThreadApi, ThreadEvent, ThreadInit } from './protocol.ts';
 export interface SpawnSpec {
   readonly script: URL;
   readonly execArgv: string[];
+  readonly resourceLimits?: ResourceLimits;
   readonly init: Omit<ThreadInit, 'control'>;
   readonly onEvent: (ev: ThreadEvent) => void;
   readonly onDeath: (info: ErrorInfo) => void;
@@ -36,6 +37,7 @@ export class ThreadHandle {
       workerData: { ...spec.init, control: port2 },
       transferList: [port2, ...peers],
       execArgv: spec.execArgv,
+      ...(spec.resourceLimits === undefined ? {} : { resourceLimits: spec.resourceLimits }),
       name: `sfw:${this.label}`,
     });
     this.api = wrap<ThreadApi>(portEndpoint(port1));
@@ -43,15 +45,20 @@ export class ThreadHandle {
     this.#died = new Promise((resolve) => (markDead = resolve));
     const die = (info: ErrorInfo): void => {
       if (this.#death) return;
-      if (info.code === 'THREAD_CRASHED' && this.#inflight.size > 0) info = { ...info, fn: [...this.#inflight.keys()].join(', ') };
+      if ((info.code === 'THREAD_CRASHED' || info.code === 'RESOURCE_LIMIT') && this.#inflight.size > 0) info = { ...info, fn: [...this.#inflight.keys()].join(', ') };
       this.#death = info;
       markDead(info);
       spec.onDeath(info);
     };
     this.#worker.on('message', (ev: ThreadEvent) => spec.onEvent(ev));
-    this.#worker.on('error', (err: Error) =>
-      die({ code: 'THREAD_CRASHED', device: this.label, fn: 'thread', errorName: err.name, message: `uncaught: ${sanitizeMessage(err.message)}` }),
-    );
+    this.#worker.on('error', (err: Error) => {
+      // Node ends a thread that overruns its resourceLimits with ERR_WORKER_OUT_OF_MEMORY.
+      if ((err as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+        die({ code: 'RESOURCE_LIMIT', device: this.label, fn: 'thread', errorName: 'ERR_WORKER_OUT_OF_MEMORY', message: 'the thread ran out of its memory limit' });
+        return;
+      }
+      die({ code: 'THREAD_CRASHED', device: this.label, fn: 'thread', errorName: err.name, message: `uncaught: ${sanitizeMessage(err.message)}` });
+    });
     this.exited = new Promise((resolve) => {
       this.#worker.once('exit', (code) => {
         const why = this.#expectExit ? 'cluster shut down' : `thread exited with code ${code}`;

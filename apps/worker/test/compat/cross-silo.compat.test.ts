@@ -79,6 +79,7 @@ function startParty(party: 'alice' | 'bob'): Proc {
     ...tls(party),
     REDIS_URL: redis[party]!.url,
     SECRETFLOW_PARTY: party,
+    SECRETFLOW_DATA_ROOT: join(dir, party),
     SECRETFLOW_LISTEN: addr(party),
     SECRETFLOW_PEERS: `${other}=${addr(other)},dealer=${addr('dealer')}`,
     SECRETFLOW_LINK_TIMEOUT: '10',
@@ -135,8 +136,8 @@ describe('cross-silo: separate processes over mutual TLS', () => {
   });
 
   it("killing bob's worker mid-task fails alice's attempt naming bob; after bob restarts the retried task completes", async () => {
-    // Each party gets its own data directory; the task names absolute paths for both, and each worker
-    // opens only its own.
+    // Each party gets its own data root (SECRETFLOW_DATA_ROOT); the task names paths relative to it,
+    // and each worker resolves and opens only its own party's.
     for (const p of ['alice', 'bob'] as const) {
       mkdirSync(join(dir, p, 'data'), { recursive: true });
       writeFileSync(join(dir, p, 'data', `${p}.csv`), readFileSync(join(REPO_ROOT, 'examples/data/breast_cancer', `${p}.csv`)));
@@ -145,10 +146,10 @@ describe('cross-silo: separate processes over mutual TLS', () => {
     delete task['_note'];
     task['sf_init_config'] = { parties: ['alice', 'bob'], cluster_config: { parties: { alice: { address: addr('alice') }, bob: { address: addr('bob') } } } };
     const text = JSON.stringify(task)
-      .replaceAll('"examples/data/breast_cancer/alice.csv"', JSON.stringify(join(dir, 'alice', 'data', 'alice.csv')))
-      .replaceAll('"examples/data/breast_cancer/bob.csv"', JSON.stringify(join(dir, 'bob', 'data', 'bob.csv')))
+      .replaceAll('"examples/data/breast_cancer/alice.csv"', '"data/alice.csv"')
+      .replaceAll('"examples/data/breast_cancer/bob.csv"', '"data/bob.csv"')
       .replaceAll(/"out\/pipeline\/([a-z_]+?)(alice|bob)?(\.csv|\.html)?"/g, (_m, stem: string, who: string | undefined, ext: string | undefined) =>
-        JSON.stringify(join(dir, who ?? (stem.startsWith('sslr_model') ? 'model' : 'alice'), 'out', `${stem}${who ?? ''}${ext ?? ''}`)));
+        JSON.stringify(`out/${stem}${who ?? ''}${ext ?? ''}`));
     const taskFile = join(dir, 'kill-task.json');
     writeFileSync(taskFile, text);
 

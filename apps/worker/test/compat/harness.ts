@@ -5,6 +5,7 @@ import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { tmpdir } from 'node:os';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = join(here, '../../../..');
@@ -105,7 +106,7 @@ export interface WorkerProc { child: ChildProcess; logs: () => string; stop(): P
 export async function startWorker(redisUrl: string, env: Record<string, string> = {}): Promise<WorkerProc> {
   const child = spawn(WORKER_COMMAND.cmd, WORKER_COMMAND.args, {
     cwd: REPO_ROOT,
-    env: { ...process.env, REDIS_URL: redisUrl, ...env },
+    env: { ...process.env, REDIS_URL: redisUrl, SECRETFLOW_DATA_ROOT: COMPAT_DATA_ROOT, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let logs = '';
@@ -157,6 +158,9 @@ export function py(redisUrl: string, kase: string, arg: unknown = {}, timeoutMs 
   });
 }
 
+/** The workers' data root: task paths in the compat suites are relative to it (examples.ts). */
+export const COMPAT_DATA_ROOT = tmpdir();
+
 /** The real `apps/worker` CLI from source (tsx + the "@sfw/source" condition): no build step needed. */
 export const REAL_WORKER_COMMAND: { cmd: string; args: string[] } = {
   cmd: process.execPath,
@@ -172,7 +176,7 @@ export interface RealWorkerProc extends WorkerProc {
 export async function startRealWorker(redisUrl: string, env: Record<string, string> = {}, readyTimeoutMs = 60_000): Promise<RealWorkerProc> {
   const child = spawn(REAL_WORKER_COMMAND.cmd, REAL_WORKER_COMMAND.args, {
     cwd: REPO_ROOT,
-    env: { ...process.env, REDIS_URL: redisUrl, ...env },
+    env: { ...process.env, REDIS_URL: redisUrl, SECRETFLOW_DATA_ROOT: COMPAT_DATA_ROOT, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -73,6 +73,8 @@ describe('several slots: revoke and time limits act on their own task only (CELE
     worker = await startRealWorker(server!.url, {
       WORKER_HOSTNAME: 'sfw-isolation@compat', SFW_WORK_DIR: join(dir, 'work2'), CELERY_CONCURRENCY: '3', LOG_LEVEL: 'info',
       STATUS_PROGRESS_INTERVAL_MS: '200', SFW_CLUSTER_START_TIMEOUT: '90',
+      // The holders train for 2000 epochs (longer than the waits below): the operator allows it.
+      SFW_MAX_EPOCHS: '5000',
     });
   });
   afterAll(async () => {

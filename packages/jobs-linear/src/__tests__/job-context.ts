@@ -3,6 +3,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { directJobContext } from '@sfw/executor';
 import type { JobContext } from '@sfw/executor';
 import { silentLogger } from '@sfw/log';
 import type { Cluster } from '@sfw/runtime';
@@ -14,7 +15,8 @@ export interface TestJobContext extends JobContext {
 export async function testJobContext(cluster: Cluster, spu = { protocol: 'SEMI2K' as const, field: 'FM64' as const, fxpFractionBits: 18, beaverType: 'TTP' as const }): Promise<TestJobContext> {
   const workDir = await mkdtemp(join(tmpdir(), 'sfw-sslr-'));
   const progressLog: TestJobContext['progressLog'] = [];
-  return {
+  // Jobs are driven with runWithUncheckedFiles, which fills `files` from each call's config.
+  const ctx = directJobContext({
     cluster: cluster as unknown as JobContext['cluster'],
     taskRequestId: 'test',
     parties: cluster.parties,
@@ -25,6 +27,6 @@ export async function testJobContext(cluster: Cluster, spu = { protocol: 'SEMI2K
     log: silentLogger() as unknown as JobContext['log'],
     workDir,
     attempt: 0,
-    progressLog,
-  };
+  });
+  return { ...ctx, progressLog };
 }

@@ -2,12 +2,13 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { directJobContext } from '@sfw/executor';
 import type { JobContext } from '@sfw/executor';
 import { silentLogger } from '@sfw/log';
 import type { Cluster } from '@sfw/runtime';
 
 export async function prepJobContext(cluster: Cluster): Promise<JobContext> {
-  return {
+  return directJobContext({
     cluster,
     taskRequestId: 'test',
     parties: cluster.parties,
@@ -18,5 +19,5 @@ export async function prepJobContext(cluster: Cluster): Promise<JobContext> {
     log: silentLogger(),
     workDir: await mkdtemp(join(tmpdir(), 'sfw-prep-')),
     attempt: 0,
-  };
+  });
 }

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Cluster } from '@sfw/runtime';
+import { directJobContext } from '@sfw/executor';
 import type { JobContext } from '@sfw/executor';
 import { memoryLinkPair } from '../link.ts';
 import type { PsiLink } from '../link.ts';
@@ -89,10 +90,11 @@ export function readCsvSide(path: string, keys: string[]): RefSide {
 
 /** The JobContext the psi task needs on a test cluster (two parties, progress recorded). */
 export function psiJobContext(cluster: Cluster, workDir: string, progress: number[]): JobContext {
-  return {
+  return directJobContext({
     cluster, taskRequestId: 't', parties: ['alice', 'bob'], spuParties: [], signal: new AbortController().signal,
     progress: (p: number) => progress.push(p), workDir, attempt: 0,
-  } as unknown as JobContext;
+    spu: { protocol: 'SEMI2K', field: 'FM64', fxpFractionBits: 18, beaverType: 'TTP' },
+  });
 }
 
 /** Data lines of an output CSV (header dropped). */

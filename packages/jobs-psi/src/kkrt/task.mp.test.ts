@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Cluster } from '@sfw/runtime';
-import { parseOrThrow } from '@sfw/executor';
+import { parseOrThrow, runWithUncheckedFiles } from '@sfw/executor';
 import { psiTask, PSI_DEVICE_MODULE } from '../task.ts';
 import { psiConfigSchema } from '../config.ts';
 import { plaintextJoin, psiJobContext, readCsvSide, readOutput } from '../__tests__/fixtures.ts';
@@ -39,7 +39,7 @@ describe('psi task with PROTOCOL_KKRT on a cluster', { timeout: 120_000 }, () =>
       }, 'task_config');
       progress.length = 0;
       await cluster.beginTask(`psi-kkrt-${bucketSize}`);
-      const res = await psiTask.run(ctxFor(dir), cfg);
+      const res = await runWithUncheckedFiles(psiTask, ctxFor(dir), cfg);
       await cluster.endTask();
       const ref = plaintextJoin(readSide(join(data, 'alice.csv')), readSide(join(data, 'bob.csv')), 'full_join', true);
       expect(ref.out1.length).toBe(545 + 12 + 12);

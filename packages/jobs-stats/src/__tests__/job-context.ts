@@ -3,13 +3,14 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { directJobContext } from '@sfw/executor';
 import type { JobContext } from '@sfw/executor';
 import { silentLogger } from '@sfw/log';
 import type { Cluster } from '@sfw/runtime';
 
 export async function statsJobContext(cluster: Cluster, spu: JobContext['spu']): Promise<JobContext> {
   const workDir = await mkdtemp(join(tmpdir(), 'sfw-stats-'));
-  return {
+  return directJobContext({
     cluster,
     taskRequestId: 'test',
     parties: cluster.parties,
@@ -20,7 +21,7 @@ export async function statsJobContext(cluster: Cluster, spu: JobContext['spu']):
     log: silentLogger(),
     workDir,
     attempt: 0,
-  };
+  });
 }
 
 /** Plaintext id alignment of two party files (stands in for PSI in tests): rows sorted by id. */

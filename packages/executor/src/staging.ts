@@ -1,0 +1,192 @@
+// The file seam, part 2: staged outputs, committed all-or-nothing.
+//
+// A job never writes an output at its final path. Each output gets a temporary name in the same
+// directory (so the commit is a rename, atomic on one file system); the executor renames every
+// staged output into place only after the job (every party's part of it) succeeded, and removes
+// them on failure. Earlier files at the output paths are untouched until the commit, and a failed
+// task leaves no partial file.
+import { mkdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { ResultSaveError, TaskExecutionError } from './errors.ts';
+import type { FileDecl, FileEnv, ResolvedFile } from './files.ts';
+import type { JobContext } from './registry.ts';
+import { silentLogger } from '@sfw/log';
+import type { Logger } from '@sfw/log';
+import { DEFAULT_TASK_LIMITS } from './limits.ts';
+import type { TaskLimits } from './limits.ts';
+
+/** What a job sees of its files (JobContext.files). */
+export interface JobFiles {
+  /** Resolved path of an input file or directory declared for `field` (and `party` if several). */
+  input(field: string, party?: string): string;
+  /** Staged path to write an output file or directory to (committed by the executor on success). */
+  output(field: string, party?: string): string;
+  /** Every declaration, in order. */
+  readonly declared: readonly FileDecl[];
+}
+
+/** A task's (or a pipeline step's) files between resolution and the commit. */
+export interface StagedFiles extends JobFiles {
+  /** Renames every staged output that the job wrote into place. */
+  commit(): Promise<void>;
+  /** Removes staged outputs and the directories staging created. Never throws. */
+  discard(): Promise<void>;
+}
+
+const STAGE_MARK = '.sfw-stage-';
+
+interface Entry {
+  readonly file: ResolvedFile;
+  readonly path: string;
+}
+
+function pick(entries: readonly Entry[], field: string, party: string | undefined, output: boolean): string {
+  const matches = entries.filter((e) => e.file.field === field && (party === undefined || e.file.party === party));
+  const wrongRole = matches.filter((e) => (e.file.role === 'output' || e.file.role === 'output-dir') !== output);
+  if (matches.length === 0 || wrongRole.length > 0) {
+    // A programming error in the job (it asked for a file its definition did not declare).
+    throw new TaskExecutionError(`the task did not declare ${output ? 'an output' : 'an input'} at ${field}${party === undefined ? '' : ` for ${party}`}`);
+  }
+  const paths = new Set(matches.map((m) => m.path));
+  if (paths.size > 1) throw new TaskExecutionError(`${field} is declared for several parties: name the party`);
+  return matches[0]!.path;
+}
+
+/**
+ * Creates the staging for resolved files: parent directories of outputs (remembered, so a discard
+ * removes the ones it created), a staging directory for each output directory, temporary names for
+ * output files (the job creates those files itself).
+ */
+export async function stageFiles(files: readonly ResolvedFile[], tag: string): Promise<StagedFiles> {
+  const created: string[] = [];
+  const entries: Entry[] = [];
+  const staged = new Map<string, { final: string; temp: string; dir: boolean }>();
+  const suffix = `${STAGE_MARK}${tag.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 32)}-${randomBytes(4).toString('hex')}`;
+  let done = false;
+  const discard = async (): Promise<void> => {
+    for (const s of staged.values()) await rm(s.temp, { recursive: true, force: true }).catch(() => undefined);
+    // Deepest first; rmdir refuses a directory that is not empty, so nothing else is removed.
+    for (const d of [...created].reverse()) await rmdir(d).catch(() => undefined);
+  };
+  try {
+    for (const f of files) {
+      if (f.role === 'input' || f.role === 'input-dir' || f.foreign === true) {
+        entries.push({ file: f, path: f.resolved });
+        continue;
+      }
+      let s = staged.get(f.resolved);
+      if (s === undefined) {
+        const parent = dirname(f.resolved);
+        const first = await mkdir(parent, { recursive: true });
+        if (first !== undefined) {
+          // mkdir returns the first directory it created: record it and every one below it.
+          const chain: string[] = [];
+          for (let d = parent; d.length >= first.length; d = dirname(d)) chain.push(d);
+          created.push(...chain.reverse());
+        }
+        const temp = join(parent, `.${basename(f.resolved)}${suffix}.tmp`);
+        if (f.role === 'output-dir') await mkdir(temp, { mode: 0o700 });
+        s = { final: f.resolved, temp, dir: f.role === 'output-dir' };
+        staged.set(f.resolved, s);
+      }
+      entries.push({ file: f, path: s.temp });
+    }
+  } catch (err) {
+    await discard();
+    throw new TaskExecutionError('cannot prepare the output paths', { cause: err, code: 'TASK_EXECUTION_FAILED' });
+  }
+  return {
+    declared: files,
+    input: (field, party) => pick(entries, field, party, false),
+    output: (field, party) => pick(entries, field, party, true),
+    async commit() {
+      if (done) return;
+      done = true;
+      try {
+        for (const s of staged.values()) {
+          if (!(await exists(s.temp))) continue; // the job chose not to write this output
+          if (s.dir) await replaceDir(s.temp, s.final, suffix);
+          else await rename(s.temp, s.final);
+        }
+      } catch (err) {
+        await discard();
+        throw new ResultSaveError('could not move the outputs into place', { retryable: false, cause: err });
+      }
+    },
+    async discard() {
+      if (done) return;
+      done = true;
+      await discard();
+    },
+  };
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A directory cannot be renamed over a non-empty one: move the old one aside, then remove it. */
+async function replaceDir(temp: string, final: string, suffix: string): Promise<void> {
+  if (!(await exists(final))) {
+    await rename(temp, final);
+    return;
+  }
+  const old = join(dirname(final), `.${basename(final)}${suffix}.old`);
+  await rename(final, old);
+  try {
+    await rename(temp, final);
+  } catch (err) {
+    await rename(old, final).catch(() => undefined);
+    throw err;
+  }
+  await rm(old, { recursive: true, force: true });
+}
+
+/**
+ * JobFiles that hand out the declared paths as given, with no root, no checks and no staging. For
+ * callers that run a job's `run` directly on paths they already trust (embedding, unit tests); the
+ * executor never uses it.
+ */
+export function uncheckedJobFiles(decls: readonly FileDecl[]): JobFiles {
+  const entries: Entry[] = decls.map((d) => ({ file: { ...d, resolved: d.path, root: '' }, path: d.path }));
+  return {
+    declared: decls,
+    input: (field, party) => pick(entries, field, party, false),
+    output: (field, party) => pick(entries, field, party, true),
+  };
+}
+
+/**
+ * Runs `def` on `config` with `files` built by `uncheckedJobFiles` from what it declares: for callers
+ * that invoke a job directly (tests, embedding) on paths they already trust. No root, no staging.
+ */
+export function runWithUncheckedFiles<C, R>(
+  def: { files?(config: C, env: FileEnv): readonly FileDecl[]; run(ctx: JobContext, config: C): Promise<R> },
+  ctx: Omit<JobContext, 'files'>,
+  config: C,
+): Promise<R> {
+  const files = uncheckedJobFiles(def.files?.(config, { parties: ctx.parties, spuParties: ctx.spuParties }) ?? []);
+  return def.run({ ...ctx, files }, config);
+}
+
+/**
+ * A JobContext for driving jobs directly (tests, benchmarks, embedding): a silent logger unless
+ * given, no declared files (use
+ * `runWithUncheckedFiles` for a job that declares them), the default limits unless given, and no
+ * nested staging.
+ */
+export function directJobContext(base: Omit<JobContext, 'files' | 'limits' | 'stageFiles' | 'log'> & { limits?: TaskLimits; log?: Logger }): JobContext {
+  return {
+    ...base,
+    log: base.log ?? silentLogger(),
+    files: uncheckedJobFiles([]),
+    limits: base.limits ?? DEFAULT_TASK_LIMITS,
+    stageFiles: () => Promise.reject(new TaskExecutionError('nested tasks need the executor (directJobContext has no file seam)')),
+  };
+}
