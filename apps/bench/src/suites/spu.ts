@@ -1,7 +1,7 @@
 // SPU protocol kernels (@sfw/spu) over LocalHub: all ranks AND the TTP dealer run in ONE thread, so
 // every figure here is the sum of all parties' and the dealer's CPU time, i.e. a pessimistic bound
 // on what the threaded cluster achieves (ranks and dealer in parallel, one core each). Cluster
-// (threads, MessagePort links) figures come from the runtime engineer's suite.
+// (threads, MessagePort links) figures come from the cluster suite.
 // One SPU session (contexts, dealer, seeds) per case, as a job would hold it; each timed rep is one
 // op on every rank including all of the dealer's work for it (for matmul, its A.B product). Input
 // sharing happens once outside the timed region. `cpu_ms` is process CPU time per rep (user+sys),
