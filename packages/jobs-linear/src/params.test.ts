@@ -71,3 +71,28 @@ describe('schedule (SecretFlow infeed and decay)', () => {
     expect(epsRescale(0.001)).toEqual({ epsScale: 512, normEps: 0.512 });
   });
 });
+
+describe('ss_lr_predict column names written into the output header', () => {
+  const predict = { input_ds: { alice: 'a' }, model: 'm', receiver: 'alice', output_ds: 'o' };
+  it.each([
+    [{ pred_name: 'x\nssh-ed25519 AAAAC3Nza attacker' }, 'task_config.pred_name'],
+    [{ pred_name: 'p"\n' }, 'task_config.pred_name'],
+    [{ pred_name: '=cmd()' }, 'task_config.pred_name'],
+    [{ id_column: 'id\r\necho owned' }, 'task_config.id_column'],
+    [{ label: 'y,z' }, 'task_config.label'],
+  ])('a crafted name %j is refused naming %s', (bad, field) => {
+    const err = (() => {
+      try {
+        parseOrThrow(ssLrPredictSchema, { ...predict, ...bad }, 'task_config');
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(err).toBeInstanceOf(ParameterValidationError);
+    expect((err as ParameterValidationError).fields).toEqual([field]);
+  });
+  it('ordinary names pass', () => {
+    expect(parseOrThrow(ssLrPredictSchema, { ...predict, pred_name: 'score_v2.1', id_column: 'client id' }, 'task_config')).toMatchObject({ pred_name: 'score_v2.1' });
+  });
+});
