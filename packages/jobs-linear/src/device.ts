@@ -25,6 +25,27 @@ export interface FeatureOptions {
   scalerPath?: string;
   /** Also read this label column in the same CSV pass (the label party): result `{ x, y }`. */
   label?: string;
+  /** Also keep these columns from the same CSV pass (the prediction receiver's ids / label): result `{ x, kept }`. */
+  keep?: KeepSpec;
+}
+
+/** Columns a party keeps to itself for its output file (ids are read as strings). */
+export interface KeepSpec {
+  columns: string[];
+  stringColumns: string[];
+}
+
+/** Kept columns, held at their party (never shared with the SPU). */
+export interface KeptColumns {
+  numRows: number;
+  columns: Record<string, Column>;
+}
+
+/** A party's block with what the same CSV pass also read: the label (`y`) and/or kept columns. */
+export interface FeatureBundle {
+  x: PlainTensor;
+  y?: PlainTensor;
+  kept?: KeptColumns;
 }
 
 interface Scaler {
@@ -38,8 +59,10 @@ async function header(_ctx: PyuContext, path: string): Promise<TableHeader> {
 }
 
 /** This party's feature block as a row-major matrix, ready to be secret-shared. */
-async function features(_ctx: PyuContext, path: string, names: string[], opts: FeatureOptions): Promise<PlainTensor | { x: PlainTensor; y: PlainTensor }> {
-  const t = await readCsv(path, { columns: opts.label === undefined ? names : [...names, opts.label] });
+async function features(_ctx: PyuContext, path: string, names: string[], opts: FeatureOptions): Promise<PlainTensor | FeatureBundle> {
+  // One CSV pass per party and job: parsing the table is most of a prediction's CPU time.
+  const extra = [...(opts.label === undefined ? [] : [opts.label]), ...(opts.keep?.columns ?? [])].filter((c, i, a) => !names.includes(c) && a.indexOf(c) === i);
+  const t = await readCsv(path, { columns: [...names, ...extra], stringColumns: (opts.keep?.stringColumns ?? []).filter((c) => !names.includes(c)) });
   let scaler: Scaler | undefined;
   if (opts.standardize === 'apply') scaler = JSON.parse(await readFile(opts.scalerPath!, 'utf8')) as Scaler;
   const fitted: Scaler = { mean: {}, std: {} };
@@ -62,13 +85,28 @@ async function features(_ctx: PyuContext, path: string, names: string[], opts: F
     for (let i = 0; i < n; i++) data[i * k + j] = col[i]!;
   });
   if (opts.ones) for (let i = 0; i < n; i++) data[i * k + k - 1] = 1;
-  if (opts.label === undefined) return { data, shape: [n, k] };
-  return { x: { data, shape: [n, k] }, y: labelOf(t, opts.label) };
+  const x: PlainTensor = { data, shape: [n, k] };
+  if (opts.label === undefined && opts.keep === undefined) return x;
+  const out: FeatureBundle = { x };
+  if (opts.label !== undefined) out.y = labelOf(t, opts.label);
+  if (opts.keep !== undefined) out.kept = keptOf(t, opts.keep.columns);
+  return out;
 }
 
-/** One field of a `{ x, y }` result, kept at this party (so each can be shared on its own). */
-function pick(_ctx: PyuContext, o: { x: PlainTensor; y: PlainTensor }, key: 'x' | 'y'): PlainTensor {
-  return o[key];
+/** One field of a `features` bundle, kept at this party (so each can be shared or used on its own). */
+function pick(_ctx: PyuContext, o: FeatureBundle, key: 'x' | 'y' | 'kept'): PlainTensor | KeptColumns {
+  const v = o[key];
+  if (v === undefined) throw new Error(`the feature bundle holds no '${key}'`);
+  return v;
+}
+
+function keptOf(t: Awaited<ReturnType<typeof readCsv>>, columns: string[]): KeptColumns {
+  return { numRows: t.numRows, columns: Object.fromEntries(columns.map((c) => [c, getColumn(t, c)])) };
+}
+
+/** Kept columns alone, for a receiver that contributes no features. */
+async function keepColumns(_ctx: PyuContext, path: string, keep: KeepSpec): Promise<KeptColumns> {
+  return keptOf(await readCsv(path, { columns: keep.columns, stringColumns: keep.stringColumns }), keep.columns);
 }
 
 function labelOf(t: Awaited<ReturnType<typeof readCsv>>, name: string): PlainTensor {
@@ -94,22 +132,26 @@ export interface WritePredOptions {
   label?: string | undefined;
 }
 
-/** At the receiver: the revealed scores (plus ids / label from its own table) as a CSV. */
-async function writePredictions(_ctx: PyuContext, scores: PlainTensor, inputPath: string, outPath: string, o: WritePredOptions): Promise<{ rows: number; path: string }> {
+/** The receiver's own columns a prediction output carries (ids first, then the label). */
+export function predKeep(o: WritePredOptions): KeepSpec | undefined {
+  const columns = [...(o.saveIds ? [o.idColumn] : []), ...(o.saveLabel && o.label !== undefined ? [o.label] : [])];
+  return columns.length === 0 ? undefined : { columns, stringColumns: [o.idColumn] };
+}
+
+/**
+ * At the receiver: the revealed scores (plus ids / label kept from the receiver's own CSV pass,
+ * `kept`, null when neither is saved) as a CSV.
+ */
+async function writePredictions(_ctx: PyuContext, scores: PlainTensor, kept: KeptColumns | null, outPath: string, o: WritePredOptions): Promise<{ rows: number; path: string }> {
   const n = scores.shape[0]!;
   const columns: string[] = [];
   const data: Record<string, Column> = {};
-  if (o.saveIds || o.saveLabel) {
-    const wanted = [...(o.saveIds ? [o.idColumn] : []), ...(o.saveLabel && o.label !== undefined ? [o.label] : [])];
-    const t = await readCsv(inputPath, { columns: wanted, stringColumns: [o.idColumn] });
-    if (t.numRows !== n) throw new Error('prediction rows do not match the receiver table');
-    if (o.saveIds) {
-      columns.push(o.idColumn);
-      data[o.idColumn] = getColumn(t, o.idColumn);
-    }
-    if (o.saveLabel && o.label !== undefined) {
-      columns.push(o.label);
-      data[o.label] = getColumn(t, o.label);
+  const keep = predKeep(o);
+  if (keep !== undefined) {
+    if (kept === null || kept.numRows !== n) throw new Error('prediction rows do not match the receiver table');
+    for (const c of keep.columns) {
+      columns.push(c);
+      data[c] = kept.columns[c]!;
     }
   }
   columns.push(o.predName);
@@ -197,7 +239,7 @@ const loadModel: Program<{ sharePaths: string[] }> = async (spu, _inputs, pub) =
 };
 
 export default defineDeviceModule('sslr', {
-  pyu: { header, features, pick, ones, label, writePredictions },
+  pyu: { header, features, pick, ones, label, keepColumns, writePredictions },
   spu: { concat, initWeights, maskFeatures, epoch, releaseMask, converged, predict, saveModel, loadModel },
 });
 

@@ -9,6 +9,7 @@ import type { SsLrPredictConfig } from './params.ts';
 import { checkParties, resolveLayout } from './layout.ts';
 import { readModelMeta, shareFileName } from './model-store.ts';
 import { featureBlocks, inputPaths, readHeaders } from './train.ts';
+import { predKeep } from './device.ts';
 import type { WritePredOptions } from './device.ts';
 import { infeedRows } from './schedule.ts';
 
@@ -66,7 +67,17 @@ export async function runSsLrPredict(ctx: JobContext, cfg: SsLrPredictConfig): P
     });
   }
 
-  const blocks = featureBlocks(cluster, layout, inputs, meta.standardized ? 'apply' : 'none', modelDir);
+  const opts: WritePredOptions = { predName: cfg.pred_name, saveIds: cfg.save_ids, idColumn: cfg.id_column, saveLabel, label: labelCol };
+  const receiver = cluster.pyu(cfg.receiver);
+  const keep = predKeep(opts);
+  // The receiver keeps its ids / label from the same CSV pass that reads its features (no second
+  // parse of its table); a receiver without features, or whose id column is a feature, reads them
+  // on its own.
+  const recvBlock = layout.blocks.findIndex((b) => b.party === cfg.receiver);
+  const inPass = keep !== undefined && recvBlock !== -1 && !layout.blocks[recvBlock]!.features.includes(cfg.id_column);
+  const read = featureBlocks(cluster, layout, inputs, meta.standardized ? 'apply' : 'none', modelDir, undefined, inPass ? { party: cfg.receiver, spec: keep } : undefined);
+  const blocks = inPass ? read.map((b, i) => (i === recvBlock ? receiver.call('sslr.pick', b, 'x') : b)) : read;
+  const kept = keep === undefined ? null : inPass ? receiver.call('sslr.pick', read[recvBlock]!, 'kept') : receiver.call('sslr.keepColumns', inputs[cfg.receiver]!, keep);
   const [w] = spu.run('sslr.loadModel', [], { sharePaths: spu.ranks.map((p) => join(modelDir(p), shareFileName(p))) });
   const chunkRows = infeedRows(meta.feature_names.length, cfg.batch_size);
   // The blocks are concatenated inside the predict program: X is never exported from the ranks.
@@ -77,11 +88,9 @@ export async function runSsLrPredict(ctx: JobContext, cfg: SsLrPredictConfig): P
   );
   ctx.progress(70, 'scores computed');
   // Only the receiver learns the scores: every rank sends its share to that party alone.
-  const receiver = cluster.pyu(cfg.receiver);
   const revealed = scores!.reveal(receiver);
-  const opts: WritePredOptions = { predName: cfg.pred_name, saveIds: cfg.save_ids, idColumn: cfg.id_column, saveLabel, label: labelCol };
   const outPath = ctx.files.output('output_ds');
-  const written = await receiver.call<{ rows: number; path: string }>('sslr.writePredictions', revealed, inputs[cfg.receiver]!, outPath, opts).get();
+  const written = await receiver.call<{ rows: number; path: string }>('sslr.writePredictions', revealed, kept, outPath, opts).get();
   ctx.log.info({ ms: Math.round(performance.now() - t0) }, 'ss_lr_predict predictions written');
   ctx.progress(100, 'predictions written');
   return { receiver: cfg.receiver, output_ds: cfg.output_ds, rows: written.rows, pred_name: cfg.pred_name };

@@ -102,7 +102,10 @@ export async function predictProgram<T>(ops: LrOps<T>, inputs: T[], pub: Predict
   const n = ops.shape(x)[0]!;
   const parts: T[] = [];
   for (let r0 = 0; r0 < n; r0 += pub.chunkRows) {
-    let z = await ops.matmul(ops.sliceRows(x, r0, Math.min(n, r0 + pub.chunkRows)), w);
+    // One chunk covering every row (the common case: chunks hold ~400k rows at 100 features) is
+    // X itself: slicing it would only copy both shares.
+    const r1 = Math.min(n, r0 + pub.chunkRows);
+    let z = await ops.matmul(r0 === 0 && r1 === n ? x : ops.sliceRows(x, r0, r1), w);
     if (pub.regType === 'logistic') z = await ops.sigmoid(z, pub.sigType);
     parts.push(z);
   }

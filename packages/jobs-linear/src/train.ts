@@ -15,7 +15,7 @@ import { scalerFileName, shareFileName, writeModelMeta } from './model-store.ts'
 import type { ModelMeta } from './model-store.ts';
 import { trainLoop } from './train-loop.ts';
 import type { TrainExec } from './train-loop.ts';
-import type { EpochRunPub, FeatureOptions, MaskPub } from './device.ts';
+import type { EpochRunPub, FeatureOptions, KeepSpec, MaskPub } from './device.ts';
 
 /** The part of the runtime's Cluster the SS-LR driver uses. */
 export type LrCluster = Pick<Cluster, 'pyu' | 'spu' | 'uniqueName'>;
@@ -57,11 +57,14 @@ export function featureBlocks(
   standardize: 'fit' | 'apply' | 'none',
   modelDir: (party: string) => string,
   label?: { party: string; column: string },
+  keep?: { party: string; spec: KeepSpec },
 ): DeviceObject[] {
   const blocks: DeviceObject[] = layout.blocks.map((b) => {
     const opts: FeatureOptions = { ones: b.party === layout.interceptParty, standardize, scalerPath: join(modelDir(b.party), scalerFileName(b.party)) };
     // That party's call returns { x, y } (pick them apart with 'sslr.pick').
     if (label !== undefined && b.party === label.party) opts.label = label.column;
+    // That party's call returns { x, kept } (the prediction receiver's ids / label, same CSV pass).
+    if (keep !== undefined && b.party === keep.party) opts.keep = keep.spec;
     return cluster.pyu(b.party).call('sslr.features', inputs[b.party]!, b.features, opts);
   });
   return blocks;
