@@ -47,7 +47,7 @@ export class SecretFlowTaskError extends Error {
   constructor(message: string, opts: TaskErrorOptions = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = new.target.name;
-    this.code = opts.code ?? (new.target as unknown as { defaultCode: ErrorCode }).defaultCode ?? 'TASK_ERROR';
+    this.code = opts.code ?? new.target.defaultCode;
     this.retryable = opts.retryable ?? ERROR_CODES[this.code].retryable;
     this.details = opts.details;
   }
