@@ -1,8 +1,8 @@
 // The data plane between endpoints (party threads, SPU ranks, the dealer). Protocol code never sees a
 // transport: it talks to a Router (tags, epochs, waiting), and the Router talks to a Link (deliver a
-// frame to a named peer, FIFO per pair). In-process the Link is a MessagePort per peer pair; a network
-// Link for parties on other hosts (TLS over TCP, one socket per peer, length-prefixed frames) only has
-// to implement this interface - see docs/runtime.md "Cluster mode seam".
+// frame to a named peer, FIFO per pair). The Link is a MessagePort per peer pair; in party mode the
+// port to a peer on another host leads to the main thread's network bridge, which forwards the frames
+// over mutually authenticated TLS (src/net/, docs/runtime.md "Party mode").
 import type { MessagePort } from 'node:worker_threads';
 import type { ErrorInfo } from './errors.ts';
 
