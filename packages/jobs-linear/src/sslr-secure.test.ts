@@ -102,8 +102,9 @@ describe('SS-LR on SEMI2K vs float64 reference', () => {
     }
     const expected = total / 16;
     const chi2 = counts.reduce((a, c) => a + (c - expected) ** 2 / expected, 0);
-    // df = 15: P(chi2 > 37.7) = 0.001.
-    expect(chi2).toBeLessThan(37.7);
+    // df = 15: P(chi2 > 56.49) = 1e-6 for uniform shares, so an honest run fails about once in a
+    // million; a bypassed sharing (nibbles 0000/1111 only) scores in the hundreds.
+    expect(chi2).toBeLessThan(56.49);
     expect(Math.max(...counts)).toBeLessThan(total / 2);
   }, 120_000);
 });
