@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { Cluster } from '@sfw/runtime';
-import { directJobContext } from '@sfw/executor';
+import { directJobContext, runWithUncheckedFiles } from '@sfw/executor';
 import type { JobContext } from '@sfw/executor';
 import { silentLogger } from '@sfw/log';
 import { seededRng } from '@sfw/testkit';
-import { STATS_DEVICE_MODULE, runSsPearsonr, runSsVif, ssPearsonrSchema, ssVifSchema, tableStatistics } from '@sfw/jobs-stats';
+import { STATS_DEVICE_MODULE, ssPearsonrSchema, ssPearsonrTask, ssVifSchema, ssVifTask, tableStatistics } from '@sfw/jobs-stats';
 
 async function writeLines(path: string, header: string, rows: number, row: (i: number) => string): Promise<void> {
   const out = createWriteStream(path);
@@ -138,7 +138,7 @@ export async function benchCorrelation(rows: number, d: number, fields: Readonly
         // Warm-up on a small slice of the work (thread JIT, module loading) is the first real run's
         // cost otherwise; one untimed Pearson run of the same size.
         await cluster.beginTask('warm');
-        await runSsPearsonr(ctx, ssPearsonrSchema.parse(cfg));
+        await runWithUncheckedFiles(ssPearsonrTask, ctx, ssPearsonrSchema.parse(cfg));
         await cluster.endTask();
         for (const job of ['ss_pearsonr', 'ss_vif'] as const) {
           await cluster.beginTask(job);
@@ -146,12 +146,12 @@ export async function benchCorrelation(rows: number, d: number, fields: Readonly
           const t0 = performance.now();
           let err: Record<string, number>;
           if (job === 'ss_pearsonr') {
-            const r = await runSsPearsonr(ctx, ssPearsonrSchema.parse(cfg));
+            const r = await runWithUncheckedFiles(ssPearsonrTask, ctx, ssPearsonrSchema.parse(cfg));
             let worst = 0;
             r.matrix.forEach((row, i) => row.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - ref.r[i * d + j]!)))));
             err = { max_abs_err_r: worst };
           } else {
-            const r = await runSsVif(ctx, ssVifSchema.parse(cfg));
+            const r = await runWithUncheckedFiles(ssVifTask, ctx, ssVifSchema.parse(cfg));
             err = { max_rel_err_vif: Math.max(...names.map((f, j) => Math.abs(r.vif[f]! / ref.vif[j]! - 1))), max_vif: Math.max(...ref.vif) };
           }
           const ms = performance.now() - t0;

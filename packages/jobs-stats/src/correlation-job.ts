@@ -13,7 +13,7 @@ import { correlationReport, descriptionsReport } from './reports.ts';
 async function correlationRun(ctx: JobContext, cfg: SsPearsonrConfig, program: 'stats.corr' | 'stats.vif', extra: object): Promise<{ features: string[]; out: SpuObject }> {
   const cluster = ctx.cluster;
   const spu = cluster.spu();
-  const paths = inputPaths(cfg.input_ds);
+  const paths = inputPaths(ctx.files, cfg.input_ds);
   const headers = await readHeaders(cluster, paths);
   const layout = featureLayout(headers, spu.ranks, cfg.feature_selects);
   const rows = alignedRows(headers);

@@ -35,7 +35,7 @@ export async function runGroupbyStatistics(ctx: JobContext, cfg: GroupbyStatisti
   const cluster = ctx.cluster;
   const spu = cluster.spu();
   if (!cluster.parties.includes(cfg.receiver)) throw invalid('receiver', `party ${cfg.receiver} is not in the cluster`);
-  const paths = inputPaths(cfg.input_ds);
+  const paths = inputPaths(ctx.files, cfg.input_ds);
   const headers = await readHeaders(cluster, paths);
   const byOwner = ownersOf(headers, cfg.by, 'by');
   const valueColumns = [...new Set(cfg.aggregations.map((a) => a.column))];

@@ -1,8 +1,9 @@
-// Where the statistics jobs touch paths and parameters: input paths are resolved here (the one place
-// to adapt when the executor resolves files itself), column ownership comes from the parties'
-// headers (public metadata), and every bad parameter becomes a ParameterValidationError naming it.
-import { resolve } from 'node:path';
+// Where the statistics jobs touch paths and parameters: the files each task declares to the
+// executor's file seam (docs/executor.md) and the resolved paths the jobs read back from it live here,
+// column ownership comes from the parties' headers (public metadata), and every bad parameter becomes
+// a ParameterValidationError naming it.
 import { ParameterValidationError } from '@sfw/executor';
+import type { FileDecl, FileEnv, JobFiles } from '@sfw/executor';
 import type { Cluster } from '@sfw/runtime';
 import { checkParties, resolveLayout } from '@sfw/jobs-linear';
 import type { DataLayout, HeaderInfo } from '@sfw/jobs-linear';
@@ -13,12 +14,25 @@ export function invalid(field: string, message: string): ParameterValidationErro
   });
 }
 
-/** party -> absolute input path. */
-export function inputPaths(inputDs: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(inputDs).map(([p, path]) => [p, resolve(path)]));
+/** Each party's table, read in that party's own data root. */
+export function inputDsFiles(c: { input_ds: Record<string, string> }): FileDecl[] {
+  return Object.entries(c.input_ds).map(([party, path]) => ({ field: `input_ds.${party}`, party, role: 'input' as const, path }));
 }
 
-export const resolvePath = (path: string): string => resolve(path);
+/** ss_pvalue: the tables and the SS-LR model directory in every SPU party's root (each loads its share). */
+export function pvalueFiles(c: { input_ds: Record<string, string>; model: string }, env: FileEnv): FileDecl[] {
+  return [...inputDsFiles(c), ...env.spuParties.map((party) => ({ field: 'model', party, role: 'input-dir' as const, path: c.model }))];
+}
+
+/** party -> the resolved input path the executor checked (never the message's path). */
+export function inputPaths(files: JobFiles, inputDs: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.keys(inputDs).map((p) => [p, files.input(`input_ds.${p}`, p)]));
+}
+
+/** party -> that party's resolved copy of the model directory. */
+export function modelDirs(files: JobFiles): (party: string) => string {
+  return (party) => files.input('model', party);
+}
 
 /** Column names and row count of every party's table. */
 export async function readHeaders(cluster: Cluster, paths: Record<string, string>): Promise<Map<string, HeaderInfo>> {

@@ -7,7 +7,7 @@ import type { JobContext } from '@sfw/executor';
 import type { SfReport } from '@sfw/jobs-eval';
 import { featureBlocks, readModelMeta, shareFileName } from '@sfw/jobs-linear';
 import { normalTwoSidedFromSquare, studentTwoSidedFromSquare } from './distributions.ts';
-import { alignedRows, fxpBitsOf, featureLayout, inputPaths, invalid, readHeaders, resolvePath } from './inputs.ts';
+import { alignedRows, fxpBitsOf, featureLayout, inputPaths, invalid, modelDirs, readHeaders } from './inputs.ts';
 import type { SsPvalueConfig } from './params.ts';
 import type { WaldPub } from './programs.ts';
 import { descriptionsReport } from './reports.ts';
@@ -28,10 +28,11 @@ export interface PvalueResult {
 export async function runSsPvalue(ctx: JobContext, cfg: SsPvalueConfig): Promise<PvalueResult> {
   const cluster = ctx.cluster;
   const spu = cluster.spu();
-  const modelDir = resolvePath(cfg.model);
+  // Each SPU party's copy of the model directory (its own data root); the meta is public and the same in each.
+  const modelDir = modelDirs(ctx.files);
   let meta: Awaited<ReturnType<typeof readModelMeta>>;
   try {
-    meta = await readModelMeta(modelDir);
+    meta = await readModelMeta(modelDir(spu.ranks[0]!));
   } catch {
     throw invalid('model', 'not an SS-LR model directory (meta.json missing or invalid)');
   }
@@ -39,7 +40,7 @@ export async function runSsPvalue(ctx: JobContext, cfg: SsPvalueConfig): Promise
     throw invalid('model', `the model's shares use ${meta.spu.field}/${meta.spu.fxp_fraction_bits} fraction bits; this SPU uses ${ctx.spu.field}/${fxpBitsOf(ctx.spu)}`);
   }
   if (meta.parties.join() !== spu.ranks.join()) throw invalid('model', 'the model was trained by other SPU parties');
-  const paths = inputPaths(cfg.input_ds);
+  const paths = inputPaths(ctx.files, cfg.input_ds);
   const headers = await readHeaders(cluster, paths);
   const layout = featureLayout(headers, spu.ranks, meta.feature_names, meta.label_col);
   const n = alignedRows(headers);
@@ -48,8 +49,8 @@ export async function runSsPvalue(ctx: JobContext, cfg: SsPvalueConfig): Promise
   if (!sameBlocks) throw invalid('input_ds', "the parties' columns do not match the model's feature layout");
   if (meta.reg_type === 'linear' && n <= p) throw invalid('input_ds', `a linear model with ${p} coefficients needs more than ${p} rows`);
 
-  const blocks = featureBlocks(cluster, layout, paths, meta.standardized ? 'apply' : 'none', () => modelDir);
-  const [w] = spu.run('sslr.loadModel', [], { sharePaths: spu.ranks.map((party) => join(modelDir, shareFileName(party))) });
+  const blocks = featureBlocks(cluster, layout, paths, meta.standardized ? 'apply' : 'none', modelDir);
+  const [w] = spu.run('sslr.loadModel', [], { sharePaths: spu.ranks.map((party) => join(modelDir(party), shareFileName(party))) });
   const inputs = [w!, ...blocks];
   if (meta.reg_type === 'linear') {
     const y = cluster.pyu(layout.labelParty).call('sslr.label', paths[layout.labelParty]!, meta.label_col);

@@ -9,12 +9,9 @@ import type { JobContext } from '@sfw/executor';
 import { ParameterValidationError, runWithUncheckedFiles } from '@sfw/executor';
 import { SSLR_DEVICE_MODULE, ssLrTrainSchema, ssLrTrainTask } from '@sfw/jobs-linear';
 import { runPythonJson } from '@sfw/testkit';
-import { STATS_DEVICE_MODULE } from './tasks.ts';
+import { STATS_DEVICE_MODULE, groupbyStatisticsTask, ssPearsonrTask, ssPvalueTask, ssVifTask, tableStatisticsTask } from './tasks.ts';
 import { groupbyStatisticsSchema, ssPearsonrSchema, ssPvalueSchema, ssVifSchema, tableStatisticsSchema } from './params.ts';
-import { runSsPearsonr, runSsVif } from './correlation-job.ts';
-import { runGroupbyStatistics } from './groupby-job.ts';
-import { runSsPvalue, INTERCEPT } from './pvalue-job.ts';
-import { runTableStatistics } from './table-statistics-job.ts';
+import { INTERCEPT } from './pvalue-job.ts';
 import { statsJobContext, writeAlignedSample } from './__tests__/job-context.ts';
 
 let cluster: Cluster;
@@ -78,22 +75,22 @@ describe('ss_pearsonr and ss_vif', () => {
       const features = await numericFeatures(name);
       const ref = await runPythonJson<{ r: number[][]; vif: number[] }>(NUMPY_CORR, { ...files[name], features });
       const cfg = { input_ds: files[name], feature_selects: features, block_rows: 128 };
-      const pr = await inTask(() => runSsPearsonr(ctx, ssPearsonrSchema.parse(cfg)));
+      const pr = await inTask(() => runWithUncheckedFiles(ssPearsonrTask, ctx, ssPearsonrSchema.parse(cfg)));
       expect(pr.features).toEqual(features);
       let worst = 0;
       pr.matrix.forEach((row, i) => row.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - ref.r[i]![j]!)))));
       expect(worst).toBeLessThan(1e-4);
       pr.matrix.forEach((row, i) => expect(row[i]).toBe(1));
-      const vif = await inTask(() => runSsVif(ctx, ssVifSchema.parse(cfg)));
+      const vif = await inTask(() => runWithUncheckedFiles(ssVifTask, ctx, ssVifSchema.parse(cfg)));
       features.forEach((f, j) => expect(Math.abs(vif.vif[f]! / ref.vif[j]! - 1), `${f}: ${vif.vif[f]} vs ${ref.vif[j]}`).toBeLessThan(0.01));
       expect(vif.report.tabs[0]!.divs[0]!.children[0]!.type).toBe('descriptions');
     });
   }
 
   it('bad input names the field: a feature at no party, a single feature, a constant column', async () => {
-    await expectInvalid(inTask(() => runSsPearsonr(ctx, ssPearsonrSchema.parse({ input_ds: files.diabetes, feature_selects: ['age', 'nope'] }))), 'feature_selects');
+    await expectInvalid(inTask(() => runWithUncheckedFiles(ssPearsonrTask, ctx, ssPearsonrSchema.parse({ input_ds: files.diabetes, feature_selects: ['age', 'nope'] }))), 'feature_selects');
     expect(ssVifSchema.safeParse({ input_ds: files.diabetes, feature_selects: ['age'] }).error?.issues[0]?.path).toEqual(['feature_selects']);
-    await expectInvalid(inTask(() => runTableStatistics(ctx, tableStatisticsSchema.parse({ input_ds: files.diabetes, features: ['age', 'nope'] }))), 'features');
+    await expectInvalid(inTask(() => runWithUncheckedFiles(tableStatisticsTask, ctx, tableStatisticsSchema.parse({ input_ds: files.diabetes, features: ['age', 'nope'] }))), 'features');
   });
 });
 
@@ -104,7 +101,7 @@ describe('ss_vif on exactly collinear and constant columns', () => {
     const bob = join(ctx.workDir, 'collinear-bob.csv');
     writeFileSync(bob, `${src.map((l, i) => `${l},${i === 0 ? 'bmi2' : String(2 * Number(bmi[i]) + 1)},${i === 0 ? 'k' : '7'}`).join('\n')}\n`);
     const input = { alice: files.diabetes.alice, bob };
-    const outcome = await inTask(() => runSsVif(ctx, ssVifSchema.parse({ input_ds: input, feature_selects: ['age', 'bmi', 's5', 'bmi2'] }))).then(
+    const outcome = await inTask(() => runWithUncheckedFiles(ssVifTask, ctx, ssVifSchema.parse({ input_ds: input, feature_selects: ['age', 'bmi', 's5', 'bmi2'] }))).then(
       (r) => r.vif,
       (e: unknown) => (e instanceof Error ? e.message : String(e)),
     );
@@ -114,13 +111,13 @@ describe('ss_vif on exactly collinear and constant columns', () => {
       expect(outcome['bmi']!).toBeGreaterThan(1000);
       expect(outcome['bmi2']!).toBeGreaterThan(1000);
     }
-    await expectInvalid(inTask(() => runSsVif(ctx, ssVifSchema.parse({ input_ds: input, feature_selects: ['age', 'k'] }))), 'feature_selects');
+    await expectInvalid(inTask(() => runWithUncheckedFiles(ssVifTask, ctx, ssVifSchema.parse({ input_ds: input, feature_selects: ['age', 'k'] }))), 'feature_selects');
   });
 });
 
 describe('table_statistics job', () => {
   it('each party describes its own columns; a SecretFlow-shaped report', async () => {
-    const r = await inTask(() => runTableStatistics(ctx, tableStatisticsSchema.parse({ input_ds: files.diabetes })));
+    const r = await inTask(() => runWithUncheckedFiles(tableStatisticsTask, ctx, tableStatisticsSchema.parse({ input_ds: files.diabetes })));
     expect(Object.keys(r.stats).sort()).toEqual(['alice', 'bob']);
     expect(Object.keys(r.stats['alice']!)).toEqual(['age', 'sex', 'bmi', 'bp', 's1']);
     const headers = r.report.tabs[0]!.divs[0]!.children[0]!;
@@ -133,7 +130,7 @@ describe('groupby_statistics', () => {
     const fns = ['SUM', 'MEAN', 'VAR', 'MIN', 'MAX', 'COUNT'] as const;
     const aggregations = [...fns.map((f) => ({ column: 'bmi', function: f })), ...fns.map((f) => ({ column: 'y', function: f }))];
     const cfg = groupbyStatisticsSchema.parse({ input_ds: files.diabetes, by: ['sex', 's4'], aggregations, receiver: 'bob' });
-    const r = await inTask(() => runGroupbyStatistics(ctx, cfg));
+    const r = await inTask(() => runWithUncheckedFiles(groupbyStatisticsTask, ctx, cfg));
     const ref = await runPythonJson<{ keys: Array<[number, number]>; values: Record<string, Array<number | null>> }>(
       `import json,sys,math\nimport pandas as pd\na=json.load(sys.stdin)\nd=pd.concat([pd.read_csv(a['alice']),pd.read_csv(a['bob'])],axis=1)\ng=d.groupby(['sex','s4'])\nm={'SUM':'sum','MEAN':'mean','VAR':'var','MIN':'min','MAX':'max','COUNT':'count'}\nout={}\nfor c in ['bmi','y']:\n  for f in ${JSON.stringify(fns)}:\n    out[c+'_'+f]=[None if (isinstance(v,float) and math.isnan(v)) else float(v) for v in g[c].agg(m[f]).tolist()]\nprint(json.dumps({'keys':[list(map(float,k)) for k in g.size().index.tolist()],'values':out}))`,
       files.diabetes,
@@ -151,9 +148,9 @@ describe('groupby_statistics', () => {
 
   it('more groups than max_group_size, a key at no party, an unknown receiver', async () => {
     const base = { input_ds: files.diabetes, aggregations: [{ column: 'y', function: 'SUM' }], receiver: 'bob' };
-    await expectInvalid(inTask(() => runGroupbyStatistics(ctx, groupbyStatisticsSchema.parse({ ...base, by: ['age'], max_group_size: 10 }))), 'max_group_size');
-    await expectInvalid(inTask(() => runGroupbyStatistics(ctx, groupbyStatisticsSchema.parse({ ...base, by: ['nope'] }))), 'by');
-    await expectInvalid(inTask(() => runGroupbyStatistics(ctx, groupbyStatisticsSchema.parse({ ...base, by: ['sex'], receiver: 'carol' }))), 'receiver');
+    await expectInvalid(inTask(() => runWithUncheckedFiles(groupbyStatisticsTask, ctx, groupbyStatisticsSchema.parse({ ...base, by: ['age'], max_group_size: 10 }))), 'max_group_size');
+    await expectInvalid(inTask(() => runWithUncheckedFiles(groupbyStatisticsTask, ctx, groupbyStatisticsSchema.parse({ ...base, by: ['nope'] }))), 'by');
+    await expectInvalid(inTask(() => runWithUncheckedFiles(groupbyStatisticsTask, ctx, groupbyStatisticsSchema.parse({ ...base, by: ['sex'], receiver: 'carol' }))), 'receiver');
   });
 });
 
@@ -208,7 +205,7 @@ describe('ss_pvalue', () => {
           }),
         ),
       );
-      const r = await inTask(() => runSsPvalue(ctx, ssPvalueSchema.parse({ model, input_ds: files[c.name] })));
+      const r = await inTask(() => runWithUncheckedFiles(ssPvalueTask, ctx, ssPvalueSchema.parse({ model, input_ds: files[c.name] })));
       const ref = await runPythonJson<{ z: number[]; p: number[]; sm: number[] }>(WALD, { ...files[c.name], features: c.features, model, weights: train.weights, reg: c.reg });
       const names = [...c.features, INTERCEPT];
       names.forEach((f, j) => {

@@ -16,7 +16,7 @@ export interface TableStatisticsResult {
 }
 
 export async function runTableStatistics(ctx: JobContext, cfg: TableStatisticsConfig): Promise<TableStatisticsResult> {
-  const paths = inputPaths(cfg.input_ds);
+  const paths = inputPaths(ctx.files, cfg.input_ds);
   const headers = await readHeaders(ctx.cluster, paths);
   const parties = [...headers.keys()].sort();
   const wanted = new Map<string, string[] | undefined>(parties.map((p) => [p, undefined]));

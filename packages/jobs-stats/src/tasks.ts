@@ -3,6 +3,7 @@ import type { TaskDefinition, TaskRegistry } from '@sfw/executor';
 import { deviceModuleUrl } from '@sfw/runtime';
 import { SSLR_DEVICE_MODULE } from '@sfw/jobs-linear';
 import { groupbyStatisticsSchema, ssPearsonrSchema, ssPvalueSchema, ssVifSchema, tableStatisticsSchema } from './params.ts';
+import { inputDsFiles, pvalueFiles } from './inputs.ts';
 import { runTableStatistics } from './table-statistics-job.ts';
 import { runSsPearsonr, runSsVif } from './correlation-job.ts';
 import { runSsPvalue } from './pvalue-job.ts';
@@ -20,6 +21,7 @@ export const tableStatisticsTask = {
   schema: tableStatisticsSchema,
   deviceModules: [STATS_DEVICE_MODULE],
   example: { task_type: 'table_statistics', sf_init_config: sfInit, spu_config: spuConfig, task_config: { input_ds: { alice: 'examples/data/diabetes/alice.csv', bob: 'examples/data/diabetes/bob.csv' } } },
+  files: inputDsFiles,
   run: runTableStatistics,
 } satisfies TaskDefinition<typeof tableStatisticsSchema>;
 
@@ -29,6 +31,7 @@ export const ssPearsonrTask = {
   schema: ssPearsonrSchema,
   deviceModules: [STATS_DEVICE_MODULE],
   example: { task_type: 'ss_pearsonr', sf_init_config: sfInit, spu_config: spuConfig, task_config: { input_ds: aligned, feature_selects: ['age', 'bmi', 's1', 's2', 's5'] } },
+  files: inputDsFiles,
   run: runSsPearsonr,
 } satisfies TaskDefinition<typeof ssPearsonrSchema>;
 
@@ -38,6 +41,7 @@ export const ssVifTask = {
   schema: ssVifSchema,
   deviceModules: [STATS_DEVICE_MODULE],
   example: { task_type: 'ss_vif', sf_init_config: sfInit, spu_config: spuConfig, task_config: { input_ds: aligned, feature_selects: ['age', 'bmi', 's1', 's2', 's5'] } },
+  files: inputDsFiles,
   run: runSsVif,
 } satisfies TaskDefinition<typeof ssVifSchema>;
 
@@ -47,6 +51,7 @@ export const ssPvalueTask = {
   schema: ssPvalueSchema,
   deviceModules: [STATS_DEVICE_MODULE, SSLR_DEVICE_MODULE],
   example: { task_type: 'ss_pvalue', sf_init_config: sfInit, spu_config: spuConfig, task_config: { model: 'out/stats/sslr_model', input_ds: aligned } },
+  files: pvalueFiles,
   run: runSsPvalue,
 } satisfies TaskDefinition<typeof ssPvalueSchema>;
 
@@ -61,6 +66,7 @@ export const groupbyStatisticsTask = {
     spu_config: spuConfig,
     task_config: { input_ds: aligned, by: ['sex'], aggregations: [{ column: 'bmi', function: 'MEAN' }, { column: 'y', function: 'MAX' }], receiver: 'alice' },
   },
+  files: inputDsFiles,
   run: runGroupbyStatistics,
 } satisfies TaskDefinition<typeof groupbyStatisticsSchema>;
 
