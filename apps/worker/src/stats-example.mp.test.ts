@@ -1,10 +1,11 @@
 // examples/stats.json end to end with the built CLI (`node apps/worker/dist/cli.js run`, as a user
-// runs it; data paths made absolute, outputs in a temp dir; needs `pnpm run build`): table
+// runs it, from a temp dir that is the data root: the bundled data copied in, the example's relative
+// paths unchanged, outputs at its top; needs `pnpm run build`): table
 // statistics, PSI, Pearson and VIF on breast_cancer, VIF, SS-LR, p-values and group-by on diabetes.
 // The figures are checked against numpy / pandas on the PSI outputs the pipeline wrote, and the
 // HTML report against the sections it must contain.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -32,9 +33,9 @@ print(json.dumps({'r': R.tolist(), 'vif': np.diag(np.linalg.inv(R)).tolist(), 'v
 
 describe('examples/stats.json', () => {
   it('runs with the built CLI; figures match numpy/pandas; the report has the statistics sections', async () => {
-    const text = readFileSync(join(root, 'examples/stats.json'), 'utf8')
-      .replaceAll('"examples/data/', `"${join(root, 'examples/data')}/`)
-      .replaceAll('"out/stats/', `"${out}/`);
+    // Paths are relative to the data root (the working directory): absolute ones are refused.
+    cpSync(join(root, 'examples/data'), join(out, 'examples/data'), { recursive: true });
+    const text = readFileSync(join(root, 'examples/stats.json'), 'utf8').replaceAll('"out/stats/', '"');
     const file = join(out, 'stats.json');
     writeFileSync(file, text);
     const resultPath = join(out, 'result.json');
