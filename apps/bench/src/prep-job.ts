@@ -15,7 +15,8 @@ import type { JobContext } from '@sfw/executor';
 import { formatCsv, makeTable, writeCsv } from '@sfw/data';
 import type { Column } from '@sfw/data';
 import { seededRng } from '@sfw/testkit';
-import { PREP_DEVICE_MODULE, runVertWoeBinning, vertWoeBinningSchema } from '@sfw/jobs-preprocessing';
+import { runWithUncheckedFiles } from '@sfw/executor';
+import { PREP_DEVICE_MODULE, vertWoeBinningSchema, vertWoeBinningTask } from '@sfw/jobs-preprocessing';
 import { jobContext } from './sslr-job.ts';
 
 export interface WoeBenchResult {
@@ -60,7 +61,7 @@ export async function benchWoe(n: number, d: number, bins = 10, log?: JobContext
       try {
         const c0 = process.cpuUsage();
         const t0 = performance.now();
-        await runVertWoeBinning(ctx, vertWoeBinningSchema.parse({
+        await runWithUncheckedFiles(vertWoeBinningTask, ctx, vertWoeBinningSchema.parse({
           input_ds: { alice: f.alice, bob: f.bob }, feature_selects: rows === n ? f.features : f.features.slice(0, 4), label: 'y', bin_num: bins,
           output_rule: { alice: join(dir, `${k}-alice.json`), bob: join(dir, `${k}-bob.json`) },
         }));

@@ -3,9 +3,10 @@
 // whole-file limit), and the process prints its timings, CPU time and peak RSS (every thread) as JSON.
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { runWithUncheckedFiles } from '@sfw/executor';
 import { Cluster } from '@sfw/runtime';
 import {
-  PREP_DEVICE_MODULE, featureCalculateSchema, fillnaSchema, onehotSchema, runFeatureCalculate, runFillna, runOnehot,
+  PREP_DEVICE_MODULE, featureCalculateSchema, featureCalculateTask, fillnaSchema, fillnaTask, onehotEncodeTask, onehotSchema,
 } from '@sfw/jobs-preprocessing';
 import { STREAM_FLOATS, STREAM_INTS, STREAM_TEXTS } from './prep-job.ts';
 import { jobContext } from './sslr-job.ts';
@@ -21,17 +22,17 @@ try {
   const p = (name: string): string => join(dir, name);
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  await runFillna(ctx, fillnaSchema.parse({
+  await runWithUncheckedFiles(fillnaTask, ctx, fillnaSchema.parse({
     input_ds: { alice: input }, features: [...floats, ...ints, ...texts], float_fill_strategy: 'median', int_fill_strategy: 'mean', str_fill_strategy: 'most_frequent',
     output_ds: { alice: p('filled.csv') }, output_rule: { alice: p('fillna.json') },
   }));
   const t1 = performance.now();
-  await runFeatureCalculate(ctx, featureCalculateSchema.parse({
+  await runWithUncheckedFiles(featureCalculateTask, ctx, featureCalculateSchema.parse({
     input_ds: { alice: p('filled.csv') }, rules: [{ op: 'STANDARDIZE', features: floats }, { op: 'NORMALIZATION', features: ints }],
     output_ds: { alice: p('calc.csv') }, output_rule: { alice: p('calc.json') },
   }));
   const t2 = performance.now();
-  await runOnehot(ctx, onehotSchema.parse({ input_ds: { alice: p('calc.csv') }, features: texts, output_ds: { alice: p('onehot.csv') }, output_rule: { alice: p('onehot.json') } }));
+  await runWithUncheckedFiles(onehotEncodeTask, ctx, onehotSchema.parse({ input_ds: { alice: p('calc.csv') }, features: texts, output_ds: { alice: p('onehot.csv') }, output_rule: { alice: p('onehot.json') } }));
   const t3 = performance.now();
   await cluster.endTask();
   const cpu = process.cpuUsage(c0);

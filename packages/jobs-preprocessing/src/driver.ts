@@ -6,7 +6,6 @@ import { ParameterValidationError } from '@sfw/executor';
 import type { DeviceObject, Pyu, Spu } from '@sfw/runtime';
 import type { PrepIssue } from './issues.ts';
 import type { Fitted, LocalSpec, WriteSummary } from './local.ts';
-import { inputPath, outputPath } from './paths.ts';
 
 /** The cluster surface the jobs use (the runtime's Cluster satisfies it). */
 export interface PrepCluster {
@@ -28,10 +27,10 @@ export function checkParties(ctx: JobContext, rec: Record<string, string>, field
   return parties;
 }
 
-/** Column names per party (public metadata). */
+/** Column names per party (public metadata); `input` holds the resolved paths. */
 export async function headers(cluster: PrepCluster, input: Record<string, string>): Promise<Map<string, string[]>> {
   const entries = await Promise.all(
-    Object.entries(input).map(async ([party, path]) => [party, (await cluster.pyu(party).call<{ columns: string[] }>('prep.header', inputPath(path)).get()).columns] as const),
+    Object.entries(input).map(async ([party, path]) => [party, (await cluster.pyu(party).call<{ columns: string[] }>('prep.header', path).get()).columns] as const),
   );
   return new Map(entries);
 }
@@ -57,6 +56,7 @@ export interface FitWriteResult {
 /**
  * Every party fits its spec on its own table; if any party reports an issue, nothing is written and
  * one ParameterValidationError names the fields. Otherwise each party writes its table and rule.
+ * `input` holds resolved paths, `out` staged ones (the job's files).
  */
 export async function fitCheckWrite(
   cluster: PrepCluster,
@@ -65,7 +65,7 @@ export async function fitCheckWrite(
   out: { ds?: Record<string, string> | undefined; rule?: Record<string, string> | undefined },
 ): Promise<FitWriteResult> {
   const parties = [...specs.keys()];
-  const fitted = new Map<string, DeviceObject<Fitted>>(parties.map((p) => [p, cluster.pyu(p).call<Fitted>('prep.fit', inputPath(input[p]!), specs.get(p)!)]));
+  const fitted = new Map<string, DeviceObject<Fitted>>(parties.map((p) => [p, cluster.pyu(p).call<Fitted>('prep.fit', input[p]!, specs.get(p)!)]));
   const issues = (await Promise.all(parties.map((p) => cluster.pyu(p).call<PrepIssue[]>('prep.issues', fitted.get(p)!).get()))).flat();
   if (issues.length > 0) fail(issues);
   return writeAll(cluster, fitted, out);
@@ -80,7 +80,7 @@ export async function writeAll(
   const written = await Promise.all(
     parties.map((p) => {
       const ds = out.ds?.[p], rule = out.rule?.[p];
-      return cluster.pyu(p).call<WriteSummary>('prep.write', fitted.get(p)!, ds === undefined ? undefined : outputPath(ds), rule === undefined ? undefined : outputPath(rule)).get();
+      return cluster.pyu(p).call<WriteSummary>('prep.write', fitted.get(p)!, ds, rule).get();
     }),
   );
   return { parties: Object.fromEntries(parties.map((p, i) => [p, written[i]!])) };

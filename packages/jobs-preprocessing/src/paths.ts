@@ -1,11 +1,29 @@
-// The one place where this package turns task_config paths into file paths. Today a relative path
-// resolves against the worker's working directory; the executor's file seam (per-party data roots,
-// staged outputs) will take over here.
-import { resolve } from 'node:path';
+// The one place where this package meets the executor's file seam. Every path of a preprocessing
+// task_config is per party (`{ party: path }`), so each one is declared as field `<name>.<party>`
+// in that party's data root; the jobs open only the resolved inputs and staged outputs the executor
+// hands them (docs/executor.md, "Files"), never a path from the message.
+import type { FileDecl, JobFiles } from '@sfw/executor';
 
-export const inputPath = (p: string): string => resolve(p);
-export const outputPath = (p: string): string => resolve(p);
+type PartyPaths = Record<string, string>;
 
-export function resolveAll(rec: Record<string, string>, f: (p: string) => string): Record<string, string> {
-  return Object.fromEntries(Object.entries(rec).map(([k, v]) => [k, f(v)]));
+function declare(field: string, rec: PartyPaths | undefined, role: 'input' | 'output'): FileDecl[] {
+  return rec === undefined ? [] : Object.entries(rec).map(([party, path]) => ({ field: `${field}.${party}`, party, role, path }));
+}
+
+/** The declarations of a task: its per-party inputs and outputs by field name. */
+export function prepFiles(inputs: Record<string, PartyPaths | undefined>, outputs: Record<string, PartyPaths | undefined>): FileDecl[] {
+  return [
+    ...Object.entries(inputs).flatMap(([field, rec]) => declare(field, rec, 'input')),
+    ...Object.entries(outputs).flatMap(([field, rec]) => declare(field, rec, 'output')),
+  ];
+}
+
+/** party -> resolved input path of the per-party field. */
+export function inputPaths(files: JobFiles, field: string, rec: PartyPaths): PartyPaths {
+  return Object.fromEntries(Object.keys(rec).map((p) => [p, files.input(`${field}.${p}`, p)]));
+}
+
+/** party -> staged output path of the per-party field (undefined when the field is not set). */
+export function outputPaths(files: JobFiles, field: string, rec: PartyPaths | undefined): PartyPaths | undefined {
+  return rec === undefined ? undefined : Object.fromEntries(Object.keys(rec).map((p) => [p, files.output(`${field}.${p}`, p)]));
 }

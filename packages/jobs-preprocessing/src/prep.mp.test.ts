@@ -8,13 +8,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster } from '@sfw/runtime';
 import type { JobContext } from '@sfw/executor';
-import { ParameterValidationError, parseOrThrow } from '@sfw/executor';
+import { ParameterValidationError, parseOrThrow, runWithUncheckedFiles } from '@sfw/executor';
 import { runPythonJson } from '@sfw/testkit';
 import {
   PREP_DEVICE_MODULE, featureCalculateSchema, fillnaSchema, onehotSchema, substitutionSchema, trainTestSplitSchema, vertBinningSchema, vertWoeBinningSchema, featureFilterSchema,
 } from './index.ts';
-import { runFeatureCalculate, runFeatureFilter, runFillna, runOnehot, runSubstitution, runTrainTestSplit, runVertBinning } from './jobs.ts';
-import { runVertWoeBinning } from './woe-job.ts';
+import {
+  featureCalculateTask, featureFilterTask, fillnaTask, onehotEncodeTask, substitutionTask, trainTestSplitTask, vertBinningTask, vertWoeBinningTask,
+} from './tasks.ts';
 import { prepJobContext } from './__tests__/job-context.ts';
 import { writeAligned } from './__tests__/aligned.ts';
 
@@ -107,7 +108,7 @@ describe('preprocessing jobs on a cluster', () => {
         input_ds: files, feature_selects: ['a_num', 'a_cat', 'b_num', 'b_int', 'b_cat', 'b_const'], label: 'y',
         binning_method: method, bin_num: 6, chimerge_init_bins: 20, chimerge_target_bins: 4, output_rule: rule,
       });
-      const r = await inTask(() => runVertWoeBinning(ctx, cfg));
+      const r = await inTask(() => runWithUncheckedFiles(vertWoeBinningTask, ctx, cfg));
       expect(r.label_party).toBe('alice');
       expect(r.feature_parties).toEqual(['bob']);
       const ra = JSON.parse(await readFile(rule.alice, 'utf8')) as { kind: string; variables: { name: string }[]; feature_iv_info: { name: string; party: string }[] };
@@ -129,17 +130,17 @@ describe('preprocessing jobs on a cluster', () => {
 
   it('substitution reproduces every fitting job output exactly (fillna, feature_calculate, onehot, binning, woe_binning)', async () => {
     const jobs: [string, (o: { ds: { alice: string; bob: string }; rule: { alice: string; bob: string } }) => Promise<unknown>][] = [
-      ['fillna', (o) => runFillna(ctx, fillnaSchema.parse({ input_ds: files, features: ['a_num', 'b_num', 'b_cat'], float_fill_strategy: 'median', str_fill_strategy: 'most_frequent', output_ds: o.ds, output_rule: o.rule }))],
-      ['calc', (o) => runFeatureCalculate(ctx, featureCalculateSchema.parse({ input_ds: files, rules: [{ op: 'STANDARDIZE', features: ['a_num', 'b_int'] }, { op: 'NORMALIZATION', features: ['b_int'] }, { op: 'UNARY', features: ['b_num'], operands: ['+', '*', 3] }], output_ds: o.ds, output_rule: o.rule }))],
-      ['onehot', (o) => runOnehot(ctx, onehotSchema.parse({ input_ds: files, features: ['a_cat', 'b_cat'], drop: 'first', min_frequency: 0.2, output_ds: o.ds, output_rule: o.rule }))],
-      ['bin', (o) => runVertBinning(ctx, vertBinningSchema.parse({ input_ds: files, feature_selects: ['a_num', 'b_num', 'b_cat'], binning_method: 'quantile', bin_num: 4, output_ds: o.ds, output_rule: o.rule }))],
-      ['woe', (o) => runVertWoeBinning(ctx, vertWoeBinningSchema.parse({ input_ds: files, feature_selects: ['a_num', 'b_num', 'b_cat'], label: 'y', output_ds: o.ds, output_rule: o.rule }))],
+      ['fillna', (o) => runWithUncheckedFiles(fillnaTask, ctx, fillnaSchema.parse({ input_ds: files, features: ['a_num', 'b_num', 'b_cat'], float_fill_strategy: 'median', str_fill_strategy: 'most_frequent', output_ds: o.ds, output_rule: o.rule }))],
+      ['calc', (o) => runWithUncheckedFiles(featureCalculateTask, ctx, featureCalculateSchema.parse({ input_ds: files, rules: [{ op: 'STANDARDIZE', features: ['a_num', 'b_int'] }, { op: 'NORMALIZATION', features: ['b_int'] }, { op: 'UNARY', features: ['b_num'], operands: ['+', '*', 3] }], output_ds: o.ds, output_rule: o.rule }))],
+      ['onehot', (o) => runWithUncheckedFiles(onehotEncodeTask, ctx, onehotSchema.parse({ input_ds: files, features: ['a_cat', 'b_cat'], drop: 'first', min_frequency: 0.2, output_ds: o.ds, output_rule: o.rule }))],
+      ['bin', (o) => runWithUncheckedFiles(vertBinningTask, ctx, vertBinningSchema.parse({ input_ds: files, feature_selects: ['a_num', 'b_num', 'b_cat'], binning_method: 'quantile', bin_num: 4, output_ds: o.ds, output_rule: o.rule }))],
+      ['woe', (o) => runWithUncheckedFiles(vertWoeBinningTask, ctx, vertWoeBinningSchema.parse({ input_ds: files, feature_selects: ['a_num', 'b_num', 'b_cat'], label: 'y', output_ds: o.ds, output_rule: o.rule }))],
     ];
     for (const [name, job] of jobs) {
       const o = { ds: out(`${name}-fit`), rule: out(`${name}-rule`, 'json') };
       await inTask(() => job(o));
       const again = out(`${name}-sub`);
-      await inTask(() => runSubstitution(ctx, substitutionSchema.parse({ input_ds: files, input_rule: o.rule, output_ds: again })));
+      await inTask(() => runWithUncheckedFiles(substitutionTask, ctx, substitutionSchema.parse({ input_ds: files, input_rule: o.rule, output_ds: again })));
       for (const p of ['alice', 'bob'] as const) {
         const [a, b] = [await readFile(o.ds[p], 'utf8'), await readFile(again[p], 'utf8')];
         expect(b, `${name} ${p}`).toBe(a);
@@ -150,11 +151,11 @@ describe('preprocessing jobs on a cluster', () => {
 
   it('a rule applied to a table without one of its columns fails naming the column; nothing written', async () => {
     const rule = out('miss-rule', 'json');
-    await inTask(() => runVertBinning(ctx, vertBinningSchema.parse({ input_ds: files, feature_selects: ['b_num'], output_rule: rule })));
+    await inTask(() => runWithUncheckedFiles(vertBinningTask, ctx, vertBinningSchema.parse({ input_ds: files, feature_selects: ['b_num'], output_rule: rule })));
     const filtered = out('miss-filtered');
-    await inTask(() => runFeatureFilter(ctx, featureFilterSchema.parse({ input_ds: files, drop_features: ['b_num'], output_ds: filtered })));
+    await inTask(() => runWithUncheckedFiles(featureFilterTask, ctx, featureFilterSchema.parse({ input_ds: files, drop_features: ['b_num'], output_ds: filtered })));
     const target = out('miss-sub');
-    const e = await pve(inTask(() => runSubstitution(ctx, substitutionSchema.parse({ input_ds: filtered, input_rule: rule, output_ds: target }))));
+    const e = await pve(inTask(() => runWithUncheckedFiles(substitutionTask, ctx, substitutionSchema.parse({ input_ds: filtered, input_rule: rule, output_ds: target }))));
     expect(fieldsOf(e)).toEqual(['task_config.input_rule.bob']);
     expect(e.message).toContain("'b_num'");
     expect(existsSync(target.alice) || existsSync(target.bob)).toBe(false);
@@ -162,7 +163,7 @@ describe('preprocessing jobs on a cluster', () => {
 
   it('train_test_split: same ids in the same order at both parties, sizes as asked', async () => {
     const [train, test] = [out('train'), out('test')];
-    const r = await inTask(() => runTrainTestSplit(ctx, trainTestSplitSchema.parse({ input_ds: files, train_size: 0.6, test_size: 0.3, train_ds: train, test_ds: test })));
+    const r = await inTask(() => runWithUncheckedFiles(trainTestSplitTask, ctx, trainTestSplitSchema.parse({ input_ds: files, train_size: 0.6, test_size: 0.3, train_ds: train, test_ds: test })));
     expect(r).toEqual({ rows: 400, train_rows: 240, test_rows: 120 });
     const ids = async (p: string): Promise<string[]> => (await readFile(p, 'utf8')).trim().split('\n').slice(1).map((l) => l.split(',')[0]!.replaceAll('"', ''));
     const [ta, tb, sa, sb] = await Promise.all([ids(train.alice), ids(train.bob), ids(test.alice), ids(test.bob)]);
@@ -174,7 +175,7 @@ describe('preprocessing jobs on a cluster', () => {
     expect(ta).not.toEqual([...ta].sort()); // shuffled
     // The same seed gives the same split again.
     const again = out('train2');
-    await inTask(() => runTrainTestSplit(ctx, trainTestSplitSchema.parse({ input_ds: files, train_size: 0.6, test_size: 0.3, train_ds: again, test_ds: out('test2') })));
+    await inTask(() => runWithUncheckedFiles(trainTestSplitTask, ctx, trainTestSplitSchema.parse({ input_ds: files, train_size: 0.6, test_size: 0.3, train_ds: again, test_ds: out('test2') })));
     expect(await ids(again.bob)).toEqual(tb);
   });
 
@@ -187,19 +188,19 @@ describe('preprocessing jobs on a cluster', () => {
 
     const two = await writeAligned(ctx.workDir, 50, 'two-labels', { labelAtBob: true });
     const rule = out('two-rule', 'json');
-    const e3 = await pve(inTask(() => runVertWoeBinning(ctx, vertWoeBinningSchema.parse({ input_ds: two, feature_selects: ['a_num', 'b_num'], label: 'y', output_rule: rule }))));
+    const e3 = await pve(inTask(() => runWithUncheckedFiles(vertWoeBinningTask, ctx, vertWoeBinningSchema.parse({ input_ds: two, feature_selects: ['a_num', 'b_num'], label: 'y', output_rule: rule }))));
     expect(fieldsOf(e3)).toEqual(['task_config.label']);
     expect(existsSync(rule.alice) || existsSync(rule.bob)).toBe(false);
 
     const o = { ds: out('std-bad'), rule: out('std-bad-rule', 'json') };
-    const e4 = await pve(inTask(() => runFeatureCalculate(ctx, featureCalculateSchema.parse({ input_ds: files, rules: [{ op: 'NORMALIZATION', features: ['a_num'] }, { op: 'STANDARDIZE', features: ['b_int', 'b_cat'] }], output_ds: o.ds, output_rule: o.rule }))));
+    const e4 = await pve(inTask(() => runWithUncheckedFiles(featureCalculateTask, ctx, featureCalculateSchema.parse({ input_ds: files, rules: [{ op: 'NORMALIZATION', features: ['a_num'] }, { op: 'STANDARDIZE', features: ['b_int', 'b_cat'] }], output_ds: o.ds, output_rule: o.rule }))));
     expect(fieldsOf(e4)).toEqual(['task_config.rules.1.features']);
     expect(e4.message).toContain("'b_cat'");
     for (const p of [o.ds.alice, o.ds.bob, o.rule.alice, o.rule.bob]) expect(existsSync(p), p).toBe(false);
 
     // b_num has hundreds of distinct values: too many categories for one-hot.
     const oh = { ds: out('oh-bad'), rule: out('oh-bad-rule', 'json') };
-    const e5 = await pve(inTask(() => runOnehot(ctx, onehotSchema.parse({ input_ds: files, features: ['b_cat', 'b_num'], output_ds: oh.ds, output_rule: oh.rule }))));
+    const e5 = await pve(inTask(() => runWithUncheckedFiles(onehotEncodeTask, ctx, onehotSchema.parse({ input_ds: files, features: ['b_cat', 'b_num'], output_ds: oh.ds, output_rule: oh.rule }))));
     expect(fieldsOf(e5)).toEqual(['task_config.features']);
     expect(e5.message).toContain("'b_num' has 100 or more categories");
     for (const p of [oh.ds.alice, oh.ds.bob, oh.rule.alice, oh.rule.bob]) expect(existsSync(p), p).toBe(false);

@@ -6,6 +6,7 @@ import { runFeatureCalculate, runFeatureFilter, runFillna, runOnehot, runSubstit
 import {
   featureCalculateSchema, featureFilterSchema, fillnaSchema, onehotSchema, substitutionSchema, trainTestSplitSchema, vertBinningSchema, vertWoeBinningSchema,
 } from './params.ts';
+import { prepFiles } from './paths.ts';
 import { runVertWoeBinning } from './woe-job.ts';
 
 export const PREP_DEVICE_MODULE = deviceModuleUrl(import.meta.url, './device');
@@ -22,6 +23,7 @@ export const fillnaTask: TaskDefinition<typeof fillnaSchema> = {
   schema: fillnaSchema,
   deviceModules: [PREP_DEVICE_MODULE],
   example: example('fillna', { input_ds: credit, features: ['Job', 'Home', 'Income'], float_fill_strategy: 'median', int_fill_strategy: 'median', str_fill_strategy: 'most_frequent', output_ds: out('fillna'), output_rule: out('fillna_rule', 'json') }),
+  files: (c) => prepFiles({ input_ds: c.input_ds }, { output_ds: c.output_ds, output_rule: c.output_rule }),
   run: runFillna,
 };
 
@@ -31,6 +33,7 @@ export const featureCalculateTask: TaskDefinition<typeof featureCalculateSchema>
   schema: featureCalculateSchema,
   deviceModules: [PREP_DEVICE_MODULE],
   example: example('feature_calculate', { input_ds: credit, rules: [{ op: 'STANDARDIZE', features: ['Seniority', 'Age'] }, { op: 'LOG', features: ['Amount'], operands: ['e', 1] }], output_ds: out('calc'), output_rule: out('calc_rule', 'json') }),
+  files: (c) => prepFiles({ input_ds: c.input_ds }, { output_ds: c.output_ds, output_rule: c.output_rule }),
   run: runFeatureCalculate,
 };
 
@@ -40,6 +43,7 @@ export const onehotEncodeTask: TaskDefinition<typeof onehotSchema> = {
   schema: onehotSchema,
   deviceModules: [PREP_DEVICE_MODULE],
   example: example('onehot_encode', { input_ds: credit, features: ['Records', 'Marital'], drop: 'first', output_ds: out('onehot'), output_rule: out('onehot_rule', 'json') }),
+  files: (c) => prepFiles({ input_ds: c.input_ds }, { output_ds: c.output_ds, output_rule: c.output_rule }),
   run: runOnehot,
 };
 
@@ -49,6 +53,7 @@ export const vertBinningTask: TaskDefinition<typeof vertBinningSchema> = {
   schema: vertBinningSchema,
   deviceModules: [PREP_DEVICE_MODULE],
   example: example('vert_binning', { input_ds: credit, feature_selects: ['Amount', 'Age', 'Home'], binning_method: 'quantile', bin_num: 5, output_rule: out('bin_rule', 'json') }),
+  files: (c) => prepFiles({ input_ds: c.input_ds }, { output_ds: c.output_ds, output_rule: c.output_rule }),
   run: runVertBinning,
 };
 
@@ -58,6 +63,7 @@ export const vertWoeBinningTask: TaskDefinition<typeof vertWoeBinningSchema> = {
   schema: vertWoeBinningSchema,
   deviceModules: [PREP_DEVICE_MODULE],
   example: example('vert_woe_binning', { input_ds: credit, feature_selects: ['Seniority', 'Amount', 'Age', 'Expenses'], label: 'bad', bin_num: 5, output_rule: out('woe_rule', 'json') }),
+  files: (c) => prepFiles({ input_ds: c.input_ds }, { output_ds: c.output_ds, output_rule: c.output_rule }),
   run: runVertWoeBinning,
 };
 
@@ -67,6 +73,7 @@ export const substitutionTask: TaskDefinition<typeof substitutionSchema> = {
   schema: substitutionSchema,
   deviceModules: [PREP_DEVICE_MODULE],
   example: example('substitution', { input_ds: credit, input_rule: out('woe_rule', 'json'), output_ds: out('woe') }),
+  files: (c) => prepFiles({ input_ds: c.input_ds, input_rule: c.input_rule }, { output_ds: c.output_ds }),
   run: runSubstitution,
 };
 
@@ -76,6 +83,7 @@ export const trainTestSplitTask: TaskDefinition<typeof trainTestSplitSchema> = {
   schema: trainTestSplitSchema,
   deviceModules: [PREP_DEVICE_MODULE],
   example: example('train_test_split', { input_ds: { alice: 'out/pipeline/psi_alice.csv', bob: 'out/pipeline/psi_bob.csv' }, train_ds: out('train'), test_ds: out('test') }),
+  files: (c) => prepFiles({ input_ds: c.input_ds }, { train_ds: c.train_ds, test_ds: c.test_ds }),
   run: runTrainTestSplit,
 };
 
@@ -85,6 +93,7 @@ export const featureFilterTask: TaskDefinition<typeof featureFilterSchema> = {
   schema: featureFilterSchema,
   deviceModules: [PREP_DEVICE_MODULE],
   example: example('feature_filter', { input_ds: credit, drop_features: ['Records'], output_ds: out('filter') }),
+  files: (c) => prepFiles({ input_ds: c.input_ds }, { output_ds: c.output_ds }),
   run: runFeatureFilter,
 };
 

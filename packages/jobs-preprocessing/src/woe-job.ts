@@ -11,7 +11,7 @@ import { checkParties, clusterOf, fail, headers, owners, writeAll } from './driv
 import type { FitWriteResult } from './driver.ts';
 import type { Fitted } from './local.ts';
 import type { VertWoeBinningConfig } from './params.ts';
-import { inputPath } from './paths.ts';
+import { inputPaths, outputPaths } from './paths.ts';
 import type { FeatureIv } from './rules.ts';
 import type { BinPositivesPub } from './woe-program.ts';
 import type { WoeBinning, WoeBins, WoeForParty, WoeLabel, WoeLayout, WoeSolution } from './woe-party.ts';
@@ -30,7 +30,8 @@ export async function runVertWoeBinning(ctx: JobContext, cfg: VertWoeBinningConf
   const t0 = performance.now();
   const ms = (): number => Math.round(performance.now() - t0);
   checkParties(ctx, cfg.input_ds, 'input_ds');
-  const h = await headers(cluster, cfg.input_ds);
+  const input = inputPaths(ctx.files, 'input_ds', cfg.input_ds);
+  const h = await headers(cluster, input);
   const holders = [...h].filter(([, cols]) => cols.includes(cfg.label)).map(([p]) => p);
   if (holders.length !== 1) {
     fail([{ field: 'task_config.label', message: holders.length === 0 ? `column '${cfg.label}' not found at any party` : `column '${cfg.label}' is held by more than one party (${holders.join(', ')})` }]);
@@ -46,7 +47,7 @@ export async function runVertWoeBinning(ctx: JobContext, cfg: VertWoeBinningConf
   // One read per party: the label holder reads its label with its features.
   const bins = new Map<string, DeviceObject<WoeBins>>(parties.map((p) => [
     p,
-    cluster.pyu(p).call<WoeBins>('prep.woeBin', inputPath(cfg.input_ds[p]!), own.get(p)!, b, p === labelParty ? { name: cfg.label, positive: cfg.positive_label } : undefined),
+    cluster.pyu(p).call<WoeBins>('prep.woeBin', input[p]!, own.get(p)!, b, p === labelParty ? { name: cfg.label, positive: cfg.positive_label } : undefined),
   ]));
   const layouts = new Map<string, WoeLayout>(await Promise.all(parties.map(async (p) => [p, await cluster.pyu(p).call<WoeLayout>('prep.woeLayout', bins.get(p)!).get()] as const)));
   const issues = [...layouts.values()].flatMap((l) => l.issues);
@@ -94,7 +95,7 @@ export async function runVertWoeBinning(ctx: JobContext, cfg: VertWoeBinningConf
     const mine = labelPyu.call<WoeForParty>('prep.woeForParty', solutions.get(p)!).to(pyu);
     fitted.set(p, p === labelParty ? pyu.call<Fitted>('prep.woeFinish', bins.get(p)!, mine, b, ivs) : pyu.call<Fitted>('prep.woeFinish', bins.get(p)!, mine, b));
   }
-  const written = await writeAll(cluster, fitted, { ds: cfg.output_ds, rule: cfg.output_rule });
+  const written = await writeAll(cluster, fitted, { ds: outputPaths(ctx.files, 'output_ds', cfg.output_ds), rule: outputPaths(ctx.files, 'output_rule', cfg.output_rule) });
   ctx.log.info({ ms: ms() }, 'vert_woe_binning: rules written');
   const binsOut: Record<string, number> = {};
   for (const l of layouts.values()) for (const f of l.features) binsOut[f.name] = f.width - 1;
