@@ -16,6 +16,7 @@ import {
 import {
   featureCalculateTask, featureFilterTask, fillnaTask, onehotEncodeTask, substitutionTask, trainTestSplitTask, vertBinningTask, vertWoeBinningTask,
 } from './tasks.ts';
+import type { WoeResult } from './woe-job.ts';
 import { prepJobContext } from './__tests__/job-context.ts';
 import { writeAligned } from './__tests__/aligned.ts';
 
@@ -108,7 +109,7 @@ describe('preprocessing jobs on a cluster', () => {
         input_ds: files, feature_selects: ['a_num', 'a_cat', 'b_num', 'b_int', 'b_cat', 'b_const'], label: 'y',
         binning_method: method, bin_num: 6, chimerge_init_bins: 20, chimerge_target_bins: 4, output_rule: rule,
       });
-      const r = await inTask(() => runWithUncheckedFiles(vertWoeBinningTask, ctx, cfg));
+      const r = (await inTask(() => runWithUncheckedFiles(vertWoeBinningTask, ctx, cfg))) as WoeResult;
       expect(r.label_party).toBe('alice');
       expect(r.feature_parties).toEqual(['bob']);
       const ra = JSON.parse(await readFile(rule.alice, 'utf8')) as { kind: string; variables: { name: string }[]; feature_iv_info: { name: string; party: string }[] };
