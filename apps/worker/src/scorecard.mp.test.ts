@@ -1,10 +1,11 @@
 // examples/scorecard-pipeline.json end to end with the built CLI (`node apps/worker/dist/cli.js run`,
-// as a user runs it; data paths made absolute, outputs in a temp dir; needs `pnpm run build`):
+// as a user runs it, in a temp working directory that is the data root, holding a copy of the
+// example data; paths stay relative as in the example; needs `pnpm run build`):
 // PSI -> train_test_split -> fillna -> vert_woe_binning -> substitution -> SS-LR -> predict -> eval.
 // The secure test AUC is checked against plaintext SGD with the same hyperparameters trained on the
 // same WOE-substituted train rows (bound 0.01), and the split sizes against scikit-learn's rule.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,8 +14,9 @@ import { biclassificationEval } from '@sfw/jobs-eval';
 import { LINEAR_SGD_DEFAULTS, predictLinearRef, trainLinearSgdRef } from '@sfw/testkit';
 
 const root = resolve(import.meta.dirname, '../../..');
-const out = mkdtempSync(join(tmpdir(), 'sfw-scorecard-'));
-afterAll(() => rmSync(out, { recursive: true, force: true }));
+const work = mkdtempSync(join(tmpdir(), 'sfw-scorecard-'));
+const out = join(work, 'out/scorecard');
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 type Step = { name: string; result: Record<string, unknown> };
 const ALICE = ['Seniority', 'Time', 'Amount', 'Price', 'Records', 'Job'];
@@ -33,13 +35,12 @@ function matrix(prefix: string): { x: Float64Array; y: Float64Array; n: number }
 
 describe('examples/scorecard-pipeline.json', () => {
   it('runs with the built CLI; test AUC within 0.01 of plaintext SGD on the same WOE rows; report written', async () => {
-    const text = readFileSync(join(root, 'examples/scorecard-pipeline.json'), 'utf8')
-      .replaceAll('"examples/data/', `"${join(root, 'examples/data')}/`)
-      .replaceAll('"out/scorecard/', `"${out}/`);
-    const file = join(out, 'scorecard-pipeline.json');
-    writeFileSync(file, text);
-    const resultPath = join(out, 'result.json');
-    const run = spawnSync(process.execPath, [join(root, 'apps/worker/dist/cli.js'), 'run', file, '--out', resultPath], { cwd: out, encoding: 'utf8', timeout: 600_000 });
+    // The CLI's data root is its working directory: the example's relative paths resolve in `work`.
+    cpSync(join(root, 'examples/data/credit'), join(work, 'examples/data/credit'), { recursive: true });
+    const file = join(work, 'scorecard-pipeline.json');
+    writeFileSync(file, readFileSync(join(root, 'examples/scorecard-pipeline.json'), 'utf8'));
+    const resultPath = join(work, 'result.json');
+    const run = spawnSync(process.execPath, [join(root, 'apps/worker/dist/cli.js'), 'run', file, '--out', resultPath], { cwd: work, encoding: 'utf8', timeout: 600_000 });
     expect(run.status, run.stderr.slice(-2000)).toBe(0);
     expect(run.stderr).toMatch(/SUCCESS pipeline/);
     const steps = (JSON.parse(readFileSync(resultPath, 'utf8')) as { result: { steps: Step[] } }).result.steps;
