@@ -2,6 +2,8 @@
 // (ml.train/ss_xgb_train:1.0.0, ml.predict/ss_xgb_predict:1.0.0; docs/ssxgb.md). The count bounds
 // here are the protocol's own limits; the operator's configuration may lower them further.
 import { z } from 'zod';
+import { columnNameSchema } from '@sfw/executor';
+import type { FileDecl, FileEnv } from '@sfw/executor';
 import { partyPaths } from '@sfw/jobs-linear/params';
 
 export const OBJECTIVES = ['logistic', 'linear'] as const;
@@ -42,12 +44,30 @@ export const ssXgbPredictSchema = z
     input_ds: partyPaths.describe('party -> CSV path of the rows to score (aligned across parties)'),
     model: z.string().min(1).describe('model directory written by ss_xgb_train'),
     receiver: z.string().min(1).describe('the only party that learns the scores'),
-    pred_name: z.string().min(1).default('pred'),
+    // Written into the output header: restricted to a safe character set (docs/security.md).
+    pred_name: columnNameSchema.default('pred'),
     save_ids: z.boolean().default(false),
-    id_column: z.string().min(1).default('id'),
+    id_column: columnNameSchema.default('id'),
     save_label: z.boolean().default(true),
-    label: z.string().min(1).optional().describe('label column to copy next to the scores (default: the training label; receiver must hold it)'),
+    label: columnNameSchema.optional().describe('label column to copy next to the scores (default: the training label; receiver must hold it)'),
     output_ds: z.string().min(1).describe('CSV path written at the receiver'),
   })
   .strict();
 export type SsXgbPredictConfig = z.output<typeof ssXgbPredictSchema>;
+
+const inputDecls = (inputDs: Record<string, string>): FileDecl[] =>
+  Object.entries(inputDs).map(([party, path]) => ({ field: `input_ds.${party}`, party, role: 'input' as const, path }));
+
+/** Files of ss_xgb_train: each party's table; the model directory in every SPU party's root. */
+export function ssXgbTrainFiles(c: SsXgbTrainConfig, env: FileEnv): FileDecl[] {
+  return [...inputDecls(c.input_ds), ...env.spuParties.map((party) => ({ field: 'output_model', party, role: 'output-dir' as const, path: c.output_model }))];
+}
+
+/** Files of ss_xgb_predict: each party's table and model directory; the scores at the receiver. */
+export function ssXgbPredictFiles(c: SsXgbPredictConfig, env: FileEnv): FileDecl[] {
+  return [
+    ...inputDecls(c.input_ds),
+    ...env.spuParties.map((party) => ({ field: 'model', party, role: 'input-dir' as const, path: c.model })),
+    { field: 'output_ds', party: c.receiver, role: 'output' as const, path: c.output_ds },
+  ];
+}

@@ -2,7 +2,7 @@
 // matrix per tree leaf, never leaving it except as shares); the SPU multiplies the parties'
 // matrices into the one-hot leaf of each row, applies the secret leaf weights, adds the base score
 // and, for logistic models, the sr sigmoid of training. Only `receiver` learns the scores.
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { JobContext } from '@sfw/executor';
 import { ParameterValidationError } from '@sfw/executor';
@@ -12,7 +12,7 @@ import type { BoostMeta } from './model-store.ts';
 import type { SsXgbPredictConfig } from './params.ts';
 import type { PredOutput } from './party.ts';
 import type { PredictPub } from './program.ts';
-import { readBoostHeaders } from './train.ts';
+import { inputPaths, readBoostHeaders } from './train.ts';
 
 export interface SsXgbPredictResult {
   receiver: string;
@@ -31,10 +31,11 @@ function invalid(field: string, message: string): ParameterValidationError {
 export async function runSsXgbPredict(ctx: JobContext, cfg: SsXgbPredictConfig): Promise<SsXgbPredictResult> {
   const cluster = ctx.cluster;
   const spu = cluster.spu();
-  const modelDir = resolve(cfg.model);
+  // Each party's copy of the model directory (its own data root); the meta is public and the same in each.
+  const modelDir = (party: string): string => ctx.files.input('model', party);
   let meta: BoostMeta;
   try {
-    meta = await readBoostMeta(modelDir);
+    meta = await readBoostMeta(modelDir(spu.ranks[0]!));
   } catch (e) {
     throw new ParameterValidationError('Invalid task parameters: task_config.model: no readable SS-XGB model meta in that directory', { details: { fields: ['task_config.model'] }, cause: e });
   }
@@ -43,7 +44,8 @@ export async function runSsXgbPredict(ctx: JobContext, cfg: SsXgbPredictConfig):
   }
   checkParties(Object.keys(cfg.input_ds), spu.ranks);
   if (!spu.ranks.includes(cfg.receiver) || cfg.input_ds[cfg.receiver] === undefined) throw invalid('task_config.receiver', 'must be a party with an input table');
-  const headers = await readBoostHeaders(cluster, cfg.input_ds);
+  const inputs = inputPaths(ctx.files, cfg.input_ds);
+  const headers = await readBoostHeaders(cluster, inputs);
   const layout = resolveLayout(headers, spu.ranks, meta.feature_names, undefined);
   for (const b of layout.blocks) {
     if ((meta.party_features[b.party] ?? []).join() !== b.features.join()) throw invalid('task_config.input_ds', 'feature columns are not held as at training');
@@ -57,13 +59,13 @@ export async function runSsXgbPredict(ctx: JobContext, cfg: SsXgbPredictConfig):
   const t0 = performance.now();
   const owners = spu.ranks.filter((p) => meta.split_party.some((tree) => tree.includes(p)));
   const reach = owners.map((p) =>
-    cluster.pyu(p).call('ssxgb.reach', resolve(cfg.input_ds[p]!), join(modelDir, splitsFileName(p)), meta.num_trees, meta.max_depth),
+    cluster.pyu(p).call('ssxgb.reach', inputs[p]!, join(modelDir(p), splitsFileName(p)), meta.num_trees, meta.max_depth),
   );
   const pub: PredictPub & { sharePaths: string[] } = {
     objective: meta.objective,
     baseScore: meta.base_score,
     chunkRows: CHUNK_ROWS,
-    sharePaths: spu.ranks.map((p) => join(modelDir, shareFileName(p))),
+    sharePaths: spu.ranks.map((p) => join(modelDir(p), shareFileName(p))),
   };
   const [scores] = spu.run('ssxgb.predict', reach, pub);
   await scores!.ready;
@@ -72,8 +74,8 @@ export async function runSsXgbPredict(ctx: JobContext, cfg: SsXgbPredictConfig):
   const receiver = cluster.pyu(cfg.receiver);
   const revealed = scores!.reveal(receiver);
   const opts: PredOutput = { predName: cfg.pred_name, keep: [...(cfg.save_ids ? [cfg.id_column] : []), ...(cfg.save_label ? [labelCol] : [])], idColumn: cfg.id_column };
-  const outPath = resolve(cfg.output_ds);
-  const written = await receiver.call<{ rows: number; path: string }>('ssxgb.writePredictions', revealed, resolve(cfg.input_ds[cfg.receiver]!), outPath, opts).get();
+  const outPath = ctx.files.output('output_ds');
+  const written = await receiver.call<{ rows: number; path: string }>('ssxgb.writePredictions', revealed, inputs[cfg.receiver]!, outPath, opts).get();
   ctx.progress(100, 'predictions written');
-  return { receiver: cfg.receiver, output_ds: written.path, rows: written.rows, pred_name: cfg.pred_name };
+  return { receiver: cfg.receiver, output_ds: cfg.output_ds, rows: written.rows, pred_name: cfg.pred_name };
 }

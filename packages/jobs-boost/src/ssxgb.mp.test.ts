@@ -9,9 +9,7 @@ import { Cluster } from '@sfw/runtime';
 import { ParameterValidationError, runWithUncheckedFiles } from '@sfw/executor';
 import { getNumericColumn, readCsv } from '@sfw/data';
 import { EVAL_DEVICE_MODULE, biclassificationEvalTask, regressionEvalTask } from '@sfw/jobs-eval';
-import { SSXGB_DEVICE_MODULE, ssXgbPredictSchema, ssXgbTrainSchema } from './index.ts';
-import { runSsXgbTrain } from './train.ts';
-import { runSsXgbPredict } from './predict.ts';
+import { SSXGB_DEVICE_MODULE, ssXgbPredictSchema, ssXgbPredictTask, ssXgbTrainSchema, ssXgbTrainTask } from './index.ts';
 import { predictBoostRef } from './reference.ts';
 import type { RefHyper } from './reference.ts';
 import type { SsXgbTrainConfig } from './params.ts';
@@ -68,8 +66,8 @@ describe('SS-XGB job on a cluster', () => {
     ctx.progressLog.length = 0;
     const predOut = join(ctx.workDir, 'bc-pred.csv');
     const { train, evalResult } = await inTask('bc', async () => {
-      const train = await runSsXgbTrain(ctx, cfg);
-      await runSsXgbPredict(ctx, ssXgbPredictSchema.parse({ input_ds: files, model: modelDir, receiver: 'alice', output_ds: predOut }));
+      const train = await runWithUncheckedFiles(ssXgbTrainTask, ctx, cfg);
+      await runWithUncheckedFiles(ssXgbPredictTask, ctx, ssXgbPredictSchema.parse({ input_ds: files, model: modelDir, receiver: 'alice', output_ds: predOut }));
       const evalResult = await runWithUncheckedFiles(biclassificationEvalTask, ctx, biclassificationEvalTask.schema.parse({ input_ds: { alice: predOut }, label: 'y', prediction: 'pred' }));
       return { train, evalResult };
     });
@@ -107,8 +105,8 @@ describe('SS-XGB job on a cluster', () => {
     });
     const predOut = join(ctx.workDir, 'db-pred.csv');
     await inTask('db', async () => {
-      await runSsXgbTrain(ctx, cfg);
-      await runSsXgbPredict(ctx, ssXgbPredictSchema.parse({ input_ds: files, model: modelDir, receiver: 'bob', output_ds: predOut }));
+      await runWithUncheckedFiles(ssXgbTrainTask, ctx, cfg);
+      await runWithUncheckedFiles(ssXgbPredictTask, ctx, ssXgbPredictSchema.parse({ input_ds: files, model: modelDir, receiver: 'bob', output_ds: predOut }));
     });
     const model = await openModel(modelDir);
     const { columns, y } = await readColumns(files, feats, 'y');
@@ -154,14 +152,14 @@ describe('SS-XGB job on a cluster', () => {
     for (const [patch, field] of cases) {
       const modelDir = join(ctx.workDir, `bad-${field}-${Object.keys(patch)[0]}`);
       const cfg = ssXgbTrainSchema.parse({ input_ds: files, feature_selects: feats, label: 'y', num_boost_round: 1, max_depth: 2, output_model: modelDir, ...patch });
-      const err = await inTask('bad', () => runSsXgbTrain(ctx, cfg)).then(() => null, (e: unknown) => e);
+      const err = await inTask('bad', () => runWithUncheckedFiles(ssXgbTrainTask, ctx, cfg)).then(() => null, (e: unknown) => e);
       expect(err, field).toBeInstanceOf(ParameterValidationError);
       expect((err as ParameterValidationError).fields, field).toContain(field);
       expect(existsSync(modelDir), field).toBe(false);
     }
     // predict: a directory without a model, a receiver that is not a party.
     const out = join(ctx.workDir, 'bad-pred.csv');
-    const noModel = await inTask('bad-p', () => runSsXgbPredict(ctx, ssXgbPredictSchema.parse({ input_ds: files, model: join(ctx.workDir, 'nothing'), receiver: 'alice', output_ds: out }))).then(() => null, (e: unknown) => e);
+    const noModel = await inTask('bad-p', () => runWithUncheckedFiles(ssXgbPredictTask, ctx, ssXgbPredictSchema.parse({ input_ds: files, model: join(ctx.workDir, 'nothing'), receiver: 'alice', output_ds: out }))).then(() => null, (e: unknown) => e);
     expect((noModel as ParameterValidationError).fields).toContain('task_config.model');
     expect(existsSync(out)).toBe(false);
   });

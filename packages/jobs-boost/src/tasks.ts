@@ -1,7 +1,7 @@
 // Task definitions of ss_xgb_train / ss_xgb_predict (SecretFlow parameter names and defaults).
 import type { TaskRegistry } from '@sfw/executor';
 import { deviceModuleUrl } from '@sfw/runtime';
-import { ssXgbPredictSchema, ssXgbTrainSchema } from './params.ts';
+import { ssXgbPredictFiles, ssXgbPredictSchema, ssXgbTrainFiles, ssXgbTrainSchema } from './params.ts';
 import { runSsXgbTrain } from './train.ts';
 import { runSsXgbPredict } from './predict.ts';
 
@@ -17,6 +17,7 @@ export const ssXgbTrainTask = {
   description:
     'Secret-sharing XGBoost (SecretFlow ss_xgb_train): parties bin their own features, gradients, memberships, bucket sums and leaf weights stay secret-shared; only each split\'s bucket index is revealed.',
   schema: ssXgbTrainSchema,
+  files: ssXgbTrainFiles,
   deviceModules: modules,
   example: {
     task_type: 'ss_xgb_train',
@@ -43,6 +44,7 @@ export const ssXgbPredictTask = {
   taskType: 'ss_xgb_predict',
   description: 'SS-XGB prediction (SecretFlow ss_xgb_predict): each party evaluates its own splits, leaves and weights are combined in SPU, scores revealed only to the receiver.',
   schema: ssXgbPredictSchema,
+  files: ssXgbPredictFiles,
   deviceModules: modules,
   example: {
     task_type: 'ss_xgb_predict',

@@ -3,9 +3,9 @@
 // SPU computes g and h, and per level the bucket sums, gains and each node's winning column, the
 // one value revealed (to every party, as SecretFlow's sf.reveal does). The owner of the winning
 // column turns it into its plaintext left mask, which it shares for the next level's memberships.
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { JobContext } from '@sfw/executor';
+import type { JobContext, JobFiles } from '@sfw/executor';
 import { ParameterValidationError } from '@sfw/executor';
 import { checkParties, resolveLayout } from '@sfw/jobs-linear/layout';
 import type { DataLayout, HeaderInfo } from '@sfw/jobs-linear/layout';
@@ -41,18 +41,24 @@ function invalid(field: string, message: string): ParameterValidationError {
   return new ParameterValidationError(`Invalid task parameters: task_config.${field}: ${message}`, { details: { fields: [`task_config.${field}`] } });
 }
 
+/** Each party's input path from the file seam (resolved inside that party's data root). */
+export function inputPaths(files: JobFiles, inputDs: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.keys(inputDs).map((p) => [p, files.input(`input_ds.${p}`, p)]));
+}
+
+/** `inputs`: each party's path from the file seam (`inputPaths`), opened by that party's thread. */
 export async function readBoostHeaders(cluster: Cluster, inputs: Record<string, string>): Promise<Map<string, HeaderInfo>> {
   const entries = await Promise.all(
-    Object.entries(inputs).map(async ([party, path]) => [party, await cluster.pyu(party).call<HeaderInfo>('ssxgb.header', resolve(path)).get()] as const),
+    Object.entries(inputs).map(async ([party, path]) => [party, await cluster.pyu(party).call<HeaderInfo>('ssxgb.header', path).get()] as const),
   );
   return new Map(entries);
 }
 
 /** Validation that needs the parties' column names; throws before anything is computed or written. */
-export async function trainLayout(ctx: JobContext, cfg: SsXgbTrainConfig): Promise<DataLayout> {
+export async function trainLayout(ctx: JobContext, cfg: SsXgbTrainConfig, inputs: Record<string, string>): Promise<DataLayout> {
   const spu = ctx.cluster.spu();
   checkParties(Object.keys(cfg.input_ds), spu.ranks);
-  const headers = await readBoostHeaders(ctx.cluster, cfg.input_ds);
+  const headers = await readBoostHeaders(ctx.cluster, inputs);
   const layout = resolveLayout(headers, spu.ranks, cfg.feature_selects, cfg.label);
   if (layout.numRows === 0) throw invalid('input_ds', 'the aligned tables have no rows');
   return layout;
@@ -67,12 +73,14 @@ interface TreeState {
 export async function runSsXgbTrain(ctx: JobContext, cfg: SsXgbTrainConfig): Promise<SsXgbTrainResult> {
   const cluster = ctx.cluster;
   const spu = cluster.spu();
-  const layout = await trainLayout(ctx, cfg);
+  const inputs = inputPaths(ctx.files, cfg.input_ds);
+  const layout = await trainLayout(ctx, cfg, inputs);
   const n = layout.numRows;
   const d = layout.featureNames.length;
   const depth = cfg.max_depth;
   const buckets = bucketCount(cfg.sketch_eps);
-  const modelDir = resolve(cfg.output_model);
+  // Each SPU party's copy of the model directory (its own data root, staged until the task succeeds).
+  const modelDir = (party: string): string => ctx.files.output('output_model', party);
   const t0 = performance.now();
   ctx.log.info({ parties: layout.blocks.map((b) => b.party), features: d, rows: n, labelParty: layout.labelParty, buckets }, 'ss_xgb_train layout');
 
@@ -80,10 +88,10 @@ export async function runSsXgbTrain(ctx: JobContext, cfg: SsXgbTrainConfig): Pro
   const states = new Map<string, DeviceObject>();
   for (const b of layout.blocks) {
     const lbl = b.party === layout.labelParty ? cfg.label : null;
-    states.set(b.party, cluster.pyu(b.party).call('ssxgb.bin', resolve(cfg.input_ds[b.party]!), b.features, buckets, lbl));
+    states.set(b.party, cluster.pyu(b.party).call('ssxgb.bin', inputs[b.party]!, b.features, buckets, lbl));
   }
   if (!states.has(layout.labelParty)) {
-    states.set(layout.labelParty, cluster.pyu(layout.labelParty).call('ssxgb.bin', resolve(cfg.input_ds[layout.labelParty]!), [], buckets, cfg.label));
+    states.set(layout.labelParty, cluster.pyu(layout.labelParty).call('ssxgb.bin', inputs[layout.labelParty]!, [], buckets, cfg.label));
   }
   const counts = await Promise.all(layout.blocks.map((b) => cluster.pyu(b.party).call<number[]>('ssxgb.bucketCounts', states.get(b.party)!).get()));
   const cols: ColumnLayout = columnLayout(layout.blocks.map((b, i) => ({ party: b.party, counts: counts[i]! })));
@@ -156,7 +164,7 @@ export async function runSsXgbTrain(ctx: JobContext, cfg: SsXgbTrainConfig): Pro
   }
 
   // 3. The model: leaf-weight shares per rank, each party's own splits, the public meta.
-  const sharePaths = spu.ranks.map((p) => join(modelDir, shareFileName(p)));
+  const sharePaths = spu.ranks.map((p) => join(modelDir(p), shareFileName(p)));
   const [saved] = spu.run('ssxgb.saveLeaves', trees.map((t) => t.w), { sharePaths });
   await saved!.ready;
   const splitsPerParty: Record<string, number> = {};
@@ -167,7 +175,7 @@ export async function runSsXgbTrain(ctx: JobContext, cfg: SsXgbTrainConfig): Pro
         if (sp.party === b.party) own.push({ tree: ti, node, feature: sp.local, bucket: sp.bucket });
       }));
       splitsPerParty[b.party] = own.length;
-      await cluster.pyu(b.party).call<number>('ssxgb.writeSplits', states.get(b.party)!, own, join(modelDir, splitsFileName(b.party))).get();
+      await cluster.pyu(b.party).call<number>('ssxgb.writeSplits', states.get(b.party)!, own, join(modelDir(b.party), splitsFileName(b.party))).get();
     }),
   );
   const meta: BoostMeta = {
@@ -186,10 +194,10 @@ export async function runSsXgbTrain(ctx: JobContext, cfg: SsXgbTrainConfig): Pro
     leaf_weights: { shape: [trees.length * 2 ** depth, 1] },
     spu: { protocol: ctx.spu.protocol, field: ctx.spu.field, fxp_fraction_bits: ctx.spu.fxpFractionBits },
   };
-  await writeBoostMeta(modelDir, meta);
+  for (const dir of new Set(spu.ranks.map(modelDir))) await writeBoostMeta(dir, meta);
   ctx.progress(100, 'model written');
   return {
-    model: modelDir,
+    model: cfg.output_model,
     trees: trees.length,
     max_depth: depth,
     rows: n,

@@ -7,12 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Cluster } from '@sfw/runtime';
+import { runWithUncheckedFiles } from '@sfw/executor';
 import { getNumericColumn, readCsv } from '@sfw/data';
 import { PYTHON, runPythonJson } from '@sfw/testkit';
 import { biclassificationEval, regressionEval } from '@sfw/jobs-eval';
-import { SSXGB_DEVICE_MODULE, ssXgbPredictSchema, ssXgbTrainSchema } from './index.ts';
-import { runSsXgbTrain } from './train.ts';
-import { runSsXgbPredict } from './predict.ts';
+import { SSXGB_DEVICE_MODULE, ssXgbPredictSchema, ssXgbPredictTask, ssXgbTrainSchema, ssXgbTrainTask } from './index.ts';
 import { readColumns } from './__tests__/compare.ts';
 import { testJobContext } from '../../jobs-linear/src/__tests__/job-context.ts';
 import type { TestJobContext } from '../../jobs-linear/src/__tests__/job-context.ts';
@@ -57,11 +56,11 @@ async function secureVsXgboost(sample: 'breast_cancer' | 'diabetes', objective: 
   const predOut = join(ctx.workDir, `${sample}-xgb-pred.csv`);
   await cluster.beginTask(`xgb-${sample}`);
   try {
-    await runSsXgbTrain(ctx, ssXgbTrainSchema.parse({
+    await runWithUncheckedFiles(ssXgbTrainTask, ctx, ssXgbTrainSchema.parse({
       input_ds: files, feature_selects: feats, label: 'y', num_boost_round: hyper.rounds, max_depth: hyper.depth, learning_rate: hyper.lr, reg_lambda: hyper.lam,
       objective, subsample: 1, colsample_by_tree: 1, sketch_eps: 1 / hyper.bins, base_score: 0, output_model: modelDir,
     }));
-    await runSsXgbPredict(ctx, ssXgbPredictSchema.parse({ input_ds: files, model: modelDir, receiver, output_ds: predOut }));
+    await runWithUncheckedFiles(ssXgbPredictTask, ctx, ssXgbPredictSchema.parse({ input_ds: files, model: modelDir, receiver, output_ds: predOut }));
   } finally {
     await cluster.endTask();
   }

@@ -9,10 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Cluster } from '@sfw/runtime';
+import { runWithUncheckedFiles } from '@sfw/executor';
 import { getNumericColumn, makeTable, readCsv, writeCsv } from '@sfw/data';
 import { runPython, syntheticLinearData } from '@sfw/testkit';
 import { biclassificationEval } from '@sfw/jobs-eval';
-import { SSXGB_DEVICE_MODULE, runSsXgbPredict, runSsXgbTrain, ssXgbPredictSchema, ssXgbTrainSchema } from '@sfw/jobs-boost';
+import { SSXGB_DEVICE_MODULE, ssXgbPredictSchema, ssXgbPredictTask, ssXgbTrainSchema, ssXgbTrainTask } from '@sfw/jobs-boost';
 import type { BenchSuite } from '../suite.ts';
 import { jobContext } from '../sslr-job.ts';
 
@@ -95,7 +96,7 @@ const suite: BenchSuite = {
         try {
           const c0 = process.cpuUsage();
           const t0 = performance.now();
-          await runSsXgbTrain(ctx, ssXgbTrainSchema.parse({
+          await runWithUncheckedFiles(ssXgbTrainTask, ctx, ssXgbTrainSchema.parse({
             input_ds: data.files, feature_selects: data.features, label: 'y', num_boost_round: c.trees, max_depth: c.depth, learning_rate: LR,
             objective: 'logistic', reg_lambda: LAMBDA, subsample: 1, colsample_by_tree: 1, sketch_eps: SKETCH_EPS, output_model: modelDir,
           }));
@@ -103,7 +104,7 @@ const suite: BenchSuite = {
           trainCpu = cpuMs(c0, process.cpuUsage());
           const c1 = process.cpuUsage();
           const t1 = performance.now();
-          await runSsXgbPredict(ctx, ssXgbPredictSchema.parse({ input_ds: data.files, model: modelDir, receiver: 'alice', output_ds: predPath }));
+          await runWithUncheckedFiles(ssXgbPredictTask, ctx, ssXgbPredictSchema.parse({ input_ds: data.files, model: modelDir, receiver: 'alice', output_ds: predPath }));
           if (c.predict) {
             predictMs = performance.now() - t1;
             predictCpu = cpuMs(c1, process.cpuUsage());
