@@ -1,5 +1,5 @@
 // `task_config` of the `psi` task: SecretFlow's data_prep/psi attributes (names kept where they
-// exist, see ../shared/reference/secretflow-components.md §1), validated with zod so that a bad
+// exist, see docs/psi.md), validated with zod so that a bad
 // field is named by its path (also inside a pipeline step).
 import { z } from 'zod';
 import type { JoinType, PartyPlan } from './plan.ts';

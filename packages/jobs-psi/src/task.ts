@@ -18,7 +18,7 @@ export interface PsiTaskResult {
 }
 
 // Same as examples/psi.json (a test keeps them equal). Paths are relative to the repo root: the
-// bundled copy of the breast_cancer sample (../shared/data/breast_cancer), 545 of 557 ids match.
+// bundled breast_cancer sample (examples/data/breast_cancer), 545 of 557 ids match.
 export const psiExample = {
   task_type: 'psi',
   sf_init_config: { parties: ['alice', 'bob'], address: 'local' },
