@@ -1,6 +1,7 @@
 // Device module `eval`: the metrics run on the ONE party that holds both label and prediction
 // (SecretFlow computes them in plaintext there). Only the aggregate report leaves that party:
-// summary metrics, bin tables and a thinned ROC curve (no per-sample scores, no thresholds).
+// summary metrics, bin tables whose score columns are coarse (publish.ts), and a thinned ROC curve
+// (no per-sample scores, no thresholds).
 import { defineDeviceModule } from '@sfw/runtime/device';
 import type { PyuContext } from '@sfw/runtime/device';
 import { getNumericColumn, readCsv, readCsvHeader } from '@sfw/data';
@@ -8,6 +9,8 @@ import { biclassificationEval } from './biclassification.ts';
 import type { BiclassificationResult } from './biclassification.ts';
 import { regressionEval } from './regression.ts';
 import type { RegressionResult } from './regression.ts';
+import { coarseBins, scoreScale } from './publish.ts';
+import type { ScoreScale } from './publish.ts';
 import { thin } from './svg.ts';
 
 export interface EvalInput {
@@ -26,15 +29,25 @@ async function columns(input: EvalInput): Promise<{ y: Float64Array; p: Float64A
   return { y, p };
 }
 
-/** The result with the ROC curve thinned to at most 200 points and its thresholds dropped. */
-export type PublicBiclassification = Omit<BiclassificationResult, 'roc'> & { roc: { fpr: number[]; tpr: number[] } };
+/**
+ * The result as it leaves the party: the ROC curve thinned to at most 200 points without its
+ * thresholds, the bins' score columns coarse, and the scale they are given in.
+ */
+export type PublicBiclassification = Omit<BiclassificationResult, 'roc'> & { roc: { fpr: number[]; tpr: number[] }; scoreScale: ScoreScale };
 
 async function biclassification(_ctx: PyuContext, input: EvalInput, params: { bucketSize: number; minItemCntPerBucket: number }): Promise<PublicBiclassification> {
   const { y, p } = await columns(input);
   if (y.some((v) => v !== 0 && v !== 1)) throw new Error(`label column '${input.label}' must be 0/1 for biclassification_eval`);
   const r = biclassificationEval(y, p, params);
   const pts = thin(r.roc.fpr, r.roc.tpr, 200);
-  return { ...r, roc: { fpr: pts.map((q) => q[0]), tpr: pts.map((q) => q[1]) } };
+  const scale = scoreScale(p);
+  return {
+    ...r,
+    eqFrequentBins: coarseBins(r.eqFrequentBins, p, scale),
+    eqRangeBins: coarseBins(r.eqRangeBins, p, scale),
+    roc: { fpr: pts.map((q) => q[0]), tpr: pts.map((q) => q[1]) },
+    scoreScale: scale,
+  };
 }
 
 async function regression(_ctx: PyuContext, input: EvalInput, bucketSize: number): Promise<RegressionResult> {

@@ -7,6 +7,8 @@ export type { RegressionResult, RegressionMetric } from './regression.ts';
 export { binaryClfCurve, rocCurve, rocAuc, sortByScoreDesc, trapezoid } from './roc.ts';
 export type { ClfCurve, RocCurve, SortedPairs } from './roc.ts';
 export { equalObs, equalRange } from './binning.ts';
+export { coarseBins, scoreScale, SCORE_GRID } from './publish.ts';
+export type { ScoreScale } from './publish.ts';
 export { biclassificationReport, regressionReport } from './sf-report.ts';
 export type { SfReport } from './sf-report.ts';
 export { renderReportHtml } from './report-html.ts';

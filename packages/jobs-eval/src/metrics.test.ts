@@ -112,14 +112,14 @@ describe('biclassificationEval vs scikit-learn', () => {
 });
 
 describe('regressionEval vs scikit-learn / numpy', () => {
-  it('metrics and residual histogram equal sklearn/numpy to 1e-9', async () => {
+  it('metrics equal sklearn to 1e-9; the residual histogram counts as numpy does with its grid edges', async () => {
     const rng = seededRng('reg');
     const yt = Array.from({ length: 400 }, () => 50 + 200 * rng());
     const yp = yt.map((v) => v + 40 * (rng() - 0.5) + 5);
     const r = regressionEval(yt, yp, 10);
     const ref = await runPythonJson<{ r2: number; mae: number; mse: number; mape: number; hist: { counts: number[]; edges: number[] } }>(
       SKLEARN,
-      { yt, yp, bins: 10 },
+      { yt, yp, bins: Array.from(r.residualHistogram.edges) },
     );
     const m = r.metrics;
     expect(Math.abs(m.r2_score - ref.r2)).toBeLessThan(TOL);
@@ -129,6 +129,18 @@ describe('regressionEval vs scikit-learn / numpy', () => {
     expect(Math.abs(m.sum_squared_errors - ref.mse * 400)).toBeLessThan(1e-6);
     expect(Math.abs(m.mean_abs_percent_err - ref.mape)).toBeLessThan(TOL);
     expect(Array.from(r.residualHistogram.counts)).toEqual(ref.hist.counts);
-    r.residualHistogram.edges.forEach((e, i) => expect(Math.abs(e - ref.hist.edges[i]!)).toBeLessThan(TOL));
+    // Edges: 11 multiples of one 1-2-5 step covering the residuals, the first within a step of the minimum.
+    const e = Array.from(r.residualHistogram.edges);
+    const step = e[1]! - e[0]!;
+    const mantissa = step / 10 ** Math.floor(Math.log10(step) + 1e-9);
+    expect([1, 2, 5].some((m) => Math.abs(mantissa - m) < 1e-9)).toBe(true);
+    e.forEach((x, i) => {
+      expect(Math.abs(x / step - Math.round(x / step))).toBeLessThan(1e-9);
+      if (i > 0) expect(Math.abs(x - e[i - 1]! - step)).toBeLessThan(1e-9);
+    });
+    const res = yt.map((v, i) => v - yp[i]!);
+    expect(e[0]).toBeLessThanOrEqual(Math.min(...res));
+    expect(e[0]! + step).toBeGreaterThan(Math.min(...res));
+    expect(e[10]).toBeGreaterThanOrEqual(Math.max(...res));
   });
 });

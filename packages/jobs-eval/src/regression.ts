@@ -1,5 +1,5 @@
 // regression_eval (SecretFlow ml.eval/regression_eval:1.0.0): plaintext metrics at the party holding
-// label and prediction, plus the residual histogram (numpy.histogram of y_true - y_pred).
+// label and prediction, plus the residual histogram of y_true - y_pred (edges on a coarse grid, see histogram).
 
 export const REGRESSION_METRICS = [
   'r2_score',
@@ -15,7 +15,7 @@ export type RegressionMetric = (typeof REGRESSION_METRICS)[number];
 
 export interface RegressionResult {
   metrics: Record<RegressionMetric, number>;
-  /** bucket_size + 1 edges and bucket_size counts (SecretFlow pads the counts row with a trailing 0). */
+  /** bucket_size + 1 edges on a coarse grid and bucket_size counts (SecretFlow pads the counts row with a trailing 0). */
   residualHistogram: { edges: Float64Array; counts: Float64Array };
 }
 
@@ -61,7 +61,27 @@ export function regressionEval(yTrue: ArrayLike<number>, yPred: ArrayLike<number
   };
 }
 
-/** numpy.histogram(x, bins) with equal-width bins: last bin closed, edges as numpy.linspace. */
+/** The next coarser grid step: 1 -> 2 -> 5 -> 10 (times a power of ten). */
+function nextStep(step: number): number {
+  const p = 10 ** Math.floor(Math.log10(step) + 1e-9);
+  const m = Math.round(step / p);
+  return (m === 1 ? 2 : m === 2 ? 5 : 10) * p;
+}
+
+/** k * step written exactly as the decimal it names (0.3, not 0.30000000000000004). */
+function gridPoint(k: number, step: number): number {
+  const e = Math.floor(Math.log10(step) + 1e-9);
+  const m = Math.round(step / 10 ** e);
+  return e < 0 ? (k * m) / 10 ** -e : k * m * 10 ** e;
+}
+
+/**
+ * Histogram of `x` with `bins` equal-width bins whose edges lie on a coarse grid: the step is the
+ * smallest 1, 2 or 5 times a power of ten that covers [min, max] with `bins` bins, and the edges
+ * are multiples of it (last bin closed, as numpy.histogram counts with these edges). Edges on a
+ * grid publish the extreme residuals only to within a step, where numpy's edges would publish them
+ * exactly (docs/evaluation.md, "What the report publishes").
+ */
 export function histogram(x: Float64Array, bins: number): { edges: Float64Array; counts: Float64Array } {
   let lo = Infinity;
   let hi = -Infinity;
@@ -73,18 +93,23 @@ export function histogram(x: Float64Array, bins: number): { edges: Float64Array;
     lo -= 0.5;
     hi += 0.5;
   }
-  const edges = new Float64Array(bins + 1);
-  const step = (hi - lo) / bins;
-  for (let i = 0; i < bins; i++) edges[i] = i * step + lo;
-  edges[bins] = hi;
+  // Start one step below the smallest 1-2-5 step at least (hi - lo) / bins, then grow until the
+  // grid-aligned bins reach hi.
+  let step = 10 ** Math.floor(Math.log10((hi - lo) / bins));
+  let k0 = Math.floor(lo / step);
+  while (gridPoint(k0 + bins, step) < hi || gridPoint(k0, step) > lo) {
+    step = nextStep(step);
+    k0 = Math.floor(lo / step);
+  }
+  const edges = Float64Array.from({ length: bins + 1 }, (_, i) => gridPoint(k0 + i, step));
   const counts = new Float64Array(bins);
-  const norm = bins / (hi - lo);
   for (const v of x) {
-    let k = Math.floor((v - lo) * norm);
+    let k = Math.floor((v - edges[0]!) / step);
     if (k >= bins) k = bins - 1;
-    // numpy corrects the float estimate against the actual edges.
-    if (k > 0 && v < edges[k]!) k--;
-    else if (k < bins - 1 && v >= edges[k + 1]!) k++;
+    if (k < 0) k = 0;
+    // Correct the float estimate against the actual edges (the last bin is closed).
+    while (k > 0 && v < edges[k]!) k--;
+    while (k < bins - 1 && v >= edges[k + 1]!) k++;
     counts[k] = counts[k]! + 1;
   }
   return { edges, counts };

@@ -5,13 +5,19 @@ import { BIN_COLUMNS } from './biclassification.ts';
 import type { BiclassificationResult, BinRow } from './biclassification.ts';
 
 /** What the report needs of a biclassification result (the ROC may be thinned, as plain arrays). */
-export type ReportBiclassification = Omit<BiclassificationResult, 'roc' | 'ksExact'> & { roc: { fpr: ArrayLike<number>; tpr: ArrayLike<number> }; ksExact?: number };
+export type ReportBiclassification = Omit<BiclassificationResult, 'roc' | 'ksExact'> & {
+  roc: { fpr: ArrayLike<number>; tpr: ArrayLike<number> };
+  ksExact?: number;
+  /** How the bins' score columns are given (publish.ts); absent: as computed. */
+  scoreScale?: ScoreScale;
+};
 /** What the report needs of a regression result (arrays may have been through JSON). */
 export interface ReportRegression {
   metrics: RegressionResult['metrics'];
   residualHistogram: { edges: ArrayLike<number>; counts: ArrayLike<number> };
 }
 import type { RegressionResult } from './regression.ts';
+import type { ScoreScale } from './publish.ts';
 import { barChart, escapeHtml, fmt, hbarChart, lineChart, thin } from './svg.ts';
 import { TABLE_CSS, scrollTable } from './html-table.ts';
 import { statsSection } from './stats-sections.ts';
@@ -62,6 +68,15 @@ function binTable(rows: BinRow[]): string {
   return note + table(['bin', ...BIN_COLUMNS], shown.map(({ r, i }) => [`bin_${i}`, ...BIN_COLUMNS.map((c) => fmt(r[c]))]));
 }
 
+function scaleNote(scale: ScoreScale | undefined): string {
+  if (scale === undefined) return '';
+  const what =
+    scale === 'probability'
+      ? 'Score columns (start_value, end_value, avg_score) are rounded to two decimals.'
+      : 'The scores are not probabilities, so the score columns (start_value, end_value, avg_score) are ranks: the share of samples scored at or below the value, to two decimals.';
+  return `<p class="muted">${what} No exact score leaves the evaluating party.</p>`;
+}
+
 function biclassificationSection(r: ReportBiclassification): string {
   const s = r.summary;
   const roc = lineChart('ROC curve', 'false positive rate', 'true positive rate', [
@@ -105,6 +120,7 @@ function biclassificationSection(r: ReportBiclassification): string {
     `at the equal-frequency bin boundaries only; the exact KS is max(TPR - FPR) over every score threshold (marked on the KS curve), so it is ` +
     `never smaller. They agree when a bin boundary falls on the best threshold.</p>` +
     `<div class="charts">${roc}${ks}</div>` +
+    scaleNote(r.scoreScale) +
     `<h2>Equal-frequency bins</h2>${binTable(r.eqFrequentBins)}<h2>Equal-range bins</h2>${binTable(r.eqRangeBins)}` +
     `<h2>Head report</h2><p class="muted">As in SecretFlow, the listed values are used as score thresholds.</p>${head}`
   );

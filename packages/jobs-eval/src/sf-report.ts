@@ -4,6 +4,7 @@
 import { BIN_COLUMNS, HEAD_THRESHOLDS } from './biclassification.ts';
 import type { BiclassificationResult, BinRow } from './biclassification.ts';
 import type { RegressionResult } from './regression.ts';
+import type { ScoreScale } from './publish.ts';
 
 export interface SfDescriptionItem {
   name: string;
@@ -35,8 +36,13 @@ function binTable(rows: BinRow[]): SfChild {
   };
 }
 
-export function biclassificationReport(r: Omit<BiclassificationResult, 'roc'>): SfReport {
+/**
+ * SecretFlow's report layout; `score_scale` (how the bins' score columns are given, publish.ts)
+ * follows SecretFlow's six summary items, so their positions are unchanged.
+ */
+export function biclassificationReport(r: Omit<BiclassificationResult, 'roc'> & { scoreScale?: ScoreScale }): SfReport {
   const s = r.summary;
+  const scale: SfDescriptionItem[] = r.scoreScale === undefined ? [] : [{ name: 'score_scale', type: 'str', value: r.scoreScale }];
   return {
     name: 'reports',
     tabs: [
@@ -52,6 +58,7 @@ export function biclassificationReport(r: Omit<BiclassificationResult, 'roc'>): 
                 { name: 'auc', type: 'float', value: jsonNumber(s.auc) },
                 { name: 'ks', type: 'float', value: jsonNumber(s.ks) },
                 { name: 'f1_score', type: 'float', value: jsonNumber(s.f1_score) },
+                ...scale,
               ]),
             ],
           },
