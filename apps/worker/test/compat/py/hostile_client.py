@@ -12,6 +12,7 @@ import redis
 from celery import Celery
 from webside import list_events as _list_events
 from webside import outcome
+from webside import wait_status
 
 case, url = sys.argv[1], sys.argv[2]
 arg = json.loads(sys.argv[3]) if len(sys.argv) > 3 else {}
@@ -65,13 +66,7 @@ elif case == 'get':  # arg: {id, timeout}: outcome, state, the task's status eve
 elif case == 'revoke':  # arg: {id}: revoke with terminate, as the web side cancels a running task
     out = {'reply': app.control.revoke(arg['id'], terminate=True, reply=True, timeout=2)}
 elif case == 'wait_status':  # arg: {id, status, wait_s}: bounded poll of the durable status list
-    deadline = time.time() + arg.get('wait_s', 60)
-    found = False
-    while time.time() < deadline and not found:
-        found = any(e['status'] == arg['status'] for e in list_events(arg['id']))
-        if not found:
-            time.sleep(0.05)
-    out = {'found': found}
+    out = {'found': wait_status(r_, arg['id'], arg['status'], arg.get('wait_s', 60))}
 elif case == 'events':  # arg: {id}: the task's status events, oldest first
     out = {'log': list_events(arg['id'])}
 elif case == 'send_many':  # arg: {n, params}: publish n tasks, return their ids in order

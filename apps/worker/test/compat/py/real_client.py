@@ -11,6 +11,7 @@ import time
 import redis
 from celery import Celery
 from webside import outcome
+from webside import wait_status
 from webside import list_events as _list_events
 
 case, url = sys.argv[1], sys.argv[2]
@@ -159,14 +160,8 @@ elif case == 'revoke_running':  # arg: {request_id, params, after_status, after_
 elif case == 'send':  # publish only (used before SIGTERM); arg: {request_id, params}
     res = execute(arg['request_id'], arg['params'])
     out = {'id': res.id}
-elif case == 'wait_status':  # arg: {id, status, wait_s}: bounded poll of the status list
-    deadline = time.time() + arg.get('wait_s', 60)
-    found = False
-    while time.time() < deadline and not found:
-        found = any(e['status'] == arg['status'] for e in list_events(arg['id']))
-        if not found:
-            time.sleep(0.05)
-    out = {'found': found}
+elif case == 'wait_status':  # arg: {id, status, wait_s}: bounded poll of the durable status list
+    out = {'found': wait_status(r_, arg['id'], arg['status'], arg.get('wait_s', 60))}
 elif case == 'events':  # arg: {id}: the task's status events from the durable list, oldest first
     out = {'log': list_events(arg['id'])}
 elif case == 'after_shutdown':  # arg: {id}: state of the task sent before SIGTERM, unacked + queue contents

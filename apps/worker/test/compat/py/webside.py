@@ -1,5 +1,6 @@
 """Helpers shared by the web-side client scripts: outcomes of AsyncResult.get and the durable status list."""
 import json
+import time
 
 STATUS_LIST = 'secretflow:task_status_log'
 
@@ -21,3 +22,13 @@ def list_events(r, task_id=None):
     """The durable status list (LPUSH, newest first) -> the task's events (all with None), oldest first."""
     evs = [json.loads(x) for x in r.lrange(STATUS_LIST, 0, -1)]
     return [e for e in reversed(evs) if task_id is None or e.get('celery_task_id') == task_id]
+
+
+def wait_status(r, task_id, status, wait_s=60):
+    """Bounded poll of the durable status list until the task has an event with `status`; -> found."""
+    deadline = time.time() + wait_s
+    while time.time() < deadline:
+        if any(e['status'] == status for e in list_events(r, task_id)):
+            return True
+        time.sleep(0.05)
+    return False
