@@ -83,9 +83,12 @@ async function main(): Promise<void> {
     if (cmd.case === 'quit') break;
     try {
       await cluster.beginTask(cmd.id);
+      const cpu0 = process.cpuUsage();
       const r = await caseOn(cluster, cmd);
+      // Every thread of this host (process-wide rusage), warm-up rep included: divide by reps + 1.
+      const cpu = process.cpuUsage(cpu0);
       await cluster.endTask();
-      out({ id: cmd.id, ok: true, ...r });
+      out({ id: cmd.id, ok: true, ...r, cpu_s_per_rep: (cpu.user + cpu.system) / 1e6 / (cmd.reps + 1) });
     } catch (err) {
       await cluster.endTask().catch(() => undefined);
       out({ id: cmd.id, ok: false, error: err instanceof Error ? err.message : String(err) });

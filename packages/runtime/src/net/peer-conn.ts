@@ -4,6 +4,9 @@ import type { TLSSocket } from 'node:tls';
 import { encodeControl, encodeData, FrameDecoder, FrameType, type WireMessage } from './wire.ts';
 import type { EndpointId, Frame } from '../link.ts';
 
+/** Buffers below this are gathered into one write (see #write). */
+const COALESCE_BYTES = 64 * 1024;
+
 export interface PeerConnOptions {
   /** No byte from the peer for this long (heartbeats included) and the link is declared dead. */
   readonly linkTimeoutMs: number;
@@ -21,6 +24,10 @@ export class PeerConn {
   #onMessage: ((m: WireMessage) => void) | null = null;
   readonly #held: WireMessage[] = [];
   #onClose: (reason: string) => void = () => undefined;
+  readonly #queue: Buffer[] = [];
+  #queued = 0;
+  #writing = false;
+  #ending = false;
   bytesSent = 0;
   bytesRecv = 0;
 
@@ -97,27 +104,57 @@ export class PeerConn {
     this.#write(encodeData(from, to, frame));
   }
 
+  /**
+   * Frames leave through this queue one socket write at a time. Node's TLS stream copies a multi-buffer
+   * write (a corked header + payload, or every frame queued behind a busy socket) into one contiguous
+   * buffer before encrypting it; handing it one buffer at a time makes the encryption read the payload
+   * where it lies. Small buffers at the head of the queue are coalesced (their copy is cheap) so a
+   * burst of control or small data frames is one write, not one per frame.
+   */
   #write(bufs: Buffer[]): void {
     if (this.#closed) return;
-    const s = this.#socket;
-    if (s.writableLength > this.opts.maxBufferedBytes) {
+    let n = 0;
+    for (const b of bufs) n += b.length;
+    if (this.#queued + this.#socket.writableLength + n > this.opts.maxBufferedBytes) {
       this.destroy(`more than ${this.opts.maxBufferedBytes} bytes unsent (peer not reading)`);
       return;
     }
     this.#lastSend = Date.now();
-    if (bufs.length > 1) s.cork();
-    for (const b of bufs) {
-      this.bytesSent += b.length;
-      s.write(b);
+    this.bytesSent += n;
+    this.#queue.push(...bufs);
+    this.#queued += n;
+    this.#pump();
+  }
+
+  #pump(): void {
+    if (this.#writing || this.#queue.length === 0 || this.#socket.destroyed) return;
+    let out = this.#queue.shift()!;
+    if (out.length < COALESCE_BYTES) {
+      const parts = [out];
+      let n = out.length;
+      while (this.#queue.length > 0 && n + this.#queue[0]!.length <= COALESCE_BYTES) {
+        const b = this.#queue.shift()!;
+        parts.push(b);
+        n += b.length;
+      }
+      if (parts.length > 1) out = Buffer.concat(parts, n);
     }
-    if (bufs.length > 1) s.uncork();
+    this.#queued -= out.length;
+    this.#writing = true;
+    this.#socket.write(out, () => {
+      this.#writing = false;
+      if (this.#queue.length > 0) this.#pump();
+      else if (this.#ending) this.#socket.end();
+    });
   }
 
   /** Graceful end: an END frame, then the TLS close after everything queued is written. */
   end(json: unknown = null): void {
     if (this.#closed) return;
     this.#write([encodeControl(FrameType.End, json)]);
-    this.#socket.end();
+    // The TLS close follows the last queued write (see #pump).
+    this.#ending = true;
+    if (!this.#writing && this.#queue.length === 0) this.#socket.end();
     this.#closeWith('ended', false);
   }
 

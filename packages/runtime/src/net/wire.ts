@@ -73,7 +73,7 @@ export function encodeData(from: EndpointId, to: EndpointId, frame: Frame): Buff
   return [h, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)];
 }
 
-function decodeBody(type: number, body: Uint8Array): WireMessage {
+function decodeControl(type: number, body: Uint8Array): WireMessage {
   switch (type) {
     case FrameType.Ping:
       return { type };
@@ -82,69 +82,114 @@ function decodeBody(type: number, body: Uint8Array): WireMessage {
     case FrameType.Refuse:
     case FrameType.End:
       return { type, json: JSON.parse(dec.decode(body)) as unknown };
-    case FrameType.Data: {
-      const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
-      const kind = body[0]!;
-      let o = 1;
-      const str = (): string => {
-        const n = view.getUint16(o);
-        const s = dec.decode(body.subarray(o + 2, o + 2 + n));
-        o += 2 + n;
-        return s;
-      };
-      const from = str();
-      const to = str();
-      const tag = str();
-      const rest = body.subarray(o);
-      // Epoch 0 here; the receiving side stamps the epoch of its own task.
-      let frame: Frame;
-      if (kind === KIND_BYTES) frame = { tag, epoch: 0, kind: 'bytes', payload: rest };
-      else if (kind === KIND_VALUE) frame = { tag, epoch: 0, kind: 'value', payload: deserialize(rest) as unknown };
-      else if (kind === KIND_ERROR) frame = { tag, epoch: 0, kind: 'error', payload: deserialize(rest) as ErrorInfo };
-      else throw new Error(`unknown data kind ${kind}`);
-      return { type, data: { from, to, frame } };
-    }
     default:
       throw new Error(`unknown frame type ${type}`);
   }
 }
 
+function decodeData(kind: number, from: string, to: string, tag: string, payload: Uint8Array): WireMessage {
+  // Epoch 0 here; the receiving side stamps the epoch of its own task.
+  let frame: Frame;
+  if (kind === KIND_BYTES) frame = { tag, epoch: 0, kind: 'bytes', payload };
+  else if (kind === KIND_VALUE) frame = { tag, epoch: 0, kind: 'value', payload: deserialize(payload) as unknown };
+  else frame = { tag, epoch: 0, kind: 'error', payload: deserialize(payload) as ErrorInfo };
+  return { type: FrameType.Data, data: { from, to, frame } };
+}
+
+/** A fresh buffer of exactly `n` bytes that owns its ArrayBuffer (transferable without a copy). */
+const ownBuffer = (n: number): Uint8Array => new Uint8Array(Buffer.allocUnsafeSlow(n).buffer, 0, n);
+
 /**
- * Incremental decoder: feed it socket chunks, it yields whole frames. A large frame is assembled in
- * one buffer of its final size (each TLS record copied once), and the payload of a bytes frame is a
- * view of that buffer, which owns it alone (so it can be transferred to a thread without a copy).
+ * Incremental decoder: feed it socket chunks (TLS hands them over one record, at most 16 KiB, at a
+ * time), it yields whole frames. The frame prefix and a DATA frame's header (a few dozen bytes) are
+ * gathered in a small scratch buffer; the body is copied exactly once, straight into a buffer of its
+ * final size that it owns alone, so a bytes payload goes on to a thread by transfer, without a copy.
  */
 export class FrameDecoder {
-  #head: Buffer = Buffer.alloc(0);
-  #body: Uint8Array | null = null;
+  /** Prefix + header bytes gathered so far, and how many are wanted before the next parse step. */
+  #head = Buffer.allocUnsafe(256);
+  #have = 0;
+  #want = 5;
+  /** Which head field is being gathered: 0 prefix, 1 kind + from length, 2 from, 3 to, 4 tag. */
+  #field = 0;
+  #nameLen = 0;
+  #len = 0;
   #type = 0;
+  #kind = 0;
+  #names: string[] = [];
+  #body: Uint8Array | null = null;
   #filled = 0;
 
   push(chunk: Buffer, out: (m: WireMessage) => void): void {
     let c = chunk;
-    while (c.length > 0) {
-      if (this.#body === null) {
-        const need = 5 - this.#head.length;
-        const take = Math.min(need, c.length);
-        this.#head = this.#head.length === 0 && take === 5 ? c.subarray(0, 5) : Buffer.concat([this.#head, c.subarray(0, take)]);
+    // (An empty field completes the head without another byte: parse on even with nothing left.)
+    while (c.length > 0 || (this.#body === null && this.#have === this.#want)) {
+      if (this.#body !== null) {
+        const body = this.#body;
+        const take = Math.min(body.length - this.#filled, c.length);
+        body.set(take === c.length ? c : c.subarray(0, take), this.#filled);
+        this.#filled += take;
         c = c.subarray(take);
-        if (this.#head.length < 5) return;
-        const len = this.#head.readUInt32BE(0);
-        if (len < 1 || len > MAX_FRAME_BYTES) throw new RangeError(`frame length ${len} out of bounds`);
-        this.#type = this.#head.readUInt8(4);
-        this.#body = new Uint8Array(len - 1);
-        this.#filled = 0;
-        this.#head = Buffer.alloc(0);
+        if (this.#filled === body.length) this.#complete(out);
+        continue;
       }
-      const body = this.#body;
-      const take = Math.min(body.length - this.#filled, c.length);
-      body.set(c.subarray(0, take), this.#filled);
-      this.#filled += take;
+      const take = Math.min(this.#want - this.#have, c.length);
+      c.copy(this.#head, this.#have, 0, take);
+      this.#have += take;
       c = c.subarray(take);
-      if (this.#filled === body.length) {
-        this.#body = null;
-        out(decodeBody(this.#type, body));
-      }
+      if (this.#have === this.#want) this.#step(out);
     }
+  }
+
+  /** The wanted head bytes are here: parse the field, then want the next one (or the body). */
+  #step(out: (m: WireMessage) => void): void {
+    const h = this.#head;
+    const w = this.#want;
+    switch (this.#field) {
+      case 0: {
+        const len = h.readUInt32BE(0);
+        if (len < 1 || len > MAX_FRAME_BYTES) throw new RangeError(`frame length ${len} out of bounds`);
+        this.#len = len;
+        this.#type = h.readUInt8(4);
+        if (this.#type !== FrameType.Data) return this.#startBody(len - 1, out);
+        return this.#next(1, 3);
+      }
+      case 1:
+        this.#kind = h.readUInt8(5);
+        if (this.#kind > KIND_ERROR) throw new Error(`unknown data kind ${this.#kind}`);
+        return this.#next(2, h.readUInt16BE(w - 2) + 2);
+      case 2:
+      case 3:
+        this.#names.push(h.toString('utf8', w - 2 - this.#nameLen, w - 2));
+        return this.#next(this.#field + 1, h.readUInt16BE(w - 2) + (this.#field === 2 ? 2 : 0));
+      default:
+        this.#names.push(h.toString('utf8', w - this.#nameLen, w));
+        return this.#startBody(this.#len + 4 - w, out);
+    }
+  }
+
+  #next(field: number, more: number): void {
+    this.#field = field;
+    this.#nameLen = field === 1 ? 0 : more - (field === 4 ? 0 : 2);
+    this.#want += more;
+    if (this.#want > this.#len + 4) throw new RangeError('frame header longer than the frame');
+    if (this.#head.length < this.#want) this.#head = Buffer.concat([this.#head.subarray(0, this.#have)], this.#want);
+  }
+
+  #startBody(n: number, out: (m: WireMessage) => void): void {
+    this.#body = ownBuffer(n);
+    this.#filled = 0;
+    if (n === 0) this.#complete(out);
+  }
+
+  #complete(out: (m: WireMessage) => void): void {
+    const body = this.#body!;
+    const names = this.#names;
+    this.#body = null;
+    this.#have = 0;
+    this.#want = 5;
+    this.#field = 0;
+    this.#names = [];
+    out(this.#type === FrameType.Data ? decodeData(this.#kind, names[0]!, names[1]!, names[2]!, body) : decodeControl(this.#type, body));
   }
 }
