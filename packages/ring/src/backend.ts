@@ -19,6 +19,12 @@ export interface RingKernels {
   shr(f: FieldType, a: BigUint64Array, bits: number, out: BigUint64Array, n: number): void;
   lshr(f: FieldType, a: BigUint64Array, bits: number, out: BigUint64Array, n: number): void;
   shl(f: FieldType, a: BigUint64Array, bits: number, out: BigUint64Array, n: number): void;
+  /** out = c + e*b + f*a (+ e*f when withEf): Beaver recombination in one pass; out may alias any input. */
+  beaver(fl: FieldType, e: BigUint64Array, b: BigUint64Array, f: BigUint64Array, a: BigUint64Array, c: BigUint64Array, withEf: boolean, out: BigUint64Array, n: number): void;
+  /** out = d - 2*msb(c)*rTop (+ (c >>> bits) when withC): the end of probabilistic truncation. */
+  truncFinish(fl: FieldType, c: BigUint64Array, rTop: BigUint64Array, d: BigUint64Array, bits: number, withC: boolean, out: BigUint64Array, n: number): void;
+  /** rTop = msb(r) << (k-1-bits); d = 2*rTop - (r >>> bits) - 2^(k-2-bits): the dealer's truncation pair. */
+  truncPair(fl: FieldType, r: BigUint64Array, bits: number, d: BigUint64Array, rTop: BigUint64Array, n: number): void;
   /** out (m x n) = a (m x k) . b (k x n), row-major; out does not alias a or b. */
   matmul(f: FieldType, a: BigUint64Array, b: BigUint64Array, out: BigUint64Array, m: number, k: number, n: number): void;
 }

@@ -52,6 +52,30 @@ export const jsKernels: RingKernels = {
   shr: (f, a, bits, out, n) => map1(f, a, out, n, (x) => signed(f, x) >> BigInt(bits)),
   lshr: (f, a, bits, out, n) => map1(f, a, out, n, (x) => x >> BigInt(bits)),
   shl: (f, a, bits, out, n) => map1(f, a, out, n, (x) => x << BigInt(bits)),
+  beaver: (fl, e, b, f, a, c, withEf, out, n) => {
+    for (let i = 0; i < n; i++) {
+      const ei = get(fl, e, i), fi = get(fl, f, i);
+      put(fl, out, i, get(fl, c, i) + ei * get(fl, b, i) + fi * get(fl, a, i) + (withEf ? ei * fi : 0n));
+    }
+  },
+  truncFinish: (fl, c, rTop, d, bits, withC, out, n) => {
+    const k = BigInt(fl === 'FM64' ? 64 : 128);
+    for (let i = 0; i < n; i++) {
+      const ci = get(fl, c, i);
+      const top = ci >> (k - 1n);
+      put(fl, out, i, get(fl, d, i) - 2n * top * get(fl, rTop, i) + (withC ? ci >> BigInt(bits) : 0n));
+    }
+  },
+  truncPair: (fl, r, bits, d, rTop, n) => {
+    const k = BigInt(fl === 'FM64' ? 64 : 128);
+    const m = BigInt(bits);
+    for (let i = 0; i < n; i++) {
+      const ri = get(fl, r, i);
+      const top = (ri >> (k - 1n)) << (k - 1n - m);
+      put(fl, rTop, i, top);
+      put(fl, d, i, 2n * top - (ri >> m) - (1n << (k - 2n - m)));
+    }
+  },
   matmul: (f, a, b, out, m, k, n) => {
     for (let i = 0; i < m; i++)
       for (let j = 0; j < n; j++) {

@@ -3,8 +3,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  add, addPublicVec, addScalar, and, bitAt, bitsAt, extractBits, fromBigInts, jsKernels, kernels, lshr, matmul, msb, mul,
-  mulAdd, mulPublicVec, mulScalar, neg, not, or, randomTensor, setKernels, shl, shr, sub, sum, toBigInts, transpose, wasmKernels, xor,
+  add, addPublicVec, addScalar, and, beaverCombine, bitAt, bitsAt, extractBits, fromBigInts, jsKernels, kernels, lshr, matmul, msb, mul,
+  mulAdd, mulPublicVec, mulScalar, neg, not, or, randomTensor, setKernels, shl, shr, sub, sum, toBigInts, transpose, truncFinish, truncPair, wasmKernels, xor,
   type FieldType, type RingKernels,
 } from './index.ts';
 
@@ -99,6 +99,32 @@ for (const be of backends) {
         );
       }, 30_000);
 
+      it('fused beaverCombine, truncFinish, truncPair match their BigInt formulas', () => {
+        const k = Number(bitsOf(f));
+        const five = fc.integer({ min: 0, max: 30 }).chain((n) => fc.tuple(...Array.from({ length: 5 }, () => vec(f, n, n))));
+        fc.assert(
+          fc.property(five, fc.boolean(), fc.integer({ min: 0, max: k - 2 }), ([e, b, ff, a, c], flag, bits) => {
+            run(() => {
+              const at = (xs: bigint[], i: number) => xs[i] as bigint;
+              expect(toBigInts(beaverCombine(T(e), T(b), T(ff), T(a), T(c), flag))).toEqual(
+                e.map((v, i) => u(f, at(c, i) + v * at(b, i) + at(ff, i) * at(a, i) + (flag ? v * at(ff, i) : 0n))));
+              // out aliasing an input (the SPU writes results over its own scratch)
+              const alias = T(c);
+              beaverCombine(T(e), T(b), T(ff), T(a), alias, flag, alias);
+              expect(toBigInts(alias)).toEqual(toBigInts(beaverCombine(T(e), T(b), T(ff), T(a), T(c), flag)));
+              const msbOf = (v: bigint) => (u(f, v) >> BigInt(k - 1)) & 1n;
+              expect(toBigInts(truncFinish(T(e), T(b), T(c), bits, flag))).toEqual(
+                e.map((v, i) => u(f, at(c, i) - 2n * msbOf(v) * at(b, i) + (flag ? u(f, v) >> BigInt(bits) : 0n))));
+              const { d, rTop } = truncPair(T(a), bits);
+              const tops = a.map((v) => msbOf(v) << BigInt(k - 1 - bits));
+              expect(toBigInts(rTop)).toEqual(tops.map((t) => u(f, t)));
+              expect(toBigInts(d)).toEqual(a.map((v, i) => u(f, 2n * at(tops, i) - (u(f, v) >> BigInt(bits)) - (1n << BigInt(k - 2 - bits)))));
+            });
+          }),
+          { numRuns: 150 },
+        );
+      }, 30_000);
+
       it('matmul matches the triple loop, transpose and sum', () => {
         fc.assert(
           fc.property(fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 9 }), (m, k, n) => {
@@ -145,6 +171,16 @@ for (const be of backends) {
           const x = fc.sample(elem(f), n), y = fc.sample(elem(f), n);
           expect(toBigInts(mulAdd(T(x), T(y), T(y)))).toEqual(x.map((v, i) => u(f, v * (y[i] as bigint) + (y[i] as bigint))));
           expect(toBigInts(add(T(x), T(y)))).toEqual(x.map((v, i) => u(f, v + (y[i] as bigint))));
+          // fused kernels use 64 KiB blocks when more than four are live: cross those too
+          const fusedW = beaverCombine(T(x), T(y), T(y), T(x), T(x), true);
+          const trW = truncFinish(T(x), T(y), T(y), 13, true);
+          const pairW = truncPair(T(x), 13);
+          setKernels(jsKernels);
+          expect(toBigInts(fusedW)).toEqual(toBigInts(beaverCombine(T(x), T(y), T(y), T(x), T(x), true)));
+          expect(toBigInts(trW)).toEqual(toBigInts(truncFinish(T(x), T(y), T(y), 13, true)));
+          const pairJ = truncPair(T(x), 13);
+          expect([toBigInts(pairW.d), toBigInts(pairW.rTop)]).toEqual([toBigInts(pairJ.d), toBigInts(pairJ.rTop)]);
+          setKernels(wasmKernels);
           const [mm, kk, nn] = [6, 133, 261]; // crosses 128/64-row and 256/128-column tiles, 4-row groups + tail
           const xa = fc.sample(elem(f), mm * kk), xb = fc.sample(elem(f), kk * nn);
           const got = matmul(T(xa, [mm, kk]), T(xb, [kk, nn]));

@@ -140,6 +140,40 @@ function stream(
 
 const PTRS: readonly (readonly number[])[] = [[], [0], [0, BLOCK_BYTES], [0, BLOCK_BYTES, 2 * BLOCK_BYTES]];
 
+/**
+ * Fused sequences: copy a block of every input into scratch once, run several kernels on the
+ * blocks (cache-resident), copy the outputs' blocks back. On JS-owned tensors the copies cost more
+ * than the arithmetic (docs/ring.md), so a sequence of k kernels costs about one kernel's copies.
+ * Blocks are 64 KiB when more than four are in use, so the working set stays in L2.
+ */
+function fused(
+  l: number,
+  n: number,
+  ins: readonly BigUint64Array[],
+  outs: readonly BigUint64Array[],
+  temps: number,
+  run: (p: readonly number[], len: number) => void,
+): void {
+  const slots = ins.length + outs.length + temps;
+  const bb = slots <= 4 ? BLOCK_BYTES : BLOCK_BYTES / 2;
+  const s = sc();
+  s.ensure(bb * slots);
+  const mem = s.u64;
+  const blk = bb / (8 * l);
+  const lb = bb / 8;
+  const p = Array.from({ length: slots }, (_, i) => i * bb);
+  const o0 = ins.length;
+  for (let off = 0; off < n; off += blk) {
+    const len = Math.min(blk, n - off);
+    const lo = off * l, hi = (off + len) * l;
+    for (let i = 0; i < ins.length; i++) mem.set((ins[i] as BigUint64Array).subarray(lo, hi), i * lb);
+    run(p, len);
+    for (let i = 0; i < outs.length; i++) (outs[i] as BigUint64Array).set(mem.subarray((o0 + i) * lb, (o0 + i) * lb + len * l), lo);
+  }
+}
+
+const SHR = 0, LSHR = 1, SHL = 2;
+
 type BinName = 'add64' | 'add128' | 'sub64' | 'sub128' | 'mul64' | 'mul128';
 
 function bin(f: FieldType, a: BigUint64Array, b: BigUint64Array, out: BigUint64Array, n: number, k64: BinName, k128: BinName): void {
@@ -240,6 +274,51 @@ export const wasmKernels: RingKernels = {
       fn(0, BLOCK_BYTES, 2 * BLOCK_BYTES, rows * n);
       out.set(mem.subarray(oLimb, oLimb + (hi - lo)), lo);
     }
+  },
+  beaver: (fl, e, b, f, a, c, withEf, out, n) => {
+    const x = sc().x;
+    const w = fl === 'FM64';
+    const [muladd, addk] = w ? [x.muladd64, x.add64] : [x.muladd128, x.add128];
+    // z = c + e*(b + f) + f*a  (= c + e*b + f*a + e*f) when withEf, else c + e*b + f*a.
+    fused(w ? 1 : 2, n, [e, b, f, a, c], [out], 0, ([pe, pb, pf, pa, pc, po], len) => {
+      if (withEf) addk(pb!, pf!, pb!, len);
+      muladd(pe!, pb!, pc!, po!, len);
+      muladd(pf!, pa!, po!, po!, len);
+    });
+  },
+  truncFinish: (fl, c, rTop, d, bits, withC, out, n) => {
+    const x = sc().x;
+    const w = fl === 'FM64';
+    const k = w ? 64n : 128n;
+    const [shiftk, muladd, addk] = w ? [x.shift64, x.muladd64, x.add64] : [x.shift128, x.muladd128, x.add128];
+    // a = 2 * (c >> (k-1)) is 0 or -2; y = d + a*rTop (+ c >>> bits).
+    fused(w ? 1 : 2, n, [c, rTop, d], [out], 1, ([pc, pr, pd, po, pt], len) => {
+      shiftk(pc!, k - 1n, SHR, pt!, len);
+      shiftk(pt!, 1n, SHL, pt!, len);
+      muladd(pt!, pr!, pd!, po!, len);
+      if (withC && bits > 0) {
+        shiftk(pc!, BigInt(bits), LSHR, pt!, len);
+        addk(po!, pt!, po!, len);
+      } else if (withC) addk(po!, pc!, po!, len);
+    });
+  },
+  truncPair: (fl, r, bits, d, rTop, n) => {
+    const x = sc().x;
+    const w = fl === 'FM64';
+    const k = w ? 64 : 128;
+    const [shiftk, negk, addk] = w ? [x.shift64, x.neg64, x.add64] : [x.shift128, x.neg128, x.add128];
+    const c = BigInt.asUintN(k, -(1n << BigInt(k - 2 - bits)));
+    const addc = w ? (a: number, o: number, len: number) => x.addsc64(a, c, o, len) : (a: number, o: number, len: number) => x.addsc128(a, c & M64, c >> 64n, o, len);
+    // rTop = msb(r) << (k-1-bits); d = 2*rTop - (r >>> bits) - 2^(k-2-bits). Shift kernels need bits > 0.
+    fused(w ? 1 : 2, n, [r], [d, rTop], 0, ([pr, pd, pt], len) => {
+      shiftk(pr!, BigInt(k - 1), LSHR, pt!, len);
+      shiftk(pt!, BigInt(k - 1 - bits), SHL, pt!, len);
+      if (bits > 0) shiftk(pr!, BigInt(bits), LSHR, pd!, len);
+      negk(bits > 0 ? pd! : pr!, pd!, len);
+      addk(pd!, pt!, pd!, len);
+      addk(pd!, pt!, pd!, len);
+      addc(pd!, pd!, len);
+    });
   },
   shr: (f, a, bits, out, n) => shift(f, 0, a, bits, out, n),
   lshr: (f, a, bits, out, n) => shift(f, 1, a, bits, out, n),

@@ -8,7 +8,7 @@
 //                                               (Escudero et al. 2020 "Improved primitives for MPC
 //                                               over mixed arithmetic-binary circuits"; SPU semi2k
 //                                               TruncAPr)
-import { FIELD_BITS, add, addScalar, lshr, matmul, mul, neg, shl } from '@sfw/ring';
+import { matmul, mul, truncPair } from '@sfw/ring';
 import { asRecord, parseBits, parseDims, correlationKind, type CorrelationKind, type PartLayout } from './correlation.ts';
 
 export interface BeaverParams { shape: number[] }
@@ -57,16 +57,10 @@ export const ARITH_KINDS: readonly CorrelationKind[] = [
       { name: 'rTop', field, shape: p.shape, sharing: 'additive' },
     ],
     derive: (p, field, r, scratch) => {
-      const k = FIELD_BITS[field];
-      const m = p.bits;
-      // r >>> m = 2^(k-1-m) msb(r) + rHi = rTop + rHi, hence d = rTop - rHi - C = 2 rTop - (r >>> m) - C.
-      // d lives in dealer scratch (recycled by the dealer after use): no fresh n-element allocation.
-      const d = lshr(r.r!, m, scratch?.take(field, p.shape));
-      neg(d, d);
-      const rTop = shl(lshr(r.r!, k - 1, r.r), k - 1 - m, r.r);
-      add(d, rTop, d);
-      add(d, rTop, d);
-      addScalar(d, BigInt.asUintN(k, -(1n << BigInt(k - 2 - m))), d);
+      // r >>> m = 2^(k-1-m) msb(r) + rHi = rTop + rHi, hence d = rTop - rHi - C = 2 rTop - (r >>> m) - C
+      // (ring's truncPair, one pass). d lives in dealer scratch (recycled by the dealer after use),
+      // rTop over r: no fresh n-element allocation.
+      const { d, rTop } = truncPair(r.r!, p.bits, scratch?.take(field, p.shape), r.r);
       return { d, rTop };
     },
   }),

@@ -5,15 +5,12 @@ import {
   FIELD_BITS,
   add,
   addScalar,
-  lshr,
+  beaverCombine,
   makeTensor,
   matmul,
-  mulAdd,
-  mulScalar,
   neg,
-  shl,
-  shr,
   sub,
+  truncFinish,
   zeros,
   type RingTensor,
 } from '@sfw/ring';
@@ -57,9 +54,8 @@ async function beaverMul(env: KernelEnv, x: RingTensor, y: RingTensor, t: Correl
   // Both awaited together: a failure of either surfaces here, never as an unhandled rejection.
   const [{ c }, ef] = await Promise.all([t.derived, opened]);
   const [eo, fo] = splitPair(ef, x, y);
-  const z = mulAdd(eo, b!, c!, out);
-  mulAdd(fo, a!, z, z);
-  if (holdsConstants(env)) mulAdd(eo, fo, z, z);
+  // One fused pass (ring's beaverCombine): z = c + e b + f a (+ e f at rank 0).
+  const z = beaverCombine(eo, b!, fo, a!, c!, holdsConstants(env), out);
   env.pool.give(a, b, c, ef);
   return z;
 }
@@ -71,10 +67,9 @@ async function squarePair(env: KernelEnv, x: RingTensor, t: Correlation, out?: R
   const e = sub(x, a!, env.pool.take(x.field, x.shape));
   const opened = openAll(env.comm, e, env.pool); // e is sent: not returned to the pool
   const [{ c }, eo] = await Promise.all([t.derived, opened]);
-  const e2 = mulScalar(eo, 2n, env.pool.take(x.field, x.shape));
-  const z = mulAdd(e2, a!, c!, out);
-  if (holdsConstants(env)) mulAdd(eo, eo, z, z);
-  env.pool.give(a, c, eo, e2);
+  // c + e a + e a (+ e e): the Beaver recombination with y = x, in one fused pass.
+  const z = beaverCombine(eo, a!, eo, a!, c!, holdsConstants(env), out);
+  env.pool.give(a, c, eo);
   return z;
 }
 
@@ -123,13 +118,10 @@ async function truncPr(env: KernelEnv, x: RingTensor, bits: number, t: Correlati
   if (holdsConstants(env)) addScalar(masked, pow2(x.field, k - 2), masked);
   const opened = openAll(env.comm, masked, pool); // masked is sent: not returned to the pool
   const [{ d, rTop }, c] = await Promise.all([t.derived, opened]);
-  const a = shr(c, k - 1, pool.take(x.field, x.shape));
-  shl(a, 1, a);
   // d is this rank's own memory (a PRG draw, or its slice of the dealer's answer on rank 0) and is
-  // not read again: the result is written over it.
-  const y = mulAdd(a, rTop!, d!, d);
-  if (holdsConstants(env)) add(y, lshr(c, m, a), y);
-  pool.give(rTop, c, a);
+  // not read again: the result is written over it, in one fused pass (ring's truncFinish).
+  const y = truncFinish(c, rTop!, d!, m, holdsConstants(env), d);
+  pool.give(rTop, c);
   return makeTensor(x.field, x.shape, y.data);
 }
 
