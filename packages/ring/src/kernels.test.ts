@@ -103,7 +103,8 @@ for (const be of backends) {
         const k = Number(bitsOf(f));
         const five = fc.integer({ min: 0, max: 30 }).chain((n) => fc.tuple(...Array.from({ length: 5 }, () => vec(f, n, n))));
         fc.assert(
-          fc.property(five, fc.boolean(), fc.integer({ min: 0, max: k - 2 }), ([e, b, ff, a, c], flag, bits) => {
+          fc.property(five, fc.boolean(), fc.integer({ min: 0, max: k - 2 }), ([e, b, ff, a, c]: bigint[][], flag, bits) => {
+            if (e === undefined || b === undefined || ff === undefined || a === undefined || c === undefined) throw new Error('five vectors');
             run(() => {
               const at = (xs: bigint[], i: number) => xs[i] as bigint;
               expect(toBigInts(beaverCombine(T(e), T(b), T(ff), T(a), T(c), flag))).toEqual(
