@@ -1,10 +1,10 @@
-// Stated cost == counted traffic, for msb/eqz (the comparison kernels), FM64 and FM128, 2 parties:
+// Stated cost == counted traffic, for msb/eqz/topBit (the comparison kernels), FM64 and FM128, 2 parties:
 // bytes rank 0 -> rank 1, bytes rank 1 -> rank 0, rounds (LocalHub's Lamport clock) and dealer bytes.
 import { describe, expect, it } from 'vitest';
 import { Prg, randomSeed } from '@sfw/ring';
 import { LocalHub } from '../local-hub.ts';
 import { runLocal } from '../simulation.ts';
-import { eqzACost, msbACost, msbOffsetsACost } from './nonlinear-cost.ts';
+import { eqzACost, msbACost, msbOffsetsACost, topBitOneHotACost } from './nonlinear-cost.ts';
 import { semi2kNl } from './nonlinear.ts';
 import { cfgOf } from '../__tests__/nl-testutil.ts';
 
@@ -12,6 +12,7 @@ describe.each(['FM64', 'FM128'] as const)('%s comparison kernel costs', (field) 
   it.each([
     ['msbA', msbACost, semi2kNl.msbA],
     ['eqzA', eqzACost, semi2kNl.eqzA],
+    ['topBitOneHotA (kk 44, G 8, as the FM64 normalisation)', (f: typeof field, n: number) => topBitOneHotACost(f, n, 44, 8), (env: Parameters<typeof semi2kNl.msbA>[0], x: Parameters<typeof semi2kNl.msbA>[1]) => semi2kNl.topBitOneHotA(env, x, 44, 8).then((r) => r[0]!)],
     ['msbOffsetsA (2 offsets, as clip)', (f: typeof field, n: number) => msbOffsetsACost(f, n, 2), (env: Parameters<typeof semi2kNl.msbA>[0], x: Parameters<typeof semi2kNl.msbA>[1]) => semi2kNl.msbOffsetsA(env, x, [5n, -7n]).then((r) => r[0]!)],
   ] as const)('%s on 4096 elements', async (_name, cost, kernel) => {
     const n = 4096;

@@ -2,7 +2,7 @@
 // rounds LocalHub counts (costs.test.ts). k = ring bits, n = elements, W = ceil(n/32) plane words.
 // Dealer traffic (corrections to rank 0) is preprocessing and not counted in rounds.
 import { FIELD_BITS, type FieldType } from '@sfw/ring';
-import { msbCost } from './boolean/circuits.ts';
+import { msbCost, sklanskyCost } from './boolean/circuits.ts';
 
 export interface NlCost {
   rounds: number;
@@ -51,5 +51,29 @@ export function msbOffsetsACost(field: FieldType, n: number, J: number): NlCost 
     rounds: 1 + rounds + 1,
     bytesPerPeer: n * eb + 8 * J * W(n) * ands + 4 * J * W(n),
     dealerBytes: limbBytes(k * W(n)) + ands * limbBytes(J * W(n)) + J * W(n) * 32 * eb,
+  };
+}
+
+/** AND gates and rounds of suffixAnd over L planes (Sklansky, one AND per combine). */
+function suffixAndCost(L: number): { ands: number; rounds: number } {
+  let ands = 0, rounds = 0;
+  for (let l = 0; 1 << l < L; l++, rounds++) for (let i = 0; i < L; i++) if ((i >> l) & 1) ands++;
+  return { ands, rounds };
+}
+
+/**
+ * topBitOneHotA over the low kk bits with digit base G: mask-open (n*k/8), Sklansky bit
+ * decomposition of kk bits, suffix-AND over kk planes, one bit B2A over (ceil(kk/G) + G) W 32 slots.
+ */
+export function topBitOneHotACost(field: FieldType, n: number, kk: number, G: number): NlCost {
+  const k = FIELD_BITS[field];
+  const dec = sklanskyCost(kk - 1), suf = suffixAndCost(kk);
+  const ands = dec.ands + suf.ands;
+  const D = Math.ceil(kk / G) + G;
+  const eb = k / 8;
+  return {
+    rounds: 1 + dec.rounds + suf.rounds + 1,
+    bytesPerPeer: n * eb + 8 * W(n) * ands + 4 * D * W(n),
+    dealerBytes: limbBytes(kk * W(n)) + ands * limbBytes(W(n)) + D * W(n) * 32 * eb,
   };
 }

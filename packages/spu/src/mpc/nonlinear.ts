@@ -4,20 +4,24 @@
 // (SPU's design: ref2k and semi2k share the hal/ layer and differ only in mpc/ kernels).
 //   msbA   (A -> A)  integer 0/1 shares of [x < 0]
 //   eqzA   (A -> A)  integer 0/1 shares of [x == 0]
-//   topBitLookupA (A -> A[])  for x > 0 with top set bit e (e < kk), shares of table_t[e] per table
+//   topBitOneHotA (A -> A[])  for x > 0 with top set bit e (e < kk), 0/1 shares of the digits of
+//                              kk-1-e in base G (one-hot per digit)
 import { FIELD_BITS, LIMBS, makeTensor, toBigInts, type RingTensor } from '@sfw/ring';
 import type { NlKernels } from './types.ts';
-import { planeWords, type Planes } from './boolean/bitslice.ts';
-import { bitsFromMasked, notS, suffixAnd, xorP, type Plane } from './boolean/circuits.ts';
-import { b2a, b2aBit, eqzA2B, maskAndOpen, msbA2B, msbOffsetsA2B } from './boolean/convert.ts';
+import { planeWords } from './boolean/bitslice.ts';
+import { bitsFromMasked, notS, suffixAnd, xorP } from './boolean/circuits.ts';
+import { b2aBit, eqzA2B, maskAndOpen, msbA2B, msbOffsetsA2B } from './boolean/convert.ts';
 
 /**
  * SEMI2K. msbA: mask-open-compare (boolean/circuits.ts msbFromMasked) + single-bit B2A.
- * topBitLookupA: bit decomposition of the low kk bits after masking, suffix-AND of the negated
+ * topBitOneHotA: bit decomposition of the low kk bits after masking, suffix-AND of the negated
  * bits gives "no bit set at or above j", whose neighbour differences are the one-hot h_e of the top
- * bit; a table is then a local XOR of the h_e (bit j of table[e] set => h_e contributes), and one
- * batched k-bit B2A converts all tables (the normalisation step of Catrina & Saxena, FC 2010,
- * with SPU's "highest one bit" trick of reading a power of two off a one-hot vector).
+ * bit (the normalisation step of Catrina & Saxena, FC 2010, with SPU's "highest one bit"). Instead
+ * of a k-bit B2A per looked-up table (a boolean adder, ~440 ANDs/elem at k = 64), the one-hot is
+ * folded locally into the digits of d = kk-1-e = G j + i: hi[j] = XOR of h_e over the e with digit
+ * j, lo[i] likewise (each again one-hot, as exactly one h_e is set), and J + G single bits go
+ * through ONE batched bit B2A. A power-of-two table 2^(a_j + b_i) is then one exact product of two
+ * local sums, an additive table u_j + v_i is local (numerics/numeric.ts).
  */
 export const semi2kNl: NlKernels = {
   async msbA(env, x) {
@@ -35,34 +39,26 @@ export const semi2kNl: NlKernels = {
     const L = LIMBS[env.cfg.field];
     return offsets.map((_, j) => makeTensor(env.cfg.field, x.shape, all.data.subarray(j * W * 32 * L, (j * W * 32 + n) * L)));
   },
-  async topBitLookupA(env, x, kk, tables) {
+  async topBitOneHotA(env, x, kk, G) {
     const n = x.size;
-    const k = FIELD_BITS[env.cfg.field];
     const m = await maskAndOpen(env, x, kk);
     const bits = await bitsFromMasked(env, m.C, m.R, kk);
     const none = await suffixAnd(env, bits.map((b) => notS(env.comm.rank, b))); // none[j] = no bit >= j
     const W = planeWords(n);
-    const onehot: Plane[] = [];
-    for (let e = 0; e < kk; e++) onehot.push(e + 1 < kk ? xorP(none[e]!, none[e + 1]!) : notS(env.comm.rank, none[e]!));
-    // All tables side by side: element (t, i) sits at word t*W + (i >> 5).
-    const T = tables.length;
-    const X: Planes = { k, n: T * W * 32, W: T * W, words: new Uint32Array(k * T * W) };
-    tables.forEach((tab, t) => {
-      for (let e = 0; e < kk; e++) {
-        let v = BigInt.asUintN(k, tab[e] ?? 0n);
-        for (let j = 0; v !== 0n; j++, v >>= 1n) {
-          if ((v & 1n) === 0n) continue;
-          const dst = X.words.subarray(j * X.W + t * W, j * X.W + (t + 1) * W);
-          const h = onehot[e]!;
-          for (let w = 0; w < W; w++) dst[w] = dst[w]! ^ (h[w]!);
-        }
+    const J = Math.ceil(kk / G);
+    // Digit planes side by side: block j < J is hi[j], block J + i is lo[i].
+    const digits = new Uint32Array((J + G) * W);
+    for (let e = 0; e < kk; e++) {
+      const h = e + 1 < kk ? xorP(none[e]!, none[e + 1]!) : notS(env.comm.rank, none[e]!);
+      const d = kk - 1 - e;
+      for (const blk of [Math.floor(d / G), J + (d % G)]) {
+        const dst = digits.subarray(blk * W, (blk + 1) * W);
+        for (let w = 0; w < W; w++) dst[w] = dst[w]! ^ h[w]!;
       }
-    });
-    const planes: Plane[] = [];
-    for (let j = 0; j < k; j++) planes.push(X.words.subarray(j * X.W, (j + 1) * X.W));
-    const all = await b2a(env, planes, X.n);
+    }
+    const all = await b2aBit(env, digits, (J + G) * W * 32);
     const L = LIMBS[env.cfg.field];
-    return tables.map((_, t) => makeTensor(env.cfg.field, x.shape, all.data.slice(t * W * 32 * L, (t * W * 32 + n) * L)));
+    return Array.from({ length: J + G }, (_, b) => makeTensor(env.cfg.field, x.shape, all.data.subarray(b * W * 32 * L, (b * W * 32 + n) * L)));
   },
 };
 
@@ -77,13 +73,15 @@ export const ref2kNl: NlKernels = {
     return Promise.resolve(offsets.map((o) => fromValues(x, vals.map((v) => (BigInt.asIntN(k, v - o) < 0n ? 1n : 0n)))));
   },
   eqzA: (_env, x) => Promise.resolve(mapSigned(x, (v) => (v === 0n ? 1n : 0n))),
-  topBitLookupA: (_env, x, kk, tables) => {
-    const vals = toBigInts(x);
-    const top = vals.map((v) => {
+  topBitOneHotA: (_env, x, kk, G) => {
+    const J = Math.ceil(kk / G);
+    const d = toBigInts(x).map((v) => {
       const low = BigInt.asUintN(kk, v);
-      return low === 0n ? -1 : low.toString(2).length - 1;
+      return low === 0n ? -1 : kk - low.toString(2).length;
     });
-    return Promise.resolve(tables.map((tab) => fromValues(x, top.map((e) => (e < 0 ? 0n : (tab[e] ?? 0n))))));
+    const hi = Array.from({ length: J }, (_, j) => fromValues(x, d.map((v) => (v >= 0 && Math.floor(v / G) === j ? 1n : 0n))));
+    const lo = Array.from({ length: G }, (_, i) => fromValues(x, d.map((v) => (v >= 0 && v % G === i ? 1n : 0n))));
+    return Promise.resolve([...hi, ...lo]);
   },
 };
 

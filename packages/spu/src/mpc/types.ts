@@ -57,7 +57,11 @@ export interface ArithProtocol {
 export interface NlKernels {
   msbA(env: KernelEnv, x: RingTensor): Promise<RingTensor>;
   eqzA(env: KernelEnv, x: RingTensor): Promise<RingTensor>;
-  topBitLookupA(env: KernelEnv, x: RingTensor, kk: number, tables: readonly (readonly bigint[])[]): Promise<RingTensor[]>;
+  /**
+   * For x whose top set bit among the low kk bits is e, with d = kk-1-e = G j + i: integer 0/1
+   * shares of [j == j'] for j' < ceil(kk/G), then of [i == i'] for i' < G (all 0 when x = 0).
+   */
+  topBitOneHotA(env: KernelEnv, x: RingTensor, kk: number, G: number): Promise<RingTensor[]>;
   /** msbA(x - o) for several public ring offsets o of ONE secret x (one mask, one opening). */
   msbOffsetsA(env: KernelEnv, x: RingTensor, offsets: readonly bigint[]): Promise<RingTensor[]>;
 }

@@ -43,17 +43,73 @@ export async function polyRaw(F: Fxp, x: RingTensor, coefs: readonly number[], g
   return acc;
 }
 
+/** The top set bit of x as two one-hot digits of d = kk-1-e = G j + i (mpc topBitOneHotA). */
+interface TopBit {
+  readonly kk: number;
+  readonly G: number;
+  readonly hi: readonly RingTensor[];
+  readonly lo: readonly RingTensor[];
+}
+
+/** Digit base: about sqrt(kk) (fewest bit conversions) and even, so parities of e need only i. */
+const digitBase = (kk: number): number => 2 * Math.ceil(Math.sqrt(kk) / 2);
+
 /**
- * Normalises a positive x = m * 2^(e-f), m in [1, 2): returns m (fixed point) and shares of the
- * extra tables looked up on e. One top-bit lookup, one product, one truncation.
+ * A table over the top-bit position e written as u_j + v_i over the digits of d = kk-1-e = G j + i;
+ * throws when T does not separate (a design error, caught by every test of the op).
  */
-async function normalise(F: Fxp, x: RingTensor, extra: readonly (readonly bigint[])[]): Promise<{ m: RingTensor; tabs: RingTensor[] }> {
+function splitTable(tb: TopBit, T: (e: number) => number): { u: number[]; v: number[] } {
+  const { kk, G } = tb;
+  const v = Array.from({ length: G }, (_, i) => T(kk - 1 - i));
+  const u = Array.from({ length: tb.hi.length }, (_, j) => T(kk - 1 - G * j) - v[0]!);
+  for (let d = 0; d < kk; d++) if (u[Math.floor(d / G)]! + v[d % G]! !== T(kk - 1 - d)) throw new RangeError('table does not separate over the digits');
+  return { u, v };
+}
+
+/** sum_t c_t h_t for one-hot shares h_t and public integers c_t: local. */
+function combine(F: Fxp, hs: readonly RingTensor[], cs: readonly bigint[]): RingTensor {
+  let acc: RingTensor | undefined;
+  hs.forEach((h, t) => {
+    if (cs[t] === 0n) return;
+    const term = F.mulInt(h, cs[t]!);
+    acc = acc === undefined ? term : F.add(acc, term);
+  });
+  return acc ?? F.mulInt(hs[0]!, 0n);
+}
+
+/** T(e) for an additive table (local: exactly one digit of each kind is set). */
+function addTable(F: Fxp, tb: TopBit, T: (e: number) => number): RingTensor {
+  const { u, v } = splitTable(tb, T);
+  return F.add(combine(F, tb.hi, u.map(BigInt)), combine(F, tb.lo, v.map(BigInt)));
+}
+
+/** 2^T(e) for tables whose exponents separate, all in one round of exact products. */
+function powTables(F: Fxp, tb: TopBit, Ts: readonly ((e: number) => number)[]): Promise<RingTensor[]> {
+  const pairs = Ts.map((T) => {
+    const { u, v } = splitTable(tb, T);
+    const lift = Math.min(...u); // move the common offset into v so every exponent is >= 0
+    const uu = u.map((a) => a - lift), vv = v.map((b) => b + lift);
+    if (vv.some((b) => b < 0)) throw new RangeError('power table has a negative exponent');
+    return [combine(F, tb.hi, uu.map((a) => 1n << BigInt(a))), combine(F, tb.lo, vv.map((b) => 1n << BigInt(b)))] as const;
+  });
+  return F.mulMany(pairs, null);
+}
+
+/**
+ * Normalises a positive x = m * 2^(e-f), m in [1, 2): returns m (fixed point), fac = 2^(K-e) and
+ * the extra power tables 2^T(e), with the one-hot digits for additive tables. One top-bit
+ * conversion, one round of table products, one product and one truncation.
+ */
+async function normalise(F: Fxp, x: RingTensor, pows: readonly ((e: number) => number)[] = []): Promise<{ m: RingTensor; fac: RingTensor; pows: RingTensor[]; tb: TopBit }> {
   const K = normK(F);
   const kk = K + 1;
-  const pow = Array.from({ length: kk }, (_, e) => 1n << BigInt(K - e));
-  const [fac, ...tabs] = await F.nk.topBitLookupA(F.env, x, kk, [pow, ...extra]);
+  const G = digitBase(kk);
+  const digits = await F.nk.topBitOneHotA(F.env, x, kk, G);
+  const J = digits.length - G;
+  const tb: TopBit = { kk, G, hi: digits.slice(0, J), lo: digits.slice(J) };
+  const [fac, ...rest] = await powTables(F, tb, [(e) => K - e, ...pows]);
   const m = await F.trunc(await F.mulRing(x, fac!), K - F.f);
-  return { m, tabs: [fac!, ...tabs] };
+  return { m, fac: fac!, pows: rest, tb };
 }
 
 /**
@@ -63,8 +119,7 @@ async function normalise(F: Fxp, x: RingTensor, extra: readonly (readonly bigint
  * Result = y * 2^(K-e) / 2^(K-f).
  */
 export async function reciprocalPos(F: Fxp, x: RingTensor, iters = 3, extraBits = 0): Promise<RingTensor> {
-  const { m, tabs } = await normalise(F, x, []);
-  const fac = tabs[0]!;
+  const { m, fac } = await normalise(F, x);
   let y = F.addC(await F.mulC(m, -8 / 17), 24 / 17);
   let e = F.addC(F.neg(await F.mul(m, y)), 1);
   for (let i = 0; i < iters; i++) {
@@ -120,14 +175,12 @@ export async function div(F: Fxp, x: RingTensor, y: RingTensor): Promise<RingTen
  */
 export async function sqrtRsqrt(F: Fxp, x: RingTensor, want: 'sqrt' | 'rsqrt', extraBits = 0): Promise<RingTensor> {
   const K = normK(F), f = F.f;
-  const kk = K + 1;
   const K2 = Math.ceil((K - f) / 2) + 1; // >= max t, so 2^(K2 - t) is an integer
-  const parity = Array.from({ length: kk }, (_, e) => BigInt(((e - f) % 2 + 2) % 2));
   const tOf = (e: number): number => Math.floor((e - f) / 2);
-  // rsqrt scale 2^(K2 - t); sqrt scale 2^(K2 + t) (t >= -f/2 keeps the exponent >= 0)
-  const scale = Array.from({ length: kk }, (_, e) => 1n << BigInt(want === 'rsqrt' ? K2 - tOf(e) : K2 + tOf(e) + Math.ceil(f / 2)));
-  const { m, tabs } = await normalise(F, x, [parity, scale]);
-  const mp = F.add(m, await F.mulRing(tabs[1]!, m)); // m' = m (1 + p)
+  // rsqrt scale 2^(K2 - t); sqrt scale 2^(K2 + t + ceil(f/2)) (t >= -f/2 keeps the exponent >= 0)
+  const { m, pows, tb } = await normalise(F, x, [(e) => (want === 'rsqrt' ? K2 - tOf(e) : K2 + tOf(e) + Math.ceil(f / 2))]);
+  const parity = addTable(F, tb, (e) => (((e - f) % 2) + 2) % 2);
+  const mp = F.add(m, await F.mulRing(parity, m)); // m' = m (1 + p)
   const y0 = F.addC(await F.mulC(mp, -0.151), 1.061);
   let [g, h] = await F.mulMany([[mp, y0], [y0, F.constLike(y0, F.enc(0.5))]]);
   const iters = F.k === 64 ? 3 : 4;
@@ -138,7 +191,7 @@ export async function sqrtRsqrt(F: Fxp, x: RingTensor, want: 'sqrt' | 'rsqrt', e
   // rsqrt(m') = 2h; sqrt(m') = g.
   const base = want === 'rsqrt' ? F.mulInt(h!, 2n) : g!;
   const shift = want === 'rsqrt' ? K2 : K2 + Math.ceil(f / 2);
-  return F.trunc(await F.mulRing(base, tabs[2]!), shift - extraBits);
+  return F.trunc(await F.mulRing(base, pows[0]!), shift - extraBits);
 }
 
 /** Largest input of exp: the last squaring's product must stay below 2^(k-2) (minus a margin). */
@@ -174,12 +227,10 @@ const LN1P = {
 
 /** ln(x) for x > 0: x = m 2^(e-f); ln x = ln1p(m - 1) + (e - f) ln 2, (e - f) looked up with 2^K. */
 export async function log(F: Fxp, x: RingTensor): Promise<RingTensor> {
-  const kk = normK(F) + 1;
-  const eMinusF = Array.from({ length: kk }, (_, e) => BigInt(e - F.f));
-  const { m, tabs } = await normalise(F, x, [eMinusF]);
+  const { m, tb } = await normalise(F, x);
   const g = 8;
   // (e - f) ln 2 joins the polynomial's sum at scale 2f+g, so ln 2 carries f+g+f bits and the
   // whole result is rounded once.
   const acc = await polyRaw(F, F.addC(m, -1), LN1P[F.k as 64 | 128], g);
-  return F.trunc(F.add(acc, F.mulInt(tabs[1]!, F.enc(Math.LN2, 2 * F.f + g))), F.f + g);
+  return F.trunc(F.add(acc, F.mulInt(addTable(F, tb, (e) => e - F.f), F.enc(Math.LN2, 2 * F.f + g))), F.f + g);
 }
