@@ -83,12 +83,21 @@ elif case == 'tally':  # arg: {ids, timeout}: wait for every result; count store
             pass
         states[res.state] = states.get(res.state, 0) + 1
     wanted = set(arg['ids'])
-    per = {}
-    for e in list_events():
-        if e.get('celery_task_id') in wanted:
-            k = e['celery_task_id']
-            per.setdefault(k, {}).setdefault(e['status'], 0)
-            per[k][e['status']] += 1
+
+    def per_task():
+        per = {}
+        for e in list_events():
+            if e.get('celery_task_id') in wanted:
+                per.setdefault(e['celery_task_id'], {}).setdefault(e['status'], 0)
+                per[e['celery_task_id']][e['status']] += 1
+        return per
+    # Each terminal status event is pushed just after its result is stored: wait (bounded) until
+    # every task that has a result has its terminal event before counting.
+    per = per_task()
+    settle = time.time() + 10
+    while time.time() < settle and sum(1 for v in per.values() if 'SUCCESS' in v or 'FAILURE' in v) < len(wanted):
+        time.sleep(0.05)
+        per = per_task()
     workers = {}
     for tid in arg['ids']:
         m = r_.get('celery-task-meta-' + tid)
