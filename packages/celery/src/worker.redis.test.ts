@@ -10,10 +10,11 @@ import type { TaskHandler } from './types.ts';
 
 const URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0';
 
-/** Poll until `f` returns `want` (bounded by attempts, not wall time). */
-async function until<T>(f: () => Promise<T>, want: T, tries = 50): Promise<T> {
+/** Poll until `f` returns `want`; the generous deadline only makes a loaded machine wait longer. */
+async function until<T>(f: () => Promise<T>, want: T, waitMs = 20_000): Promise<T> {
+  const deadline = Date.now() + waitMs;
   let v = await f();
-  for (let i = 0; i < tries && v !== want; i++) {
+  while (v !== want && Date.now() < deadline) {
     await sleep(50);
     v = await f();
   }

@@ -13,9 +13,11 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 let server: RedisServer;
 let redis: Redis;
 
-async function until<T>(f: () => Promise<T>, ok: (v: T) => boolean, tries = 100): Promise<T> {
+// Polls by deadline, not by a count of tries, so a loaded CI machine only makes it wait longer.
+async function until<T>(f: () => Promise<T>, ok: (v: T) => boolean, waitMs = 20_000): Promise<T> {
+  const deadline = Date.now() + waitMs;
   let v = await f();
-  for (let i = 0; i < tries && !ok(v); i++) {
+  while (!ok(v) && Date.now() < deadline) {
     await sleep(50);
     v = await f();
   }
