@@ -1,10 +1,14 @@
-// A TCP proxy that emulates a WAN link on loopback (this kernel has no netem qdisc): each direction
+// A TCP proxy that emulates a WAN link (this kernel has no netem qdisc): each direction
 // of each connection is a serial link of `mbitPerSec` with `rttMs / 2` one-way delay. A chunk leaves
 // when the link has finished sending the ones before it (bandwidth) and arrives `rttMs / 2` later
 // (latency); the source is paused while more than one bandwidth-delay product (at least 1 MiB) is in
-// flight, which gives the sender TCP-like backpressure. Timers have ~1 ms granularity, so delays
-// below a millisecond are approximate (reported with the figures). TLS passes through untouched.
+// flight, which gives the sender TCP-like backpressure. TLS passes through untouched.
+//
+// Run as a process (`node shaping-proxy.js <target host:port> <mbit/s> <rtt ms>`) it listens on a
+// free port of 127.0.0.1 in its own network namespace, prints `{"port":N}` and serves until its stdin
+// closes: the WAN bench places one in the dialling host's namespace, in front of the veth link.
 import { createServer, connect, type Server, type Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
 
 export interface LinkProfile {
   readonly name: string;
@@ -16,7 +20,7 @@ class Direction {
   #busyUntil = 0;
   #inFlight = 0;
   readonly #queue: { at: number; chunk: Buffer }[] = [];
-  #timer: NodeJS.Timeout | null = null;
+  #timer: NodeJS.Timeout | NodeJS.Immediate | null = null;
   readonly #bytesPerMs: number;
   readonly #delayMs: number;
   readonly #limit: number;
@@ -46,10 +50,13 @@ class Direction {
   #schedule(): void {
     if (this.#timer || this.#queue.length === 0) return;
     const wait = this.#queue[0]!.at - performance.now();
-    this.#timer = setTimeout(() => {
+    const fire = (): void => {
       this.#timer = null;
       this.#flush();
-    }, Math.max(0, wait));
+    };
+    // Timers fire at millisecond granularity at best: a sub-millisecond wait (the 0.2 ms RTT profile)
+    // polls on the event loop instead of rounding every delay up to a whole millisecond.
+    this.#timer = wait < 1 ? setImmediate(fire) : setTimeout(fire, wait);
   }
 
   #flush(): void {
@@ -72,10 +79,10 @@ class Direction {
 }
 
 /** Listen on a free loopback port and forward every connection to `target` through the profile. */
-export async function startShapingProxy(targetPort: number, profile: LinkProfile): Promise<{ port: number; close(): Promise<void> }> {
+export async function startShapingProxy(target: { host: string; port: number }, profile: LinkProfile): Promise<{ port: number; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
-    const upstream = connect(targetPort, '127.0.0.1');
+    const upstream = connect(target.port, target.host);
     for (const s of [client, upstream]) {
       s.setNoDelay(true);
       sockets.add(s);
@@ -99,4 +106,18 @@ export async function startShapingProxy(targetPort: number, profile: LinkProfile
         server.close(() => r());
       }),
   };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [target = '', mbit = '', rtt = ''] = process.argv.slice(2);
+  const i = target.lastIndexOf(':');
+  const profile: LinkProfile = { name: 'cli', mbitPerSec: Number(mbit), rttMs: Number(rtt) };
+  if (i <= 0 || !(profile.mbitPerSec > 0) || !(profile.rttMs >= 0)) {
+    process.stderr.write('usage: shaping-proxy <target host:port> <mbit/s> <rtt ms>\n');
+    process.exit(2);
+  }
+  const proxy = await startShapingProxy({ host: target.slice(0, i), port: Number(target.slice(i + 1)) }, profile);
+  process.stdout.write(`${JSON.stringify({ port: proxy.port })}\n`);
+  process.stdin.resume();
+  process.stdin.on('close', () => void proxy.close().then(() => process.exit(0)));
 }
