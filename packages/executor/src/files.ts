@@ -7,6 +7,7 @@
 // from its JobContext (docs/executor.md, "Files").
 import { lstat, realpath, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { z } from 'zod';
 import { ParameterValidationError } from './errors.ts';
 
 /**
@@ -25,6 +26,12 @@ export interface FileDecl {
   /** The path as the message gave it: relative to the party's data root. */
   readonly path: string;
 }
+
+/**
+ * The config field of a per-party file (`input_ds: { alice: 'a.csv', bob: 'b.csv' }`): party -> a
+ * path in that party's data root, at least one party. Declared per party with `perPartyFiles`.
+ */
+export const partyPaths = z.record(z.string().min(1), z.string().min(1)).refine((r) => Object.keys(r).length >= 1, 'at least one party');
 
 /** What `TaskDefinition.files` may use besides the config (parties from the envelope). */
 export interface FileEnv {

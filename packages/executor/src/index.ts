@@ -1,7 +1,7 @@
 // @sfw/executor: task envelope, dispatcher registry, the stage-timed executor, errors, wire schemas.
 export { TaskRegistry } from './registry.ts';
 export type { TaskDefinition, JobContext, RegisterTasks, NestedTask } from './registry.ts';
-export { resolveFiles, pathProblem, isWithin, rootOf } from './files.ts';
+export { resolveFiles, pathProblem, isWithin, rootOf, partyPaths } from './files.ts';
 export type { FileDecl, FileRole, FileEnv, DataRoots, ResolvedFile, ResolveOptions } from './files.ts';
 export { stageFiles, uncheckedJobFiles, runWithUncheckedFiles, directJobContext } from './staging.ts';
 export type { JobFiles, StagedFiles } from './staging.ts';
@@ -33,6 +33,7 @@ export type { TaskResult, StatusEvent, TaskStatus } from './schemas.ts';
 export { healthReport } from './builtins.ts';
 export type { HealthProbe, HealthReport } from './builtins.ts';
 export type { PipelineStepResult } from './pipeline.ts';
+export type { SfReport, SfChild, SfTable, SfDescriptionItem } from './report.ts';
 export { parseOrThrow, validationError, issuesOf, formatPath } from './validation.ts';
 export type { FieldIssue } from './validation.ts';
 export { taskJsonSchemas } from './json-schema.ts';

@@ -3,7 +3,7 @@
 // training, keyed by a random per-training key, like SS-LR's masked feature matrix.
 import { defineDeviceModule } from '@sfw/runtime';
 import type { SecretTensor, SpuContext } from '@sfw/runtime';
-import { readShareFile, writeShareFile } from '@sfw/jobs-linear/model-store';
+import { readShareFile, writeShareFile } from '@sfw/model/files';
 import { partyFunctions } from './party.ts';
 import { gradientsProgram, leavesProgram, levelProgram, predictProgram } from './program.ts';
 import type { LeavesPub, LevelPub, Masked } from './program.ts';

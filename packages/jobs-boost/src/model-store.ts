@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { writeAtomic } from '@sfw/jobs-linear/model-store';
+import { writeAtomic } from '@sfw/model/files';
 import { OBJECTIVES } from './params.ts';
 
 export const MODEL_META_FILE = 'meta.json';

@@ -2,9 +2,8 @@
 // (ml.train/ss_xgb_train:1.0.0, ml.predict/ss_xgb_predict:1.0.0; docs/ssxgb.md). The count bounds
 // here are the protocol's own limits; the operator's configuration may lower them further.
 import { z } from 'zod';
-import { columnNameSchema } from '@sfw/executor';
+import { columnNameSchema, partyPaths } from '@sfw/executor';
 import type { FileDecl, FileEnv } from '@sfw/executor';
-import { partyPaths } from '@sfw/jobs-linear/params';
 
 export const OBJECTIVES = ['logistic', 'linear'] as const;
 export type Objective = (typeof OBJECTIVES)[number];

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import type { PlainTensor, PyuContext } from '@sfw/runtime';
 import { getColumn, getNumericColumn, makeTable, readCsv, readCsvHeader, writeCsv } from '@sfw/data';
 import type { Column } from '@sfw/data';
-import { writeAtomic } from '@sfw/jobs-linear/model-store';
+import { writeAtomic } from '@sfw/model/files';
 import { binFeature, binOf, bucketMap } from './binning.ts';
 import type { BinnedFeature } from './binning.ts';
 import { partySplitsSchema, treeNodes } from './model-store.ts';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { JobContext } from '@sfw/executor';
 import { ParameterValidationError } from '@sfw/executor';
-import { checkParties, resolveLayout } from '@sfw/jobs-linear/layout';
+import { checkParties, resolveLayout } from '@sfw/model';
 import { readBoostMeta, shareFileName, splitsFileName } from './model-store.ts';
 import type { BoostMeta } from './model-store.ts';
 import type { SsXgbPredictConfig } from './params.ts';

@@ -10,7 +10,6 @@ export { equalObs, equalRange } from './binning.ts';
 export { coarseBins, scoreScale, SCORE_GRID } from './publish.ts';
 export type { ScoreScale } from './publish.ts';
 export { biclassificationReport, regressionReport } from './sf-report.ts';
-export type { SfReport } from './sf-report.ts';
 export { renderReportHtml } from './report-html.ts';
 export type { ReportInput, ReportStage, ReportBiclassification, ReportRegression } from './report-html.ts';
 export { heatMap, vifChart } from './stats-sections.ts';

@@ -5,21 +5,7 @@ import { BIN_COLUMNS, HEAD_THRESHOLDS } from './biclassification.ts';
 import type { BiclassificationResult, BinRow } from './biclassification.ts';
 import type { RegressionResult } from './regression.ts';
 import type { ScoreScale } from './publish.ts';
-
-export interface SfDescriptionItem {
-  name: string;
-  type: 'int' | 'float' | 'str';
-  value: number | string;
-}
-export interface SfTable {
-  headers: Array<{ name: string; type: 'float' | 'str' }>;
-  rows: Array<{ name: string; items: Array<number | string> }>;
-}
-export type SfChild = { type: 'descriptions'; descriptions: { items: SfDescriptionItem[] } } | { type: 'table'; table: SfTable };
-export interface SfReport {
-  name: string;
-  tabs: Array<{ name: string; divs: Array<{ children: SfChild[] }> }>;
-}
+import type { SfChild, SfDescriptionItem, SfReport } from '@sfw/executor';
 
 /** JSON has no NaN / Infinity: such values travel as strings ("NaN"), as SecretFlow's pb float would print. */
 export const jsonNumber = (v: number): number | string => (Number.isFinite(v) ? v : String(v));

@@ -8,7 +8,7 @@ import type { Pyu } from '@sfw/runtime';
 import type { PublicBiclassification } from './device.ts';
 import type { RegressionResult } from './regression.ts';
 import { biclassificationReport, jsonNumber, regressionReport } from './sf-report.ts';
-import type { SfReport } from './sf-report.ts';
+import type { SfReport } from '@sfw/executor';
 import { renderReportHtml } from './report-html.ts';
 
 export const EVAL_DEVICE_MODULE = deviceModuleUrl(import.meta.url, './device');

@@ -1,15 +1,14 @@
 // Device module `sslr`: PYU functions run on the party that owns the data (reading its table,
 // standardizing with a private scaler, writing predictions at the receiver), SPU programs run SPMD
 // on the ranks (training, prediction, model share I/O). Loaded into every cluster thread.
-import { join } from 'node:path';
-import { readFile } from 'node:fs/promises';
 import { defineDeviceModule } from '@sfw/runtime';
 import type { MaskedMatrix, PlainTensor, PyuContext, SecretTensor, SpuContext } from '@sfw/runtime';
 import { DataError, applyStandardize, cellNumber, columnMeanStd, getColumn, getNumericColumn, makeTable, readCsv, readCsvBatches, readCsvHeader, typeColumn, writeCsv } from '@sfw/data';
 import type { Column, Table } from '@sfw/data';
 import { convergedProgram, epochProgram, predictProgram } from './program.ts';
 import type { ConvergedPub, EpochPub, PredictPub } from './program.ts';
-import { readShareFile, writeAtomic, writeShareFile } from './model-store.ts';
+import { readScaler, readShareFile, writeAtomic, writeShareFile } from '@sfw/model/files';
+import type { Scaler } from '@sfw/model/files';
 import { spuLrOps } from './spu-adapter.ts';
 
 export interface TableHeader {
@@ -46,11 +45,6 @@ export interface FeatureBundle {
   x: PlainTensor;
   y?: PlainTensor;
   kept?: KeptColumns;
-}
-
-interface Scaler {
-  mean: Record<string, number>;
-  std: Record<string, number>;
 }
 
 /** Column names and row count only (public metadata: the platform already knows the schema). */
@@ -109,7 +103,7 @@ async function features(_ctx: PyuContext, path: string, names: string[], opts: F
   const extra = [...(opts.label === undefined ? [] : [opts.label]), ...(opts.keep?.columns ?? [])].filter((c, i, a) => a.indexOf(c) === i);
   const { features: raw, extra: t, numRows } = await readFeatureColumns(path, names, extra, opts.keep?.stringColumns ?? []);
   let scaler: Scaler | undefined;
-  if (opts.standardize === 'apply') scaler = JSON.parse(await readFile(opts.scalerPath!, 'utf8')) as Scaler;
+  if (opts.standardize === 'apply') scaler = await readScaler(opts.scalerPath!);
   const fitted: Scaler = { mean: {}, std: {} };
   const cols = names.map((name, j) => {
     const col = raw[j]!;
@@ -287,5 +281,3 @@ export default defineDeviceModule('sslr', {
   pyu: { header, features, pick, ones, label, keepColumns, writePredictions },
   spu: { concat, initWeights, maskFeatures, epoch, releaseMask, converged, predict, saveModel, loadModel },
 });
-
-export const shareFilePath = (dir: string, party: string): string => join(dir, `${party}.share`);

@@ -3,14 +3,10 @@
 export { register, ssLrTrainTask, ssLrPredictTask, SSLR_DEVICE_MODULE } from './tasks.ts';
 export { ssLrTrainSchema, ssLrPredictSchema } from './params.ts';
 export type { SsLrTrainConfig, SsLrPredictConfig } from './params.ts';
-export { runSsLrTrain, featureBlocks, readHeaders } from './train.ts';
-export { checkParties, resolveLayout } from './layout.ts';
-export type { DataLayout, HeaderInfo, PartyBlock } from './layout.ts';
+export { runSsLrTrain } from './train.ts';
 export type { SsLrTrainResult, LrCluster } from './train.ts';
 export { runSsLrPredict } from './predict.ts';
 export type { SsLrPredictResult } from './predict.ts';
-export { readModelMeta, modelMetaSchema, shareFileName } from './model-store.ts';
-export type { ModelMeta } from './model-store.ts';
 export { epochProgram, convergedProgram, predictProgram } from './program.ts';
 export type { EpochPub, ConvergedPub, PredictPub } from './program.ts';
 export { spuLrOps } from './spu-adapter.ts';

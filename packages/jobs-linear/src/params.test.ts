@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ParameterValidationError, parseOrThrow } from '@sfw/executor';
 import { ssLrPredictSchema, ssLrTrainSchema } from './params.ts';
-import { resolveLayout } from './layout.ts';
+import { resolveLayout } from '@sfw/model';
 import { batchStarts, epochLearningRate, epsRescale, infeedRows } from './schedule.ts';
 
 const base = { input_ds: { alice: 'a.csv', bob: 'b.csv' }, feature_selects: ['x1', 'x2'], label: 'y', output_model: 'm' };

@@ -2,11 +2,8 @@
 // (ml.train/ss_sgd_train:1.0.0 plus the library-only decay/strategy parameters).
 import { z } from 'zod';
 import { SIGMOID_TYPES } from '@sfw/runtime';
-import { columnNameSchema } from '@sfw/executor';
+import { columnNameSchema, partyPaths } from '@sfw/executor';
 import type { FileDecl, FileEnv } from '@sfw/executor';
-
-/** One CSV path per party (the output of PSI, rows aligned across parties). */
-export const partyPaths = z.record(z.string().min(1), z.string().min(1)).refine((r) => Object.keys(r).length >= 1, 'at least one party');
 
 export const ssLrTrainSchema = z
   .object({

@@ -9,7 +9,7 @@ import { ParameterValidationError, runWithUncheckedFiles } from '@sfw/executor';
 import { LINEAR_SGD_DEFAULTS, loadAlignedSample, predictLinearRef, trainLinearSgdRef } from '@sfw/testkit';
 import { EVAL_DEVICE_MODULE, biclassificationEval, biclassificationEvalTask, regressionEval, regressionEvalTask } from '@sfw/jobs-eval';
 import { SSLR_DEVICE_MODULE, ssLrPredictSchema, ssLrPredictTask, ssLrTrainSchema, ssLrTrainTask } from './index.ts';
-import { readModelMeta } from './model-store.ts';
+import { readModelMeta } from '@sfw/model';
 import { testJobContext } from './__tests__/job-context.ts';
 import type { TestJobContext } from './__tests__/job-context.ts';
 import { writeAlignedSample } from './__tests__/aligned.ts';

@@ -9,10 +9,10 @@ import { ParameterValidationError, tableIssues, validationError } from '@sfw/exe
 import { batchStarts } from './schedule.ts';
 import type { Cluster, DeviceObject, SpuObject } from '@sfw/runtime';
 import type { SsLrTrainConfig } from './params.ts';
-import { checkParties, resolveLayout } from './layout.ts';
-import type { DataLayout, HeaderInfo } from './layout.ts';
-import { scalerFileName, shareFileName, writeModelMeta } from './model-store.ts';
-import type { ModelMeta } from './model-store.ts';
+import { checkParties, resolveLayout } from '@sfw/model';
+import type { DataLayout, HeaderInfo } from '@sfw/model';
+import { scalerFileName, shareFileName, writeModelMeta } from '@sfw/model';
+import type { ModelMeta } from '@sfw/model';
 import { trainLoop } from './train-loop.ts';
 import type { TrainExec } from './train-loop.ts';
 import type { EpochRunPub, FeatureOptions, KeepSpec, MaskPub } from './device.ts';

@@ -1,9 +1,7 @@
 // task_config schemas of the preprocessing jobs, with SecretFlow's parameter names, defaults and
 // ranges (component/preprocessing, v1.0.0). Paths are per party: `{ party: path }`.
 import { z } from 'zod';
-
-/** party -> file path. */
-export const partyPaths = z.record(z.string().min(1), z.string().min(1)).refine((r) => Object.keys(r).length >= 1, 'at least one party');
+import { partyPaths } from '@sfw/executor';
 
 const columnList = z.array(z.string().min(1)).min(1);
 

@@ -2,7 +2,7 @@
 // correlation matrix; the cross blocks are Beaver matrix products in the SPU (row blocks). Pearson
 // reveals R; VIF keeps R secret, inverts it in the SPU and reveals only diag(R^-1).
 import type { JobContext } from '@sfw/executor';
-import type { SfReport } from '@sfw/jobs-eval';
+import type { SfReport } from '@sfw/executor';
 import type { SpuObject } from '@sfw/runtime';
 import { alignedRows, fxpBitsOf, featureLayout, inputPaths, invalid, readHeaders } from './inputs.ts';
 import type { CorrPub, VifPub } from './programs.ts';

@@ -1,8 +1,9 @@
 // Device module `stats`: PYU functions run at the party that owns the table (its statistics, its
 // standardized block, its group keys and value columns), SPU programs run SPMD on the ranks.
 import { defineDeviceModule } from '@sfw/runtime/device';
-import type { PlainTensor, PyuContext } from '@sfw/runtime/device';
-import { cellNumber, getColumn, readCsv, readCsvHeader } from '@sfw/data';
+import type { PlainTensor, PyuContext, SecretTensor, SpuContext } from '@sfw/runtime/device';
+import { applyStandardize, cellNumber, getColumn, getNumericColumn, readCsv, readCsvHeader } from '@sfw/data';
+import { readScaler, readShareFile } from '@sfw/model/files';
 import { tableStatistics } from './table-stats.ts';
 import type { PartyTableStats, TableStatsOptions } from './table-stats.ts';
 import { corr, groupby, vif, wald } from './programs.ts';
@@ -121,7 +122,53 @@ async function groupValues(_ctx: PyuContext, path: string, column: string, perm:
   return { data: out, shape: [4, n] };
 }
 
+export interface ModelBlockOptions {
+  /** Append the constant-1 intercept column (the model's intercept party). */
+  ones: boolean;
+  /** This party's private scaler of a standardized model (docs/sslr.md); absent: raw values. */
+  scalerPath?: string;
+}
+
+/**
+ * This party's block of an SS-LR model's features, exactly as the model was trained on it: its own
+ * columns in model order, standardized with its own scaler when the model was, the intercept column
+ * last at the intercept party. Row-major n x (d_p [+ 1]).
+ */
+async function modelBlock(_ctx: PyuContext, path: string, names: string[], opts: ModelBlockOptions): Promise<PlainTensor> {
+  const t = await readCsv(path, { columns: names });
+  const scaler = opts.scalerPath === undefined ? undefined : await readScaler(opts.scalerPath);
+  const cols = names.map((name) => {
+    const col = getNumericColumn(t, name);
+    if (col.some((v) => !Number.isFinite(v))) throw new Error(`feature column '${name}' has missing or non-finite values`);
+    if (scaler === undefined) return col;
+    const mean = scaler.mean[name], std = scaler.std[name];
+    if (mean === undefined || std === undefined) throw new Error(`scaler has no entry for feature '${name}'`);
+    return applyStandardize(col, mean, std);
+  });
+  const n = t.numRows;
+  const k = cols.length + (opts.ones ? 1 : 0);
+  const data = new Float64Array(n * k);
+  cols.forEach((col, j) => {
+    for (let i = 0; i < n; i++) data[i * k + j] = col[i]!;
+  });
+  if (opts.ones) for (let i = 0; i < n; i++) data[i * k + k - 1] = 1;
+  return { data, shape: [n, k] };
+}
+
+/** The label column as an n x 1 matrix (the label party of a linear model's Wald statistics). */
+async function label(_ctx: PyuContext, path: string, name: string): Promise<PlainTensor> {
+  const y = getNumericColumn(await readCsv(path, { columns: [name] }), name);
+  if (y.some((v) => !Number.isFinite(v))) throw new Error(`label column '${name}' has missing or non-finite values`);
+  return { data: Float64Array.from(y), shape: [y.length, 1] };
+}
+
+/** Each rank loads its own party's share file of the model weights back as a secret. */
+async function loadWeights(spu: SpuContext, _inputs: SecretTensor[], pub: { sharePaths: string[] }): Promise<SecretTensor[]> {
+  const share = await readShareFile(pub.sharePaths[spu.rank]!, { field: spu.cfg.field, fxpBits: spu.cfg.fxpBits });
+  return [spu.wrap(share)];
+}
+
 export default defineDeviceModule('stats', {
-  pyu: { header, describe, standardize, pick, groupKeys, groupValues },
-  spu: { corr, vif, wald, groupby },
+  pyu: { header, describe, standardize, pick, groupKeys, groupValues, modelBlock, label },
+  spu: { corr, vif, wald, groupby, loadWeights },
 });

@@ -3,7 +3,7 @@
 // contiguous, each value owner shares its columns in that order, the SPU aggregates per group and
 // every aggregate is revealed to the receiver only.
 import type { JobContext } from '@sfw/executor';
-import type { SfReport } from '@sfw/jobs-eval';
+import type { SfReport } from '@sfw/executor';
 import type { PlainTensor } from '@sfw/runtime';
 import type { GroupKeys } from './device.ts';
 import { alignedRows, fxpBitsOf, inputPaths, invalid, ownersOf, readHeaders } from './inputs.ts';

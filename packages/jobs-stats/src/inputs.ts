@@ -5,8 +5,8 @@
 import { ParameterValidationError } from '@sfw/executor';
 import type { FileDecl, FileEnv, JobFiles } from '@sfw/executor';
 import type { Cluster } from '@sfw/runtime';
-import { checkParties, resolveLayout } from '@sfw/jobs-linear';
-import type { DataLayout, HeaderInfo } from '@sfw/jobs-linear';
+import { checkParties, resolveLayout } from '@sfw/model';
+import type { DataLayout, HeaderInfo } from '@sfw/model';
 
 export function invalid(field: string, message: string): ParameterValidationError {
   return new ParameterValidationError(`Invalid task parameters: task_config.${field}: ${message}`, {

@@ -2,9 +2,7 @@
 // the component (stats/table_statistics, stats/ss_pearsonr, stats/ss_vif, ml.eval/ss_pvalue,
 // stats/groupby_statistics). Every count has an upper bound here, not from the message.
 import { z } from 'zod';
-
-/** One CSV path per party; for the cross-party jobs rows must be aligned (the output of PSI). */
-export const partyPaths = z.record(z.string().min(1), z.string().min(1)).refine((r) => Object.keys(r).length >= 1, 'at least one party');
+import { partyPaths } from '@sfw/executor';
 
 const uniqueNames = (max: number) =>
   z

@@ -4,12 +4,13 @@
 // statistics. Only those p squared statistics are revealed; w, H and H^-1 never leave the SPU.
 import { join } from 'node:path';
 import type { JobContext } from '@sfw/executor';
-import type { SfReport } from '@sfw/jobs-eval';
-import { featureBlocks, readModelMeta, shareFileName } from '@sfw/jobs-linear';
+import type { SfReport } from '@sfw/executor';
+import { readModelMeta, scalerFileName, shareFileName } from '@sfw/model';
 import { normalTwoSidedFromSquare, studentTwoSidedFromSquare } from './distributions.ts';
 import { alignedRows, fxpBitsOf, featureLayout, inputPaths, invalid, modelDirs, readHeaders } from './inputs.ts';
 import type { SsPvalueConfig } from './params.ts';
 import type { WaldPub } from './programs.ts';
+import type { ModelBlockOptions } from './device.ts';
 import { descriptionsReport } from './reports.ts';
 
 export const INTERCEPT = '_intercept_';
@@ -49,11 +50,15 @@ export async function runSsPvalue(ctx: JobContext, cfg: SsPvalueConfig): Promise
   if (!sameBlocks) throw invalid('input_ds', "the parties' columns do not match the model's feature layout");
   if (meta.reg_type === 'linear' && n <= p) throw invalid('input_ds', `a linear model with ${p} coefficients needs more than ${p} rows`);
 
-  const blocks = featureBlocks(cluster, layout, paths, meta.standardized ? 'apply' : 'none', modelDir);
-  const [w] = spu.run('sslr.loadModel', [], { sharePaths: spu.ranks.map((party) => join(modelDir(party), shareFileName(party))) });
+  const blocks = layout.blocks.map((b) => {
+    const opts: ModelBlockOptions = { ones: b.party === layout.interceptParty };
+    if (meta.standardized) opts.scalerPath = join(modelDir(b.party), scalerFileName(b.party));
+    return cluster.pyu(b.party).call('stats.modelBlock', paths[b.party]!, b.features, opts);
+  });
+  const [w] = spu.run('stats.loadWeights', [], { sharePaths: spu.ranks.map((party) => join(modelDir(party), shareFileName(party))) });
   const inputs = [w!, ...blocks];
   if (meta.reg_type === 'linear') {
-    const y = cluster.pyu(layout.labelParty).call('sslr.label', paths[layout.labelParty]!, meta.label_col);
+    const y = cluster.pyu(layout.labelParty).call('stats.label', paths[layout.labelParty]!, meta.label_col);
     inputs.splice(1, 0, y.to(spu));
   }
   // |H_jk| <= n for population-standardized features and the ones column (Cauchy-Schwarz, weights

@@ -1,7 +1,7 @@
 // The statistics results as SecretFlow `sf.report` structures (tabs -> divs -> tables or
 // descriptions), with SecretFlow's column names and order. table_statistics stringifies every cell
 // as SecretFlow does; the other reports carry numbers.
-import type { SfReport } from '@sfw/jobs-eval';
+import type { SfReport } from '@sfw/executor';
 import { CATEGORICAL_STAT_COLUMNS, NUMERIC_STAT_COLUMNS } from './moments.ts';
 import type { CategoricalStats, NumericStats } from './moments.ts';
 

@@ -1,7 +1,7 @@
 // table_statistics: every party describes its own columns in its own thread (plaintext, as
 // SecretFlow); the figures are revealed to the driver, which is what SecretFlow reports to all.
 import type { JobContext } from '@sfw/executor';
-import type { SfReport } from '@sfw/jobs-eval';
+import type { SfReport } from '@sfw/executor';
 import { inputPaths, invalid, readHeaders } from './inputs.ts';
 import type { CategoricalStats, NumericStats } from './moments.ts';
 import type { TableStatisticsConfig } from './params.ts';

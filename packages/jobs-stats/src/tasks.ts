@@ -1,7 +1,6 @@
 // The statistics task types (SecretFlow stats components) and their one registration function.
 import type { TaskDefinition, TaskRegistry } from '@sfw/executor';
 import { deviceModuleUrl } from '@sfw/runtime';
-import { SSLR_DEVICE_MODULE } from '@sfw/jobs-linear';
 import { groupbyStatisticsSchema, ssPearsonrSchema, ssPvalueSchema, ssVifSchema, tableStatisticsSchema } from './params.ts';
 import { inputDsFiles, pvalueFiles } from './inputs.ts';
 import { runTableStatistics } from './table-statistics-job.ts';
@@ -49,7 +48,7 @@ export const ssPvalueTask = {
   taskType: 'ss_pvalue',
   description: "Wald p-values of an SS-LR model's coefficients (SecretFlow ml.eval/ss_pvalue): H and its inverse stay in SPU, only the statistics are revealed.",
   schema: ssPvalueSchema,
-  deviceModules: [STATS_DEVICE_MODULE, SSLR_DEVICE_MODULE],
+  deviceModules: [STATS_DEVICE_MODULE],
   example: { task_type: 'ss_pvalue', sf_init_config: sfInit, spu_config: spuConfig, task_config: { model: 'out/stats/sslr_model', input_ds: aligned } },
   files: pvalueFiles,
   run: runSsPvalue,

@@ -3,7 +3,7 @@
 // rank share files.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readShareFile } from '@sfw/jobs-linear/model-store';
+import { readShareFile } from '@sfw/model/files';
 import { partySplitsSchema, readBoostMeta, shareFileName, splitsFileName } from '../model-store.ts';
 import type { BoostMeta, PartySplit } from '../model-store.ts';
 
