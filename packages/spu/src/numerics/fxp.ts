@@ -44,6 +44,8 @@ export class Fxp {
   trunc = (x: RingTensor, bits: number): Promise<RingTensor> => this.ak.truncA(this.env, x, bits);
   mul = (x: RingTensor, y: RingTensor): Promise<RingTensor> => this.ak.mulTruncAA(this.env, x, y, this.f);
   mulRing = (x: RingTensor, y: RingTensor): Promise<RingTensor> => this.ak.mulAA(this.env, x, y);
+  /** x^2 truncated by `bits` (square correlation: one opening instead of two). */
+  square = (x: RingTensor, bits = this.f): Promise<RingTensor> => this.ak.squareTruncA(this.env, x, bits);
 
   /** Several independent fixed-point products in one round (operands concatenated). */
   async mulMany(pairs: readonly (readonly [RingTensor, RingTensor])[], truncBits: number | null = this.f): Promise<RingTensor[]> {

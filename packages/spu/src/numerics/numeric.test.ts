@@ -106,7 +106,7 @@ describe.each(setups)('%s %s %i parties, fxp %i: numerics', (proto, field, N, fx
     await check('rsqrt', xs, null, (c, a) => c.rsqrt(a), (x) => 1 / Math.sqrt(x), B.rsqrt);
   });
 
-  it('exp over [-1000, 17 / 50] (clamped below at -32 / -64) and log over (0, 2^26 / 2^74]', async () => {
+  it('exp over [-1000, 17 / 50] (clamped below where e^x < ulp / 16) and log over (0, 2^26 / 2^74]', async () => {
     const hi = Math.min(40, Math.floor((FIELD_BITS[field] - 2 - 2 * f) * Math.LN2) - 1);
     const xs = q([...spread(30, 1e-4, hi, true, 5), 0, ulp, -ulp, hi, -hi, -40, -1000, -33, -31]);
     await check('exp', xs, null, (c, a) => c.exp(a), Math.exp, B.exp);

@@ -15,13 +15,16 @@ export const normK = (F: Fxp): number => F.k - 3 - F.f;
 /** Largest positive input of reciprocal/rsqrt/log (exclusive). */
 export const normDomainMax = (F: Fxp): number => 2 ** (normK(F) + 1 - F.f);
 
-/** Powers x^1..x^d with ceil(log2 d) rounds (x^(2^l + j) = x^(2^l) * x^j, batched per level). */
-export async function powers(F: Fxp, x: RingTensor, d: number): Promise<RingTensor[]> {
+/**
+ * Powers x^1..x^d with ceil(log2 d) rounds (x^(2^l + j) = x^(2^l) * x^j, batched per level); each
+ * product truncated by `bits` (the scale of x).
+ */
+export async function powers(F: Fxp, x: RingTensor, d: number, bits = F.f): Promise<RingTensor[]> {
   const pw: RingTensor[] = [x, x]; // pw[i] = x^i (index 0 unused)
   for (let lo = 1; lo < d; lo *= 2) {
     const pairs: [RingTensor, RingTensor][] = [];
     for (let i = lo + 1; i <= Math.min(2 * lo, d); i++) pairs.push([pw[lo]!, pw[i - lo]!]);
-    const out = await F.mulMany(pairs);
+    const out = await F.mulMany(pairs, bits);
     out.forEach((t, q) => { pw[lo + 1 + q] = t; });
   }
   return pw;
@@ -197,26 +200,58 @@ export async function sqrtRsqrt(F: Fxp, x: RingTensor, want: 'sqrt' | 'rsqrt', e
 /** Largest input of exp: the last squaring's product must stay below 2^(k-2) (minus a margin). */
 export const expDomainMax = (F: Fxp): number => Math.floor((F.k - 2 - 2 * F.f) * Math.LN2) - 1;
 
-/** Taylor parameters per ring: base p(y) of degree d at y = x / 2^m, then m squarings. */
-const EXP_PARAMS = { 64: { m: 4, d: 8 }, 128: { m: 6, d: 8 } } as const;
-export interface ExpParams { readonly m: number; readonly d: number }
-const FACT = [1, 1, 2, 6, 24, 120, 720, 5040, 40320, 362880];
+/**
+ * exp parameters: p = a degree-d fit of e^y on [yLo, yHi] (numpy least squares on Chebyshev nodes,
+ * reweighted towards minimax; `rel`: relative error, else absolute), evaluated at y = x / 2^m and
+ * squared m times. `hi` is the largest input, which fixes how many fraction bits each stage can keep.
+ */
+export interface ExpParams {
+  readonly m: number;
+  readonly coefs: readonly number[];
+  readonly yLo: number;
+  readonly yHi: number;
+  readonly hi: number;
+}
+
+/** Relative fits of e^y: degree 5 on [-0.5, 0.55] (max relative error 3.3e-6), degree 10 on [-0.5, 0.8] (1e-12). */
+const EXP_FIT = {
+  64: { m: 5, yLo: -0.5, yHi: 0.55, coefs: [1.0000005039097615, 0.9999930668263431, 0.49995331449482644, 0.1667669625371195, 0.042196806888900124, 0.008100268355865334] },
+  128: { m: 6, yLo: -0.5, yHi: 0.8, coefs: [0.9999999999998388, 1.0000000000007703, 0.5000000000265656, 0.16666666664967697, 0.041666665989520846, 0.00833333348049741, 0.001388895011458504, 0.00019841086942929114, 2.477806085409625e-5, 2.7679596373312284e-6, 3.0916958555907026e-7] },
+} as const;
+
+/** The public exp: relative accuracy up to expDomainMax. */
+export function expParams(F: Fxp): ExpParams {
+  const fit = EXP_FIT[F.k as 64 | 128];
+  const hi = expDomainMax(F);
+  return { ...fit, m: Math.max(fit.m, Math.ceil(Math.log2(hi / fit.yHi))), hi };
+}
 
 /**
- * exp(x) = p(x / 2^m)^(2^m), p = degree-d Taylor polynomial of e^y (even d keeps p > 0). The
- * lower side is clamped at -2^(m+1) (e^-32 is below the fixed-point resolution), which costs one
- * comparison and keeps p well-behaved for any negative input. Upper domain: products must stay
- * below 2^(k-2): FM64/f=18 x <= 17, FM128/f=26 x <= 45.
+ * exp(x) = p(x / 2^m)^(2^m) with the lower side clamped where e^x is far below one ulp (one
+ * comparison; keeps p inside its fitted interval for any negative input). Every stage keeps as many
+ * fraction bits as its range allows below 2^(k-3) (y = x exactly at scale f + m, the polynomial and
+ * the early squarings at up to ~k/2 bits, only the last squaring at f), so rounding is not
+ * amplified 2^m times and a low-degree fit suffices; the squarings use the cheaper square kernel.
  */
-export async function exp(F: Fxp, x: RingTensor, params: ExpParams = EXP_PARAMS[F.k as 64 | 128]): Promise<RingTensor> {
-  const { m, d } = params;
-  const L = 2 ** (m + 1);
+export async function exp(F: Fxp, x: RingTensor, params: ExpParams = expParams(F)): Promise<RingTensor> {
+  const { coefs, yLo, hi } = params;
+  const m = params.m, f = F.f, k = F.k;
+  const L = Math.min(-yLo * 2 ** m, Math.ceil((f + 4) * Math.LN2)); // e^-L < ulp / 16
+  // scale s[j] of the value after j squarings: its square must stay below 2^(k-3)
+  const s: number[] = [];
+  s[m] = f;
+  for (let j = m - 1; j >= 0; j--) s[j] = Math.floor((k - 3 - 2 * Math.max(0, (hi * 2 ** j) / 2 ** m) * Math.LOG2E) / 2);
   const below = await F.msb(F.addC(x, L)); // x < -L
   const xc = F.add(x, await F.mulRing(below, F.addC(F.neg(x), -L)));
-  const y = await F.trunc(xc, m);
-  let acc = await poly(F, y, Array.from({ length: d + 1 }, (_, i) => 1 / FACT[i]!));
-  for (let i = 0; i < m; i++) acc = await F.mul(acc, acc);
-  return acc;
+  const sp = s[0]!; // y = xc / 2^m is xc itself read at scale f + m; powers at scale sp
+  const y = sp >= f + m ? F.mulInt(xc, 1n << BigInt(sp - f - m)) : await F.trunc(xc, f + m - sp);
+  const pw = await powers(F, y, coefs.length - 1, sp);
+  const gc = k - 4 - sp; // coefficient bits: |sum| <= e^|y| < 2 keeps the sum below 2^(k-3)
+  let acc = F.constLike(y, F.enc(coefs[0]!, sp + gc));
+  for (let i = 1; i < coefs.length; i++) acc = F.add(acc, F.mulInt(pw[i]!, F.enc(coefs[i]!, gc)));
+  let p = await F.trunc(acc, gc);
+  for (let j = 0; j < m; j++) p = await F.square(p, 2 * s[j]! - s[j + 1]!);
+  return p;
 }
 
 /** Chebyshev fits of ln(1+t) on [0,1] (numpy Chebyshev.fit on 2000 nodes; max error 3.4e-8 / 8.1e-10). */

@@ -66,17 +66,14 @@ export async function sigmoid(F: Fxp, x: RingTensor, type: SigmoidType): Promise
 
 /**
  * exp parameters for t = e^-|x| inside the sigmoid, where only ABSOLUTE accuracy of t matters
- * (s = 1/(1+t) has |ds/dt| <= 1): the clamp can sit at -16 (e^-16 = 1.1e-7 is below the FM64 ulp
- * and below the FM128/26 bound), so 3 squarings of a Taylor polynomial at y = -|x|/8 in [-2, 0]
- * suffice. Degree 6 on FM64 (truncation error of t <= 8 * max_y |R_6(y)| e^(8y) ~ 2e-6 at y ~ -1,
- * plus rounding amplified 8x instead of 16x), degree 8 on FM128 with f <= 26 (~2e-8). Saves 3
- * (FM64) / 1+3 (FM128) products against the general exp. High-precision configs (f > 26) keep the
- * general parameters.
+ * (s = 1/(1+t) has |ds/dt| <= 1) and the input is <= 0 (so every stage keeps ~k/2 fraction bits):
+ * absolute fits of e^y on [-1/4, 0] (degree 4, 5e-8) for FM64 and [-1/2, 0] (degree 8, 7e-14) for
+ * FM128, then 6 squarings: 3 products + 6 squares on FM64 against 5 + 3 general products before.
  */
-function sigmoidExpParams(F: Fxp): ExpParams | undefined {
-  if (F.k === 64) return { m: 3, d: 6 };
-  return F.f <= 26 ? { m: 3, d: 8 } : undefined;
-}
+const SIGMOID_EXP = {
+  64: { m: 6, yLo: -0.25, yHi: 0, hi: 0, coefs: [0.9999999505270848, 0.9999946819998059, 0.49986755405788696, 0.16539048825440913, 0.036354363143765604] },
+  128: { m: 6, yLo: -0.5, yHi: 0, hi: 0, coefs: [0.9999999999999409, 0.9999999999887657, 0.49999999939991674, 0.16666665435538064, 0.04166654024214787, 0.008332603397432465, 0.0013864038924066677, 0.0001934370745911223, 1.9304685875779545e-5] },
+} as const satisfies Record<64 | 128, ExpParams>;
 
 /**
  * 1/(1+e^-x) without overflow: t = e^-|x| in (0, 1], s = 1/(1+t) with 1+t in (1, 2] so the
@@ -87,7 +84,7 @@ async function realSigmoid(F: Fxp, x: RingTensor): Promise<RingTensor> {
   const b = await F.msb(x);
   const sgn = F.signOf(b);
   const ax = await F.mulRing(sgn, x);
-  const t = await exp(F, F.neg(ax), sigmoidExpParams(F));
+  const t = await exp(F, F.neg(ax), SIGMOID_EXP[F.k as 64 | 128]);
   const d = F.addC(t, 1);
   let y = F.addC(await F.mulC(d, -8 / 17), 24 / 17);
   let e = F.addC(F.neg(await F.mul(d, y)), 1);
