@@ -1,63 +1,222 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatCsv, parseCsv, parseCsvRecords, readCsv, readCsvHeader } from './csv.ts';
+import { CsvCursor, parseCsv, readCsv, readCsvBatches, readCsvHeader } from './csv-read.ts';
+import { cellNumber, parseCellBytes } from './csv-number.ts';
+import { formatCsv, writeCsv } from './csv-write.ts';
 import { DataError, getNumericColumn, makeTable } from './table.ts';
 
-describe('parseCsvRecords (RFC 4180)', () => {
-  it('handles quotes, doubled quotes, embedded separators and line breaks, CRLF', () => {
-    const text = 'a,b,c\r\n"x,1","he said ""hi""","line1\nline2"\r\n1,,3\r\n';
-    expect(parseCsvRecords(text)).toEqual([
-      ['a', 'b', 'c'],
-      ['x,1', 'he said "hi"', 'line1\nline2'],
-      ['1', '', '3'],
-    ]);
-  });
-  it('accepts bare CR line ends and mixed quoted/unquoted files', () => {
-    expect(parseCsvRecords('a,b\r1,2\r')).toEqual([['a', 'b'], ['1', '2']]);
-    expect(parseCsvRecords('a,b\r\n"1",2\r\n3,""\r\n')).toEqual([['a', 'b'], ['1', '2'], ['3', '']]);
-  });
-  it('accepts a missing final line break and skips blank lines and a BOM', () => {
-    expect(parseCsvRecords('\ufeffa,b\n\n1,2')).toEqual([['a', 'b'], ['1', '2']]);
-  });
-  it('rejects an unterminated quote with a line number and no cell value', () => {
-    expect(() => parseCsvRecords('a\n"secret')).toThrow(/line 2/);
-    try {
-      parseCsvRecords('a\n"secret');
-    } catch (e) {
-      expect((e as Error).message).not.toContain('secret');
+const dir = mkdtempSync(join(tmpdir(), 'sfw-data-csv-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Reference RFC 4180 splitter, character by character (slow and obvious). */
+function refRecords(text: string): string[][] {
+  if (text.startsWith('\ufeff')) text = text.slice(1);
+  const out: string[][] = [];
+  let rec: string[] = [];
+  let field = '';
+  let i = 0;
+  let quoted = false;
+  const endRecord = () => {
+    rec.push(field);
+    if (!(rec.length === 1 && rec[0] === '' && !quoted)) out.push(rec);
+    rec = [];
+    field = '';
+    quoted = false;
+  };
+  while (i < text.length) {
+    const c = text[i]!;
+    if (field === '' && c === '"' && !quoted) {
+      quoted = true;
+      i++;
+      for (;;) {
+        const q = text.indexOf('"', i);
+        if (q === -1) throw new Error('unterminated');
+        field += text.slice(i, q);
+        if (text[q + 1] === '"') {
+          field += '"';
+          i = q + 2;
+        } else {
+          i = q + 1;
+          break;
+        }
+      }
+    } else if (c === ',') {
+      rec.push(field);
+      field = '';
+      quoted = false;
+      i++;
+    } else if (c === '\n' || c === '\r') {
+      i += c === '\r' && text[i + 1] === '\n' ? 2 : 1;
+      endRecord();
+    } else {
+      field += c;
+      i++;
     }
+  }
+  if (field !== '' || rec.length > 0 || quoted) endRecord();
+  return out;
+}
+
+/** All records read through the cursor with the input cut into two pieces at `cut`. */
+function cursorRecords(text: string, cut: number): string[][] {
+  const bytes = Buffer.from(text, 'utf8');
+  const cursor = new CsvCursor('t.csv');
+  const rows: string[][] = [];
+  const collect = (b: ReturnType<CsvCursor['take']>['batch']) => {
+    if (b === undefined) return;
+    const cols = b.header.map((_, j) => b.strings(j));
+    for (let i = 0; i < b.numRows; i++) rows.push(cols.map((c) => c[i]!));
+  };
+  const first = cursor.take(bytes.subarray(0, cut), 0, cut === bytes.length);
+  collect(first.batch);
+  if (cut < bytes.length) {
+    const rest = bytes.subarray(first.used);
+    collect(cursor.take(rest, first.used, true).batch);
+  }
+  return [[...cursor.header!], ...rows];
+}
+
+const cellChars = fc.constantFrom('a', 'b', 'é', '€', ' ', ',', '"', '\n', '\r', '1', '.', '-');
+const cell = fc.array(cellChars, { maxLength: 6 }).map((a) => a.join(''));
+
+/** Encodes records as CSV with the given quoting, line end, BOM and final line break. */
+function encode(records: string[][], o: { quoteAll: boolean; crlf: boolean; bom: boolean; finalEol: boolean }): string {
+  const q = (s: string) => (o.quoteAll || /[",\r\n]/.test(s) || s === '' ? `"${s.replaceAll('"', '""')}"` : s);
+  const eol = o.crlf ? '\r\n' : '\n';
+  return (o.bom ? '\ufeff' : '') + records.map((r) => r.map(q).join(',')).join(eol) + (o.finalEol ? eol : '');
+}
+
+const tableArb = fc.integer({ min: 1, max: 4 }).chain((w) => fc.array(fc.array(cell, { minLength: w, maxLength: w }), { minLength: 1, maxLength: 6 }));
+const styleArb = fc.record({ quoteAll: fc.boolean(), crlf: fc.boolean(), bom: fc.boolean(), finalEol: fc.boolean() });
+
+describe('byte scanner (RFC 4180) against a reference splitter', () => {
+  it('random quoting, CRLF, BOM, with the input cut at every byte position', () => {
+    fc.assert(
+      fc.property(tableArb, styleArb, (records, style) => {
+        const text = encode(records, style);
+        const want = refRecords(text);
+        expect(want).toEqual(records);
+        const n = Buffer.byteLength(text);
+        for (let cut = 0; cut <= n; cut++) expect(cursorRecords(text, cut)).toEqual(want);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('streams from a file in chunks of every size', async () => {
+    const records = [['id', 'v', 'w'], ['a,1', 'say ""hi""', 'x\r\ny'], ['', '€', '2.5'], ['z', '"', '']];
+    const text = encode(records, { quoteAll: true, crlf: true, bom: true, finalEol: false });
+    const p = join(dir, 'chunks.csv');
+    writeFileSync(p, text);
+    for (let chunk = 1; chunk <= Buffer.byteLength(text) + 1; chunk++) {
+      const rows: string[][] = [];
+      let header: readonly string[] = [];
+      for await (const b of readCsvBatches(p, { chunkBytes: chunk })) {
+        header = b.header;
+        for (let i = 0; i < b.numRows; i++) rows.push(b.header.map((_, j) => b.strings(j)[i]!));
+      }
+      expect([header, ...rows]).toEqual(refRecords(text));
+    }
+  });
+
+  it('gives each row its byte range in the file', async () => {
+    const text = '\ufeffid,v\r\n"a\nb",1\n\nc,2';
+    const p = join(dir, 'ranges.csv');
+    writeFileSync(p, text);
+    const bytes = Buffer.from(text);
+    const got: string[] = [];
+    for await (const b of readCsvBatches(p, { chunkBytes: 4 })) for (let i = 0; i < b.numRows; i++) got.push(bytes.toString('utf8', b.rowOffset(i), b.rowOffset(i) + b.rowLength(i)));
+    expect(got).toEqual(['"a\nb",1', 'c,2']);
+  });
+
+  it('rejects ragged rows with the file name and 1-based row number, never a value', async () => {
+    const p = join(dir, 'ragged.csv');
+    writeFileSync(p, 'id,v\nsecret1,1\nsecret2\n');
+    const err = await readCsv(p).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DataError);
+    expect((err as Error).message).toBe('ragged.csv: row 2 has 1 fields, the header has 2');
+    writeFileSync(p, 'id,v\nsecret1,1,9\n');
+    await expect(readCsvHeader(p)).rejects.toThrow('ragged.csv: row 1 has 3 fields, the header has 2');
+    expect(() => parseCsv('a,b\n"secret')).toThrow(/row 1 has an unterminated quoted field$/);
+    expect(() => parseCsv('a,b\n"secret"x,1')).toThrow(/row 1 has text after a closing quote$/);
+    expect(() => parseCsv('')).toThrow(/empty CSV/);
   });
 });
 
-describe('parseCsv typing', () => {
+/** Reference cell rule on strings. */
+function refCell(s: string): number | undefined {
+  const t = s.replace(/^[ \t]+|[ \t]+$/g, '');
+  if (['', 'NA', 'N/A', 'NaN', 'nan', 'null', 'NULL', 'None'].includes(t)) return NaN;
+  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t) || /^[+-]?Infinity$/.test(t)) return Number(t);
+  return undefined;
+}
+
+const bytesOf = (s: string) => Buffer.from(s, 'latin1');
+const parse = (s: string) => parseCellBytes(bytesOf(s), 0, s.length);
+
+describe('numeric cells straight from bytes', () => {
+  it('every double round-trips through its shortest decimal (and exponent forms)', () => {
+    fc.assert(
+      fc.property(fc.double({ noNaN: true }), (x) => {
+        for (const s of [String(x), x.toExponential(), x.toPrecision(17), x.toPrecision(16), x.toFixed(Math.abs(x) < 1e21 ? 20 : 0)]) expect(Object.is(parse(s), Number(s))).toBe(true);
+        if (!Object.is(x, -0)) expect(Object.is(parse(String(x)), x)).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('random decimal literals give exactly Number()', () => {
+    const digits = fc.array(fc.constantFrom(...'0123456789'), { minLength: 0, maxLength: 24 }).map((a) => a.join(''));
+    fc.assert(
+      fc.property(fc.constantFrom('', '-', '+'), digits, fc.option(digits), fc.option(fc.integer({ min: -40, max: 40 })), (sign, a, b, e) => {
+        const s = `${sign}${a}${b === null ? '' : `.${b}`}${e === null ? '' : `e${e}`}`;
+        expect(Object.is(parse(s), refCell(s))).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('missing markers, spaces, words and hex follow the cell rule', () => {
+    const cases = ['', ' ', 'NA', ' nan ', 'None', 'null', 'N/A', 'Infinity', '-Infinity', '+Infinity', 'inf', '0x1f', '1e', 'e5', '.', '-', '1.', '.5', ' 2.5\t', '1 2', '1,5', '-0', '00123', '1e400', '1e-400', '12345678901234567890123', '9007199254740993', '9007199254740992.5', '0.30000000000000004', '2.2250738585072014e-308', '1.7976931348623157e308', '123456789012345678e-5'];
+    for (const s of cases) expect([s, Object.is(parse(s), refCell(s))]).toEqual([s, true]);
+    fc.assert(fc.property(fc.string(), (s) => {
+      expect(Object.is(cellNumber(s), refCell(s))).toBe(true);
+    }), { numRuns: 5000 });
+  });
+});
+
+describe('tables', () => {
   it('types numeric columns with NaN for missing and keeps string columns', () => {
     const t = parseCsv('id,x,s\n007,1.5,a\n008,NA,b\n009,,c\n010,-2e3,d\n', { stringColumns: ['id'] });
     expect(t.numRows).toBe(4);
     expect(t.data.id).toEqual(['007', '008', '009', '010']);
-    const x = getNumericColumn(t, 'x');
-    expect(Array.from(x)).toEqual([1.5, NaN, NaN, -2000]);
+    expect(Array.from(getNumericColumn(t, 'x'))).toEqual([1.5, NaN, NaN, -2000]);
     expect(t.data.s).toEqual(['a', 'b', 'c', 'd']);
-  });
-  it('does not treat hex or words as numbers', () => {
-    const t = parseCsv('h\n0x1f\n12\n');
-    expect(t.data.h).toEqual(['0x1f', '12']);
-  });
-  it('reports ragged records and missing columns as DataError', () => {
-    expect(() => parseCsv('a,b\n1\n')).toThrow(DataError);
+    expect(parseCsv('h\n0x1f\n12\n').data.h).toEqual(['0x1f', '12']);
     expect(() => parseCsv('a,b\n1,2\n', { columns: ['c'] })).toThrow(/'c'/);
   });
-  it('readCsvHeader agrees with a full parse, with and without quotes', async () => {
-    const { mkdtemp, writeFile } = await import('node:fs/promises');
-    const { tmpdir } = await import('node:os');
-    const dir = await mkdtemp(`${tmpdir()}/sfw-data-`);
-    for (const text of ['a,b\r\n1,2\r\n\r\n3,4', 'a,"b\nc"\n1,"x\ny"\n2,3\n', '\ufeffa\n1\n']) {
-      await writeFile(`${dir}/t.csv`, text);
-      const h = await readCsvHeader(`${dir}/t.csv`);
+
+  it('a column is numeric only when every batch is', async () => {
+    const p = join(dir, 'mixed.csv');
+    writeFileSync(p, `x,y\n${Array.from({ length: 5000 }, (_, i) => `${i},${i === 4999 ? 'w' : i}`).join('\n')}\n`);
+    const t = await readCsv(p);
+    expect(getNumericColumn(t, 'x').length).toBe(5000);
+    expect((t.data.y as string[])[10]).toBe('10');
+  });
+
+  it('readCsvHeader agrees with a full parse, with quotes, CRLF, BOM and a header-only file', async () => {
+    for (const text of ['a,b\r\n1,2\r\n\r\n3,4', 'a,"b\nc"\n1,"x\ny"\n2,3\n', '\ufeffa\n1\n', '"a","b"\n']) {
+      writeFileSync(join(dir, 't.csv'), text);
+      const h = await readCsvHeader(join(dir, 't.csv'));
       const t = parseCsv(text);
       expect(h).toEqual({ columns: t.columns, numRows: t.numRows });
     }
   });
+
   it('reads the bundled breast_cancer alice table', async () => {
     const path = fileURLToPath(new URL('../../../examples/data/breast_cancer/alice.csv', import.meta.url));
     const t = await readCsv(path, { stringColumns: ['id'] });
@@ -67,23 +226,24 @@ describe('parseCsv typing', () => {
   });
 });
 
-describe('formatCsv round trip', () => {
-  it('round-trips arbitrary strings and doubles', () => {
+describe('writer -> reader round trip', () => {
+  it('quotes every text field and header name, writes numbers as shortest round-trip decimals', async () => {
+    const t = makeTable(['id', 'x'], { id: ['a"b', 'c,d'], x: Float64Array.of(-0, NaN) });
+    expect(formatCsv(t)).toBe('"id","x"\n"a""b",-0\n"c,d",\n');
     fc.assert(
-      fc.property(
-        fc.array(fc.tuple(fc.string(), fc.double({ noNaN: true, noDefaultInfinity: true })), { minLength: 1, maxLength: 20 }),
-        (rows) => {
-          // A leading marker keeps the string column from looking numeric.
-          const s = rows.map(([a]) => `s${a}`);
-          const x = Float64Array.from(rows.map(([, b]) => (Object.is(b, -0) ? 0 : b)));
-          const t = makeTable(['s', 'x'], { s, x });
-          const back = parseCsv(formatCsv(t), { stringColumns: ['s'] });
-          // Bare \r inside a field is normalised by quoting, so the strings survive unchanged.
-          expect(back.data.s).toEqual(s);
-          expect(Array.from(getNumericColumn(back, 'x'))).toEqual(Array.from(x));
-        },
-      ),
-      { numRuns: 200 },
+      fc.property(fc.array(fc.tuple(fc.string({ unit: 'grapheme' }), fc.double({ noNaN: true })), { minLength: 1, maxLength: 20 }), fc.string(), (rows, name) => {
+        // A leading marker keeps the text column from looking numeric.
+        const s = rows.map(([a]) => `s${a}`);
+        const x = Float64Array.from(rows.map(([, b]) => b));
+        const back = parseCsv(formatCsv(makeTable([`n${name}`, 'x'], { [`n${name}`]: s, x })));
+        expect(back.columns).toEqual([`n${name}`, 'x']);
+        expect(back.data[`n${name}`]).toEqual(s);
+        expect(Array.from(getNumericColumn(back, 'x')).every((v, i) => Object.is(v, x[i]))).toBe(true);
+      }),
+      { numRuns: 300 },
     );
+    const big = makeTable(['x'], { x: Float64Array.from({ length: 40_000 }, (_, i) => i / 7) });
+    await writeCsv(join(dir, 'big.csv'), big);
+    expect(Array.from(getNumericColumn(await readCsv(join(dir, 'big.csv')), 'x'))).toEqual(Array.from(big.data.x as Float64Array));
   });
 });

@@ -12,9 +12,9 @@ export {
   takeRows,
   toRowMajor,
 } from './table.ts';
-export type { CsvReadOptions } from './csv.ts';
-export { cellNumber, typeColumn, formatCsv, isMissingCell, parseCsv, parseCsvRecords, readCsv, readCsvHeader, writeCsv } from './csv.ts';
-export type { CsvBatch, CsvStreamOptions } from './csv-stream.ts';
-export { readCsvBatches } from './csv-stream.ts';
+export type { CsvBatch, CsvReadOptions, CsvStreamOptions } from './csv-read.ts';
+export { parseCsv, readCsv, readCsvBatches, readCsvHeader } from './csv-read.ts';
+export { cellNumber, isMissingCell } from './csv-number.ts';
+export { formatCsv, formatCsvHeader, formatCsvRows, writeCsv } from './csv-write.ts';
 export type { StandardizeStats } from './standardize.ts';
 export { applyStandardize, columnMeanStd, standardize } from './standardize.ts';

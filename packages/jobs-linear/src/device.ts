@@ -3,7 +3,7 @@
 // on the ranks (training, prediction, model share I/O). Loaded into every cluster thread.
 import { defineDeviceModule } from '@sfw/runtime';
 import type { MaskedMatrix, PlainTensor, PyuContext, SecretTensor, SpuContext } from '@sfw/runtime';
-import { DataError, applyStandardize, cellNumber, columnMeanStd, getColumn, getNumericColumn, makeTable, readCsv, readCsvBatches, readCsvHeader, typeColumn, writeCsv } from '@sfw/data';
+import { DataError, applyStandardize, columnMeanStd, getColumn, getNumericColumn, makeTable, readCsv, readCsvBatches, readCsvHeader, writeCsv } from '@sfw/data';
 import type { Column, Table } from '@sfw/data';
 import { convergedProgram, epochProgram, predictProgram } from './program.ts';
 import type { ConvergedPub, EpochPub, PredictPub } from './program.ts';
@@ -53,14 +53,14 @@ async function header(_ctx: PyuContext, path: string): Promise<TableHeader> {
 }
 
 /**
- * One streaming pass over a party's CSV: the feature columns go straight from their cells to
+ * One streaming pass over a party's CSV: the feature columns go straight from the file's bytes to
  * float64 (the one cell rule, `cellNumber`), the few extra columns (label, ids) are typed as
- * `readCsv` types them. Parsing the table is most of a prediction's CPU time, and not holding
- * every cell of the file as a string at once saves about a third of it.
+ * `readCsv` types them. Parsing the table is most of a prediction's CPU time.
  */
 async function readFeatureColumns(path: string, names: string[], extra: string[], stringColumns: string[]): Promise<{ features: Float64Array[]; extra: Table; numRows: number }> {
   const parts: Float64Array[][] = names.map(() => []);
-  const extraRaw: string[][] = extra.map(() => []);
+  const extraNums: (Float64Array | undefined)[][] = extra.map(() => []);
+  const extraText: string[][][] = extra.map(() => []);
   let numRows = 0;
   let fIdx: number[] | undefined;
   let eIdx: number[] | undefined;
@@ -71,20 +71,19 @@ async function readFeatureColumns(path: string, names: string[], extra: string[]
       fIdx = names.map((c) => b.header.indexOf(c));
       eIdx = extra.map((c) => b.header.indexOf(c));
     }
-    const rows = b.rows;
     for (const [j, at] of fIdx.entries()) {
-      const out = new Float64Array(rows.length);
-      for (let i = 0; i < rows.length; i++) {
-        const v = cellNumber(rows[i]![at]!);
-        if (v === undefined) throw new DataError('COLUMN_TYPE', `column '${names[j]!}' is not numeric`);
-        out[i] = v;
-      }
-      parts[j]!.push(out);
+      const col = b.numbers(at);
+      if (col === undefined) throw new DataError('COLUMN_TYPE', `column '${names[j]!}' is not numeric`);
+      parts[j]!.push(col);
     }
-    for (const [j, at] of eIdx.entries()) for (const r of rows) extraRaw[j]!.push(r[at]!);
-    numRows += rows.length;
+    // Extra columns keep both forms until the end decides their type (numeric only if every batch is).
+    for (const [j, at] of eIdx.entries()) {
+      if (!stringColumns.includes(extra[j]!)) extraNums[j]!.push(b.numbers(at));
+      extraText[j]!.push(b.strings(at));
+    }
+    numRows += b.numRows;
   }
-  const features = parts.map((ps) => {
+  const concat = (ps: Float64Array[]): Float64Array => {
     const col = new Float64Array(numRows);
     let o = 0;
     for (const p of ps) {
@@ -92,10 +91,13 @@ async function readFeatureColumns(path: string, names: string[], extra: string[]
       o += p.length;
     }
     return col;
-  });
+  };
   const data: Record<string, Column> = {};
-  extra.forEach((c, j) => (data[c] = stringColumns.includes(c) ? extraRaw[j]! : typeColumn(extraRaw[j]!)));
-  return { features, extra: makeTable(extra, data), numRows };
+  extra.forEach((c, j) => {
+    const nums = extraNums[j]!;
+    data[c] = nums.length > 0 && nums.every((p) => p !== undefined) ? concat(nums as Float64Array[]) : extraText[j]!.flat();
+  });
+  return { features: parts.map(concat), extra: makeTable(extra, data), numRows };
 }
 
 /** This party's feature block as a row-major matrix, ready to be secret-shared. */

@@ -2,9 +2,11 @@
 // ss_lr_predict -> biclassification_eval / regression_eval, checked against the float64 reference
 // trained with the same hyperparameters on the same (standardized) data.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Cluster } from '@sfw/runtime';
+import { getNumericColumn, readCsv } from '@sfw/data';
+import type { Table } from '@sfw/data';
 import { ParameterValidationError, runWithUncheckedFiles } from '@sfw/executor';
 import { LINEAR_SGD_DEFAULTS, loadAlignedSample, predictLinearRef, trainLinearSgdRef } from '@sfw/testkit';
 import { EVAL_DEVICE_MODULE, biclassificationEval, biclassificationEvalTask, regressionEval, regressionEvalTask } from '@sfw/jobs-eval';
@@ -88,8 +90,44 @@ describe('SS-LR job on a cluster', () => {
     });
     // The prediction file is at the receiver with ids, label and scores.
     const pred = await readFile(predOut, 'utf8');
-    expect(pred.split('\n')[0]).toBe('id,y,pred');
+    expect(pred.split('\n')[0]).toBe('"id","y","pred"');
     expect(pred.trim().split('\n').length).toBe(s.n + 1);
+  });
+
+  it('CSVs saved with a UTF-8 BOM and CRLF line ends give the same model and predictions as plain ones', async () => {
+    const s = await loadAlignedSample('breast_cancer');
+    const features = [...s.aliceFeatures, ...s.bobFeatures];
+    const runs: { weights: Record<string, number>; pred: Table }[] = [];
+    for (const style of ['plain', 'bom'] as const) {
+      const dir = join(ctx.workDir, `bom-${style}`);
+      const files = await writeAlignedSample('breast_cancer', dir);
+      if (style === 'bom') {
+        for (const p of Object.values(files)) await writeFile(p, `\ufeff${(await readFile(p, 'utf8')).replaceAll('\n', '\r\n')}`);
+      }
+      const modelDir = join(dir, 'model');
+      const predOut = join(dir, 'pred.csv');
+      const weights = await inTask(`bom-${style}`, async () => {
+        const train = await runWithUncheckedFiles(ssLrTrainTask, ctx, ssLrTrainSchema.parse({
+          input_ds: files, feature_selects: features, label: 'y', epochs: 3, batch_size: 64, sig_type: 't1', standardize: true, report_weights: true, output_model: modelDir,
+        }));
+        await runWithUncheckedFiles(ssLrPredictTask, ctx, ssLrPredictSchema.parse({ input_ds: files, model: modelDir, receiver: 'alice', save_label: true, output_ds: predOut }));
+        return train.weights!;
+      });
+      runs.push({ weights, pred: await readCsv(predOut, { stringColumns: ['id'] }) });
+    }
+    const [plain, bom] = runs as [(typeof runs)[0], (typeof runs)[0]];
+    // Same columns, ids and labels; weights and scores equal up to the fixed-point noise of two secure runs.
+    expect(bom.pred.columns).toEqual(['id', 'y', 'pred']);
+    expect(bom.pred.data.id).toEqual(plain.pred.data.id);
+    expect(getNumericColumn(bom.pred, 'y')).toEqual(getNumericColumn(plain.pred, 'y'));
+    for (const [k, w] of Object.entries(plain.weights)) expect(Math.abs(bom.weights[k]! - w)).toBeLessThan(5e-3);
+    const a = getNumericColumn(plain.pred, 'pred');
+    const b = getNumericColumn(bom.pred, 'pred');
+    expect(Math.max(...a.map((v, i) => Math.abs(v - b[i]!)))).toBeLessThan(5e-3);
+    // And both against the float64 reference trained the same way.
+    const ref = trainLinearSgdRef(s.x, s.y, s.n, s.d, { ...LINEAR_SGD_DEFAULTS, epochs: 3, batchSize: 64, sigType: 't1' });
+    const refAuc = biclassificationEval(s.y, predictLinearRef(s.x, s.n, s.d, ref.weights, 'logistic', 't1')).summary.auc;
+    expect(Math.abs(biclassificationEval(getNumericColumn(bom.pred, 'y'), b).summary.auc - refAuc)).toBeLessThan(0.005);
   });
 
   it('diabetes linear: r2 within 0.01 of OLS, evaluated at bob', async () => {

@@ -5,7 +5,7 @@
 import { mkdir, open, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { formatCsv, makeTable, readCsv, readCsvBatches, typeColumn } from '@sfw/data';
+import { formatCsv, formatCsvRows, makeTable, readCsv, readCsvBatches } from '@sfw/data';
 import type { Column, Table } from '@sfw/data';
 
 /** Files up to this size are read whole and the transformed table is kept between fit and write. */
@@ -28,8 +28,7 @@ export async function* readChunks(path: string, textColumns: readonly string[] =
   for await (const b of readCsvBatches(path, chunkBytes === undefined ? {} : { chunkBytes })) {
     const data: Record<string, Column> = {};
     b.header.forEach((name, j) => {
-      const raw = b.rows.map((r) => r[j]!);
-      data[name] = text.has(name) ? raw : typeColumn(raw);
+      data[name] = (text.has(name) ? undefined : b.numbers(j)) ?? b.strings(j);
     });
     yield makeTable([...b.header], data);
   }
@@ -43,15 +42,14 @@ export class ChunkWriter {
   constructor(readonly path: string) {}
 
   async write(t: Table): Promise<void> {
-    const text = formatCsv(t);
     if (this.fh === undefined) {
       await mkdir(dirname(this.path), { recursive: true });
       this.fh = await open(this.path, 'w');
       this.columns = t.columns;
-      await this.fh.write(text);
+      await this.fh.write(formatCsv(t));
     } else {
       if (t.columns.join('\u0000') !== this.columns!.join('\u0000')) throw new Error('chunks of one output differ in columns');
-      await this.fh.write(text.slice(text.indexOf('\n') + 1));
+      await this.fh.write(formatCsvRows(t));
     }
     this.rows += t.numRows;
   }

@@ -1,19 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { KeyStore, countRows } from './keystore.ts';
+import { KeyStore } from './keystore.ts';
+import { readInput } from './input.ts';
 import { tempDir } from './__tests__/fixtures.ts';
 
 describe('KeyStore (streaming buckets)', () => {
-  it('spills to one file per bucket, each key in exactly one bucket, and cleans up', () => {
+  it('spills to one file per bucket, each key in exactly one bucket, and cleans up', async () => {
     const dir = tempDir();
     const spill = join(dir, 'spill');
     mkdirSync(spill);
     const p = join(dir, 'in.csv');
     const keys = Array.from({ length: 1000 }, (_, i) => `k${i % 700}`);
     writeFileSync(p, 'v,id\n' + keys.map((k, i) => `${i},${k}`).join('\n') + '\n');
-    expect(countRows(p)).toBe(1000);
-    const store = KeyStore.build({ path: p, keyIndexes: [1], nBuckets: 4, bucketSeed: new Uint8Array(32).fill(7), spillDir: spill, field: 'f' });
+    expect((await readInput(p, 'f')).numRows).toBe(1000);
+    const store = await KeyStore.build({ path: p, keyIndexes: [1], nBuckets: 4, bucketSeed: new Uint8Array(32).fill(7), spillDir: spill, field: 'f' });
     expect(readdirSync(spill).length).toBe(4);
     const seen = new Map<string, number>();
     let rows = 0;

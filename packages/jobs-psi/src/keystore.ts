@@ -10,8 +10,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseRecord, scanRecords } from './csv.ts';
-import { PsiParameterError } from './errors.ts';
+import { readCsvBatches } from '@sfw/data';
+import { asParameterError } from './input.ts';
 
 /** Canonical key string: the value for one key column, a JSON array for several (unambiguous). */
 export function canonicalKey(values: readonly string[]): string {
@@ -24,15 +24,6 @@ export interface BucketRows {
   readonly lengths: number[];
 }
 
-/** Pass 1: number of data rows (records after the header). */
-export function countRows(path: string): number {
-  let n = -1;
-  scanRecords(path, () => {
-    n += 1;
-  });
-  return Math.max(n, 0);
-}
-
 export class KeyStore {
   readonly #mem: BucketRows[] | null;
   readonly #files: string[];
@@ -42,51 +33,42 @@ export class KeyStore {
     this.#files = files;
   }
 
-  /** Pass 2: reads keys and row positions into `nBuckets` buckets. */
-  static build(opts: {
+  /** Pass 2 (after `readInput` counted and checked the rows): keys and row positions into `nBuckets` buckets. */
+  static async build(opts: {
     path: string;
     keyIndexes: number[];
     nBuckets: number;
     bucketSeed: Uint8Array;
     spillDir: string;
     field: string;
-  }): KeyStore {
+  }): Promise<KeyStore> {
     const { path, keyIndexes, nBuckets } = opts;
-    const maxIdx = Math.max(...keyIndexes);
     const spill = nBuckets > 1;
     // Unique names: several parties may share one scratch directory in a single-process cluster.
     const tag = randomBytes(6).toString('hex');
     const mem: BucketRows[] | null = spill ? null : [{ keys: [], offsets: [], lengths: [] }];
     const files = spill ? Array.from({ length: nBuckets }, (_, b) => join(opts.spillDir, `psi-${tag}-bucket-${b}.bin`)) : [];
     const writers = files.map((f) => new SpillWriter(f));
-    let header = true;
-    let row = 0;
     try {
-      scanRecords(path, (buf, start, end, offset) => {
-        const len = end - start;
-        if (header) {
-          header = false;
-          return;
+      for await (const batch of readCsvBatches(path)) {
+        const cols = keyIndexes.map((i) => batch.strings(i));
+        for (let i = 0; i < batch.numRows; i += 1) {
+          const key = cols.length === 1 ? cols[0]![i]! : canonicalKey(cols.map((c) => c[i]!));
+          const offset = batch.rowOffset(i);
+          const len = batch.rowLength(i);
+          if (mem) {
+            const b = mem[0]!;
+            b.keys.push(key);
+            b.offsets.push(offset);
+            b.lengths.push(len);
+          } else {
+            const bucket = createHmac('sha256', opts.bucketSeed).update(key, 'utf8').digest().readUInt32LE(0) % nBuckets;
+            writers[bucket]!.write(key, offset, len);
+          }
         }
-        row += 1;
-        let fields: string[];
-        try {
-          fields = parseRecord(buf, start, end);
-        } catch (err) {
-          throw new PsiParameterError(opts.field, `row ${row} is not valid CSV`, { cause: err });
-        }
-        if (fields.length <= maxIdx) throw new PsiParameterError(opts.field, `row ${row} has fewer columns than the header`);
-        const key = canonicalKey(keyIndexes.map((i) => fields[i]!));
-        if (mem) {
-          const b = mem[0]!;
-          b.keys.push(key);
-          b.offsets.push(offset);
-          b.lengths.push(len);
-        } else {
-          const bucket = createHmac('sha256', opts.bucketSeed).update(key, 'utf8').digest().readUInt32LE(0) % nBuckets;
-          writers[bucket]!.write(key, offset, len);
-        }
-      });
+      }
+    } catch (err) {
+      throw asParameterError(err, opts.field);
     } finally {
       for (const w of writers) w.close();
     }

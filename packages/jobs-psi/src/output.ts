@@ -1,7 +1,9 @@
-// Writes a party's PSI output CSV: its own header, then rows copied verbatim from the input (by
-// byte range) or NULL rows (empty fields) that stand for the peer's unmatched rows, so that both
-// parties' files line up row by row.
+// Writes a party's PSI output CSV: its own header (names quoted by @sfw/data's writer), then rows
+// copied verbatim from the input (by byte range: records the reader already checked to be RFC 4180
+// and as wide as the header) or NULL rows (empty fields) that stand for the peer's unmatched rows,
+// so that both parties' files line up row by row.
 import { closeSync, openSync, readSync, statSync, writeSync, readFileSync } from 'node:fs';
+import { formatCsvHeader } from '@sfw/data';
 
 /** Inputs up to this size are read whole for the output pass; larger ones by positioned reads. */
 const WHOLE_FILE_LIMIT = 256 * 1024 * 1024;
@@ -36,11 +38,11 @@ export class CsvOutput {
   readonly #nullRow: Buffer;
   rows = 0;
 
-  constructor(path: string, headerLine: Buffer, columnCount: number) {
+  constructor(path: string, columns: readonly string[]) {
     this.#fd = openSync(path, 'w');
-    this.#nullRow = Buffer.from(','.repeat(Math.max(columnCount - 1, 0)) + '\n');
-    this.#put(headerLine);
-    this.#put(NL);
+    // One column: an empty quoted field, since an empty line would be read as no row at all.
+    this.#nullRow = Buffer.from(columns.length === 1 ? '""\n' : `${','.repeat(columns.length - 1)}\n`);
+    this.#put(Buffer.from(formatCsvHeader(columns), 'utf8'));
   }
 
   writeRow(raw: Buffer, times = 1): void {

@@ -4,11 +4,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname } from 'node:path';
-import { readHeader, keyColumnIndexes } from './csv.ts';
 import { createPsiCore } from './core.ts';
 import { PsiExecutionError, PsiParameterError } from './errors.ts';
 import { groupRows, GroupList } from './groups.ts';
-import { KeyStore, countRows } from './keystore.ts';
+import { KeyStore } from './keystore.ts';
+import { keyColumnIndexes, readInput } from './input.ts';
 import { recvCounts, recvJson, sendAbort, sendCounts, sendJson } from './link.ts';
 import type { PsiLink } from './link.ts';
 import { CsvOutput, RowSource } from './output.ts';
@@ -49,10 +49,10 @@ export async function runPsiParty(ctx: PsiPartyContext, plan: PartyPlan): Promis
 async function runParty(ctx: PsiPartyContext, plan: PartyPlan): Promise<PsiPartyReport> {
   const { link } = ctx;
   const inputField = `input.${plan.self}.path`;
-  const header = readHeader(plan.path, inputField);
-  const keyIdx = keyColumnIndexes(header, plan.keys, `input.${plan.self}.keys`);
+  const header = await readInput(plan.path, inputField);
+  const keyIdx = keyColumnIndexes(header.columns, plan.keys, `input.${plan.self}.keys`);
   if (plan.maxColumns !== undefined && header.columns.length > plan.maxColumns) throw new PsiParameterError(inputField, `the table has more than ${plan.maxColumns} columns (the limit on this worker)`);
-  const rows = countRows(plan.path);
+  const rows = header.numRows;
   if (plan.maxRows !== undefined && rows > plan.maxRows) throw new PsiParameterError(inputField, `the table has more than ${plan.maxRows} rows (the limit on this worker)`);
   const seed = randomBytes(16);
 
@@ -66,7 +66,7 @@ async function runParty(ctx: PsiPartyContext, plan: PartyPlan): Promise<PsiParty
   const bucketSeed = createHash('sha256').update(seeds[0]!).update(seeds[1]!).digest();
   const nBuckets = Math.max(1, Math.ceil(Math.max(rows, peer.rows) / plan.bucketSize));
 
-  const store = KeyStore.build({
+  const store = await KeyStore.build({
     path: plan.path,
     keyIndexes: keyIdx,
     nBuckets,
@@ -140,7 +140,7 @@ async function runParty(ctx: PsiPartyContext, plan: PartyPlan): Promise<PsiParty
   const peerUnmatchedRows = peer.rows - peerMatchedRows;
 
   ctx.progress?.(0.96, 'writing output');
-  const written = writeOutput(plan, header.raw, header.columns.length, matched, unmatched, peerUnmatchedRows, byKey);
+  const written = writeOutput(plan, header.columns, matched, unmatched, peerUnmatchedRows, byKey);
   if (written === 0 && !plan.allowEmptyResult) {
     throw new PsiExecutionError('PSI result is empty and allow_empty_result is false');
   }
@@ -150,8 +150,7 @@ async function runParty(ctx: PsiPartyContext, plan: PartyPlan): Promise<PsiParty
 
 function writeOutput(
   plan: PartyPlan,
-  headerRaw: Buffer,
-  columns: number,
+  columns: readonly string[],
   matched: GroupList,
   unmatched: GroupList,
   peerUnmatchedRows: number,
@@ -160,7 +159,7 @@ function writeOutput(
   if (!plan.outputPath) throw new PsiParameterError(`output.${plan.self}`, 'a receiver party needs an output path');
   mkdirSync(dirname(plan.outputPath), { recursive: true });
   const src = new RowSource(plan.path);
-  const out = new CsvOutput(plan.outputPath, headerRaw, columns);
+  const out = new CsvOutput(plan.outputPath, columns);
   const writeGroupRows = (list: GroupList, g: number, times: number) => {
     for (let i = list.start[g]!; i < list.start[g + 1]!; i += 1) out.writeRow(src.row(list.rowOffset[i]!, list.rowLength[i]!), times);
   };

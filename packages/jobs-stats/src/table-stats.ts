@@ -55,32 +55,47 @@ export async function tableStatistics(path: string, opts: TableStatsOptions = {}
   let bytes = 0;
   for await (const batch of readCsvBatches(path, stream)) {
     if (cols.length === 0) cols = columnStates(batch.header, opts);
-    rows += batch.rows.length;
+    rows += batch.numRows;
     for (const c of cols) {
       const j = c.index;
-      for (const row of batch.rows) {
-        const cell = row[j]!;
-        const v = cellNumber(cell);
-        if (v !== undefined && Number.isNaN(v)) continue; // a missing marker
-        c.nonMissing++;
-        if (!c.numeric) {
-          if (c.distinct !== null) {
-            c.distinct.add(cell);
-            if (c.distinct.size > cap) c.distinct = null;
+      const nums = c.numeric ? batch.numbers(j) : undefined;
+      if (nums !== undefined) {
+        let integral = c.allInt;
+        for (let i = 0; i < nums.length; i++) {
+          const v = nums[i]!;
+          if (v !== v) continue; // a missing marker
+          c.nonMissing++;
+          c.acc.add(v);
+          if (c.values !== null) c.values.push(v);
+          if (integral && !Number.isInteger(v)) integral = false;
+        }
+        // int64 as pandas infers it: integral values, written without a point or an exponent.
+        if (integral) integral = batch.strings(j).every((cell, i) => nums[i] !== nums[i] || isIntegerText(cell));
+        c.allInt = integral;
+      } else {
+        for (const cell of batch.strings(j)) {
+          const v = cellNumber(cell);
+          if (v !== undefined && Number.isNaN(v)) continue; // a missing marker
+          c.nonMissing++;
+          if (!c.numeric) {
+            if (c.distinct !== null) {
+              c.distinct.add(cell);
+              if (c.distinct.size > cap) c.distinct = null;
+            }
+            continue;
           }
-          continue;
+          if (v === undefined) {
+            // Distinct strings are only counted once a column is known not to be numeric: from here
+            // when this is its first value, otherwise in a second pass (the earlier cells are gone).
+            c.numeric = false;
+            c.values = null;
+            c.distinct = c.nonMissing === 1 ? new Set([cell]) : null;
+            continue;
+          }
+          c.acc.add(v);
+          if (c.allInt && !isIntegerText(cell)) c.allInt = false;
+          if (c.values !== null) c.values.push(v);
         }
-        if (v === undefined) {
-          // Distinct strings are only counted once a column is known not to be numeric: from here
-          // when this is its first value, otherwise in a second pass (the earlier cells are gone).
-          c.numeric = false;
-          c.values = null;
-          c.distinct = c.nonMissing === 1 ? new Set([cell]) : null;
-          continue;
-        }
-        c.acc.add(v);
-        if (c.allInt && !isIntegerText(cell)) c.allInt = false;
-        if (c.values !== null) c.values.push(v);
       }
       if (keepValues && c.values !== null) {
         bytes = cols.reduce((a, s) => a + (s.values?.bytes ?? 0), 0);
@@ -107,14 +122,10 @@ export async function tableStatistics(path: string, opts: TableStatsOptions = {}
     for await (const batch of readCsvBatches(path, stream)) {
       for (const c of refining) {
         const r = c.refiner!;
-        for (const row of batch.rows) {
-          const v = cellNumber(row[c.index]!)!;
-          if (!Number.isNaN(v)) r.add(v);
-        }
+        for (const v of batch.numbers(c.index)!) if (!Number.isNaN(v)) r.add(v);
       }
       for (const c of needDistinct) {
-        for (const row of batch.rows) {
-          const cell = row[c.index]!;
+        for (const cell of batch.strings(c.index)) {
           const v = cellNumber(cell);
           if (v === undefined || !Number.isNaN(v)) c.distinct!.add(cell);
         }

@@ -1,0 +1,213 @@
+// The one cell rule for numeric columns, on the bytes of a CSV field: ASCII spaces and tabs around
+// the value are ignored; a decimal literal ([+-] digits [. digits] [e [+-] digits], or
+// [+-]Infinity) gives its number; an empty cell or a missing marker (NA, N/A, NaN, nan, null, NULL,
+// None) gives NaN; anything else (words, hex) gives undefined, which makes the column a text column.
+//
+// Decimal literals are converted without building a string. Up to 15 significant digits with a
+// decimal exponent of at most 22 are exact in float64 arithmetic (one correctly rounded multiply or
+// divide by an exact power of ten: Clinger's fast path). 16 to 19 digits, which is what the
+// shortest round-trip form of most doubles has, go through double-double arithmetic (about 100 bits)
+// and are accepted when the result is provably far from a rounding boundary; the rare rest, and
+// exponents beyond 22, are handed to Number() on the field's ASCII text. Every path therefore gives
+// exactly Number()'s value (property-tested in csv-number.test.ts).
+
+const POW10 = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
+const MISSING = ['', 'NA', 'N/A', 'NaN', 'nan', 'null', 'NULL', 'None'].map((s) => Buffer.from(s, 'latin1'));
+const INFINITY = Buffer.from('Infinity', 'latin1');
+
+// Bit access to a double (which word holds the exponent depends on the platform's byte order).
+const F64 = new Float64Array(1);
+const U32 = new Uint32Array(F64.buffer);
+const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
+const LO = 1 - HI;
+
+// Dekker's exact product a*b = PH + PL (no fused multiply-add in JS); results in module slots to
+// avoid allocating in the per-cell loop.
+const SPLIT = 134217729; // 2^27 + 1
+let PH = 0;
+let PL = 0;
+function twoProd(a: number, b: number): void {
+  const p = a * b;
+  const A = SPLIT * a;
+  const ah = A - (A - a);
+  const al = a - ah;
+  const B = SPLIT * b;
+  const bh = B - (B - b);
+  const bl = b - bh;
+  PH = p;
+  PL = ah * bh - p + ah * bl + al * bh + al * bl;
+}
+
+function equalBytes(b: Uint8Array, s: number, e: number, word: Uint8Array): boolean {
+  if (e - s !== word.length) return false;
+  for (let k = 0; k < word.length; k++) if (b[s + k] !== word[k]) return false;
+  return true;
+}
+
+/** Number() on the field's text: the fallback for inputs the arithmetic paths do not decide. */
+function viaString(b: Uint8Array, s: number, e: number): number {
+  return Number(String.fromCharCode.apply(null, b.subarray(s, e) as unknown as number[]));
+}
+
+/**
+ * The cell rule on `b[s..e)`: the number, NaN for a missing cell, undefined when the cell is not
+ * a number (the column is then text).
+ */
+export function parseCellBytes(b: Uint8Array, s: number, e: number): number | undefined {
+  while (s < e && (b[s] === 32 || b[s] === 9)) s++;
+  while (e > s && (b[e - 1] === 32 || b[e - 1] === 9)) e--;
+  if (s === e) return NaN;
+  let p = s;
+  let c = b[p]!;
+  const neg = c === 45;
+  if (c === 45 || c === 43) p++;
+  // Significant digits: the first 15 into hi (exact), the next 4 into lo; more than 19 go to
+  // Number(). Separate tight loops per part keep the per-byte work to a compare and a multiply-add.
+  let hi = 0;
+  let lo = 0;
+  let nLo = 0;
+  let sig = 0;
+  let scale = 0; // power of ten of the last significant digit taken
+  const intStart = p;
+  while (p < e && b[p] === 48) p++; // leading zeros
+  let d = 0;
+  while (p < e && sig < 15 && (d = b[p]! - 48) >= 0 && d <= 9) {
+    hi = hi * 10 + d;
+    sig++;
+    p++;
+  }
+  while (p < e && (d = b[p]! - 48) >= 0 && d <= 9) {
+    if (sig < 19) {
+      lo = lo * 10 + d;
+      nLo++;
+    }
+    sig++;
+    p++;
+  }
+  let digits = p - intStart;
+  if (p < e && b[p] === 46) {
+    p++;
+    const fracStart = p;
+    if (sig === 0) while (p < e && b[p] === 48) p++;
+    scale -= p - fracStart;
+    const sigStart = p;
+    while (p < e && sig < 15 && (d = b[p]! - 48) >= 0 && d <= 9) {
+      hi = hi * 10 + d;
+      sig++;
+      p++;
+    }
+    while (p < e && (d = b[p]! - 48) >= 0 && d <= 9) {
+      if (sig < 19) {
+        lo = lo * 10 + d;
+        nLo++;
+      }
+      sig++;
+      p++;
+    }
+    scale -= p - sigStart;
+    digits += p - fracStart;
+  }
+  if (p < e) c = b[p]!;
+  if (digits === 0) return special(b, s, e);
+  let exp = 0;
+  if (p < e) {
+    if (c !== 101 && c !== 69) return special(b, s, e);
+    p++;
+    let expNeg = false;
+    if (p < e && (b[p] === 45 || b[p] === 43)) expNeg = b[p++] === 45;
+    if (p === e) return undefined;
+    for (; p < e; p++) {
+      c = b[p]!;
+      if (c < 48 || c > 57) return undefined;
+      if (exp < 1e6) exp = exp * 10 + (c - 48);
+    }
+    if (expNeg) exp = -exp;
+  }
+  if (sig === 0) return neg ? -0 : 0;
+  if (sig > 19) return viaString(b, s, e);
+  const q = scale + exp;
+  let v: number;
+  if (sig <= 15) {
+    if (q === 0) v = hi;
+    else if (q > 0 && q <= 22) v = hi * POW10[q]!;
+    else if (q < 0 && q >= -22) v = hi / POW10[-q]!;
+    else return viaString(b, s, e);
+  } else {
+    if (q > 22 || q < -22) return viaString(b, s, e);
+    const r = ddValue(hi, lo, nLo, q);
+    if (r === undefined) return viaString(b, s, e);
+    v = r;
+  }
+  return neg ? -v : v;
+}
+
+/** (hi * 10^nLo + lo) * 10^q rounded to float64, or undefined when too close to call. */
+function ddValue(hi: number, lo: number, nLo: number, q: number): number | undefined {
+  // The mantissa exactly as wh + wl (it has at most 19 digits, < 2^64).
+  twoProd(hi, POW10[nLo]!);
+  const s = PH + lo;
+  const bb = s - PH;
+  const wh = s;
+  const wl = PL + (PH - (s - bb) + (lo - bb));
+  let qh: number;
+  let ql: number;
+  if (q === 0) {
+    qh = wh;
+    ql = wl;
+  } else if (q > 0) {
+    twoProd(wh, POW10[q]!);
+    qh = PH;
+    ql = PL + wl * POW10[q]!;
+  } else {
+    const d = POW10[-q]!;
+    qh = wh / d;
+    twoProd(qh, d);
+    ql = (wh - PH - PL + wl) / d;
+  }
+  const x = qh + ql;
+  const err = ql - (x - qh); // exact: x + err = qh + ql
+  F64[0] = x;
+  const hiWord = U32[HI]!;
+  const ex = hiWord >>> 20;
+  // Powers of two (a closer lower neighbour) and tiny values: let Number() decide.
+  if (((hiWord & 0xfffff) === 0 && U32[LO] === 0) || ex <= 53) return undefined;
+  U32[HI] = (ex - 52) << 20;
+  U32[LO] = 0;
+  const halfUlp = F64[0] * 0.5;
+  // qh + ql is within ~2^-100 relative of the true value; x is its correct rounding unless the
+  // pair sits next to the midpoint between x and a neighbour.
+  if (Math.abs(err) > halfUlp * (1 - 2 ** -30)) return undefined;
+  return x;
+}
+
+/** Infinity forms and missing markers (whatever is not a decimal literal). */
+function special(b: Uint8Array, s: number, e: number): number | undefined {
+  const c = b[s];
+  const sign = c === 45 || c === 43 ? 1 : 0;
+  if (equalBytes(b, s + sign, e, INFINITY)) return c === 45 ? -Infinity : Infinity;
+  for (const m of MISSING) if (equalBytes(b, s, e, m)) return NaN;
+  return undefined;
+}
+
+const scratch = { bytes: new Uint8Array(64) };
+
+/**
+ * The cell rule for a cell that is already a string (the same rule as the CSV reader applies to
+ * bytes): the number, NaN for a missing marker, undefined when the cell is not numeric.
+ */
+export function cellNumber(cell: string): number | undefined {
+  if (cell.length > scratch.bytes.length) scratch.bytes = new Uint8Array(cell.length * 2);
+  const b = scratch.bytes;
+  for (let k = 0; k < cell.length; k++) {
+    const c = cell.charCodeAt(k);
+    if (c > 127) return undefined; // no number or missing marker has a non-ASCII character
+    b[k] = c;
+  }
+  return parseCellBytes(b, 0, cell.length);
+}
+
+/** Whether a cell is a missing marker (empty, NA, NaN, null, None, ... with spaces around). */
+export function isMissingCell(cell: string): boolean {
+  const s = cell.replace(/^[ \t]+|[ \t]+$/g, '');
+  return MISSING.some((m) => m.toString('latin1') === s);
+}

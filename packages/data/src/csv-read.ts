@@ -1,0 +1,251 @@
+// Reading CSV party tables: the file is read in chunks of bytes, each chunk is split into records by
+// the byte scanner (csv-scan.ts) and handed out as a batch that types its columns on demand:
+// numeric columns straight from the bytes to a Float64Array (csv-number.ts), key and categorical
+// columns as strings. The first record is the header; a UTF-8 byte-order mark before it is skipped;
+// a record whose field count differs from the header's is rejected with the file name and its
+// 1-based data row number (never a cell value).
+import { open } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { isAscii } from 'node:buffer';
+import { parseCellBytes } from './csv-number.ts';
+import { RecordIndex, scanRecords } from './csv-scan.ts';
+import { DataError, makeTable } from './table.ts';
+import type { Column, Table } from './table.ts';
+
+/** One chunk of a CSV file's data rows. Columns are addressed by their index in `header`. */
+export interface CsvBatch {
+  readonly header: readonly string[];
+  readonly numRows: number;
+  /** 1-based data row number of this batch's first row (the header is not counted). */
+  readonly firstRow: number;
+  /** The column by the cell rule (`cellNumber`), or undefined when some cell is not numeric. */
+  numbers(col: number): Float64Array | undefined;
+  /** The column's cells as text. */
+  strings(col: number): string[];
+  /** Byte offset in the file of row `i`'s record, and its byte length without the line break. */
+  rowOffset(i: number): number;
+  rowLength(i: number): number;
+}
+
+export interface CsvStreamOptions {
+  /** Bytes read per chunk (default 1 MiB); a longer record grows the chunk. */
+  chunkBytes?: number;
+}
+
+export interface CsvReadOptions {
+  /** Columns kept as strings even if they look numeric (ids such as "00123"). */
+  stringColumns?: readonly string[];
+  /** Read only these columns. */
+  columns?: readonly string[];
+}
+
+class Batch implements CsvBatch {
+  readonly #bytes: Buffer;
+  readonly #idx: RecordIndex;
+  readonly #fileOffset: number;
+  readonly #width: number;
+  #text: string | null | undefined;
+
+  constructor(
+    readonly header: readonly string[],
+    bytes: Buffer,
+    idx: RecordIndex,
+    readonly firstRow: number,
+    fileOffset: number,
+  ) {
+    this.#bytes = bytes;
+    this.#idx = idx;
+    this.#fileOffset = fileOffset;
+    this.#width = header.length;
+  }
+
+  get numRows(): number {
+    return this.#idx.recordCount;
+  }
+
+  numbers(col: number): Float64Array | undefined {
+    const n = this.numRows;
+    const w = this.#width;
+    const bounds = this.#idx.bounds;
+    const escaped = this.#idx.escaped;
+    const bytes = this.#bytes;
+    const out = new Float64Array(n);
+    for (let i = 0, f = col; i < n; i++, f += w) {
+      // A doubled quote cannot be part of a number or missing marker.
+      if (escaped !== undefined && escaped.has(f)) return undefined;
+      const v = parseCellBytes(bytes, bounds[2 * f]!, bounds[2 * f + 1]!);
+      if (v === undefined) return undefined;
+      out[i] = v;
+    }
+    return out;
+  }
+
+  strings(col: number): string[] {
+    const n = this.numRows;
+    const out = new Array<string>(n);
+    for (let i = 0; i < n; i++) out[i] = this.#field(i * this.#width + col);
+    return out;
+  }
+
+  #field(f: number): string {
+    const s = this.#idx.bounds[2 * f]!;
+    const e = this.#idx.bounds[2 * f + 1]!;
+    // ASCII chunks are decoded once and sliced; others field by field as UTF-8.
+    if (this.#text === undefined) this.#text = isAscii(this.#bytes) ? this.#bytes.toString('latin1') : null;
+    const v = this.#text !== null ? this.#text.slice(s, e) : this.#bytes.toString('utf8', s, e);
+    return this.#idx.escaped !== undefined && this.#idx.escaped.has(f) ? v.replaceAll('""', '"') : v;
+  }
+
+  rowOffset(i: number): number {
+    return this.#fileOffset + this.#idx.records[2 * i]!;
+  }
+
+  rowLength(i: number): number {
+    return this.#idx.records[2 * i + 1]! - this.#idx.records[2 * i]!;
+  }
+}
+
+/** Splitting state carried from one chunk to the next. */
+export class CsvCursor {
+  header: string[] | undefined;
+  rows = 0;
+  #first = true;
+
+  constructor(readonly source: string) {}
+
+  /**
+   * Takes the complete records of `bytes` (file offset `fileOffset`); returns the batch (if any
+   * data row was complete) and the number of bytes used.
+   */
+  take(bytes: Buffer, fileOffset: number, final: boolean): { batch: CsvBatch | undefined; used: number } {
+    let pos = 0;
+    if (this.#first && bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) pos = 3;
+    if (this.header === undefined) {
+      const h = new RecordIndex();
+      const after = scanRecords(bytes, pos, final, h, -1, 1, { source: this.source, rowsBefore: -1 });
+      if (h.recordCount === 0) {
+        if (final) throw new DataError('CSV_PARSE', `${this.source}: empty CSV, no header`);
+        return { batch: undefined, used: 0 };
+      }
+      this.#first = false;
+      this.header = headerNames(bytes, h);
+      pos = after;
+    }
+    const idx = new RecordIndex();
+    const used = scanRecords(bytes, pos, final, idx, this.header.length, Infinity, { source: this.source, rowsBefore: this.rows });
+    if (idx.recordCount === 0) return { batch: undefined, used };
+    const batch = new Batch(this.header, bytes, idx, this.rows + 1, fileOffset);
+    this.rows += idx.recordCount;
+    return { batch, used };
+  }
+}
+
+function headerNames(bytes: Buffer, h: RecordIndex): string[] {
+  // The header is one record: read its fields as the one row of a batch as wide as itself.
+  const width = h.fieldCount;
+  const one = new Batch(new Array<string>(width).fill(''), bytes, h, 0, 0);
+  return Array.from({ length: width }, (_, j) => one.strings(j)[0]!);
+}
+
+/**
+ * Reads a CSV file batch by batch (about `chunkBytes` of the file each). At least one batch comes
+ * out (with no rows for a header-only file), so every caller sees the header.
+ */
+export async function* readCsvBatches(path: string, opts: CsvStreamOptions = {}): AsyncGenerator<CsvBatch> {
+  const cursor = new CsvCursor(basename(path));
+  const chunk = opts.chunkBytes ?? 1 << 20;
+  let fh;
+  try {
+    fh = await open(path, 'r');
+  } catch (e) {
+    throw new DataError('CSV_PARSE', `${cursor.source}: cannot read table file`, { cause: e });
+  }
+  try {
+    let carry: Buffer = Buffer.alloc(0);
+    let offset = 0; // file offset of carry[0]
+    let yielded = false;
+    for (let eof = false; !eof; ) {
+      // Each batch owns its bytes (a caller may keep batches); a record longer than the chunk grows it.
+      const buf = Buffer.allocUnsafe(Math.max(chunk, carry.length * 2));
+      carry.copy(buf, 0);
+      let filled = carry.length;
+      while (filled < buf.length) {
+        let n: number;
+        try {
+          n = (await fh.read(buf, filled, buf.length - filled, offset + filled)).bytesRead;
+        } catch (e) {
+          throw new DataError('CSV_PARSE', `${cursor.source}: cannot read table file`, { cause: e });
+        }
+        if (n === 0) {
+          eof = true;
+          break;
+        }
+        filled += n;
+      }
+      const bytes = buf.subarray(0, filled);
+      const { batch, used } = cursor.take(bytes, offset, eof);
+      if (batch !== undefined) {
+        yielded = true;
+        yield batch;
+      }
+      carry = bytes.subarray(used);
+      offset += used;
+    }
+    if (!yielded) yield new Batch(cursor.header!, carry, new RecordIndex(), 1, offset);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Builds a typed table from batches: a column is numeric when every cell of every batch is. */
+function tableOf(header: readonly string[], batches: CsvBatch[], opts: CsvReadOptions): Table {
+  const keep = opts.columns ?? header;
+  const absent = keep.filter((c) => !header.includes(c));
+  if (absent.length > 0) throw new DataError('COLUMN_MISSING', `columns not found: ${absent.map((c) => `'${c}'`).join(', ')}`);
+  const forced = new Set(opts.stringColumns ?? []);
+  const data: Record<string, Column> = {};
+  for (const name of keep) {
+    const j = header.indexOf(name);
+    const parts = forced.has(name) ? undefined : batches.map((b) => b.numbers(j));
+    if (parts !== undefined && parts.every((p) => p !== undefined)) data[name] = concatNumbers(parts as Float64Array[]);
+    else data[name] = batches.flatMap((b) => b.strings(j));
+  }
+  return makeTable([...keep], data);
+}
+
+function concatNumbers(parts: Float64Array[]): Float64Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Float64Array(parts.reduce((s, p) => s + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** Parses CSV text into a typed table. */
+export function parseCsv(text: string, opts: CsvReadOptions = {}): Table {
+  const cursor = new CsvCursor('CSV text');
+  const bytes = Buffer.from(text, 'utf8');
+  const { batch } = cursor.take(bytes, 0, true);
+  return tableOf(cursor.header!, [batch ?? new Batch(cursor.header!, bytes, new RecordIndex(), 1, 0)], opts);
+}
+
+/** Reads a whole CSV file into a typed table. */
+export async function readCsv(path: string, opts: CsvReadOptions = {}): Promise<Table> {
+  const batches: CsvBatch[] = [];
+  for await (const b of readCsvBatches(path, { chunkBytes: 4 << 20 })) batches.push(b);
+  return tableOf(batches[0]!.header, batches, opts);
+}
+
+/** Header and data row count without typing any cell (a schema probe; ragged rows are rejected). */
+export async function readCsvHeader(path: string): Promise<{ columns: string[]; numRows: number }> {
+  let numRows = 0;
+  let columns: string[] = [];
+  for await (const b of readCsvBatches(path, { chunkBytes: 4 << 20 })) {
+    columns = [...b.header];
+    numRows += b.numRows;
+  }
+  return { columns, numRows };
+}
