@@ -14,7 +14,7 @@ async function correlationRun(ctx: JobContext, cfg: SsPearsonrConfig, program: '
   const cluster = ctx.cluster;
   const spu = cluster.spu();
   const paths = inputPaths(ctx.files, cfg.input_ds);
-  const headers = await readHeaders(cluster, paths);
+  const headers = await readHeaders(ctx, paths);
   const layout = featureLayout(headers, spu.ranks, cfg.feature_selects);
   const rows = alignedRows(headers);
   if (rows < 2) throw invalid('input_ds', 'at least two rows are needed');

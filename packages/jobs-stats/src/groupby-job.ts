@@ -36,7 +36,7 @@ export async function runGroupbyStatistics(ctx: JobContext, cfg: GroupbyStatisti
   const spu = cluster.spu();
   if (!cluster.parties.includes(cfg.receiver)) throw invalid('receiver', `party ${cfg.receiver} is not in the cluster`);
   const paths = inputPaths(ctx.files, cfg.input_ds);
-  const headers = await readHeaders(cluster, paths);
+  const headers = await readHeaders(ctx, paths);
   const byOwner = ownersOf(headers, cfg.by, 'by');
   const valueColumns = [...new Set(cfg.aggregations.map((a) => a.column))];
   const valueOwner = ownersOf(headers, valueColumns, 'aggregations');

@@ -2,8 +2,8 @@
 // executor's file seam (docs/executor.md) and the resolved paths the jobs read back from it live here,
 // column ownership comes from the parties' headers (public metadata), and every bad parameter becomes
 // a ParameterValidationError naming it.
-import { ParameterValidationError } from '@sfw/executor';
-import type { FileDecl, FileEnv, JobFiles } from '@sfw/executor';
+import { ParameterValidationError, tableIssues, validationError } from '@sfw/executor';
+import type { FileDecl, FileEnv, JobContext, JobFiles } from '@sfw/executor';
 import type { Cluster } from '@sfw/runtime';
 import { checkParties, resolveLayout } from '@sfw/model';
 import type { DataLayout, HeaderInfo } from '@sfw/model';
@@ -34,12 +34,19 @@ export function modelDirs(files: JobFiles): (party: string) => string {
   return (party) => files.input('model', party);
 }
 
-/** Column names and row count of every party's table. */
-export async function readHeaders(cluster: Cluster, paths: Record<string, string>): Promise<Map<string, HeaderInfo>> {
+/**
+ * Column names and row count of every party's table; a table over the operator's row or column
+ * bound (SFW_MAX_ROWS / SFW_MAX_COLUMNS) fails naming `task_config.input_ds.<party>` before any
+ * other party function or SPU program runs.
+ */
+export async function readHeaders(ctx: Pick<JobContext, 'cluster' | 'limits'>, paths: Record<string, string>): Promise<Map<string, HeaderInfo>> {
+  const cluster: Cluster = ctx.cluster;
   checkParties(Object.keys(paths), cluster.parties);
   const entries = await Promise.all(
     Object.entries(paths).map(async ([party, path]) => [party, await cluster.pyu(party).call<HeaderInfo>('stats.header', path).get()] as const),
   );
+  const issues = entries.flatMap(([party, h]) => tableIssues({ rows: h.numRows, columns: h.columns.length }, ctx.limits, `task_config.input_ds.${party}`));
+  if (issues.length > 0) throw validationError(issues);
   return new Map(entries);
 }
 

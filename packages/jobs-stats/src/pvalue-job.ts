@@ -42,7 +42,7 @@ export async function runSsPvalue(ctx: JobContext, cfg: SsPvalueConfig): Promise
   }
   if (meta.parties.join() !== spu.ranks.join()) throw invalid('model', 'the model was trained by other SPU parties');
   const paths = inputPaths(ctx.files, cfg.input_ds);
-  const headers = await readHeaders(cluster, paths);
+  const headers = await readHeaders(ctx, paths);
   const layout = featureLayout(headers, spu.ranks, meta.feature_names, meta.label_col);
   const n = alignedRows(headers);
   const p = meta.feature_names.length + 1;

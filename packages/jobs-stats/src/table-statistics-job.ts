@@ -17,7 +17,7 @@ export interface TableStatisticsResult {
 
 export async function runTableStatistics(ctx: JobContext, cfg: TableStatisticsConfig): Promise<TableStatisticsResult> {
   const paths = inputPaths(ctx.files, cfg.input_ds);
-  const headers = await readHeaders(ctx.cluster, paths);
+  const headers = await readHeaders(ctx, paths);
   const parties = [...headers.keys()].sort();
   const wanted = new Map<string, string[] | undefined>(parties.map((p) => [p, undefined]));
   if (cfg.features !== undefined) {
