@@ -180,7 +180,11 @@ export async function startWorker(config: WorkerConfig, log: Logger, opts: Omit<
       await worker.stop({ graceSec });
       await executor.shutdown();
       await setup.network?.close();
-      await redis.quit().catch(() => undefined);
+      // Bounded: a status connection whose Redis died queues QUIT until its retries run out.
+      let quitTimer: NodeJS.Timeout | undefined;
+      await Promise.race([redis.quit().catch(() => undefined), new Promise((r) => (quitTimer = setTimeout(r, 5000)))]);
+      clearTimeout(quitTimer);
+      redis.disconnect();
       log.info('worker stopped');
     })();
     return stopping;

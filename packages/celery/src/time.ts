@@ -43,3 +43,14 @@ export class LongTimer {
     if (this.#handle) clearTimeout(this.#handle);
   }
 }
+
+/** True when `p` settles (either way) within `ms`, false when the time runs out first. Never rejects. */
+export async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)));
+  try {
+    return await Promise.race([p.then(() => true, () => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

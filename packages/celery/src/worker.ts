@@ -28,13 +28,15 @@ import { RevokedSet } from './revoked.ts';
 import { effectiveLimits, runHeld, terminateHeld } from './run-task.ts';
 import { Scripts } from './scripts.ts';
 import { Settler } from './settle.ts';
-import { LongTimer, parseIsoMs } from './time.ts';
+import { LongTimer, parseIsoMs, within } from './time.ts';
 import type { CeleryLogger, CeleryWorkerEvents, TaskHandler, TaskRequest } from './types.ts';
 import { PrefetchWindow } from './window.ts';
 
 export type { CeleryWorkerEvents } from './types.ts';
 
 const EMPTY_ENVELOPE: Envelope = { body: '', 'content-encoding': '', 'content-type': '', headers: {}, properties: {} };
+/** How long a shutdown step waits on Redis (a live one answers in milliseconds; the BRPOP in flight ends within its 1 s timeout). */
+const REDIS_SHUTDOWN_WAIT_MS = 5000;
 
 export class CeleryWorker extends EventEmitter<CeleryWorkerEvents> {
   readonly options: ResolvedWorkerOptions;
@@ -167,24 +169,29 @@ export class CeleryWorker extends EventEmitter<CeleryWorkerEvents> {
     this.#stopping = true;
     for (const t of this.#intervals) clearInterval(t);
     this.#window.interrupt();
-    await this.#loop;
+    // Every wait below that needs Redis is bounded: with Redis gone (it may die at the very moment
+    // of a warm shutdown) its commands queue until a reconnect that never comes.
+    const bound = REDIS_SHUTDOWN_WAIT_MS;
+    await within(this.#loop ?? Promise.resolve(), bound);
     // Not yet running (ETA-held or waiting for a slot): put back at once, as Celery does on SIGTERM.
     const waiting = [...this.#held.values()].filter((h) => h.state !== 'running');
     this.#ready.length = 0;
-    await Promise.all(waiting.map((h) => this.#settler.settle(h, { kind: 'restore' })));
+    await within(Promise.all(waiting.map((h) => this.#settler.settle(h, { kind: 'restore' }))), bound);
     const running = this.#slots.filter((h): h is Held => h !== undefined);
     if (running.length > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      const grace = new Promise<void>((r) => (timer = setTimeout(r, graceSec * 1000)));
-      await Promise.race([Promise.all(running.map((h) => h.done)), grace]);
-      clearTimeout(timer);
+      await within(Promise.all(running.map((h) => h.done)), graceSec * 1000);
       const left = this.#slots.filter((h): h is Held => h !== undefined);
       for (const h of left) terminateHeld(h, 'shutdown');
-      await Promise.all(left.map((h) => h.done));
+      await within(Promise.all(left.map((h) => h.done)), bound);
     }
     this.#events.send('worker-offline', this.#events.workerFields(0, this.#settler.processed, this.options.heartbeatSec));
     this.#hook('worker-shutdown');
-    await Promise.allSettled([this.#redis.quit(), this.#blocking.quit(), this.#sub.quit()]);
+    const conns = [this.#redis, this.#blocking, this.#sub];
+    if (!(await within(Promise.allSettled(conns.map((r) => r.quit())), bound))) {
+      // Unsettled work stays in `unacked` (restored by the next worker after the visibility timeout).
+      for (const r of conns) r.disconnect();
+      this.#log.warn({ held: this.#held.size }, 'redis unreachable during shutdown; connections dropped');
+    }
     this.#log.info({ processed: this.#settler.processed }, 'celery worker stopped');
   }
 
