@@ -58,6 +58,7 @@ export async function buildExecutor(config: WorkerConfig, log: Logger, opts: Exe
     provider: opts.provider ?? runtimeClusterProvider({
       startTimeoutSec: config.clusterStartTimeoutSec,
       network: providerNetwork,
+      spuKernelThreads: config.spuKernelThreads > 0 ? config.spuKernelThreads : undefined,
       threadLimits: { maxOldGenerationSizeMb: config.threadMaxOldGenMb, ...(config.threadMaxYoungGenMb > 0 ? { maxYoungGenerationSizeMb: config.threadMaxYoungGenMb } : {}) },
     }),
     logger: log,

@@ -80,6 +80,7 @@ export const SETTINGS = {
   maxRows: { env: 'SFW_MAX_ROWS', schema: int(1), default: 10_000_000, doc: 'Rows one party table may have' },
   maxColumns: { env: 'SFW_MAX_COLUMNS', schema: int(1), default: 10_000, doc: 'Columns one party table may have' },
   threadMaxOldGenMb: { env: 'SFW_THREAD_MAX_OLD_GEN_MB', schema: int(16), default: 4096, doc: 'Heap (old generation) of each party / SPU thread, MB: an overrun fails the task, not the worker' },
+  spuKernelThreads: { env: 'SFW_SPU_KERNEL_THREADS', schema: int(0).max(64), default: 0, doc: 'Threads each SPU rank and the dealer run their large kernels on (0: the cores divided among the SPU threads of this process)' },
   threadMaxYoungGenMb: { env: 'SFW_THREAD_MAX_YOUNG_GEN_MB', schema: int(0), default: 0, doc: "Young generation of each thread, MB (0: Node's default)" },
   debug: { env: 'SFW_DEBUG', schema: bool, default: false, doc: 'Stacks in stored tracebacks, results and logs' },
   diagnosticTasks: { env: 'SFW_DIAGNOSTIC_TASKS', schema: bool, default: false, doc: 'Register the `diagnostic` task type (integration tests)' },

@@ -16,6 +16,8 @@ export interface RuntimeProviderOptions {
   network?: ProviderNetwork | undefined;
   /** V8 limits of every cluster thread (SFW_THREAD_MAX_OLD_GEN_MB, ...). */
   threadLimits?: RuntimeModule.ThreadResourceLimits;
+  /** Kernel threads per SPU rank / dealer (SFW_SPU_KERNEL_THREADS); undefined: the runtime's default. */
+  spuKernelThreads?: number | undefined;
 }
 
 export function runtimeClusterProvider(opts: RuntimeProviderOptions = {}): PooledClusterProvider {
@@ -42,6 +44,7 @@ export function runtimeClusterProvider(opts: RuntimeProviderOptions = {}): Poole
       // Party mode (the executor only lets `party:<self>` specs through on a party-mode worker).
       ...(spec.address.startsWith('party:') && opts.network ? { network: opts.network } : {}),
       ...(opts.threadLimits === undefined ? {} : { resourceLimits: opts.threadLimits }),
+      ...(opts.spuKernelThreads === undefined ? {} : { spuKernelThreads: opts.spuKernelThreads }),
     });
   });
 }

@@ -31,3 +31,4 @@ export { RingArena } from './arena.ts';
 export { kernels, setKernels, type RingKernels } from './backend.ts';
 export { jsKernels } from './js-kernels.ts';
 export { wasmKernels, wipeRingScratch } from './wasm.ts';
+export { allocLimbs, helperJobs, kernelThreads, setKernelThreads } from './threads.ts';

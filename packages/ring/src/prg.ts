@@ -9,9 +9,22 @@
 import { createCipheriv, randomBytes, randomFillSync, type Cipher } from 'node:crypto';
 import { ELEMENT_BYTES, type FieldType } from './field.ts';
 import { RingError, makeTensor, type RingTensor } from './tensor.ts';
+import { isShared, runSplit, splitCount } from './threads.ts';
 
 const CHUNK = 64 * 1024;
 const ZEROS = new Uint8Array(CHUNK);
+/** A fill of shared memory is split over the kernel threads from this many bytes per thread. */
+const SPLIT_MIN_BYTES = 1 << 19;
+
+function cipherAt(seed: Uint8Array, offset: number): Cipher {
+  const iv = new Uint8Array(16);
+  let block = Math.floor(offset / 16);
+  for (let i = 15; i >= 8 && block > 0; i--) {
+    iv[i] = block % 256;
+    block = Math.floor(block / 256);
+  }
+  return createCipheriv('aes-128-ctr', seed, iv);
+}
 
 /** A fresh 128-bit seed from the OS CSPRNG (the only entropy source for shares and masks). */
 export function randomSeed(): Uint8Array {
@@ -26,6 +39,7 @@ export function randomTensor(field: FieldType, shape: readonly number[]): RingTe
 }
 
 export class Prg {
+  readonly #seed: Uint8Array;
   #cipher: Cipher;
   #offset: number;
 
@@ -33,13 +47,8 @@ export class Prg {
   constructor(seed: Uint8Array, offset = 0) {
     if (seed.byteLength !== 16) throw new RingError('Prg seed must be 16 bytes');
     if (!Number.isSafeInteger(offset) || offset < 0) throw new RingError('Prg offset must be a non-negative safe integer');
-    const iv = new Uint8Array(16);
-    let block = Math.floor(offset / 16);
-    for (let i = 15; i >= 8 && block > 0; i--) {
-      iv[i] = block % 256;
-      block = Math.floor(block / 256);
-    }
-    this.#cipher = createCipheriv('aes-128-ctr', seed, iv);
+    this.#seed = new Uint8Array(seed);
+    this.#cipher = cipherAt(this.#seed, offset);
     this.#offset = offset - (offset % 16);
     if (offset % 16 !== 0) this.#skip(offset % 16);
   }
@@ -55,6 +64,22 @@ export class Prg {
 
   /** Fill `dst` with the next dst.byteLength keystream bytes. */
   fill(dst: Uint8Array): void {
+    const n = dst.byteLength;
+    // Shared memory and a block-aligned position: kernel threads expand later parts of the same
+    // stream from their offsets (the keystream is addressable), then this cipher skips past them.
+    const parts = isShared(dst) && this.#offset % 16 === 0 ? splitCount(n, SPLIT_MIN_BYTES) : 1;
+    if (parts > 1) {
+      const start = this.#offset;
+      runSplit(n, parts, 16, (lo, hi) => ({ kind: 'prg', seed: this.#seed, offset: start + lo, dst: dst.subarray(lo, hi) }), (lo, hi) => this.#serial(dst.subarray(lo, hi)));
+      this.#offset = start + n;
+      this.#cipher = cipherAt(this.#seed, this.#offset);
+      if (this.#offset % 16 !== 0) this.#cipher.update(ZEROS.subarray(0, this.#offset % 16)); // mid-block end
+      return;
+    }
+    this.#serial(dst);
+  }
+
+  #serial(dst: Uint8Array): void {
     const n = dst.byteLength;
     for (let pos = 0; pos < n; pos += CHUNK) {
       const len = Math.min(CHUNK, n - pos);

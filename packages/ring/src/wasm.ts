@@ -2,9 +2,11 @@
 // as bytes); kernels stream them through WASM scratch memory in blocks of 128 KiB per operand, so
 // the extra copies hit L2 and main-memory traffic stays that of a single native pass
 // (measurements in docs/ring.md). Matmul copies whole operands (O(n^2) copies vs O(n^3) work).
+// Large kernels can be split over kernel threads (threads.ts).
 import { RING_WASM_BASE64 } from './wasm-bytes.ts';
 import type { RingKernels } from './backend.ts';
 import type { FieldType } from './field.ts';
+import { SPLIT_MIN_ELEMENTS, SPLIT_MIN_MACS, allocLimbs, isShared, registerHelperModule, runBlocks, runMatmul, runSplit, splitCount, type Exports, type Step } from './threads.ts';
 
 // The repo's TS lib (ES2023, no DOM) does not declare the WebAssembly JS API; this is the part used.
 interface WasmMemory {
@@ -104,91 +106,33 @@ function resident(a: BigUint64Array, b: BigUint64Array, c?: BigUint64Array, d?: 
 }
 
 type Bin = (a: number, b: number, o: number, n: number) => void;
-type Un = (a: number, o: number, n: number) => void;
 
 /**
- * Stream n elements (l limbs each) of up to three inputs through `run`, writing `out`. Copies go
- * through byte views with explicit offsets (no per-block subarray objects for the scratch side).
+ * Run a block program (blocks.ts) over n elements: through this thread's scratch, or split over
+ * the kernel threads when every operand is shared memory and n is large (threads.ts).
  */
-function stream(
-  l: number,
-  n: number,
-  inputs: readonly BigUint64Array[],
-  out: BigUint64Array,
-  run: (ptrs: readonly number[], o: number, len: number) => void,
-): void {
-  const s = sc();
-  const blk = BLOCK_BYTES / (8 * l); // elements per block
-  const limbsPerBlk = blk * l;
-  const k = inputs.length;
-  s.ensure(BLOCK_BYTES * (k + 1));
-  const mem = s.u64;
-  const ptrs = PTRS[k] as readonly number[];
-  const oPtr = k * BLOCK_BYTES;
-  const oLimb = k * limbsPerBlk;
-  const i0 = inputs[0] as BigUint64Array, i1 = inputs[1], i2 = inputs[2];
-  for (let off = 0; off < n; off += blk) {
-    const len = Math.min(blk, n - off);
-    const lo = off * l, hi = (off + len) * l;
-    mem.set(i0.subarray(lo, hi), 0);
-    if (i1 !== undefined) mem.set(i1.subarray(lo, hi), limbsPerBlk);
-    if (i2 !== undefined) mem.set(i2.subarray(lo, hi), 2 * limbsPerBlk);
-    run(ptrs, oPtr, len);
-    out.set(mem.subarray(oLimb, oLimb + len * l), lo);
-  }
-}
-
-const PTRS: readonly (readonly number[])[] = [[], [0], [0, BLOCK_BYTES], [0, BLOCK_BYTES, 2 * BLOCK_BYTES]];
-
-/**
- * Fused sequences: copy a block of every input into scratch once, run several kernels on the
- * blocks (cache-resident), copy the outputs' blocks back. On JS-owned tensors the copies cost more
- * than the arithmetic (docs/ring.md), so a sequence of k kernels costs about one kernel's copies.
- * Blocks are 64 KiB when more than four are in use, so the working set stays in L2.
- */
-function fused(
-  l: number,
-  n: number,
-  ins: readonly BigUint64Array[],
-  outs: readonly BigUint64Array[],
-  temps: number,
-  run: (p: readonly number[], len: number) => void,
-): void {
-  const slots = ins.length + outs.length + temps;
-  const bb = slots <= 4 ? BLOCK_BYTES : BLOCK_BYTES / 2;
-  const s = sc();
-  s.ensure(bb * slots);
-  const mem = s.u64;
-  const blk = bb / (8 * l);
-  const lb = bb / 8;
-  const p = Array.from({ length: slots }, (_, i) => i * bb);
-  const o0 = ins.length;
-  for (let off = 0; off < n; off += blk) {
-    const len = Math.min(blk, n - off);
-    const lo = off * l, hi = (off + len) * l;
-    for (let i = 0; i < ins.length; i++) mem.set((ins[i] as BigUint64Array).subarray(lo, hi), i * lb);
-    run(p, len);
-    for (let i = 0; i < outs.length; i++) (outs[i] as BigUint64Array).set(mem.subarray((o0 + i) * lb, (o0 + i) * lb + len * l), lo);
-  }
+function blocks(l: number, n: number, ins: BigUint64Array[], outs: BigUint64Array[], temps: number, prog: readonly Step[]): void {
+  const run = (lo: number, hi: number): void => {
+    const s = sc();
+    runBlocks(s.x as unknown as Exports, l, lo, hi, ins, outs, temps, prog);
+    s.ensure(0); // refresh the view if the program grew the memory
+  };
+  const parts = splitCount(n, SPLIT_MIN_ELEMENTS);
+  if (parts > 1 && ins.every(isShared) && outs.every(isShared)) runSplit(n, parts, 64, (lo, hi) => ({ kind: 'blocks', l, lo, hi, ins, outs, temps, prog }), run);
+  else run(0, n);
 }
 
 const SHR = 0, LSHR = 1, SHL = 2;
+const limbs = (f: FieldType): number => (f === 'FM64' ? 1 : 2);
+const fnName = (f: FieldType, base: string): string => base + (f === 'FM64' ? '64' : '128');
+/** A scalar operand as the WASM exports take it (FM128: low limb, high limb). */
+const scalar = (f: FieldType, s: bigint): bigint[] => (f === 'FM64' ? [s] : [s & M64, s >> 64n]);
 
-type BinName = 'add64' | 'add128' | 'sub64' | 'sub128' | 'mul64' | 'mul128';
-
-function bin(f: FieldType, a: BigUint64Array, b: BigUint64Array, out: BigUint64Array, n: number, k64: BinName, k128: BinName): void {
-  const name = f === 'FM64' ? k64 : k128;
+function bin(f: FieldType, a: BigUint64Array, b: BigUint64Array, out: BigUint64Array, n: number, op: 'add' | 'sub' | 'mul'): void {
+  const name = fnName(f, op) as 'add64';
   const r = resident(a, b, out);
-  if (r !== undefined) {
-    r[name](a.byteOffset, b.byteOffset, out.byteOffset, n);
-    return;
-  }
-  const fn = sc().x[name];
-  stream(f === 'FM64' ? 1 : 2, n, [a, b], out, (p, o, len) => fn(p[0] as number, p[1] as number, o, len));
-}
-
-function un(f: FieldType, a: BigUint64Array, out: BigUint64Array, n: number, run: (a: number, o: number, len: number) => void): void {
-  stream(f === 'FM64' ? 1 : 2, n, [a], out, (p, o, len) => run(p[0] as number, o, len));
+  if (r !== undefined) r[name](a.byteOffset, b.byteOffset, out.byteOffset, n);
+  else blocks(limbs(f), n, [a, b], [out], 0, [[name, 'p0', 'p1', 'p2', 'n']]);
 }
 
 function shift(f: FieldType, kind: number, a: BigUint64Array, bits: number, out: BigUint64Array, n: number): void {
@@ -197,55 +141,96 @@ function shift(f: FieldType, kind: number, a: BigUint64Array, bits: number, out:
     return;
   }
   const r = resident(a, out);
-  const x = r ?? sc().x;
-  const fn = f === 'FM64' ? x.shift64 : x.shift128;
-  if (r !== undefined) fn(a.byteOffset, BigInt(bits), kind, out.byteOffset, n);
-  else un(f, a, out, n, (p, o, len) => fn(p, BigInt(bits), kind, o, len));
+  if (r !== undefined) (f === 'FM64' ? r.shift64 : r.shift128)(a.byteOffset, BigInt(bits), kind, out.byteOffset, n);
+  else blocks(limbs(f), n, [a], [out], 0, [[fnName(f, 'shift'), 'p0', BigInt(bits), kind, 'p1', 'n']]);
+}
+
+function scalarOp(f: FieldType, op: 'mulsc' | 'addsc', a: BigUint64Array, s: bigint, out: BigUint64Array, n: number): void {
+  const r = resident(a, out);
+  if (r !== undefined) {
+    if (f === 'FM64') r[`${op}64`](a.byteOffset, s, out.byteOffset, n);
+    else r[`${op}128`](a.byteOffset, s & M64, s >> 64n, out.byteOffset, n);
+  } else blocks(limbs(f), n, [a], [out], 0, [[fnName(f, op), 'p0', ...scalar(f, s), 'p1', 'n']]);
+}
+
+/** Staging shared memory for matmul operands that are not shared themselves (kept between calls). */
+const stage: { a?: BigUint64Array; b?: BigUint64Array; o?: BigUint64Array } = {};
+function staged(key: 'a' | 'b' | 'o', src: BigUint64Array | undefined, limbsNeeded: number): BigUint64Array {
+  let t = stage[key];
+  if (t === undefined || t.length < limbsNeeded) t = stage[key] = allocLimbs(Math.max(limbsNeeded, 1 << 16));
+  if (src !== undefined) t.set(src.subarray(0, limbsNeeded));
+  return t;
+}
+
+function matmulSplit(l: number, a: BigUint64Array, b: BigUint64Array, out: BigUint64Array, m: number, k: number, n: number, parts: number): void {
+  const direct = isShared(a) && isShared(b) && isShared(out);
+  const sa = direct ? a : staged('a', a, m * k * l);
+  const sb = direct ? b : staged('b', b, k * n * l);
+  const so = direct ? out : staged('o', undefined, m * n * l);
+  let step = 0;
+  runSplit(m, parts, 1, (i0, i1) => ({ kind: 'matmul', l, a: sa, b: sb, out: so, i0, i1, k, n }), (i0, i1) => {
+    step = i1;
+    if (runMatmul(sc().x as unknown as Exports, l, a, b, out, i0, i1, k, n) > KEEP_BYTES) scratch = undefined;
+  });
+  if (!direct) out.set(so.subarray(step * n * l, m * n * l), step * n * l);
+  if (!direct && (m * k + k * n + m * n) * l * 8 > KEEP_BYTES) (['a', 'b', 'o'] as const).forEach((key) => delete stage[key]);
 }
 
 export const wasmKernels: RingKernels = {
   name: 'wasm',
-  add: (f, a, b, out, n) => bin(f, a, b, out, n, 'add64', 'add128'),
-  sub: (f, a, b, out, n) => bin(f, a, b, out, n, 'sub64', 'sub128'),
-  mul: (f, a, b, out, n) => bin(f, a, b, out, n, 'mul64', 'mul128'),
+  add: (f, a, b, out, n) => bin(f, a, b, out, n, 'add'),
+  sub: (f, a, b, out, n) => bin(f, a, b, out, n, 'sub'),
+  mul: (f, a, b, out, n) => bin(f, a, b, out, n, 'mul'),
   neg: (f, a, out, n) => {
     const r = resident(a, out);
-    const x = r ?? sc().x;
-    const fn: Un = f === 'FM64' ? x.neg64 : x.neg128;
-    if (r !== undefined) fn(a.byteOffset, out.byteOffset, n);
-    else un(f, a, out, n, fn);
+    if (r !== undefined) (f === 'FM64' ? r.neg64 : r.neg128)(a.byteOffset, out.byteOffset, n);
+    else blocks(limbs(f), n, [a], [out], 0, [[fnName(f, 'neg'), 'p0', 'p1', 'n']]);
   },
   mulAdd: (f, a, b, c, out, n) => {
     const r = resident(a, b, c, out);
-    const x = r ?? sc().x;
-    const fn = f === 'FM64' ? x.muladd64 : x.muladd128;
-    if (r !== undefined) {
-      fn(a.byteOffset, b.byteOffset, c.byteOffset, out.byteOffset, n);
-      return;
-    }
-    stream(f === 'FM64' ? 1 : 2, n, [a, b, c], out, (p, o, len) => fn(p[0] as number, p[1] as number, p[2] as number, o, len));
+    if (r !== undefined) (f === 'FM64' ? r.muladd64 : r.muladd128)(a.byteOffset, b.byteOffset, c.byteOffset, out.byteOffset, n);
+    else blocks(limbs(f), n, [a, b, c], [out], 0, [[fnName(f, 'muladd'), 'p0', 'p1', 'p2', 'p3', 'n']]);
   },
-  mulScalar: (f, a, s, out, n) => {
-    const r = resident(a, out);
-    if (r !== undefined) {
-      if (f === 'FM64') r.mulsc64(a.byteOffset, s, out.byteOffset, n);
-      else r.mulsc128(a.byteOffset, s & M64, s >> 64n, out.byteOffset, n);
-      return;
-    }
-    const x = sc().x;
-    if (f === 'FM64') un(f, a, out, n, (p, o, len) => x.mulsc64(p, s, o, len));
-    else un(f, a, out, n, (p, o, len) => x.mulsc128(p, s & M64, s >> 64n, o, len));
+  mulScalar: (f, a, s, out, n) => scalarOp(f, 'mulsc', a, s, out, n),
+  addScalar: (f, a, s, out, n) => scalarOp(f, 'addsc', a, s, out, n),
+  // Fused sequences (fused.ts): one copy of each operand per block, several kernels on the
+  // cache-resident blocks.
+  beaver: (fl, e, b, f, a, c, withEf, out, n) => {
+    const muladd = fnName(fl, 'muladd');
+    // slots: e0 b1 f2 a3 c4 | z5.  z = c + e*(b + f) + f*a (= c + e b + f a + e f) when withEf.
+    blocks(limbs(fl), n, [e, b, f, a, c], [out], 0, [
+      ...(withEf ? [[fnName(fl, 'add'), 'p1', 'p2', 'p1', 'n'] as const] : []),
+      [muladd, 'p0', 'p1', 'p4', 'p5', 'n'],
+      [muladd, 'p2', 'p3', 'p5', 'p5', 'n'],
+    ]);
   },
-  addScalar: (f, a, s, out, n) => {
-    const r = resident(a, out);
-    if (r !== undefined) {
-      if (f === 'FM64') r.addsc64(a.byteOffset, s, out.byteOffset, n);
-      else r.addsc128(a.byteOffset, s & M64, s >> 64n, out.byteOffset, n);
-      return;
-    }
-    const x = sc().x;
-    if (f === 'FM64') un(f, a, out, n, (p, o, len) => x.addsc64(p, s, o, len));
-    else un(f, a, out, n, (p, o, len) => x.addsc128(p, s & M64, s >> 64n, o, len));
+  truncFinish: (fl, c, rTop, d, bits, withC, out, n) => {
+    const k = fl === 'FM64' ? 64n : 128n;
+    const sh = fnName(fl, 'shift'), add = fnName(fl, 'add');
+    // slots: c0 rTop1 d2 | y3 | t4.  t = 2 (c >> (k-1)) is 0 or -2; y = d + t rTop (+ c >>> bits).
+    const tail: Step[] = !withC ? [] : bits > 0 ? [[sh, 'p0', BigInt(bits), LSHR, 'p4', 'n'], [add, 'p3', 'p4', 'p3', 'n']] : [[add, 'p3', 'p0', 'p3', 'n']];
+    blocks(limbs(fl), n, [c, rTop, d], [out], 1, [
+      [sh, 'p0', k - 1n, SHR, 'p4', 'n'],
+      [sh, 'p4', 1n, SHL, 'p4', 'n'],
+      [fnName(fl, 'muladd'), 'p4', 'p1', 'p2', 'p3', 'n'],
+      ...tail,
+    ]);
+  },
+  truncPair: (fl, r, bits, d, rTop, n) => {
+    const k = fl === 'FM64' ? 64 : 128;
+    const sh = fnName(fl, 'shift'), add = fnName(fl, 'add');
+    const c = BigInt.asUintN(k, -(1n << BigInt(k - 2 - bits)));
+    // slots: r0 | d1 rTop2.  rTop = msb(r) << (k-1-bits); d = 2 rTop - (r >>> bits) - 2^(k-2-bits).
+    // (shift kernels need a non-zero amount: bits = 0 negates r directly)
+    blocks(limbs(fl), n, [r], [d, rTop], 0, [
+      [sh, 'p0', BigInt(k - 1), LSHR, 'p2', 'n'],
+      [sh, 'p2', BigInt(k - 1 - bits), SHL, 'p2', 'n'],
+      ...(bits > 0 ? [[sh, 'p0', BigInt(bits), LSHR, 'p1', 'n'] as const] : []),
+      [fnName(fl, 'neg'), bits > 0 ? 'p1' : 'p0', 'p1', 'n'],
+      [add, 'p1', 'p2', 'p1', 'n'],
+      [add, 'p1', 'p2', 'p1', 'n'],
+      [fnName(fl, 'addsc'), 'p1', ...scalar(fl, c), 'p1', 'n'],
+    ]);
   },
   rowBroadcast: (f, op, a, v, out, m, n) => {
     const l = f === 'FM64' ? 1 : 2;
@@ -255,7 +240,7 @@ export const wasmKernels: RingKernels = {
     if (n > blk) {
       for (let i = 0; i < m; i++) {
         const row = a.subarray(i * n * l, (i + 1) * n * l);
-        stream(l, n, [row, v], out.subarray(i * n * l, (i + 1) * n * l), (p, o, len) => fn(p[0] as number, p[1] as number, o, len));
+        blocks(l, n, [row, v], [out.subarray(i * n * l, (i + 1) * n * l)], 0, [[fnName(f, op === 'mul' ? 'mul' : 'add'), 'p0', 'p1', 'p2', 'n']]);
       }
       return;
     }
@@ -275,51 +260,6 @@ export const wasmKernels: RingKernels = {
       out.set(mem.subarray(oLimb, oLimb + (hi - lo)), lo);
     }
   },
-  beaver: (fl, e, b, f, a, c, withEf, out, n) => {
-    const x = sc().x;
-    const w = fl === 'FM64';
-    const [muladd, addk] = w ? [x.muladd64, x.add64] : [x.muladd128, x.add128];
-    // z = c + e*(b + f) + f*a  (= c + e*b + f*a + e*f) when withEf, else c + e*b + f*a.
-    fused(w ? 1 : 2, n, [e, b, f, a, c], [out], 0, ([pe, pb, pf, pa, pc, po], len) => {
-      if (withEf) addk(pb!, pf!, pb!, len);
-      muladd(pe!, pb!, pc!, po!, len);
-      muladd(pf!, pa!, po!, po!, len);
-    });
-  },
-  truncFinish: (fl, c, rTop, d, bits, withC, out, n) => {
-    const x = sc().x;
-    const w = fl === 'FM64';
-    const k = w ? 64n : 128n;
-    const [shiftk, muladd, addk] = w ? [x.shift64, x.muladd64, x.add64] : [x.shift128, x.muladd128, x.add128];
-    // a = 2 * (c >> (k-1)) is 0 or -2; y = d + a*rTop (+ c >>> bits).
-    fused(w ? 1 : 2, n, [c, rTop, d], [out], 1, ([pc, pr, pd, po, pt], len) => {
-      shiftk(pc!, k - 1n, SHR, pt!, len);
-      shiftk(pt!, 1n, SHL, pt!, len);
-      muladd(pt!, pr!, pd!, po!, len);
-      if (withC && bits > 0) {
-        shiftk(pc!, BigInt(bits), LSHR, pt!, len);
-        addk(po!, pt!, po!, len);
-      } else if (withC) addk(po!, pc!, po!, len);
-    });
-  },
-  truncPair: (fl, r, bits, d, rTop, n) => {
-    const x = sc().x;
-    const w = fl === 'FM64';
-    const k = w ? 64 : 128;
-    const [shiftk, negk, addk] = w ? [x.shift64, x.neg64, x.add64] : [x.shift128, x.neg128, x.add128];
-    const c = BigInt.asUintN(k, -(1n << BigInt(k - 2 - bits)));
-    const addc = w ? (a: number, o: number, len: number) => x.addsc64(a, c, o, len) : (a: number, o: number, len: number) => x.addsc128(a, c & M64, c >> 64n, o, len);
-    // rTop = msb(r) << (k-1-bits); d = 2*rTop - (r >>> bits) - 2^(k-2-bits). Shift kernels need bits > 0.
-    fused(w ? 1 : 2, n, [r], [d, rTop], 0, ([pr, pd, pt], len) => {
-      shiftk(pr!, BigInt(k - 1), LSHR, pt!, len);
-      shiftk(pt!, BigInt(k - 1 - bits), SHL, pt!, len);
-      if (bits > 0) shiftk(pr!, BigInt(bits), LSHR, pd!, len);
-      negk(bits > 0 ? pd! : pr!, pd!, len);
-      addk(pd!, pt!, pd!, len);
-      addk(pd!, pt!, pd!, len);
-      addc(pd!, pd!, len);
-    });
-  },
   shr: (f, a, bits, out, n) => shift(f, 0, a, bits, out, n),
   lshr: (f, a, bits, out, n) => shift(f, 1, a, bits, out, n),
   shl: (f, a, bits, out, n) => shift(f, 2, a, bits, out, n),
@@ -329,6 +269,11 @@ export const wasmKernels: RingKernels = {
     if (r !== undefined) {
       out.fill(0n);
       (l === 1 ? r.matmul64 : r.matmul128)(a.byteOffset, b.byteOffset, out.byteOffset, m, k, n);
+      return;
+    }
+    const parts = Math.min(m, splitCount(m * k * n, SPLIT_MIN_MACS));
+    if (parts > 1) {
+      matmulSplit(l, a, b, out, m, k, n, parts);
       return;
     }
     const s = sc();
@@ -344,6 +289,11 @@ export const wasmKernels: RingKernels = {
     if (total > KEEP_BYTES) scratch = undefined; // memory cannot shrink: drop the instance
   },
 };
+
+registerHelperModule(() => {
+  compiled ??= new WA.Module(Buffer.from(RING_WASM_BASE64, 'base64'));
+  return compiled;
+}, KEEP_BYTES);
 
 /** True when this runtime can compile the module (SIMD is required). */
 export function wasmAvailable(): boolean {

@@ -1,5 +1,6 @@
 // The Cluster: one worker_thread per party (PYU), one per SPU rank, and the dealer; a full mesh of
 // MessageChannels between them for the data plane; comlink on a private port for control.
+import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
@@ -44,6 +45,21 @@ export interface ClusterOptions {
    * them dies alone with a `RESOURCE_LIMIT` DeviceError; the process and its other work go on.
    */
   readonly resourceLimits?: ThreadResourceLimits | undefined;
+  /**
+   * Threads each SPU rank and the dealer run their large kernels on (themselves + helpers; see
+   * docs/runtime.md "SPU kernel threads"). Default: the host's cores shared among the SPU threads
+   * started here (1 when they are at least as many as the cores); the worker's SFW_SPU_KERNEL_THREADS.
+   */
+  readonly spuKernelThreads?: number | undefined;
+}
+
+/**
+ * Kernel threads per SPU thread when the caller gives none: the available cores divided among the
+ * `spuThreads` rank/dealer threads of this process, so ranks on one host do not oversubscribe the
+ * cores (at least 1; party and driver threads are mostly idle while the SPU computes).
+ */
+export function defaultSpuKernelThreads(spuThreads: number, cores = availableParallelism()): number {
+  return Math.max(1, Math.floor(cores / Math.max(1, spuThreads)));
 }
 
 export interface NetworkOptions {
@@ -183,6 +199,9 @@ export class Cluster {
       core.bridge = bridge;
       core.driver = bridge.driverLink ? new Router(bridge.driverLink) : null;
     }
+    const spuLocal = plan.filter((e) => isLocal(e) && e.role !== 'party').length;
+    const kernelThreads = options.spuKernelThreads ?? defaultSpuKernelThreads(spuLocal);
+    if (!Number.isInteger(kernelThreads) || kernelThreads < 1 || kernelThreads > 64) throw new ClusterError('BAD_USAGE', 'options.spuKernelThreads must be an integer in [1, 64]');
     for (const e of plan) {
       if (!isLocal(e)) continue;
       const thread = new ThreadHandle({
@@ -195,6 +214,7 @@ export class Cluster {
           worldSize: spu ? parties.length : 0,
           spu: spu ? threadConfig(spu) : null,
           spuBackend: backendUrl,
+          kernelThreads: e.role === 'party' ? 1 : kernelThreads,
           modules,
           peers: peers.get(e.endpoint)!,
           remotePeers: remotePeers.get(e.endpoint)!,

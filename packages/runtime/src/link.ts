@@ -67,9 +67,11 @@ export interface Link {
  */
 export function transferable(bytes: Uint8Array): { view: Uint8Array; transfer: ArrayBuffer[] } {
   const buf = bytes.buffer;
-  if (buf instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === buf.byteLength) {
-    return { view: bytes, transfer: [buf] };
-  }
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === buf.byteLength;
+  if (buf instanceof ArrayBuffer && whole) return { view: bytes, transfer: [buf] };
+  // Shared memory (kernel threads' pooled buffers, docs/runtime.md) is handed over, not copied: the
+  // sender never touches a sent buffer again (the SPU Comm contract), exactly as after a transfer.
+  if (whole) return { view: bytes, transfer: [] };
   const copy = bytes.slice();
   return { view: copy, transfer: [copy.buffer] };
 }

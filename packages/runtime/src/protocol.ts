@@ -20,6 +20,8 @@ export interface ThreadInit {
   readonly worldSize: number;
   readonly spu: SpuThreadConfig | null;
   readonly spuBackend: string | null;
+  /** SPU rank/dealer threads: threads for large kernels (this one + helpers); 1 = none. */
+  readonly kernelThreads?: number;
   readonly modules: readonly string[];
   readonly control: MessagePort;
   readonly peers: Readonly<Record<EndpointId, MessagePort>>;

@@ -15,6 +15,8 @@ export interface SpuBackend {
   createSpuContext(cfg: SpuConfig, comm: Comm): object;
   /** Rank side, after a run: release the run's resources (e.g. end the dealer session). */
   closeContext?(ctx: object): void;
+  /** Rank and dealer threads at start: run large kernels on n threads (this one + n-1 helpers). */
+  setKernelThreads?(n: number): void;
   /** Drop memory kept for reuse across runs (called when a task ends). */
   releaseMemory?(): void;
   /** Dealer side: serve correlated randomness for one run until `stop()`. */

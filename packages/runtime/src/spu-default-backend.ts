@@ -8,7 +8,7 @@
 // THREAD_POOL_MAX_BYTES, since it lives for a whole task and sees many shapes), kept until the task ends (`releaseMemory`). Sharing is safe under the pool contract
 // (pool.ts in @sfw/spu: a pooled buffer is referenced by nobody and is fully overwritten before it is
 // read); take/give are synchronous, so concurrent runs in one thread cannot hand out a buffer twice.
-import { toBytes } from '@sfw/ring';
+import { setKernelThreads, toBytes } from '@sfw/ring';
 import { BufferPool, createSpuContext, importShare, makeShares, reconstruct, serveDealer, SecretTensor, shareOf, SpuContext } from '@sfw/spu';
 import type { SpuBackend } from './spu-backend.ts';
 /** Upper bound of scratch memory kept per rank thread between runs. */
@@ -21,6 +21,7 @@ const backend: SpuBackend = {
   closeContext: (ctx) => {
     if (ctx instanceof SpuContext) ctx.close(); // leaves the lent pool alone
   },
+  setKernelThreads,
   releaseMemory: () => {
     threadPool.clear();
   },

@@ -5,7 +5,7 @@
 // Contract: a tensor taken from the pool is fully overwritten before it is read (contents are
 // stale), and a buffer that was SENT is never given back (its ownership moved to the receiver,
 // which may pool it on its side). Results handed to callers are never pooled.
-import { LIMBS, makeTensor, shapeSize, type FieldType, type RingTensor } from '@sfw/ring';
+import { LIMBS, allocLimbs, makeTensor, shapeSize, type FieldType, type RingTensor } from '@sfw/ring';
 
 const MAX_PER_SIZE = 6;
 /** Buffers below this many limbs are cheap to allocate and not worth tracking. */
@@ -37,7 +37,9 @@ export class BufferPool implements ScratchPool {
     const limbs = shapeSize(shape) * LIMBS[field];
     const arr = limbs >= MIN_LIMBS ? this.#free.get(limbs)?.pop() : undefined;
     if (arr !== undefined) this.#bytes -= arr.byteLength;
-    return makeTensor(field, shape, arr ?? new BigUint64Array(limbs));
+    // allocLimbs: shared memory while ring's kernel threads are on, so the kernels on pooled
+    // operands can be split over them (docs/ring.md "Kernel threads").
+    return makeTensor(field, shape, arr ?? allocLimbs(limbs));
   }
 
   /** Return tensors whose memory nobody else references (never a sent buffer or a result). */

@@ -34,6 +34,7 @@ try {
   ]);
   registry = r;
   backend = b;
+  if (init.role !== 'party' && (init.kernelThreads ?? 1) > 1) backend?.setKernelThreads?.(init.kernelThreads!);
 } catch (err) {
   loadError = toErrorInfo(err, init.label, 'load');
 }

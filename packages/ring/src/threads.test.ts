@@ -1,0 +1,110 @@
+// Kernel threads: every split kernel gives bit-identical results to one thread and to the BigInt
+// reference, for shared operands (split in place), non-shared ones (one thread; matmul staged) and
+// mixed ones; the PRG stream is the same whether or not a fill was split.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  Prg, add, allocLimbs, beaverCombine, jsKernels, kernelThreads, kernels, makeTensor, matmul, mulAdd, randomTensor, setKernels,
+  setKernelThreads, shr, toBigInts, truncFinish, truncPair, wasmKernels, type FieldType, type RingTensor,
+} from './index.ts';
+import { helperJobs } from './threads.ts';
+
+const initial = kernels();
+beforeAll(() => setKernels(wasmKernels));
+afterAll(() => {
+  setKernelThreads(1);
+  setKernels(initial);
+});
+
+/** A copy of t in shared memory while threads are on (allocLimbs decides). */
+function pooled(t: RingTensor): RingTensor {
+  const s = makeTensor(t.field, t.shape, allocLimbs(t.data.length));
+  s.data.set(t.data);
+  return s;
+}
+
+function withBackend<R>(k: typeof jsKernels, fn: () => R): R {
+  setKernels(k);
+  try {
+    return fn();
+  } finally {
+    setKernels(wasmKernels);
+  }
+}
+
+describe('kernel threads', () => {
+  it('rejects bad thread counts and reports the setting', () => {
+    expect(() => setKernelThreads(0)).toThrow(/integer/);
+    expect(() => setKernelThreads(1.5)).toThrow(/integer/);
+    setKernelThreads(3);
+    expect(kernelThreads()).toBe(3);
+    expect(allocLimbs(1 << 16).buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(allocLimbs(100).buffer).toBeInstanceOf(ArrayBuffer); // small tensors stay on one thread
+    setKernelThreads(1);
+    expect(allocLimbs(1 << 16).buffer).toBeInstanceOf(ArrayBuffer);
+  });
+
+  for (const f of ['FM64', 'FM128'] as FieldType[]) {
+    it(`${f}: split elementwise and fused kernels equal one thread and BigInt`, () => {
+      const n = (3 << 16) + 77; // several ranges, odd tail
+      const xs = Array.from({ length: 5 }, () => randomTensor(f, [n]));
+      const programs = (ts: RingTensor[], out: () => RingTensor) => [
+        add(ts[0]!, ts[1]!, out()),
+        mulAdd(ts[0]!, ts[1]!, ts[2]!, out()),
+        shr(ts[3]!, 17, out()),
+        beaverCombine(ts[0]!, ts[1]!, ts[2]!, ts[3]!, ts[4]!, true, out()),
+        truncFinish(ts[0]!, ts[1]!, ts[2]!, 18, true, out()),
+        truncPair(ts[4]!, 18, out(), out()).d,
+      ].map((t) => toBigInts(t));
+      setKernelThreads(1);
+      const one = programs(xs, () => makeTensor(f, [n]));
+      setKernelThreads(3);
+      const j0 = helperJobs();
+      const split = programs(xs.map(pooled), () => pooled(makeTensor(f, [n])));
+      expect(helperJobs() - j0).toBe(6 * 2); // every kernel: 3 ranges, 2 of them on helpers
+      const mixed = programs([pooled(xs[0]!), ...xs.slice(1)], () => pooled(makeTensor(f, [n])));
+      setKernelThreads(1);
+      const ref = withBackend(jsKernels, () => programs(xs, () => makeTensor(f, [n])));
+      expect(split).toEqual(one);
+      expect(mixed).toEqual(one);
+      expect(one).toEqual(ref);
+    }, 120_000);
+  }
+
+  it('split matmul (shared operands in place, others staged) equals one thread and BigInt', () => {
+    for (const f of ['FM64', 'FM128'] as FieldType[]) {
+      const [m, k, n] = f === 'FM64' ? [67, 300, 230] : [41, 330, 330]; // > 2 x 2^21 multiply-adds: 2 ranges
+      const a = randomTensor(f, [m, k]), b = randomTensor(f, [k, n]);
+      setKernelThreads(1);
+      const one = toBigInts(matmul(a, b));
+      setKernelThreads(2);
+      const j0 = helperJobs();
+      const staged = toBigInts(matmul(a, b));
+      const inPlace = toBigInts(matmul(pooled(a), pooled(b), pooled(makeTensor(f, [m, n]))));
+      expect(helperJobs() - j0).toBe(2);
+      setKernelThreads(1);
+      expect(staged).toEqual(one);
+      expect(inPlace).toEqual(one);
+      const small = [a, b].map((t) => makeTensor(f, t.shape, t.data)); // BigInt oracle on the same data
+      expect(withBackend(jsKernels, () => toBigInts(matmul(small[0]!, small[1]!)))).toEqual(one);
+    }
+  }, 120_000);
+
+  it('a split PRG fill continues the same keystream', () => {
+    const seed = new Uint8Array(16).fill(9);
+    const bytes = (3 << 19) + 8; // ends mid-block: the stream must go on from there
+    const serial = new Prg(seed, 48);
+    const a = new Uint8Array(bytes + 40);
+    serial.fill(a.subarray(0, bytes));
+    serial.fill(a.subarray(bytes));
+    setKernelThreads(3);
+    const split = new Prg(seed, 48);
+    const shared = new Uint8Array(new SharedArrayBuffer(bytes + 40));
+    const j0 = helperJobs();
+    split.fill(shared.subarray(0, bytes));
+    expect(helperJobs() - j0).toBe(2);
+    split.fill(shared.subarray(bytes)); // the stream goes on after the split
+    setKernelThreads(1);
+    expect(split.offset).toBe(serial.offset);
+    expect(Buffer.from(shared).equals(Buffer.from(a))).toBe(true);
+  }, 60_000);
+});
