@@ -45,7 +45,7 @@ export async function runSsXgbPredict(ctx: JobContext, cfg: SsXgbPredictConfig):
   checkParties(Object.keys(cfg.input_ds), spu.ranks);
   if (!spu.ranks.includes(cfg.receiver) || cfg.input_ds[cfg.receiver] === undefined) throw invalid('task_config.receiver', 'must be a party with an input table');
   const inputs = inputPaths(ctx.files, cfg.input_ds);
-  const headers = await readBoostHeaders(cluster, inputs);
+  const headers = await readBoostHeaders(ctx, inputs);
   const layout = resolveLayout(headers, spu.ranks, meta.feature_names, undefined);
   for (const b of layout.blocks) {
     if ((meta.party_features[b.party] ?? []).join() !== b.features.join()) throw invalid('task_config.input_ds', 'feature columns are not held as at training');

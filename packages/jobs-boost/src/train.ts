@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { JobContext, JobFiles } from '@sfw/executor';
-import { ParameterValidationError } from '@sfw/executor';
+import { ParameterValidationError, tableIssues, validationError } from '@sfw/executor';
 import { checkParties, resolveLayout } from '@sfw/model';
 import type { DataLayout, HeaderInfo } from '@sfw/model';
 import type { DeviceObject, SpuObject } from '@sfw/runtime';
@@ -22,7 +22,6 @@ import { gainScaleBits } from './program.ts';
 import type { GradPub, LeavesPub, LevelPub } from './program.ts';
 import { treeSample } from './sampling.ts';
 
-type Cluster = JobContext['cluster'];
 
 export interface SsXgbTrainResult {
   model: string;
@@ -46,11 +45,17 @@ export function inputPaths(files: JobFiles, inputDs: Record<string, string>): Re
   return Object.fromEntries(Object.keys(inputDs).map((p) => [p, files.input(`input_ds.${p}`, p)]));
 }
 
-/** `inputs`: each party's path from the file seam (`inputPaths`), opened by that party's thread. */
-export async function readBoostHeaders(cluster: Cluster, inputs: Record<string, string>): Promise<Map<string, HeaderInfo>> {
+/**
+ * `inputs`: each party's path from the file seam (`inputPaths`), opened by that party's thread. A
+ * table over the operator's row or column bound (SFW_MAX_ROWS / SFW_MAX_COLUMNS) fails naming
+ * `task_config.input_ds.<party>`.
+ */
+export async function readBoostHeaders(ctx: Pick<JobContext, 'cluster' | 'limits'>, inputs: Record<string, string>): Promise<Map<string, HeaderInfo>> {
   const entries = await Promise.all(
-    Object.entries(inputs).map(async ([party, path]) => [party, await cluster.pyu(party).call<HeaderInfo>('ssxgb.header', path).get()] as const),
+    Object.entries(inputs).map(async ([party, path]) => [party, await ctx.cluster.pyu(party).call<HeaderInfo>('ssxgb.header', path).get()] as const),
   );
+  const issues = entries.flatMap(([party, h]) => tableIssues({ rows: h.numRows, columns: h.columns.length }, ctx.limits, `task_config.input_ds.${party}`));
+  if (issues.length > 0) throw validationError(issues);
   return new Map(entries);
 }
 
@@ -58,7 +63,7 @@ export async function readBoostHeaders(cluster: Cluster, inputs: Record<string, 
 export async function trainLayout(ctx: JobContext, cfg: SsXgbTrainConfig, inputs: Record<string, string>): Promise<DataLayout> {
   const spu = ctx.cluster.spu();
   checkParties(Object.keys(cfg.input_ds), spu.ranks);
-  const headers = await readBoostHeaders(ctx.cluster, inputs);
+  const headers = await readBoostHeaders(ctx, inputs);
   const layout = resolveLayout(headers, spu.ranks, cfg.feature_selects, cfg.label);
   if (layout.numRows === 0) throw invalid('input_ds', 'the aligned tables have no rows');
   return layout;
