@@ -8,19 +8,8 @@ import type { RingKernels } from './backend.ts';
 import type { FieldType } from './field.ts';
 import { SPLIT_MIN_ELEMENTS, SPLIT_MIN_MACS, allocLimbs, isShared, registerHelperModule, runBlocks, runMatmul, runSplit, splitCount, type Exports, type Step } from './threads.ts';
 
-// The repo's TS lib (ES2023, no DOM) does not declare the WebAssembly JS API; this is the part used.
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-}
-const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
 interface RingExports {
-  memory: WasmMemory;
+  memory: WebAssembly.Memory;
   add64(a: number, b: number, o: number, n: number): void;
   sub64(a: number, b: number, o: number, n: number): void;
   neg64(a: number, o: number, n: number): void;
@@ -41,6 +30,27 @@ interface RingExports {
   matmul128(a: number, b: number, o: number, m: number, k: number, n: number): void;
 }
 
+/** Parameter count of every kernel: the compiled module is checked against RingExports once, on load. */
+const KERNEL_ARITY: Record<Exclude<keyof RingExports, 'memory'>, number> = {
+  add64: 4, sub64: 4, neg64: 3, mul64: 4, muladd64: 5, mulsc64: 4, addsc64: 4, shift64: 5,
+  add128: 4, sub128: 4, neg128: 3, mul128: 4, muladd128: 5, mulsc128: 5, addsc128: 5, shift128: 5,
+  matmul64: 6, matmul128: 6,
+};
+
+function isRingExports(x: Readonly<Record<string, unknown>>): x is Readonly<Record<string, unknown>> & RingExports {
+  return x.memory instanceof WebAssembly.Memory && Object.entries(KERNEL_ARITY).every(([name, n]) => typeof x[name] === 'function' && x[name].length === n);
+}
+
+let compiled: WebAssembly.Module | undefined;
+
+/** A fresh instance of the ring module (its own memory). */
+function instantiate(): RingExports {
+  compiled ??= new WebAssembly.Module(Buffer.from(RING_WASM_BASE64, 'base64'));
+  const x = new WebAssembly.Instance(compiled, {}).exports;
+  if (!isRingExports(x)) throw new Error('the ring WASM module does not export the kernels this build expects');
+  return x;
+}
+
 /** Bytes per operand block when streaming elementwise ops (4 x 128 KiB = 512 KiB; best of 8-256 KiB here). */
 const BLOCK_BYTES = 128 * 1024;
 /** Scratch above this after a matmul is released by dropping the instance. */
@@ -48,15 +58,13 @@ const KEEP_BYTES = 64 * 1024 * 1024;
 const PAGE = 65536;
 const M64 = (1n << 64n) - 1n;
 
-let compiled: object | undefined;
 
 class Scratch {
   readonly x: RingExports;
   u64: BigUint64Array;
 
   constructor() {
-    compiled ??= new WA.Module(Buffer.from(RING_WASM_BASE64, 'base64'));
-    this.x = new WA.Instance(compiled, {}).exports as unknown as RingExports;
+    this.x = instantiate();
     this.u64 = new BigUint64Array(this.x.memory.buffer);
   }
 
@@ -90,8 +98,7 @@ const arenaInstances = new WeakMap<ArrayBufferLike, RingExports>();
  * and never again, so views over it are never detached). Used by RingArena.
  */
 export function createArenaMemory(bytes: number): ArrayBuffer {
-  compiled ??= new WA.Module(Buffer.from(RING_WASM_BASE64, 'base64'));
-  const x = new WA.Instance(compiled, {}).exports as unknown as RingExports;
+  const x = instantiate();
   const have = x.memory.buffer.byteLength;
   if (bytes > have) x.memory.grow(Math.ceil((bytes - have) / PAGE));
   arenaInstances.set(x.memory.buffer, x);

@@ -4,17 +4,17 @@ import type { MessagePort } from 'node:worker_threads';
 import type { Endpoint } from 'comlink';
 
 type Listener = Parameters<Endpoint['addEventListener']>[1];
-type Handler = (ev: { data: unknown }) => void;
 
 export function portEndpoint(port: MessagePort): Endpoint {
   const wrapped = new WeakMap<Listener, (data: unknown) => void>();
   return {
     postMessage: (message: unknown, transfer?: unknown) => port.postMessage(message, transfer as never),
     addEventListener: (_type: string, listener: Listener) => {
+      // A real MessageEvent (Node's global), the event a DOM port would deliver: comlink reads `data`.
       const l = (data: unknown): void => {
-        const ev = { data };
-        if (typeof listener === 'function') (listener as unknown as Handler)(ev);
-        else (listener as unknown as { handleEvent: Handler }).handleEvent(ev);
+        const ev = new MessageEvent('message', { data });
+        if (typeof listener === 'function') listener(ev);
+        else listener.handleEvent(ev);
       };
       wrapped.set(listener, l);
       port.on('message', l);

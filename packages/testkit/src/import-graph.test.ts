@@ -1,7 +1,8 @@
 // The import graph of the workspace, read from the sources (non-test files only): every arrow points
 // to a lower layer, a package imports only its declared dependencies (never a devDependency), no job
 // imports another job, and inside @sfw/spu the kernels (mpc/) and the numerics never import the
-// layers above them. A strict layer order also rules out loops.
+// layers above them. A strict layer order also rules out loops. The same walk keeps non-test code
+// free of double casts (`as unknown as`), which would hide a wrong type from the compiler.
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -78,6 +79,17 @@ describe('import graph', () => {
       }
     }
     expect(problems).toEqual([]);
+  });
+
+  it('no double cast (`as unknown as`) in non-test code: declare the type or check it with a guard', () => {
+    const casts = packages.flatMap((p) =>
+      walk(join(p.dir, 'src')).flatMap((f) =>
+        readFileSync(f, 'utf8')
+          .split('\n')
+          .flatMap((line, i) => (/\bas\s+unknown\s+as\b/.test(line) ? [`${relative(root, f)}:${i + 1}`] : [])),
+      ),
+    );
+    expect(casts).toEqual([]);
   });
 
   it('inside @sfw/spu: mpc/ imports nothing above it, numerics/ nothing but mpc/ and the foundation', () => {
