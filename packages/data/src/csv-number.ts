@@ -50,13 +50,17 @@ function viaString(b: Uint8Array, s: number, e: number): number {
 }
 
 /**
- * The cell rule on `b[s..e)`: the number, NaN for a missing cell, undefined when the cell is not
- * a number (the column is then text).
+ * The cell rule on `b[s..e)`, written to `out[i]` (NaN for a missing cell); false when the cell is
+ * not a number (the column is then text). Writing into the column instead of returning the value
+ * keeps the double unboxed: no heap number per cell.
  */
-export function parseCellBytes(b: Uint8Array, s: number, e: number): number | undefined {
+export function cellInto(b: Uint8Array, s: number, e: number, out: Float64Array, i: number): boolean {
   while (s < e && (b[s] === 32 || b[s] === 9)) s++;
   while (e > s && (b[e - 1] === 32 || b[e - 1] === 9)) e--;
-  if (s === e) return NaN;
+  if (s === e) {
+    out[i] = NaN;
+    return true;
+  }
   let p = s;
   let c = b[p]!;
   const neg = c === 45;
@@ -108,41 +112,39 @@ export function parseCellBytes(b: Uint8Array, s: number, e: number): number | un
     digits += p - fracStart;
   }
   if (p < e) c = b[p]!;
-  if (digits === 0) return special(b, s, e);
+  if (digits === 0) return specialInto(b, s, e, out, i);
   let exp = 0;
   if (p < e) {
-    if (c !== 101 && c !== 69) return special(b, s, e);
+    if (c !== 101 && c !== 69) return specialInto(b, s, e, out, i);
     p++;
     let expNeg = false;
     if (p < e && (b[p] === 45 || b[p] === 43)) expNeg = b[p++] === 45;
-    if (p === e) return undefined;
+    if (p === e) return false;
     for (; p < e; p++) {
       c = b[p]!;
-      if (c < 48 || c > 57) return undefined;
+      if (c < 48 || c > 57) return false;
       if (exp < 1e6) exp = exp * 10 + (c - 48);
     }
     if (expNeg) exp = -exp;
   }
-  if (sig === 0) return neg ? -0 : 0;
-  if (sig > 19) return viaString(b, s, e);
+  if (sig === 0) {
+    out[i] = neg ? -0 : 0;
+    return true;
+  }
   const q = scale + exp;
   let v: number;
-  if (sig <= 15) {
-    if (q === 0) v = hi;
-    else if (q > 0 && q <= 22) v = hi * POW10[q]!;
-    else if (q < 0 && q >= -22) v = hi / POW10[-q]!;
-    else return viaString(b, s, e);
-  } else {
-    if (q > 22 || q < -22) return viaString(b, s, e);
-    const r = ddValue(hi, lo, nLo, q);
-    if (r === undefined) return viaString(b, s, e);
-    v = r;
+  if (sig <= 15 && q >= -22 && q <= 22) v = q === 0 ? hi : q > 0 ? hi * POW10[q]! : hi / POW10[-q]!;
+  else if (sig <= 19 && q >= -22 && q <= 22 && ddInto(hi, lo, nLo, q, out, i)) v = out[i]!;
+  else {
+    out[i] = viaString(b, s, e); // the text carries its sign
+    return true;
   }
-  return neg ? -v : v;
+  out[i] = neg ? -v : v;
+  return true;
 }
 
-/** (hi * 10^nLo + lo) * 10^q rounded to float64, or undefined when too close to call. */
-function ddValue(hi: number, lo: number, nLo: number, q: number): number | undefined {
+/** (hi * 10^nLo + lo) * 10^q rounded to float64 into out[i]; false when too close to call. */
+function ddInto(hi: number, lo: number, nLo: number, q: number, out: Float64Array, i: number): boolean {
   // The mantissa exactly as wh + wl (it has at most 19 digits, < 2^64).
   twoProd(hi, POW10[nLo]!);
   const s = PH + lo;
@@ -170,33 +172,49 @@ function ddValue(hi: number, lo: number, nLo: number, q: number): number | undef
   const hiWord = U32[HI]!;
   const ex = hiWord >>> 20;
   // Powers of two (a closer lower neighbour) and tiny values: let Number() decide.
-  if (((hiWord & 0xfffff) === 0 && U32[LO] === 0) || ex <= 53) return undefined;
+  if (((hiWord & 0xfffff) === 0 && U32[LO] === 0) || ex <= 53) return false;
   U32[HI] = (ex - 52) << 20;
   U32[LO] = 0;
   const halfUlp = F64[0] * 0.5;
   // qh + ql is within ~2^-100 relative of the true value; x is its correct rounding unless the
   // pair sits next to the midpoint between x and a neighbour.
-  if (Math.abs(err) > halfUlp * (1 - 2 ** -30)) return undefined;
-  return x;
+  if (Math.abs(err) > halfUlp * (1 - 2 ** -30)) return false;
+  out[i] = x;
+  return true;
 }
 
 /** Infinity forms and missing markers (whatever is not a decimal literal). */
-function special(b: Uint8Array, s: number, e: number): number | undefined {
+function specialInto(b: Uint8Array, s: number, e: number, out: Float64Array, i: number): boolean {
   const c = b[s];
   const sign = c === 45 || c === 43 ? 1 : 0;
-  if (equalBytes(b, s + sign, e, INFINITY)) return c === 45 ? -Infinity : Infinity;
-  for (const m of MISSING) if (equalBytes(b, s, e, m)) return NaN;
-  return undefined;
+  if (equalBytes(b, s + sign, e, INFINITY)) {
+    out[i] = c === 45 ? -Infinity : Infinity;
+    return true;
+  }
+  for (const m of MISSING) {
+    if (equalBytes(b, s, e, m)) {
+      out[i] = NaN;
+      return true;
+    }
+  }
+  return false;
 }
 
-const scratch = { bytes: new Uint8Array(64) };
+const one = new Float64Array(1);
+
+/** The cell rule on `b[s..e)` as a value: the number, NaN when missing, undefined when not numeric. */
+export function parseCellBytes(b: Uint8Array, s: number, e: number): number | undefined {
+  return cellInto(b, s, e, one, 0) ? one[0]! : undefined;
+}
+
+const scratch = { bytes: Buffer.alloc(64) };
 
 /**
  * The cell rule for a cell that is already a string (the same rule as the CSV reader applies to
  * bytes): the number, NaN for a missing marker, undefined when the cell is not numeric.
  */
 export function cellNumber(cell: string): number | undefined {
-  if (cell.length > scratch.bytes.length) scratch.bytes = new Uint8Array(cell.length * 2);
+  if (cell.length > scratch.bytes.length) scratch.bytes = Buffer.alloc(cell.length * 2);
   const b = scratch.bytes;
   for (let k = 0; k < cell.length; k++) {
     const c = cell.charCodeAt(k);

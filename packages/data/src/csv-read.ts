@@ -7,7 +7,7 @@
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { isAscii } from 'node:buffer';
-import { parseCellBytes } from './csv-number.ts';
+import { cellInto } from './csv-number.ts';
 import { RecordIndex, scanRecords } from './csv-scan.ts';
 import { DataError, makeTable } from './table.ts';
 import type { Column, Table } from './table.ts';
@@ -73,9 +73,7 @@ class Batch implements CsvBatch {
     for (let i = 0, f = col; i < n; i++, f += w) {
       // A doubled quote cannot be part of a number or missing marker.
       if (escaped !== undefined && escaped.has(f)) return undefined;
-      const v = parseCellBytes(bytes, bounds[2 * f]!, bounds[2 * f + 1]!);
-      if (v === undefined) return undefined;
-      out[i] = v;
+      if (!cellInto(bytes, bounds[2 * f]!, bounds[2 * f + 1]!, out, i)) return undefined;
     }
     return out;
   }
