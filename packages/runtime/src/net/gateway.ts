@@ -4,8 +4,8 @@
 // own copy of the task has started (the rendezvous), and only then does task data flow.
 //
 // Who dials: parties dial the dealer; between two parties the one whose name sorts later dials.
-import { connect, createServer, type Server, type TLSSocket } from 'node:tls';
-import { PeerConn, type PeerConnOptions } from './peer-conn.ts';
+import { connect, createServer, type ConnectionOptions, type Server, type TLSSocket } from 'node:tls';
+import { DirectReader, PeerConn, type PeerConnOptions } from './peer-conn.ts';
 import { certNames, TLS_BASE, type TlsMaterial } from './tls-config.ts';
 import { FrameType, type WireData } from './wire.ts';
 
@@ -326,7 +326,8 @@ export class Gateway {
     let last = 'not reachable';
     while (Date.now() < deadline) {
       const attempt = await new Promise<{ conn: PeerConn } | { retry: string } | { fatal: string }>((resolve) => {
-        const socket = connect({
+        const reader = new DirectReader();
+        const options: ConnectionOptions & { onread: DirectReader['onread'] } = {
           ...TLS_BASE,
           ...this.opts.tls,
           host,
@@ -335,7 +336,9 @@ export class Gateway {
           rejectUnauthorized: true,
           // The peer must be the host we meant, whatever address it answers on.
           checkServerIdentity: (_h, cert) => (certNames(cert).includes(peer) ? undefined : new Error(`peer certificate does not name ${peer}`)),
-        });
+          onread: reader.onread,
+        };
+        const socket = connect(options);
         const hs = setTimeout(() => {
           socket.destroy();
           resolve({ retry: 'handshake timeout' });
@@ -349,7 +352,7 @@ export class Gateway {
         });
         socket.once('secureConnect', () => {
           clearTimeout(hs);
-          const conn = this.#track(new PeerConn(socket, peer, this.#connOpts));
+          const conn = this.#track(new PeerConn(socket, peer, this.#connOpts, reader));
           conn.onClose((reason) => resolve({ retry: reason }));
           conn.onMessage((m) => {
             if (m.type === FrameType.Welcome) {

@@ -36,22 +36,13 @@ export class PeerConn {
     /** The authenticated peer name (from its certificate). */
     readonly peer: string,
     readonly opts: PeerConnOptions,
+    /** Set when the socket was made with `reader.onread` (reads land in the frame body directly). */
+    reader?: DirectReader,
   ) {
     this.#socket = socket;
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => {
-      this.#lastRecv = Date.now();
-      this.bytesRecv += chunk.length;
-      try {
-        this.#decoder.push(chunk, (m) => {
-          if (m.type === FrameType.Ping) return;
-          if (this.#onMessage) this.#onMessage(m);
-          else this.#held.push(m);
-        });
-      } catch (err) {
-        this.destroy(`protocol error (${err instanceof Error ? err.message : 'bad frame'})`);
-      }
-    });
+    if (reader) reader.attach(this.#decoder, (n, read) => this.#received(n, read));
+    else socket.on('data', (chunk: Buffer) => this.#received(chunk.length, (out) => this.#decoder.push(chunk, out)));
     socket.on('error', (err: NodeJS.ErrnoException) => this.#closeWith(`connection error (${err.code ?? err.message})`));
     socket.on('close', () => this.#closeWith('connection closed'));
     const tick = Math.max(50, Math.floor(opts.linkTimeoutMs / 4));
@@ -69,6 +60,20 @@ export class PeerConn {
       });
     }, tick);
     this.#timer.unref();
+  }
+
+  #received(n: number, read: (out: (m: WireMessage) => void) => void): void {
+    this.#lastRecv = Date.now();
+    this.bytesRecv += n;
+    try {
+      read((m) => {
+        if (m.type === FrameType.Ping) return;
+        if (this.#onMessage) this.#onMessage(m);
+        else this.#held.push(m);
+      });
+    } catch (err) {
+      this.destroy(`protocol error (${err instanceof Error ? err.message : 'bad frame'})`);
+    }
   }
 
   /** The underlying socket (the gateway tracks its lifetime). */
@@ -168,5 +173,48 @@ export class PeerConn {
     this.#closed = true;
     clearInterval(this.#timer);
     if (notify) this.#onClose(reason);
+  }
+}
+
+/**
+ * Receive path for sockets this host dials (`tls.connect` takes an `onread` buffer provider; sockets
+ * accepted by a TLS server do not): each read asks the decoder where to land, so the decrypted bytes
+ * of a large frame go straight into the buffer that becomes its payload, with no copy and without the
+ * stream machinery of 'data' events. Reads between bodies (prefixes, headers, small frames) use a
+ * scratch buffer the decoder copies from. Bytes that arrive before the connection is attached (none
+ * should: the acceptor speaks only after HELLO) are kept and replayed.
+ */
+export class DirectReader {
+  readonly #scratch = Buffer.allocUnsafe(64 * 1024);
+  #decoder: FrameDecoder | null = null;
+  #sink: ((n: number, read: (out: (m: WireMessage) => void) => void) => void) | null = null;
+  readonly #early: Buffer[] = [];
+  #direct = false;
+
+  readonly onread = {
+    buffer: (): Uint8Array => {
+      const target = this.#decoder?.readTarget() ?? null;
+      this.#direct = target !== null;
+      return target ?? this.#scratch;
+    },
+    callback: (n: number, buf: Uint8Array): boolean => {
+      const decoder = this.#decoder;
+      if (decoder === null || this.#sink === null) {
+        this.#early.push(Buffer.from(buf.subarray(0, n)));
+        return true;
+      }
+      if (this.#direct) this.#sink(n, (out) => decoder.advance(n, out));
+      else {
+        const chunk = Buffer.from(buf.buffer, buf.byteOffset, n);
+        this.#sink(n, (out) => decoder.push(chunk, out));
+      }
+      return true;
+    },
+  };
+
+  attach(decoder: FrameDecoder, sink: (n: number, read: (out: (m: WireMessage) => void) => void) => void): void {
+    this.#decoder = decoder;
+    this.#sink = sink;
+    for (const b of this.#early.splice(0)) sink(b.length, (out) => decoder.push(b, out));
   }
 }

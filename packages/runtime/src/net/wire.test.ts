@@ -56,6 +56,25 @@ describe('FrameDecoder', () => {
     for (let i = 1; i < s.length; i += 7) check(decodeIn([s.subarray(0, i), s.subarray(i)]));
   });
 
+  it('decodes reads that land straight in the frame body (readTarget / advance), in any read size', () => {
+    const s = stream();
+    for (const size of [1, 3, 64, 1000, 16384]) {
+      const d = new FrameDecoder();
+      const got: WireMessage[] = [];
+      let o = 0;
+      while (o < s.length) {
+        const target = d.readTarget();
+        const n = Math.min(size, s.length - o, target?.length ?? size);
+        if (target) {
+          target.set(s.subarray(o, o + n)); // what the socket read does
+          d.advance(n, (m) => got.push(m));
+        } else d.push(s.subarray(o, o + n), (m) => got.push(m));
+        o += n;
+      }
+      check(got);
+    }
+  });
+
   it('refuses a frame whose header claims more than the frame holds', () => {
     const bad = Buffer.from([0, 0, 0, 4, FrameType.Data, 0, 0, 9, 1, 2]);
     expect(() => decodeIn([bad])).toThrow(/header longer/);

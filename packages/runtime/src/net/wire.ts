@@ -141,6 +141,23 @@ export class FrameDecoder {
     }
   }
 
+  /**
+   * Where the next socket read may land directly: the unfilled rest of the body being assembled, or
+   * null when the decoder is between bodies (the reader then uses a scratch buffer and `push`).
+   */
+  readTarget(): Uint8Array | null {
+    const body = this.#body;
+    return body === null || this.#filled === body.length ? null : body.subarray(this.#filled);
+  }
+
+  /** `n` bytes were read straight into the view `readTarget` returned. */
+  advance(n: number, out: (m: WireMessage) => void): void {
+    const body = this.#body!;
+    this.#filled += n;
+    if (this.#filled > body.length) throw new RangeError('read past the frame body');
+    if (this.#filled === body.length) this.#complete(out);
+  }
+
   /** The wanted head bytes are here: parse the field, then want the next one (or the body). */
   #step(out: (m: WireMessage) => void): void {
     const h = this.#head;
