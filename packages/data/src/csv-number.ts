@@ -46,7 +46,7 @@ function equalBytes(b: Uint8Array, s: number, e: number, word: Uint8Array): bool
 
 /** Number() on the field's text: the fallback for inputs the arithmetic paths do not decide. */
 function viaString(b: Uint8Array, s: number, e: number): number {
-  return Number(String.fromCharCode.apply(null, b.subarray(s, e) as unknown as number[]));
+  return Number(String.fromCharCode(...b.subarray(s, e)));
 }
 
 /**

@@ -37,16 +37,23 @@ const KERNEL_ARITY: Record<Exclude<keyof RingExports, 'memory'>, number> = {
   matmul64: 6, matmul128: 6,
 };
 
-function isRingExports(x: Readonly<Record<string, unknown>>): x is Readonly<Record<string, unknown>> & RingExports {
+/** The instance's exports: the typed kernels, and by name for the block programs (blocks.ts). */
+type Instance = Exports & RingExports;
+
+function isRingExports(x: Record<string, unknown>): x is Instance {
   return x.memory instanceof WebAssembly.Memory && Object.entries(KERNEL_ARITY).every(([name, n]) => typeof x[name] === 'function' && x[name].length === n);
 }
 
 let compiled: WebAssembly.Module | undefined;
 
-/** A fresh instance of the ring module (its own memory). */
-function instantiate(): RingExports {
+function ringModule(): WebAssembly.Module {
   compiled ??= new WebAssembly.Module(Buffer.from(RING_WASM_BASE64, 'base64'));
-  const x = new WebAssembly.Instance(compiled, {}).exports;
+  return compiled;
+}
+
+/** A fresh instance of the ring module (its own memory). */
+function instantiate(): Instance {
+  const x = new WebAssembly.Instance(ringModule(), {}).exports;
   if (!isRingExports(x)) throw new Error('the ring WASM module does not export the kernels this build expects');
   return x;
 }
@@ -58,9 +65,8 @@ const KEEP_BYTES = 64 * 1024 * 1024;
 const PAGE = 65536;
 const M64 = (1n << 64n) - 1n;
 
-
 class Scratch {
-  readonly x: RingExports;
+  readonly x: Instance;
   u64: BigUint64Array;
 
   constructor() {
@@ -121,7 +127,7 @@ type Bin = (a: number, b: number, o: number, n: number) => void;
 function blocks(l: number, n: number, ins: BigUint64Array[], outs: BigUint64Array[], temps: number, prog: readonly Step[]): void {
   const run = (lo: number, hi: number): void => {
     const s = sc();
-    runBlocks(s.x as unknown as Exports, l, lo, hi, ins, outs, temps, prog);
+    runBlocks(s.x, l, lo, hi, ins, outs, temps, prog);
     s.ensure(0); // refresh the view if the program grew the memory
   };
   const parts = splitCount(n, SPLIT_MIN_ELEMENTS);
@@ -177,7 +183,7 @@ function matmulSplit(l: number, a: BigUint64Array, b: BigUint64Array, out: BigUi
   let step = 0;
   runSplit(m, parts, 1, (i0, i1) => ({ kind: 'matmul', l, a: sa, b: sb, out: so, i0, i1, k, n }), (i0, i1) => {
     step = i1;
-    if (runMatmul(sc().x as unknown as Exports, l, a, b, out, i0, i1, k, n) > KEEP_BYTES) scratch = undefined;
+    if (runMatmul(sc().x, l, a, b, out, i0, i1, k, n) > KEEP_BYTES) scratch = undefined;
   });
   if (!direct) out.set(so.subarray(step * n * l, m * n * l), step * n * l);
   if (!direct && (m * k + k * n + m * n) * l * 8 > KEEP_BYTES) (['a', 'b', 'o'] as const).forEach((key) => delete stage[key]);
@@ -297,10 +303,7 @@ export const wasmKernels: RingKernels = {
   },
 };
 
-registerHelperModule(() => {
-  compiled ??= new WA.Module(Buffer.from(RING_WASM_BASE64, 'base64'));
-  return compiled;
-}, KEEP_BYTES);
+registerHelperModule(ringModule, KEEP_BYTES);
 
 /** True when this runtime can compile the module (SIMD is required). */
 export function wasmAvailable(): boolean {

@@ -14,6 +14,6 @@ declare namespace WebAssembly {
   }
   class Instance {
     constructor(module: Module, imports?: object);
-    readonly exports: Readonly<Record<string, unknown>>;
+    readonly exports: Record<string, unknown>;
   }
 }
