@@ -31,6 +31,7 @@ const CASES: Case[] = [
   { name: 'less', op: (c, x, y) => c.less(x, y), x: wave, y: (i) => Math.cos(i) * 8, sizes: (q) => (q ? [1 << 10] : pow2(10, 20, 5)) },
   { name: 'div', op: (c, x, y) => c.div(x, y), x: wave, y: (i) => 0.5 + (i % 97), sizes: (q) => (q ? [1 << 10] : pow2(10, 20, 5)) },
   { name: 'exp', op: (c, x) => c.exp(x), x: wave, y: wave, sizes: (q) => (q ? [1 << 10] : pow2(10, 20, 5)) },
+  { name: 'log', op: (c, x) => c.log(x), x: (i) => 0.01 + Math.abs(wave(i)) * 100, y: wave, sizes: (q) => (q ? [1 << 10] : pow2(10, 20, 5)) },
   { name: 'sigmoid_real', op: (c, x) => c.sigmoid(x, 'real'), x: wave, y: wave, sizes: (q) => (q ? [1 << 10] : pow2(10, 20, 5)) },
   { name: 'sigmoid_t1', op: (c, x) => c.sigmoid(x, 't1'), x: wave, y: wave, sizes: (q) => (q ? [1 << 10] : pow2(10, 20, 5)) },
   { name: 'argmax', op: (c, x) => c.argmax(x), x: wave, y: wave, sizes: (q) => (q ? [1 << 10] : pow2(10, 20, 5)) },
@@ -45,7 +46,7 @@ function spdEntry(i: number, d: number): number {
 
 const suite: BenchSuite = {
   name: 'nonlinear',
-  description: 'SPU non-linear ops (SEMI2K, TTP dealer, 2 ranks, one thread): less, div, exp, sigmoid real/t1, argmax 2^10..2^20, inverse 30x30',
+  description: 'SPU non-linear ops (SEMI2K, TTP dealer, 2 ranks, one thread): less, div, exp, log, sigmoid real/t1, argmax 2^10..2^20, inverse 30x30',
   async run({ quick, emit }) {
     for (const field of quick ? (['FM64'] as const) : (['FM64', 'FM128'] as const)) {
       const cfg: SpuConfig = { protocol: 'SEMI2K', field, fxpFractionBits: 0, beaverType: 'TTP' };

@@ -24,7 +24,8 @@ export async function powers(F: Fxp, x: RingTensor, d: number, bits = F.f): Prom
   for (let lo = 1; lo < d; lo *= 2) {
     const pairs: [RingTensor, RingTensor][] = [];
     for (let i = lo + 1; i <= Math.min(2 * lo, d); i++) pairs.push([pw[lo]!, pw[i - lo]!]);
-    const out = await F.mulMany(pairs, bits);
+    // the first level is x * x alone: the square kernel opens one value instead of two
+    const out = pairs.length === 1 && pairs[0]![0] === pairs[0]![1] ? [await F.square(x, bits)] : await F.mulMany(pairs, bits);
     out.forEach((t, q) => { pw[lo + 1 + q] = t; });
   }
   return pw;
