@@ -77,14 +77,14 @@ const SIGMOID_EXP = {
 
 /**
  * Quadratic start for 1/d on [1, 2] (least-squares on Chebyshev nodes reweighted to minimax of
- * |1 - d y0|): |1 - d y0| <= 0.026, so 2 Goldschmidt iterations give 4.5e-7 relative (FM64) and 3
- * give 2e-13 (FM128), against 1/17 from the linear start (which needs 3 iterations for either).
+ * |1 - d y0|): |1 - d y0| <= 0.026, so 2 Goldschmidt iterations give 4.5e-7 relative on FM64,
+ * where the linear start (1/17) needs 3 for the absolute budget.
  */
 const RECIP_Q = [1.9794274067528186, -1.2713437290375644, 0.2659789696905841];
 
 /**
  * 1/(1+e^-x) without overflow: t = e^-|x| in (0, 1], s = 1/(1+t) with 1+t in (1, 2] so the
- * reciprocal needs no normalisation (Goldschmidt from the quadratic start), and sigmoid = s for
+ * reciprocal needs no normalisation (Goldschmidt), and sigmoid = s for
  * x >= 0, 1 - s for x < 0 (one msb serves both |x| and the final select).
  */
 async function realSigmoid(F: Fxp, x: RingTensor): Promise<RingTensor> {
@@ -93,9 +93,11 @@ async function realSigmoid(F: Fxp, x: RingTensor): Promise<RingTensor> {
   const ax = await F.mulRing(sgn, x);
   const t = await exp(F, F.neg(ax), SIGMOID_EXP[F.k as 64 | 128]);
   const d = F.addC(t, 1);
-  let y = await poly(F, d, RECIP_Q);
+  // FM128 keeps the linear start: it needs 3 iterations either way (f = 40 wants ~1e-12)
+  const fm64 = F.k === 64;
+  let y = fm64 ? await poly(F, d, RECIP_Q) : F.addC(await F.mulC(d, -8 / 17), 24 / 17);
   let e = F.addC(F.neg(await F.mul(d, y)), 1);
-  const iters = F.k === 64 ? 2 : 3;
+  const iters = fm64 ? 2 : 3;
   for (let i = 0; i < iters; i++) {
     const [ny, ne] = await F.mulMany(i === iters - 1 ? [[y, F.addC(e, 1)]] : [[y, F.addC(e, 1)], [e, e]]);
     y = ny!;
