@@ -13,7 +13,7 @@ import { runBlocks, runMatmul, runPrg, type Exports, type Step } from './blocks.
 import { RingError } from './tensor.ts';
 
 /** Below this many elements (or multiply-adds for matmul) per thread a split does not pay. */
-export const SPLIT_MIN_ELEMENTS = 1 << 16;
+export const SPLIT_MIN_ELEMENTS = 1 << 17;
 export const SPLIT_MIN_MACS = 1 << 21;
 /** Longest wait for one helper before the kernel fails (a healthy helper answers in milliseconds). */
 const HELPER_TIMEOUT_MS = 120_000;

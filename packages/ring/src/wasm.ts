@@ -6,7 +6,7 @@
 import { RING_WASM_BASE64 } from './wasm-bytes.ts';
 import type { RingKernels } from './backend.ts';
 import type { FieldType } from './field.ts';
-import { SPLIT_MIN_ELEMENTS, SPLIT_MIN_MACS, allocLimbs, isShared, registerHelperModule, runBlocks, runMatmul, runSplit, splitCount, type Exports, type Step } from './threads.ts';
+import { SPLIT_MIN_ELEMENTS, SPLIT_MIN_MACS, isShared, registerHelperModule, runBlocks, runMatmul, runSplit, splitCount, type Exports, type Step } from './threads.ts';
 
 interface RingExports {
   memory: WebAssembly.Memory;
@@ -170,7 +170,8 @@ function scalarOp(f: FieldType, op: 'mulsc' | 'addsc', a: BigUint64Array, s: big
 const stage: { a?: BigUint64Array; b?: BigUint64Array; o?: BigUint64Array } = {};
 function staged(key: 'a' | 'b' | 'o', src: BigUint64Array | undefined, limbsNeeded: number): BigUint64Array {
   let t = stage[key];
-  if (t === undefined || t.length < limbsNeeded) t = stage[key] = allocLimbs(Math.max(limbsNeeded, 1 << 16));
+  // Always shared memory, whatever the size: a helper writes its rows of `o` in place.
+  if (t === undefined || t.length < limbsNeeded) t = stage[key] = new BigUint64Array(new SharedArrayBuffer(limbsNeeded * 8));
   if (src !== undefined) t.set(src.subarray(0, limbsNeeded));
   return t;
 }
