@@ -81,8 +81,9 @@ class Direction {
 /** Listen on a free loopback port and forward every connection to `target` through the profile. */
 export async function startShapingProxy(target: { host: string; port: number }, profile: LinkProfile): Promise<{ port: number; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    const upstream = connect(target.port, target.host);
+  // Half-open on both sides: one direction ending (FIN) must not cut the other's delayed bytes.
+  const server: Server = createServer({ allowHalfOpen: true }, (client) => {
+    const upstream = connect({ port: target.port, host: target.host, allowHalfOpen: true });
     for (const s of [client, upstream]) {
       s.setNoDelay(true);
       sockets.add(s);
