@@ -164,6 +164,8 @@ export async function startWorker(config: WorkerConfig, log: Logger, opts: Omit<
   worker.register(TASK_NAMES.hello, builtin('hello'));
   worker.register(TASK_NAMES.health, builtin('health_check'));
 
+  // Outputs of a task whose commit a crash interrupted are completed before any task is taken.
+  await executor.recoverCommits();
   try {
     await worker.start();
   } catch (err) {

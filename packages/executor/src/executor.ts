@@ -32,6 +32,8 @@ import type { DataRoots, FileEnv, ResolvedFile } from './files.ts';
 import { countIssues, resolveLimits } from './limits.ts';
 import type { TaskLimits } from './limits.ts';
 import { stageFiles } from './staging.ts';
+import { journalDirOf, recoverCommits } from './commit-journal.ts';
+import type { RecoveredCommit } from './commit-journal.ts';
 import type { StagedFiles } from './staging.ts';
 import type { TaskResult } from './schemas.ts';
 import { builtinTasks } from './builtins.ts';
@@ -167,7 +169,8 @@ export class TaskExecutor {
     // removed at cleanup, after endTask, when no party thread can still be writing.
     const stagings: StagedFiles[] = [];
     const env: FileEnv = { parties: v.spec.parties, spuParties: v.spec.spuParties };
-    const workDir = join(this.#opts.workDir ?? join(tmpdir(), 'sfw-tasks'), `${safeName(v.taskRequestId)}-${randomUUID().slice(0, 8)}`);
+    const workDir = join(this.#workRoot, `${safeName(v.taskRequestId)}-${randomUUID().slice(0, 8)}`);
+    const journalDir = journalDirOf(this.#workRoot);
     try {
       // 2. Cluster init or reuse, once it is this task's turn on the shared cluster.
       if (needsCluster) {
@@ -206,7 +209,7 @@ export class TaskExecutor {
       log.info({ ms: Math.round(timer.ms('device_init')) }, 'stage device_init done');
       // 4. Dispatch to the job.
       result = await stage('algorithm', async () => {
-        const files = await stageFiles(v.files, v.taskRequestId);
+        const files = await stageFiles(v.files, v.taskRequestId, { journalDir });
         stagings.push(files);
         const ctx: JobContext = {
           cluster: cluster ?? NO_CLUSTER,
@@ -223,7 +226,7 @@ export class TaskExecutor {
           limits: this.limits,
           stageFiles: async (def, config, fieldPrefix) => {
             const resolved = await resolveFiles(this.dataRoots, def.files?.(config, env) ?? [], { prefix: joinField('task_config', fieldPrefix), requireInputs: true, onlyParty: this.#opts.party?.self });
-            const staged = await stageFiles(resolved, v.taskRequestId);
+            const staged = await stageFiles(resolved, v.taskRequestId, { journalDir });
             stagings.push(staged);
             return staged;
           },
@@ -281,6 +284,18 @@ export class TaskExecutor {
       run.release?.();
     }
     return true;
+  }
+
+  /**
+   * Completes output commits that a crash interrupted (their journals are under the work
+   * directory): call once when the worker starts, before it takes tasks (commit-journal.ts).
+   */
+  recoverCommits(): Promise<RecoveredCommit[]> {
+    return recoverCommits(journalDirOf(this.#workRoot), this.log);
+  }
+
+  get #workRoot(): string {
+    return this.#opts.workDir ?? join(tmpdir(), 'sfw-tasks');
   }
 
   async shutdown(): Promise<void> {

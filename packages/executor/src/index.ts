@@ -4,7 +4,9 @@ export type { TaskDefinition, JobContext, RegisterTasks, NestedTask } from './re
 export { resolveFiles, pathProblem, isWithin, rootOf, partyPaths } from './files.ts';
 export type { FileDecl, FileRole, FileEnv, DataRoots, ResolvedFile, ResolveOptions } from './files.ts';
 export { stageFiles, uncheckedJobFiles, runWithUncheckedFiles, directJobContext } from './staging.ts';
-export type { JobFiles, StagedFiles } from './staging.ts';
+export type { JobFiles, StagedFiles, StageOptions } from './staging.ts';
+export { recoverCommits } from './commit-journal.ts';
+export type { RecoveredCommit } from './commit-journal.ts';
 export { DEFAULT_TASK_LIMITS, COUNT_FIELDS, resolveLimits, countIssues, tableIssues } from './limits.ts';
 export type { TaskLimits } from './limits.ts';
 export { SAFE_COLUMN_NAME, columnNameSchema } from './columns.ts';

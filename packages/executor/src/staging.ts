@@ -4,11 +4,14 @@
 // directory (so the commit is a rename, atomic on one file system); the executor renames every
 // staged output into place only after the job (every party's part of it) succeeded, and removes
 // them on failure. Earlier files at the output paths are untouched until the commit, and a failed
-// task leaves no partial file.
-import { mkdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+// task leaves no partial file. With a journal directory the commit is journalled, so a crash
+// between its renames is completed when the worker starts again (commit-journal.ts).
+import { mkdir, rm, rmdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ResultSaveError, TaskExecutionError } from './errors.ts';
+import { applyEntry, exists, writeJournal } from './commit-journal.ts';
+import type { JournalEntry } from './commit-journal.ts';
 import type { FileDecl, FileEnv, ResolvedFile } from './files.ts';
 import type { JobContext } from './registry.ts';
 import { silentLogger } from '@sfw/log';
@@ -53,12 +56,17 @@ function pick(entries: readonly Entry[], field: string, party: string | undefine
   return matches[0]!.path;
 }
 
+export interface StageOptions {
+  /** Where the commit writes its journal (created if missing); without it the commit is not journalled. */
+  readonly journalDir?: string | undefined;
+}
+
 /**
  * Creates the staging for resolved files: parent directories of outputs (remembered, so a discard
  * removes the ones it created), a staging directory for each output directory, temporary names for
  * output files (the job creates those files itself).
  */
-export async function stageFiles(files: readonly ResolvedFile[], tag: string): Promise<StagedFiles> {
+export async function stageFiles(files: readonly ResolvedFile[], tag: string, opts: StageOptions = {}): Promise<StagedFiles> {
   const created: string[] = [];
   const entries: Entry[] = [];
   const staged = new Map<string, { final: string; temp: string; dir: boolean }>();
@@ -103,14 +111,23 @@ export async function stageFiles(files: readonly ResolvedFile[], tag: string): P
     async commit() {
       if (done) return;
       done = true;
+      let journal: string | undefined;
       try {
+        const moves: JournalEntry[] = [];
         for (const s of staged.values()) {
-          if (!(await exists(s.temp))) continue; // the job chose not to write this output
-          if (s.dir) await replaceDir(s.temp, s.final, suffix);
-          else await rename(s.temp, s.final);
+          // An output the job chose not to write is not committed.
+          if (await exists(s.temp)) moves.push({ temp: s.temp, final: s.final, dir: s.dir, old: join(dirname(s.final), `.${basename(s.final)}${suffix}.old`) });
         }
+        if (opts.journalDir !== undefined && moves.length > 1) {
+          await mkdir(opts.journalDir, { recursive: true, mode: 0o700 });
+          journal = await writeJournal(opts.journalDir, tag, moves);
+        }
+        for (const m of moves) await applyEntry(m);
+        if (journal !== undefined) await rm(journal, { force: true });
       } catch (err) {
         await discard();
+        // What was moved stays; the rest is gone with the staging, so the journal has nothing left to do.
+        if (journal !== undefined) await rm(journal, { force: true }).catch(() => undefined);
         throw new ResultSaveError('could not move the outputs into place', { retryable: false, cause: err });
       }
     },
@@ -122,31 +139,6 @@ export async function stageFiles(files: readonly ResolvedFile[], tag: string): P
   };
 }
 
-async function exists(p: string): Promise<boolean> {
-  try {
-    await stat(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** A directory cannot be renamed over a non-empty one: move the old one aside, then remove it. */
-async function replaceDir(temp: string, final: string, suffix: string): Promise<void> {
-  if (!(await exists(final))) {
-    await rename(temp, final);
-    return;
-  }
-  const old = join(dirname(final), `.${basename(final)}${suffix}.old`);
-  await rename(final, old);
-  try {
-    await rename(temp, final);
-  } catch (err) {
-    await rename(old, final).catch(() => undefined);
-    throw err;
-  }
-  await rm(old, { recursive: true, force: true });
-}
 
 /**
  * JobFiles that hand out the declared paths as given, with no root, no checks and no staging. For
