@@ -129,7 +129,7 @@ export class CsvCursor {
       this.header = headerNames(bytes, h);
       pos = after;
     }
-    const idx = new RecordIndex();
+    const idx = new RecordIndex(bytes.length - pos);
     const used = scanRecords(bytes, pos, final, idx, this.header.length, Infinity, { source: this.source, rowsBefore: this.rows });
     if (idx.recordCount === 0) return { batch: undefined, used };
     const batch = new Batch(this.header, bytes, idx, this.rows + 1, fileOffset);

@@ -14,13 +14,19 @@ const CR = 0x0d;
 /** Field and record boundaries found in one buffer. */
 export class RecordIndex {
   /** [start, end) of every field's content (quotes excluded), two entries per field. */
-  bounds = new Int32Array(1 << 12);
+  bounds: Int32Array<ArrayBuffer>;
   /** [start, end) of every record without its line break. */
-  records = new Int32Array(1 << 8);
+  records: Int32Array<ArrayBuffer>;
   fieldCount = 0;
   recordCount = 0;
   /** Field numbers (over the whole index) of quoted fields holding a doubled quote. */
   escaped: Set<number> | undefined;
+
+  /** Sized for a buffer of `bytes` bytes of typical tables (8+ bytes per field), grown if needed. */
+  constructor(bytes = 0) {
+    this.bounds = new Int32Array(Math.max(1 << 10, bytes >> 2));
+    this.records = new Int32Array(Math.max(1 << 6, bytes >> 5));
+  }
 
   pushField(s: number, e: number): void {
     const k = this.fieldCount * 2;
