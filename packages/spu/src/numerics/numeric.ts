@@ -186,14 +186,16 @@ export async function sqrtRsqrt(F: Fxp, x: RingTensor, want: 'sqrt' | 'rsqrt', e
   const parity = addTable(F, tb, (e) => (((e - f) % 2) + 2) % 2);
   const mp = F.add(m, await F.mulRing(parity, m)); // m' = m (1 + p)
   const y0 = F.addC(await F.mulC(mp, -0.151), 1.061);
-  let [g, h] = await F.mulMany([[mp, y0], [y0, F.constLike(y0, F.enc(0.5))]]);
+  // h2 carries 2h (h2 = y0 at the start, no product for y0 / 2); g h = g h2 / 2 is one truncation by f + 1
+  let g = await F.mul(mp, y0);
+  let h2 = y0;
   const iters = F.k === 64 ? 3 : 4;
   for (let i = 0; i < iters; i++) {
-    const r = F.addC(F.neg(await F.mul(g!, h!)), 1.5);
-    [g, h] = await F.mulMany([[g!, r], [h!, r]]);
+    const r = F.addC(F.neg(await F.ak.mulTruncAA(F.env, g, h2, F.f + 1)), 1.5);
+    [g, h2] = (await F.mulMany([[g, r], [h2, r]])) as [RingTensor, RingTensor];
   }
   // rsqrt(m') = 2h; sqrt(m') = g.
-  const base = want === 'rsqrt' ? F.mulInt(h!, 2n) : g!;
+  const base = want === 'rsqrt' ? h2 : g;
   const shift = want === 'rsqrt' ? K2 : K2 + Math.ceil(f / 2);
   return F.trunc(await F.mulRing(base, pows[0]!), shift - extraBits);
 }
