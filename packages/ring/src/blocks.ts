@@ -4,11 +4,14 @@
 // threads, so the main thread and the helpers execute the same code.
 
 /**
- * One kernel call per block: the export's name, then its arguments. `'p<i>'` is the byte offset of
- * slot i (inputs first, then outputs, then temporaries), `'n'` the block's element count; numbers and
- * bigints are passed through.
+ * One kernel call per block: the export's name, then its arguments. Numbers below -1 name slots
+ * (`slot(i)` = -2 - i: the byte offset of slot i, inputs first, then outputs, then temporaries),
+ * -1 (`LEN`) is the block's element count; other numbers and bigints are passed through.
  */
-export type Step = readonly [string, ...(number | bigint | string)[]];
+export type Step = readonly [string, ...(number | bigint)[]];
+
+export const LEN = -1;
+export const slot = (i: number): number => -2 - i;
 
 /** The WASM exports as the programs see them (by name). */
 export type Exports = Record<string, unknown> & { memory: { buffer: ArrayBuffer; grow(pages: number): number } };
@@ -18,31 +21,31 @@ export type Exports = Record<string, unknown> & { memory: { buffer: ArrayBuffer;
  * run the steps there (cache-resident), copy the outputs' blocks back. Blocks are 128 KiB per slot,
  * 64 KiB when more than four slots are live (the working set stays in L2; docs/ring.md).
  */
-export function runBlocks(x: Exports, l: number, lo: number, hi: number, ins: readonly BigUint64Array[], outs: readonly BigUint64Array[], temps: number, prog: readonly Step[]): void {
+export function runBlocks(x: Exports, view: BigUint64Array | undefined, l: number, lo: number, hi: number, ins: readonly BigUint64Array[], outs: readonly BigUint64Array[], temps: number, prog: readonly Step[]): BigUint64Array {
   const slots = ins.length + outs.length + temps;
   const bb = slots <= 4 ? 131072 : 65536;
   const have = x.memory.buffer.byteLength;
   if (bb * slots > have) x.memory.grow(Math.ceil((bb * slots - have) / 65536));
-  const mem = new BigUint64Array(x.memory.buffer);
+  const mem = view !== undefined && view.buffer === x.memory.buffer ? view : new BigUint64Array(x.memory.buffer);
   const blk = bb / (8 * l);
   const lb = bb / 8;
   const o0 = ins.length;
-  const calls = prog.map(([name, ...args]) => ({ fn: x[name] as (...a: unknown[]) => void, args }));
-  const argv: unknown[][] = calls.map((c) => c.args.slice());
+  const argv: (number | bigint)[][] = prog.map((st) => new Array<number | bigint>(st.length - 1));
   for (let off = lo; off < hi; off += blk) {
     const len = Math.min(blk, hi - off);
     const a = off * l, b = (off + len) * l;
     for (let i = 0; i < ins.length; i++) mem.set((ins[i] as BigUint64Array).subarray(a, b), i * lb);
-    for (let s = 0; s < calls.length; s++) {
-      const c = calls[s]!, v = argv[s]!;
-      for (let j = 0; j < c.args.length; j++) {
-        const arg = c.args[j];
-        v[j] = arg === 'n' ? len : typeof arg === 'string' ? Number(arg.slice(1)) * bb : arg;
+    for (let s = 0; s < prog.length; s++) {
+      const st = prog[s]!, v = argv[s]!;
+      for (let j = 1; j < st.length; j++) {
+        const arg = st[j] as number | bigint;
+        v[j - 1] = arg === -1 ? len : typeof arg === 'number' && arg < -1 ? (-2 - arg) * bb : arg;
       }
-      c.fn(...v);
+      (x[st[0]] as (...a: (number | bigint)[]) => void)(...v);
     }
     for (let i = 0; i < outs.length; i++) (outs[i] as BigUint64Array).set(mem.subarray((o0 + i) * lb, (o0 + i) * lb + len * l), a);
   }
+  return mem;
 }
 
 /**

@@ -9,7 +9,7 @@
 // lives in a SharedArrayBuffer (`allocLimbs` hands those out while threads > 1); matmul stages
 // non-shared operands itself (O(n^2) copies against O(n^3) work).
 import { Worker } from 'node:worker_threads';
-import { runBlocks, runMatmul, runPrg, type Exports, type Step } from './blocks.ts';
+import { LEN, runBlocks, runMatmul, runPrg, slot, type Exports, type Step } from './blocks.ts';
 import { RingError } from './tensor.ts';
 
 /** Below this many elements (or multiply-adds for matmul) per thread a split does not pay. */
@@ -32,10 +32,11 @@ const runMatmul = (0, eval)('(' + workerData.runMatmul + ')');
 const runPrg = (0, eval)('(' + workerData.runPrg + ')');
 const cipherFor = (seed, iv) => createCipheriv('aes-128-ctr', seed, iv);
 let x = new WebAssembly.Instance(workerData.module, {}).exports;
+let view;
 parentPort.on('message', ({ job, status, slot }) => {
   let code = 1;
   try {
-    if (job.kind === 'blocks') runBlocks(x, job.l, job.lo, job.hi, job.ins, job.outs, job.temps, job.prog);
+    if (job.kind === 'blocks') view = runBlocks(x, view, job.l, job.lo, job.hi, job.ins, job.outs, job.temps, job.prog);
     else if (job.kind === 'matmul') {
       if (runMatmul(x, job.l, job.a, job.b, job.out, job.i0, job.i1, job.k, job.n) > workerData.keepBytes)
         x = new WebAssembly.Instance(workerData.module, {}).exports; // memory cannot shrink: drop it
@@ -137,4 +138,4 @@ function awaitHelpers(status: Int32Array, posted: number): void {
     }
 }
 
-export { runBlocks, runMatmul, runPrg, type Exports, type Step };
+export { LEN, runBlocks, runMatmul, runPrg, slot, type Exports, type Step };

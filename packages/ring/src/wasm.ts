@@ -6,7 +6,9 @@
 import { RING_WASM_BASE64 } from './wasm-bytes.ts';
 import type { RingKernels } from './backend.ts';
 import type { FieldType } from './field.ts';
-import { SPLIT_MIN_ELEMENTS, SPLIT_MIN_MACS, isShared, registerHelperModule, runBlocks, runMatmul, runSplit, splitCount, type Exports, type Step } from './threads.ts';
+import { LEN as N, SPLIT_MIN_ELEMENTS, SPLIT_MIN_MACS, isShared, registerHelperModule, runBlocks, runMatmul, runSplit, slot, splitCount, type Exports, type Step } from './threads.ts';
+
+const [P0, P1, P2, P3, P4, P5] = [0, 1, 2, 3, 4, 5].map(slot) as [number, number, number, number, number, number];
 
 interface RingExports {
   memory: WebAssembly.Memory;
@@ -127,8 +129,7 @@ type Bin = (a: number, b: number, o: number, n: number) => void;
 function blocks(l: number, n: number, ins: BigUint64Array[], outs: BigUint64Array[], temps: number, prog: readonly Step[]): void {
   const run = (lo: number, hi: number): void => {
     const s = sc();
-    runBlocks(s.x, l, lo, hi, ins, outs, temps, prog);
-    s.ensure(0); // refresh the view if the program grew the memory
+    s.u64 = runBlocks(s.x as unknown as Exports, s.u64, l, lo, hi, ins, outs, temps, prog);
   };
   const parts = splitCount(n, SPLIT_MIN_ELEMENTS);
   if (parts > 1 && ins.every(isShared) && outs.every(isShared)) runSplit(n, parts, 64, (lo, hi) => ({ kind: 'blocks', l, lo, hi, ins, outs, temps, prog }), run);
@@ -145,7 +146,7 @@ function bin(f: FieldType, a: BigUint64Array, b: BigUint64Array, out: BigUint64A
   const name = fnName(f, op) as 'add64';
   const r = resident(a, b, out);
   if (r !== undefined) r[name](a.byteOffset, b.byteOffset, out.byteOffset, n);
-  else blocks(limbs(f), n, [a, b], [out], 0, [[name, 'p0', 'p1', 'p2', 'n']]);
+  else blocks(limbs(f), n, [a, b], [out], 0, [[name, P0, P1, P2, N]]);
 }
 
 function shift(f: FieldType, kind: number, a: BigUint64Array, bits: number, out: BigUint64Array, n: number): void {
@@ -155,7 +156,7 @@ function shift(f: FieldType, kind: number, a: BigUint64Array, bits: number, out:
   }
   const r = resident(a, out);
   if (r !== undefined) (f === 'FM64' ? r.shift64 : r.shift128)(a.byteOffset, BigInt(bits), kind, out.byteOffset, n);
-  else blocks(limbs(f), n, [a], [out], 0, [[fnName(f, 'shift'), 'p0', BigInt(bits), kind, 'p1', 'n']]);
+  else blocks(limbs(f), n, [a], [out], 0, [[fnName(f, 'shift'), P0, BigInt(bits), kind, P1, N]]);
 }
 
 function scalarOp(f: FieldType, op: 'mulsc' | 'addsc', a: BigUint64Array, s: bigint, out: BigUint64Array, n: number): void {
@@ -163,7 +164,7 @@ function scalarOp(f: FieldType, op: 'mulsc' | 'addsc', a: BigUint64Array, s: big
   if (r !== undefined) {
     if (f === 'FM64') r[`${op}64`](a.byteOffset, s, out.byteOffset, n);
     else r[`${op}128`](a.byteOffset, s & M64, s >> 64n, out.byteOffset, n);
-  } else blocks(limbs(f), n, [a], [out], 0, [[fnName(f, op), 'p0', ...scalar(f, s), 'p1', 'n']]);
+  } else blocks(limbs(f), n, [a], [out], 0, [[fnName(f, op), P0, ...scalar(f, s), P1, N]]);
 }
 
 /** Staging shared memory for matmul operands that are not shared themselves (kept between calls). */
@@ -198,12 +199,12 @@ export const wasmKernels: RingKernels = {
   neg: (f, a, out, n) => {
     const r = resident(a, out);
     if (r !== undefined) (f === 'FM64' ? r.neg64 : r.neg128)(a.byteOffset, out.byteOffset, n);
-    else blocks(limbs(f), n, [a], [out], 0, [[fnName(f, 'neg'), 'p0', 'p1', 'n']]);
+    else blocks(limbs(f), n, [a], [out], 0, [[fnName(f, 'neg'), P0, P1, N]]);
   },
   mulAdd: (f, a, b, c, out, n) => {
     const r = resident(a, b, c, out);
     if (r !== undefined) (f === 'FM64' ? r.muladd64 : r.muladd128)(a.byteOffset, b.byteOffset, c.byteOffset, out.byteOffset, n);
-    else blocks(limbs(f), n, [a, b, c], [out], 0, [[fnName(f, 'muladd'), 'p0', 'p1', 'p2', 'p3', 'n']]);
+    else blocks(limbs(f), n, [a, b, c], [out], 0, [[fnName(f, 'muladd'), P0, P1, P2, P3, N]]);
   },
   mulScalar: (f, a, s, out, n) => scalarOp(f, 'mulsc', a, s, out, n),
   addScalar: (f, a, s, out, n) => scalarOp(f, 'addsc', a, s, out, n),
@@ -213,20 +214,20 @@ export const wasmKernels: RingKernels = {
     const muladd = fnName(fl, 'muladd');
     // slots: e0 b1 f2 a3 c4 | z5.  z = c + e*(b + f) + f*a (= c + e b + f a + e f) when withEf.
     blocks(limbs(fl), n, [e, b, f, a, c], [out], 0, [
-      ...(withEf ? [[fnName(fl, 'add'), 'p1', 'p2', 'p1', 'n'] as const] : []),
-      [muladd, 'p0', 'p1', 'p4', 'p5', 'n'],
-      [muladd, 'p2', 'p3', 'p5', 'p5', 'n'],
+      ...(withEf ? [[fnName(fl, 'add'), P1, P2, P1, N] as const] : []),
+      [muladd, P0, P1, P4, P5, N],
+      [muladd, P2, P3, P5, P5, N],
     ]);
   },
   truncFinish: (fl, c, rTop, d, bits, withC, out, n) => {
     const k = fl === 'FM64' ? 64n : 128n;
     const sh = fnName(fl, 'shift'), add = fnName(fl, 'add');
     // slots: c0 rTop1 d2 | y3 | t4.  t = 2 (c >> (k-1)) is 0 or -2; y = d + t rTop (+ c >>> bits).
-    const tail: Step[] = !withC ? [] : bits > 0 ? [[sh, 'p0', BigInt(bits), LSHR, 'p4', 'n'], [add, 'p3', 'p4', 'p3', 'n']] : [[add, 'p3', 'p0', 'p3', 'n']];
+    const tail: Step[] = !withC ? [] : bits > 0 ? [[sh, P0, BigInt(bits), LSHR, P4, N], [add, P3, P4, P3, N]] : [[add, P3, P0, P3, N]];
     blocks(limbs(fl), n, [c, rTop, d], [out], 1, [
-      [sh, 'p0', k - 1n, SHR, 'p4', 'n'],
-      [sh, 'p4', 1n, SHL, 'p4', 'n'],
-      [fnName(fl, 'muladd'), 'p4', 'p1', 'p2', 'p3', 'n'],
+      [sh, P0, k - 1n, SHR, P4, N],
+      [sh, P4, 1n, SHL, P4, N],
+      [fnName(fl, 'muladd'), P4, P1, P2, P3, N],
       ...tail,
     ]);
   },
@@ -237,13 +238,13 @@ export const wasmKernels: RingKernels = {
     // slots: r0 | d1 rTop2.  rTop = msb(r) << (k-1-bits); d = 2 rTop - (r >>> bits) - 2^(k-2-bits).
     // (shift kernels need a non-zero amount: bits = 0 negates r directly)
     blocks(limbs(fl), n, [r], [d, rTop], 0, [
-      [sh, 'p0', BigInt(k - 1), LSHR, 'p2', 'n'],
-      [sh, 'p2', BigInt(k - 1 - bits), SHL, 'p2', 'n'],
-      ...(bits > 0 ? [[sh, 'p0', BigInt(bits), LSHR, 'p1', 'n'] as const] : []),
-      [fnName(fl, 'neg'), bits > 0 ? 'p1' : 'p0', 'p1', 'n'],
-      [add, 'p1', 'p2', 'p1', 'n'],
-      [add, 'p1', 'p2', 'p1', 'n'],
-      [fnName(fl, 'addsc'), 'p1', ...scalar(fl, c), 'p1', 'n'],
+      [sh, P0, BigInt(k - 1), LSHR, P2, N],
+      [sh, P2, BigInt(k - 1 - bits), SHL, P2, N],
+      ...(bits > 0 ? [[sh, P0, BigInt(bits), LSHR, P1, N] as const] : []),
+      [fnName(fl, 'neg'), bits > 0 ? P1 : P0, P1, N],
+      [add, P1, P2, P1, N],
+      [add, P1, P2, P1, N],
+      [fnName(fl, 'addsc'), P1, ...scalar(fl, c), P1, N],
     ]);
   },
   rowBroadcast: (f, op, a, v, out, m, n) => {
@@ -254,7 +255,7 @@ export const wasmKernels: RingKernels = {
     if (n > blk) {
       for (let i = 0; i < m; i++) {
         const row = a.subarray(i * n * l, (i + 1) * n * l);
-        blocks(l, n, [row, v], [out.subarray(i * n * l, (i + 1) * n * l)], 0, [[fnName(f, op === 'mul' ? 'mul' : 'add'), 'p0', 'p1', 'p2', 'n']]);
+        blocks(l, n, [row, v], [out.subarray(i * n * l, (i + 1) * n * l)], 0, [[fnName(f, op === 'mul' ? 'mul' : 'add'), P0, P1, P2, N]]);
       }
       return;
     }
