@@ -14,8 +14,9 @@ import * as woe from './woe-party.ts';
 import type { WoeBinning, WoeBins, WoeForParty, WoeLabel, WoeLayout, WoeSolution } from './woe-party.ts';
 
 /** Column names and row count (public metadata: the platform knows each party's schema). */
-async function header(_ctx: PyuContext, path: string): Promise<{ columns: string[] }> {
-  return { columns: await headerOf(path) };
+async function header(_ctx: PyuContext, path: string): Promise<{ columns: string[]; numRows: number }> {
+  const h = await readCsvHeader(path);
+  return { columns: h.columns, numRows: h.numRows };
 }
 
 async function fit(ctx: PyuContext, path: string, spec: LocalSpec): Promise<Fitted> {

@@ -2,7 +2,7 @@
 // public headers), the two-phase fit / check / write of per-party transformations, and the one
 // ParameterValidationError that names every bad field.
 import type { JobContext } from '@sfw/executor';
-import { ParameterValidationError } from '@sfw/executor';
+import { ParameterValidationError, tableIssues, validationError } from '@sfw/executor';
 import type { DeviceObject, Pyu, Spu } from '@sfw/runtime';
 import type { PrepIssue } from './issues.ts';
 import type { Fitted, LocalSpec, WriteSummary } from './local.ts';
@@ -27,12 +27,19 @@ export function checkParties(ctx: JobContext, rec: Record<string, string>, field
   return parties;
 }
 
-/** Column names per party (public metadata); `input` holds the resolved paths. */
-export async function headers(cluster: PrepCluster, input: Record<string, string>): Promise<Map<string, string[]>> {
+/**
+ * Column names per party (public metadata); `input` holds the resolved paths. A table over the
+ * operator's row or column bound (SFW_MAX_ROWS / SFW_MAX_COLUMNS) fails naming
+ * `task_config.input_ds.<party>` before anything else runs.
+ */
+export async function headers(ctx: Pick<JobContext, 'cluster' | 'limits'>, input: Record<string, string>): Promise<Map<string, string[]>> {
+  const cluster: PrepCluster = ctx.cluster;
   const entries = await Promise.all(
-    Object.entries(input).map(async ([party, path]) => [party, (await cluster.pyu(party).call<{ columns: string[] }>('prep.header', path).get()).columns] as const),
+    Object.entries(input).map(async ([party, path]) => [party, await cluster.pyu(party).call<{ columns: string[]; numRows: number }>('prep.header', path).get()] as const),
   );
-  return new Map(entries);
+  const issues = entries.flatMap(([party, h]) => tableIssues({ rows: h.numRows, columns: h.columns.length }, ctx.limits, `task_config.input_ds.${party}`));
+  if (issues.length > 0) throw validationError(issues);
+  return new Map(entries.map(([party, h]) => [party, h.columns]));
 }
 
 /** party -> the listed columns it holds; every column must be at exactly one party. */

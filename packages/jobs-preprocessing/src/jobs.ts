@@ -13,7 +13,7 @@ export async function runFillna(ctx: JobContext, cfg: FillnaConfig): Promise<Fit
   const cluster = clusterOf(ctx);
   checkParties(ctx, cfg.input_ds, 'input_ds');
   const input = inputPaths(ctx.files, 'input_ds', cfg.input_ds);
-  const own = owners(await headers(cluster, input), cfg.features, 'task_config.features');
+  const own = owners(await headers(ctx, input), cfg.features, 'task_config.features');
   const specs = new Map<string, LocalSpec>([...own].map(([p, f]) => [p, { kind: 'fillna', cfg: { ...cfg, features: f } }]));
   return fitCheckWrite(cluster, input, specs, { ds: outputPaths(ctx.files, 'output_ds', cfg.output_ds), rule: outputPaths(ctx.files, 'output_rule', cfg.output_rule) });
 }
@@ -22,7 +22,7 @@ export async function runFeatureCalculate(ctx: JobContext, cfg: FeatureCalculate
   const cluster = clusterOf(ctx);
   checkParties(ctx, cfg.input_ds, 'input_ds');
   const input = inputPaths(ctx.files, 'input_ds', cfg.input_ds);
-  const h = await headers(cluster, input);
+  const h = await headers(ctx, input);
   cfg.rules.forEach((r, i) => owners(h, r.features, `task_config.rules.${i}.features`));
   const specs = new Map<string, LocalSpec>([...h].map(([p, cols]) => [p, { kind: 'feature_calculate', steps: planSteps(cfg.rules, cols) }]));
   return fitCheckWrite(cluster, input, specs, { ds: outputPaths(ctx.files, 'output_ds', cfg.output_ds), rule: outputPaths(ctx.files, 'output_rule', cfg.output_rule) });
@@ -32,7 +32,7 @@ export async function runOnehot(ctx: JobContext, cfg: OnehotConfig): Promise<Fit
   const cluster = clusterOf(ctx);
   checkParties(ctx, cfg.input_ds, 'input_ds');
   const input = inputPaths(ctx.files, 'input_ds', cfg.input_ds);
-  const own = owners(await headers(cluster, input), cfg.features, 'task_config.features');
+  const own = owners(await headers(ctx, input), cfg.features, 'task_config.features');
   const specs = new Map<string, LocalSpec>([...own].map(([p, f]) => [p, { kind: 'onehot_encode', features: f, drop: cfg.drop, min_frequency: cfg.min_frequency }]));
   return fitCheckWrite(cluster, input, specs, { ds: outputPaths(ctx.files, 'output_ds', cfg.output_ds), rule: outputPaths(ctx.files, 'output_rule', cfg.output_rule) });
 }
@@ -41,7 +41,7 @@ export async function runVertBinning(ctx: JobContext, cfg: VertBinningConfig): P
   const cluster = clusterOf(ctx);
   checkParties(ctx, cfg.input_ds, 'input_ds');
   const input = inputPaths(ctx.files, 'input_ds', cfg.input_ds);
-  const own = owners(await headers(cluster, input), cfg.feature_selects, 'task_config.feature_selects');
+  const own = owners(await headers(ctx, input), cfg.feature_selects, 'task_config.feature_selects');
   const specs = new Map<string, LocalSpec>([...own].map(([p, f]) => [p, { kind: 'binning', features: f, method: cfg.binning_method, bin_num: cfg.bin_num }]));
   return fitCheckWrite(cluster, input, specs, { ds: outputPaths(ctx.files, 'output_ds', cfg.output_ds), rule: outputPaths(ctx.files, 'output_rule', cfg.output_rule) });
 }
@@ -63,7 +63,7 @@ export async function runFeatureFilter(ctx: JobContext, cfg: FeatureFilterConfig
   const cluster = clusterOf(ctx);
   checkParties(ctx, cfg.input_ds, 'input_ds');
   const input = inputPaths(ctx.files, 'input_ds', cfg.input_ds);
-  const own = owners(await headers(cluster, input), cfg.drop_features, 'task_config.drop_features');
+  const own = owners(await headers(ctx, input), cfg.drop_features, 'task_config.drop_features');
   const specs = new Map<string, LocalSpec>([...own].map(([p, f]) => [p, { kind: 'feature_filter', drop: f }]));
   return fitCheckWrite(cluster, input, specs, { ds: outputPaths(ctx.files, 'output_ds', cfg.output_ds) });
 }

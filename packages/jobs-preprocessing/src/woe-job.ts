@@ -31,7 +31,7 @@ export async function runVertWoeBinning(ctx: JobContext, cfg: VertWoeBinningConf
   const ms = (): number => Math.round(performance.now() - t0);
   checkParties(ctx, cfg.input_ds, 'input_ds');
   const input = inputPaths(ctx.files, 'input_ds', cfg.input_ds);
-  const h = await headers(cluster, input);
+  const h = await headers(ctx, input);
   const holders = [...h].filter(([, cols]) => cols.includes(cfg.label)).map(([p]) => p);
   if (holders.length !== 1) {
     fail([{ field: 'task_config.label', message: holders.length === 0 ? `column '${cfg.label}' not found at any party` : `column '${cfg.label}' is held by more than one party (${holders.join(', ')})` }]);
