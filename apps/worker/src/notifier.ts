@@ -1,8 +1,9 @@
 // Status events, double delivery (ARCHITECTURE "Wire contracts"): each state change is PUBLISHed on
 // a channel (live listeners) and LPUSHed onto a capped list (listeners that were not subscribed,
-// audit). One MULTI so both carry the same event or neither does. Publishing never throws into the
-// Celery loop: a lost event is logged, the task outcome is still stored by Celery.
-import { randomUUID } from 'node:crypto';
+// audit). One script, atomic like a MULTI, so both carry the same event or neither does; one command
+// per event instead of five keeps the per-task cost of the two events small. Publishing never
+// throws into the Celery loop: a lost event is logged, the task outcome is still stored by Celery.
+import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@sfw/log';
 import { SecretFlowTaskError, sanitizeMessage, statusEventSchema } from '@sfw/executor';
@@ -16,6 +17,13 @@ export interface NotifierOptions {
   worker: string;
   logger: Logger;
 }
+
+/** KEYS[1] the list; ARGV[1] the channel, ARGV[2] the event JSON, ARGV[3] the list cap. */
+const PUBLISH_EVENT = `redis.call('PUBLISH', ARGV[1], ARGV[2])
+redis.call('LPUSH', KEYS[1], ARGV[2])
+redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[3]) - 1)
+return 1`;
+const PUBLISH_EVENT_SHA = createHash('sha1').update(PUBLISH_EVENT).digest('hex');
 
 export class StatusNotifier {
   readonly #redis: Redis;
@@ -45,12 +53,14 @@ export class StatusNotifier {
   async publish(event: StatusEvent): Promise<void> {
     const json = JSON.stringify(event);
     try {
-      await this.#redis
-        .multi()
-        .publish(this.#o.channel, json)
-        .lpush(this.#o.list, json)
-        .ltrim(this.#o.list, 0, this.#o.listMax - 1)
-        .exec();
+      const { channel, list, listMax } = this.#o;
+      try {
+        await this.#redis.evalsha(PUBLISH_EVENT_SHA, 1, list, channel, json, listMax);
+      } catch (err) {
+        // First event after a start or a SCRIPT FLUSH: the server does not know the script yet.
+        if (!(err instanceof Error && err.message.startsWith('NOSCRIPT'))) throw err;
+        await this.#redis.eval(PUBLISH_EVENT, 1, list, channel, json, listMax);
+      }
     } catch (err) {
       this.#o.logger.error({ status: event.status, celeryTaskId: event.celery_task_id, errName: err instanceof Error ? err.name : 'error' }, 'status event not published');
     }

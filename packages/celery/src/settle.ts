@@ -98,7 +98,7 @@ export class Settler {
           store: () => d.results.finish(req.headers.ignore_result === true ? null : successMeta(ctx, s.value), h.tag),
           announce: () => {
             this.#processed++;
-            d.events.send('task-succeeded', { uuid: req.id, result: safeRepr(s.value), runtime: s.runtimeMs / 1000 });
+            if (d.events.taskEventsEnabled) d.events.send('task-succeeded', { uuid: req.id, result: safeRepr(s.value), runtime: s.runtimeMs / 1000 });
             d.hook('task-success', req, s.value, s.runtimeMs);
             d.hook('task-postrun', req, 'SUCCESS');
           },

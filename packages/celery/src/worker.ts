@@ -303,17 +303,20 @@ export class CeleryWorker extends EventEmitter<CeleryWorkerEvents> {
       return;
     }
     this.#hook('task-received', req);
-    this.#events.send('task-received', {
-      uuid: req.id,
-      name: req.name,
-      args: typeof req.headers.argsrepr === 'string' ? req.headers.argsrepr : safeRepr(req.args),
-      kwargs: typeof req.headers.kwargsrepr === 'string' ? req.headers.kwargsrepr : safeRepr(req.kwargs),
-      root_id: req.rootId,
-      parent_id: req.parentId,
-      retries: req.retries,
-      eta: req.eta,
-      expires: req.expires,
-    });
+    // Task events are off by default: skip building their reprs then.
+    if (this.#events.taskEventsEnabled) {
+      this.#events.send('task-received', {
+        uuid: req.id,
+        name: req.name,
+        args: typeof req.headers.argsrepr === 'string' ? req.headers.argsrepr : safeRepr(req.args),
+        kwargs: typeof req.headers.kwargsrepr === 'string' ? req.headers.kwargsrepr : safeRepr(req.kwargs),
+        root_id: req.rootId,
+        parent_id: req.parentId,
+        retries: req.retries,
+        eta: req.eta,
+        expires: req.expires,
+      });
+    }
     const etaMs = parseIsoMs(req.eta);
     if (etaMs !== null && etaMs > Date.now()) {
       // ETA-held messages stay in `unacked` but give their prefetch seat back until due.

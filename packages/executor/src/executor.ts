@@ -3,7 +3,6 @@
 // and the result `{ task_request_id, task_type, result, performance_metrics, metadata }`.
 // Publishing RUNNING/SUCCESS/FAILURE is the worker's job (Celery lifecycle events); the executor
 // reports progress and stage timings through callbacks so the same code serves `run` with no Redis.
-import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -34,6 +33,7 @@ import type { TaskLimits } from './limits.ts';
 import { stageFiles } from './staging.ts';
 import { journalDirOf, recoverCommits } from './commit-journal.ts';
 import type { RecoveredCommit } from './commit-journal.ts';
+import { ScratchDir } from './scratch.ts';
 import type { StagedFiles } from './staging.ts';
 import type { TaskResult } from './schemas.ts';
 import { builtinTasks } from './builtins.ts';
@@ -156,6 +156,9 @@ export class TaskExecutor {
     const log = this.log.child({ taskRequestId: v.taskRequestId, taskType: v.def.taskType, celeryTaskId: opts.celeryTaskId ?? null });
     log.info({ retries: opts.retries ?? 0 }, 'task started');
     const needsCluster = v.def.needsCluster ?? true;
+    // Per-stage lines are progress for cluster tasks (seconds to minutes each); for a light task
+    // they would be most of its cost, so there they are debug and the final line carries the times.
+    const stageLevel = needsCluster ? 'info' : 'debug';
 
     const runId = opts.runId ?? randomUUID();
     const run: Run = { taskRequestId: v.taskRequestId };
@@ -169,7 +172,7 @@ export class TaskExecutor {
     // removed at cleanup, after endTask, when no party thread can still be writing.
     const stagings: StagedFiles[] = [];
     const env: FileEnv = { parties: v.spec.parties, spuParties: v.spec.spuParties };
-    const workDir = join(this.#workRoot, `${safeName(v.taskRequestId)}-${randomUUID().slice(0, 8)}`);
+    const scratch = new ScratchDir(join(this.#workRoot, `${safeName(v.taskRequestId)}-${randomUUID().slice(0, 8)}`));
     const journalDir = journalDirOf(this.#workRoot);
     try {
       // 2. Cluster init or reuse, once it is this task's turn on the shared cluster.
@@ -192,12 +195,11 @@ export class TaskExecutor {
         reused = got.reused;
         // Terminated while the cluster was starting: stop here (cleanup hands the cluster on).
         if (signal.aborted) throw this.#jobError(signal.reason, signal, log);
-        log.info({ ms: Math.round(timer.ms('cluster_init')), reused }, 'stage cluster_init done');
+        log[stageLevel]({ ms: Math.round(timer.ms('cluster_init')), reused }, 'stage cluster_init done');
       }
-      // 3. Device init: per-task state in every thread, scratch directory.
+      // 3. Device init: per-task state in every thread (the scratch directory is made on first use).
       await stage('device_init', async () => {
         try {
-          await mkdir(workDir, { recursive: true, mode: 0o700 });
           if (cluster !== undefined) {
             await cluster.beginTask(v.taskRequestId);
             begun = true;
@@ -206,7 +208,7 @@ export class TaskExecutor {
           throw toTaskError(err, DeviceInitializationError, 'device init failed');
         }
       });
-      log.info({ ms: Math.round(timer.ms('device_init')) }, 'stage device_init done');
+      log[stageLevel]({ ms: Math.round(timer.ms('device_init')) }, 'stage device_init done');
       // 4. Dispatch to the job.
       result = await stage('algorithm', async () => {
         const files = await stageFiles(v.files, v.taskRequestId, { journalDir });
@@ -220,7 +222,9 @@ export class TaskExecutor {
           signal,
           progress: throttledProgress((p) => opts.onProgress?.(p), this.#opts.progressThrottleMs ?? 500),
           log,
-          workDir,
+          get workDir() {
+            return scratch.path();
+          },
           attempt: opts.retries ?? 0,
           files,
           limits: this.limits,
@@ -242,7 +246,7 @@ export class TaskExecutor {
         await files.commit();
         return json;
       });
-      log.info({ ms: Math.round(timer.ms('algorithm')) }, 'stage algorithm done');
+      log[stageLevel]({ ms: Math.round(timer.ms('algorithm')) }, 'stage algorithm done');
     } catch (err) {
       const e = toTaskError(err);
       log.warn({ error: { code: e.code, type: e.name, message: e.message, retryable: e.retryable, details: e.details, ...(this.debug ? { stack: e.stack } : {}) } }, 'task failed');
@@ -250,12 +254,12 @@ export class TaskExecutor {
     } finally {
       // 5. Cleanup, always (success, failure, abort).
       await stage('cleanup', async () => {
-        await this.#cleanup(cluster, begun, workDir, log);
+        await this.#cleanup(cluster, begun, scratch, log);
         for (const s of stagings) await s.discard();
       });
       release?.();
       this.#runs.delete(runId);
-      log.info({ ms: Math.round(timer.ms('cleanup')) }, 'stage cleanup done');
+      log[stageLevel]({ ms: Math.round(timer.ms('cleanup')) }, 'stage cleanup done');
     }
     // Reached only on success; metrics include cleanup.
     const performance = timer.finish(reused);
@@ -371,7 +375,7 @@ export class TaskExecutor {
     return toTaskError(err, TaskExecutionError);
   }
 
-  async #cleanup(cluster: Cluster | undefined, begun: boolean, workDir: string, log: Logger): Promise<void> {
+  async #cleanup(cluster: Cluster | undefined, begun: boolean, scratch: ScratchDir, log: Logger): Promise<void> {
     if (cluster !== undefined && begun) {
       try {
         await cluster.endTask();
@@ -382,7 +386,7 @@ export class TaskExecutor {
       }
     }
     if (cluster !== undefined && !cluster.healthy) await this.provider.invalidate('cluster unhealthy after task', log, cluster);
-    await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+    await scratch.remove();
   }
 
   #metadata(opts: ExecuteOptions, startedAt: Date, spec: ClusterSpec, needsCluster: boolean): TaskResult['metadata'] {

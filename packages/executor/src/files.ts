@@ -180,6 +180,9 @@ export async function resolveFiles(roots: DataRoots, decls: readonly FileDecl[],
       throw refuse(opts.prefix, d.field, d.role === 'output-dir' ? 'a file exists at this output directory path' : 'a directory exists at this output path');
     }
   }
+  // A task without local paths (hello, health_check, a party's foreign paths only) has nothing to
+  // check against the roots: no realpath of every configured root for it.
+  if (out.length === 0) return foreign;
   // Another party's root: a path of party P may not lie inside the root of a party Q unless Q's
   // root also holds P's root (one shared root, or a root nested above P's).
   const configured = [roots.default, ...Object.values(roots.parties ?? {})];

@@ -1,21 +1,31 @@
-// `pnpm bench worker`: hello tasks through a private Redis, TS worker vs Debian's Python Celery
-// worker (solo pool) in the same run. Throughput: a burst of N tasks published at once, timed from
-// the first publish to the last SUCCESS seen on pub/sub. Latency: one task at a time, send -> get().
-// All workers get the same producer (the @sfw/celery client) and the same redis-server (one db each) and
-// are measured in alternating rounds; figures taken on a shared 2-core machine are noisy.
-import { spawn } from 'node:child_process';
+// `pnpm bench worker`: the real worker app (`sfw worker`, apps/worker/dist/cli.js, operator defaults)
+// against a Python Celery worker doing the same work per task (apps/bench/py/app_worker.py: check
+// the parameters, two status events each PUBLISHed and LPUSHed in one MULTI, extended result, late
+// ack), in the same run on one private redis-server (one db and one status channel per worker).
+// Throughput: N `execute_task` `hello` messages sent by the Python Celery client onto a staging
+// list, RENAMEd onto the queue in one step, timed until the last SUCCESS status event; the worker
+// process's CPU time (with its children: prefork) over the drain is reported per task, because
+// wall time on a shared 2-core machine is mostly waiting for a core. Latency: one task at a time,
+// send -> result ready (p50/p95). Workers are measured in alternating rounds so drifting load hits
+// them alike.
+import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { CeleryClient } from '@sfw/celery';
 import type { BenchSuite } from '../suite.ts';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '../../../..');
-const COMPAT = join(REPO, 'apps/worker/test/compat');
+const PY = join(REPO, 'apps/bench/py');
+const CLI = join(REPO, 'apps/worker/dist/cli.js');
 const QUEUE = 'secretflow_queue';
-const HELLO = 'tasks.secretflow.hello';
+const EXECUTE = 'tasks.secretflow.execute_task';
 const STAGING = 'bench_staging';
+const PYTHON = '/usr/bin/python3';
+const run = promisify(execFile);
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -43,100 +53,185 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-interface WorkerSpec { label: string; start(url: string): ChildProcess }
+const TICKS_PER_S = 100; // USER_HZ on Linux
 
-const tsWorker = (concurrency: number): WorkerSpec => ({
-  label: `ts-c${concurrency}`,
-  // The compat fixture worker (@sfw/celery); c1 matches the solo pool's one task at a time.
-  start: (url) => spawn(process.execPath, ['--import', 'tsx', '--conditions=@sfw/source', join(COMPAT, 'fixture-worker.ts')], {
-    cwd: REPO, env: { ...process.env, REDIS_URL: url, SFW_CONCURRENCY: String(concurrency), SFW_HOSTNAME: 'bench-ts@localhost' }, stdio: 'ignore',
+/** User + system CPU seconds of `pid` and its direct children (a prefork pool), from /proc. */
+function cpuSecOfTree(pid: number): number {
+  const fields = (p: string): string[] | undefined => {
+    try {
+      const text = readFileSync(`/proc/${p}/stat`, 'utf8');
+      return text.slice(text.lastIndexOf(')') + 2).split(' ');
+    } catch {
+      return undefined;
+    }
+  };
+  // After the command name: [0] state, [1] ppid, ..., [11] utime, [12] stime.
+  const cpu = (f: string[]): number => (Number(f[11]) + Number(f[12])) / TICKS_PER_S;
+  let total = 0;
+  const own = fields(String(pid));
+  if (own) total += cpu(own);
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    const f = fields(p);
+    if (f && Number(f[1]) === pid) total += cpu(f);
+  }
+  return total;
+}
+
+/** A private redis-server on a free port (other sessions on this machine start their own). */
+async function startRedis(): Promise<{ port: number; redis: ChildProcess }> {
+  const from = 20_000 + Math.floor(Math.random() * 20_000);
+  const port = await freePort(from, from + 100);
+  const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  for (let i = 0; i < 200; i++) {
+    if (redis.exitCode !== null) throw new Error(`redis-server on port ${port} exited (${redis.exitCode})`);
+    try {
+      await run('redis-cli', ['-p', String(port), 'ping'], { timeout: 5000 });
+      return { port, redis };
+    } catch {
+      await sleep(100);
+    }
+  }
+  redis.kill('SIGKILL');
+  throw new Error(`redis-server on port ${port} did not answer`);
+}
+
+interface WorkerSpec { label: string; start(url: string, channel: string): ChildProcess }
+
+const appWorker = (concurrency: number): WorkerSpec => ({
+  label: `app-c${concurrency}`,
+  // The operator's command: `sfw worker`, info logging to stdout (discarded here), defaults otherwise.
+  start: (url, channel) => spawn(process.execPath, [CLI, 'worker', '--concurrency', String(concurrency)], {
+    cwd: REPO, env: { ...process.env, REDIS_URL: url, STATUS_CHANNEL: channel, WORKER_HOSTNAME: 'bench-app@localhost' }, stdio: 'ignore',
   }),
 });
 
-const WORKERS: WorkerSpec[] = [
-  tsWorker(1),
-  tsWorker(4),
-  {
-    label: 'python-solo',
-    start: (url) => spawn('/usr/bin/python3', ['-m', 'celery', '-A', 'stub', 'worker', '-Q', QUEUE, '--pool=solo', '-l', 'WARNING',
-      '--without-gossip', '--without-mingle', '-n', 'bench-py@localhost'], { cwd: join(COMPAT, 'py'), env: { ...process.env, REDIS_URL: url }, stdio: 'ignore' }),
-  },
-];
+const pythonWorker = (pool: 'solo' | 'prefork', concurrency = 1): WorkerSpec => ({
+  label: pool === 'solo' ? 'python-solo' : `python-prefork-c${concurrency}`,
+  start: (url, channel) => spawn(PYTHON, ['-m', 'celery', '-A', 'app_worker', 'worker', '-Q', QUEUE, `--pool=${pool}`, ...(pool === 'prefork' ? ['-c', String(concurrency)] : []),
+    '-l', 'WARNING', '--without-gossip', '--without-mingle', '--without-heartbeat', '-n', `bench-py-${pool}@localhost`], {
+    cwd: PY, env: { ...process.env, REDIS_URL: url, STATUS_CHANNEL: channel }, stdio: 'ignore',
+  }),
+});
+
+const WORKERS: WorkerSpec[] = [appWorker(1), pythonWorker('solo'), pythonWorker('prefork', 2)];
 
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
 }
 const r4 = (x: number): number => Math.round(x * 1e4) / 1e4;
 
-/** Sequential send -> get() round trips (ms). */
+interface Side {
+  w: WorkerSpec;
+  url: string;
+  channel: string;
+  child?: ChildProcess;
+  client?: CeleryClient;
+  lat: number[];
+  drains: { ms: number; cpuSec: number }[];
+}
+
+/** Sequential send -> result ready round trips (ms). */
 async function latencyBatch(client: CeleryClient, n: number, tag: string): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
     const t0 = performance.now();
-    const r = await client.sendTask(HELLO, [`${tag}${i}`], { queue: QUEUE });
-    await r.get({ timeoutMs: 30_000 });
+    const r = await client.sendTask(EXECUTE, [`${tag}${i}`, { task_type: 'hello', task_config: { name: `l${i}` } }], { queue: QUEUE });
+    await r.get({ timeoutMs: 60_000 });
     out.push(performance.now() - t0);
   }
   return out;
 }
 
-/** Stage a burst on another list, then RENAME it onto the queue in one step, so the clock measures
- *  the worker draining N waiting tasks, not the producer. Returns ms until the last SUCCESS. */
-async function burst(client: CeleryClient, n: number, label: string): Promise<number> {
-  const sub = client.redis.duplicate();
+/** Counts SUCCESS status events on the side's channel from the moment it subscribes; `reach(n)`
+ *  resolves once n have arrived in all. */
+async function successCounter(s: Side): Promise<{ reach(n: number, what: string): Promise<void>; close(): Promise<void> }> {
+  const sub = s.client!.redis.duplicate();
+  let seen = 0;
+  let want = Infinity;
+  let wake: (() => void) | undefined;
+  sub.on('message', (_ch: string, msg: string) => {
+    if (msg.includes('"SUCCESS"') && ++seen >= want) wake?.();
+  });
+  await sub.subscribe(s.channel);
+  return {
+    async reach(n, what) {
+      if (seen >= n) return;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        new Promise<void>((r) => {
+          wake = r;
+          want = n;
+        }),
+        new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${s.w.label}: ${what}: only ${seen}/${n} tasks finished`)), 600_000))),
+      ]).finally(() => clearTimeout(timer));
+    },
+    close: async () => {
+      await sub.quit();
+    },
+  };
+}
+
+/** Python Celery client: N execute_task messages onto `queue` of the side's db. */
+async function preload(url: string, queue: string, n: number, tag: string): Promise<void> {
+  await run(PYTHON, [join(PY, 'app_producer.py'), url, queue, String(n), tag], { cwd: PY, timeout: 300_000 });
+}
+
+/** Drain a pre-loaded queue of n tasks: wall ms from the RENAME to the last SUCCESS, worker CPU s. */
+async function drain(s: Side, n: number, round: number): Promise<{ ms: number; cpuSec: number }> {
+  const counter = await successCounter(s);
   try {
-    let done = 0;
-    let finished!: () => void;
-    const all = new Promise<void>((r) => (finished = r));
-    sub.on('pmessage', (_p: string, _ch: string, msg: string) => {
-      if (msg.includes('"SUCCESS"') && ++done === n) finished();
-    });
-    await sub.psubscribe('celery-task-meta-*');
-    await Promise.all(Array.from({ length: n }, (_, i) => client.sendTask(HELLO, [`t${i}`], { queue: STAGING })));
+    await preload(s.url, STAGING, n, `d${round}`);
+    const len = await s.client!.redis.llen(STAGING);
+    if (len !== n) throw new Error(`${s.w.label}: staged ${len} of ${n} messages`);
+    const cpu0 = cpuSecOfTree(s.child!.pid!);
     const t0 = performance.now();
-    await client.redis.rename(STAGING, QUEUE);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${label}: only ${done}/${n} tasks finished`)), 300_000);
-    });
-    await Promise.race([all, timeout]).finally(() => clearTimeout(timer));
-    return performance.now() - t0;
+    await s.client!.redis.rename(STAGING, QUEUE);
+    await counter.reach(n, 'drain');
+    const ms = performance.now() - t0;
+    return { ms, cpuSec: cpuSecOfTree(s.child!.pid!) - cpu0 };
   } finally {
-    await sub.quit();
+    await counter.close();
   }
 }
 
 const suite: BenchSuite = {
   name: 'worker',
-  description: 'hello tasks through Redis: TS worker vs Python Celery (solo pool), throughput and p50/p99 latency',
+  description: '`sfw worker` (real CLI) vs a Python Celery worker doing the same work: execute_task hello, drain tasks/s, CPU per task, p50/p95 latency',
   async run({ quick, emit }) {
-    const nBurst = quick ? 200 : 2000;
+    const nDrain = quick ? 300 : 3000;
     const nLatency = quick ? 60 : 300;
-    const rounds = quick ? 3 : 5;
-    const port = await freePort(6380, 6389);
-    const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    // All workers run at once, each on its own Redis db, and the measurements alternate between
-    // them in rounds, so drifting machine load (2 shared cores) hits every worker alike.
-    const sides = WORKERS.map((w, db) => ({ w, url: `redis://127.0.0.1:${port}/${db}`, child: undefined as ChildProcess | undefined, client: undefined as CeleryClient | undefined, lat: [] as number[], bursts: [] as number[] }));
+    const rounds = quick ? 2 : 5;
+    const { port, redis } = await startRedis();
+    const sides: Side[] = WORKERS.map((w, db) => ({ w, url: `redis://127.0.0.1:${port}/${db}`, channel: `bench:task_status:${w.label}`, lat: [], drains: [] }));
     try {
-      await sleep(300);
       for (const s of sides) {
-        s.child = s.w.start(s.url);
+        s.child = s.w.start(s.url, s.channel);
         s.client = new CeleryClient({ redisUrl: s.url });
       }
-      // Warm up (also waits until each worker consumes).
-      for (const s of sides) for (let i = 0; i < 5; i++) await (await s.client!.sendTask(HELLO, ['warm'], { queue: QUEUE })).get({ timeoutMs: 60_000 });
+      // Warm up (also waits until each worker consumes): a small pre-loaded batch.
+      for (const s of sides) {
+        const counter = await successCounter(s);
+        await preload(s.url, QUEUE, 50, 'warm');
+        await counter.reach(50, 'warm-up');
+        await counter.close();
+      }
       for (let r = 0; r < rounds; r++) {
         for (const s of sides) s.lat.push(...(await latencyBatch(s.client!, Math.ceil(nLatency / rounds), `l${r}-`)));
       }
       for (let r = 0; r < (quick ? 1 : 2); r++) {
-        for (const s of sides) s.bursts.push(await burst(s.client!, nBurst, s.w.label));
+        for (const s of sides) s.drains.push(await drain(s, nDrain, r));
       }
       for (const s of sides) {
         const lat = [...s.lat].sort((a, b) => a - b);
-        emit({ suite: 'worker', case: 'hello-latency', worker: s.w.label, n: lat.length, median_ms: r4(pct(lat, 50)), p10_ms: r4(pct(lat, 10)), p90_ms: r4(pct(lat, 90)), p99_ms: r4(pct(lat, 99)), reps: lat.length });
-        const ms = Math.min(...s.bursts);
-        emit({ suite: 'worker', case: 'hello-throughput', worker: s.w.label, n: nBurst, median_ms: r4(ms / nBurst), tasks_per_s: Math.round((nBurst / ms) * 1000 * 10) / 10, total_ms: r4(ms), bursts_ms: s.bursts.map(r4), reps: s.bursts.length });
+        const best = s.drains.reduce((a, b) => (b.ms < a.ms ? b : a));
+        const cpuPerTaskUs = s.drains.map((d) => Math.round((d.cpuSec / nDrain) * 1e6));
+        emit({
+          suite: 'worker', case: 'execute-hello', worker: s.w.label, n: nDrain,
+          median_ms: r4(pct(lat, 50)), p10_ms: r4(pct(lat, 10)), p90_ms: r4(pct(lat, 90)), p95_ms: r4(pct(lat, 95)), p99_ms: r4(pct(lat, 99)), reps: lat.length,
+          tasks_per_s: Math.round((nDrain / best.ms) * 1000 * 10) / 10, drains_ms: s.drains.map((d) => r4(d.ms)),
+          worker_cpu_us_per_task: cpuPerTaskUs, worker_cpu_s: s.drains.map((d) => r4(d.cpuSec)),
+        });
       }
     } finally {
       for (const s of sides) {
