@@ -104,7 +104,6 @@ export async function startWorker(config: WorkerConfig, log: Logger, opts: Omit<
   };
   const setup = await buildExecutor(config, log, { ...opts, healthProbes: { redis: redisProbe, slots: slotsProbe } });
   const { executor } = setup;
-  const notifier = new StatusNotifier(redis, { channel: config.statusChannel, list: config.statusList, listMax: config.statusListMax, worker: config.hostname, logger: log });
   const worker = new CeleryWorker({
     redisUrl: config.redisUrl,
     queues: config.queues,
@@ -128,6 +127,8 @@ export async function startWorker(config: WorkerConfig, log: Logger, opts: Omit<
     stuckGraceSec: config.stuckGraceSec,
   });
   slots.report = () => worker.health();
+  // Status events go on the worker's command connection, in the same writes as each task's record.
+  const notifier = new StatusNotifier(() => worker.redis, { channel: config.statusChannel, list: config.statusList, listMax: config.statusListMax, worker: config.hostname, logger: log });
   notifier.attach(worker);
 
   // Each run gets its own id, so a terminate (hard limit, revoke) reaches that run only: never the

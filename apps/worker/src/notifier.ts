@@ -26,11 +26,13 @@ return 1`;
 const PUBLISH_EVENT_SHA = createHash('sha1').update(PUBLISH_EVENT).digest('hex');
 
 export class StatusNotifier {
-  readonly #redis: Redis;
+  readonly #redis: () => Redis;
   readonly #o: NotifierOptions;
 
-  constructor(redis: Redis, opts: NotifierOptions) {
-    this.#redis = redis;
+  /** `redis` may be a function: the connection is looked up when an event is sent (the Celery
+   *  worker's command connection exists only once it has started). */
+  constructor(redis: Redis | (() => Redis), opts: NotifierOptions) {
+    this.#redis = typeof redis === 'function' ? redis : () => redis;
     this.#o = opts;
   }
 
@@ -54,12 +56,13 @@ export class StatusNotifier {
     const json = JSON.stringify(event);
     try {
       const { channel, list, listMax } = this.#o;
+      const redis = this.#redis();
       try {
-        await this.#redis.evalsha(PUBLISH_EVENT_SHA, 1, list, channel, json, listMax);
+        await redis.evalsha(PUBLISH_EVENT_SHA, 1, list, channel, json, listMax);
       } catch (err) {
         // First event after a start or a SCRIPT FLUSH: the server does not know the script yet.
         if (!(err instanceof Error && err.message.startsWith('NOSCRIPT'))) throw err;
-        await this.#redis.eval(PUBLISH_EVENT, 1, list, channel, json, listMax);
+        await redis.eval(PUBLISH_EVENT, 1, list, channel, json, listMax);
       }
     } catch (err) {
       this.#o.logger.error({ status: event.status, celeryTaskId: event.celery_task_id, errName: err instanceof Error ? err.name : 'error' }, 'status event not published');

@@ -23,10 +23,11 @@ export class Qos {
   ) {}
 
   /** Record a popped message (kombu writes `JSON([envelope, exchange, routing_key])`). `raw` is
-   *  spliced in verbatim, so the restored bytes are exactly the ones delivered. */
+   *  spliced in verbatim, so the restored bytes are exactly the ones delivered. Sent so that it runs
+   *  before anything written after it on the connection (the settle's store may follow at once). */
   async deliver(tag: string, raw: string, exchange: string, routingKey: string): Promise<void> {
     const entry = `[${raw}, ${JSON.stringify(exchange)}, ${JSON.stringify(routingKey)}]`;
-    await this.scripts.run('DELIVER', [this.keys.unacked, this.keys.unackedIndex], [tag, entry, nowSec()]);
+    await this.scripts.runInOrder('DELIVER', [this.keys.unacked, this.keys.unackedIndex], [tag, entry, nowSec()]);
   }
 
   /** LPUSH `raw` (exact bytes) onto `queue`'s dead-letter list, capped at `max`, and forget `tag`. */

@@ -50,8 +50,13 @@ export class ResultBackend {
   /** Store `meta` (null = store nothing) and ack `tag`; with `retry`, LPUSH the retry message first.
    *  Returns whether the meta was written (false when SUCCESS was already stored). */
   async finish(meta: ResultMeta | null, tag: string, retry?: { list: string; message: string }): Promise<boolean> {
-    const keys = [meta ? this.keys.meta(meta.task_id) : this.keys.unacked, this.keys.unacked, this.keys.unackedIndex, retry?.list ?? this.keys.unacked];
-    const r = (await this.scripts.run('FINISH', keys, [meta ? JSON.stringify(meta) : '', Math.max(0, Math.floor(this.expiresSec)), tag, retry?.message ?? ''])) as [number, number];
+    return this.finishSerialized(meta ? { taskId: meta.task_id, json: JSON.stringify(meta) } : null, tag, retry);
+  }
+
+  /** As `finish`, with the meta already serialized (the caller had to serialize it anyway). */
+  async finishSerialized(meta: { taskId: string; json: string } | null, tag: string, retry?: { list: string; message: string }): Promise<boolean> {
+    const keys = [meta ? this.keys.meta(meta.taskId) : this.keys.unacked, this.keys.unacked, this.keys.unackedIndex, retry?.list ?? this.keys.unacked];
+    const r = (await this.scripts.run('FINISH', keys, [meta ? meta.json : '', Math.max(0, Math.floor(this.expiresSec)), tag, retry?.message ?? ''])) as [number, number];
     return r[0] === 1;
   }
 

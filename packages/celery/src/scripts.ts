@@ -151,9 +151,20 @@ const SCRIPTS = { POP_MANY, DELIVER, ACK, RENEW, RESTORE, UNLOCK, STORE_RESULT, 
 export type ScriptName = keyof typeof SCRIPTS;
 
 /** Run a script by SHA, loading it on NOSCRIPT (ioredis' defineCommand is untyped; this stays small). */
+/** ioredis defines a Buffer-reply variant of every command but types only some of them. The named
+ *  methods are used, not callBuffer('EVALSHA', ...), because ioredis' auto-pipelining drops the
+ *  command name of `call`/`callBuffer`. */
+interface BufferScripting {
+  evalshaBuffer(sha: string, numKeys: number, ...args: (string | number | Buffer)[]): Promise<unknown>;
+  evalBuffer(script: string, numKeys: number, ...args: (string | number | Buffer)[]): Promise<unknown>;
+}
+
 export class Scripts {
   readonly #shas = new Map<ScriptName, string>();
-  constructor(private readonly redis: Redis) {}
+  readonly #buffered: BufferScripting;
+  constructor(private readonly redis: Redis) {
+    this.#buffered = redis as unknown as BufferScripting;
+  }
 
   /** SCRIPT LOAD everything up front, so each later run is a single EVALSHA written at call time
    *  (the worker relies on DELIVER reaching Redis before the FINISH that follows it). */
@@ -163,6 +174,12 @@ export class Scripts {
 
   async run(name: ScriptName, keys: readonly string[], args: readonly (string | number | Buffer)[]): Promise<unknown> {
     return this.#run(name, keys, args, false);
+  }
+
+  /** As `run`, but always as EVAL with the body: it cannot fail with NOSCRIPT and be sent again
+   *  later, so a command written after it on the same connection is sure to run after it. */
+  async runInOrder(name: ScriptName, keys: readonly string[], args: readonly (string | number | Buffer)[]): Promise<unknown> {
+    return this.redis.eval(SCRIPTS[name], keys.length, ...keys, ...args);
   }
 
   /** As `run`, with bulk replies as Buffers (messages are kept byte for byte). */
@@ -177,11 +194,11 @@ export class Scripts {
       this.#shas.set(name, sha);
     }
     try {
-      return buffers ? await this.redis.callBuffer('EVALSHA', [sha, keys.length, ...keys, ...args]) : await this.redis.evalsha(sha, keys.length, ...keys, ...args);
+      return buffers ? await this.#buffered.evalshaBuffer(sha, keys.length, ...keys, ...args) : await this.redis.evalsha(sha, keys.length, ...keys, ...args);
     } catch (err) {
       if (err instanceof Error && err.message.startsWith('NOSCRIPT')) {
         this.#shas.delete(name);
-        return buffers ? this.redis.callBuffer('EVAL', [SCRIPTS[name], keys.length, ...keys, ...args]) : this.redis.eval(SCRIPTS[name], keys.length, ...keys, ...args);
+        return buffers ? this.#buffered.evalBuffer(SCRIPTS[name], keys.length, ...keys, ...args) : this.redis.eval(SCRIPTS[name], keys.length, ...keys, ...args);
       }
       throw err;
     }

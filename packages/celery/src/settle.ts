@@ -54,8 +54,9 @@ export class Settler {
     try {
       const rec = this.#record(h, s);
       try {
-        await h.delivered;
-        await rec.store();
+        // The store is written right away: the delivery record was written before it on the same
+        // connection and runs first (Qos.deliver), so a quick task's record can share its write.
+        await Promise.all([h.delivered, rec.store()]);
       } catch (err) {
         this.d.logErr(`failed to record ${rec.what}; message left unacknowledged`, err);
         return;
@@ -88,14 +89,17 @@ export class Settler {
     const ctx: MetaContext = { hostname: d.hostname, request: req };
     switch (s.kind) {
       case 'success': {
+        // Serialized once here: the stored meta, and the check that the result is JSON at all.
+        const ignore = req.headers.ignore_result === true;
+        let meta: string;
         try {
-          JSON.stringify(s.value);
+          meta = JSON.stringify(ignore ? s.value : successMeta(ctx, s.value));
         } catch {
           return this.#record(h, { kind: 'failure', error: new CeleryTaskError('EncodeError', 'kombu.exceptions', ['task result is not JSON-serializable']), ran: true });
         }
         return {
           what: 'SUCCESS',
-          store: () => d.results.finish(req.headers.ignore_result === true ? null : successMeta(ctx, s.value), h.tag),
+          store: () => d.results.finishSerialized(ignore ? null : { taskId: req.id, json: meta }, h.tag),
           announce: () => {
             this.#processed++;
             if (d.events.taskEventsEnabled) d.events.send('task-succeeded', { uuid: req.id, result: safeRepr(s.value), runtime: s.runtimeMs / 1000 });

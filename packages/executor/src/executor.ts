@@ -154,11 +154,11 @@ export class TaskExecutor {
     // 1. Validation: nothing starts for a malformed task; the error names every bad field.
     const v = await stage('validation', () => this.#validate(taskRequestId, params));
     const log = this.log.child({ taskRequestId: v.taskRequestId, taskType: v.def.taskType, celeryTaskId: opts.celeryTaskId ?? null });
-    log.info({ retries: opts.retries ?? 0 }, 'task started');
     const needsCluster = v.def.needsCluster ?? true;
-    // Per-stage lines are progress for cluster tasks (seconds to minutes each); for a light task
-    // they would be most of its cost, so there they are debug and the final line carries the times.
+    // Start and per-stage lines are progress for cluster tasks (seconds to minutes each); for a light
+    // task they would be most of its cost, so there they are debug and the final line says it all.
     const stageLevel = needsCluster ? 'info' : 'debug';
+    log[stageLevel]({ retries: opts.retries ?? 0 }, 'task started');
 
     const runId = opts.runId ?? randomUUID();
     const run: Run = { taskRequestId: v.taskRequestId };
