@@ -46,7 +46,8 @@ function equalBytes(b: Uint8Array, s: number, e: number, word: Uint8Array): bool
 
 /** Number() on the field's text: the fallback for inputs the arithmetic paths do not decide. */
 function viaString(b: Uint8Array, s: number, e: number): number {
-  return Number(String.fromCharCode(...b.subarray(s, e)));
+  // A view of the bytes (a cell may be long: no argument spread).
+  return Number(Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('latin1'));
 }
 
 /**
