@@ -129,7 +129,7 @@ type Bin = (a: number, b: number, o: number, n: number) => void;
 function blocks(l: number, n: number, ins: BigUint64Array[], outs: BigUint64Array[], temps: number, prog: readonly Step[]): void {
   const run = (lo: number, hi: number): void => {
     const s = sc();
-    s.u64 = runBlocks(s.x as unknown as Exports, s.u64, l, lo, hi, ins, outs, temps, prog);
+    s.u64 = runBlocks(s.x, s.u64, l, lo, hi, ins, outs, temps, prog);
   };
   const parts = splitCount(n, SPLIT_MIN_ELEMENTS);
   if (parts > 1 && ins.every(isShared) && outs.every(isShared)) runSplit(n, parts, 64, (lo, hi) => ({ kind: 'blocks', l, lo, hi, ins, outs, temps, prog }), run);
