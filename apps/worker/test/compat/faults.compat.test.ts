@@ -72,8 +72,10 @@ describe('faults', () => {
       const log = o['log'] as { status: string; worker: string; timestamp: string }[];
       expect(log.map((e) => [e.status, e.worker])).toEqual([['RUNNING', first], ['RUNNING', survivor], ['SUCCESS', survivor]]);
       // Redelivery bound: lease age at the kill (< visibility timeout) + one restore interval + slack.
+      // The slack is wide enough for a loaded CI machine and still an order of magnitude below a
+      // fixed restore period (the failure this guards against redelivered after ~100 s).
       const redeliveredS = (Date.parse(log[1]!.timestamp) - killedAt) / 1000;
-      expect(redeliveredS).toBeLessThan(4 + 3);
+      expect(redeliveredS).toBeLessThan(4 + 8);
       expect((await hostile(server, 'dead'))['unacked']).toBe(0);
     });
   });
