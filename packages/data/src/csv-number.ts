@@ -12,7 +12,9 @@
 // exactly Number()'s value (property-tested in csv-number.test.ts).
 
 const POW10 = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
-const MISSING = ['', 'NA', 'N/A', 'NaN', 'nan', 'null', 'NULL', 'None'].map((s) => Buffer.from(s, 'latin1'));
+const MISSING_TEXT = ['', 'NA', 'N/A', 'NaN', 'nan', 'null', 'NULL', 'None'];
+const MISSING = MISSING_TEXT.map((s) => Buffer.from(s, 'latin1'));
+const MISSING_SET = new Set(MISSING_TEXT);
 const INFINITY = Buffer.from('Infinity', 'latin1');
 
 // Bit access to a double (which word holds the exponent depends on the platform's byte order).
@@ -227,6 +229,5 @@ export function cellNumber(cell: string): number | undefined {
 
 /** Whether a cell is a missing marker (empty, NA, NaN, null, None, ... with spaces around). */
 export function isMissingCell(cell: string): boolean {
-  const s = cell.replace(/^[ \t]+|[ \t]+$/g, '');
-  return MISSING.some((m) => m.toString('latin1') === s);
+  return MISSING_SET.has(cell) || MISSING_SET.has(cell.replace(/^[ \t]+|[ \t]+$/g, ''));
 }

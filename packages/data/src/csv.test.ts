@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CsvCursor, parseCsv, readCsv, readCsvBatches, readCsvHeader } from './csv-read.ts';
-import { cellNumber, parseCellBytes } from './csv-number.ts';
+import { cellNumber, isMissingCell, parseCellBytes } from './csv-number.ts';
 import { formatCsv, writeCsv } from './csv-write.ts';
 import { DataError, getNumericColumn, makeTable } from './table.ts';
 
@@ -181,12 +181,15 @@ describe('numeric cells straight from bytes', () => {
   });
 
   it('missing markers, spaces, words and hex follow the cell rule', () => {
+    for (const m of [' NA', 'None\t', '', 'null']) expect(isMissingCell(m)).toBe(true);
     const cases = ['', ' ', 'NA', ' nan ', 'None', 'null', 'N/A', 'Infinity', '-Infinity', '+Infinity', 'inf', '0x1f', '1e', 'e5', '.', '-', '1.', '.5', ' 2.5\t', '1 2', '1,5', '-0', '00123', '1e400', '1e-400', '12345678901234567890123', '9007199254740993', '9007199254740992.5', '0.30000000000000004', '2.2250738585072014e-308', '1.7976931348623157e308', '123456789012345678e-5'];
     for (const s of cases) expect([s, Object.is(parse(s), refCell(s))]).toEqual([s, true]);
     const long = `1${'0'.repeat(300_000)}e-300000`;
     expect(parse(long)).toBe(1);
     fc.assert(fc.property(fc.string(), (s) => {
       expect(Object.is(cellNumber(s), refCell(s))).toBe(true);
+      const r = refCell(s);
+      expect(isMissingCell(s)).toBe(r !== undefined && Number.isNaN(r));
     }), { numRuns: 5000 });
   });
 });
