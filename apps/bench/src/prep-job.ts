@@ -15,7 +15,7 @@ import type { JobContext } from '@sfw/executor';
 import { formatCsv, makeTable, writeCsv } from '@sfw/data';
 import type { Column } from '@sfw/data';
 import { seededRng } from '@sfw/testkit';
-import { runWithUncheckedFiles } from '@sfw/executor';
+import { runWithUncheckedFiles } from '@sfw/executor/testing';
 import { PREP_DEVICE_MODULE, vertWoeBinningSchema, vertWoeBinningTask } from '@sfw/jobs-preprocessing';
 import { jobContext } from './sslr-job.ts';
 

@@ -3,7 +3,7 @@
 // whole-file limit), and the process prints its timings, CPU time and peak RSS (every thread) as JSON.
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { runWithUncheckedFiles } from '@sfw/executor';
+import { runWithUncheckedFiles } from '@sfw/executor/testing';
 import { Cluster } from '@sfw/runtime';
 import {
   PREP_DEVICE_MODULE, featureCalculateSchema, featureCalculateTask, fillnaSchema, fillnaTask, onehotEncodeTask, onehotSchema,

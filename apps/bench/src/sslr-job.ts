@@ -6,9 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Cluster } from '@sfw/runtime';
-import { directJobContext, runWithUncheckedFiles } from '@sfw/executor';
+import { clusterJobContext, runWithUncheckedFiles } from '@sfw/executor/testing';
 import type { JobContext } from '@sfw/executor';
-import { silentLogger } from '@sfw/log';
 import { makeTable, readCsv, getNumericColumn, writeCsv } from '@sfw/data';
 import { LINEAR_SGD_DEFAULTS, loadAlignedSample, predictLinearRef, syntheticLinearData, trainLinearSgdRef } from '@sfw/testkit';
 import { EVAL_DEVICE_MODULE, biclassificationEval } from '@sfw/jobs-eval';
@@ -76,18 +75,7 @@ async function writeParties(dir: string, c: SslrBenchCase): Promise<{ files: Rec
 
 /** The JobContext a bench run hands a job (the executor builds the same in production). */
 export function jobContext(cluster: Cluster, workDir: string, log?: JobContext['log']): JobContext {
-  return directJobContext({
-    cluster,
-    taskRequestId: 'bench',
-    parties: cluster.parties,
-    spuParties: cluster.parties,
-    spu: { protocol: 'SEMI2K', field: 'FM64', fxpFractionBits: 18, beaverType: 'TTP' },
-    signal: new AbortController().signal,
-    progress: () => undefined,
-    log: log ?? silentLogger(),
-    workDir,
-    attempt: 0,
-  });
+  return clusterJobContext(cluster, { workDir, taskRequestId: 'bench', ...(log !== undefined ? { log } : {}) });
 }
 
 /** A small unmeasured run first, so thread JIT and lazy module loading are not billed to a case. */

@@ -9,9 +9,8 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { Cluster } from '@sfw/runtime';
-import { directJobContext, runWithUncheckedFiles } from '@sfw/executor';
+import { clusterJobContext, runWithUncheckedFiles } from '@sfw/executor/testing';
 import type { JobContext } from '@sfw/executor';
-import { silentLogger } from '@sfw/log';
 import { seededRng } from '@sfw/testkit';
 import { STATS_DEVICE_MODULE, ssPearsonrSchema, ssPearsonrTask, ssVifSchema, ssVifTask, tableStatistics } from '@sfw/jobs-stats';
 
@@ -90,7 +89,7 @@ export interface StatsBenchRecord {
 }
 
 function ctxFor(cluster: Cluster, dir: string, spu: JobContext['spu']): JobContext {
-  return directJobContext({ cluster, taskRequestId: 'bench', parties: cluster.parties, spuParties: cluster.parties, spu, signal: new AbortController().signal, progress: () => undefined, log: silentLogger(), workDir: dir, attempt: 0 });
+  return clusterJobContext(cluster, { workDir: dir, spu, taskRequestId: 'bench' });
 }
 
 /** table_statistics over rows x cols at one party: time, CPU, peak RSS of this process. */

@@ -1,5 +1,6 @@
 // A TypeScript producer: publish protocol-v2 messages exactly as Python's send_task does, read
 // results from the Redis backend (GET, then the key's pub/sub channel), revoke over the pidbox.
+// Message, result and pidbox layouts: docs/celery-wire.md.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Redis } from 'ioredis';

@@ -2,6 +2,7 @@
 // an object (the only shape kombu publishes)? Anything else (JSON `null`, numbers, arrays, strings,
 // bytes that are not UTF-8 or not JSON) cannot carry a task id or a delivery tag, so it goes to the
 // dead-letter list unchanged. This never throws: a message must not be able to stop the consumer.
+// The message shape itself: docs/celery-wire.md "Messages".
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

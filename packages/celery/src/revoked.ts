@@ -1,5 +1,6 @@
 // Revoked task ids, bounded in count and age as Celery bounds them (50,000 ids kept for 3 h), so a
-// flood of revoke commands cannot grow the worker's memory without limit.
+// flood of revoke commands cannot grow the worker's memory without limit. The revoke command on the
+// wire: docs/celery-wire.md "Remote control (pidbox)".
 const REVOKED_MAX = 50_000;
 const REVOKED_TTL_MS = 3 * 3600 * 1000;
 

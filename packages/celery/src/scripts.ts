@@ -1,5 +1,6 @@
 // Lua scripts for the steps that touch several keys at once. Each is atomic in Redis, so a worker
-// dying between two commands cannot leave `unacked` and `unacked_index` disagreeing.
+// dying between two commands cannot leave `unacked` and `unacked_index` disagreeing. The keys and
+// the acknowledgement they implement: docs/celery-wire.md "Queues, priorities, acknowledgement and restore".
 import type { Redis } from 'ioredis';
 
 /**

@@ -33,6 +33,14 @@ export interface FileDecl {
  */
 export const partyPaths = z.record(z.string().min(1), z.string().min(1)).refine((r) => Object.keys(r).length >= 1, 'at least one party');
 
+/**
+ * The declarations of a `{ party: path }` field (`partyPaths`): field `<field>.<party>`, each path in
+ * that party's own data root. An absent (optional) field declares nothing.
+ */
+export function perPartyFiles(field: string, paths: Readonly<Record<string, string>> | undefined, role: FileRole): FileDecl[] {
+  return paths === undefined ? [] : Object.entries(paths).map(([party, path]) => ({ field: `${field}.${party}`, party, role, path }));
+}
+
 /** What `TaskDefinition.files` may use besides the config (parties from the envelope). */
 export interface FileEnv {
   readonly parties: readonly string[];

@@ -1,9 +1,9 @@
 // @sfw/executor: task envelope, dispatcher registry, the stage-timed executor, errors, wire schemas.
 export { TaskRegistry } from './registry.ts';
 export type { TaskDefinition, JobContext, RegisterTasks, NestedTask } from './registry.ts';
-export { resolveFiles, pathProblem, isWithin, rootOf, partyPaths } from './files.ts';
+export { resolveFiles, pathProblem, isWithin, rootOf, partyPaths, perPartyFiles } from './files.ts';
 export type { FileDecl, FileRole, FileEnv, DataRoots, ResolvedFile, ResolveOptions } from './files.ts';
-export { stageFiles, uncheckedJobFiles, runWithUncheckedFiles, directJobContext } from './staging.ts';
+export { stageFiles } from './staging.ts';
 export type { JobFiles, StagedFiles, StageOptions } from './staging.ts';
 export { recoverCommits } from './commit-journal.ts';
 export type { RecoveredCommit } from './commit-journal.ts';

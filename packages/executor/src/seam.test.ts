@@ -7,21 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { TaskExecutor } from './executor.ts';
-import { PooledClusterProvider } from './cluster.ts';
-import type { ClusterHandle } from './cluster.ts';
+import type { PooledClusterProvider } from './cluster.ts';
+import { standInClusterProvider } from './testing.ts';
 import { TaskRegistry } from './registry.ts';
 import { ParameterValidationError, TaskExecutionError } from './errors.ts';
-import type { Cluster } from '@sfw/runtime';
 
 const root = realpathSync(mkdtempSync(join(tmpdir(), 'sfw-seam-')));
 let starts = 0;
-const provider = (): PooledClusterProvider =>
-  new PooledClusterProvider(() => {
-    starts += 1;
-    const c: ClusterHandle = { healthy: true, beginTask: () => undefined, endTask: () => undefined, shutdown: () => Promise.resolve(), destroy: () => undefined };
-    // Stands in for the runtime's Cluster: this test's job never touches the cluster.
-    return Promise.resolve(c as unknown as Cluster);
-  });
+const provider = (): PooledClusterProvider => standInClusterProvider(() => (starts += 1));
 
 const copySchema = z.object({ from: z.string(), to: z.string(), fail: z.boolean().default(false), epochs: z.number().int().min(1).default(1) });
 

@@ -3,7 +3,8 @@
 // before any other party function or SPU program runs.
 import { describe, expect, it } from 'vitest';
 import { join, resolve } from 'node:path';
-import { ParameterValidationError, directJobContext, resolveLimits, runWithUncheckedFiles } from '@sfw/executor';
+import { ParameterValidationError, resolveLimits } from '@sfw/executor';
+import { directJobContext, runWithUncheckedFiles } from '@sfw/executor/testing';
 import type { TaskLimits } from '@sfw/executor';
 import type { Cluster, PyuContext } from '@sfw/runtime';
 import boostModule from './device.ts';

@@ -4,9 +4,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ParameterValidationError, PooledClusterProvider, TaskExecutor, TaskRegistry } from '@sfw/executor';
-import type { ClusterHandle } from '@sfw/executor';
-import type { Cluster } from '@sfw/runtime';
+import { ParameterValidationError, TaskExecutor, TaskRegistry } from '@sfw/executor';
+import type { PooledClusterProvider } from '@sfw/executor';
+import { standInClusterProvider } from '@sfw/executor/testing';
 import { register, ssXgbPredictTask, ssXgbTrainTask } from './index.ts';
 import { ssXgbPredictFiles, ssXgbPredictSchema, ssXgbTrainFiles, ssXgbTrainSchema } from './params.ts';
 
@@ -17,13 +17,7 @@ writeFileSync(join(root, 'in/bob.csv'), 'id,worst_radius\n1,3\n');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 let starts = 0;
-const provider = (): PooledClusterProvider =>
-  new PooledClusterProvider(() => {
-    starts += 1;
-    const c: ClusterHandle = { healthy: true, beginTask: () => undefined, endTask: () => undefined, shutdown: () => Promise.resolve(), destroy: () => undefined };
-    // Stands in for the runtime's Cluster: every case here is refused before a job could use it.
-    return Promise.resolve(c as unknown as Cluster);
-  });
+const provider = (): PooledClusterProvider => standInClusterProvider(() => (starts += 1));
 
 const trainConfig = {
   input_ds: { alice: 'in/alice.csv', bob: 'in/bob.csv' },

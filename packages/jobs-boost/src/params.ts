@@ -2,7 +2,7 @@
 // (ml.train/ss_xgb_train:1.0.0, ml.predict/ss_xgb_predict:1.0.0; docs/ssxgb.md). The count bounds
 // here are the protocol's own limits; the operator's configuration may lower them further.
 import { z } from 'zod';
-import { columnNameSchema, partyPaths } from '@sfw/executor';
+import { columnNameSchema, partyPaths, perPartyFiles } from '@sfw/executor';
 import type { FileDecl, FileEnv } from '@sfw/executor';
 
 export const OBJECTIVES = ['logistic', 'linear'] as const;
@@ -54,18 +54,15 @@ export const ssXgbPredictSchema = z
   .strict();
 export type SsXgbPredictConfig = z.output<typeof ssXgbPredictSchema>;
 
-const inputDecls = (inputDs: Record<string, string>): FileDecl[] =>
-  Object.entries(inputDs).map(([party, path]) => ({ field: `input_ds.${party}`, party, role: 'input' as const, path }));
-
 /** Files of ss_xgb_train: each party's table; the model directory in every SPU party's root. */
 export function ssXgbTrainFiles(c: SsXgbTrainConfig, env: FileEnv): FileDecl[] {
-  return [...inputDecls(c.input_ds), ...env.spuParties.map((party) => ({ field: 'output_model', party, role: 'output-dir' as const, path: c.output_model }))];
+  return [...perPartyFiles('input_ds', c.input_ds, 'input'), ...env.spuParties.map((party) => ({ field: 'output_model', party, role: 'output-dir' as const, path: c.output_model }))];
 }
 
 /** Files of ss_xgb_predict: each party's table and model directory; the scores at the receiver. */
 export function ssXgbPredictFiles(c: SsXgbPredictConfig, env: FileEnv): FileDecl[] {
   return [
-    ...inputDecls(c.input_ds),
+    ...perPartyFiles('input_ds', c.input_ds, 'input'),
     ...env.spuParties.map((party) => ({ field: 'model', party, role: 'input-dir' as const, path: c.model })),
     { field: 'output_ds', party: c.receiver, role: 'output' as const, path: c.output_ds },
   ];

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Cluster } from '@sfw/runtime';
-import { runWithUncheckedFiles } from '@sfw/executor';
+import { runWithUncheckedFiles } from '@sfw/executor/testing';
 import { getNumericColumn, readCsv } from '@sfw/data';
 import { PYTHON, runPythonJson } from '@sfw/testkit';
 import { biclassificationEval, regressionEval } from '@sfw/jobs-eval';

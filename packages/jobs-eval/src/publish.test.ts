@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeTable, writeCsv } from '@sfw/data';
-import { directJobContext, runWithUncheckedFiles } from '@sfw/executor';
+import { directJobContext, runWithUncheckedFiles } from '@sfw/executor/testing';
 import type { Cluster, PyuContext } from '@sfw/runtime';
 import { seededRng } from '@sfw/testkit';
 import evalModule from './device.ts';

@@ -2,7 +2,7 @@
 // (ml.train/ss_sgd_train:1.0.0 plus the library-only decay/strategy parameters).
 import { z } from 'zod';
 import { SIGMOID_TYPES } from '@sfw/runtime';
-import { columnNameSchema, partyPaths } from '@sfw/executor';
+import { columnNameSchema, partyPaths, perPartyFiles } from '@sfw/executor';
 import type { FileDecl, FileEnv } from '@sfw/executor';
 
 export const ssLrTrainSchema = z
@@ -64,18 +64,15 @@ export const ssLrPredictSchema = z
   .strict();
 export type SsLrPredictConfig = z.output<typeof ssLrPredictSchema>;
 
-const inputDecls = (inputDs: Record<string, string>): FileDecl[] =>
-  Object.entries(inputDs).map(([party, path]) => ({ field: `input_ds.${party}`, party, role: 'input' as const, path }));
-
 /** Files of ss_lr_train: each party's table; the model directory in every SPU party's root. */
 export function ssLrTrainFiles(c: SsLrTrainConfig, env: FileEnv): FileDecl[] {
-  return [...inputDecls(c.input_ds), ...env.spuParties.map((party) => ({ field: 'output_model', party, role: 'output-dir' as const, path: c.output_model }))];
+  return [...perPartyFiles('input_ds', c.input_ds, 'input'), ...env.spuParties.map((party) => ({ field: 'output_model', party, role: 'output-dir' as const, path: c.output_model }))];
 }
 
 /** Files of ss_lr_predict: each party's table and model directory; the scores at the receiver. */
 export function ssLrPredictFiles(c: SsLrPredictConfig, env: FileEnv): FileDecl[] {
   return [
-    ...inputDecls(c.input_ds),
+    ...perPartyFiles('input_ds', c.input_ds, 'input'),
     ...env.spuParties.map((party) => ({ field: 'model', party, role: 'input-dir' as const, path: c.model })),
     { field: 'output_ds', party: c.receiver, role: 'output' as const, path: c.output_ds },
   ];

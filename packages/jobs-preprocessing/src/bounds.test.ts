@@ -3,7 +3,8 @@
 // naming task_config.input_ds.<party> before any other party function or SPU program runs.
 import { describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
-import { ParameterValidationError, TaskRegistry, directJobContext, resolveLimits, runWithUncheckedFiles } from '@sfw/executor';
+import { ParameterValidationError, TaskRegistry, resolveLimits } from '@sfw/executor';
+import { directJobContext, runWithUncheckedFiles } from '@sfw/executor/testing';
 import type { TaskDefinition, TaskLimits } from '@sfw/executor';
 import type { Cluster, PyuContext } from '@sfw/runtime';
 import prepModule from './device.ts';

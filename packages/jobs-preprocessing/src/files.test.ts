@@ -4,9 +4,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ParameterValidationError, PooledClusterProvider, TaskExecutor, TaskRegistry } from '@sfw/executor';
-import type { ClusterHandle } from '@sfw/executor';
-import type { Cluster } from '@sfw/runtime';
+import { ParameterValidationError, TaskExecutor, TaskRegistry } from '@sfw/executor';
+import { standInClusterProvider } from '@sfw/executor/testing';
 import { register } from './tasks.ts';
 
 const root = realpathSync(mkdtempSync(join(tmpdir(), 'sfw-prep-files-')));
@@ -15,12 +14,7 @@ for (const p of ['alice', 'bob']) writeFileSync(join(root, `in/${p}.csv`), 'id,x
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 let starts = 0;
-const provider = new PooledClusterProvider(() => {
-  starts += 1;
-  const c: ClusterHandle = { healthy: true, beginTask: () => undefined, endTask: () => undefined, shutdown: () => Promise.resolve(), destroy: () => undefined };
-  // Stands in for the runtime's Cluster: no job may get as far as touching it.
-  return Promise.resolve(c as unknown as Cluster);
-});
+const provider = standInClusterProvider(() => (starts += 1));
 const registry = new TaskRegistry();
 register(registry);
 const executor = new TaskExecutor({ registry, provider, dataRoots: { default: root } });

@@ -2,19 +2,16 @@
 // task_config is per party (`{ party: path }`), so each one is declared as field `<name>.<party>`
 // in that party's data root; the jobs open only the resolved inputs and staged outputs the executor
 // hands them (docs/executor.md, "Files"), never a path from the message.
+import { perPartyFiles } from '@sfw/executor';
 import type { FileDecl, JobFiles } from '@sfw/executor';
 
 type PartyPaths = Record<string, string>;
 
-function declare(field: string, rec: PartyPaths | undefined, role: 'input' | 'output'): FileDecl[] {
-  return rec === undefined ? [] : Object.entries(rec).map(([party, path]) => ({ field: `${field}.${party}`, party, role, path }));
-}
-
 /** The declarations of a task: its per-party inputs and outputs by field name. */
 export function prepFiles(inputs: Record<string, PartyPaths | undefined>, outputs: Record<string, PartyPaths | undefined>): FileDecl[] {
   return [
-    ...Object.entries(inputs).flatMap(([field, rec]) => declare(field, rec, 'input')),
-    ...Object.entries(outputs).flatMap(([field, rec]) => declare(field, rec, 'output')),
+    ...Object.entries(inputs).flatMap(([field, rec]) => perPartyFiles(field, rec, 'input')),
+    ...Object.entries(outputs).flatMap(([field, rec]) => perPartyFiles(field, rec, 'output')),
   ];
 }
 

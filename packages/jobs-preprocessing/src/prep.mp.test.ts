@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster } from '@sfw/runtime';
 import type { JobContext } from '@sfw/executor';
-import { ParameterValidationError, parseOrThrow, runWithUncheckedFiles } from '@sfw/executor';
+import { ParameterValidationError, parseOrThrow } from '@sfw/executor';
+import { runWithUncheckedFiles } from '@sfw/executor/testing';
 import { runPythonJson } from '@sfw/testkit';
 import {
   PREP_DEVICE_MODULE, featureCalculateSchema, fillnaSchema, onehotSchema, substitutionSchema, trainTestSplitSchema, vertBinningSchema, vertWoeBinningSchema, featureFilterSchema,

@@ -2,7 +2,7 @@
 // `recv(peer)` bound to the one peer, or an in-memory pair in tests. FIFO per direction.
 //
 // Every message carries a one-byte tag so a desynchronised protocol fails loudly instead of
-// misreading points as counts.
+// misreading points as counts. The tags and every message's layout: docs/psi-wire.md.
 import { PsiExecutionError } from './errors.ts';
 
 export interface PsiLink {

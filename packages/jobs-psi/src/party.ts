@@ -1,5 +1,6 @@
 // One party's side of the PSI job: read keys (streaming, bucketed), run the PSI core per bucket with
-// the peer, expand duplicates, write the aligned output CSV, report counts.
+// the peer, expand duplicates, write the aligned output CSV, report counts. The hello, the bucket
+// split and the count exchange on the wire: docs/psi-wire.md.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -11,6 +11,7 @@
 // What each side sees: the peer's unique-key count for the bucket and random-looking points
 // (DDH on Curve25519 and its twist); a receiver additionally learns which of its keys match and
 // the shuffled position of the matching peer element (used only to look up duplicate counts).
+// The messages of a round, byte by byte: docs/psi-wire.md.
 import type { CurveEngine } from './engine.ts';
 import { Tag, recvJson, recvTagged, sendJson, sendTagged, sendCounts, recvCounts } from './link.ts';
 import type { PsiLink } from './link.ts';

@@ -4,21 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ParameterValidationError, PooledClusterProvider, TaskExecutor, TaskRegistry } from '@sfw/executor';
-import type { ClusterHandle } from '@sfw/executor';
-import type { Cluster } from '@sfw/runtime';
+import { ParameterValidationError, TaskExecutor, TaskRegistry } from '@sfw/executor';
+import type { PooledClusterProvider } from '@sfw/executor';
+import { standInClusterProvider } from '@sfw/executor/testing';
 import { register, ssPvalueTask, tableStatisticsTask } from './tasks.ts';
 import { ssPvalueSchema, tableStatisticsSchema } from './params.ts';
 
 const root = realpathSync(mkdtempSync(join(tmpdir(), 'sfw-stats-seam-')));
 let starts = 0;
-const provider = (): PooledClusterProvider =>
-  new PooledClusterProvider(() => {
-    starts += 1;
-    const c: ClusterHandle = { healthy: true, beginTask: () => undefined, endTask: () => undefined, shutdown: () => Promise.resolve(), destroy: () => undefined };
-    // Stands in for the runtime's Cluster: every case here must be refused before it is used.
-    return Promise.resolve(c as unknown as Cluster);
-  });
+const provider = (): PooledClusterProvider => standInClusterProvider(() => (starts += 1));
 
 const registry = new TaskRegistry();
 beforeAll(() => {

@@ -2,7 +2,7 @@
 // executor's file seam (docs/executor.md) and the resolved paths the jobs read back from it live here,
 // column ownership comes from the parties' headers (public metadata), and every bad parameter becomes
 // a ParameterValidationError naming it.
-import { ParameterValidationError, tableIssues, validationError } from '@sfw/executor';
+import { ParameterValidationError, perPartyFiles, tableIssues, validationError } from '@sfw/executor';
 import type { FileDecl, FileEnv, JobContext, JobFiles } from '@sfw/executor';
 import type { Cluster } from '@sfw/runtime';
 import { checkParties, resolveLayout } from '@sfw/model';
@@ -16,7 +16,7 @@ export function invalid(field: string, message: string): ParameterValidationErro
 
 /** Each party's table, read in that party's own data root. */
 export function inputDsFiles(c: { input_ds: Record<string, string> }): FileDecl[] {
-  return Object.entries(c.input_ds).map(([party, path]) => ({ field: `input_ds.${party}`, party, role: 'input' as const, path }));
+  return perPartyFiles('input_ds', c.input_ds, 'input');
 }
 
 /** ss_pvalue: the tables and the SS-LR model directory in every SPU party's root (each loads its share). */

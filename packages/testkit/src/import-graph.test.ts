@@ -72,6 +72,8 @@ describe('import graph', () => {
           const target = spec.split('/').slice(0, 2).join('/');
           if (target === p.name) continue;
           const where = relative(root, f);
+          // `<pkg>/testing` subpaths run jobs without the seam's checks: tests and apps/bench only.
+          if (spec.endsWith('/testing') && p.name !== '@sfw/bench') problems.push(`${where}: imports ${spec} (test and benchmark helpers only)`);
           if (!p.deps.has(target)) problems.push(`${where}: imports ${target}, not a dependency (devDependencies are for tests)`);
           const from = layerOf(p.name)!, to = layerOf(target);
           if (to === undefined || to >= from) problems.push(`${where}: ${p.name} -> ${target} does not point to a lower layer`);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Cluster } from '@sfw/runtime';
-import { runWithUncheckedFiles } from '@sfw/executor';
+import { runWithUncheckedFiles } from '@sfw/executor/testing';
 import { getNumericColumn, makeTable, readCsv, writeCsv } from '@sfw/data';
 import { runPython, syntheticLinearData } from '@sfw/testkit';
 import { biclassificationEval } from '@sfw/jobs-eval';

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Cluster } from '@sfw/runtime';
-import { directJobContext } from '@sfw/executor';
+import { directJobContext } from '@sfw/executor/testing';
 import type { JobContext } from '@sfw/executor';
 import { memoryLinkPair } from '../link.ts';
 import type { PsiLink } from '../link.ts';

@@ -12,7 +12,7 @@
 //   6. If S receives too, R sends the (sorted) positions of the matching S values, which S maps
 //      back through its shuffle.
 // Fresh base OTs per bucket: no PRG stream is reused across buckets (the reuse would let S XOR two
-// buckets' corrections at one bin and strip the masks, docs/psi.md).
+// buckets' corrections at one bin and strip the masks, docs/psi.md). Message sizes: docs/psi-wire.md.
 import { hkdfSync, randomBytes } from 'node:crypto';
 import { PsiExecutionError } from '../errors.ts';
 import { Tag, recvCounts, recvJson, recvTagged, sendCounts, sendJson, sendTagged } from '../link.ts';

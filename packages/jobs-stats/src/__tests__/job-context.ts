@@ -3,25 +3,12 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { directJobContext } from '@sfw/executor';
+import { clusterJobContext } from '@sfw/executor/testing';
 import type { JobContext } from '@sfw/executor';
-import { silentLogger } from '@sfw/log';
 import type { Cluster } from '@sfw/runtime';
 
 export async function statsJobContext(cluster: Cluster, spu: JobContext['spu']): Promise<JobContext> {
-  const workDir = await mkdtemp(join(tmpdir(), 'sfw-stats-'));
-  return directJobContext({
-    cluster,
-    taskRequestId: 'test',
-    parties: cluster.parties,
-    spuParties: cluster.parties,
-    spu,
-    signal: new AbortController().signal,
-    progress: () => undefined,
-    log: silentLogger(),
-    workDir,
-    attempt: 0,
-  });
+  return clusterJobContext(cluster, { workDir: await mkdtemp(join(tmpdir(), 'sfw-stats-')), spu });
 }
 
 /** Plaintext id alignment of two party files (stands in for PSI in tests): rows sorted by id. */

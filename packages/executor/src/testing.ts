@@ -1,0 +1,66 @@
+// @sfw/executor/testing: for tests and benchmarks that drive jobs without the executor's checks.
+// Kept off the main face on purpose: these run a job on paths nobody checked (no data root, no
+// staging), or on a cluster that starts no thread, which a worker must never do.
+import type { Cluster } from '@sfw/runtime';
+import type { Logger } from '@sfw/log';
+import { PooledClusterProvider } from './cluster.ts';
+import type { ClusterHandle } from './cluster.ts';
+import { TaskExecutionError } from './errors.ts';
+import type { JobContext } from './registry.ts';
+import { directJobContext } from './staging.ts';
+
+export { directJobContext, runWithUncheckedFiles, uncheckedJobFiles } from './staging.ts';
+
+/** The SPU settings jobs are tested and benchmarked with unless a case says otherwise. */
+export const TEST_SPU: JobContext['spu'] = { protocol: 'SEMI2K', field: 'FM64', fxpFractionBits: 18, beaverType: 'TTP' };
+
+export interface ClusterJobContextOptions {
+  /** The task's scratch directory (the caller creates and removes it). */
+  workDir: string;
+  spu?: JobContext['spu'];
+  taskRequestId?: string;
+  progress?: JobContext['progress'];
+  log?: Logger;
+}
+
+/**
+ * The JobContext the executor would hand a job on `cluster`: every cluster party is also an SPU
+ * party, no time limit, silent progress and log unless given. Files come from `runWithUncheckedFiles`.
+ */
+export function clusterJobContext(cluster: Cluster, o: ClusterJobContextOptions): JobContext {
+  return directJobContext({
+    cluster,
+    taskRequestId: o.taskRequestId ?? 'test',
+    parties: cluster.parties,
+    spuParties: cluster.parties,
+    spu: o.spu ?? TEST_SPU,
+    signal: new AbortController().signal,
+    progress: o.progress ?? (() => undefined),
+    ...(o.log !== undefined ? { log: o.log } : {}),
+    workDir: o.workDir,
+    attempt: 0,
+  });
+}
+
+/**
+ * A cluster that starts no thread: the lifecycle the executor drives (begin/end task, shutdown)
+ * succeeds, any other use throws. For tests whose job is refused, or never touches the cluster.
+ */
+export function standInCluster(): Cluster {
+  const handle: ClusterHandle = { healthy: true, beginTask: () => undefined, endTask: () => undefined, shutdown: () => Promise.resolve(), destroy: () => undefined };
+  return new Proxy(handle, {
+    get(t, prop) {
+      if (prop === 'then') return undefined;
+      if (Object.hasOwn(t, prop)) return t[prop as keyof ClusterHandle];
+      throw new TaskExecutionError(`a stand-in cluster has no "${String(prop)}" (the test's job used the cluster)`);
+    },
+  }) as Cluster;
+}
+
+/** A pooled provider of stand-in clusters; `onStart` sees each start (a test asserts none happened). */
+export function standInClusterProvider(onStart?: () => void): PooledClusterProvider {
+  return new PooledClusterProvider(() => {
+    onStart?.();
+    return Promise.resolve(standInCluster());
+  });
+}
