@@ -160,11 +160,17 @@ interface BufferScripting {
   evalBuffer(script: string, numKeys: number, ...args: (string | number | Buffer)[]): Promise<unknown>;
 }
 
+/** The client has the Buffer-reply scripting commands at run time (checked once, not assumed). */
+function hasBufferScripting(r: object): r is BufferScripting {
+  return 'evalshaBuffer' in r && typeof r.evalshaBuffer === 'function' && 'evalBuffer' in r && typeof r.evalBuffer === 'function';
+}
+
 export class Scripts {
   readonly #shas = new Map<ScriptName, string>();
   readonly #buffered: BufferScripting;
   constructor(private readonly redis: Redis) {
-    this.#buffered = redis as unknown as BufferScripting;
+    if (!hasBufferScripting(redis)) throw new Error('this Redis client has no evalshaBuffer / evalBuffer');
+    this.#buffered = redis;
   }
 
   /** SCRIPT LOAD everything up front, so each later run is a single EVALSHA written at call time
