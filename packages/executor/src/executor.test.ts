@@ -37,6 +37,14 @@ class FakeCluster implements ClusterHandle {
   }
 }
 
+// Waits for a state the test can observe instead of guessing a delay (validation and cluster start
+// are asynchronous and slower on a loaded machine), then lets pending continuations run.
+async function until(ok: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!ok() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  await new Promise((r) => setTimeout(r, 0));
+}
+
 function fakeProvider(opts: { failStart?: boolean } = {}): { provider: PooledClusterProvider; started: FakeCluster[] } {
   const started: FakeCluster[] = [];
   const provider = new PooledClusterProvider((spec) => {
@@ -188,7 +196,7 @@ describe('TaskExecutor stages', () => {
     const ex = new TaskExecutor({ provider, registry });
     const ac = new AbortController();
     const hung = ex.execute('stuck', sumTask([1], { fail: 'wait_abort' }), { signal: ac.signal, runId: 'run-stuck' }).catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 20));
+    await until(() => started.length === 1);
     expect(await ex.terminate('run-stuck', 'hard-time-limit')).toBe(true);
     expect(started[0]!.log).toContain('destroy');
     await expect(ex.execute('next', sumTask([5]))).resolves.toMatchObject({ result: { sum: 5 } });
@@ -206,10 +214,12 @@ describe('TaskExecutor stages', () => {
     const ex = new TaskExecutor({ provider, registry });
     const holder = new AbortController();
     const running = ex.execute('holder', sumTask([1], { fail: 'wait_abort' }), { signal: holder.signal, runId: 'run-a' }).catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 20));
+    await until(() => started.length === 1);
     const waiter = new AbortController();
-    const waiting = ex.execute('waiter', sumTask([2]), { signal: waiter.signal, runId: 'run-b' }).catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 20));
+    let validated = false;
+    const onStage = (s: string): void => void (s === 'validation' && (validated = true));
+    const waiting = ex.execute('waiter', sumTask([2]), { signal: waiter.signal, runId: 'run-b', onStage }).catch((e: unknown) => e);
+    await until(() => validated);
     waiter.abort(new Error('revoked'));
     expect(await ex.terminate('run-b', 'revoked')).toBe(true);
     expect(await waiting).toMatchObject({ code: 'TASK_CANCELLED' });
