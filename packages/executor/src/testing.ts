@@ -1,7 +1,7 @@
 // @sfw/executor/testing: for tests and benchmarks that drive jobs without the executor's checks.
 // Kept off the main face on purpose: these run a job on paths nobody checked (no data root, no
 // staging), or on a cluster that starts no thread, which a worker must never do.
-import type { Cluster } from '@sfw/runtime';
+import type { Cluster, PyuContext } from '@sfw/runtime';
 import type { Logger } from '@sfw/log';
 import { PooledClusterProvider } from './cluster.ts';
 import type { ClusterHandle } from './cluster.ts';
@@ -62,5 +62,25 @@ export function standInClusterProvider(onStart?: () => void): PooledClusterProvi
   return new PooledClusterProvider(() => {
     onStart?.();
     return Promise.resolve(standInCluster());
+  });
+}
+
+/**
+ * A stand-in cluster whose parties answer only the device function `name` (with `fn`, the real
+ * function, on an empty context); any other call throws. `calls` records every name asked for. For
+ * tests that a job refuses its input after reading headers, before any other party function or SPU
+ * program runs.
+ */
+export function headerOnlyCluster(parties: readonly string[], name: string, fn: (ctx: PyuContext, ...args: unknown[]) => unknown, calls: string[]): Cluster {
+  const device = {
+    call: (called: string, ...args: unknown[]) => {
+      calls.push(called);
+      if (called !== name) throw new TaskExecutionError(`${called} ran, but this stand-in cluster answers only ${name}`);
+      return { get: () => Promise.resolve(fn({} as PyuContext, ...args)) };
+    },
+  };
+  const answers: Record<string, unknown> = { parties: [...parties], spu: () => ({ ranks: [...parties] }), pyu: () => device };
+  return new Proxy(standInCluster(), {
+    get: (t, prop) => (typeof prop === 'string' && Object.hasOwn(answers, prop) ? answers[prop] : Reflect.get(t, prop)),
   });
 }

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { join, resolve } from 'node:path';
 import { ParameterValidationError, resolveLimits } from '@sfw/executor';
-import { directJobContext, runWithUncheckedFiles } from '@sfw/executor/testing';
+import { directJobContext, runWithUncheckedFiles, headerOnlyCluster } from '@sfw/executor/testing';
 import type { TaskLimits } from '@sfw/executor';
 import type { Cluster, PyuContext } from '@sfw/runtime';
 import boostModule from './device.ts';
@@ -14,17 +14,8 @@ const data = resolve(import.meta.dirname, '../../../examples/data/breast_cancer'
 
 /** Answers `ssxgb.header` with the real device function; any other call fails the test. */
 function cluster(calls: string[]): Cluster {
-  return {
-    parties: ['alice', 'bob'],
-    spu: () => ({ ranks: ['alice', 'bob'] }),
-    pyu: () => ({
-      call: (name: string, ...args: unknown[]) => {
-        calls.push(name);
-        if (name !== 'ssxgb.header') throw new Error(`${name} ran although a table is over the bounds`);
-        return { get: () => (boostModule.pyu!['header'] as (ctx: PyuContext, ...a: unknown[]) => Promise<unknown>)({} as PyuContext, ...args) };
-      },
-    }),
-  } as unknown as Cluster;
+  const header = boostModule.pyu!['header'] as (ctx: PyuContext, ...a: unknown[]) => Promise<unknown>;
+  return headerOnlyCluster(['alice', 'bob'], 'ssxgb.header', header, calls);
 }
 
 async function train(limits: Partial<TaskLimits>, calls: string[]): Promise<unknown> {

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
 import { ParameterValidationError, TaskRegistry, resolveLimits } from '@sfw/executor';
-import { directJobContext, runWithUncheckedFiles } from '@sfw/executor/testing';
+import { directJobContext, runWithUncheckedFiles, headerOnlyCluster } from '@sfw/executor/testing';
 import type { TaskDefinition, TaskLimits } from '@sfw/executor';
 import type { Cluster, PyuContext } from '@sfw/runtime';
 import prepModule from './device.ts';
@@ -16,17 +16,8 @@ register(registry);
 
 /** Answers `prep.header` with the real device function; any other call fails the test. */
 function cluster(calls: string[]): Cluster {
-  return {
-    parties: ['alice', 'bob'],
-    spu: () => ({ ranks: ['alice', 'bob'] }),
-    pyu: () => ({
-      call: (name: string, ...args: unknown[]) => {
-        calls.push(name);
-        if (name !== 'prep.header') throw new Error(`${name} ran although a table is over the bounds`);
-        return { get: () => (prepModule.pyu!['header'] as (ctx: PyuContext, ...a: unknown[]) => Promise<unknown>)({} as PyuContext, ...args) };
-      },
-    }),
-  } as unknown as Cluster;
+  const header = prepModule.pyu!['header'] as (ctx: PyuContext, ...a: unknown[]) => Promise<unknown>;
+  return headerOnlyCluster(['alice', 'bob'], 'prep.header', header, calls);
 }
 
 async function run(def: TaskDefinition, limits: Partial<TaskLimits>, calls: string[]): Promise<unknown> {

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ParameterValidationError, resolveLimits } from '@sfw/executor';
-import { directJobContext, runWithUncheckedFiles } from '@sfw/executor/testing';
+import { directJobContext, runWithUncheckedFiles, headerOnlyCluster } from '@sfw/executor/testing';
 import type { TaskLimits } from '@sfw/executor';
 import type { Cluster, PyuContext } from '@sfw/runtime';
 import statsModule from './device.ts';
@@ -23,17 +23,8 @@ writeFileSync(bob, 'id,bmi\n1,20\n2,25\n3,30\n4,35\n');
 
 /** Answers `stats.header` with the real device function; any other call fails the test. */
 function cluster(calls: string[]): Cluster {
-  return {
-    parties: ['alice', 'bob'],
-    spu: () => ({ ranks: ['alice', 'bob'] }),
-    pyu: () => ({
-      call: (name: string, ...args: unknown[]) => {
-        calls.push(name);
-        if (name !== 'stats.header') throw new Error(`${name} ran although a table is over the bounds`);
-        return { get: () => (statsModule.pyu!['header'] as (ctx: PyuContext, ...a: unknown[]) => Promise<unknown>)({} as PyuContext, ...args) };
-      },
-    }),
-  } as unknown as Cluster;
+  const header = statsModule.pyu!['header'] as (ctx: PyuContext, ...a: unknown[]) => Promise<unknown>;
+  return headerOnlyCluster(['alice', 'bob'], 'stats.header', header, calls);
 }
 
 const inputDs = { alice, bob };
