@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpath
 import { rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { applyEntry, recoverCommits, writeJournal } from './commit-journal.ts';
+import { applyEntry, recoverCommits, syncDir, syncTree, writeJournal } from './commit-journal.ts';
 import type { JournalEntry } from './commit-journal.ts';
 import { stageFiles } from './staging.ts';
 import type { StagedFiles } from './staging.ts';
@@ -87,5 +87,19 @@ describe('commit journal', () => {
     expect(outputs()).toEqual(['old pred\n', 'old model']);
     expect(readdirSync(journals)).toEqual([basename(path)]);
     expect(dirname(path)).toBe(journals);
+  });
+});
+
+describe('flushing before and after the renames', () => {
+  it('syncTree flushes every file of a nested output and syncDir a directory; a missing path is an error, not a silent no-op', async () => {
+    root = realpathSync(mkdtempSync(join(tmpdir(), 'sfw-journal-')));
+    mkdirSync(join(root, 'model/deep'), { recursive: true });
+    writeFileSync(join(root, 'model/a.bin'), 'a');
+    writeFileSync(join(root, 'model/deep/b.bin'), 'b');
+    await expect(syncTree(join(root, 'model'))).resolves.toBeUndefined();
+    await expect(syncTree(join(root, 'model/a.bin'))).resolves.toBeUndefined();
+    await expect(syncDir(root)).resolves.toBeUndefined();
+    await expect(syncDir(join(root, 'gone'))).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(syncTree(join(root, 'gone'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });

@@ -6,7 +6,7 @@
 // every staged output is complete; rolling back would need the files the commit replaced.
 import { open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '@sfw/log';
 
@@ -41,7 +41,43 @@ export interface RecoveredCommit {
 /** Whether a path exists (any kind of entry). */
 export const exists = (p: string): Promise<boolean> => stat(p).then(() => true, () => false);
 
-/** Writes the journal (durably: written, flushed, then renamed into place) and returns its path. */
+/**
+ * Flushes a directory's entries (the names a rename created or removed) to the disk. A rename is
+ * atomic for other processes at once, but survives a power loss only once its directory is flushed.
+ * Where the platform cannot open or flush a directory (EISDIR, EINVAL, EPERM on some file systems)
+ * this is a no-op: the renames are still atomic, only not durable against a power loss.
+ */
+export async function syncDir(dir: string): Promise<void> {
+  let fh;
+  try {
+    fh = await open(dir, 'r');
+    await fh.sync();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EINVAL' && code !== 'EPERM' && code !== 'EBADF') throw err;
+  } finally {
+    await fh?.close();
+  }
+}
+
+/** Flushes a written file's contents (regular files only; a directory is walked one file at a time). */
+export async function syncTree(path: string): Promise<void> {
+  const st = await stat(path);
+  if (st.isFile()) {
+    const fh = await open(path, 'r');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    return;
+  }
+  if (!st.isDirectory()) return;
+  for (const name of await readdir(path)) await syncTree(join(path, name));
+  await syncDir(path);
+}
+
+/** Writes the journal (durably: written, flushed, renamed into place, directory flushed) and returns its path. */
 export async function writeJournal(dir: string, tag: string, entries: readonly JournalEntry[]): Promise<string> {
   const path = join(dir, `${tag.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64)}-${randomBytes(4).toString('hex')}.commit.json`);
   const body: Journal = { tag, host: hostname(), pid: process.pid, entries };
@@ -54,6 +90,7 @@ export async function writeJournal(dir: string, tag: string, entries: readonly J
     await fh.close();
   }
   await rename(tmp, path);
+  await syncDir(dir);
   return path;
 }
 
@@ -124,6 +161,7 @@ export async function recoverCommits(dir: string, log?: Logger): Promise<Recover
       out.push({ journal: path, tag: j.tag, outcome: 'failed', moved });
       continue;
     }
+    for (const d of new Set(j.entries.map((e) => dirname(e.final)))) await syncDir(d);
     await rm(path, { force: true });
     log?.warn({ task_request_id: j.tag, outputs: j.entries.length, moved }, 'an interrupted output commit was completed');
     out.push({ journal: path, tag: j.tag, outcome: 'rolled-forward', moved });

@@ -10,7 +10,7 @@ import { mkdir, rm, rmdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ResultSaveError, TaskExecutionError } from './errors.ts';
-import { applyEntry, exists, writeJournal } from './commit-journal.ts';
+import { applyEntry, exists, syncDir, syncTree, writeJournal } from './commit-journal.ts';
 import type { JournalEntry } from './commit-journal.ts';
 import type { FileDecl, FileEnv, ResolvedFile } from './files.ts';
 import type { JobContext } from './registry.ts';
@@ -118,11 +118,15 @@ export async function stageFiles(files: readonly ResolvedFile[], tag: string, op
           // An output the job chose not to write is not committed.
           if (await exists(s.temp)) moves.push({ temp: s.temp, final: s.final, dir: s.dir, old: join(dirname(s.final), `.${basename(s.final)}${suffix}.old`) });
         }
+        // Contents first, then names: an output renamed into place must never be a file whose
+        // data a power loss could still drop (an empty or short table under its final name).
+        for (const m of moves) await syncTree(m.temp);
         if (opts.journalDir !== undefined && moves.length > 1) {
           await mkdir(opts.journalDir, { recursive: true, mode: 0o700 });
           journal = await writeJournal(opts.journalDir, tag, moves);
         }
         for (const m of moves) await applyEntry(m);
+        for (const d of new Set(moves.map((m) => dirname(m.final)))) await syncDir(d);
         if (journal !== undefined) await rm(journal, { force: true });
       } catch (err) {
         await discard();
