@@ -1,9 +1,9 @@
 // Namespaces for the WAN bench: hosts in separate network namespaces reach each other only over their
 // veth link, and `close` removes every namespace (and so every veth) it made. Needs root and iproute2;
 // skipped cleanly without them. Names carry this process's id, so parallel runs do not collide.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { tryNetns } from './netns.ts';
+import { sweepStaleNetns, tryNetns } from './netns.ts';
 
 const canRun = ((): boolean => {
   if (process.getuid?.() !== 0) return false;
@@ -53,5 +53,22 @@ describe.skipIf(!canRun)('network namespaces for the WAN bench', () => {
     const left = execFileSync('ip', ['netns', 'list']).toString();
     expect(left).not.toContain(`sfw-${tag}-`);
     expect(execFileSync('ip', ['link']).toString()).not.toContain(`sv${tag}`);
+  });
+
+  it('a new run removes the namespaces of a run that was killed, and only those', () => {
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    if (dead === undefined) throw new Error('no pid');
+    const stale = `sfw-t${dead}-x`;
+    const live = `sfw-t${process.pid}-y`;
+    execFileSync('ip', ['netns', 'add', stale]);
+    execFileSync('ip', ['netns', 'add', live]);
+    try {
+      expect(sweepStaleNetns()).toContain(stale);
+      const left = execFileSync('ip', ['netns', 'list']).toString();
+      expect(left).not.toContain(stale);
+      expect(left).toContain(live);
+    } finally {
+      for (const n of [stale, live]) spawnSync('ip', ['netns', 'del', n]);
+    }
   });
 });

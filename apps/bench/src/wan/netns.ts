@@ -17,12 +17,49 @@ export interface NetnsTopology {
 
 const ip = (...args: string[]): void => void execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
 
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes namespaces that an earlier run of this bench left behind when it was killed with no
+ * chance to run its handlers (SIGKILL, a crash of the machine's session): names are
+ * `sfw-[t]<pid>-<host>`, and only those whose process is gone are removed. Returns their names.
+ */
+export function sweepStaleNetns(): string[] {
+  let list: string;
+  try {
+    list = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    return [];
+  }
+  const gone: string[] = [];
+  for (const line of list.split('\n')) {
+    const name = line.split(' ')[0] ?? '';
+    const m = /^sfw-t?(\d+)-[A-Za-z0-9]+$/.exec(name);
+    if (m === null || pidAlive(Number(m[1]))) continue;
+    try {
+      ip('netns', 'del', name);
+      gone.push(name);
+    } catch {
+      // removed meanwhile
+    }
+  }
+  return gone;
+}
+
 /**
  * Make one namespace per host (names carry `tag`, unique per run) joined pairwise by veth links, or
  * say why that is not possible here.
  */
 export function tryNetns(hosts: readonly string[], tag: string): { topology: NetnsTopology } | { reason: string } {
   if (process.getuid?.() !== 0) return { reason: 'not root: network namespaces need CAP_SYS_ADMIN' };
+  sweepStaleNetns();
   const ns = new Map(hosts.map((h) => [h, `sfw-${tag}-${h}`]));
   const addr = new Map<string, string>();
   const made: string[] = [];
