@@ -1,6 +1,9 @@
 // @sfw/executor/testing: for tests and benchmarks that drive jobs without the executor's checks.
 // Kept off the main face on purpose: these run a job on paths nobody checked (no data root, no
 // staging), or on a cluster that starts no thread, which a worker must never do.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Cluster, PyuContext } from '@sfw/runtime';
 import type { Logger } from '@sfw/log';
 import { PooledClusterProvider } from './cluster.ts';
@@ -40,6 +43,22 @@ export function clusterJobContext(cluster: Cluster, o: ClusterJobContextOptions)
     workDir: o.workDir,
     attempt: 0,
   });
+}
+
+/** A JobContext that also keeps every progress report the job made, in order, with its time. */
+export interface RecordingJobContext extends JobContext {
+  readonly progressLog: Array<{ percent: number; message?: string | undefined; at: number }>;
+}
+
+/**
+ * `clusterJobContext` recording the job's progress reports (tests assert on epochs, trees, stages).
+ * Without `workDir` a fresh one is made under the OS temp directory; the caller removes it.
+ */
+export function recordingJobContext(cluster: Cluster, o: Partial<ClusterJobContextOptions> = {}): RecordingJobContext {
+  const progressLog: RecordingJobContext['progressLog'] = [];
+  const workDir = o.workDir ?? mkdtempSync(join(tmpdir(), 'sfw-job-'));
+  const ctx = clusterJobContext(cluster, { ...o, workDir, progress: (percent, message) => progressLog.push({ percent, message, at: performance.now() }) });
+  return { ...ctx, progressLog };
 }
 
 /**

@@ -2,12 +2,12 @@
 // ss_xgb_predict -> biclassification_eval / regression_eval, checked against the float64 reference
 // of the same algorithm (same buckets, same public sampling) on the same aligned rows.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cluster } from '@sfw/runtime';
 import { ParameterValidationError } from '@sfw/executor';
-import { runWithUncheckedFiles } from '@sfw/executor/testing';
+import { recordingJobContext, runWithUncheckedFiles } from '@sfw/executor/testing';
 import { getNumericColumn, readCsv } from '@sfw/data';
 import { EVAL_DEVICE_MODULE, biclassificationEvalTask, regressionEvalTask } from '@sfw/jobs-eval';
 import { SSXGB_DEVICE_MODULE, ssXgbPredictSchema, ssXgbPredictTask, ssXgbTrainSchema, ssXgbTrainTask } from './index.ts';
@@ -16,12 +16,11 @@ import type { RefHyper } from './reference.ts';
 import type { SsXgbTrainConfig } from './params.ts';
 import { openModel } from './__tests__/model-reader.ts';
 import { compareWithReference, readColumns } from './__tests__/compare.ts';
-import { testJobContext } from '../../jobs-linear/src/__tests__/job-context.ts';
-import type { TestJobContext } from '../../jobs-linear/src/__tests__/job-context.ts';
+import type { RecordingJobContext } from '@sfw/executor/testing';
 import { writeAlignedSample } from '@sfw/testkit';
 
 let cluster: Cluster;
-let ctx: TestJobContext;
+let ctx: RecordingJobContext;
 
 beforeAll(async () => {
   cluster = await Cluster.start({
@@ -29,11 +28,12 @@ beforeAll(async () => {
     spu: { protocol: 'SEMI2K', field: 'FM64', fxpFractionBits: 18, beaverType: 'TTP' },
     modules: [SSXGB_DEVICE_MODULE, EVAL_DEVICE_MODULE],
   });
-  ctx = await testJobContext(cluster);
+  ctx = recordingJobContext(cluster);
 });
 
 afterAll(async () => {
   await cluster?.shutdown();
+  if (ctx !== undefined) await rm(ctx.workDir, { recursive: true, force: true });
 });
 
 async function inTask<T>(id: string, f: () => Promise<T>): Promise<T> {

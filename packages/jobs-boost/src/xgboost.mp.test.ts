@@ -5,32 +5,33 @@
 // SS-XGB uses the sr sigmoid, so the trees are not identical; the quality must be.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Cluster } from '@sfw/runtime';
-import { runWithUncheckedFiles } from '@sfw/executor/testing';
+import { recordingJobContext, runWithUncheckedFiles } from '@sfw/executor/testing';
 import { getNumericColumn, readCsv } from '@sfw/data';
 import { PYTHON, runPythonJson } from '@sfw/testkit';
 import { biclassificationEval, regressionEval } from '@sfw/jobs-eval';
 import { SSXGB_DEVICE_MODULE, ssXgbPredictSchema, ssXgbPredictTask, ssXgbTrainSchema, ssXgbTrainTask } from './index.ts';
 import { readColumns } from './__tests__/compare.ts';
-import { testJobContext } from '../../jobs-linear/src/__tests__/job-context.ts';
-import type { TestJobContext } from '../../jobs-linear/src/__tests__/job-context.ts';
+import type { RecordingJobContext } from '@sfw/executor/testing';
 import { writeAlignedSample } from '@sfw/testkit';
 
 const hasXgboost = spawnSync(PYTHON, ['-c', 'import xgboost, sklearn'], { encoding: 'utf8' }).status === 0;
 if (!hasXgboost) console.warn('[ssxgb] python3-xgboost is not installed (run `bash tools/python-deps.sh` as root): skipping the xgboost comparison');
 
 let cluster: Cluster;
-let ctx: TestJobContext;
+let ctx: RecordingJobContext;
 
 beforeAll(async () => {
   if (!hasXgboost) return;
   cluster = await Cluster.start({ parties: ['alice', 'bob'], spu: { protocol: 'SEMI2K', field: 'FM64', fxpFractionBits: 18, beaverType: 'TTP' }, modules: [SSXGB_DEVICE_MODULE] });
-  ctx = await testJobContext(cluster);
+  ctx = recordingJobContext(cluster);
 });
 
 afterAll(async () => {
   await cluster?.shutdown();
+  if (ctx !== undefined) await rm(ctx.workDir, { recursive: true, force: true });
 });
 
 const XGB = `

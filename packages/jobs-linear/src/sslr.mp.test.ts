@@ -2,23 +2,22 @@
 // ss_lr_predict -> biclassification_eval / regression_eval, checked against the float64 reference
 // trained with the same hyperparameters on the same (standardized) data.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Cluster } from '@sfw/runtime';
 import { getNumericColumn, readCsv } from '@sfw/data';
 import type { Table } from '@sfw/data';
 import { ParameterValidationError } from '@sfw/executor';
-import { runWithUncheckedFiles } from '@sfw/executor/testing';
+import { recordingJobContext, runWithUncheckedFiles } from '@sfw/executor/testing';
 import { LINEAR_SGD_DEFAULTS, loadAlignedSample, predictLinearRef, trainLinearSgdRef } from '@sfw/testkit';
 import { EVAL_DEVICE_MODULE, biclassificationEval, biclassificationEvalTask, regressionEval, regressionEvalTask } from '@sfw/jobs-eval';
 import { SSLR_DEVICE_MODULE, ssLrPredictSchema, ssLrPredictTask, ssLrTrainSchema, ssLrTrainTask } from './index.ts';
 import { readModelMeta } from '@sfw/model';
-import { testJobContext } from './__tests__/job-context.ts';
-import type { TestJobContext } from './__tests__/job-context.ts';
+import type { RecordingJobContext } from '@sfw/executor/testing';
 import { writeAlignedSample } from './__tests__/aligned.ts';
 
 let cluster: Cluster;
-let ctx: TestJobContext;
+let ctx: RecordingJobContext;
 
 beforeAll(async () => {
   cluster = await Cluster.start({
@@ -26,11 +25,12 @@ beforeAll(async () => {
     spu: { protocol: 'SEMI2K', field: 'FM64', fxpFractionBits: 18, beaverType: 'TTP' },
     modules: [SSLR_DEVICE_MODULE, EVAL_DEVICE_MODULE],
   });
-  ctx = await testJobContext(cluster);
+  ctx = recordingJobContext(cluster);
 });
 
 afterAll(async () => {
   await cluster?.shutdown();
+  if (ctx !== undefined) await rm(ctx.workDir, { recursive: true, force: true });
 });
 
 async function inTask<T>(id: string, f: () => Promise<T>): Promise<T> {

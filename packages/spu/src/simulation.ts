@@ -6,6 +6,7 @@ import { toBytes, type RingTensor } from '@sfw/ring';
 import { resolveConfig, type ResolvedSpuConfig, type SpuConfig } from './config.ts';
 import { createSpuContext, type SpuContext } from './context.ts';
 import { serveDealer } from './dealer.ts';
+import type { Comm } from './comm.ts';
 import { LocalHub } from './local-hub.ts';
 import type { CorrelationTable } from './mpc/correlation.ts';
 import { importShare, makeShares, reconstructRing } from './share.ts';
@@ -69,4 +70,28 @@ export async function runKernelLocal(
   const shape = results[0]!.shape;
   const result = reconstructRing(cfg, results.map((r) => toBytes(r)), shape);
   return { result, shares: results, hub };
+}
+
+/** Wraps a rank's Comm and keeps a copy of everything it sends to and receives from peers. */
+export class RecordingComm implements Comm {
+  /** Every message received, the dealer's included. */
+  readonly received: Uint8Array[] = [];
+  /** Messages received from other ranks only. */
+  readonly fromPeers: Uint8Array[] = [];
+  /** Messages sent to other ranks (not to the dealer). */
+  readonly sent: Uint8Array[] = [];
+  constructor(readonly inner: Comm) {}
+  get rank(): number { return this.inner.rank; }
+  get worldSize(): number { return this.inner.worldSize; }
+  get stats(): Comm['stats'] { return this.inner.stats; }
+  send(to: number, data: Uint8Array): void {
+    if (to < this.worldSize) this.sent.push(data.slice());
+    this.inner.send(to, data);
+  }
+  async recv(from: number): Promise<Uint8Array> {
+    const d = await this.inner.recv(from);
+    this.received.push(d.slice());
+    if (from < this.worldSize) this.fromPeers.push(d.slice());
+    return d;
+  }
 }

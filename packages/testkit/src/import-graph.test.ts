@@ -94,6 +94,23 @@ describe('import graph', () => {
     expect(casts).toEqual([]);
   });
 
+  it('no file, tests included, reaches into another package by a relative path (helpers go through a testing subpath)', () => {
+    const all = (dir: string): string[] =>
+      readdirSync(dir).flatMap((e) => {
+        const p = join(dir, e);
+        if (statSync(p).isDirectory()) return e === 'node_modules' || e === 'dist' ? [] : all(p);
+        return p.endsWith('.ts') ? [p] : [];
+      });
+    const problems = packages.flatMap((p) =>
+      all(join(p.dir, 'src')).flatMap((f) =>
+        importsOf(f)
+          .filter((spec) => spec.startsWith('.') && !resolve(dirname(f), spec).startsWith(p.dir + '/'))
+          .map((spec) => `${relative(root, f)}: imports ${spec}`),
+      ),
+    );
+    expect(problems).toEqual([]);
+  });
+
   it('inside @sfw/spu: mpc/ imports nothing above it, numerics/ nothing but mpc/ and the foundation', () => {
     const src = join(root, 'packages/spu/src');
     const above = (from: string, to: string): boolean => {

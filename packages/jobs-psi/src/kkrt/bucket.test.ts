@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../__tests__/fixtures.ts';
 import { memoryLinkPair, Tag } from '../link.ts';
 import type { PsiLink } from '../link.ts';
-import { addWords, chi2, CRITICAL, newHist, wordsOf } from '../../../spu/src/__tests__/leakage-stats.ts';
+import { addWords, chi2, CRITICAL, newHist, wordsOf } from '@sfw/testkit';
 import { kkrtPsiBucket } from './bucket.ts';
 import { cuckooInsert } from './cuckoo.ts';
 import { binCount, expansion } from './params.ts';
