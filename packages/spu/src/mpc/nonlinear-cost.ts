@@ -2,7 +2,7 @@
 // rounds LocalHub counts (costs.test.ts). k = ring bits, n = elements, W = ceil(n/32) plane words.
 // Dealer traffic (corrections to rank 0) is preprocessing and not counted in rounds.
 import { FIELD_BITS, type FieldType } from '@sfw/ring';
-import { msbCost, sklanskyCost } from './boolean/circuits.ts';
+import { msbCost, msbPairs, sklanskyCost } from './boolean/circuits.ts';
 
 export interface NlCost {
   rounds: number;
@@ -15,7 +15,11 @@ export interface NlCost {
 const W = (n: number): number => Math.ceil(n / 32);
 const limbBytes = (words: number): number => Math.ceil(words / 2) * 8;
 
-/** msbA = mask-open (n*k/8) + carry tree (8W bytes per AND plane) + bit B2A (4W). */
+/**
+ * msbA = mask-open (n*k/8) + carry tree over bit-pair leaves (8W bytes per AND plane) + bit B2A
+ * (4W). Dealer: the mask's k bit planes and (k-1)/2 pair-product planes, the AND corrections, the
+ * bit pairs' arithmetic halves.
+ */
 export function msbACost(field: FieldType, n: number): NlCost {
   const k = FIELD_BITS[field];
   const { ands, rounds } = msbCost(k);
@@ -23,7 +27,7 @@ export function msbACost(field: FieldType, n: number): NlCost {
   return {
     rounds: 1 + rounds + 1,
     bytesPerPeer: n * eb + 8 * W(n) * ands + 4 * W(n),
-    dealerBytes: limbBytes(k * W(n)) + ands * limbBytes(W(n)) + n * eb,
+    dealerBytes: limbBytes(k * W(n)) + limbBytes(msbPairs(k) * W(n)) + ands * limbBytes(W(n)) + n * eb,
   };
 }
 
@@ -40,8 +44,8 @@ export function eqzACost(field: FieldType, n: number): NlCost {
 
 /**
  * msbOffsetsA with J offsets: one mask-open (n*k/8), J carry trees side by side (8 J W bytes per AND
- * plane), one bit B2A over J W 32 slots (4 J W). Dealer: the mask's k bit planes once (its
- * arithmetic part is a PRG draw), the AND corrections and J W 32 bit-pair elements.
+ * plane), one bit B2A over J W 32 slots (4 J W). Dealer: the mask's k bit planes and pair
+ * products once (its arithmetic part is a PRG draw), the AND corrections and J W 32 bit-pair elements.
  */
 export function msbOffsetsACost(field: FieldType, n: number, J: number): NlCost {
   const k = FIELD_BITS[field];
@@ -50,7 +54,7 @@ export function msbOffsetsACost(field: FieldType, n: number, J: number): NlCost 
   return {
     rounds: 1 + rounds + 1,
     bytesPerPeer: n * eb + 8 * J * W(n) * ands + 4 * J * W(n),
-    dealerBytes: limbBytes(k * W(n)) + ands * limbBytes(J * W(n)) + J * W(n) * 32 * eb,
+    dealerBytes: limbBytes(k * W(n)) + limbBytes(msbPairs(k) * W(n)) + ands * limbBytes(J * W(n)) + J * W(n) * 32 * eb,
   };
 }
 

@@ -103,22 +103,81 @@ function subLeaves(rank: number, C: Plane[], R: Plane[], count: number): Seg[] {
 }
 
 /**
+ * Leaves of the same subtraction c - r over the low L bits, two bits per leaf: the (G, P) of bit
+ * pair (2j, 2j+1) is the first carry-tree combine of its two bit leaves. With n = ~r and public c,
+ *   G = c_hi n_hi ^ c_hi c_lo n_lo ^ c_lo (n_hi n_lo),   P = (c_hi ^ n_hi)(c_lo ^ n_lo),
+ * i.e. linear in n_hi, n_lo and n_hi n_lo with public coefficients; the dealer deals the product
+ * n_hi n_lo (M[j], `nl.maskBits` pairs), so the level that cost one AND round and ~2 AND gates per
+ * pair is local. The lowest pair takes the +1 carry-in (G_0 = c_0 | n_0). An odd L ends with a
+ * single-bit leaf. All leaves' planes live in one buffer (one allocation per comparison).
+ */
+function pairLeaves(rank: number, C: Plane[], R: Plane[], M: Plane[], L: number): Seg[] {
+  if (L < 2) return subLeaves(rank, C, R, L);
+  const W = C[0]!.length;
+  const pairs = L >> 1;
+  const buf = new Uint32Array((2 * pairs + 2) * W);
+  const flip = rank === 0 ? -1 : 0; // rank 0 holds ~r's share as ~R; XOR-constants go to rank 0 only
+  const segs: Seg[] = [];
+  for (let j = 0; j < pairs; j++) {
+    const cl = C[2 * j]!, ch = C[2 * j + 1]!, rl = R[2 * j]!, rh = R[2 * j + 1]!, m = M[j]!;
+    const G = buf.subarray(2 * j * W, (2 * j + 1) * W);
+    if (j === 0) {
+      // G = G_1 ^ P_1 G_0 with G_0 = c_0 | n_0: c_1 n_1 ^ c_0 (c_1 ^ n_1) ^ ~c_0 (c_1 n_0 ^ n_1 n_0)
+      for (let w = 0; w < W; w++) {
+        const c0 = cl[w]!, c1 = ch[w]!;
+        const nl = rl[w]! ^ flip, nh = rh[w]! ^ flip;
+        G[w] = ((c1 ^ c0) & nh) ^ (~c0 & ((c1 & nl) ^ m[w]!)) ^ (c0 & c1 & flip);
+      }
+      segs.push({ G, P: G, fromZero: true }); // P of a segment reaching bit 0 is never read
+      continue;
+    }
+    const P = buf.subarray((2 * j + 1) * W, (2 * j + 2) * W);
+    for (let w = 0; w < W; w++) {
+      const c0 = cl[w]!, c1 = ch[w]!, mm = m[w]!;
+      const nl = rl[w]! ^ flip, nh = rh[w]! ^ flip;
+      G[w] = (c1 & nh) ^ (c0 & c1 & nl) ^ (c0 & mm);
+      P[w] = (c1 & nl) ^ (c0 & nh) ^ mm ^ (c0 & c1 & flip);
+    }
+    segs.push({ G, P, fromZero: false });
+  }
+  if (L & 1) {
+    const i = L - 1, c = C[i]!, r = R[i]!;
+    const G = buf.subarray(2 * pairs * W, (2 * pairs + 1) * W), P = buf.subarray((2 * pairs + 1) * W);
+    for (let w = 0; w < W; w++) {
+      const nr = r[w]! ^ flip;
+      G[w] = c[w]! & nr;
+      P[w] = (c[w]! & flip) ^ nr; // c ^ n, c added by rank 0 only
+    }
+    segs.push({ G, P, fromZero: false });
+  }
+  return segs;
+}
+
+/** Number of low bit pairs whose products msbFromMasked takes from the dealer (ring bits k). */
+export const msbPairs = (k: number): number => (k - 1) >> 1;
+
+/**
  * MSB of x = c - r mod 2^k from public c and XOR-shared bits of r (the dealer-assisted variant of
  * the comparison in Catrina & de Hoogh, "Improved primitives for secure multiparty integer
- * computation", SCN 2010, with the carry computed as in SPU's MsbA2B by a prefix tree):
- * msb = c_{k-1} ^ ~r_{k-1} ^ carry_{k-1}. Cost: ceil(log2(k-1)) rounds, 2(k-2) - ceil(log2(k-1)) ANDs.
+ * computation", SCN 2010): msb = c_{k-1} ^ ~r_{k-1} ^ carry_{k-1}, the carry out of the low k-1
+ * bits from a (G, P) tree whose leaves are bit pairs made local by the dealt pair products M
+ * (msbPairs(k) planes, see pairLeaves). Cost: msbCost(k).
  */
-export async function msbFromMasked(env: KernelEnv, C: Plane[], R: Plane[], k: number): Promise<Plane> {
+export async function msbFromMasked(env: KernelEnv, C: Plane[], R: Plane[], M: Plane[], k: number): Promise<Plane> {
   const rank = env.comm.rank;
-  const carry = await carryTree(env, subLeaves(rank, C, R, k - 1));
+  const carry = await carryTree(env, pairLeaves(rank, C, R, M, k - 1));
   return xorP(xorPub(rank, notS(rank, R[k - 1]!), C[k - 1]!), carry);
 }
 
-/** Number of AND gates and rounds of msbFromMasked for ring bits k (per element). */
+/**
+ * AND gates and rounds of msbFromMasked for ring bits k (per element): a carry tree over
+ * ceil((k-1)/2) leaves, ceil(log2 leaves) rounds, 2(leaves-1) - rounds ANDs (the combine with the
+ * segment reaching bit 0 needs no P and costs one AND, once per level).
+ */
 export function msbCost(k: number): { ands: number; rounds: number } {
-  const L = k - 1;
-  const rounds = Math.ceil(Math.log2(L));
-  return { ands: 2 * (L - 1) - rounds, rounds };
+  const leaves = (k - 1 + 1) >> 1;
+  const rounds = Math.ceil(Math.log2(leaves));
+  return { ands: 2 * (leaves - 1) - rounds, rounds };
 }
 
 /** AND of all planes by a balanced tree: ceil(log2 L) rounds, L-1 ANDs. */

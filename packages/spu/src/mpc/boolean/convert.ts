@@ -2,13 +2,15 @@
 // dealer-assisted circuit starts with.
 import { FIELD_BITS, add, addScalar, makeTensor, mul, mulScalar, neg, sub, type RingTensor } from '@sfw/ring';
 import { fromPlanes, plane, planeWords, toPlanes } from './bitslice.ts';
-import { addShared, bitsFromMasked, eqzFromMasked, msbFromMasked, type Plane } from './circuits.ts';
+import { addShared, bitsFromMasked, eqzFromMasked, msbFromMasked, msbPairs, type Plane } from './circuits.ts';
 import type { KernelEnv } from '../types.ts';
 import { bitPair, maskBits, openBitsInPlace, openRing } from './core.ts';
 
 export interface Masked {
   C: Plane[];
   R: Plane[];
+  /** shares of ~r_2j & ~r_2j+1 for the low bit pairs requested (empty when none) */
+  M: Plane[];
   n: number;
 }
 
@@ -17,22 +19,25 @@ export interface Masked {
  * c is uniform in Z_2^k whatever x is (one-time pad), so opening it leaks nothing.
  * 1 round, (N-1) * n * kbits/8 bytes per rank.
  */
-export async function maskAndOpen(env: KernelEnv, x: RingTensor, k: number): Promise<Masked> {
-  const mb = await maskBits(env, { n: x.size, k });
+export async function maskAndOpen(env: KernelEnv, x: RingTensor, k: number, pairs = 0): Promise<Masked> {
+  const mb = await maskBits(env, { n: x.size, k, pairs });
   // mb.r is this rank's own memory and only masks x: the masked value and the opening reuse it.
   const c = await openRing(env.comm, add(x, mb.r, mb.r), true);
   const Cp = toPlanes(env.cfg.field, c.data, x.size, k);
   env.pool.give(c);
   const C: Plane[] = [], R: Plane[] = [];
   for (let j = 0; j < k; j++) { C.push(plane(Cp, j)); R.push(plane(mb.bits, j)); }
-  return { C, R, n: x.size };
+  const M: Plane[] = [];
+  const W = mb.bits.W;
+  for (let j = 0; j < pairs; j++) M.push(mb.pairs!.subarray(j * W, (j + 1) * W));
+  return { C, R, M, n: x.size };
 }
 
 /** XOR share of msb(x) (x < 0 in two's complement). */
 export async function msbA2B(env: KernelEnv, x: RingTensor): Promise<Plane> {
   const k = FIELD_BITS[env.cfg.field];
-  const m = await maskAndOpen(env, x, k);
-  return msbFromMasked(env, m.C, m.R, k);
+  const m = await maskAndOpen(env, x, k, msbPairs(k));
+  return msbFromMasked(env, m.C, m.R, m.M, k);
 }
 
 /**
@@ -49,10 +54,17 @@ export async function msbOffsetsA2B(env: KernelEnv, x: RingTensor, offsets: read
   const n = x.size;
   const W = planeWords(n);
   const J = offsets.length;
-  const mb = await maskBits(env, { n, k });
+  const pairs = msbPairs(k);
+  const mb = await maskBits(env, { n, k, pairs });
   const c = await openRing(env.comm, add(x, mb.r, mb.r), true);
-  const C: Plane[] = [], R: Plane[] = [];
+  const C: Plane[] = [], R: Plane[] = [], M: Plane[] = [];
   for (let i = 0; i < k; i++) { C.push(new Uint32Array(J * W)); R.push(new Uint32Array(J * W)); }
+  for (let i = 0; i < pairs; i++) {
+    const m = new Uint32Array(J * W);
+    const src = mb.pairs!.subarray(i * W, (i + 1) * W);
+    for (let j = 0; j < J; j++) m.set(src, j * W);
+    M.push(m);
+  }
   const cj = env.pool.take(env.cfg.field, [n]);
   offsets.forEach((o, j) => {
     addScalar(c, -o, cj);
@@ -63,7 +75,7 @@ export async function msbOffsetsA2B(env: KernelEnv, x: RingTensor, offsets: read
     }
   });
   env.pool.give(c, cj);
-  return msbFromMasked(env, C, R, k);
+  return msbFromMasked(env, C, R, M, k);
 }
 
 /** XOR share of [x == 0]. */

@@ -169,9 +169,10 @@ export function andTripleSplit(env: KernelEnv, words: number): SplitAndTriple {
   };
 }
 
-/** A random mask r of `p.n` elements with its low `p.k` bits XOR-shared. */
+/** A random mask r of `p.n` elements with its low `p.k` bits (and `p.pairs` pair products) XOR-shared. */
 export async function maskBits(env: KernelEnv, p: MaskBitsParams): Promise<MaskBits> {
-  return unpack.mask(await dealerOf(env).takeAll(KIND_MASK, { n: p.n, k: p.k }), p);
+  const params = p.pairs ? { n: p.n, k: p.k, pairs: p.pairs } : { n: p.n, k: p.k };
+  return unpack.mask(await dealerOf(env).takeAll(KIND_MASK, params), p);
 }
 
 /** `p.n` random bits in both sharings. */

@@ -3,8 +3,9 @@
 // dealer for rank 0 only (SPU semi2k TTP beaver). XOR-shared bit planes travel as FM64 tensors of
 // ceil(words/2) limbs (XOR of u64 limbs = XOR of the u32 plane words).
 //   nl.andTriple (a, b | c = a & b)        Beaver triples over GF(2), 32 gates per u32 word
-//   nl.maskBits  (r | bits(r) low k)        r in Z_2^k additively shared + its bits XOR-shared
-//                                           (the "edaBit"-style mask of Escudero et al. CRYPTO'20)
+//   nl.maskBits  (r | bits(r) low k,        r in Z_2^k additively shared + its bits XOR-shared
+//                 [pair products])         (the "edaBit"-style mask of Escudero et al. CRYPTO'20),
+//                                           optionally with ~r_2j & ~r_2j+1 per low bit pair
 //   nl.bitPair   (b | b as integer)         a random bit in both sharings (B2A of single bits)
 import { FIELD_BITS, makeTensor, type FieldType, type RingTensor } from '@sfw/ring';
 import { asRecord, correlationKind, type CorrelationKind, type PartLayout } from '../correlation.ts';
@@ -19,11 +20,18 @@ export interface AndTriple {
 export interface MaskBits {
   r: RingTensor;
   bits: Planes;
+  /** `pairs` planes (W words each): plane j = XOR shares of ~r_{2j} & ~r_{2j+1} (absent when pairs = 0) */
+  pairs?: Uint32Array;
 }
 export interface MaskBitsParams {
   n: number;
   /** how many low bits of r are delivered in boolean form (<= ring bits) */
   k: number;
+  /**
+   * how many low bit pairs (2j, 2j+1), j < pairs, also come with the XOR-shared AND of their
+   * complements (2 pairs <= k). The comparison uses them to make its first carry level local.
+   */
+  pairs?: number;
 }
 export interface BitPair {
   bool: Uint32Array;
@@ -61,7 +69,8 @@ export const unpack = {
   }),
   mask: (parts: Record<string, RingTensor>, p: MaskBitsParams): MaskBits => {
     const W = planeWords(p.n);
-    return { r: parts.r!, bits: { k: p.k, n: p.n, W, words: asWords(parts.bits!, p.k * W) } };
+    const bits = { k: p.k, n: p.n, W, words: asWords(parts.bits!, p.k * W) };
+    return p.pairs ? { r: parts.r!, bits, pairs: asWords(parts.pairs!, p.pairs * W) } : { r: parts.r!, bits };
   },
   bitPair: (parts: Record<string, RingTensor>, p: BitPairParams): BitPair => ({
     bool: asWords(parts.bool!, planeWords(p.n)),
@@ -91,15 +100,27 @@ export const BOOLEAN_KINDS: readonly CorrelationKind[] = [
       const n = parseCount(o.n, 'n');
       const k = parseCount(o.k, 'k');
       if (k > 128) throw new SpuError(`correlation parameter 'k' must be at most 128`);
-      return { n, k };
+      if (o.pairs === undefined || o.pairs === 0) return { n, k };
+      const pairs = parseCount(o.pairs, 'pairs');
+      if (2 * pairs > k) throw new SpuError(`correlation parameter 'pairs' must be at most k/2`);
+      return { n, k, pairs };
     },
     random: (p, field) => [{ name: 'r', field, shape: [p.n], sharing: 'additive' }],
-    derived: (p) => [xorPart('bits', p.k * planeWords(p.n))],
+    derived: (p) => (p.pairs ? [xorPart('bits', p.k * planeWords(p.n)), xorPart('pairs', p.pairs * planeWords(p.n))] : [xorPart('bits', p.k * planeWords(p.n))]),
     derive: (p, field, r) => {
       if (p.k > FIELD_BITS[field]) throw new SpuError(`correlation parameter 'k' exceeds the ring`);
       const words = toPlanes(field, r.r!.data, p.n, p.k).words;
       // An even word count fills whole limbs: view the planes as the part (no second n-sized copy).
-      return { bits: words.length % 2 === 0 ? makeTensor('FM64', [words.length / 2], new BigUint64Array(words.buffer)) : wordsTensor(words) };
+      const bits = words.length % 2 === 0 ? makeTensor('FM64', [words.length / 2], new BigUint64Array(words.buffer)) : wordsTensor(words);
+      if (!p.pairs) return { bits };
+      const W = planeWords(p.n);
+      const pt = makeTensor('FM64', [limbsFor(p.pairs * W)]);
+      const pw = new Uint32Array(pt.data.buffer, pt.data.byteOffset, p.pairs * W);
+      for (let j = 0; j < p.pairs; j++) {
+        const lo = 2 * j * W, hi = lo + W, o = j * W;
+        for (let w = 0; w < W; w++) pw[o + w] = ~(words[lo + w]! | words[hi + w]!);
+      }
+      return { bits, pairs: pt };
     },
   }),
   correlationKind<BitPairParams>(KIND_BITPAIR, {
