@@ -1,6 +1,6 @@
 // Conversions between additive (A) and XOR (B) sharing, and the masked-opening step every
 // dealer-assisted circuit starts with.
-import { FIELD_BITS, add, addScalar, makeTensor, mul, mulScalar, neg, sub, type RingTensor } from '@sfw/ring';
+import { FIELD_BITS, LIMBS, add, addScalar, makeTensor, mulScalar, neg, sub, type RingTensor } from '@sfw/ring';
 import { fromPlanes, plane, planeWords, toPlanes } from './bitslice.ts';
 import { addShared, bitsFromMasked, eqzFromMasked, msbFromMasked, msbPairs, type Plane } from './circuits.ts';
 import type { KernelEnv } from '../types.ts';
@@ -101,13 +101,23 @@ export async function b2aBit(env: KernelEnv, x: Plane, n: number, scale = 1n): P
   const mw = new Uint32Array(planeWords(n));
   for (let i = 0; i < mw.length; i++) mw[i] = x[i]! ^ bp.bool[i]!;
   const m = await openBitsInPlace(env.comm, mw); // mw is our own scratch
-  // x = m + b - 2mb = b + m (c - 2b) with c = 1 on rank 0 and 0 elsewhere (m is public).
-  const mT = makeTensor(env.cfg.field, [n], fromPlanes(env.cfg.field, { k: 1, n, W: mw.length, words: m }));
-  const t = mulScalar(bp.arith, -2n, mT.size >= 4096 ? env.pool.take(env.cfg.field, [n]) : undefined);
-  if (env.comm.rank === 0) addScalar(t, 1n, t);
-  mul(mT, t, t);
-  const out = add(bp.arith, t, mT);
-  env.pool.give(t, bp.arith);
+  // x = m + b - 2mb: b where m = 0 and c - b where m = 1 (c = 1 on rank 0, 0 elsewhere; m is
+  // public). One branch-free pass over b's share in place (this rank's own draw or the dealer's
+  // answer): c - b = ~b + 1 + c, carried across the element's u32 words.
+  const out = bp.arith;
+  const wpe = 2 * LIMBS[env.cfg.field];
+  const u = new Uint32Array(out.data.buffer, out.data.byteOffset, n * wpe);
+  const add1 = env.comm.rank === 0 ? 2 : 1;
+  for (let i = 0, o = 0; i < n; i++, o += wpe) {
+    const bit = (m[i >>> 5]! >>> (i & 31)) & 1;
+    const flip = -bit; // 0 or all ones
+    let carry = bit * add1;
+    for (let j = 0; j < wpe; j++) {
+      const s = ((u[o + j]! ^ flip) >>> 0) + carry;
+      u[o + j] = s;
+      carry = s > 0xffffffff ? 1 : 0;
+    }
+  }
   return scale === 1n ? out : mulScalar(out, scale, out);
 }
 
