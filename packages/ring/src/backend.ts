@@ -25,8 +25,8 @@ export interface RingKernels {
   truncFinish(fl: FieldType, c: BigUint64Array, rTop: BigUint64Array, d: BigUint64Array, bits: number, withC: boolean, out: BigUint64Array, n: number): void;
   /** rTop = msb(r) << (k-1-bits); d = 2*rTop - (r >>> bits) - 2^(k-2-bits): the dealer's truncation pair. */
   truncPair(fl: FieldType, r: BigUint64Array, bits: number, d: BigUint64Array, rTop: BigUint64Array, n: number): void;
-  /** out (m x n) = a (m x k) . b (k x n), row-major; out does not alias a or b. */
-  matmul(f: FieldType, a: BigUint64Array, b: BigUint64Array, out: BigUint64Array, m: number, k: number, n: number): void;
+  /** out (m x n) = a (m x k) . b (k x n), row-major (out += a . b when acc); out does not alias a or b. */
+  matmul(f: FieldType, a: BigUint64Array, b: BigUint64Array, out: BigUint64Array, m: number, k: number, n: number, acc?: boolean): void;
 }
 
 let active: RingKernels | undefined;

@@ -23,7 +23,7 @@ export {
 } from './tensor.ts';
 export { add, addPublicVec, addScalar, and, mul, mulAdd, mulPublicVec, mulScalar, neg, not, or, sub, xor } from './elementwise.ts';
 export { bitAt, bitsAt, extractBits, lshr, msb, shl, shr } from './shift.ts';
-export { matmul, sum, transpose } from './linalg.ts';
+export { WINOGRAD_MIN, matmul, matmulAdd, sum, transpose } from './linalg.ts';
 export { beaverCombine, truncFinish, truncPair } from './fused.ts';
 export { decode, encode, fxpRange } from './fxp.ts';
 export { Prg, randomSeed, randomTensor } from './prg.ts';

@@ -76,10 +76,10 @@ export const jsKernels: RingKernels = {
       put(fl, d, i, 2n * top - (ri >> m) - (1n << (k - 2n - m)));
     }
   },
-  matmul: (f, a, b, out, m, k, n) => {
+  matmul: (f, a, b, out, m, k, n, accumulate) => {
     for (let i = 0; i < m; i++)
       for (let j = 0; j < n; j++) {
-        let acc = 0n;
+        let acc = accumulate === true ? get(f, out, i * n + j) : 0n;
         for (let t = 0; t < k; t++) acc += get(f, a, i * k + t) * get(f, b, t * n + j);
         put(f, out, i * n + j, acc);
       }

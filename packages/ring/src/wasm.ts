@@ -6,6 +6,7 @@
 import { RING_WASM_BASE64 } from './wasm-bytes.ts';
 import type { RingKernels } from './backend.ts';
 import type { FieldType } from './field.ts';
+import { wipeMatmulBlocks } from './linalg.ts';
 import { LEN as N, SPLIT_MIN_ELEMENTS, SPLIT_MIN_MACS, isShared, registerHelperModule, runBlocks, runMatmul, runSplit, slot, splitCount, type Exports, type Step } from './threads.ts';
 
 const [P0, P1, P2, P3, P4, P5] = [0, 1, 2, 3, 4, 5].map(slot) as [number, number, number, number, number, number];
@@ -94,6 +95,11 @@ function sc(): Scratch {
  * For per-task hygiene: the runtime can call this when a task ends.
  */
 export function wipeRingScratch(): void {
+  wipeMatmulBlocks();
+  for (const key of ['a', 'b', 'o'] as const) {
+    stage[key]?.fill(0n);
+    delete stage[key];
+  }
   scratch?.u64.fill(0n);
   scratch = undefined;
 }
@@ -177,15 +183,15 @@ function staged(key: 'a' | 'b' | 'o', src: BigUint64Array | undefined, limbsNeed
   return t;
 }
 
-function matmulSplit(l: number, a: BigUint64Array, b: BigUint64Array, out: BigUint64Array, m: number, k: number, n: number, parts: number): void {
+function matmulSplit(l: number, a: BigUint64Array, b: BigUint64Array, out: BigUint64Array, m: number, k: number, n: number, parts: number, acc: boolean): void {
   const direct = isShared(a) && isShared(b) && isShared(out);
   const sa = direct ? a : staged('a', a, m * k * l);
   const sb = direct ? b : staged('b', b, k * n * l);
-  const so = direct ? out : staged('o', undefined, m * n * l);
+  const so = direct ? out : staged('o', acc ? out : undefined, m * n * l);
   let step = 0;
-  runSplit(m, parts, 1, (i0, i1) => ({ kind: 'matmul', l, a: sa, b: sb, out: so, i0, i1, k, n }), (i0, i1) => {
+  runSplit(m, parts, 1, (i0, i1) => ({ kind: 'matmul', l, a: sa, b: sb, out: so, i0, i1, k, n, acc }), (i0, i1) => {
     step = i1;
-    if (runMatmul(sc().x, l, a, b, out, i0, i1, k, n) > KEEP_BYTES) scratch = undefined;
+    if (runMatmul(sc().x, l, a, b, out, i0, i1, k, n, acc) > KEEP_BYTES) scratch = undefined;
   });
   if (!direct) out.set(so.subarray(step * n * l, m * n * l), step * n * l);
   if (!direct && (m * k + k * n + m * n) * l * 8 > KEEP_BYTES) (['a', 'b', 'o'] as const).forEach((key) => delete stage[key]);
@@ -278,17 +284,17 @@ export const wasmKernels: RingKernels = {
   shr: (f, a, bits, out, n) => shift(f, 0, a, bits, out, n),
   lshr: (f, a, bits, out, n) => shift(f, 1, a, bits, out, n),
   shl: (f, a, bits, out, n) => shift(f, 2, a, bits, out, n),
-  matmul: (f, a, b, out, m, k, n) => {
+  matmul: (f, a, b, out, m, k, n, acc = false) => {
     const l = f === 'FM64' ? 1 : 2;
     const r = resident(a, b, out);
     if (r !== undefined) {
-      out.fill(0n);
+      if (!acc) out.fill(0n);
       (l === 1 ? r.matmul64 : r.matmul128)(a.byteOffset, b.byteOffset, out.byteOffset, m, k, n);
       return;
     }
     const parts = Math.min(m, splitCount(m * k * n, SPLIT_MIN_MACS));
     if (parts > 1) {
-      matmulSplit(l, a, b, out, m, k, n, parts);
+      matmulSplit(l, a, b, out, m, k, n, parts, acc);
       return;
     }
     const s = sc();
@@ -298,7 +304,8 @@ export const wasmKernels: RingKernels = {
     const mem = s.u64;
     mem.set(a.subarray(0, aL), 0);
     mem.set(b.subarray(0, bL), aL);
-    mem.fill(0n, aL + bL, aL + bL + oL);
+    if (acc) mem.set(out.subarray(0, oL), aL + bL);
+    else mem.fill(0n, aL + bL, aL + bL + oL);
     (l === 1 ? s.x.matmul64 : s.x.matmul128)(0, aL * 8, (aL + bL) * 8, m, k, n);
     out.set(mem.subarray(aL + bL, aL + bL + oL));
     if (total > KEEP_BYTES) scratch = undefined; // memory cannot shrink: drop the instance

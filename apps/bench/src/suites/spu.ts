@@ -4,8 +4,13 @@
 // (threads, MessagePort links) figures come from the cluster suite.
 // One SPU session (contexts, dealer, seeds) per case, as a job would hold it; each timed rep is one
 // op on every rank including all of the dealer's work for it (for matmul, its A.B product). Input
-// sharing happens once outside the timed region. `cpu_ms` is process CPU time per rep (user+sys),
-// which is steadier than wall time on a shared machine.
+// sharing happens once outside the timed region. `cpu_ms` is process CPU time per rep (user+sys, all
+// threads), which is steadier than wall time on a shared machine.
+// Kernel threads (`kernel_threads` in every record): SFW_SPU_KERNEL_THREADS as the worker reads it
+// (0: the runtime's default for one SPU thread: every core; n: n threads); unset: 1, the
+// one-core figure. With n > 1 the large kernels of every party (products, elementwise passes, PRG
+// fills) split over the pool, so wall time can drop below CPU time. SFW_BENCH_SPU_CASES=matmulF,mulF
+// runs only those cases.
 import { shareInputs } from '@sfw/spu/simulation';
 import {
   LocalHub,
@@ -17,8 +22,9 @@ import {
   type SpuConfig,
   type SpuContext,
 } from '@sfw/spu';
-import type { FieldType } from '@sfw/ring';
-import { timeIt, type BenchSuite } from '../suite.ts';
+import { setKernelThreads, type FieldType } from '@sfw/ring';
+import { availableParallelism } from 'node:os';
+import { timeIt, type BenchRunOptions, type BenchSuite } from '../suite.ts';
 
 type Op = (c: SpuContext, x: SecretTensor, y: SecretTensor) => Promise<SecretTensor>;
 
@@ -98,14 +104,28 @@ const suite: BenchSuite = {
   name: 'spu',
   description: 'SEMI2K kernels with a TTP dealer, all in one thread over LocalHub: fixed-point mul and square, ring mul, truncation, fixed-point matmul',
   async run({ quick, emit }) {
-    for (const field of ['FM64', 'FM128'] as const)
-      for (const parties of quick ? [2] : [2, 3])
-        for (const c of CASES)
-          for (const n of sizes(c, field, parties, quick)) {
-            const r = await runCase(c, field, parties, n, quick);
-            emit({ suite: 'spu', case: c.name, n, field, parties, ...r, transport: 'LocalHub (one thread, dealer included)' });
-          }
+    const raw = process.env.SFW_SPU_KERNEL_THREADS;
+    const kernelThreads = raw === undefined || raw === '' ? 1 : Number(raw) === 0 ? Math.min(64, availableParallelism()) : Number(raw);
+    setKernelThreads(kernelThreads);
+    if (kernelThreads > 1) await new Promise((r) => setTimeout(r, 1000)); // helpers start in the background
+    try {
+      await runAll(quick, emit, kernelThreads);
+    } finally {
+      setKernelThreads(1);
+    }
   },
 };
+
+async function runAll(quick: boolean, emit: BenchRunOptions['emit'], kernelThreads: number): Promise<void> {
+  const only = process.env.SFW_BENCH_SPU_CASES?.split(',').filter((x) => x !== '');
+  const cases = only === undefined || only.length === 0 ? CASES : CASES.filter((c) => only.includes(c.name));
+  for (const field of ['FM64', 'FM128'] as const)
+    for (const parties of quick ? [2] : [2, 3])
+      for (const c of cases)
+        for (const n of sizes(c, field, parties, quick)) {
+          const r = await runCase(c, field, parties, n, quick);
+          emit({ suite: 'spu', case: c.name, n, field, parties, ...r, kernel_threads: kernelThreads, transport: 'LocalHub (one thread, dealer included)' });
+        }
+}
 
 export default suite;

@@ -44,7 +44,8 @@ export const ARITH_KINDS: readonly CorrelationKind[] = [
       { name: 'b', field, shape: [k!, n!], sharing: 'additive' },
     ],
     derived: ({ dims: [m, , n] }, field) => [{ name: 'c', field, shape: [m!, n!], sharing: 'additive' }],
-    derive: (_p, _field, r) => ({ c: matmul(r.a!, r.b!) }),
+    // c in dealer scratch (recycled after use): no fresh m x n array per triple.
+    derive: ({ dims: [m, , n] }, field, r, scratch) => ({ c: matmul(r.a!, r.b!, scratch?.take(field, [m!, n!])) }),
   }),
   correlationKind<TruncParams>('truncPr', {
     parse: (raw) => {

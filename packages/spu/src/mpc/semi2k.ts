@@ -8,6 +8,7 @@ import {
   beaverCombine,
   makeTensor,
   matmul,
+  matmulAdd,
   neg,
   sub,
   truncFinish,
@@ -75,22 +76,26 @@ async function squarePair(env: KernelEnv, x: RingTensor, t: Correlation, out?: R
 
 // Matrix Beaver triple (SecureML, Mohassel & Zhang 2017, section 4.2): C = A.B from the dealer;
 // open E = X - A and F = Y - B, then Z_i = C_i + E.B_i + A_i.F (+ E.F at rank 0). Rank 0 folds
-// E.F in as E.(B_0 + F), so every rank does two local matrix products.
+// E.F in as E.(B_0 + F), so every rank does two local matrix products; the second accumulates into
+// the first in the kernel (ring's matmulAdd: no product array, no addition pass).
+// C_i is needed only at the end, so the products start as soon as E and F are open: on rank 0 (whose
+// C_0 comes from the dealer) they overlap the dealer's own A.B product instead of waiting for it.
 async function beaverMatmul(env: KernelEnv, x: RingTensor, y: RingTensor, t: Correlation, out?: RingTensor): Promise<RingTensor> {
   const { a, b } = t.random;
   const [buf, e, f] = pair(env, x, y);
   sub(x, a!, e);
   sub(y, b!, f);
-  const opened = openAll(env.comm, buf, env.pool);
-  // Both awaited together: a failure of either surfaces here, never as an unhandled rejection.
-  const [{ c }, ef] = await Promise.all([t.derived, opened]);
+  // Awaited only after the products: mark it handled now, so that a dealer failure during the
+  // opening is not an unhandled rejection (it still surfaces at the await below).
+  t.derived.catch(() => undefined);
+  const ef = await openAll(env.comm, buf, env.pool);
   const [eo, fo] = splitPair(ef, x, y);
   if (holdsConstants(env)) add(b!, fo, b);
   const z = matmul(eo, b!, out);
+  matmulAdd(a!, fo, z);
+  const { c } = await t.derived;
   add(z, c!, z);
-  const af = matmul(a!, fo);
-  add(z, af, z);
-  env.pool.give(a, b, c, ef, af);
+  env.pool.give(a, b, c, ef);
   return z;
 }
 
