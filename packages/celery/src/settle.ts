@@ -35,6 +35,9 @@ export interface SettleDeps {
 interface Record {
   what: string;
   store(): Promise<unknown>;
+  /** `store()` writes one command at once (the FINISH script), so whatever is written after it on
+   *  the connection runs after it in Redis. */
+  oneCommand: boolean;
   announce(): void;
 }
 
@@ -53,10 +56,17 @@ export class Settler {
     h.timer?.cancel();
     try {
       const rec = this.#record(h, s);
+      // The store is written right away: the delivery record was written before it on the same
+      // connection and runs first (Qos.deliver), so a quick task's record can share its write.
+      const stored = Promise.all([h.delivered, rec.store()]);
+      // The seat is given back as soon as the outcome and the ack are written, not when Redis has
+      // answered: Redis runs one connection's commands in order, so the next pop (written after
+      // this on the same connection) cannot take a message before this one is acknowledged, and it
+      // shares this write instead of costing a round trip of its own. If the record fails, the
+      // message stays in `unacked` for redelivery, as before; the seat was not keeping it.
+      if (rec.oneCommand) this.d.window.unseat(h.tag);
       try {
-        // The store is written right away: the delivery record was written before it on the same
-        // connection and runs first (Qos.deliver), so a quick task's record can share its write.
-        await Promise.all([h.delivered, rec.store()]);
+        await stored;
       } catch (err) {
         this.d.logErr(`failed to record ${rec.what}; message left unacknowledged`, err);
         return;
@@ -99,6 +109,7 @@ export class Settler {
         }
         return {
           what: 'SUCCESS',
+          oneCommand: true,
           store: () => d.results.finishSerialized(ignore ? null : { taskId: req.id, json: meta }, h.tag),
           announce: () => {
             this.#processed++;
@@ -113,6 +124,7 @@ export class Settler {
         const tb = tracebackOf(s.error, exc, d.debug);
         return {
           what: 'FAILURE',
+          oneCommand: true,
           store: () => d.results.finish(failureMeta(ctx, exc, tb), h.tag),
           announce: () => {
             d.log.warn({ taskId: req.id, excType: exc.exc_type, ran: s.ran }, 'task failed');
@@ -129,6 +141,7 @@ export class Settler {
         const etaIso = pyIsoUtc(Date.now() + s.countdownSec * 1000);
         return {
           what: 'RETRY',
+          oneCommand: true,
           // Celery's order (publish the retry, store RETRY, ack), here in one atomic script.
           store: () =>
             d.results.finish(retryMeta(ctx, exc, tb), h.tag, {
@@ -148,6 +161,7 @@ export class Settler {
         const { reason } = s;
         return {
           what: 'REVOKED',
+          oneCommand: true,
           store: () => d.results.finish(revokedMeta(ctx, exceptionPayload(taskRevoked(reason))), h.tag),
           announce: () => {
             d.log.info({ taskId: req.id, reason }, 'task revoked');
@@ -160,6 +174,8 @@ export class Settler {
       case 'restore':
         return {
           what: 'the restore of a held message',
+          // Reads the entry first: more than one round trip.
+          oneCommand: false,
           store: () => d.qos.restoreTags([h.tag]),
           announce: () => d.log.info({ taskId: req.id }, 'put a held message back on its queue'),
         };

@@ -70,7 +70,9 @@ export async function stageFiles(files: readonly ResolvedFile[], tag: string, op
   const created: string[] = [];
   const entries: Entry[] = [];
   const staged = new Map<string, { final: string; temp: string; dir: boolean }>();
-  const suffix = `${STAGE_MARK}${tag.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 32)}-${randomBytes(4).toString('hex')}`;
+  // Drawn when the first output is staged: most tasks (and every light one) stage none.
+  let suffixOnce: string | undefined;
+  const suffixOf = (): string => (suffixOnce ??= `${STAGE_MARK}${tag.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 32)}-${randomBytes(4).toString('hex')}`);
   let done = false;
   const discard = async (): Promise<void> => {
     for (const s of staged.values()) await rm(s.temp, { recursive: true, force: true }).catch(() => undefined);
@@ -93,7 +95,7 @@ export async function stageFiles(files: readonly ResolvedFile[], tag: string, op
           for (let d = parent; d.length >= first.length; d = dirname(d)) chain.push(d);
           created.push(...chain.reverse());
         }
-        const temp = join(parent, `.${basename(f.resolved)}${suffix}.tmp`);
+        const temp = join(parent, `.${basename(f.resolved)}${suffixOf()}.tmp`);
         if (f.role === 'output-dir') await mkdir(temp, { mode: 0o700 });
         s = { final: f.resolved, temp, dir: f.role === 'output-dir' };
         staged.set(f.resolved, s);
@@ -116,7 +118,7 @@ export async function stageFiles(files: readonly ResolvedFile[], tag: string, op
         const moves: JournalEntry[] = [];
         for (const s of staged.values()) {
           // An output the job chose not to write is not committed.
-          if (await exists(s.temp)) moves.push({ temp: s.temp, final: s.final, dir: s.dir, old: join(dirname(s.final), `.${basename(s.final)}${suffix}.old`) });
+          if (await exists(s.temp)) moves.push({ temp: s.temp, final: s.final, dir: s.dir, old: join(dirname(s.final), `.${basename(s.final)}${suffixOf()}.old`) });
         }
         // Contents first, then names: an output renamed into place must never be a file whose
         // data a power loss could still drop (an empty or short table under its final name).
