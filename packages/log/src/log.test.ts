@@ -49,3 +49,28 @@ describe('redaction of free text', () => {
     expect(redactSecrets('connect failed password=abc token: "xyz"')).toBe('connect failed password=*** token: ***');
   });
 });
+
+describe('field censoring', () => {
+  it('censors top-level, one level down (*.key) and exact nested paths, in lines and child bindings', () => {
+    const mem = memoryStream();
+    const log = createLogger({ console: mem.stream, level: 'debug', redact: ['deep.er.key'] });
+    const child = log.child({ token: 't0ken', task: { seed: 's33d', id: 7 } });
+    child.info({ headers: { authorization: 'Bearer abc' }, req: { headers: { authorization: 'Bearer def', accept: 'json' } }, deep: { er: { key: 'k3y', other: 1 } }, list: [{ share: 'sh4re' }], n: 3 }, 'line');
+    const [line] = mem.lines();
+    const text = JSON.stringify(line);
+    for (const secret of ['t0ken', 's33d', 'Bearer abc', 'Bearer def', 'k3y']) expect(text).not.toContain(secret);
+    expect(line).toMatchObject({ token: '[redacted]', task: { seed: '[redacted]', id: 7 }, req: { headers: { authorization: '[redacted]', accept: 'json' } }, deep: { er: { key: '[redacted]', other: 1 } }, n: 3 });
+    // `*.share` looks one level down only: an array element is two levels down, as with pino's paths.
+    expect(line!.list).toEqual([{ share: 'sh4re' }]);
+  });
+
+  it('never changes the caller\'s object, and keeps an Error an Error', () => {
+    const mem = memoryStream();
+    const log = createLogger({ console: mem.stream });
+    const fields = { cfg: { password: 'hunter2', user: 'u' }, err: new Error('boom') };
+    log.warn(fields, 'failed');
+    expect(fields.cfg.password).toBe('hunter2');
+    const [line] = mem.lines();
+    expect(line).toMatchObject({ cfg: { password: '[redacted]', user: 'u' }, err: { message: 'boom', type: 'Error' } });
+  });
+});
