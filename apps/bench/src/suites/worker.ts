@@ -114,7 +114,9 @@ const pythonWorker = (pool: 'solo' | 'prefork', concurrency = 1): WorkerSpec => 
   }),
 });
 
-const WORKERS: WorkerSpec[] = [appWorker(1), pythonWorker('solo'), pythonWorker('prefork', 2)];
+// app-c1 (the default: one slot) against the solo pool; app-c2 (two slots, as many as the
+// machine's cores) against prefork -c 2.
+const WORKERS: WorkerSpec[] = [appWorker(1), appWorker(2), pythonWorker('solo'), pythonWorker('prefork', 2)];
 
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
@@ -128,7 +130,7 @@ interface Side {
   child?: ChildProcess;
   client?: CeleryClient;
   lat: number[];
-  drains: { ms: number; cpuSec: number }[];
+  drains: Drain[];
 }
 
 /** Sequential send -> result ready round trips (ms). */
@@ -177,19 +179,38 @@ async function preload(url: string, queue: string, n: number, tag: string): Prom
   await run(PYTHON, [join(PY, 'app_producer.py'), url, queue, String(n), tag], { cwd: PY, timeout: 300_000 });
 }
 
-/** Drain a pre-loaded queue of n tasks: wall ms from the RENAME to the last SUCCESS, worker CPU s. */
-async function drain(s: Side, n: number, round: number): Promise<{ ms: number; cpuSec: number }> {
+/** Commands Redis executed (every db; scripts count once, plus the calls they make) and socket
+ *  reads it processed: the drains run one at a time, so a drain's difference is its worker's. */
+async function redisCounters(client: CeleryClient): Promise<{ calls: number; reads: number }> {
+  const cmd = await client.redis.info('commandstats');
+  let calls = 0;
+  for (const m of cmd.matchAll(/^cmdstat_(\w+):calls=(\d+)/gm)) if (m[1] !== 'info' && m[1] !== 'rename' && m[1] !== 'llen') calls += Number(m[2]);
+  const stats = await client.redis.info('stats');
+  return { calls, reads: Number(/total_reads_processed:(\d+)/.exec(stats)?.[1] ?? Number.NaN) };
+}
+
+interface Drain { ms: number; cpuSec: number; redisCpuSec: number; calls: number; reads: number }
+
+/** Drain a pre-loaded queue of n tasks: wall ms from the RENAME to the last SUCCESS, worker and
+ *  redis-server CPU s, Redis commands and socket reads. */
+async function drain(s: Side, n: number, round: number, redisPid: number): Promise<Drain> {
   const counter = await successCounter(s);
   try {
     await preload(s.url, STAGING, n, `d${round}`);
     const len = await s.client!.redis.llen(STAGING);
     if (len !== n) throw new Error(`${s.w.label}: staged ${len} of ${n} messages`);
+    const r0 = await redisCounters(s.client!);
     const cpu0 = cpuSecOfTree(s.child!.pid!);
+    const rcpu0 = cpuSecOfTree(redisPid);
     const t0 = performance.now();
     await s.client!.redis.rename(STAGING, QUEUE);
     await counter.reach(n, 'drain');
     const ms = performance.now() - t0;
-    return { ms, cpuSec: cpuSecOfTree(s.child!.pid!) - cpu0 };
+    const cpuSec = cpuSecOfTree(s.child!.pid!) - cpu0;
+    const redisCpuSec = cpuSecOfTree(redisPid) - rcpu0;
+    const r1 = await redisCounters(s.client!);
+    // Less the INFO calls' own share (two per reading, each one read).
+    return { ms, cpuSec, redisCpuSec, calls: r1.calls - r0.calls, reads: r1.reads - r0.reads - 2 };
   } finally {
     await counter.close();
   }
@@ -220,7 +241,7 @@ const suite: BenchSuite = {
         for (const s of sides) s.lat.push(...(await latencyBatch(s.client!, Math.ceil(nLatency / rounds), `l${r}-`)));
       }
       for (let r = 0; r < (quick ? 1 : 2); r++) {
-        for (const s of sides) s.drains.push(await drain(s, nDrain, r));
+        for (const s of sides) s.drains.push(await drain(s, nDrain, r, redis.pid!));
       }
       for (const s of sides) {
         const lat = [...s.lat].sort((a, b) => a - b);
@@ -231,6 +252,9 @@ const suite: BenchSuite = {
           median_ms: r4(pct(lat, 50)), p10_ms: r4(pct(lat, 10)), p90_ms: r4(pct(lat, 90)), p95_ms: r4(pct(lat, 95)), p99_ms: r4(pct(lat, 99)), reps: lat.length,
           tasks_per_s: Math.round((nDrain / best.ms) * 1000 * 10) / 10, drains_ms: s.drains.map((d) => r4(d.ms)),
           worker_cpu_us_per_task: cpuPerTaskUs, worker_cpu_s: s.drains.map((d) => r4(d.cpuSec)),
+          redis_cpu_us_per_task: s.drains.map((d) => Math.round((d.redisCpuSec / nDrain) * 1e6)),
+          redis_calls_per_task: s.drains.map((d) => Math.round((d.calls / nDrain) * 100) / 100),
+          redis_reads_per_task: s.drains.map((d) => Math.round((d.reads / nDrain) * 100) / 100),
         });
       }
     } finally {
