@@ -2,10 +2,10 @@
 // standardizing with a private scaler, writing predictions at the receiver), SPU programs run SPMD
 // on the ranks (training, prediction, model share I/O). Loaded into every cluster thread.
 import { defineDeviceModule } from '@sfw/runtime';
-import type { MaskedMatrix, PlainTensor, PyuContext, SecretTensor, SpuContext } from '@sfw/runtime';
+import type { MaskedMatrix, PlainTensor, PrivateTensor, PyuContext, SecretTensor, SpuContext } from '@sfw/runtime';
 import { DataError, applyStandardize, columnMeanStd, getColumn, getNumericColumn, makeTable, readCsv, readCsvBatches, readCsvHeader, writeCsv } from '@sfw/data';
 import type { Column, Table } from '@sfw/data';
-import { convergedProgram, epochProgram, predictProgram } from './program.ts';
+import { convergedProgram, epochProgram, scoreChunks } from './program.ts';
 import type { ConvergedPub, EpochPub, PredictPub } from './program.ts';
 import { readScaler, readShareFile, writeAtomic, writeShareFile } from '@sfw/model/files';
 import type { Scaler } from '@sfw/model/files';
@@ -205,7 +205,7 @@ async function writePredictions(_ctx: PyuContext, scores: PlainTensor, kept: Kep
 
 // A program typed over its own public parameters P; it fits the runtime's SpuProgram as it is
 // (SpuProgram takes `pub: never`, which any P accepts).
-type Program<P> = (spu: SpuContext, inputs: SecretTensor[], pub: P) => Promise<SecretTensor[]> | SecretTensor[];
+type Program<P> = (spu: SpuContext, inputs: SecretTensor[], pub: P, priv: PrivateTensor[]) => Promise<SecretTensor[]> | SecretTensor[];
 
 const concat: Program<null> = (spu, inputs) => [inputs.length === 1 ? inputs[0]! : spu.concat(inputs, 1)];
 
@@ -259,11 +259,16 @@ const releaseMask: Program<MaskPub> = async (spu, _inputs, pub) => {
 
 const converged: Program<ConvergedPub> = (spu, inputs, pub) => convergedProgram(spuLrOps(spu), inputs, pub);
 
-/** Inputs: [w, ...feature blocks]; the blocks are concatenated here (X is never exported). */
-const predict: Program<PredictPub> = (spu, inputs, pub) => {
-  const [w, ...blocks] = inputs as [SecretTensor, ...SecretTensor[]];
-  const x = blocks.length === 1 ? blocks[0]! : spu.concat(blocks, 1);
-  return predictProgram(spuLrOps(spu), [x, w], pub);
+/**
+ * Inputs: [w]; the feature blocks are private blocks (each at its own party's rank, in rank order,
+ * ones column in the intercept party's block). X w = sum over blocks of X_p w_p by the
+ * private-block product: no share of X is made, and only each block, masked, crosses to the other
+ * ranks (docs/sslr.md, "Predict").
+ */
+const predict: Program<PredictPub> = (spu, inputs, pub, priv) => {
+  const w = inputs[0];
+  if (w === undefined || inputs.length !== 1 || priv.length === 0) throw new Error('sslr.predict takes the weights as its one input and the feature blocks as private blocks');
+  return scoreChunks(spuLrOps(spu), priv[0]!.shape[0], pub, (r0, r1) => spu.privateMatmul(priv, w, { rows: [r0, r1] }));
 };
 
 /** Each rank writes its own share of w to its party's file; returns w so the driver can await it. */

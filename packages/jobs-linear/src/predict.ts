@@ -80,8 +80,9 @@ export async function runSsLrPredict(ctx: JobContext, cfg: SsLrPredictConfig): P
   const kept = keep === undefined ? null : inPass ? receiver.call('sslr.pick', read[recvBlock]!, 'kept') : receiver.call('sslr.keepColumns', inputs[cfg.receiver]!, keep);
   const [w] = spu.run('sslr.loadModel', [], { sharePaths: spu.ranks.map((p) => join(modelDir(p), shareFileName(p))) });
   const chunkRows = infeedRows(meta.feature_names.length, cfg.batch_size);
-  // The blocks are concatenated inside the predict program: X is never exported from the ranks.
-  const [scores] = spu.run('sslr.predict', [w!, ...blocks], { sigType: meta.sig_type, regType: meta.reg_type, chunkRows });
+  // Each party's block goes to its own rank only, as a private block: X is never secret-shared,
+  // and only masked blocks and w-sized openings cross between ranks (docs/sslr.md, "Predict").
+  const [scores] = spu.run('sslr.predict', [w!], { sigType: meta.sig_type, regType: meta.reg_type, chunkRows }, { private: blocks });
   void scores!.ready.then(
     () => ctx.log.info({ ms: Math.round(performance.now() - t0) }, 'ss_lr_predict scores computed'),
     () => undefined,

@@ -100,12 +100,21 @@ export interface PredictPub {
 export async function predictProgram<T>(ops: LrOps<T>, inputs: T[], pub: PredictPub): Promise<T[]> {
   const [x, w] = inputs as [T, T];
   const n = ops.shape(x)[0]!;
+  // One chunk covering every row (the common case: chunks hold ~400k rows at 100 features) is X
+  // itself: slicing it would only copy both shares.
+  return scoreChunks(ops, n, pub, (r0, r1) => ops.matmul(r0 === 0 && r1 === n ? x : ops.sliceRows(x, r0, r1), w));
+}
+
+/**
+ * The scoring loop of predictProgram over any product: `product(r0, r1)` = X[r0:r1] w, in chunks of
+ * `pub.chunkRows` rows, each through the training sigmoid for logistic models. The job's SPU
+ * program passes the private-block product (the parties' blocks stay at their own ranks).
+ */
+export async function scoreChunks<T>(ops: LrOps<T>, n: number, pub: PredictPub, product: (r0: number, r1: number) => Promise<T>): Promise<T[]> {
   const parts: T[] = [];
   for (let r0 = 0; r0 < n; r0 += pub.chunkRows) {
-    // One chunk covering every row (the common case: chunks hold ~400k rows at 100 features) is
-    // X itself: slicing it would only copy both shares.
     const r1 = Math.min(n, r0 + pub.chunkRows);
-    let z = await ops.matmul(r0 === 0 && r1 === n ? x : ops.sliceRows(x, r0, r1), w);
+    let z = await product(r0, r1);
     if (pub.regType === 'logistic') z = await ops.sigmoid(z, pub.sigType);
     parts.push(z);
   }

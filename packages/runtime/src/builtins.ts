@@ -1,6 +1,6 @@
 // The `builtin` device module, loaded by every cluster: a few generic PYU functions and SPU programs
 // so that benchmarks, smoke checks and simple jobs need no module of their own.
-import type { SecretTensor, SpuContext } from '@sfw/spu';
+import type { PrivateTensor, SecretTensor, SpuContext } from '@sfw/spu';
 import type { PyuContext } from './context.ts';
 import { defineDeviceModule, deviceModuleUrl } from './module.ts';
 import type { PlainTensor } from './tensor.ts';
@@ -40,6 +40,14 @@ export default defineDeviceModule('builtin', {
     matmul: async (spu: SpuContext, xs: SecretTensor[]) => {
       const [x, y] = two(xs);
       return [await spu.matmul(x, y)];
+    },
+    /**
+     * [X_1 | X_2 | ...] . w for the run's private blocks (`RunOptions.private`, each at its owner's
+     * rank) and the one secret input w.
+     */
+    privateMatmul: async (spu: SpuContext, xs: SecretTensor[], _pub: null, priv: PrivateTensor[]) => {
+      if (xs.length !== 1) throw new Error(`expected 1 input, got ${xs.length}`);
+      return [await spu.privateMatmul(priv, xs[0]!)];
     },
     /** Sum of all elements of every input (a scalar). */
     sum: (spu: SpuContext, xs: SecretTensor[]) => [

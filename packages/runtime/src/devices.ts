@@ -3,6 +3,8 @@
 //   pyuObj.to(spu)      owner secret-shares; rank i receives share i only
 //   pyuObj.to(otherPyu) plaintext disclosure to that one party
 //   spuObj.reveal(pyu)  every rank sends its share to that party only; it reconstructs
+//   spu.run(.., { private: [pyuObj] })  the owner's plaintext goes to the owner's OWN rank only
+//                       (the other ranks get its shape): a private block for privateMatmul
 //   obj.get()           reveal to the driver (the main thread that runs the job)
 import { ClusterError, DeviceError, toErrorInfo } from './errors.ts';
 import { quiet, type ClusterCore } from './core.ts';
@@ -117,6 +119,13 @@ export interface SpuRunStats {
 export interface RunOptions {
   /** Number of SecretTensors the program returns (default 1). */
   readonly outputs?: number;
+  /**
+   * Private blocks: 2-D values of parties that host SPU ranks, each placed in the clear at its
+   * owner's own rank only (rank i is parties[i]; the other ranks learn the shape). The program gets
+   * them as its 4th argument, in this order, for `spu.privateMatmul`; nothing is secret-shared,
+   * and no other party or rank receives the values.
+   */
+  readonly private?: ReadonlyArray<DeviceObject>;
 }
 
 export class Spu {
@@ -139,6 +148,7 @@ export class Spu {
     const ins = inputs.map((x) => (x instanceof DeviceObject ? x.to(this) : x));
     for (const x of ins) core.assertUsable(x.epoch);
     const inputIds = ins.map((x) => x.id);
+    const privateIds = (options.private ?? []).map((x) => this.#placePrivate(x));
     const outIds = Array.from({ length: options.outputs ?? 1 }, () => core.newId());
     const runId = core.newId();
     // In party mode the dealer is a remote service: it starts serving when the ranks' first frames arrive.
@@ -146,7 +156,7 @@ export class Spu {
     const served = dealer ? quiet(core.request(dealer, 'dealer', (api) => api.serve(runId))) : null;
     let failed = false;
     const perRank = core.rankThreads.map((r) =>
-      core.request(r, fn, (api) => api.run(runId, fn, inputIds, pub, outIds)).catch((err: unknown) => {
+      core.request(r, fn, (api) => api.run(runId, fn, inputIds, pub, outIds, privateIds)).catch((err: unknown) => {
         if (!failed) {
           // SPMD: one rank failing leaves the others waiting for its messages; fail the run everywhere.
           failed = true;
@@ -161,6 +171,21 @@ export class Spu {
     return outIds.map(
       (id, i) => new SpuObject(this, id, core.epoch, ranksDone.then((r) => ({ shape: r[0]!.shapes[i]! })), stats),
     );
+  }
+
+  /** Places a private block (RunOptions.private): owner party -> its own rank; shape to every rank. */
+  #placePrivate(x: DeviceObject): number {
+    const core = this.core;
+    if (!(x instanceof DeviceObject)) throw new ClusterError('BAD_USAGE', 'a private block must be a party-held DeviceObject');
+    core.assertUsable(x.epoch);
+    const owner = x.device.party;
+    const rank = core.parties.indexOf(owner);
+    if (rank < 0) throw new ClusterError('BAD_USAGE', `${owner} hosts no SPU rank: its value cannot be a private block`);
+    const id = core.newId();
+    if (core.isLocal(owner)) void quiet(core.request(core.party(owner), 'private', (api) => api.placePrivate(x.id, id)));
+    // Each rank's receive fails (and with it the run) if the owner could not place the block.
+    for (const r of core.rankThreads) void quiet(core.request(r, 'private', (api) => api.recvPrivate(owner, rank, id)));
+    return id;
   }
 
   toString(): string {

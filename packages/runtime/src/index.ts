@@ -16,8 +16,8 @@ export { DeviceError, ClusterError, DEVICE_ERROR_CODES, type DeviceErrorCode, ty
 export { toPlainTensor, type PlainTensor } from './tensor.ts';
 export type { Comm, CommStats } from './comm.ts';
 // SPU types jobs program against (jobs import them from here, not from @sfw/spu).
-export type { SpuBackend, SpuConfig, SpuContext, SecretTensor } from './spu-backend.ts';
-export type { ArgmaxOptions, MaskedMatrix, Operand, RowRange, SigmoidType } from '@sfw/spu';
+export type { PrivateTensor, SpuBackend, SpuConfig, SpuContext, SecretTensor } from './spu-backend.ts';
+export type { ArgmaxOptions, MaskedMatrix, Operand, PrivateMatmulOptions, RowRange, SigmoidType } from '@sfw/spu';
 export { SIGMOID_TYPES } from '@sfw/spu';
 export {
   MessagePortLink,

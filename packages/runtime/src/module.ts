@@ -1,14 +1,16 @@
 // Device modules: files every cluster thread imports, registering functions by name. Only names cross
 // thread boundaries (a closure cannot be sent to another thread, and a name can be checked and logged).
-import type { SecretTensor, SpuContext } from '@sfw/spu';
+import type { PrivateTensor, SecretTensor, SpuContext } from '@sfw/spu';
 import type { PyuContext } from './context.ts';
 
 export type PyuFunction = (ctx: PyuContext, ...args: never[]) => unknown;
 /**
  * An SPU program, run SPMD on every rank with this rank's shares. `pub` is typed `never` here so that
- * a program declares its own public-parameter shape and still fits the registry.
+ * a program declares its own public-parameter shape and still fits the registry. `priv` holds the
+ * run's private blocks (`RunOptions.private`, in that order): values at the owner's rank only, for
+ * `spu.privateMatmul`; a program that takes none may omit the parameter.
  */
-export type SpuProgram = (spu: SpuContext, inputs: SecretTensor[], pub: never) => SecretTensor[] | Promise<SecretTensor[]>;
+export type SpuProgram = (spu: SpuContext, inputs: SecretTensor[], pub: never, priv: PrivateTensor[]) => SecretTensor[] | Promise<SecretTensor[]>;
 
 export interface DeviceModuleSpec {
   readonly pyu?: Readonly<Record<string, PyuFunction>>;

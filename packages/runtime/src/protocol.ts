@@ -66,10 +66,12 @@ export interface ThreadApi {
   sendTo(id: number, party: string, newId: number): Promise<Reply<void>>;
   recvFrom(party: string, newId: number): Promise<Reply<void>>;
   share(id: number, newId: number): Promise<Reply<ShareMeta>>;
+  placePrivate(id: number, newId: number): Promise<Reply<ShareMeta>>;
   collect(newId: number): Promise<Reply<void>>;
   // rank
   recvShare(party: string, id: number): Promise<Reply<ShareMeta>>;
-  run(runId: number, fn: string, inputs: number[], pub: unknown, outputs: number[]): Promise<Reply<RunReply>>;
+  recvPrivate(party: string, owner: number, id: number): Promise<Reply<ShareMeta>>;
+  run(runId: number, fn: string, inputs: number[], pub: unknown, outputs: number[], privates?: number[]): Promise<Reply<RunReply>>;
   revealTo(id: number, party: string, newId: number): Promise<Reply<void>>;
   getShare(id: number): Promise<Reply<{ share: Uint8Array; shape: readonly number[] }>>;
   abortRun(runId: number): void;

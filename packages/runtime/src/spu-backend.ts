@@ -2,10 +2,10 @@
 // `spu-default-backend.ts`, i.e. @sfw/spu); the runtime itself only moves the opaque share bytes the
 // backend produces. A backend is chosen by URL so that thread tests can use a stand-in and a
 // deployment could pin another protocol build without the runtime knowing its internals.
-import type { Comm, SecretTensor, SpuConfig, SpuContext } from '@sfw/spu';
+import type { Comm, PrivateTensor, SecretTensor, SpuConfig, SpuContext } from '@sfw/spu';
 import type { RingTensorLike } from './tensor.ts';
 
-export type { SpuConfig, SpuContext, SecretTensor };
+export type { PrivateTensor, SpuConfig, SpuContext, SecretTensor };
 
 /** SpuConfig without callbacks: what crosses into threads (functions cannot be cloned). */
 export type SpuThreadConfig = Omit<SpuConfig, 'onWarning'>;
@@ -27,6 +27,13 @@ export interface SpuBackend {
   reconstruct(cfg: SpuConfig, shares: Uint8Array[], shape: readonly number[]): Float64Array;
   /** Rank side: this rank's share bytes (from makeShares) as a secret value of a program. */
   importShare(cfg: SpuConfig, share: Uint8Array, shape: readonly number[]): object;
+  /**
+   * Owner side of a private block (`spu.run(..., { private: [...] })`): the plaintext encoded for
+   * the owner's own rank only (no shares). Optional: a backend without it cannot take private blocks.
+   */
+  encodePrivate?(cfg: SpuConfig, values: Float64Array | RingTensorLike, shape: readonly number[]): Uint8Array;
+  /** Rank side: a private block for a program; `bytes` at the owner rank, null at the others. */
+  importPrivate?(cfg: SpuConfig, rank: number, owner: number, bytes: Uint8Array | null, shape: readonly number[]): object;
   /** Rank side: a program output as this rank's share bytes and its public shape. */
   exportShare(t: object): { share: Uint8Array; shape: readonly number[] };
 }

@@ -9,7 +9,7 @@
 // (pool.ts in @sfw/spu: a pooled buffer is referenced by nobody and is fully overwritten before it is
 // read); take/give are synchronous, so concurrent runs in one thread cannot hand out a buffer twice.
 import { setKernelThreads, toBytes } from '@sfw/ring';
-import { BufferPool, createSpuContext, importShare, makeShares, reconstruct, serveDealer, SecretTensor, shareOf, SpuContext } from '@sfw/spu';
+import { BufferPool, createSpuContext, encodePrivate, importPrivate, importShare, makeShares, reconstruct, serveDealer, SecretTensor, shareOf, SpuContext } from '@sfw/spu';
 import type { SpuBackend } from './spu-backend.ts';
 /** Upper bound of scratch memory kept per rank thread between runs. */
 export const THREAD_POOL_MAX_BYTES = 256 * 1024 * 1024;
@@ -29,6 +29,8 @@ const backend: SpuBackend = {
   makeShares: (cfg, values, shape, n) => makeShares(cfg, values as Parameters<typeof makeShares>[1], shape, n),
   reconstruct,
   importShare,
+  encodePrivate: (cfg, values, shape) => encodePrivate(cfg, values as Parameters<typeof encodePrivate>[1], shape),
+  importPrivate,
   exportShare: (t) => {
     if (!(t instanceof SecretTensor)) throw new TypeError('an SPU program output is not a SecretTensor');
     // No copy of a whole buffer: a program's result is never pooled (pool.ts contract), so after the

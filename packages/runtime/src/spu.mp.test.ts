@@ -81,6 +81,46 @@ describe('SEMI2K through threads', () => {
     await cluster.endTask();
   });
 
+  it('private blocks: each party\'s block stays at its own rank; X . w matches plaintext', async () => {
+    await cluster.beginTask('private');
+    const spu = cluster.spu();
+    const xa = cluster.pyu('alice').call('builtin.pattern', [16, 3], 4);
+    const xb = cluster.pyu('bob').call('builtin.pattern', [16, 2], 9);
+    const w = cluster.pyu('bob').call('builtin.pattern', [5, 1], 2);
+    const [y] = spu.run('builtin.privateMatmul', [w], null, { private: [xa, xb] });
+    const got = await y!.reveal(cluster.pyu('alice')).get();
+    const pa = pattern([16, 3], 4), pb = pattern([16, 2], 9), pw = pattern([5, 1], 2);
+    expect(got.shape).toEqual([16, 1]);
+    for (let i = 0; i < 16; i++) {
+      let ref = 0;
+      for (let j = 0; j < 3; j++) ref += pa[i * 3 + j]! * pw[j]!;
+      for (let j = 0; j < 2; j++) ref += pb[i * 2 + j]! * pw[3 + j]!;
+      expect(Math.abs(got.data[i]! - ref)).toBeLessThan(8 * EPS);
+    }
+    // Each rank sends its peer three messages (its masked block, its part of w - B, its truncation
+    // part): the block-sized one is its OWN party's block only, so rank 0 sends 16*3 and rank 1
+    // 16*2 words of block, plus 5 + 16 words each. Nothing else crosses between the ranks.
+    const stats = await y!.stats!;
+    expect(stats.ranks.map((r, i) => r.sentTo[1 - i])).toEqual([3, 3]);
+    // Bytes sent also count the session seed (both ranks) and rank 0's few dealer requests.
+    const peerWords = [16 * 3 + 5 + 16, 16 * 2 + 5 + 16];
+    stats.ranks.forEach((r, i) => {
+      expect(r.stats.bytesSent).toBeGreaterThanOrEqual(peerWords[i]! * 8);
+      expect(r.stats.bytesSent).toBeLessThan(peerWords[i]! * 8 + 1024);
+    });
+    await cluster.endTask();
+  });
+
+  it('private blocks: a 1-D value is refused and fails the run', async () => {
+    await cluster.beginTask('private-bad');
+    const spu = cluster.spu();
+    const x = cluster.pyu('alice').call('builtin.pattern', [16], 4);
+    const w = cluster.pyu('bob').call('builtin.pattern', [16, 1], 2);
+    const [y] = spu.run('builtin.privateMatmul', [w], null, { private: [x] });
+    await expect(y!.ready).rejects.toThrow(/2-D/);
+    await cluster.endTask();
+  });
+
   it('keeps the TTP configuration free of warnings', () => {
     expect(warnings).toEqual([]);
   });

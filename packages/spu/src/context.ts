@@ -30,6 +30,7 @@ import { div, exp, log, reciprocal, sqrtRsqrt } from './numerics/numeric.ts';
 import { argmax, maxAlong, type ArgmaxOptions } from './numerics/reduce.ts';
 import { sigmoid, type SigmoidType } from './numerics/sigmoid.ts';
 import { MaskedMatrix, maskedState } from './mpc/masked-matrix.ts';
+import { PrivateTensor, privateValues } from './private-tensor.ts';
 
 const inSerial = new AsyncLocalStorage<SpuContext>();
 
@@ -40,6 +41,13 @@ export type Operand = SecretTensor | number;
 
 /** Rows [start, end) of a masked matrix. */
 export type RowRange = readonly [start: number, end: number];
+
+export interface PrivateMatmulOptions {
+  /** Rows [start, end) of the blocks to use (default all). */
+  readonly rows?: RowRange;
+  /** Public division by 2^shift folded into the one truncation (0..16, default 0). */
+  readonly shift?: number;
+}
 
 export class SpuContext {
   readonly cfg: ResolvedSpuConfig;
@@ -366,6 +374,44 @@ export class SpuContext {
       const st = maskedState(m);
       st.released = true;
       await this.protocol.masked.release(this.env, st);
+    });
+  }
+
+  // ---- products of rank-held plaintext blocks (docs/spu-private.md) ----
+
+  /**
+   * A plaintext block held by rank `owner` for its own party: the owner passes the values (row-major
+   * [rows, cols] doubles, encoded here as fixed point), every other rank passes none and gets a
+   * placeholder with the same public owner and shape. Local; nothing is sent.
+   */
+  privateInput(owner: number, shape: readonly [number, number], values?: Float64Array): PrivateTensor {
+    if (!Number.isInteger(owner) || owner < 0 || owner >= this.worldSize) throw new RangeError(`owner ${String(owner)} is not a rank`);
+    const [n, d] = shape;
+    if (!Number.isSafeInteger(n) || !Number.isSafeInteger(d) || n < 1 || d < 1) throw new RangeError(`private block shape [${shape.join(', ')}] is not a non-empty matrix`);
+    if ((values !== undefined) !== (owner === this.rank)) throw new RangeError('exactly the owner rank passes the values of a private block');
+    if (values !== undefined && values.length !== n * d) throw new RangeError(`${values.length} values do not fill [${n}, ${d}]`);
+    return new PrivateTensor(owner, [n, d], values === undefined ? undefined : encode(values, this.cfg.field, this.cfg.fxpBits, [n, d]));
+  }
+
+  /**
+   * Fixed point [X_1 | X_2 | ...][rows] . w / 2^shift for rank-held plaintext blocks X_i (same row
+   * count) and a secret w of [sum of block columns, k]; result [rows, k], secret. Each owner sends
+   * its block masked by a dealer mask (rows x cols elements to each other rank), every rank opens
+   * w - B (w-sized) and the rows outputs are truncated once: 2 rounds. Nobody but an owner sees its
+   * block; nobody sees w.
+   */
+  privateMatmul(xs: readonly PrivateTensor[], w: SecretTensor, options: PrivateMatmulOptions = {}): Promise<SecretTensor> {
+    return this.serial(async () => {
+      const shift = options.shift ?? 0;
+      if (!Number.isInteger(shift) || shift < 0 || shift > 16) throw new RangeError(`shift ${String(shift)} is outside [0, 16]`);
+      const n = xs[0]?.shape[0];
+      if (n === undefined) throw new RangeError('privateMatmul needs at least one block');
+      if (xs.some((x) => !(x instanceof PrivateTensor) || x.shape[0] !== n)) throw new RangeError('private blocks must be PrivateTensors with the same row count');
+      const [r0, r1] = options.rows ?? [0, n];
+      if (r1 > n) throw new RangeError(`rows [${r0}, ${r1}) outside the ${n} block rows`);
+      const blocks = xs.map((x) => ({ owner: x.owner, values: privateValues(x), cols: x.shape[1] }));
+      const y = await this.protocol.privateProduct.matvec(this.env, blocks, r0, r1, shareOf(w));
+      return this.wrap(await this.kernels.truncA(this.env, y, this.cfg.fxpBits + shift));
     });
   }
 

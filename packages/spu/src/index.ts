@@ -11,14 +11,15 @@ export { emptyStats, type Comm, type CommStats } from './comm.ts';
 export { LocalHub, type TrafficCell } from './local-hub.ts';
 
 // What SPU programs see.
-export { SpuContext, createSpuContext, type Operand, type PublicValues, type RowRange, type SpuContextOptions } from './context.ts';
+export { SpuContext, createSpuContext, type Operand, type PrivateMatmulOptions, type PublicValues, type RowRange, type SpuContextOptions } from './context.ts';
+export { PrivateTensor } from './private-tensor.ts';
 export { SecretTensor, shareOf } from './secret-tensor.ts';
 export { MaskedMatrix } from './mpc/masked-matrix.ts';
 export { SIGMOID_TYPES, type SigmoidType } from './numerics/sigmoid.ts';
 export type { ArgmaxOptions } from './numerics/reduce.ts';
 
 // Owner, receiver and dealer sides (what a runtime hosting the protocol calls).
-export { exportShare, importShare, makeShares, reconstruct, reconstructRing } from './share.ts';
+export { encodePrivate, exportShare, importPrivate, importShare, makeShares, reconstruct, reconstructRing } from './share.ts';
 export { serveDealer, type DealerHandle } from './dealer.ts';
 export { BufferPool, type BufferPoolOptions, type ScratchPool } from './pool.ts';
 export { PROTOCOLS, protocolOf, type Protocol } from './protocol.ts';
@@ -29,3 +30,4 @@ export { openAll } from './mpc/open.ts';
 export { semi2kCost, ref2kCost, type CostedKernel, type KernelCost } from './mpc/cost.ts';
 export { eqzACost, msbACost, type NlCost } from './mpc/nonlinear-cost.ts';
 export { maskedCost, type MaskedCost, type MaskedKernel } from './mpc/masked-cost.ts';
+export { privateMatmulCost, type PrivateMatmulCost } from './mpc/private-product.ts';

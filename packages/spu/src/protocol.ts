@@ -10,6 +10,7 @@ import { ref2kCost, semi2kCost, type CostedKernel, type KernelCost } from './mpc
 import { MASKED_KINDS } from './mpc/masked-correlations.ts';
 import { ref2kMasked, semi2kMasked } from './mpc/masked.ts';
 import { ref2kNl, semi2kNl } from './mpc/nonlinear.ts';
+import { PRIVATE_KINDS, ref2kPrivate, semi2kPrivate, type PrivateKernels } from './mpc/private-product.ts';
 import { ref2k } from './mpc/ref2k.ts';
 import { semi2k } from './mpc/semi2k.ts';
 import { additiveSharing, plainSharing, type ShareScheme } from './mpc/sharing.ts';
@@ -24,6 +25,8 @@ export interface Protocol {
   readonly nonlinear: NlKernels;
   /** Fixed-mask matrix products. */
   readonly masked: MaskedKernels;
+  /** Products of rank-held plaintext blocks with a secret (private-product.ts). */
+  readonly privateProduct: PrivateKernels;
   /** How owners split values and receivers combine shares. */
   readonly sharing: ShareScheme;
   /**
@@ -40,8 +43,9 @@ export const SEMI2K: Protocol = {
   arith: semi2k,
   nonlinear: semi2kNl,
   masked: semi2kMasked,
+  privateProduct: semi2kPrivate,
   sharing: additiveSharing,
-  correlations: new CorrelationTable([...ARITH_KINDS, ...BOOLEAN_KINDS, ...MASKED_KINDS]),
+  correlations: new CorrelationTable([...ARITH_KINDS, ...BOOLEAN_KINDS, ...MASKED_KINDS, ...PRIVATE_KINDS]),
   cost: semi2kCost,
 };
 
@@ -50,6 +54,7 @@ export const REF2K: Protocol = {
   arith: ref2k,
   nonlinear: ref2kNl,
   masked: ref2kMasked,
+  privateProduct: ref2kPrivate,
   sharing: plainSharing,
   correlations: undefined,
   cost: () => ref2kCost(),

@@ -4,6 +4,7 @@ import { decode, encode, fromBytes, makeTensor, shapeSize, toBytes, type RingTen
 import { SpuError, resolveConfig, type ResolvedSpuConfig, type SpuConfig } from './config.ts';
 import { protocolOf } from './protocol.ts';
 import { SecretTensor, shareOf } from './secret-tensor.ts';
+import { PrivateTensor } from './private-tensor.ts';
 
 function toRing(cfg: ResolvedSpuConfig, values: Float64Array | RingTensor, shape: readonly number[]): RingTensor {
   if (values instanceof Float64Array) return encode(values, cfg.field, cfg.fxpBits, shape);
@@ -44,4 +45,25 @@ export function exportShare(t: SecretTensor): Uint8Array {
 export function importShare(config: SpuConfig | ResolvedSpuConfig, bytes: Uint8Array, shape: readonly number[]): SecretTensor {
   const cfg = resolveConfig(config);
   return new SecretTensor(fromBytes(cfg.field, bytes, shape));
+}
+
+/**
+ * Owner side of a private block (SpuContext.privateInput): the values fixed-point encoded, as the
+ * bytes the owner hands to its own rank only. No randomness: these bytes are the plaintext.
+ */
+export function encodePrivate(config: SpuConfig | ResolvedSpuConfig, values: Float64Array | RingTensor, shape: readonly number[]): Uint8Array {
+  const cfg = resolveConfig(config);
+  if (shape.length !== 2) throw new SpuError('a private block must be a 2-D matrix');
+  return toBytes(toRing(cfg, values, shape));
+}
+
+/**
+ * Rank side of a private block: `bytes` (from encodePrivate) at the owner rank, null at every
+ * other rank (which receives only the public shape).
+ */
+export function importPrivate(config: SpuConfig | ResolvedSpuConfig, rank: number, owner: number, bytes: Uint8Array | null, shape: readonly number[]): PrivateTensor {
+  const cfg = resolveConfig(config);
+  if (shape.length !== 2) throw new SpuError('a private block must be a 2-D matrix');
+  if ((bytes !== null) !== (rank === owner)) throw new SpuError('exactly the owner rank holds the values of a private block');
+  return new PrivateTensor(owner, [shape[0]!, shape[1]!], bytes === null ? undefined : fromBytes(cfg.field, bytes, shape));
 }

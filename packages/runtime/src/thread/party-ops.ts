@@ -90,6 +90,38 @@ export class PartyOps extends ThreadBase {
     return reply(p, this.label, 'to(spu)');
   }
 
+  /**
+   * Place an owned 2-D value at this party's own SPU rank as a private block (`RunOptions.private`):
+   * the encoded plaintext goes to that rank only; every rank (that one included) gets the public
+   * shape. Nothing is secret-shared and no other thread receives the values.
+   */
+  placePrivate(id: number, newId: number): Promise<Reply<ShareMeta>> {
+    const tag = `private:${newId}`;
+    const epoch = this.router.epoch;
+    const ranks = [...Array(this.init.worldSize).keys()].map(rankEndpoint);
+    const own = this.init.parties.indexOf(this.party);
+    const p = (async (): Promise<ShareMeta> => {
+      try {
+        if (own < 0 || own >= ranks.length) throw codedError('BAD_VALUE', `party ${this.party} hosts no SPU rank: it cannot place a private block`);
+        const v = await this.store.get(id);
+        const backend = this.requireSpu();
+        if (!backend.encodePrivate) throw codedError('BAD_VALUE', 'this SPU backend takes no private blocks');
+        const t = isRingTensor(v) ? v : toPlainTensor(v);
+        const shape = t.shape;
+        if (shape.length !== 2) throw codedError('BAD_VALUE', 'a private block must be a 2-D matrix');
+        const bytes = backend.encodePrivate(this.spuConfig!, isRingTensor(t) ? t : t.data, shape);
+        ranks.forEach((r) => this.router.sendValue(r, tag, { shape }, epoch));
+        this.router.sendBytes(ranks[own]!, tag, bytes, epoch);
+        return { shape };
+      } catch (err) {
+        const info = toErrorInfo(err, this.label, 'private');
+        for (const r of ranks) this.router.sendError(r, tag, info, epoch);
+        throw info;
+      }
+    })();
+    return reply(p, this.label, 'private');
+  }
+
   /** Receive every rank's share of a value revealed to this party and reconstruct it here. */
   collect(newId: number): Promise<Reply<void>> {
     const tag = `reveal:${newId}`;

@@ -13,6 +13,13 @@ interface HeldShare {
   readonly shape: readonly number[];
 }
 
+/** A private block at this rank: the encoded values if this rank is the owner's, else none. */
+interface HeldPrivate {
+  readonly owner: number;
+  readonly bytes: Uint8Array | null;
+  readonly shape: readonly number[];
+}
+
 export class SpuOps extends ThreadBase {
   readonly #dealers = new Map<number, { stop(): void }>();
   readonly #copies = new ShareCopies();
@@ -38,7 +45,23 @@ export class SpuOps extends ThreadBase {
     return reply(p.then((h) => ({ shape: h.shape })), this.label, 'to(spu)');
   }
 
-  run(runId: number, fn: string, inputs: number[], pub: unknown, outputs: number[]): Promise<Reply<RunReply>> {
+  /**
+   * A private block placed by `party` (`placePrivate`): this rank receives the public shape, and the
+   * values only if it is the party's own rank (`owner`).
+   */
+  recvPrivate(party: string, owner: number, id: number): Promise<Reply<ShareMeta>> {
+    const from = partyEndpoint(party);
+    const tag = `private:${id}`;
+    const epoch = this.router.epoch;
+    const p = this.store.set(id, (async (): Promise<HeldPrivate> => {
+      const meta = (await this.router.recvValue(from, tag, epoch)) as ShareMeta;
+      const bytes = owner === this.rank ? await this.router.recvBytes(from, tag, epoch) : null;
+      return { owner, bytes, shape: meta.shape };
+    })(), 'private') as Promise<HeldPrivate>;
+    return reply(p.then((h) => ({ shape: h.shape })), this.label, 'private');
+  }
+
+  run(runId: number, fn: string, inputs: number[], pub: unknown, outputs: number[], privates: number[] = []): Promise<Reply<RunReply>> {
     const backend = this.backend;
     const program = this.registry.spu.get(fn);
     const comm = new CountingComm(this.router, this.rank, this.init.worldSize, runTag(runId), this.router.epoch);
@@ -46,13 +69,17 @@ export class SpuOps extends ThreadBase {
       if (!backend || !this.init.spu) throw codedError('BAD_VALUE', 'this cluster was started without an SPU');
       if (!program) throw codedError('UNKNOWN_FUNCTION', `no SPU program named ${fn} is registered`);
       const held = await Promise.all(inputs.map((id) => this.#held(id)));
+      const heldPrivate = await Promise.all(privates.map((id) => this.store.get(id) as Promise<HeldPrivate>));
       const cfg = this.spuConfig!;
+      if (heldPrivate.length > 0 && !backend.importPrivate) throw codedError('BAD_VALUE', 'this SPU backend takes no private blocks');
       const ctx = backend.createSpuContext(cfg, comm);
       try {
         // The program gets copies (it may send what it is given); see share-copies.ts.
         const copies = held.map((h) => this.#copies.copy(h.share));
         const xs = held.map((h, i) => backend.importShare(cfg, copies[i]!, h.shape));
-        const ys = await (program as (c: unknown, i: unknown[], pub: unknown) => unknown)(ctx, xs, pub);
+        // Private blocks are read, never sent or written by the kernels: no copy needed.
+        const priv = heldPrivate.map((h) => backend.importPrivate!(cfg, this.rank, h.owner, h.bytes, h.shape));
+        const ys = await (program as (c: unknown, i: unknown[], pub: unknown, priv: unknown[]) => unknown)(ctx, xs, pub, priv);
         if (!Array.isArray(ys) || ys.length !== outputs.length) {
           throw codedError('BAD_VALUE', `program returned ${Array.isArray(ys) ? ys.length : 'no'} outputs, expected ${outputs.length}`);
         }

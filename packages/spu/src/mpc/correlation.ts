@@ -26,6 +26,12 @@ export interface PartLayout {
   readonly field: FieldType;
   readonly shape: readonly number[];
   readonly sharing: Sharing;
+  /**
+   * Random parts only: when set, only this rank draws the part (its draw is the whole secret, which
+   * the dealer learns by replaying that one stream); the other ranks draw nothing and get no entry.
+   * For a mask that one rank applies to its own plaintext (private-product.ts).
+   */
+  readonly drawnBy?: number;
 }
 
 export type Parts = Record<string, RingTensor>;

@@ -59,6 +59,7 @@ export class DealerCore {
     const othersDerived: (RingTensor | undefined)[] = der.map(() => undefined);
     this.#prgs.forEach((prg, j) => {
       for (const p of rnd) {
+        if (p.drawnBy !== undefined && p.drawnBy !== j) continue;
         const t = drawPart(prg, p, pool);
         const acc = totals[p.name];
         if (acc === undefined) totals[p.name] = t;

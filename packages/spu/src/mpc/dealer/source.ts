@@ -72,7 +72,10 @@ export class CorrelationSource {
     const spec = this.#kinds.get(kind);
     const p = spec.parse(params);
     const random: Parts = {};
-    for (const part of spec.random(p, this.#field)) random[part.name] = drawPart(this.#prg, part, this.pool);
+    for (const part of spec.random(p, this.#field)) {
+      if (part.drawnBy !== undefined && part.drawnBy !== this.#comm.rank) continue;
+      random[part.name] = drawPart(this.#prg, part, this.pool);
+    }
     const derived = spec.derived(p, this.#field);
     const out: Parts = {};
     if (this.#comm.rank !== ADJUST_RANK) {
