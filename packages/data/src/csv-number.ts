@@ -5,13 +5,16 @@
 //
 // Decimal literals are converted without building a string. Up to 15 significant digits with a
 // decimal exponent of at most 22 are exact in float64 arithmetic (one correctly rounded multiply or
-// divide by an exact power of ten: Clinger's fast path). 16 to 19 digits, which is what the
-// shortest round-trip form of most doubles has, go through double-double arithmetic (about 100 bits)
+// divide by an exact power of ten: Clinger's fast path), and so is any mantissa below 2^53 (16
+// digits up to 9.007e15: many shortest round-trip forms, which otherwise take the slower path
+// below, a third of the time of a 19-byte cell). Longer mantissas
+// of up to 19 digits go through double-double arithmetic (about 100 bits)
 // and are accepted when the result is provably far from a rounding boundary; the rare rest, and
 // exponents beyond 22, are handed to Number() on the field's ASCII text. Every path therefore gives
 // exactly Number()'s value (property-tested in csv-number.test.ts).
 
 const POW10 = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
+const TWO53 = 2 ** 53;
 const MISSING_TEXT = ['', 'NA', 'N/A', 'NaN', 'nan', 'null', 'NULL', 'None'];
 const MISSING = MISSING_TEXT.map((s) => Buffer.from(s, 'latin1'));
 const MISSING_SET = new Set(MISSING_TEXT);
@@ -136,7 +139,11 @@ export function cellInto(b: Uint8Array, s: number, e: number, out: Float64Array,
   }
   const q = scale + exp;
   let v: number;
-  if (sig <= 15 && q >= -22 && q <= 22) v = q === 0 ? hi : q > 0 ? hi * POW10[q]! : hi / POW10[-q]!;
+  // The mantissa as one double when it is below 2^53: exact, because hi * 10^nLo and the sum are
+  // integers below 2^53 then (and a computed m below 2^53 implies the true one is, rounding being
+  // monotonic). That covers 16-digit mantissas up to 9.007e15, about half the shortest forms.
+  const m = sig <= 15 ? hi : hi * POW10[nLo]! + lo;
+  if (sig <= 19 && m < TWO53 && q >= -22 && q <= 22) v = q === 0 ? m : q > 0 ? m * POW10[q]! : m / POW10[-q]!;
   else if (sig <= 19 && q >= -22 && q <= 22 && ddInto(hi, lo, nLo, q, out, i)) v = out[i]!;
   else {
     out[i] = viaString(b, s, e); // the text carries its sign

@@ -180,6 +180,28 @@ describe('numeric cells straight from bytes', () => {
     );
   });
 
+  it('16 to 19 digit mantissas on both sides of 2^53 (the one-division path ends there) give exactly Number()', () => {
+    // 2^53 = 9007199254740992: below it the mantissa is one exact double, from it on the
+    // double-double path decides.
+    const edges = ['9007199254740991', '9007199254740992', '9007199254740993', '9007199254740994', '9007199254740995', '8999999999999999', '9999999999999999', '10000000000000001', '1000000000000000', '9007199254740991999'];
+    for (const m of edges)
+      for (let k = 0; k <= m.length; k++) {
+        for (const e of ['', 'e-3', 'e5', 'e-22', 'e22', 'e-30']) {
+          const s = `${m.slice(0, k)}${k < m.length ? '.' : ''}${m.slice(k)}${e}`;
+          expect(Object.is(parse(s), Number(s)), s).toBe(true);
+          expect(Object.is(parse(`-${s}`), Number(`-${s}`)), `-${s}`).toBe(true);
+        }
+      }
+    fc.assert(
+      fc.property(fc.bigInt({ min: 10n ** 15n, max: 10n ** 19n - 1n }), fc.integer({ min: 0, max: 19 }), fc.integer({ min: -25, max: 25 }), (m, k, e) => {
+        const t = String(m);
+        const s = `${t.slice(0, Math.min(k, t.length))}.${t.slice(Math.min(k, t.length))}e${e}`;
+        expect(Object.is(parse(s), Number(s)), s).toBe(true);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
   it('missing markers, spaces, words and hex follow the cell rule', () => {
     for (const m of [' NA', 'None\t', '', 'null']) expect(isMissingCell(m)).toBe(true);
     const cases = ['', ' ', 'NA', ' nan ', 'None', 'null', 'N/A', 'Infinity', '-Infinity', '+Infinity', 'inf', '0x1f', '1e', 'e5', '.', '-', '1.', '.5', ' 2.5\t', '1 2', '1,5', '-0', '00123', '1e400', '1e-400', '12345678901234567890123', '9007199254740993', '9007199254740992.5', '0.30000000000000004', '2.2250738585072014e-308', '1.7976931348623157e308', '123456789012345678e-5'];
