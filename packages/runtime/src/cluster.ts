@@ -1,8 +1,6 @@
 // The Cluster: one worker_thread per party (PYU), one per SPU rank, and the dealer; a full mesh of
 // MessageChannels between them for the data plane; comlink on a private port for control.
 import { availableParallelism } from 'node:os';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { BUILTIN_MODULE_URL } from './builtins.ts';
 import { ClusterError, DeviceError, toErrorInfo } from './errors.ts';
@@ -16,6 +14,7 @@ import { Router } from './router.ts';
 import type { Role, ThreadState } from './protocol.ts';
 import { threadConfig, type SpuConfig } from './spu-backend.ts';
 import type { PlainTensor } from './tensor.ts';
+import { builtThreadCode } from './thread-code.ts';
 import { ThreadHandle } from './thread-handle.ts';
 
 export interface ClusterOptions {
@@ -80,14 +79,8 @@ const PARTY_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 const fromSource = import.meta.url.endsWith('.ts');
 const ext = fromSource ? '.ts' : '.js';
 
-/** The bundled thread entry when built (fast start), else the per-file entry. */
-function threadEntry(): URL {
-  if (!fromSource) {
-    const bundle = new URL('./thread/bundle.js', import.meta.url);
-    if (existsSync(fileURLToPath(bundle))) return bundle;
-  }
-  return new URL(`./thread/main${ext}`, import.meta.url);
-}
+/** The per-file ESM thread entry (sources, TypeScript device modules, a build without the bundle). */
+const moduleEntry = new URL(`./thread/main${ext}`, import.meta.url);
 
 interface EndpointPlan {
   readonly role: Role;
@@ -180,8 +173,9 @@ export class Cluster {
     // Threads run built JS when this file is built JS; TypeScript (tests, .ts device modules) goes
     // through a bootstrap that registers tsx first.
     const needsTs = fromSource || modules.some((m) => m.endsWith('.ts')) || (backendUrl?.endsWith('.ts') ?? false);
-    const entry = threadEntry();
-    const script = needsTs ? new URL('./thread/bootstrap-ts.mjs', import.meta.url) : entry;
+    // Built JS: every thread compiles the one bundle from V8's code cache (thread/start.cjs).
+    const code = needsTs ? null : builtThreadCode();
+    const script = needsTs ? new URL('./thread/bootstrap-ts.mjs', import.meta.url) : code ? new URL('./thread/start.cjs', import.meta.url) : moduleEntry;
     const execArgv = fromSource ? ['--conditions=@sfw/source'] : [];
 
     const core = new ClusterCore(parties, spu, backendUrl);
@@ -218,7 +212,8 @@ export class Cluster {
           modules,
           peers: peers.get(e.endpoint)!,
           remotePeers: remotePeers.get(e.endpoint)!,
-          ...(needsTs ? { entry: entry.href } : {}),
+          ...(needsTs ? { entry: moduleEntry.href } : {}),
+          ...(code ? { code } : {}),
         },
         onEvent: (ev) => core.onThreadEvent(ev),
         onDeath: (info) => core.onThreadDeath(info),

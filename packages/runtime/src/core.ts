@@ -1,5 +1,6 @@
 // Driver-side state of a running cluster: the threads, the task epoch, object/run ids, and requests
 // that fail fast once any thread has died (a dead rank would otherwise leave its peers waiting).
+import { acceptCodeCache } from './thread-code.ts';
 import { rm } from 'node:fs/promises';
 import { ClusterError, DeviceError, type ErrorInfo } from './errors.ts';
 import type { Reply, ThreadApi, ThreadEvent } from './protocol.ts';
@@ -112,6 +113,9 @@ export class ClusterCore {
         return;
       case 'warning':
         this.spuConfig?.onWarning?.(`${ev.device}: ${ev.message}`);
+        return;
+      case 'codeCache':
+        acceptCodeCache(ev.filename, ev.data);
         return;
     }
   }

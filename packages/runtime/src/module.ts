@@ -51,12 +51,17 @@ export interface Registry {
   readonly spu: ReadonlyMap<string, SpuProgram>;
 }
 
-export async function loadRegistry(urls: readonly string[], linked: readonly DeviceModule[] = []): Promise<Registry> {
+/** Imports a module by URL (`import()` of the caller's own module system). */
+export type Importer = (url: string) => Promise<unknown>;
+
+const importByUrl: Importer = (url) => import(url);
+
+export async function loadRegistry(urls: readonly string[], linked: readonly DeviceModule[] = [], importUrl: Importer = importByUrl): Promise<Registry> {
   const pyu = new Map<string, PyuFunction>();
   const spu = new Map<string, SpuProgram>();
   const loaded = await Promise.all(
     urls.map(async (url) => {
-      const mod = (await import(url)) as { default?: unknown };
+      const mod = (await importUrl(url)) as { default?: unknown };
       if (!isDeviceModule(mod.default)) throw new Error(`${url} has no default export made by defineDeviceModule`);
       return mod.default;
     }),

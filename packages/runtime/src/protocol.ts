@@ -1,6 +1,7 @@
 // Control plane between the main thread and each cluster thread: a comlink-exposed `ThreadApi` on a
 // dedicated MessagePort (comlink gives typed request/response with ids and error transport, so this
 // package does not grow its own RPC), plus one-way events on the worker's parentPort.
+import type { ThreadCode } from './thread-code.ts';
 import type { MessagePort } from 'node:worker_threads';
 import type { CommStats } from './comm.ts';
 import type { ErrorInfo } from './errors.ts';
@@ -29,6 +30,8 @@ export interface ThreadInit {
   readonly remotePeers?: readonly EndpointId[];
   /** For the TypeScript bootstrap: the thread entry module to import after registering tsx. */
   readonly entry?: string;
+  /** For thread/start.cjs: the bundle to compile (taken out before the thread starts). */
+  readonly code?: ThreadCode;
 }
 
 /** An argument of `pyu.call`: an inline structured-clone value or a reference to a local object. */
@@ -85,4 +88,6 @@ export type ThreadEvent =
   | { readonly type: 'progress'; readonly epoch: number; readonly party: string; readonly fn: string; readonly fraction: number; readonly message?: string }
   | { readonly type: 'taskDir'; readonly path: string }
   /** A security warning from the SPU backend (e.g. TFP in use); never contains data. */
-  | { readonly type: 'warning'; readonly device: string; readonly message: string };
+  | { readonly type: 'warning'; readonly device: string; readonly message: string }
+  /** V8 code cache of the thread bundle, made by a thread that started without one (thread/start.cjs). */
+  | { readonly type: 'codeCache'; readonly filename: string; readonly data: Uint8Array };

@@ -38,8 +38,8 @@ export interface SpuBackend {
   exportShare(t: object): { share: Uint8Array; shape: readonly number[] };
 }
 
-export async function loadSpuBackend(url: string): Promise<SpuBackend> {
-  const mod = (await import(url)) as { default?: unknown };
+export async function loadSpuBackend(url: string, importUrl: (url: string) => Promise<unknown> = (u) => import(u)): Promise<SpuBackend> {
+  const mod = (await importUrl(url)) as { default?: unknown };
   const b = mod.default as Partial<SpuBackend> | undefined;
   const needed = ['createSpuContext', 'serveDealer', 'makeShares', 'reconstruct', 'importShare', 'exportShare'] as const;
   const missing = needed.filter((k) => typeof b?.[k] !== 'function');

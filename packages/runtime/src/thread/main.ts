@@ -1,72 +1,7 @@
-// Entry of every cluster thread (party, SPU rank, dealer). Builds the data-plane link from the ports
-// the main thread transferred, loads the device modules and the SPU backend, then exposes the
-// ThreadApi over the control port with comlink.
+// ESM entry of a cluster thread: runs from the sources (tests, through the TypeScript bootstrap) and
+// from dist when the bundle is missing. Built clusters start from start.cjs instead.
 import { workerData } from 'node:worker_threads';
-import { expose } from 'comlink';
-import { portEndpoint } from '../comlink-port.ts';
-import { toErrorInfo, type ErrorInfo } from '../errors.ts';
-import { MessagePortLink } from '../link.ts';
-import builtins from '../builtins.ts';
-import { loadRegistry, type Registry } from '../module.ts';
-import type { Reply, ThreadApi, ThreadInit } from '../protocol.ts';
-import { Router } from '../router.ts';
-import { loadSpuBackend, type SpuBackend } from '../spu-backend.ts';
-import { PartyOps } from './party-ops.ts';
-import { SpuOps } from './spu-ops.ts';
+import type { ThreadInit } from '../protocol.ts';
+import { startThread } from './run.ts';
 
-const init = workerData as ThreadInit;
-const router = new Router(new MessagePortLink(init.endpoint, init.peers, init.remotePeers ?? []));
-
-let registry: Registry = { pyu: new Map(), spu: new Map() };
-let backend: SpuBackend | null = null;
-let loadError: ErrorInfo | null = null;
-try {
-  // The dealer runs no registered function, so it skips the device modules. The builtin module and
-  // the default SPU backend (loaded only when the cluster has an SPU) are part of the thread bundle
-  // in production (scripts/bundle-thread.mjs); job modules and a custom backend are imported by URL.
-  const [r, b] = await Promise.all([
-    init.role === 'dealer' ? Promise.resolve(registry) : loadRegistry(init.modules, [builtins]),
-    !init.spu
-      ? Promise.resolve(null)
-      : init.spuBackend
-        ? loadSpuBackend(init.spuBackend)
-        : import('../spu-default-backend.ts').then((m) => m.default),
-  ]);
-  registry = r;
-  backend = b;
-  if (init.role !== 'party' && (init.kernelThreads ?? 1) > 1) backend?.setKernelThreads?.(init.kernelThreads!);
-} catch (err) {
-  loadError = toErrorInfo(err, init.label, 'load');
-}
-
-const ops = init.role === 'party' ? new PartyOps(init, router, registry, backend) : new SpuOps(init, router, registry, backend);
-const notHere = (op: string): Promise<Reply<never>> =>
-  Promise.resolve({ ok: false, error: { code: 'BAD_VALUE', device: init.label, fn: op, errorName: 'Error', message: `${op} is not a ${init.role} operation` } });
-const party = ops instanceof PartyOps ? ops : null;
-const spu = ops instanceof SpuOps ? ops : null;
-
-const api: ThreadApi = {
-  ready: () =>
-    Promise.resolve(loadError ? { ok: false, error: loadError } : { ok: true, value: { pyu: [...registry.pyu.keys()], spu: [...registry.spu.keys()] } }),
-  beginTask: (epoch, taskId) => ops.beginTask(epoch, taskId),
-  endTask: (epoch) => ops.endTask(epoch),
-  abortTask: () => ops.abortTask(),
-  state: () => ops.state(),
-  call: (id, fn, args) => party?.call(id, fn, args) ?? notHere('call'),
-  fetch: (id) => party?.fetch(id) ?? notHere('get'),
-  sendTo: (id, p, newId) => party?.sendTo(id, p, newId) ?? notHere('to(pyu)'),
-  recvFrom: (p, newId) => party?.recvFrom(p, newId) ?? notHere('to(pyu)'),
-  share: (id, newId) => party?.share(id, newId) ?? notHere('to(spu)'),
-  placePrivate: (id, newId) => party?.placePrivate(id, newId) ?? notHere('private'),
-  collect: (newId) => party?.collect(newId) ?? notHere('reveal'),
-  recvShare: (p, id) => spu?.recvShare(p, id) ?? notHere('to(spu)'),
-  recvPrivate: (p, owner, id) => spu?.recvPrivate(p, owner, id) ?? notHere('private'),
-  run: (runId, fn, inputs, pub, outputs, privates) => spu?.run(runId, fn, inputs, pub, outputs, privates) ?? notHere('run'),
-  revealTo: (id, p, newId) => spu?.revealTo(id, p, newId) ?? notHere('reveal'),
-  getShare: (id) => spu?.getShare(id) ?? notHere('get'),
-  abortRun: (runId) => spu?.abortRun(runId),
-  serve: (runId) => spu?.serve(runId) ?? notHere('dealer'),
-  stopServe: (runId) => spu?.stopServe(runId),
-};
-
-expose(api, portEndpoint(init.control));
+await startThread(workerData as ThreadInit);
