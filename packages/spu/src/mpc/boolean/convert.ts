@@ -108,6 +108,19 @@ export async function b2aBit(env: KernelEnv, x: Plane, n: number, scale = 1n): P
   const wpe = 2 * LIMBS[env.cfg.field];
   const u = new Uint32Array(out.data.buffer, out.data.byteOffset, n * wpe);
   const add1 = env.comm.rank === 0 ? 2 : 1;
+  if (wpe === 2) {
+    // FM64, unrolled: 32 elements per opened word
+    for (let w = 0; w * 32 < n; w++) {
+      const mw = m[w]!, top = Math.min(32, n - w * 32);
+      for (let e = 0, o = w * 64; e < top; e++, o += 2) {
+        const bit = (mw >>> e) & 1, flip = -bit;
+        const lo = ((u[o]! ^ flip) >>> 0) + bit * add1;
+        u[o] = lo;
+        u[o + 1] = (u[o + 1]! ^ flip) + (lo > 0xffffffff ? 1 : 0);
+      }
+    }
+    return scale === 1n ? out : mulScalar(out, scale, out);
+  }
   for (let i = 0, o = 0; i < n; i++, o += wpe) {
     const bit = (m[i >>> 5]! >>> (i & 31)) & 1;
     const flip = -bit; // 0 or all ones
