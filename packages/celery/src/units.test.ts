@@ -47,6 +47,15 @@ describe('message', () => {
     const d = decodeTaskMessage(JSON.stringify(env), 'q', opts);
     expect(d.ok && d.request.args).toEqual(['2026-01-01T00:00:00']);
   });
+  it('unwraps a {__type__, __value__} wrapper whose key is spelled with \\u escapes, and leaves other bodies as they are', () => {
+    const base = encodeTaskMessage({ id: 'i', name: 't', args: [], kwargs: {}, queue: 'q', origin: 'o' });
+    const escaped = { ...base, body: Buffer.from('[[{"\\u005f_type__": "uuid", "__value__": "u-1"}, {"__type__x": 1}], {}, {}]').toString('base64') };
+    const d = decodeTaskMessage(JSON.stringify(escaped), 'q', opts);
+    expect(d.ok && d.request.args).toEqual(['u-1', { __type__x: 1 }]);
+    const plain = { ...base, body: Buffer.from('[[{"type": "t", "value": 1}], {"k": [1, "\\"x\\""]}, {}]').toString('base64') };
+    const p = decodeTaskMessage(JSON.stringify(plain), 'q', opts);
+    expect(p.ok && [p.request.args, p.request.kwargs]).toEqual([[{ type: 't', value: 1 }], { k: [1, '"x"'] }]);
+  });
   it('rejects bad messages with a Celery/kombu exception name, keeping the id when there is one', () => {
     expect(decodeTaskMessage('{', 'q', opts)).toMatchObject({ ok: false, taskId: null, excType: 'DecodeError' });
     const base = encodeTaskMessage({ id: 'i', name: 't', args: [], kwargs: {}, queue: 'q', origin: 'o' });
