@@ -81,6 +81,8 @@ const TASK_TYPE = /^[a-z][a-z0-9_.-]{0,127}$/;
 
 export class TaskRegistry {
   readonly #tasks = new Map<string, TaskDefinition>();
+  /** deviceModules(), kept until the registry changes (the executor asks for it on every task). */
+  #modules: readonly string[] | undefined;
 
   /** Adds a task type; a second, different definition under the same name is an error. */
   add<S extends z.ZodType>(def: TaskDefinition<S>): void {
@@ -92,6 +94,7 @@ export class TaskRegistry {
       throw new Error(`TaskRegistry.add: task type "${def.taskType}" is already registered`);
     }
     this.#tasks.set(def.taskType, def);
+    this.#modules = undefined;
   }
 
   get(taskType: string): TaskDefinition | undefined {
@@ -108,13 +111,17 @@ export class TaskRegistry {
 
   /** Removes a task type. */
   delete(taskType: string): boolean {
+    this.#modules = undefined;
     return this.#tasks.delete(taskType);
   }
 
   /** Device modules of every registered task, so one cluster serves every task type (and is reused). */
   deviceModules(): string[] {
-    const s = new Set<string>();
-    for (const d of this.#tasks.values()) for (const m of d.deviceModules ?? []) s.add(m);
-    return [...s].sort();
+    if (this.#modules === undefined) {
+      const s = new Set<string>();
+      for (const d of this.#tasks.values()) for (const m of d.deviceModules ?? []) s.add(m);
+      this.#modules = [...s].sort();
+    }
+    return [...this.#modules];
   }
 }
