@@ -27,6 +27,12 @@ export interface RingKernels {
   truncPair(fl: FieldType, r: BigUint64Array, bits: number, d: BigUint64Array, rTop: BigUint64Array, n: number): void;
   /** out (m x n) = a (m x k) . b (k x n), row-major (out += a . b when acc); out does not alias a or b. */
   matmul(f: FieldType, a: BigUint64Array, b: BigUint64Array, out: BigUint64Array, m: number, k: number, n: number, acc?: boolean): void;
+  /**
+   * Optional: one Strassen-Winograd level of out (+)= a . b (m, k, n even) with every block in the
+   * backend's own memory and the seven half-size products run directly. Returns false when it does
+   * not apply (the caller then runs the same level through the kernels above).
+   */
+  winograd?(f: FieldType, a: BigUint64Array, b: BigUint64Array, out: BigUint64Array, m: number, k: number, n: number, acc: boolean): boolean;
 }
 
 let active: RingKernels | undefined;

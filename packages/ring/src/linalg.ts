@@ -104,6 +104,10 @@ function winograd(f: FieldType, a: BigUint64Array, b: BigUint64Array, o: BigUint
   const h = m / 2, kh = k / 2, nh = n / 2;
   const aN = h * kh, bN = kh * nh, cN = h * nh;
   const kn = kernels();
+  // On one thread, a backend that can keep every block in its own memory runs the level there (no
+  // copies in and out per addition or product); with kernel threads the products split instead.
+  const nests = h % 2 === 0 && kh % 2 === 0 && nh % 2 === 0 && Math.min(h, kh, nh) >= WINOGRAD_MIN;
+  if (!nests && kernelThreads() === 1 && kn.winograd?.(f, a, b, o, m, k, n, acc) === true) return;
   const d0 = depth;
   try {
     const [a11, a12, a21, a22, s1, s2, s3, s4] = blocks(d0, 8, aN * l) as [BigUint64Array, BigUint64Array, BigUint64Array, BigUint64Array, BigUint64Array, BigUint64Array, BigUint64Array, BigUint64Array];

@@ -284,6 +284,7 @@ export const wasmKernels: RingKernels = {
   shr: (f, a, bits, out, n) => shift(f, 0, a, bits, out, n),
   lshr: (f, a, bits, out, n) => shift(f, 1, a, bits, out, n),
   shl: (f, a, bits, out, n) => shift(f, 2, a, bits, out, n),
+  winograd: winogradResident,
   matmul: (f, a, b, out, m, k, n, acc = false) => {
     const l = f === 'FM64' ? 1 : 2;
     const r = resident(a, b, out);
@@ -311,6 +312,72 @@ export const wasmKernels: RingKernels = {
     if (total > KEEP_BYTES) scratch = undefined; // memory cannot shrink: drop the instance
   },
 };
+
+/** Copy the four (hr x hc) blocks of src (rows x cols, l limbs per element) to limb offsets at[0..3] of mem. */
+function gatherBlocks(mem: BigUint64Array, src: BigUint64Array, cols: number, l: number, hr: number, hc: number, at: readonly number[]): void {
+  const rowL = cols * l, hL = hc * l;
+  for (let q = 0; q < 4; q++)
+    for (let r = 0; r < hr; r++) {
+      const s0 = ((q >> 1) * hr + r) * rowL + (q & 1) * hL;
+      mem.set(src.subarray(s0, s0 + hL), (at[q] as number) + r * hL);
+    }
+}
+
+// The Winograd level of linalg.ts with every block resident in the scratch memory: the additions
+// and the seven products run on offsets, and each operand crosses into WASM memory once (blocks
+// gathered straight from the caller's rows) instead of once per addition and per product.
+function winogradResident(f: FieldType, a: BigUint64Array, b: BigUint64Array, out: BigUint64Array, m: number, k: number, n: number, acc: boolean): boolean {
+  const l = limbs(f);
+  const h = m / 2, kh = k / 2, nh = n / 2;
+  const aQ = h * kh * l, bQ = kh * nh * l, cQ = h * nh * l; // limbs per block
+  const total = (8 * aQ + 8 * bQ + (acc ? 8 : 7) * cQ) * 8; // accumulating: one more block for out's
+  if (total > KEEP_BYTES) return false; // would be dropped after the call: the generic path reuses its blocks
+  const s = sc();
+  s.ensure(total);
+  const mem = s.u64, x = s.x;
+  const add = l === 1 ? x.add64 : x.add128, sub = l === 1 ? x.sub64 : x.sub128, mm = l === 1 ? x.matmul64 : x.matmul128;
+  // limb offsets: A11 A12 A21 A22 S1 S2 S3 S4 | B11 B12 B21 B22 T1 T2 T3 T4 | C11 C12 C21 C22 U V W (X)
+  const A = (i: number): number => i * aQ, B = (i: number): number => 8 * aQ + i * bQ, C = (i: number): number => 8 * aQ + 8 * bQ + i * cQ;
+  const by = (limb: number): number => limb * 8;
+  gatherBlocks(mem, a, k, l, h, kh, [A(0), A(1), A(2), A(3)]);
+  gatherBlocks(mem, b, n, l, kh, nh, [B(0), B(1), B(2), B(3)]);
+  const an = h * kh, bn = kh * nh, cn = h * nh;
+  add(by(A(2)), by(A(3)), by(A(4)), an); // S1 = A21 + A22
+  sub(by(A(4)), by(A(0)), by(A(5)), an); // S2 = S1 - A11
+  sub(by(A(0)), by(A(2)), by(A(6)), an); // S3 = A11 - A21
+  sub(by(A(1)), by(A(5)), by(A(7)), an); // S4 = A12 - S2
+  sub(by(B(1)), by(B(0)), by(B(4)), bn); // T1 = B12 - B11
+  sub(by(B(3)), by(B(4)), by(B(5)), bn); // T2 = B22 - T1
+  sub(by(B(3)), by(B(1)), by(B(6)), bn); // T3 = B22 - B12
+  sub(by(B(5)), by(B(2)), by(B(7)), bn); // T4 = T2 - B21
+  const prod = (ai: number, bi: number, ci: number): void => mm(by(A(ai)), by(B(bi)), by(C(ci)), h, kh, nh); // C(ci) += .
+  const zero = (ci: number): void => void mem.fill(0n, C(ci), C(ci) + cQ);
+  const copy = (to: number, from: number): void => void mem.copyWithin(C(to), C(from), C(from) + cQ);
+  zero(4);
+  prod(0, 0, 4); // U = M1
+  copy(0, 4);
+  prod(1, 2, 0); // C11 = M1 + M2
+  prod(5, 5, 4); // U = M1 + M6
+  copy(5, 4);
+  prod(6, 6, 5); // V = U + M7
+  zero(6);
+  prod(4, 4, 6); // W = M5
+  add(by(C(5)), by(C(6)), by(C(3)), cn); // C22 = V + M5
+  add(by(C(4)), by(C(6)), by(C(1)), cn); // C12 = U + M5 ...
+  prod(7, 3, 1); // ... + M3
+  zero(6);
+  prod(3, 7, 6); // W = M4
+  sub(by(C(5)), by(C(6)), by(C(2)), cn); // C21 = V - M4
+  if (acc) {
+    // U V W are free again: with X they take out's four blocks, added into C11..C22.
+    gatherBlocks(mem, out, n, l, h, nh, [C(4), C(5), C(6), C(7)]);
+    for (let q = 0; q < 4; q++) add(by(C(q)), by(C(4 + q)), by(C(q)), cn);
+  }
+  const rowL = n * l, hL = nh * l;
+  for (let q = 0; q < 4; q++)
+    for (let r = 0; r < h; r++) out.set(mem.subarray(C(q) + r * hL, C(q) + (r + 1) * hL), ((q >> 1) * h + r) * rowL + (q & 1) * hL);
+  return true;
+}
 
 registerHelperModule(ringModule, KEEP_BYTES);
 
