@@ -113,8 +113,8 @@ describe('SS-LR job on a cluster', () => {
     expect(scoreRuns[0]!.inputs).toBe(1);
     expect(scoreRuns[0]!.options.private).toHaveLength(2);
     // Each rank sends its own block masked once (~n (d+1) / 2 words), w-sized and truncation
-    // openings and t1's comparisons: ~n (d+1) words here (130-135 KB). Opening all of X in a Beaver
-    // product sends n (d+1) words for X alone on top of the same rest (~1.5 n (d+1)).
+    // openings and t1's comparisons: ~n (d+1) words here (130-135 KB). A Beaver product would add
+    // the opening of all of X, n (d+1) words, to the same rest.
     const st = await scoreRuns[0]!.out[0]!.stats!;
     for (const r of st.ranks) expect(r.stats.bytesSent).toBeLessThan(s.n * (s.d + 1) * 8 * 1.25);
     // Scores vs plaintext: the exact model (both shares summed in the ring) on the same data through
