@@ -14,6 +14,35 @@ export function beaverCombine(e: RingTensor, b: RingTensor, f: RingTensor, a: Ri
   return o;
 }
 
+export interface BeaverMaskOptions {
+  /** Add e*f (the one rank that holds public constants). */
+  withEf: boolean;
+  /** Truncation mask r: the result is z + r + s instead of z. */
+  r?: RingTensor;
+  /** Constant added together with r (taken mod 2^k). */
+  s?: bigint;
+  /** Output (default: a fresh tensor). May alias any input. */
+  out?: RingTensor | undefined;
+  /** Second output with the same values (the copy a rank keeps of what it sends). May alias any input. */
+  keep?: RingTensor;
+}
+
+/**
+ * Beaver recombination with the opening folded in: E = x - a + eP and F = y - b + fP are the opened
+ * differences (eP, fP: the sum of the OTHER ranks' shares, so this rank's own share is recomputed in
+ * cache instead of being copied and added in separate passes); z = c + E b + F a (+ E F), then
+ * z + r + s when r is given (the masking step of a following truncation). For a square pass y = x,
+ * b = a, fP = eP (the same tensors): the kernel then reads each once.
+ */
+export function beaverMask(x: RingTensor, a: RingTensor, eP: RingTensor, y: RingTensor, b: RingTensor, fP: RingTensor, c: RingTensor, opts: BeaverMaskOptions): RingTensor {
+  for (const t of [a, eP, y, b, fP, c, ...(opts.r ? [opts.r] : [])]) assertSameSize(x, t);
+  const o = outFor(x.field, x.shape, opts.out);
+  const k = opts.keep === undefined ? undefined : outFor(x.field, x.shape, opts.keep);
+  const s = BigInt.asUintN(FIELD_BITS[x.field], opts.s ?? 0n);
+  kernels().beaverMask(x.field, x.data, a.data, eP.data, y.data, b.data, fP.data, c.data, opts.r?.data, opts.withEf, s, o.data, k?.data, x.size);
+  return o;
+}
+
 function checkBits(t: RingTensor, bits: number): void {
   const k = FIELD_BITS[t.field];
   if (!Number.isInteger(bits) || bits < 0 || bits > k - 2) throw new RingError(`truncation by ${String(bits)} bits is outside [0, ${k - 2}]`);
@@ -21,14 +50,16 @@ function checkBits(t: RingTensor, bits: number): void {
 
 /**
  * out = d - 2*msb(c)*rTop, plus (c >>> bits) when `withC`: the local end of probabilistic
- * truncation once c = x + 2^(k-2) + r is public (packages/spu semi2k.ts truncPr).
+ * truncation once c = x + 2^(k-2) + r is public (packages/spu semi2k.ts truncPr). With cPeer the
+ * opened value is c + cPeer (this rank's share plus the others' sum, added in the same pass).
  */
-export function truncFinish(c: RingTensor, rTop: RingTensor, d: RingTensor, bits: number, withC: boolean, out?: RingTensor): RingTensor {
+export function truncFinish(c: RingTensor, rTop: RingTensor, d: RingTensor, bits: number, withC: boolean, out?: RingTensor, cPeer?: RingTensor): RingTensor {
   assertSameSize(c, rTop);
   assertSameSize(c, d);
+  if (cPeer !== undefined) assertSameSize(c, cPeer);
   checkBits(c, bits);
   const o = outFor(c.field, c.shape, out);
-  kernels().truncFinish(c.field, c.data, rTop.data, d.data, bits, withC, o.data, c.size);
+  kernels().truncFinish(c.field, c.data, rTop.data, d.data, bits, withC, o.data, c.size, cPeer?.data);
   return o;
 }
 

@@ -24,7 +24,7 @@ export {
 export { add, addPublicVec, addScalar, and, mul, mulAdd, mulPublicVec, mulScalar, neg, not, or, sub, xor } from './elementwise.ts';
 export { bitAt, bitsAt, extractBits, lshr, msb, shl, shr } from './shift.ts';
 export { WINOGRAD_MIN, matmul, matmulAdd, sum, transpose } from './linalg.ts';
-export { beaverCombine, truncFinish, truncPair } from './fused.ts';
+export { beaverCombine, beaverMask, truncFinish, truncPair, type BeaverMaskOptions } from './fused.ts';
 export { decode, encode, fxpRange } from './fxp.ts';
 export { Prg, randomSeed, randomTensor } from './prg.ts';
 export { RingArena } from './arena.ts';

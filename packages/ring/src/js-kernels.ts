@@ -58,10 +58,19 @@ export const jsKernels: RingKernels = {
       put(fl, out, i, get(fl, c, i) + ei * get(fl, b, i) + fi * get(fl, a, i) + (withEf ? ei * fi : 0n));
     }
   },
-  truncFinish: (fl, c, rTop, d, bits, withC, out, n) => {
+  beaverMask: (fl, x, a, eP, y, b, fP, c, r, withEf, s, out, keep, n) => {
+    for (let i = 0; i < n; i++) {
+      const ai = get(fl, a, i), bi = get(fl, b, i);
+      const ei = get(fl, x, i) - ai + get(fl, eP, i), fi = get(fl, y, i) - bi + get(fl, fP, i);
+      const z = get(fl, c, i) + ei * bi + fi * ai + (withEf ? ei * fi : 0n) + (r === undefined ? 0n : get(fl, r, i) + s);
+      put(fl, out, i, z);
+      if (keep !== undefined) put(fl, keep, i, z);
+    }
+  },
+  truncFinish: (fl, c, rTop, d, bits, withC, out, n, cPeer) => {
     const k = BigInt(fl === 'FM64' ? 64 : 128);
     for (let i = 0; i < n; i++) {
-      const ci = get(fl, c, i);
+      const ci = BigInt.asUintN(Number(k), get(fl, c, i) + (cPeer === undefined ? 0n : get(fl, cPeer, i)));
       const top = ci >> (k - 1n);
       put(fl, out, i, get(fl, d, i) - 2n * top * get(fl, rTop, i) + (withC ? ci >> BigInt(bits) : 0n));
     }

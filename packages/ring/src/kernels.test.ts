@@ -3,7 +3,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  add, addPublicVec, addScalar, and, beaverCombine, bitAt, bitsAt, extractBits, fromBigInts, jsKernels, kernels, lshr, matmul, msb, mul,
+  add, addPublicVec, addScalar, and, beaverCombine, beaverMask, bitAt, bitsAt, extractBits, fromBigInts, jsKernels, kernels, lshr, matmul, msb, mul,
   mulAdd, mulPublicVec, mulScalar, neg, not, or, randomTensor, setKernels, shl, shr, sub, sum, toBigInts, transpose, truncFinish, truncPair, wasmKernels, xor,
   type FieldType, type RingKernels,
 } from './index.ts';
@@ -123,6 +123,43 @@ for (const be of backends) {
             });
           }),
           { numRuns: 150 },
+        );
+      }, 30_000);
+
+      it('fused beaverMask and truncFinish with a peer sum match their BigInt formulas', () => {
+        const k = Number(bitsOf(f));
+        const nine = fc.integer({ min: 0, max: 30 }).chain((n) => fc.tuple(...Array.from({ length: 9 }, () => vec(f, n, n))));
+        fc.assert(
+          fc.property(nine, fc.boolean(), fc.boolean(), elem(f), fc.integer({ min: 0, max: k - 2 }), (vs: bigint[][], flag, masked, s, bits) => {
+            const [x, a, eP, y, b, fP, c, r, q] = vs as [bigint[], bigint[], bigint[], bigint[], bigint[], bigint[], bigint[], bigint[], bigint[]];
+            run(() => {
+              const at = (xs: bigint[], i: number) => xs[i] as bigint;
+              const ref = (xx: bigint[], aa: bigint[], ee: bigint[], yy: bigint[], bb: bigint[], ff: bigint[]) =>
+                xx.map((v, i) => {
+                  const E = v - at(aa, i) + at(ee, i), F = at(yy, i) - at(bb, i) + at(ff, i);
+                  return u(f, at(c, i) + E * at(bb, i) + F * at(aa, i) + (flag ? E * F : 0n) + (masked ? at(r, i) + s : 0n));
+                });
+              const opts = masked ? { withEf: flag, r: T(r), s } : { withEf: flag };
+              expect(toBigInts(beaverMask(T(x), T(a), T(eP), T(y), T(b), T(fP), T(c), opts))).toEqual(ref(x, a, eP, y, b, fP));
+              // square: y = x, b = a, fP = eP as the same tensors
+              const X = T(x), A = T(a), EP = T(eP);
+              expect(toBigInts(beaverMask(X, A, EP, X, A, EP, T(c), opts))).toEqual(ref(x, a, eP, x, a, eP));
+              // out and keep aliasing inputs (the SPU writes the kept copy over r)
+              if (masked) {
+                const rr = T(r), out = T(x);
+                beaverMask(out, T(a), T(eP), T(y), T(b), T(fP), T(c), { withEf: flag, r: rr, s, out, keep: rr });
+                expect(toBigInts(out)).toEqual(ref(x, a, eP, y, b, fP));
+                expect(toBigInts(rr)).toEqual(ref(x, a, eP, y, b, fP));
+              }
+              const msbOf = (v: bigint) => (u(f, v) >> BigInt(k - 1)) & 1n;
+              expect(toBigInts(truncFinish(T(x), T(b), T(c), bits, flag, undefined, T(q)))).toEqual(
+                x.map((v, i) => {
+                  const cc = u(f, v + at(q, i));
+                  return u(f, at(c, i) - 2n * msbOf(cc) * at(b, i) + (flag ? cc >> BigInt(bits) : 0n));
+                }));
+            });
+          }),
+          { numRuns: 120 },
         );
       }, 30_000);
 

@@ -3,7 +3,7 @@
 // mixed ones; the PRG stream is the same whether or not a fill was split.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  Prg, add, allocLimbs, beaverCombine, jsKernels, kernelThreads, kernels, makeTensor, matmul, mulAdd, randomTensor, setKernels,
+  Prg, add, allocLimbs, beaverCombine, beaverMask, jsKernels, kernelThreads, kernels, makeTensor, matmul, mulAdd, randomTensor, setKernels,
   setKernelThreads, shr, toBigInts, truncFinish, truncPair, wasmKernels, type FieldType, type RingTensor,
 } from './index.ts';
 import { helperJobs } from './threads.ts';
@@ -54,13 +54,16 @@ describe('kernel threads', () => {
         beaverCombine(ts[0]!, ts[1]!, ts[2]!, ts[3]!, ts[4]!, true, out()),
         truncFinish(ts[0]!, ts[1]!, ts[2]!, 18, true, out()),
         truncPair(ts[4]!, 18, out(), out()).d,
+        beaverMask(ts[0]!, ts[1]!, ts[2]!, ts[3]!, ts[4]!, ts[0]!, ts[1]!, { withEf: true, r: ts[2]!, s: 5n, out: out(), keep: out() }),
+        beaverMask(ts[0]!, ts[1]!, ts[2]!, ts[0]!, ts[1]!, ts[2]!, ts[3]!, { withEf: true, out: out() }),
+        truncFinish(ts[0]!, ts[1]!, ts[2]!, 18, true, out(), ts[3]),
       ].map((t) => toBigInts(t));
       setKernelThreads(1);
       const one = programs(xs, () => makeTensor(f, [n]));
       setKernelThreads(3);
       const j0 = helperJobs();
       const split = programs(xs.map(pooled), () => pooled(makeTensor(f, [n])));
-      expect(helperJobs() - j0).toBe(6); // every kernel: 2 ranges, one of them on a helper
+      expect(helperJobs() - j0).toBe(9); // every kernel: 2 ranges, one of them on a helper
       const mixed = programs([pooled(xs[0]!), ...xs.slice(1)], () => pooled(makeTensor(f, [n])));
       setKernelThreads(1);
       const ref = withBackend(jsKernels, () => programs(xs, () => makeTensor(f, [n])));

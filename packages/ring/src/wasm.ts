@@ -225,15 +225,46 @@ export const wasmKernels: RingKernels = {
       [muladd, P2, P3, P5, P5, N],
     ]);
   },
-  truncFinish: (fl, c, rTop, d, bits, withC, out, n) => {
+  beaverMask: (fl, x, a, eP, y, b, fP, c, r, withEf, s, out, keep, n) => {
+    const add = fnName(fl, 'add'), sub = fnName(fl, 'sub'), muladd = fnName(fl, 'muladd'), addsc = fnName(fl, 'addsc');
+    const square = y === x && b === a && fP === eP;
+    // General: slots x0 a1 eP2 y3 b4 fP5 c6 [r] | out [keep] | E F.
+    // Square (y = x, b = a, fP = eP): slots x0 a1 eP2 c3 [r] | out [keep] | E; z = c + E (2a (+ E)).
+    const ins = square ? [x, a, eP, c] : [x, a, eP, y, b, fP, c];
+    if (r !== undefined) ins.push(r);
+    const outs = keep === undefined ? [out] : [out, keep];
+    const R = slot(ins.length - 1), O = slot(ins.length), K = slot(ins.length + 1);
+    const E = slot(ins.length + outs.length), F = slot(ins.length + outs.length + 1);
+    const prog: Step[] = [[sub, P0, P1, E, N], [add, E, P2, E, N]];
+    if (square) {
+      prog.push([add, P1, P1, P1, N]);
+      if (withEf) prog.push([add, P1, E, P1, N]);
+      prog.push([muladd, E, P1, P3, O, N]);
+    } else {
+      // z = c + E (b (+ F)) + F a
+      prog.push([sub, P3, P4, F, N], [add, F, P5, F, N]);
+      if (withEf) prog.push([add, P4, F, P4, N]);
+      prog.push([muladd, E, P4, slot(6), O, N], [muladd, F, P1, O, O, N]);
+    }
+    if (r !== undefined) {
+      prog.push([add, O, R, O, N]);
+      if (s !== 0n) prog.push([addsc, O, ...scalar(fl, s), O, N]);
+    }
+    if (keep !== undefined) prog.push([addsc, O, ...scalar(fl, 0n), K, N]);
+    blocks(limbs(fl), n, ins, outs, square ? 1 : 2, prog);
+  },
+  truncFinish: (fl, c, rTop, d, bits, withC, out, n, cPeer) => {
     const k = fl === 'FM64' ? 64n : 128n;
     const sh = fnName(fl, 'shift'), add = fnName(fl, 'add');
-    // slots: c0 rTop1 d2 | y3 | t4.  t = 2 (c >> (k-1)) is 0 or -2; y = d + t rTop (+ c >>> bits).
-    const tail: Step[] = !withC ? [] : bits > 0 ? [[sh, P0, BigInt(bits), LSHR, P4, N], [add, P3, P4, P3, N]] : [[add, P3, P0, P3, N]];
-    blocks(limbs(fl), n, [c, rTop, d], [out], 1, [
-      [sh, P0, k - 1n, SHR, P4, N],
-      [sh, P4, 1n, SHL, P4, N],
-      [fnName(fl, 'muladd'), P4, P1, P2, P3, N],
+    // slots: c0 rTop1 d2 [cPeer3] | y | t.  t = 2 (c >> (k-1)) is 0 or -2; y = d + t rTop (+ c >>> bits).
+    const ins = cPeer === undefined ? [c, rTop, d] : [c, rTop, d, cPeer];
+    const Y = slot(ins.length), T = slot(ins.length + 1);
+    const tail: Step[] = !withC ? [] : bits > 0 ? [[sh, P0, BigInt(bits), LSHR, T, N], [add, Y, T, Y, N]] : [[add, Y, P0, Y, N]];
+    blocks(limbs(fl), n, ins, [out], 1, [
+      ...(cPeer === undefined ? [] : [[add, P0, P3, P0, N] as const]),
+      [sh, P0, k - 1n, SHR, T, N],
+      [sh, T, 1n, SHL, T, N],
+      [fnName(fl, 'muladd'), T, P1, P2, Y, N],
       ...tail,
     ]);
   },

@@ -39,3 +39,31 @@ export async function openAll(comm: Comm, mine: RingTensor, pool?: ScratchPool):
   pool?.give(own);
   return acc!;
 }
+
+/**
+ * Send `mine` to every peer (as openAll does) and return the sum of the OTHER ranks' shares only.
+ * Kernels that fold the opening into their next pass (ring's beaverMask, truncFinish with cPeer)
+ * recompute or keep their own share in place of openAll's copy and extra add pass. With one peer
+ * the result is the received buffer itself (possibly a view: give it to the pool, which keeps only
+ * whole buffers); with none it is zero.
+ */
+export async function sumPeers(comm: Comm, mine: RingTensor, pool?: ScratchPool): Promise<RingTensor> {
+  if (comm.worldSize === 1) return makeTensor(mine.field, mine.shape);
+  const recvs: Promise<Uint8Array>[] = [];
+  for (let j = 0; j < comm.worldSize; j++) if (j !== comm.rank) recvs.push(comm.recv(j));
+  const field = mine.field, shape = mine.shape;
+  broadcastShare(comm, mine);
+  let acc: RingTensor | undefined;
+  for (const r of recvs) {
+    const t = fromBytes(field, await r, shape);
+    if (acc === undefined) {
+      // Accumulate only in a buffer this rank owns whole (see openAll).
+      const whole = t.data.byteOffset === 0 && t.data.byteLength === t.data.buffer.byteLength;
+      acc = recvs.length === 1 || whole ? t : makeTensor(field, shape, t.data.slice());
+    } else {
+      add(acc, t, acc);
+      pool?.give(t);
+    }
+  }
+  return acc!;
+}

@@ -5,7 +5,7 @@ import {
   FIELD_BITS,
   add,
   addScalar,
-  beaverCombine,
+  beaverMask,
   makeTensor,
   matmul,
   matmulAdd,
@@ -13,10 +13,11 @@ import {
   sub,
   truncFinish,
   zeros,
+  type BeaverMaskOptions,
   type RingTensor,
 } from '@sfw/ring';
 import type { Correlation } from './dealer/source.ts';
-import { openAll } from './open.ts';
+import { openAll, sumPeers } from './open.ts';
 import { addPublic, mulPublic, pow2 } from './public.ts';
 import { holdsConstants, type ArithProtocol, type KernelEnv } from './types.ts';
 
@@ -46,34 +47,56 @@ function splitPair(opened: RingTensor, x: RingTensor, y: RingTensor): [RingTenso
 //   3. z_i = c_i + e*b_i + f*a_i, and rank 0 adds e*f:  sum z_i = ab + eb + fa + ef = xy.
 // a_i and b_i come from this rank's PRG stream, so the opening starts before the dealer's answer
 // (only c_0 comes from the dealer) and the dealer round trip overlaps the opening.
-async function beaverMul(env: KernelEnv, x: RingTensor, y: RingTensor, t: Correlation, out?: RingTensor): Promise<RingTensor> {
+// The rank keeps no copy of what it sends: ring's beaverMask recomputes x_i - a_i in cache and adds
+// the peers' sum there, so the opening costs no separate copy or add pass (docs/ring.md).
+// With `mask` (the next step is a truncation), the same pass also returns z_i + r_i (+ 2^(k-2) at
+// rank 0): the truncation's masked share, written to `mask.out` (sent) and `mask.keep` (kept).
+interface Mask { r: RingTensor; s: bigint; out: RingTensor; keep: RingTensor }
+
+function maskOpts(env: KernelEnv, out: RingTensor | undefined, mask: Mask | undefined): BeaverMaskOptions {
+  return mask === undefined ? { withEf: holdsConstants(env), out } : { withEf: holdsConstants(env), ...mask };
+}
+
+async function beaverMul(env: KernelEnv, x: RingTensor, y: RingTensor, t: Correlation, out?: RingTensor, mask?: Mask): Promise<RingTensor> {
   const { a, b } = t.random;
   const [buf, e, f] = pair(env, x, y);
   sub(x, a!, e);
   sub(y, b!, f);
-  const opened = openAll(env.comm, buf, env.pool); // buf is sent: not returned to the pool
+  const peers = sumPeers(env.comm, buf, env.pool); // buf is sent: not returned to the pool
   // Both awaited together: a failure of either surfaces here, never as an unhandled rejection.
-  const [{ c }, ef] = await Promise.all([t.derived, opened]);
-  const [eo, fo] = splitPair(ef, x, y);
-  // One fused pass (ring's beaverCombine): z = c + e b + f a (+ e f at rank 0).
-  const z = beaverCombine(eo, b!, fo, a!, c!, holdsConstants(env), out);
+  const [{ c }, ef] = await Promise.all([t.derived, peers]);
+  const [eP, fP] = splitPair(ef, x, y);
+  const z = beaverMask(x, a!, eP, y, b!, fP, c!, maskOpts(env, out, mask));
   env.pool.give(a, b, c, ef);
   return z;
 }
 
 // Squaring with a pair (a, c = a^2): open e = x - a only; x^2 = (a + e)^2 = c + 2ea + e^2, so
-// z_i = c_i + 2e*a_i (+ e^2 at rank 0). Same idea as Beaver's, half the opening.
-async function squarePair(env: KernelEnv, x: RingTensor, t: Correlation, out?: RingTensor): Promise<RingTensor> {
+// z_i = c_i + 2e*a_i (+ e^2 at rank 0). Same idea as Beaver's, half the opening; the same fused pass
+// (beaverMask with y = x, b = a, f = e).
+async function squarePair(env: KernelEnv, x: RingTensor, t: Correlation, out?: RingTensor, mask?: Mask): Promise<RingTensor> {
   const { a } = t.random;
   const e = sub(x, a!, env.pool.take(x.field, x.shape));
-  const opened = openAll(env.comm, e, env.pool); // e is sent: not returned to the pool
-  const [{ c }, eo] = await Promise.all([t.derived, opened]);
-  // c + e a + e a (+ e e): the Beaver recombination with y = x, in one fused pass.
-  const z = beaverCombine(eo, a!, eo, a!, c!, holdsConstants(env), out);
-  env.pool.give(a, c, eo);
+  const peers = sumPeers(env.comm, e, env.pool); // e is sent: not returned to the pool
+  const [{ c }, eP] = await Promise.all([t.derived, peers]);
+  const z = beaverMask(x, a!, eP, x, a!, eP, c!, maskOpts(env, out, mask));
+  env.pool.give(a, c, eP);
   return z;
 }
 
+// A product followed by a truncation (mulTruncAA, squareTruncA): the product's pass already masks
+// its result with the truncation's r (truncPr step 2), so the product itself is never materialised.
+async function productTrunc(env: KernelEnv, x: RingTensor, bits: number, tp: Correlation, product: (mask: Mask) => Promise<RingTensor>): Promise<RingTensor> {
+  const k = FIELD_BITS[x.field];
+  const pool = env.pool;
+  const { r } = tp.random;
+  // r only masks: its (pooled, own) memory takes this rank's kept copy of the masked share.
+  const masked = pool.take(x.field, x.shape);
+  await product({ r: r!, s: holdsConstants(env) ? pow2(x.field, k - 2) : 0n, out: masked, keep: r! });
+  return truncOpened(env, x, bits, tp, masked, r!);
+}
+
+// Probabilistic truncation with a dealer pair (Escudero, Ghosh, Keller, Rachuri, Scholl 2020,
 // Matrix Beaver triple (SecureML, Mohassel & Zhang 2017, section 4.2): C = A.B from the dealer;
 // open E = X - A and F = Y - B, then Z_i = C_i + E.B_i + A_i.F (+ E.F at rank 0). Rank 0 folds
 // E.F in as E.(B_0 + F), so every rank does two local matrix products; the second accumulates into
@@ -99,7 +122,6 @@ async function beaverMatmul(env: KernelEnv, x: RingTensor, y: RingTensor, t: Cor
   return z;
 }
 
-// Probabilistic truncation with a dealer pair (Escudero, Ghosh, Keller, Rachuri, Scholl 2020,
 // "Improved primitives for MPC over mixed arithmetic-binary circuits", section 5; SPU semi2k
 // TruncAPr). Input: shares of x with |x| < 2^(k-2). Dealer: r uniform, and (as arithmetic shares)
 // rTop = 2^(k-1-m) * msb(r) and d = rTop - rHi - 2^(k-2-m), rHi = bits m..k-2 of r.
@@ -115,18 +137,26 @@ async function beaverMatmul(env: KernelEnv, x: RingTensor, y: RingTensor, t: Cor
 // So the error is below one unit in the last place, never larger, for every |x| < 2^(k-2).
 async function truncPr(env: KernelEnv, x: RingTensor, bits: number, t: Correlation): Promise<RingTensor> {
   const k = FIELD_BITS[x.field];
-  const m = bits;
-  const pool = env.pool;
   const { r } = t.random;
   // r only masks x: its (pooled, own) buffer takes the masked value, which is then sent.
   const masked = add(x, r!, r);
   if (holdsConstants(env)) addScalar(masked, pow2(x.field, k - 2), masked);
-  const opened = openAll(env.comm, masked, pool); // masked is sent: not returned to the pool
+  const opened = openAll(env.comm, masked, env.pool); // masked is sent: not returned to the pool
   const [{ d, rTop }, c] = await Promise.all([t.derived, opened]);
   // d is this rank's own memory (a PRG draw, or its slice of the dealer's answer on rank 0) and is
   // not read again: the result is written over it, in one fused pass (ring's truncFinish).
-  const y = truncFinish(c, rTop!, d!, m, holdsConstants(env), d);
-  pool.give(rTop, c);
+  const y = truncFinish(c, rTop!, d!, bits, holdsConstants(env), d);
+  env.pool.give(rTop, c);
+  return makeTensor(x.field, x.shape, y.data);
+}
+
+// Steps 2-4 of truncPr when the masked share was computed elsewhere (productTrunc): `masked` is sent,
+// `mine` is this rank's kept copy of it; the opened c = mine + the peers' sum inside truncFinish.
+async function truncOpened(env: KernelEnv, x: RingTensor, bits: number, t: Correlation, masked: RingTensor, mine: RingTensor): Promise<RingTensor> {
+  const peers = sumPeers(env.comm, masked, env.pool); // masked is sent: not returned to the pool
+  const [{ d, rTop }, cP] = await Promise.all([t.derived, peers]);
+  const y = truncFinish(mine, rTop!, d!, bits, holdsConstants(env), d, cP);
+  env.pool.give(rTop, cP, mine);
   return makeTensor(x.field, x.shape, y.data);
 }
 
@@ -166,11 +196,7 @@ export const semi2k: ArithProtocol = {
     checkBits(x, bits);
     const pairSq = corr(env).take('square', { shape: [...x.shape] });
     const pairTr = takeTrunc(env, x.shape, bits);
-    return squarePair(env, x, pairSq, env.pool.take(x.field, x.shape)).then(async (z) => {
-      const r = await truncPr(env, z, bits, pairTr);
-      env.pool.give(z);
-      return r;
-    });
+    return productTrunc(env, x, bits, pairTr, (mask) => squarePair(env, x, pairSq, undefined, mask));
   },
   matmulAP: (_env, x, p) => matmul(x, p),
   matmulPA: (_env, p, x) => matmul(p, x),
@@ -184,12 +210,7 @@ export const semi2k: ArithProtocol = {
     checkBits(x, bits);
     const triple = corr(env).take('beaver', { shape: [...x.shape] });
     const pairP = takeTrunc(env, x.shape, bits);
-    // z is an intermediate here: pooled, and recycled once the truncation has consumed it.
-    return beaverMul(env, x, y, triple, env.pool.take(x.field, x.shape)).then(async (z) => {
-      const r = await truncPr(env, z, bits, pairP);
-      env.pool.give(z);
-      return r;
-    });
+    return productTrunc(env, x, bits, pairP, (mask) => beaverMul(env, x, y, triple, undefined, mask));
   },
   matmulTruncAA: (env, x, y, bits) => {
     const dims = matmulDims(x, y);
