@@ -45,6 +45,19 @@ describe('Prg', () => {
     expect(p.offset).toBe(72);
   });
 
+  it('split hands out the next regions of the stream and moves past them (any interleaving)', () => {
+    const seed = randomSeed();
+    const whole = new Prg(seed).bytes(3 + 1000 + 40 + 17 + 50);
+    const p = new Prg(seed);
+    const head = p.bytes(3); // a mid-block position
+    const [a, b, c] = p.split([1000, 40, 17]);
+    const tail = p.bytes(50);
+    const cb = c!.bytes(17), ab1 = a!.bytes(600), bb = b!.bytes(40), ab2 = a!.bytes(400);
+    expect(hex(Uint8Array.from([...head, ...ab1, ...ab2, ...bb, ...cb, ...tail]))).toBe(hex(whole));
+    expect(p.offset).toBe(whole.length);
+    expect(() => p.split([-1])).toThrow(/non-negative/);
+  });
+
   it('rejects a seed that is not 16 bytes', () => {
     expect(() => new Prg(new Uint8Array(15))).toThrow(/16 bytes/);
   });

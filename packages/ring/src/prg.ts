@@ -89,6 +89,25 @@ export class Prg {
     this.#offset += n;
   }
 
+  /**
+   * Readers of the next consecutive regions of this stream, `lengths` bytes each, in order; this PRG
+   * moves past all of them. Lets a consumer interleave several draws (e.g. block by block) and still
+   * read exactly the bytes that drawing them one after another would have given.
+   */
+  split(lengths: readonly number[]): Prg[] {
+    let off = this.#offset;
+    const parts = lengths.map((len) => {
+      if (!Number.isSafeInteger(len) || len < 0) throw new RingError('Prg.split lengths must be non-negative byte counts');
+      const p = new Prg(this.#seed, off);
+      off += len;
+      return p;
+    });
+    this.#offset = off;
+    this.#cipher = cipherAt(this.#seed, off);
+    if (off % 16 !== 0) this.#cipher.update(ZEROS.subarray(0, off % 16));
+    return parts;
+  }
+
   /** The next n keystream bytes. */
   bytes(n: number): Uint8Array {
     const b = new Uint8Array(n);

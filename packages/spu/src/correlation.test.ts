@@ -1,15 +1,15 @@
 // The correlation registry and dealer core, independent of any kernel: additive and XOR parts, 2 and
 // 3 ranks, TTP and TFP, and the rule that only rank 0 gets dealer traffic.
 import { describe, expect, it } from 'vitest';
-import { add, and, toBigInts, xor, type RingTensor } from '@sfw/ring';
+import { add, and, mul, toBigInts, xor, type RingTensor } from '@sfw/ring';
 import type { SpuConfig } from './config.ts';
-import { CorrelationTable, asRecord, correlationKind, parseDims } from './mpc/correlation.ts';
+import { CorrelationTable, asRecord, correlationKind, parseDims, type CorrelationSpec } from './mpc/correlation.ts';
 import { SEMI2K } from './protocol.ts';
 import { runLocal } from './simulation.ts';
 import { exportShare, importShare } from './share.ts';
 
 interface P { n: number }
-const mixed = correlationKind<P>('test.mixed', {
+const mixedSpec: CorrelationSpec<P> = {
   parse: (raw) => ({ n: parseDims([asRecord(raw).n], 'n', 1)[0]! }),
   random: (p, field) => [
     { name: 'a', field, shape: [p.n], sharing: 'xor' },
@@ -21,8 +21,11 @@ const mixed = correlationKind<P>('test.mixed', {
     { name: 'rx', field, shape: [p.n], sharing: 'xor' }, // r in XOR form (eqz-style pair)
   ],
   derive: (_p, _f, r) => ({ c: and(r.a!, r.b!), rx: r.r! }),
-});
-const correlations = SEMI2K.correlations!.with([mixed]);
+};
+const mixed = correlationKind<P>('test.mixed', mixedSpec);
+// The same kind marked elementwise: the dealer generates it block by block (dealer/core.ts).
+const mixedBlocks = correlationKind<P>('test.mixedBlocks', { ...mixedSpec, elementwise: true });
+const correlations = SEMI2K.correlations!.with([mixed, mixedBlocks]);
 
 const combine = (ts: RingTensor[], op: 'xor' | 'add') => ts.slice(1).reduce((acc, t) => (op === 'xor' ? xor(acc, t) : add(acc, t)), ts[0]!);
 
@@ -49,6 +52,36 @@ describe('correlation tables', () => {
           expect(new Set(toBigInts(a)).size).toBeGreaterThan(30); // random, not constant
           for (let j = 1; j < parties; j++) expect(hub.traffic(parties, j).messages).toBe(0);
         });
+
+  for (const [beaverType, field, parties] of [['TTP', 'FM64', 2], ['TFP', 'FM128', 3], ['TTP', 'FM64', 3]] as const)
+    it(`${beaverType} ${field} ${parties} ranks: block-wise generation over several blocks matches, and the streams stay in step`, async () => {
+      const cfg: SpuConfig = { protocol: 'SEMI2K', field, fxpFractionBits: 0, beaverType };
+      const n = 2 * 8192 + 77; // two whole blocks and a tail
+      const { results } = await runLocal(cfg, parties, async (ctx) => {
+        const blocks = await ctx.dealer!.takeAll('test.mixedBlocks', { n });
+        const beaver = await ctx.dealer!.takeAll('beaver', { shape: [n] });
+        const trunc = await ctx.dealer!.takeAll('truncPr', { shape: [n], bits: 18 });
+        const after = await ctx.dealer!.takeAll('test.mixed', { n: 33 }); // whole-tensor path after the block ones
+        return { blocks, beaver, trunc, after };
+      }, undefined, { correlations });
+      for (const key of ['blocks', 'after'] as const) {
+        const part = (name: string) => results.map((r) => r[key][name]!);
+        const a = combine(part('a'), 'xor'), b = combine(part('b'), 'xor'), c = combine(part('c'), 'xor');
+        expect(toBigInts(c)).toEqual(toBigInts(and(a, b)));
+        expect(toBigInts(combine(part('rx'), 'xor'))).toEqual(toBigInts(combine(part('r'), 'add')));
+      }
+      const bv = (name: string) => combine(results.map((r) => r.beaver[name]!), 'add');
+      expect(toBigInts(bv('c'))).toEqual(toBigInts(mul(bv('a'), bv('b'))));
+      const tr = (name: string) => toBigInts(combine(results.map((r) => r.trunc[name]!), 'add'));
+      const k = field === 'FM64' ? 64n : 128n;
+      const r = tr('r'), d = tr('d'), rTop = tr('rTop');
+      const mod = (v: bigint) => BigInt.asUintN(Number(k), v);
+      r.forEach((ri, i) => {
+        const top = (ri >> (k - 1n)) << (k - 1n - 18n);
+        expect(rTop[i]).toBe(top);
+        expect(d[i]).toBe(mod(2n * top - (ri >> 18n) - (1n << (k - 2n - 18n))));
+      });
+    }, 60_000);
 });
 
 describe('share export/import', () => {

@@ -30,12 +30,14 @@ export const ARITH_KINDS: readonly CorrelationKind[] = [
     ],
     derived: (p, field) => [{ name: 'c', field, shape: p.shape, sharing: 'additive' }],
     derive: (_p, _field, r) => ({ c: mul(r.a!, r.b!, r.a) }),
+    elementwise: true,
   }),
   correlationKind<BeaverParams>('square', {
     parse: (raw) => ({ shape: parseShape(asRecord(raw).shape) }),
     random: (p, field): PartLayout[] => [{ name: 'a', field, shape: p.shape, sharing: 'additive' }],
     derived: (p, field) => [{ name: 'c', field, shape: p.shape, sharing: 'additive' }],
     derive: (_p, _field, r) => ({ c: mul(r.a!, r.a!, r.a) }),
+    elementwise: true,
   }),
   correlationKind<MatmulParams>('matmul', {
     parse: (raw) => ({ dims: parseDims(asRecord(raw).dims, 'dims', 3) }),
@@ -61,8 +63,9 @@ export const ARITH_KINDS: readonly CorrelationKind[] = [
       // r >>> m = 2^(k-1-m) msb(r) + rHi = rTop + rHi, hence d = rTop - rHi - C = 2 rTop - (r >>> m) - C
       // (ring's truncPair, one pass). d lives in dealer scratch (recycled by the dealer after use),
       // rTop over r: no fresh n-element allocation.
-      const { d, rTop } = truncPair(r.r!, p.bits, scratch?.take(field, p.shape), r.r);
+      const { d, rTop } = truncPair(r.r!, p.bits, scratch?.take(field, r.r!.shape), r.r);
       return { d, rTop };
     },
+    elementwise: true,
   }),
 ];

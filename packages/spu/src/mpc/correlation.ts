@@ -50,6 +50,13 @@ export interface CorrelationSpec<P> {
    * keep references to them). `scratch` (the dealer's pool) may supply the outputs' memory.
    */
   derive(params: P, field: FieldType, random: Parts, scratch?: ScratchPool): Parts;
+  /**
+   * True when every part has the same element count and element i of each derived part depends
+   * only on element i of the random parts. The dealer then generates the correlation in cache-sized
+   * blocks: derive() is called once per block, on tensors of the block's length (shape [len]), so it
+   * must take sizes from its inputs, not from params.
+   */
+  readonly elementwise?: boolean;
 }
 
 /** One named kind, as the kind-defining files export them. */

@@ -3,9 +3,9 @@
 // request replays exactly the draws that rank makes locally (correlation.ts), so that
 //   secret(part) = sum over ranks of draw_j(part)        for random parts,
 //   share_adjust(part) = derived(part) - sum_{j != adjust} draw_j(part)   for derived parts.
-import { ELEMENT_BYTES, Prg, add, makeTensor, shapeSize, sub, toBytes, xor, type FieldType, type RingTensor } from '@sfw/ring';
+import { ELEMENT_BYTES, Prg, add, allocLimbs, makeTensor, shapeSize, sub, toBytes, xor, type FieldType, type RingTensor } from '@sfw/ring';
 import { BufferPool, type ScratchPool } from '../../pool.ts';
-import type { CorrelationTable, PartLayout, Parts } from '../correlation.ts';
+import type { CorrelationSpec, CorrelationTable, PartLayout, Parts } from '../correlation.ts';
 
 /** The rank whose derived shares come from the dealer (SPU: `adjust_rank`). */
 export const ADJUST_RANK = 0;
@@ -54,6 +54,11 @@ export class DealerCore {
     const params = spec.parse(rawParams);
     const rnd = spec.random(params, this.#field);
     const der = spec.derived(params, this.#field);
+    if (spec.elementwise === true) {
+      const n = rnd.length > 0 ? shapeSize(rnd[0]!.shape) : 0;
+      const parts = [...rnd, ...der];
+      if (parts.every((p) => p.field === this.#field && shapeSize(p.shape) === n)) return this.#generateBlocks(kind, spec, params, rnd, der, n);
+    }
     const pool = this.#pool;
     const totals: Parts = {};
     const othersDerived: (RingTensor | undefined)[] = der.map(() => undefined);
@@ -83,7 +88,7 @@ export class DealerCore {
     der.forEach((p, i) => (othersDerived[i] ??= makeTensor(p.field, p.shape)));
     const values = spec.derive(params, this.#field, totals, pool); // results are recycled below
     const total = der.reduce((s, p) => s + partBytes(p), 0);
-    const out = new Uint8Array(total);
+    const out = answerBuffer(total);
     let off = 0;
     der.forEach((p, i) => {
       const v = values[p.name];
@@ -99,4 +104,69 @@ export class DealerCore {
     pool.give(...Object.values(totals), ...Object.values(values), ...othersDerived);
     return out;
   }
+
+  /**
+   * generate() for an elementwise kind, BLOCK elements at a time: every rank's draws, their sums,
+   * derive() and the correction of one block stay in cache, and only the answer is written to
+   * memory (the whole-tensor path writes every draw out and reads it back in several passes).
+   * Each rank's stream is split at the offsets where drawing the parts one after another would have
+   * put them, so the bytes match the ranks' own draws exactly.
+   */
+  #generateBlocks(kind: string, spec: CorrelationSpec<unknown>, params: unknown, rnd: readonly PartLayout[], der: readonly PartLayout[], n: number): Uint8Array {
+    const field = this.#field;
+    const eb = ELEMENT_BYTES[field];
+    const pool = this.#pool;
+    const streams = this.#prgs.map((prg, j) => prg.split([...rnd, ...(j === ADJUST_RANK ? [] : der)].map(() => n * eb)));
+    const out = answerBuffer(der.length * n * eb);
+    for (let lo = 0; lo < n; lo += BLOCK) {
+      const len = Math.min(BLOCK, n - lo);
+      const block = (p: PartLayout): PartLayout => ({ ...p, shape: [len] });
+      const totals: Parts = {};
+      const others: (RingTensor | undefined)[] = der.map(() => undefined);
+      streams.forEach((ss, j) => {
+        rnd.forEach((p, i) => {
+          const t = drawPart(ss[i]!, block(p), pool);
+          const acc = totals[p.name];
+          if (acc === undefined) totals[p.name] = t;
+          else {
+            combineInto(p, acc, t);
+            pool.give(t);
+          }
+        });
+        if (j === ADJUST_RANK) return;
+        der.forEach((p, i) => {
+          const t = drawPart(ss[rnd.length + i]!, block(p), pool);
+          const acc = others[i];
+          if (acc === undefined) others[i] = t;
+          else {
+            combineInto(p, acc, t);
+            pool.give(t);
+          }
+        });
+      });
+      const values = spec.derive(params, field, totals, pool);
+      der.forEach((p, i) => {
+        const v = values[p.name];
+        if (v === undefined || v.size !== len || v.field !== field) throw new Error(`correlation '${kind}': derive() returned no valid '${p.name}'`);
+        const view = makeTensor(field, [len], new BigUint64Array(out.buffer, (i * n + lo) * eb, (len * eb) / 8));
+        const o = others[i];
+        if (o === undefined) view.data.set(v.data);
+        else removeInto(p, v, o, view);
+      });
+      pool.give(...Object.values(totals), ...Object.values(values), ...others);
+    }
+    return out;
+  }
 }
+
+/**
+ * The answer's memory: shared while ring's kernel threads are on (allocLimbs), so the adjust rank's
+ * kernels that read its slices can be split over threads too; it is sent whole and never touched here
+ * again (a shared buffer is handed over as a transferred one would be).
+ */
+function answerBuffer(bytes: number): Uint8Array {
+  return new Uint8Array(allocLimbs(bytes / 8).buffer, 0, bytes);
+}
+
+/** Elements per block of an elementwise generation: 64 KiB per FM64 part (L2-resident working set). */
+const BLOCK = 8192;
