@@ -88,7 +88,7 @@ const suite: BenchSuite = {
         ['matmul.pooled', () => matmul(sA, sB, sO), d], // operands in pooled (shared) memory: split in place
       ];
       for (const [name, fn, size] of kernels) {
-        const t = await timed(fn, quick ? 3 : name === 'matmul' ? 5 : 21);
+        const t = await timed(fn, quick ? 3 : name.startsWith('matmul') ? 5 : 21);
         const h = digest(fn());
         if (threads === 1) first.set(name, h);
         record(name, size, threads, { ...t, identical: first.get(name) === h });
