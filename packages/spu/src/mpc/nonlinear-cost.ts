@@ -15,19 +15,24 @@ export interface NlCost {
 const W = (n: number): number => Math.ceil(n / 32);
 const limbBytes = (words: number): number => Math.ceil(words / 2) * 8;
 
+/** Dealer bytes of msbFromMasked's AND corrections over `words` gate words (one or two takes per level). */
+function msbAndDealerBytes(k: number, words: number): number {
+  return msbCost(k).levels.reduce((s, l) => s + limbBytes(l.singles * words) + limbBytes(2 * l.shared * words), 0);
+}
+
 /**
- * msbA = mask-open (n*k/8) + carry tree over bit-pair leaves (8W bytes per AND plane) + bit B2A
- * (4W). Dealer: the mask's k bit planes and (k-1)/2 pair-product planes, the AND corrections, the
- * bit pairs' arithmetic halves.
+ * msbA = mask-open (n*k/8) + carry tree over bit-pair leaves (4W bytes per opened plane: 3 per
+ * two-AND combine, 2 per one-AND combine) + bit B2A (4W). Dealer: the mask's k bit planes and
+ * (k-1)/2 pair-product planes, the AND corrections, the bit pairs' arithmetic halves.
  */
 export function msbACost(field: FieldType, n: number): NlCost {
   const k = FIELD_BITS[field];
-  const { ands, rounds } = msbCost(k);
+  const { opened, rounds } = msbCost(k);
   const eb = k / 8;
   return {
     rounds: 1 + rounds + 1,
-    bytesPerPeer: n * eb + 8 * W(n) * ands + 4 * W(n),
-    dealerBytes: limbBytes(k * W(n)) + limbBytes(msbPairs(k) * W(n)) + ands * limbBytes(W(n)) + n * eb,
+    bytesPerPeer: n * eb + 4 * W(n) * opened + 4 * W(n),
+    dealerBytes: limbBytes(k * W(n)) + limbBytes(msbPairs(k) * W(n)) + msbAndDealerBytes(k, W(n)) + n * eb,
   };
 }
 
@@ -43,18 +48,18 @@ export function eqzACost(field: FieldType, n: number): NlCost {
 }
 
 /**
- * msbOffsetsA with J offsets: one mask-open (n*k/8), J carry trees side by side (8 J W bytes per AND
+ * msbOffsetsA with J offsets: one mask-open (n*k/8), J carry trees side by side (4 J W bytes per opened
  * plane), one bit B2A over J W 32 slots (4 J W). Dealer: the mask's k bit planes and pair
  * products once (its arithmetic part is a PRG draw), the AND corrections and J W 32 bit-pair elements.
  */
 export function msbOffsetsACost(field: FieldType, n: number, J: number): NlCost {
   const k = FIELD_BITS[field];
-  const { ands, rounds } = msbCost(k);
+  const { opened, rounds } = msbCost(k);
   const eb = k / 8;
   return {
     rounds: 1 + rounds + 1,
-    bytesPerPeer: n * eb + 8 * J * W(n) * ands + 4 * J * W(n),
-    dealerBytes: limbBytes(k * W(n)) + limbBytes(msbPairs(k) * W(n)) + ands * limbBytes(J * W(n)) + J * W(n) * 32 * eb,
+    bytesPerPeer: n * eb + 4 * J * W(n) * opened + 4 * J * W(n),
+    dealerBytes: limbBytes(k * W(n)) + limbBytes(msbPairs(k) * W(n)) + msbAndDealerBytes(k, J * W(n)) + J * W(n) * 32 * eb,
   };
 }
 

@@ -2,7 +2,7 @@
 // gates; one layer = one `andPlanes` call = one round. XOR/NOT and AND with a public plane are local.
 // Costs below are per element, in AND gates; bytes on the wire per AND gate = 2 bits to each peer.
 import type { KernelEnv } from '../types.ts';
-import { andPlanes } from './core.ts';
+import { andPlanes, andPlanesShared } from './core.ts';
 
 export type Plane = Uint32Array;
 
@@ -44,24 +44,38 @@ interface Seg {
 /**
  * Carry out of a binary tree of (G, P) segments (the last level of a parallel-prefix adder).
  * Combine (hi o lo) = (G_hi ^ P_hi & G_lo, P_hi & P_lo). G and P of one segment are never both 1,
- * so XOR acts as OR. ceil(log2 L) rounds, 2(L-1) - ceil(log2 L) AND gates.
+ * so XOR acts as OR. ceil(log2 L) rounds, 2(L-1) - ceil(log2 L) AND gates; both ANDs of a combine
+ * share P_hi, so they go through one shared-input triple (andPlanesShared: 3 plane openings per
+ * combine, 2 for the combine with the segment reaching bit 0, which needs no P).
  */
 async function carryTree(env: KernelEnv, segs: Seg[]): Promise<Plane> {
+  const W = segs[0]!.G.length;
   while (segs.length > 1) {
-    const xs: Plane[] = [], ys: Plane[] = [];
+    const sx: Plane[] = [], sy: Plane[] = [], px: Plane[] = [], py1: Plane[] = [], py2: Plane[] = [];
     const pairs = segs.length >> 1;
     for (let j = 0; j < pairs; j++) {
       const lo = segs[2 * j]!, hi = segs[2 * j + 1]!;
-      xs.push(hi.P); ys.push(lo.G);
-      if (!lo.fromZero) { xs.push(hi.P); ys.push(lo.P); }
+      if (lo.fromZero) { sx.push(hi.P); sy.push(lo.G); } else { px.push(hi.P); py1.push(lo.G); py2.push(lo.P); }
     }
-    const z = await andLayer(env, xs, ys);
+    const { z1, z2 } = await andPlanesShared(env, sx, sy, px, py1, py2, W);
     const next: Seg[] = [];
-    let q = 0;
+    const np = px.length;
+    let s = 0, q = 0;
     for (let j = 0; j < pairs; j++) {
       const lo = segs[2 * j]!, hi = segs[2 * j + 1]!;
-      const G = xorP(hi.G, z[q++]!);
-      const P = lo.fromZero ? hi.P : z[q++]!;
+      // z1/z2 are this rank's own buffers: G_hi is XORed into them in place.
+      let G: Plane, P: Plane;
+      if (lo.fromZero) {
+        G = z1.subarray(s * W, (s + 1) * W);
+        P = hi.P; // never read again (the segment reaches bit 0)
+        s++;
+      } else {
+        G = z2.subarray(q * W, (q + 1) * W);
+        P = z2.subarray((np + q) * W, (np + q + 1) * W);
+        q++;
+      }
+      const hg = hi.G;
+      for (let w = 0; w < W; w++) G[w] = G[w]! ^ hg[w]!;
       next.push({ G, P, fromZero: lo.fromZero });
     }
     if (segs.length & 1) next.push(segs[segs.length - 1]!);
@@ -170,14 +184,22 @@ export async function msbFromMasked(env: KernelEnv, C: Plane[], R: Plane[], M: P
 }
 
 /**
- * AND gates and rounds of msbFromMasked for ring bits k (per element): a carry tree over
- * ceil((k-1)/2) leaves, ceil(log2 leaves) rounds, 2(leaves-1) - rounds ANDs (the combine with the
- * segment reaching bit 0 needs no P and costs one AND, once per level).
+ * AND gates, rounds and opened planes of msbFromMasked for ring bits k (per element): a carry tree
+ * over ceil((k-1)/2) leaves, ceil(log2 leaves) rounds, 2(leaves-1) - rounds ANDs (the combine with
+ * the segment reaching bit 0 needs no P and costs one AND, once per level). Per level, `singles`
+ * such one-AND combines (2 planes opened each) and `shared` two-AND combines (3 planes each).
  */
-export function msbCost(k: number): { ands: number; rounds: number } {
-  const leaves = (k - 1 + 1) >> 1;
-  const rounds = Math.ceil(Math.log2(leaves));
-  return { ands: 2 * (leaves - 1) - rounds, rounds };
+export function msbCost(k: number): { ands: number; rounds: number; opened: number; levels: { singles: number; shared: number }[] } {
+  let segs = (k - 1 + 1) >> 1;
+  const levels: { singles: number; shared: number }[] = [];
+  while (segs > 1) {
+    const pairs = segs >> 1;
+    levels.push({ singles: 1, shared: pairs - 1 });
+    segs = pairs + (segs & 1);
+  }
+  const ands = levels.reduce((a, l) => a + l.singles + 2 * l.shared, 0);
+  const opened = levels.reduce((a, l) => a + 2 * l.singles + 3 * l.shared, 0);
+  return { ands, rounds: levels.length, opened, levels };
 }
 
 /** AND of all planes by a balanced tree: ceil(log2 L) rounds, L-1 ANDs. */

@@ -5,7 +5,7 @@ import { add, fromBytes, toBytes, type RingTensor } from '@sfw/ring';
 import type { Comm } from '../../comm.ts';
 import type { CorrelationSource } from '../dealer/source.ts';
 import type { KernelEnv } from '../types.ts';
-import { KIND_AND, KIND_BITPAIR, KIND_MASK, asWords, unpack, type AndTriple, type BitPair, type BitPairParams, type MaskBits, type MaskBitsParams } from './correlations.ts';
+import { KIND_AND, KIND_AND_SHARED, KIND_BITPAIR, KIND_MASK, asWords, unpack, type AndTriple, type BitPair, type BitPairParams, type MaskBits, type MaskBitsParams } from './correlations.ts';
 
 /** An AND triple whose random halves are ready at once (opening can start before the dealer answers). */
 export interface SplitAndTriple {
@@ -130,6 +130,84 @@ export async function andPlanes(env: KernelEnv, xs: readonly Uint32Array[], ys: 
 }
 
 /**
+ * One round of AND gates in two groups, over planes of W words:
+ *   singles: z1 block q = sx[q] & sy[q];
+ *   pairs:   z2 block q = px[q] & py1[q], z2 block P + q = px[q] & py2[q] (P = px.length),
+ * where each pair shares its left input: with a triple (a, b1, b2 | a&b1, a&b2) the ranks open
+ * x^a once for both gates (3 plane openings per 2 gates instead of 4; a, b1, b2 independent and
+ * uniform, so the view stays one-time-padded). The (G, P) combines of a carry tree are such pairs:
+ * P_hi & G_lo and P_hi & P_lo. Wire: [d1, e1 | d2, e21, e22], one message to each peer.
+ */
+export async function andPlanesShared(
+  env: KernelEnv,
+  sx: readonly Uint32Array[], sy: readonly Uint32Array[],
+  px: readonly Uint32Array[], py1: readonly Uint32Array[], py2: readonly Uint32Array[],
+  W: number,
+): Promise<{ z1: Uint32Array; z2: Uint32Array }> {
+  const m1 = sx.length * W, m2 = px.length * W;
+  // Same take order on every rank (the PRG streams advance together): singles, then pairs.
+  const t1 = m1 > 0 ? andTripleSplit(env, m1) : undefined;
+  const t2 = m2 > 0 ? sharedTripleSplit(env, m2) : undefined;
+  const o2 = 2 * m1; // start of the pairs' block in the payload
+  const de = new Uint32Array(o2 + 3 * m2);
+  if (t1 !== undefined) {
+    const a = t1.a, b = t1.b;
+    for (let q = 0; q < sx.length; q++) {
+      const x = sx[q]!, y = sy[q]!, o = q * W;
+      for (let i = 0; i < W; i++) {
+        de[o + i] = x[i]! ^ a[o + i]!;
+        de[m1 + o + i] = y[i]! ^ b[o + i]!;
+      }
+    }
+  }
+  if (t2 !== undefined) {
+    const a = t2.a, b = t2.b;
+    for (let q = 0; q < px.length; q++) {
+      const x = px[q]!, y1 = py1[q]!, y2 = py2[q]!, o = q * W;
+      for (let i = 0; i < W; i++) {
+        de[o2 + o + i] = x[i]! ^ a[o + i]!;
+        de[o2 + m2 + o + i] = y1[i]! ^ b[o + i]!;
+        de[o2 + 2 * m2 + o + i] = y2[i]! ^ b[m2 + o + i]!;
+      }
+    }
+  }
+  const [c1, c2, peers] = await Promise.all([t1?.c, t2?.c, sendOwnedRecvAll(env.comm, de)]);
+  const P = peers[0]!;
+  for (let j = 1; j < peers.length; j++) xorInto(P, peers[j]!);
+  const r0 = env.comm.rank === 0 ? -1 : 0;
+  if (t1 !== undefined) {
+    const a = t1.a, b = t1.b, c = c1!;
+    for (let q = 0; q < sx.length; q++) {
+      const x = sx[q]!, y = sy[q]!, o = q * W;
+      for (let i = 0; i < W; i++) {
+        const j = o + i;
+        const aj = a[j]!, bj = b[j]!;
+        const d = x[i]! ^ aj ^ P[j]!, e = y[i]! ^ bj ^ P[m1 + j]!;
+        P[j] = c[j]! ^ (d & bj) ^ (e & aj) ^ (d & e & r0);
+      }
+    }
+    t1.release();
+  }
+  if (t2 !== undefined) {
+    const a = t2.a, b = t2.b, c = c2!;
+    // z2 overwrites [o2, o2 + 2 m2) of P in place: index o2+j and o2+m2+j are read before written.
+    for (let q = 0; q < px.length; q++) {
+      const x = px[q]!, y1 = py1[q]!, y2 = py2[q]!, o = q * W;
+      for (let i = 0; i < W; i++) {
+        const j = o + i;
+        const aj = a[j]!, b1 = b[j]!, b2 = b[m2 + j]!;
+        const d = x[i]! ^ aj ^ P[o2 + j]!;
+        const e1 = y1[i]! ^ b1 ^ P[o2 + m2 + j]!, e2 = y2[i]! ^ b2 ^ P[o2 + 2 * m2 + j]!;
+        P[o2 + j] = c[j]! ^ (d & b1) ^ (e1 & aj) ^ (d & e1 & r0);
+        P[o2 + m2 + j] = c[m2 + j]! ^ (d & b2) ^ (e2 & aj) ^ (d & e2 & r0);
+      }
+    }
+    t2.release();
+  }
+  return { z1: P.subarray(0, m1), z2: P.subarray(o2, o2 + 2 * m2) };
+}
+
+/**
  * Sends `payload` to every peer, transferring it to the last one (the caller must not touch it
  * afterwards), and returns the peers' payloads as word arrays this rank owns (rank order).
  */
@@ -165,6 +243,20 @@ export function andTripleSplit(env: KernelEnv, words: number): SplitAndTriple {
     b: asWords(tb, words),
     c: c.derived.then((d) => asWords((tc = d.c!), words)),
     // c is a PRG draw (rank != 0) or the dealer's whole answer (rank 0): ours either way.
+    release: () => src.pool.give(ta, tb, tc),
+  };
+}
+
+/** Shares of a shared-input triple pair over `words` words (a: words; b, c: 2 words each). */
+function sharedTripleSplit(env: KernelEnv, words: number): SplitAndTriple {
+  const src = dealerOf(env);
+  const c = src.take(KIND_AND_SHARED, { words });
+  const ta = c.random.a!, tb = c.random.b!;
+  let tc: RingTensor | undefined;
+  return {
+    a: asWords(ta, words),
+    b: asWords(tb, 2 * words),
+    c: c.derived.then((d) => asWords((tc = d.c!), 2 * words)),
     release: () => src.pool.give(ta, tb, tc),
   };
 }

@@ -3,6 +3,8 @@
 // dealer for rank 0 only (SPU semi2k TTP beaver). XOR-shared bit planes travel as FM64 tensors of
 // ceil(words/2) limbs (XOR of u64 limbs = XOR of the u32 plane words).
 //   nl.andTriple (a, b | c = a & b)        Beaver triples over GF(2), 32 gates per u32 word
+//   nl.andTripleShared (a, b1 b2 | a&b1 a&b2)  two triples with one a: gate pairs x&y1, x&y2
+//                                           open x^a once (3 openings per 2 gates instead of 4)
 //   nl.maskBits  (r | bits(r) low k,        r in Z_2^k additively shared + its bits XOR-shared
 //                 [pair products])         (the "edaBit"-style mask of Escudero et al. CRYPTO'20),
 //                                           optionally with ~r_2j & ~r_2j+1 per low bit pair
@@ -42,6 +44,7 @@ export interface BitPairParams {
 }
 
 export const KIND_AND = 'nl.andTriple';
+export const KIND_AND_SHARED = 'nl.andTripleShared';
 export const KIND_MASK = 'nl.maskBits';
 export const KIND_BITPAIR = 'nl.bitPair';
 
@@ -92,6 +95,22 @@ export const BOOLEAN_KINDS: readonly CorrelationKind[] = [
       for (let i = 0; i < a.length; i++) a[i] = a[i]! & b[i]!;
       if (p.words & 1) new Uint32Array(r.a!.data.buffer, r.a!.data.byteOffset, p.words + 1)[p.words] = 0; // padding word, as wordsTensor
       return { c: r.a! };
+    },
+  }),
+  correlationKind<{ words: number }>(KIND_AND_SHARED, {
+    parse: (raw) => ({ words: parseCount(asRecord(raw).words, 'words') }),
+    random: (p) => [xorPart('a', p.words), xorPart('b', 2 * p.words)],
+    derived: (p) => [xorPart('c', 2 * p.words)],
+    derive: (p, _f, r) => {
+      // In place over b's scratch: c = (a & b_first, a & b_second); 2 words fill whole limbs.
+      const w = p.words;
+      const a = asWords(r.a!, w), b = asWords(r.b!, 2 * w);
+      for (let i = 0; i < w; i++) {
+        const ai = a[i]!;
+        b[i] = ai & b[i]!;
+        b[w + i] = ai & b[w + i]!;
+      }
+      return { c: r.b! };
     },
   }),
   correlationKind<MaskBitsParams>(KIND_MASK, {
