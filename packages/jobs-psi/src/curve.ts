@@ -79,6 +79,7 @@ const hashDigest = Buffer.alloc(32);
 export class X25519Scalar {
   readonly backend: X25519BackendName;
   readonly #mulOne: (u: Buffer) => Buffer;
+  readonly #in = Buffer.alloc(POINT_BYTES);
 
   constructor(secret: Uint8Array, backend: X25519BackendName | 'auto' = 'auto') {
     if (secret.length !== 32) throw new RangeError('an X25519 scalar is 32 bytes');
@@ -118,10 +119,15 @@ export class X25519Scalar {
     if (points.length % POINT_BYTES !== 0) throw new RangeError('points must be 32-byte u-coordinates');
     const n = points.length / POINT_BYTES;
     const out = new Uint8Array(n * outBytes);
-    const pts = Buffer.from(points.buffer, points.byteOffset, points.byteLength);
+    // Byte loops through one scratch input instead of a Buffer view per point in and out: no
+    // allocation per point (4 x 2^20 of them per job at 2^20).
+    const u = this.#in;
     for (let i = 0; i < n; i += 1) {
-      const shared = this.#mulOne(pts.subarray(i * POINT_BYTES, (i + 1) * POINT_BYTES));
-      out.set(outBytes === POINT_BYTES ? shared : shared.subarray(0, outBytes), i * outBytes);
+      const at = i * POINT_BYTES;
+      for (let k = 0; k < POINT_BYTES; k += 1) u[k] = points[at + k]!;
+      const shared = this.#mulOne(u);
+      const to = i * outBytes;
+      for (let k = 0; k < outBytes; k += 1) out[to + k] = shared[k]!;
     }
     return out;
   }

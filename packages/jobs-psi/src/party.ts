@@ -155,14 +155,14 @@ function writeOutput(
   matched: GroupList,
   unmatched: GroupList,
   peerUnmatchedRows: number,
-  matchedByKey: number[],
+  matchedByKey: Int32Array,
 ): number {
   if (!plan.outputPath) throw new PsiParameterError(`output.${plan.self}`, 'a receiver party needs an output path');
   mkdirSync(dirname(plan.outputPath), { recursive: true });
   const src = new RowSource(plan.path);
   const out = new CsvOutput(plan.outputPath, columns);
   const writeGroupRows = (list: GroupList, g: number, times: number) => {
-    for (let i = list.start[g]!; i < list.start[g + 1]!; i += 1) out.writeRow(src.row(list.rowOffset[i]!, list.rowLength[i]!), times);
+    for (let i = list.start[g]!; i < list.start[g + 1]!; i += 1) out.writeRowFrom(src, list.rowOffset[i]!, list.rowLength[i]!, times);
   };
   try {
     if (plan.joinType !== 'difference') {

@@ -17,6 +17,7 @@ import { Tag, recvJson, recvTagged, sendJson, sendTagged, sendCounts, recvCounts
 import type { PsiLink } from './link.ts';
 import { POINT_BYTES } from './curve.ts';
 import { randomPermutation } from './shuffle.ts';
+import { CompareTable } from './match-table.ts';
 
 /**
  * Bytes of the double-blinded point kept for comparison. 128 bits: a false match between any of
@@ -116,18 +117,13 @@ export async function ecdhPsiBucket(
   // Step 3: compare the returned D(x) (own keys, shuffled order) against D(y).
   const ownD = await recvTagged(link, Tag.Points);
   if (ownD.length !== n * COMPARE_BYTES) throw new Error('PSI protocol out of step: wrong reply length');
-  const peerIndex = new Map<string, number>();
-  const peerBuf = Buffer.from(peerD.buffer, peerD.byteOffset, peerD.byteLength);
-  for (let j = 0; j < m; j += 1) peerIndex.set(peerBuf.toString('latin1', j * COMPARE_BYTES, (j + 1) * COMPARE_BYTES), j);
-  const ownBuf = Buffer.from(ownD.buffer, ownD.byteOffset, ownD.byteLength);
+  const table = new CompareTable(peerD);
   const matched = new Uint8Array(n);
   const peerCounts = peerCountsShuffled ? new Int32Array(n) : null;
-  for (let i = 0; i < n; i += 1) {
-    const j = peerIndex.get(ownBuf.toString('latin1', i * COMPARE_BYTES, (i + 1) * COMPARE_BYTES));
-    if (j === undefined) continue;
+  table.lookupAll(ownD, (i, j) => {
     const k = perm[i]!;
     matched[k] = 1;
     if (peerCounts && peerCountsShuffled) peerCounts[k] = peerCountsShuffled[j]!;
-  }
+  });
   return { matched, peerCounts, peerSize: m };
 }
