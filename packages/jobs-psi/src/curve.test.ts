@@ -47,6 +47,17 @@ describe('X25519 blinding (Node OpenSSL) against an independent implementation (
     expect(Buffer.from(nfd)).not.toEqual(expected);
   });
 
+  it('hashToPoint matches createHash for keys of every length in any order, including past the scratch size', () => {
+    // Lengths repeat and grow past the 1 KiB scratch buffer, so cached input views are reused and replaced.
+    const keys = ['', 'a', 'ab', 'a'.repeat(3000), 'b', 'ba', 'x'.repeat(1001), 'é'.repeat(700), 'cd', ''];
+    const pts = new Uint8Array(32 * keys.length + 5);
+    keys.forEach((k, i) => hashToPoint(k, pts, 5 + 32 * i));
+    keys.forEach((k, i) => {
+      const expected = createHash('sha256').update('sfw-psi/ecdh-x25519/v1\0').update(k, 'utf8').digest();
+      expect(Buffer.from(pts.subarray(5 + 32 * i, 37 + 32 * i))).toEqual(expected);
+    });
+  });
+
   it('truncates to outBytes', () => {
     const s = new X25519Scalar(newSecretScalar());
     const pts = s.blindKeys(['a', 'b']);

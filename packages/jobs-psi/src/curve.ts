@@ -60,19 +60,28 @@ export function newSecretScalar(): Uint8Array {
 export function hashToPoint(key: string, out: Uint8Array, offset: number): void {
   const sodium = loadSodium();
   if (sodium) {
-    // Same SHA-256, without a Hash object per key (createHash costs several us per call).
+    // Same SHA-256, without a Hash object per key (createHash costs several us per call). The
+    // domain prefix stays in the scratch buffer, and the input view for each length is made once:
+    // nothing is allocated per key.
     const len = HASH_DOMAIN.length + Buffer.byteLength(key, 'utf8');
-    if (len > hashScratch.length) hashScratch = Buffer.alloc(2 * len);
-    HASH_DOMAIN.copy(hashScratch, 0);
+    if (len > hashScratch.length) {
+      hashScratch = Buffer.alloc(2 * len);
+      HASH_DOMAIN.copy(hashScratch, 0);
+      hashViews = [];
+    }
     hashScratch.write(key, HASH_DOMAIN.length, 'utf8');
-    sodium.crypto_hash_sha256(hashDigest, hashScratch.subarray(0, len));
-    out.set(hashDigest, offset);
+    const input = (hashViews[len] ??= hashScratch.subarray(0, len));
+    sodium.crypto_hash_sha256(hashDigest, input);
+    for (let k = 0; k < 32; k += 1) out[offset + k] = hashDigest[k]!;
     return;
   }
   const h = createHash('sha256').update(HASH_DOMAIN).update(key, 'utf8').digest();
   out.set(h, offset);
 }
 let hashScratch = Buffer.alloc(1024);
+HASH_DOMAIN.copy(hashScratch, 0);
+/** Views of hashScratch by input length (domain + key bytes). */
+let hashViews: Buffer[] = [];
 const hashDigest = Buffer.alloc(32);
 
 /** Multiplication by one party's secret scalar, the "blinding" of ECDH-PSI. */
