@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { Cluster } from '@sfw/runtime';
 import { memoryLinkPair, PSI_DEVICE_MODULE, runPsiParty } from '@sfw/jobs-psi';
 import type { PartyOutcome, PartyPlan, PsiLink, PsiPartyReport, PsiProtocol } from '@sfw/jobs-psi';
-import { mkdtempSync, rmSync, createWriteStream } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +23,34 @@ export interface PsiJobBenchResult {
   peak_rss_mb: number;
   /** CPU time of the whole process (all threads, user + system): steadier than wall time on a shared machine. */
   cpu_ms: number;
+  /**
+   * Cluster mode on Linux (NaN otherwise): CPU of the threads started during the run (ECDH: the
+   * curve pools) and of the threads that were there before it (the party threads, the driver, V8's
+   * helpers), read from /proc/self/task once a second (10 ms ticks).
+   */
+  new_threads_cpu_ms: number;
+  old_threads_cpu_ms: number;
+}
+
+/** Per-thread CPU (ms) of this process from /proc/self/task; empty where /proc is missing. */
+function threadCpu(): Map<string, number> {
+  const out = new Map<string, number>();
+  let tids: string[];
+  try {
+    tids = readdirSync('/proc/self/task');
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(tid, (Number(f[11]) + Number(f[12])) * 10); // utime + stime in 10 ms ticks
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return out;
 }
 
 /** Keys of the i-th synthetic row: the first n/2 shared by both sides (50% overlap), all unique. */
@@ -75,6 +103,11 @@ export async function benchPsiJob(n: number, protocol: PsiProtocol, o: PsiJobBen
     });
     let peak = process.memoryUsage.rss();
     const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 100);
+    // Last seen CPU per thread: the curve pools' threads end before the run does.
+    let before = new Map<string, number>();
+    const seen = new Map<string, number>();
+    const look = () => threadCpu().forEach((v, tid) => seen.set(tid, v));
+    const threadTimer = setInterval(look, 1000);
     let cluster: Cluster | null = null;
     let t0 = performance.now();
     let cpu0 = process.cpuUsage();
@@ -93,6 +126,7 @@ export async function benchPsiJob(n: number, protocol: PsiProtocol, o: PsiJobBen
         const runId = randomUUID();
         t0 = performance.now();
         cpu0 = process.cpuUsage();
+        before = threadCpu();
         const outcomes = await Promise.all([plan('alice'), plan('bob')].map((p) => cluster!.pyu(p.self).call<PartyOutcome>('psi.run', p, runId).get()));
         reports = outcomes.map((r) => {
           if (!r.ok) throw new Error(`benchmark run failed: ${r.message}`);
@@ -101,13 +135,23 @@ export async function benchPsiJob(n: number, protocol: PsiProtocol, o: PsiJobBen
         bytes = Number.NaN; // the party-thread links keep no byte counters; 'inline' mode counts them
       }
     } finally {
+      look();
       clearInterval(timer);
+      clearInterval(threadTimer);
       if (cluster) {
         await cluster.endTask();
         await cluster.shutdown();
       }
     }
     const [ra, rb] = reports as [PsiPartyReport, PsiPartyReport];
+    let newMs = 0;
+    let oldMs = 0;
+    for (const [tid, v] of seen) {
+      const b = before.get(tid);
+      if (b === undefined) newMs += v;
+      else oldMs += v - b;
+    }
+    const perThread = seen.size > 0 && o.mode !== 'inline';
     const ms = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     peak = Math.max(peak, process.memoryUsage.rss());
@@ -117,6 +161,7 @@ export async function benchPsiJob(n: number, protocol: PsiProtocol, o: PsiJobBen
     return {
       n, protocol, ms, intersection: ra.intersection_count, bytes_sent: bytes, bytes_per_element: bytes / n,
       buckets: Math.ceil(n / bucketSize), peak_rss_mb: Math.round(peak / 2 ** 20), cpu_ms: (cpu.user + cpu.system) / 1000,
+      new_threads_cpu_ms: perThread ? newMs : Number.NaN, old_threads_cpu_ms: perThread ? oldMs : Number.NaN,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

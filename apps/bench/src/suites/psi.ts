@@ -61,6 +61,10 @@ const suite: BenchSuite = {
       emit({
         suite: 'psi', case: 'ecdh_x25519_job', n, parties: 2, median_ms: r.ms, reps: 1, cpu_ms: r.cpu_ms,
         curve_cpu_ms: Math.round(curveCpuMs), curve_us_per_key: curve.usPerKey, non_curve_share: Math.round((1 - curveCpuMs / r.cpu_ms) * 1000) / 1000,
+        // The target's measure: the non-curve work on top of the curve work.
+        non_curve_over_curve: Math.round((r.cpu_ms / curveCpuMs - 1) * 1000) / 1000,
+        // Curve pools (threads started by the run) vs party threads + driver + V8 helpers.
+        curve_threads_cpu_ms: Math.round(r.new_threads_cpu_ms), other_threads_cpu_ms: Math.round(r.old_threads_cpu_ms),
         two_core_floor_ms: Math.round(r.cpu_ms / 2), peak_rss_mb: r.peak_rss_mb, us_per_element: (1000 * r.ms) / n, intersection: r.intersection,
       });
     }
