@@ -9,7 +9,7 @@
 import { FIELD_BITS, LIMBS, makeTensor, toBigInts, type RingTensor } from '@sfw/ring';
 import type { NlKernels } from './types.ts';
 import { planeWords } from './boolean/bitslice.ts';
-import { bitsFromMasked, notS, suffixAnd, xorP } from './boolean/circuits.ts';
+import { andLayer, andPub, bitsFromMasked, notS, suffixAnd, xorP, xorPub, type Plane } from './boolean/circuits.ts';
 import { b2aBit, eqzA2B, maskAndOpen, msbA2B, msbOffsetsA2B } from './boolean/convert.ts';
 
 /**
@@ -39,15 +39,33 @@ export const semi2kNl: NlKernels = {
     const L = LIMBS[env.cfg.field];
     return offsets.map((_, j) => makeTensor(env.cfg.field, x.shape, all.data.subarray(j * W * 32 * L, (j * W * 32 + n) * L)));
   },
-  async topBitOneHotA(env, x, kk, G) {
+  async topBitOneHotA(env, x, kk, G, signed = false) {
     const n = x.size;
-    const m = await maskAndOpen(env, x, kk);
-    const bits = await bitsFromMasked(env, m.C, m.R, kk);
-    const none = await suffixAnd(env, bits.map((b) => notS(env.comm.rank, b))); // none[j] = no bit >= j
+    const rank = env.comm.rank;
     const W = planeWords(n);
+    const m = await maskAndOpen(env, x, signed ? FIELD_BITS[env.cfg.field] : kk);
+    const hiGP = signed ? await highGroupGP(env, m.C, m.R, kk) : undefined;
+    const bits = await bitsFromMasked(env, m.C, m.R, kk);
+    let sign: Plane | undefined;
+    if (hiGP !== undefined) {
+      const k = FIELD_BITS[env.cfg.field];
+      // carry into bit kk-1 of c + ~r + 1, recovered locally from bit kk-1 = c ^ ~r ^ carry; the
+      // carry into the sign bit is G ^ P carry, and the sign c ^ ~r ^ that carry.
+      const carry = xorP(bits[kk - 1]!, xorPub(rank, notS(rank, m.R[kk - 1]!), m.C[kk - 1]!));
+      const [pc] = await andLayer(env, [hiGP.P], [carry]);
+      sign = xorP(xorP(xorPub(rank, notS(rank, m.R[k - 1]!), m.C[k - 1]!), hiGP.G), pc!);
+      // x XOR sign = |x| - 1 for x < 0 (its top bit normalises |x| to (1, 2], still inside the
+      // reciprocal's start interval); bit 0 is forced on for x < 0 so |x| = 1 ulp keeps a top bit.
+      const [x0s] = await andLayer(env, [bits[0]!], [sign]);
+      bits[0] = xorP(xorP(bits[0]!, sign), x0s!); // x0 | s = x0 ^ s ^ x0 s
+      for (let i = 1; i < kk; i++) bits[i] = xorP(bits[i]!, sign);
+    }
+    const none = await suffixAnd(env, bits.map((b) => notS(rank, b))); // none[j] = no bit >= j
     const J = Math.ceil(kk / G);
-    // Digit planes side by side: block j < J is hi[j], block J + i is lo[i].
-    const digits = new Uint32Array((J + G) * W);
+    const D = J + G + (sign ? J : 0);
+    // Digit planes side by side: block j < J is hi[j], block J + i is lo[i], then (signed) the
+    // hi digits AND the sign, so that a table can carry the sign as sum_j c_j (hi[j] - 2 neg[j]).
+    const digits = new Uint32Array(D * W);
     for (let e = 0; e < kk; e++) {
       const h = e + 1 < kk ? xorP(none[e]!, none[e + 1]!) : notS(env.comm.rank, none[e]!);
       const d = kk - 1 - e;
@@ -56,11 +74,44 @@ export const semi2kNl: NlKernels = {
         for (let w = 0; w < W; w++) dst[w] = dst[w]! ^ h[w]!;
       }
     }
-    const all = await b2aBit(env, digits, (J + G) * W * 32);
+    if (sign) {
+      const hi = Array.from({ length: J }, (_, j) => digits.subarray(j * W, (j + 1) * W));
+      const neg = await andLayer(env, hi, hi.map(() => sign));
+      neg.forEach((p, j) => digits.set(p, (J + G + j) * W));
+    }
+    const all = await b2aBit(env, digits, D * W * 32);
     const L = LIMBS[env.cfg.field];
-    return Array.from({ length: J + G }, (_, b) => makeTensor(env.cfg.field, x.shape, all.data.subarray(b * W * 32 * L, (b * W * 32 + n) * L)));
+    return Array.from({ length: D }, (_, b) => makeTensor(env.cfg.field, x.shape, all.data.subarray(b * W * 32 * L, (b * W * 32 + n) * L)));
   },
 };
+
+/**
+ * Group generate/propagate of the bits kk-1 .. k-2 of c + ~r (public c, XOR-shared r; no carry-in):
+ * a balanced (G, P) tree, 2 ANDs per combine, one AND layer per level. With the carry c_in into bit
+ * kk-1 (from the low bits' decomposition) the carry into the sign bit is G ^ P c_in.
+ */
+async function highGroupGP(env: Parameters<NlKernels['msbA']>[0], C: readonly Plane[], R: readonly Plane[], kk: number): Promise<{ G: Plane; P: Plane }> {
+  const rank = env.comm.rank;
+  const k = FIELD_BITS[env.cfg.field];
+  let segs: { G: Plane; P: Plane }[] = [];
+  for (let i = kk - 1; i < k - 1; i++) {
+    const nr = notS(rank, R[i]!);
+    segs.push({ G: andPub(nr, C[i]!), P: xorPub(rank, nr, C[i]!) });
+  }
+  while (segs.length > 1) {
+    const pairs = segs.length >> 1;
+    const xs: Plane[] = [], ys: Plane[] = [];
+    for (let j = 0; j < pairs; j++) {
+      const lo = segs[2 * j]!, hi = segs[2 * j + 1]!;
+      xs.push(hi.P, hi.P); ys.push(lo.G, lo.P);
+    }
+    const z = await andLayer(env, xs, ys);
+    const next = Array.from({ length: pairs }, (_, j) => ({ G: xorP(segs[2 * j + 1]!.G, z[2 * j]!), P: z[2 * j + 1]! }));
+    if (segs.length & 1) next.push(segs[segs.length - 1]!);
+    segs = next;
+  }
+  return segs[0]!;
+}
 
 const reshaped = (t: RingTensor, like: RingTensor): RingTensor => makeTensor(t.field, like.shape, t.data);
 
@@ -73,15 +124,18 @@ export const ref2kNl: NlKernels = {
     return Promise.resolve(offsets.map((o) => fromValues(x, vals.map((v) => (BigInt.asIntN(k, v - o) < 0n ? 1n : 0n)))));
   },
   eqzA: (_env, x) => Promise.resolve(mapSigned(x, (v) => (v === 0n ? 1n : 0n))),
-  topBitOneHotA: (_env, x, kk, G) => {
+  topBitOneHotA: (_env, x, kk, G, signed = false) => {
     const J = Math.ceil(kk / G);
-    const d = toBigInts(x).map((v) => {
-      const low = BigInt.asUintN(kk, v);
+    const vals = toBigInts(x, signed);
+    const d = vals.map((v) => {
+      // signed: the same convention as SEMI2K, the top bit of (|x| - 1) | 1 for x < 0
+      const low = BigInt.asUintN(kk, v < 0n ? (-v - 1n) | 1n : v);
       return low === 0n ? -1 : kk - low.toString(2).length;
     });
     const hi = Array.from({ length: J }, (_, j) => fromValues(x, d.map((v) => (v >= 0 && Math.floor(v / G) === j ? 1n : 0n))));
     const lo = Array.from({ length: G }, (_, i) => fromValues(x, d.map((v) => (v >= 0 && v % G === i ? 1n : 0n))));
-    return Promise.resolve([...hi, ...lo]);
+    const neg = signed ? Array.from({ length: J }, (_, j) => fromValues(x, d.map((v, t) => (v >= 0 && Math.floor(v / G) === j && vals[t]! < 0n ? 1n : 0n)))) : [];
+    return Promise.resolve([...hi, ...lo, ...neg]);
   },
 };
 
