@@ -47,6 +47,26 @@ export async function polyRaw(F: Fxp, x: RingTensor, coefs: readonly number[], g
   return acc;
 }
 
+/**
+ * polyRaw with the terms split at h = ceil(d/2) (one step of Paterson & Stockmeyer):
+ * p = A(x) + x^h B(x) with deg A < h and deg B = d - h, so only x^1..x^h are computed and x^h B is
+ * one more product: 1 square + (h - 1) products + 1 for the split instead of the d - 1 products
+ * of every power (degree 6: 3 instead of 5; degree 10: 5 instead of 9). B is truncated by f
+ * (keeping f + g bits), so x^h B lands at A's scale 2f + g.
+ */
+export async function polySplitRaw(F: Fxp, x: RingTensor, coefs: readonly number[], g: number, xBits = F.f, coefBits = F.f + g): Promise<RingTensor> {
+  const d = coefs.length - 1;
+  const h = Math.ceil(d / 2);
+  const pw = await powers(F, x, h, xBits);
+  const sum = (cs: readonly number[]): RingTensor => {
+    let acc = F.constLike(x, F.enc(cs[0]!, xBits + coefBits));
+    for (let i = 1; i < cs.length; i++) if (cs[i] !== 0) acc = F.add(acc, F.mulInt(pw[i]!, F.enc(cs[i]!, coefBits)));
+    return acc;
+  };
+  const b = await F.trunc(sum(coefs.slice(h)), xBits);
+  return F.add(sum(coefs.slice(0, h)), await F.mulRing(pw[h]!, b));
+}
+
 /** The top set bit of x as two one-hot digits of d = kk-1-e = G j + i (mpc topBitOneHotA). */
 interface TopBit {
   readonly kk: number;
@@ -87,8 +107,8 @@ function addTable(F: Fxp, tb: TopBit, T: (e: number) => number): RingTensor {
   return F.add(combine(F, tb.hi, u.map(BigInt)), combine(F, tb.lo, v.map(BigInt)));
 }
 
-/** 2^T(e) for tables whose exponents separate, all in one round of exact products. */
-function powTables(F: Fxp, tb: TopBit, Ts: readonly ((e: number) => number)[]): Promise<RingTensor[]> {
+/** The factor pairs of 2^T(e) for tables whose exponents separate (one exact product each). */
+function powTables(F: Fxp, tb: TopBit, Ts: readonly ((e: number) => number)[]): (readonly [RingTensor, RingTensor])[] {
   const pairs = Ts.map((T) => {
     const { u, v } = splitTable(tb, T);
     const lift = Math.min(...u); // move the common offset into v so every exponent is >= 0
@@ -96,7 +116,7 @@ function powTables(F: Fxp, tb: TopBit, Ts: readonly ((e: number) => number)[]): 
     if (vv.some((b) => b < 0)) throw new RangeError('power table has a negative exponent');
     return [combine(F, tb.hi, uu.map((a) => 1n << BigInt(a))), combine(F, tb.lo, vv.map((b) => 1n << BigInt(b)))] as const;
   });
-  return F.mulMany(pairs, null);
+  return pairs;
 }
 
 /**
@@ -111,9 +131,29 @@ async function normalise(F: Fxp, x: RingTensor, pows: readonly ((e: number) => n
   const digits = await F.nk.topBitOneHotA(F.env, x, kk, G);
   const J = digits.length - G;
   const tb: TopBit = { kk, G, hi: digits.slice(0, J), lo: digits.slice(J) };
-  const [fac, ...rest] = await powTables(F, tb, [(e) => K - e, ...pows]);
+  const [fac, ...rest] = await F.mulMany(powTables(F, tb, [(e) => K - e, ...pows]), null);
   const m = await F.trunc(await F.mulRing(x, fac!), K - F.f);
   return { m, fac: fac!, pows: rest, tb };
+}
+
+/**
+ * Normalises x != 0 of either sign from ONE bit decomposition (the kernel's signed mode: the sign
+ * comes out of the same masked opening as the top bit): fac = sign(x) 2^(K-e), so m = x fac =
+ * |x| 2^(K-e) in [1, 2] (2 only for x < 0, from the top bit of |x| - 1) and the reciprocal scaled
+ * back by fac already has x's sign: no |x| product before and no sign product after.
+ */
+async function normaliseSigned(F: Fxp, x: RingTensor): Promise<{ m: RingTensor; fac: RingTensor }> {
+  const K = normK(F);
+  const kk = K + 1;
+  const G = digitBase(kk);
+  const out = await F.nk.topBitOneHotA(F.env, x, kk, G, true);
+  const J = (out.length - G) / 2;
+  // hi digits with the sign folded in: hi[j] - 2 neg[j] = (1 - 2[x < 0]) hi[j] (local)
+  const hi = out.slice(0, J).map((h, j) => F.sub(h, F.mulInt(out[J + G + j]!, 2n)));
+  const tb: TopBit = { kk, G, hi, lo: out.slice(J, J + G) };
+  const [fac] = await F.mulMany(powTables(F, tb, [(e) => K - e]), null);
+  const m = await F.trunc(await F.mulRing(x, fac!), K - F.f);
+  return { m, fac: fac! };
 }
 
 /**
@@ -124,15 +164,38 @@ async function normalise(F: Fxp, x: RingTensor, pows: readonly ((e: number) => n
  */
 export async function reciprocalPos(F: Fxp, x: RingTensor, iters = 3, extraBits = 0): Promise<RingTensor> {
   const { m, fac } = await normalise(F, x);
-  let y = F.addC(await F.mulC(m, -8 / 17), 24 / 17);
-  let e = F.addC(F.neg(await F.mul(m, y)), 1);
+  return goldschmidt(F, m, fac, iters, extraBits);
+}
+
+/** 1/m for m in [1, 2] scaled back by fac (see reciprocalPos). */
+async function goldschmidt(F: Fxp, m: RingTensor, fac: RingTensor, iters: number, extraBits: number): Promise<RingTensor> {
+  // y0 = 24/17 - 8m/17 is left at scale 2f (no truncation of its own)
+  const y0 = F.ak.addAP(F.env, F.mulInt(m, F.enc(-8 / 17)), F.enc(24 / 17, 2 * F.f));
+  const y = await goldschmidtIters(F, m, y0, iters);
+  // extraBits > 0 keeps that many more fraction bits (for a following product, see divPos).
+  return F.trunc(await F.mulRing(y, fac), normK(F) - F.f - extraBits);
+}
+
+/**
+ * Goldschmidt's iterations for 1/m from a start y0 given at scale 2f (one truncation fewer for the
+ * start): m y0 and y0 (1 + e) are < 2^(3f+2) for m, y0 < 2, inside the truncation's range for every
+ * supported f (3f + 2 <= k - 4), and come back to scale f there. Returns 1/m at scale f.
+ */
+export async function goldschmidtIters(F: Fxp, m: RingTensor, y0: RingTensor, iters: number): Promise<RingTensor> {
+  const f = F.f, F2 = 2n ** BigInt(f);
+  let e = F.addC(F.neg(await F.ak.mulTruncAA(F.env, m, y0, 2 * f)), 1);
+  let y = y0;
   for (let i = 0; i < iters; i++) {
-    const [ny, ne] = await F.mulMany(i === iters - 1 ? [[y, F.addC(e, 1)]] : [[y, F.addC(e, 1)], [e, e]]);
+    const last = i === iters - 1;
+    // the first step truncates by 2f (y0's scale); e^2 joins it as (e 2^f) e
+    const bits = i === 0 ? 2 * f : f;
+    const pairs: [RingTensor, RingTensor][] = [[y, F.addC(e, 1)]];
+    if (!last) pairs.push([i === 0 ? F.mulInt(e, F2) : e, e]);
+    const [ny, ne] = await F.mulMany(pairs, bits);
     y = ny!;
     if (ne !== undefined) e = ne;
   }
-  // extraBits > 0 keeps that many more fraction bits (for a following product, see divPos).
-  return F.trunc(await F.mulRing(y, fac), normK(F) - F.f - extraBits);
+  return y;
 }
 
 /**
@@ -145,9 +208,8 @@ export const publicRecipIters = (F: Fxp): number => (F.k === 64 ? 2 : 3);
 
 /** 1/x for any non-zero x in the domain: sign handled by one msb and one product. */
 export async function reciprocal(F: Fxp, x: RingTensor): Promise<RingTensor> {
-  const s = F.signOf(await F.msb(x));
-  const ax = await F.mulRing(s, x);
-  return F.mulRing(s, await reciprocalPos(F, ax, publicRecipIters(F)));
+  const { m, fac } = await normaliseSigned(F, x);
+  return goldschmidt(F, m, fac, publicRecipIters(F), 0);
 }
 
 /**
@@ -166,9 +228,9 @@ export async function divPos(F: Fxp, x: RingTensor, y: RingTensor, iters = 3): P
 
 /** x / y for y != 0: |y| and its sign from one msb, quotient sign applied exactly. */
 export async function div(F: Fxp, x: RingTensor, y: RingTensor): Promise<RingTensor> {
-  const s = F.signOf(await F.msb(y));
-  const ay = await F.mulRing(s, y);
-  return F.mulRing(s, await divPos(F, x, ay, publicRecipIters(F)));
+  const g = divExtraBits(F);
+  const { m, fac } = await normaliseSigned(F, y);
+  return F.ak.mulTruncAA(F.env, x, await goldschmidt(F, m, fac, publicRecipIters(F), g), F.f + g);
 }
 
 /**
@@ -248,11 +310,9 @@ export async function exp(F: Fxp, x: RingTensor, params: ExpParams = expParams(F
   const xc = F.add(x, await F.mulRing(below, F.addC(F.neg(x), -L)));
   const sp = s[0]!; // y = xc / 2^m is xc itself read at scale f + m; powers at scale sp
   const y = sp >= f + m ? F.mulInt(xc, 1n << BigInt(sp - f - m)) : await F.trunc(xc, f + m - sp);
-  const pw = await powers(F, y, coefs.length - 1, sp);
   const gc = k - 4 - sp; // coefficient bits: |sum| <= e^|y| < 2 keeps the sum below 2^(k-3)
-  let acc = F.constLike(y, F.enc(coefs[0]!, sp + gc));
-  for (let i = 1; i < coefs.length; i++) acc = F.add(acc, F.mulInt(pw[i]!, F.enc(coefs[i]!, gc)));
-  let p = await F.trunc(acc, gc);
+  // split evaluation (A + y^h B): y^h B < 2^(sp+gc) as |y| < 1 and |B| < 1
+  let p = await F.trunc(await polySplitRaw(F, y, coefs, 0, sp, gc), gc);
   for (let j = 0; j < m; j++) p = await F.square(p, 2 * s[j]! - s[j + 1]!);
   return p;
 }
@@ -273,6 +333,6 @@ export async function log(F: Fxp, x: RingTensor): Promise<RingTensor> {
   const g = 8;
   // (e - f) ln 2 joins the polynomial's sum at scale 2f+g, so ln 2 carries f+g+f bits and the
   // whole result is rounded once.
-  const acc = await polyRaw(F, F.addC(m, -1), LN1P[F.k as 64 | 128], g);
+  const acc = await polySplitRaw(F, F.addC(m, -1), LN1P[F.k as 64 | 128], g);
   return F.trunc(F.add(acc, F.mulInt(addTable(F, tb, (e) => e - F.f), F.enc(Math.LN2, 2 * F.f + g))), F.f + g);
 }

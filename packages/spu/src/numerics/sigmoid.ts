@@ -10,7 +10,7 @@
 import type { RingTensor } from '@sfw/ring';
 import { abs, clip } from './compare.ts';
 import type { Fxp } from './fxp.ts';
-import { divPos, exp, poly, sqrtRsqrt, type ExpParams } from './numeric.ts';
+import { divPos, exp, goldschmidtIters, poly, sqrtRsqrt, type ExpParams } from './numeric.ts';
 
 /** The sigmoid approximations (SecretFlow's sig_type names); the one list every package uses. */
 export const SIGMOID_TYPES = ['t1', 't3', 't5', 'df', 'sr', 'mix', 'real'] as const;
@@ -95,14 +95,12 @@ async function realSigmoid(F: Fxp, x: RingTensor): Promise<RingTensor> {
   const d = F.addC(t, 1);
   // FM128 keeps the linear start: it needs 3 iterations either way (f = 40 wants ~1e-12)
   const fm64 = F.k === 64;
-  let y = fm64 ? await poly(F, d, RECIP_Q) : F.addC(await F.mulC(d, -8 / 17), 24 / 17);
-  let e = F.addC(F.neg(await F.mul(d, y)), 1);
-  const iters = fm64 ? 2 : 3;
-  for (let i = 0; i < iters; i++) {
-    const [ny, ne] = await F.mulMany(i === iters - 1 ? [[y, F.addC(e, 1)]] : [[y, F.addC(e, 1)], [e, e]]);
-    y = ny!;
-    if (ne !== undefined) e = ne;
-  }
+  // the start at scale 2f: the quadratic's d^2 term is d^2 (scale f) times a coefficient at f
+  const f2 = 2 * F.f;
+  const y0 = fm64
+    ? F.add(F.ak.addAP(F.env, F.mulInt(d, F.enc(RECIP_Q[1]!)), F.enc(RECIP_Q[0]!, f2)), F.mulInt(await F.square(d), F.enc(RECIP_Q[2]!)))
+    : F.ak.addAP(F.env, F.mulInt(d, F.enc(-8 / 17)), F.enc(24 / 17, f2));
+  const y = await goldschmidtIters(F, d, y0, fm64 ? 2 : 3);
   // x >= 0: s; x < 0: 1 - s  ==  s + b (1 - 2s)
   return F.add(y, await F.mulRing(b, F.addC(F.mulInt(y, -2n), 1)));
 }
