@@ -1,5 +1,7 @@
 // The contract between the runner and a benchmark suite. A suite is a file in src/suites/ whose
 // default export is a BenchSuite; the runner discovers them (no central list).
+import { availableParallelism } from 'node:os';
+import { setKernelThreads } from '@sfw/ring';
 
 /** One measurement, printed as one JSON line. Protocol cases add bytes_sent and rounds. */
 export interface BenchRecord {
@@ -70,4 +72,27 @@ export function summarize(times: readonly number[]): Timing {
   const s = [...times].sort((a, b) => a - b);
   const round = (x: number): number => Math.round(x * 1e4) / 1e4;
   return { median_ms: round(pct(s, 50)), p10_ms: round(pct(s, 10)), p90_ms: round(pct(s, 90)), reps: s.length };
+}
+
+/**
+ * The SPU kernel-thread pool of an in-process suite, from SFW_SPU_KERNEL_THREADS as the worker reads
+ * it (0: every core; n: n threads); unset: 1, the one-core figure. Runs `fn` with the pool set and
+ * puts it back to 1 after, so one suite's setting never leaks into the next.
+ */
+export async function withBenchKernelThreads<T>(fn: (kernelThreads: number) => Promise<T>): Promise<T> {
+  const raw = process.env.SFW_SPU_KERNEL_THREADS;
+  const kernelThreads = raw === undefined || raw === '' ? 1 : Number(raw) === 0 ? Math.min(64, availableParallelism()) : Number(raw);
+  setKernelThreads(kernelThreads);
+  if (kernelThreads > 1) await new Promise((r) => setTimeout(r, 1000)); // helpers start in the background
+  try {
+    return await fn(kernelThreads);
+  } finally {
+    setKernelThreads(1);
+  }
+}
+
+/** The case names an env variable keeps (`SFW_BENCH_SPU_CASES=mulF,matmulF`), or undefined for all. */
+export function onlyCases(envName: string): string[] | undefined {
+  const only = process.env[envName]?.split(',').filter((x) => x !== '');
+  return only === undefined || only.length === 0 ? undefined : only;
 }

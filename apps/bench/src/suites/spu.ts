@@ -22,9 +22,8 @@ import {
   type SpuConfig,
   type SpuContext,
 } from '@sfw/spu';
-import { setKernelThreads, type FieldType } from '@sfw/ring';
-import { availableParallelism } from 'node:os';
-import { timeIt, type BenchRunOptions, type BenchSuite } from '../suite.ts';
+import type { FieldType } from '@sfw/ring';
+import { onlyCases, timeIt, withBenchKernelThreads, type BenchRunOptions, type BenchSuite } from '../suite.ts';
 
 type Op = (c: SpuContext, x: SecretTensor, y: SecretTensor) => Promise<SecretTensor>;
 
@@ -104,21 +103,13 @@ const suite: BenchSuite = {
   name: 'spu',
   description: 'SEMI2K kernels with a TTP dealer, all in one thread over LocalHub: fixed-point mul and square, ring mul, truncation, fixed-point matmul',
   async run({ quick, emit }) {
-    const raw = process.env.SFW_SPU_KERNEL_THREADS;
-    const kernelThreads = raw === undefined || raw === '' ? 1 : Number(raw) === 0 ? Math.min(64, availableParallelism()) : Number(raw);
-    setKernelThreads(kernelThreads);
-    if (kernelThreads > 1) await new Promise((r) => setTimeout(r, 1000)); // helpers start in the background
-    try {
-      await runAll(quick, emit, kernelThreads);
-    } finally {
-      setKernelThreads(1);
-    }
+    await withBenchKernelThreads((kernelThreads) => runAll(quick, emit, kernelThreads));
   },
 };
 
 async function runAll(quick: boolean, emit: BenchRunOptions['emit'], kernelThreads: number): Promise<void> {
-  const only = process.env.SFW_BENCH_SPU_CASES?.split(',').filter((x) => x !== '');
-  const cases = only === undefined || only.length === 0 ? CASES : CASES.filter((c) => only.includes(c.name));
+  const only = onlyCases('SFW_BENCH_SPU_CASES');
+  const cases = only === undefined ? CASES : CASES.filter((c) => only.includes(c.name));
   for (const field of ['FM64', 'FM128'] as const)
     for (const parties of quick ? [2] : [2, 3])
       for (const c of cases)
