@@ -10,6 +10,7 @@ const QUOTE = 0x22;
 const COMMA = 0x2c;
 const LF = 0x0a;
 const CR = 0x0d;
+const NO_WORDS = new Int32Array(0);
 
 /** Field and record boundaries found in one buffer. */
 export class RecordIndex {
@@ -26,14 +27,6 @@ export class RecordIndex {
   constructor(bytes = 0) {
     this.bounds = new Int32Array(Math.max(1 << 10, bytes >> 2));
     this.records = new Int32Array(Math.max(1 << 6, bytes >> 5));
-  }
-
-  pushField(s: number, e: number): void {
-    const k = this.fieldCount * 2;
-    if (k + 2 > this.bounds.length) this.bounds = grow(this.bounds);
-    this.bounds[k] = s;
-    this.bounds[k + 1] = e;
-    this.fieldCount++;
   }
 
   pushRecord(s: number, e: number): void {
@@ -66,8 +59,16 @@ export interface ScanPlace {
  */
 export function scanRecords(buf: Uint8Array, pos: number, final: boolean, idx: RecordIndex, width: number, maxRecords: number, place: ScanPlace): number {
   const end = buf.length;
+  // The field bounds live in locals while scanning (written back on every exit): no property
+  // load, store or bounds-check call per field.
+  let bounds = idx.bounds;
+  let nb = idx.fieldCount * 2;
   let p = pos;
-  while (p < end && idx.recordCount < maxRecords) {
+  // buf as aligned 32-bit words: word w holds bytes a0 + 4w .. a0 + 4w + 3.
+  const a0 = (4 - (buf.byteOffset & 3)) & 3;
+  const nw = end > a0 ? (end - a0) >> 2 : 0;
+  const words = nw > 0 ? new Int32Array(buf.buffer, buf.byteOffset + a0, nw) : NO_WORDS;
+  scan: while (p < end && idx.recordCount < maxRecords) {
     let c = buf[p]!;
     if (c === LF) {
       p++;
@@ -80,12 +81,9 @@ export function scanRecords(buf: Uint8Array, pos: number, final: boolean, idx: R
       continue;
     }
     const rs = p;
-    const f0 = idx.fieldCount;
-    const rollback = (): number => {
-      idx.fieldCount = f0;
-      return rs;
-    };
+    const f0 = nb >> 1;
     for (;;) {
+      if (nb + 2 > bounds.length) bounds = idx.bounds = grow(bounds);
       if (p < end && buf[p] === QUOTE) {
         const fs = p + 1;
         let q = fs;
@@ -93,7 +91,8 @@ export function scanRecords(buf: Uint8Array, pos: number, final: boolean, idx: R
         for (;;) {
           q = indexOfQuote(buf, q);
           if (q === -1) {
-            if (!final) return rollback();
+            if (!final) return rollback(idx, f0, rs);
+            idx.fieldCount = nb >> 1;
             throw new DataError('CSV_PARSE', `${place.source}: ${rowName(place, idx)} has an unterminated quoted field`);
           }
           if (q + 1 < end && buf[q + 1] === QUOTE) {
@@ -101,11 +100,12 @@ export function scanRecords(buf: Uint8Array, pos: number, final: boolean, idx: R
             q += 2;
             continue;
           }
-          if (q + 1 === end && !final) return rollback(); // the next byte may be a second quote
+          if (q + 1 === end && !final) return rollback(idx, f0, rs); // the next byte may be a second quote
           break;
         }
-        if (esc) (idx.escaped ??= new Set()).add(idx.fieldCount);
-        idx.pushField(fs, q);
+        if (esc) (idx.escaped ??= new Set()).add(nb >> 1);
+        bounds[nb++] = fs;
+        bounds[nb++] = q;
         p = q + 1;
         if (p < end) {
           c = buf[p]!;
@@ -113,15 +113,24 @@ export function scanRecords(buf: Uint8Array, pos: number, final: boolean, idx: R
         }
       } else {
         const fs = p;
-        while (p < end) {
-          c = buf[p]!;
-          if (c === COMMA || c === LF || c === CR) break;
-          p++;
+        // Every byte that can end an unquoted field (comma 0x2c, LF, CR) is below 0x2d, and digits,
+        // '.', '-' and letters are not: whole aligned words with no byte below 0x2d are skipped
+        // four bytes at a time (the "has a byte less than n" test, exact for n <= 128: a UTF-8 byte
+        // >= 0x80 is never flagged); a flagged word and the ends go byte by byte, one compare each.
+        while (p < end && ((p - a0) & 3) !== 0 && ((c = buf[p]!) > COMMA || (c !== COMMA && c !== LF && c !== CR))) p++;
+        if (((p - a0) & 3) === 0) {
+          for (let w = (p - a0) >> 2; w < nw; w++, p += 4) {
+            const x = words[w]!;
+            if (((x - 0x2d2d2d2d) & ~x & 0x80808080) !== 0) break;
+          }
         }
-        idx.pushField(fs, p);
+        while (p < end && ((c = buf[p]!) > COMMA || (c !== COMMA && c !== LF && c !== CR))) p++;
+        bounds[nb++] = fs;
+        bounds[nb++] = p;
       }
       if (p >= end) {
-        if (!final) return rollback();
+        if (!final) return rollback(idx, f0, rs);
+        idx.fieldCount = nb >> 1;
         endRecord(idx, rs, p, f0, width, place);
         return p;
       }
@@ -134,13 +143,20 @@ export function scanRecords(buf: Uint8Array, pos: number, final: boolean, idx: R
       if (c === CR) {
         if (p + 1 < end) p += buf[p + 1] === LF ? 2 : 1;
         else if (final) p++;
-        else return rollback();
+        else return rollback(idx, f0, rs);
       } else p++;
+      idx.fieldCount = nb >> 1;
       endRecord(idx, rs, re, f0, width, place);
-      break;
+      continue scan;
     }
   }
   return p;
+}
+
+/** Drops the fields of an incomplete record left for the next buffer; scanning resumes at its start. */
+function rollback(idx: RecordIndex, f0: number, rs: number): number {
+  idx.fieldCount = f0;
+  return rs;
 }
 
 function indexOfQuote(buf: Uint8Array, from: number): number {

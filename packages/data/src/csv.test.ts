@@ -61,9 +61,17 @@ function refRecords(text: string): string[][] {
   return out;
 }
 
-/** All records read through the cursor with the input cut into two pieces at `cut`. */
-function cursorRecords(text: string, cut: number): string[][] {
-  const bytes = Buffer.from(text, 'utf8');
+/**
+ * All records read through the cursor with the input cut into two pieces at `cut`; `align` places
+ * the bytes at that offset of a fresh buffer (the scanner reads aligned 32-bit words).
+ */
+function cursorRecords(text: string, cut: number, align?: number): string[][] {
+  let bytes = Buffer.from(text, 'utf8');
+  if (align !== undefined) {
+    const a = Buffer.alloc(bytes.length + 8, 0x2c); // separators around it must not be read
+    bytes.copy(a, align);
+    bytes = a.subarray(align, align + bytes.length);
+  }
   const cursor = new CsvCursor('t.csv');
   const rows: string[][] = [];
   const collect = (b: ReturnType<CsvCursor['take']>['batch']) => {
@@ -104,6 +112,23 @@ describe('byte scanner (RFC 4180) against a reference splitter', () => {
         for (let cut = 0; cut <= n; cut++) expect(cursorRecords(text, cut)).toEqual(want);
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it('long unquoted fields of every byte class, at every word alignment and cut', () => {
+    // Bytes on both sides of the word test's threshold (0x2c, 0x2d), controls, UTF-8 of 2-4 bytes.
+    const longChars = fc.constantFrom('a', '0', '9', '.', '-', '+', '*', ' ', '\t', '!', '#', '\u007f', 'é', '€', '😀', 'e', 'E', ',', '"', '\n', '\r');
+    const longCell = fc.array(longChars, { maxLength: 24 }).map((a) => a.join(''));
+    const longTable = fc.integer({ min: 1, max: 4 }).chain((w) => fc.array(fc.array(longCell, { minLength: w, maxLength: w }), { minLength: 1, maxLength: 4 }));
+    fc.assert(
+      fc.property(longTable, styleArb, fc.integer({ min: 0, max: 3 }), (records, style, align) => {
+        const text = encode(records, { ...style, quoteAll: false });
+        const want = refRecords(text);
+        expect(want).toEqual(records);
+        const n = Buffer.byteLength(text);
+        for (let cut = 0; cut <= n; cut++) expect(cursorRecords(text, cut, align)).toEqual(want);
+      }),
+      { numRuns: 100 },
     );
   });
 
