@@ -30,6 +30,12 @@ export interface CsvBatch {
 export interface CsvStreamOptions {
   /** Bytes read per chunk (default 1 MiB); a longer record grows the chunk. */
   chunkBytes?: number;
+  /**
+   * Keep every batch usable after the next one is read (default false: a batch's bytes and field
+   * index are reused for the next batch, and a call on a batch after that throws `CSV_PARSE`; the
+   * arrays and strings it returned stay valid).
+   */
+  retain?: boolean;
 }
 
 export interface CsvReadOptions {
@@ -40,8 +46,8 @@ export interface CsvReadOptions {
 }
 
 class Batch implements CsvBatch {
-  readonly #bytes: Buffer;
-  readonly #idx: RecordIndex;
+  #bytes: Buffer;
+  #idx: RecordIndex;
   readonly #fileOffset: number;
   readonly #width: number;
   #text: string | null | undefined;
@@ -59,11 +65,23 @@ class Batch implements CsvBatch {
     this.#width = header.length;
   }
 
+  /** Hands the batch's memory back to the reader; any later call on the batch throws. */
+  retire(): void {
+    this.#bytes = RETIRED_BYTES;
+    this.#idx = RETIRED;
+    this.#text = undefined;
+  }
+
+  #live(): void {
+    if (this.#idx === RETIRED) throw new DataError('CSV_PARSE', 'a CSV batch was used after the next batch was read (its memory is reused; pass retain: true to keep batches)');
+  }
+
   get numRows(): number {
     return this.#idx.recordCount;
   }
 
   numbers(col: number): Float64Array | undefined {
+    this.#live();
     const n = this.numRows;
     const w = this.#width;
     const bounds = this.#idx.bounds;
@@ -79,6 +97,7 @@ class Batch implements CsvBatch {
   }
 
   strings(col: number): string[] {
+    this.#live();
     const n = this.numRows;
     const out = new Array<string>(n);
     for (let i = 0; i < n; i++) out[i] = this.#field(i * this.#width + col);
@@ -95,13 +114,18 @@ class Batch implements CsvBatch {
   }
 
   rowOffset(i: number): number {
+    this.#live();
     return this.#fileOffset + this.#idx.records[2 * i]!;
   }
 
   rowLength(i: number): number {
+    this.#live();
     return this.#idx.records[2 * i + 1]! - this.#idx.records[2 * i]!;
   }
 }
+
+const RETIRED = new RecordIndex();
+const RETIRED_BYTES = Buffer.alloc(0);
 
 /** Splitting state carried from one chunk to the next. */
 export class CsvCursor {
@@ -115,7 +139,7 @@ export class CsvCursor {
    * Takes the complete records of `bytes` (file offset `fileOffset`); returns the batch (if any
    * data row was complete) and the number of bytes used.
    */
-  take(bytes: Buffer, fileOffset: number, final: boolean): { batch: CsvBatch | undefined; used: number } {
+  take(bytes: Buffer, fileOffset: number, final: boolean, reuse?: RecordIndex): { batch: Batch | undefined; used: number } {
     let pos = 0;
     if (this.#first && bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) pos = 3;
     if (this.header === undefined) {
@@ -129,7 +153,10 @@ export class CsvCursor {
       this.header = headerNames(bytes, h);
       pos = after;
     }
-    const idx = new RecordIndex(bytes.length - pos);
+    // A reused index keeps the arrays an earlier buffer grew (memory already touched: no page
+    // faults, nothing new for the collector).
+    const idx = reuse ?? new RecordIndex(bytes.length - pos);
+    idx.reset();
     const used = scanRecords(bytes, pos, final, idx, this.header.length, Infinity, { source: this.source, rowsBefore: this.rows });
     if (idx.recordCount === 0) return { batch: undefined, used };
     const batch = new Batch(this.header, bytes, idx, this.rows + 1, fileOffset);
@@ -147,11 +174,14 @@ function headerNames(bytes: Buffer, h: RecordIndex): string[] {
 
 /**
  * Reads a CSV file batch by batch (about `chunkBytes` of the file each). At least one batch comes
- * out (with no rows for a header-only file), so every caller sees the header.
+ * out (with no rows for a header-only file), so every caller sees the header. A batch is usable
+ * until the next one is requested (its bytes and field index are then reused, and a call on it
+ * throws), unless `retain` is set; the arrays and strings it returned are the caller's to keep.
  */
 export async function* readCsvBatches(path: string, opts: CsvStreamOptions = {}): AsyncGenerator<CsvBatch> {
   const cursor = new CsvCursor(basename(path));
   const chunk = opts.chunkBytes ?? 1 << 20;
+  const reuse = opts.retain !== true;
   let fh;
   try {
     fh = await open(path, 'r');
@@ -162,10 +192,22 @@ export async function* readCsvBatches(path: string, opts: CsvStreamOptions = {})
     let carry: Buffer = Buffer.alloc(0);
     let offset = 0; // file offset of carry[0]
     let yielded = false;
+    // Reused unless batches are retained: the buffer the last batch owned and its field index.
+    let spare: Buffer | undefined;
+    let spareIdx: RecordIndex | undefined;
     for (let eof = false; !eof; ) {
-      // Each batch owns its bytes (a caller may keep batches); a record longer than the chunk grows it.
-      const buf = Buffer.allocUnsafe(Math.max(chunk, carry.length * 2));
-      carry.copy(buf, 0);
+      // A record longer than the chunk grows the buffer.
+      const size = Math.max(chunk, carry.length * 2);
+      let buf: Buffer;
+      if (spare !== undefined && spare.length >= size) {
+        buf = spare;
+        const from = carry.byteOffset - buf.byteOffset; // the carry is this buffer's own tail
+        buf.copyWithin(0, from, from + carry.length);
+      } else {
+        buf = Buffer.allocUnsafe(size);
+        carry.copy(buf, 0);
+      }
+      spare = undefined;
       let filled = carry.length;
       while (filled < buf.length) {
         let n: number;
@@ -181,11 +223,13 @@ export async function* readCsvBatches(path: string, opts: CsvStreamOptions = {})
         filled += n;
       }
       const bytes = buf.subarray(0, filled);
-      const { batch, used } = cursor.take(bytes, offset, eof);
+      const { batch, used } = cursor.take(bytes, offset, eof, reuse ? (spareIdx ??= new RecordIndex(buf.length)) : undefined);
       if (batch !== undefined) {
         yielded = true;
         yield batch;
+        if (reuse) batch.retire();
       }
+      if (reuse) spare = buf;
       carry = bytes.subarray(used);
       offset += used;
     }
@@ -233,7 +277,7 @@ export function parseCsv(text: string, opts: CsvReadOptions = {}): Table {
 /** Reads a whole CSV file into a typed table. */
 export async function readCsv(path: string, opts: CsvReadOptions = {}): Promise<Table> {
   const batches: CsvBatch[] = [];
-  for await (const b of readCsvBatches(path, { chunkBytes: 4 << 20 })) batches.push(b);
+  for await (const b of readCsvBatches(path, { chunkBytes: 4 << 20, retain: true })) batches.push(b);
   return tableOf(batches[0]!.header, batches, opts);
 }
 

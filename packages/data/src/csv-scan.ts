@@ -29,6 +29,13 @@ export class RecordIndex {
     this.records = new Int32Array(Math.max(1 << 6, bytes >> 5));
   }
 
+  /** Empties the index for another buffer, keeping its arrays (already touched memory). */
+  reset(): void {
+    this.fieldCount = 0;
+    this.recordCount = 0;
+    this.escaped = undefined;
+  }
+
   pushRecord(s: number, e: number): void {
     const k = this.recordCount * 2;
     if (k + 2 > this.records.length) this.records = grow(this.records);

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { CsvBatch } from './csv-read.ts';
 import { CsvCursor, parseCsv, readCsv, readCsvBatches, readCsvHeader } from './csv-read.ts';
 import { cellNumber, isMissingCell, parseCellBytes } from './csv-number.ts';
 import { formatCsv, writeCsv } from './csv-write.ts';
@@ -146,6 +147,33 @@ describe('byte scanner (RFC 4180) against a reference splitter', () => {
       }
       expect([header, ...rows]).toEqual(refRecords(text));
     }
+  });
+
+  it('reuses a batch\'s memory for the next one unless batches are retained', async () => {
+    const rows = Array.from({ length: 200 }, (_, i) => `k${i},${i * 0.25},"t""${i}"`);
+    const p = join(dir, 'reuse.csv');
+    writeFileSync(p, ['id,v,w', ...rows].join('\n'));
+    const read = async (retain: boolean) => {
+      const kept: CsvBatch[] = [];
+      const got: { ids: string[]; v: number[]; w: string[] }[] = [];
+      for await (const b of readCsvBatches(p, { chunkBytes: 64, retain })) {
+        kept.push(b);
+        got.push({ ids: b.strings(0), v: [...b.numbers(1)!], w: b.strings(2) });
+      }
+      return { kept, got };
+    };
+    const reused = await read(false);
+    const retained = await read(true);
+    // The arrays and strings handed out stay valid; the batches themselves do not.
+    expect(reused.got).toEqual(retained.got);
+    expect(reused.got.flatMap((g) => g.w)).toEqual(Array.from({ length: 200 }, (_, i) => `t"${i}`));
+    expect(reused.kept.length).toBeGreaterThan(10);
+    for (const b of reused.kept.slice(0, -1)) {
+      expect(() => b.numbers(1)).toThrow(DataError);
+      expect(() => b.strings(0)).toThrow(/used after the next batch/);
+      expect(() => b.rowOffset(0)).toThrow(DataError);
+    }
+    retained.kept.forEach((b, k) => expect(b.strings(0)).toEqual(retained.got[k]!.ids));
   });
 
   it('gives each row its byte range in the file', async () => {
