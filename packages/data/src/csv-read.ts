@@ -50,7 +50,10 @@ class Batch implements CsvBatch {
   #idx: RecordIndex;
   readonly #fileOffset: number;
   readonly #width: number;
+  /** The chunk as text (undefined: not decoded; null: not ASCII, cells are decoded one by one). */
   #text: string | null | undefined;
+  /** Cells asked for as strings so far. */
+  #asked = 0;
 
   constructor(
     readonly header: readonly string[],
@@ -100,6 +103,11 @@ class Batch implements CsvBatch {
     this.#live();
     const n = this.numRows;
     const out = new Array<string>(n);
+    // Decoding the whole chunk once (when it is ASCII) and slicing it pays off only when many of
+    // its cells are asked for: it costs about as much as decoding one cell per 128 bytes on its
+    // own. A few columns of wide rows (a label, an id) are decoded cell by cell.
+    this.#asked += n;
+    if (this.#text === undefined && this.#asked > this.#bytes.length >> 7) this.#text = isAscii(this.#bytes) ? this.#bytes.toString('latin1') : null;
     for (let i = 0; i < n; i++) out[i] = this.#field(i * this.#width + col);
     return out;
   }
@@ -107,9 +115,7 @@ class Batch implements CsvBatch {
   #field(f: number): string {
     const s = this.#idx.bounds[2 * f]!;
     const e = this.#idx.bounds[2 * f + 1]!;
-    // ASCII chunks are decoded once and sliced; others field by field as UTF-8.
-    if (this.#text === undefined) this.#text = isAscii(this.#bytes) ? this.#bytes.toString('latin1') : null;
-    const v = this.#text !== null ? this.#text.slice(s, e) : this.#bytes.toString('utf8', s, e);
+    const v = this.#text !== undefined && this.#text !== null ? this.#text.slice(s, e) : this.#bytes.toString('utf8', s, e);
     return this.#idx.escaped !== undefined && this.#idx.escaped.has(f) ? v.replaceAll('""', '"') : v;
   }
 

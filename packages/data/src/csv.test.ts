@@ -176,6 +176,25 @@ describe('byte scanner (RFC 4180) against a reference splitter', () => {
     retained.kept.forEach((b, k) => expect(b.strings(0)).toEqual(retained.got[k]!.ids));
   });
 
+  it('decodes a few columns of wide rows cell by cell and many columns by slicing the chunk alike', async () => {
+    const pad = 'x'.repeat(300);
+    for (const id of ['k', 'é€']) {
+      const records = [['id', 'pad', 'q'], ...Array.from({ length: 40 }, (_, i) => [`${id}${i}`, pad, i % 3 === 0 ? `say "${i}"` : `${i}`])];
+      const text = encode(records, { quoteAll: false, crlf: false, bom: false, finalEol: true });
+      const p = join(dir, 'wide.csv');
+      writeFileSync(p, text);
+      const rows: string[][] = [];
+      for await (const b of readCsvBatches(p, { chunkBytes: 4096 })) {
+        // One narrow column of wide rows first (cell by cell), then the rest (the chunk sliced).
+        const q = b.strings(2);
+        const ids = b.strings(0);
+        const pads = b.strings(1);
+        for (let i = 0; i < b.numRows; i++) rows.push([ids[i]!, pads[i]!, q[i]!]);
+      }
+      expect([['id', 'pad', 'q'], ...rows]).toEqual(records);
+    }
+  });
+
   it('gives each row its byte range in the file', async () => {
     const text = '\ufeffid,v\r\n"a\nb",1\n\nc,2';
     const p = join(dir, 'ranges.csv');
