@@ -143,7 +143,8 @@ export class CsvCursor {
 
   /**
    * Takes the complete records of `bytes` (file offset `fileOffset`); returns the batch (if any
-   * data row was complete) and the number of bytes used.
+   * data row was complete) and the number of bytes used. `reuse` is an index to fill (emptied
+   * first) instead of a new one.
    */
   take(bytes: Buffer, fileOffset: number, final: boolean, reuse?: RecordIndex): { batch: Batch | undefined; used: number } {
     let pos = 0;
