@@ -230,7 +230,7 @@ export async function* readCsvBatches(path: string, opts: CsvStreamOptions = {})
         filled += n;
       }
       const bytes = buf.subarray(0, filled);
-      const { batch, used } = cursor.take(bytes, offset, eof, reuse ? (spareIdx ??= new RecordIndex(buf.length)) : undefined);
+      const { batch, used } = cursor.take(bytes, offset, eof, reuse ? (spareIdx ??= new RecordIndex(filled)) : undefined);
       if (batch !== undefined) {
         yielded = true;
         yield batch;
