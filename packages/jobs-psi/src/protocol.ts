@@ -76,6 +76,13 @@ export async function ecdhPsiBucket(
   };
 
   // Step 1: blind own keys, batches dispatched at once so every pool thread is busy; sent in order.
+  // The peer's points are multiplied only after the last own batch is sent: the pool does not run
+  // tasks strictly in submission order, and a peer batch run ahead of an own batch held back every
+  // later own batch (they are sent in order), so the peer's pool starved and the two pools ended the
+  // curve phase one after the other on one core (2^20 at load 1.3: 105 s, both pools busy only for
+  // the first 48 s; docs/benchmarks.md, PSI).
+  let ownSent!: () => void;
+  const ownDone = new Promise<void>((resolve) => (ownSent = resolve));
   const sendOwn = async () => {
     const jobs: Promise<Uint8Array>[] = [];
     for (let off = 0; off < n; off += opt.batchSize) {
@@ -89,6 +96,7 @@ export async function ecdhPsiBucket(
       sendTagged(link, Tag.Points, pts);
       tick(pts.length / POINT_BYTES);
     }
+    ownSent();
   };
   // Step 2: re-blind the peer's points as they arrive.
   const peerD = new Uint8Array(m * COMPARE_BYTES);
@@ -101,7 +109,7 @@ export async function ecdhPsiBucket(
       const at = got;
       got += pts.length / POINT_BYTES;
       jobs.push(
-        engine.mul(pts, COMPARE_BYTES).then((d) => {
+        ownDone.then(() => engine.mul(pts, COMPARE_BYTES)).then((d) => {
           peerD.set(d, at * COMPARE_BYTES);
           tick(d.length / COMPARE_BYTES);
         }),
