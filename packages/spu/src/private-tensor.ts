@@ -4,15 +4,12 @@
 // ever sends them. Opaque like SecretTensor (no coercion, JSON or printing of values), because the
 // owner's copy is that party's private data. Kernels reach the values through `privateValues`.
 import { inspect } from 'node:util';
+import { Opaque } from './opaque.ts';
 import type { RingTensor } from '@sfw/ring';
 
 let readValues: (t: PrivateTensor) => RingTensor | undefined;
 
-function refuse(): never {
-  throw new TypeError('PrivateTensor cannot be coerced, printed or serialised');
-}
-
-export class PrivateTensor {
+export class PrivateTensor extends Opaque {
   readonly #values: RingTensor | undefined;
   /** The rank holding the values (public). */
   readonly owner: number;
@@ -25,6 +22,7 @@ export class PrivateTensor {
 
   /** Package-internal: use SpuContext.privateInput (programs) or importPrivate (runtimes). */
   constructor(owner: number, shape: readonly [number, number], values: RingTensor | undefined) {
+    super();
     this.owner = owner;
     this.shape = [shape[0], shape[1]];
     this.#values = values;
@@ -36,20 +34,8 @@ export class PrivateTensor {
     return this.#values !== undefined;
   }
 
-  valueOf(): never {
-    return refuse();
-  }
-
-  toString(): never {
-    return refuse();
-  }
-
-  toJSON(): never {
-    return refuse();
-  }
-
-  [Symbol.toPrimitive](): never {
-    return refuse();
+  protected refusal(): string {
+    return 'PrivateTensor cannot be coerced, printed or serialised';
   }
 
   [inspect.custom](): string {

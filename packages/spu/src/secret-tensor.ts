@@ -3,15 +3,12 @@
 // `if`, and `util.inspect` shows the shape only. Protocol code reaches the share through
 // `shareOf`, which only package code and the runtime (to move shares between threads) should use.
 import { inspect } from 'node:util';
+import { Opaque } from './opaque.ts';
 import type { FieldType, RingTensor } from '@sfw/ring';
 
 let readShare: (t: SecretTensor) => RingTensor;
 
-function refuse(): never {
-  throw new TypeError('SecretTensor cannot be coerced, printed or serialised; reveal it explicitly');
-}
-
-export class SecretTensor {
+export class SecretTensor extends Opaque {
   readonly #share: RingTensor;
 
   static {
@@ -20,6 +17,7 @@ export class SecretTensor {
 
   /** Wrap a share (package-internal; use SpuContext/importShare from outside). */
   constructor(share: RingTensor) {
+    super();
     this.#share = share;
   }
 
@@ -35,20 +33,8 @@ export class SecretTensor {
     return this.#share.field;
   }
 
-  valueOf(): never {
-    return refuse();
-  }
-
-  toString(): never {
-    return refuse();
-  }
-
-  toJSON(): never {
-    return refuse();
-  }
-
-  [Symbol.toPrimitive](): never {
-    return refuse();
+  protected refusal(): string {
+    return 'SecretTensor cannot be coerced, printed or serialised; reveal it explicitly';
   }
 
   [inspect.custom](): string {
