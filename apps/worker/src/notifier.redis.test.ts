@@ -4,15 +4,15 @@ import { silentLogger } from '@sfw/log';
 import { statusEventSchema, ParameterValidationError } from '@sfw/executor';
 import type { TaskRequest } from '@sfw/celery';
 import { StatusNotifier, eventError, identify } from './notifier.ts';
-import { REDIS_URL, uniquePrefix, deleteKeys, until } from './__tests__/redis-helpers.ts';
+import { deleteKeys, liveSubscriber, REDIS_URL, uniquePrefix, until } from './__tests__/redis-helpers.ts';
 
 const prefix = uniquePrefix('notifier');
 const redis = new Redis(REDIS_URL);
-const sub = new Redis(REDIS_URL);
+let sub: Redis | undefined;
 
 afterAll(async () => {
   await deleteKeys(redis, `${prefix}*`);
-  await Promise.all([redis.quit(), sub.quit()]);
+  await Promise.all([redis.quit(), sub?.quit()]);
 });
 
 const req = (over: Partial<TaskRequest> = {}): TaskRequest => ({
@@ -26,8 +26,7 @@ describe('StatusNotifier', () => {
     const channel = `${prefix}status`;
     const list = `${prefix}log`;
     const got: string[] = [];
-    await sub.subscribe(channel);
-    sub.on('message', (_c: string, m: string) => got.push(m));
+    ({ sub } = await liveSubscriber(REDIS_URL, channel, (m) => got.push(m)));
     const n = new StatusNotifier(redis, { channel, list, listMax: 3, worker: 'w@test', logger: silentLogger() });
     const events = [
       n.event(req(), 'RUNNING'),

@@ -87,7 +87,7 @@ describe('warm shutdown while Redis dies', () => {
     const client = new CeleryClient({ redisUrl: redis.url, keyPrefix: prefix });
     release = null;
     await client.sendTask(TASK_NAMES.execute, ['hold-1', { task_type: 'test.hold', task_config: {} }], { queue: config.queues[0]! });
-    expect(await until(() => release !== null, 200, 50)).toBe(true);
+    expect(await until(() => release !== null)).toBe(true);
     await client.close();
     await redis.kill();
     const stopped = running.stop();

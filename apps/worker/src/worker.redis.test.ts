@@ -13,7 +13,7 @@ import { loadConfig } from './config.ts';
 import { startWorker, TASK_NAMES } from './app.ts';
 import type { RunningWorker } from './app.ts';
 import { JOB_PACKAGES } from './jobs.ts';
-import { REDIS_URL, uniquePrefix, deleteKeys, until } from './__tests__/redis-helpers.ts';
+import { REDIS_URL, uniquePrefix, deleteKeys, liveSubscriber, until } from './__tests__/redis-helpers.ts';
 
 const prefix = uniquePrefix('worker-e2e');
 const config = loadConfig({
@@ -30,7 +30,7 @@ const fakeCluster = (): ClusterHandle => ({ healthy: true, beginTask: () => unde
 let running: RunningWorker;
 let client: CeleryClient;
 const redis = new Redis(REDIS_URL);
-const sub = new Redis(REDIS_URL);
+let sub: Redis | undefined;
 /** Events seen on the channel (subscribed before the worker starts); assertions read the durable list. */
 const channel: StatusEvent[] = [];
 const ids: string[] = [];
@@ -45,8 +45,8 @@ const registerTestTasks = (registry: TaskRegistry): void => {
 };
 
 beforeAll(async () => {
-  await sub.subscribe(config.statusChannel);
-  sub.on('message', (_c: string, m: string) => channel.push(statusEventSchema.parse(JSON.parse(m))));
+  // Live before the worker starts, so the channel sees every event the durable list gets.
+  ({ sub } = await liveSubscriber(REDIS_URL, config.statusChannel, (m) => channel.push(statusEventSchema.parse(JSON.parse(m)))));
   const provider = new PooledClusterProvider(() => {
     clustersStarted++;
     // Stands in for the runtime's Cluster: the test task never touches it beyond the lifecycle.
@@ -61,7 +61,7 @@ afterAll(async () => {
   await client.close();
   await deleteKeys(redis, `${prefix}*`);
   if (ids.length > 0) await redis.del(...ids.map((i) => `celery-task-meta-${i}`));
-  await Promise.all([redis.quit(), sub.quit()]);
+  await Promise.all([redis.quit(), sub?.quit()]);
 });
 
 async function send(name: string, args: unknown[]): Promise<{ id: string; get: () => Promise<unknown> }> {

@@ -48,7 +48,7 @@ beforeAll(async () => {
   worker = spawn(process.execPath, [...cli, 'worker'], { cwd: root, env });
   worker.stdout!.on('data', (d: Buffer) => (workerOut += d.toString()));
   worker.stderr!.on('data', (d: Buffer) => (workerOut += d.toString()));
-  expect(await until(() => workerOut.includes('"msg":"worker ready"'), 600)).toBe(true);
+  expect(await until(() => workerOut.includes('"msg":"worker ready"'), 60_000)).toBe(true);
 });
 
 afterAll(async () => {
