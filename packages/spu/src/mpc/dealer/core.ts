@@ -27,6 +27,14 @@ function combineInto(p: PartLayout, acc: RingTensor, t: RingTensor): void {
   else add(acc, t, acc);
 }
 
+/** Adds one rank's draw `t` to the running sum `acc` (the first draw becomes the sum) and recycles `t`. */
+function sumInto(acc: RingTensor | undefined, p: PartLayout, t: RingTensor, pool: ScratchPool): RingTensor {
+  if (acc === undefined) return t;
+  combineInto(p, acc, t);
+  pool.give(t);
+  return acc;
+}
+
 function removeInto(p: PartLayout, total: RingTensor, t: RingTensor, out: RingTensor): void {
   if (p.sharing === 'xor') xor(total, t, out);
   else sub(total, t, out);
@@ -57,7 +65,9 @@ export class DealerCore {
     if (spec.elementwise === true) {
       const n = rnd.length > 0 ? shapeSize(rnd[0]!.shape) : 0;
       const parts = [...rnd, ...der];
-      if (parts.every((p) => p.field === this.#field && shapeSize(p.shape) === n)) return this.#generateBlocks(kind, spec, params, rnd, der, n);
+      // The block path splits every rank's stream over all parts: a part only its owner draws
+      // (drawnBy) would shift the other ranks' offsets, so such kinds take the whole-tensor path.
+      if (parts.every((p) => p.field === this.#field && shapeSize(p.shape) === n && p.drawnBy === undefined)) return this.#generateBlocks(kind, spec, params, rnd, der, n);
     }
     const pool = this.#pool;
     const totals: Parts = {};
@@ -65,23 +75,11 @@ export class DealerCore {
     this.#prgs.forEach((prg, j) => {
       for (const p of rnd) {
         if (p.drawnBy !== undefined && p.drawnBy !== j) continue;
-        const t = drawPart(prg, p, pool);
-        const acc = totals[p.name];
-        if (acc === undefined) totals[p.name] = t;
-        else {
-          combineInto(p, acc, t);
-          pool.give(t);
-        }
+        totals[p.name] = sumInto(totals[p.name], p, drawPart(prg, p, pool), pool);
       }
       if (j === ADJUST_RANK) return;
       der.forEach((p, i) => {
-        const t = drawPart(prg, p, pool);
-        const acc = othersDerived[i];
-        if (acc === undefined) othersDerived[i] = t;
-        else {
-          combineInto(p, acc, t);
-          pool.give(t);
-        }
+        othersDerived[i] = sumInto(othersDerived[i], p, drawPart(prg, p, pool), pool);
       });
     });
     // A single rank has no other shares: its derived share is the value itself.
@@ -125,23 +123,11 @@ export class DealerCore {
       const others: (RingTensor | undefined)[] = der.map(() => undefined);
       streams.forEach((ss, j) => {
         rnd.forEach((p, i) => {
-          const t = drawPart(ss[i]!, block(p), pool);
-          const acc = totals[p.name];
-          if (acc === undefined) totals[p.name] = t;
-          else {
-            combineInto(p, acc, t);
-            pool.give(t);
-          }
+          totals[p.name] = sumInto(totals[p.name], p, drawPart(ss[i]!, block(p), pool), pool);
         });
         if (j === ADJUST_RANK) return;
         der.forEach((p, i) => {
-          const t = drawPart(ss[rnd.length + i]!, block(p), pool);
-          const acc = others[i];
-          if (acc === undefined) others[i] = t;
-          else {
-            combineInto(p, acc, t);
-            pool.give(t);
-          }
+          others[i] = sumInto(others[i], p, drawPart(ss[rnd.length + i]!, block(p), pool), pool);
         });
       });
       const values = spec.derive(params, field, totals, pool);
