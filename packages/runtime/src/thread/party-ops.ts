@@ -62,32 +62,25 @@ export class PartyOps extends ThreadBase {
     const tag = `share:${newId}`;
     const epoch = this.router.epoch;
     const ranks = [...Array(this.init.worldSize).keys()].map(rankEndpoint);
-    const p = (async (): Promise<ShareMeta> => {
-      try {
-        const v = await this.store.get(id);
-        const backend = this.requireSpu();
-        let shares: Uint8Array[];
-        let shape: readonly number[];
-        if (isRingTensor(v)) {
-          shape = v.shape;
-          shares = backend.makeShares(this.spuConfig!, v, shape, ranks.length);
-        } else {
-          const t = toPlainTensor(v);
-          shape = t.shape;
-          shares = backend.makeShares(this.spuConfig!, t.data, shape, ranks.length);
-        }
-        ranks.forEach((r, i) => {
-          this.router.sendValue(r, tag, { shape }, epoch);
-          this.router.sendBytes(r, tag, shares[i]!, epoch);
-        });
-        return { shape };
-      } catch (err) {
-        const info = toErrorInfo(err, this.label, 'to(spu)');
-        for (const r of ranks) this.router.sendError(r, tag, info, epoch);
-        throw info;
+    return this.#toRanks('to(spu)', tag, ranks, epoch, async () => {
+      const v = await this.store.get(id);
+      const backend = this.requireSpu();
+      let shares: Uint8Array[];
+      let shape: readonly number[];
+      if (isRingTensor(v)) {
+        shape = v.shape;
+        shares = backend.makeShares(this.spuConfig!, v, shape, ranks.length);
+      } else {
+        const t = toPlainTensor(v);
+        shape = t.shape;
+        shares = backend.makeShares(this.spuConfig!, t.data, shape, ranks.length);
       }
-    })();
-    return reply(p, this.label, 'to(spu)');
+      ranks.forEach((r, i) => {
+        this.router.sendValue(r, tag, { shape }, epoch);
+        this.router.sendBytes(r, tag, shares[i]!, epoch);
+      });
+      return { shape };
+    });
   }
 
   /**
@@ -100,26 +93,36 @@ export class PartyOps extends ThreadBase {
     const epoch = this.router.epoch;
     const ranks = [...Array(this.init.worldSize).keys()].map(rankEndpoint);
     const own = this.init.parties.indexOf(this.party);
+    return this.#toRanks('private', tag, ranks, epoch, async () => {
+      if (own < 0 || own >= ranks.length) throw codedError('BAD_VALUE', `party ${this.party} hosts no SPU rank: it cannot place a private block`);
+      const v = await this.store.get(id);
+      const backend = this.requireSpu();
+      if (!backend.encodePrivate) throw codedError('BAD_VALUE', 'this SPU backend takes no private blocks');
+      const t = isRingTensor(v) ? v : toPlainTensor(v);
+      const shape = t.shape;
+      if (shape.length !== 2) throw codedError('BAD_VALUE', 'a private block must be a 2-D matrix');
+      const bytes = backend.encodePrivate(this.spuConfig!, isRingTensor(t) ? t : t.data, shape);
+      ranks.forEach((r) => this.router.sendValue(r, tag, { shape }, epoch));
+      this.router.sendBytes(ranks[own]!, tag, bytes, epoch);
+      return { shape };
+    });
+  }
+
+  /**
+   * Runs `work`, which sends to SPU ranks under `tag`. If it fails, every rank gets the error under
+   * that tag instead of waiting for a value that will never come.
+   */
+  #toRanks(what: string, tag: string, ranks: readonly string[], epoch: number, work: () => Promise<ShareMeta>): Promise<Reply<ShareMeta>> {
     const p = (async (): Promise<ShareMeta> => {
       try {
-        if (own < 0 || own >= ranks.length) throw codedError('BAD_VALUE', `party ${this.party} hosts no SPU rank: it cannot place a private block`);
-        const v = await this.store.get(id);
-        const backend = this.requireSpu();
-        if (!backend.encodePrivate) throw codedError('BAD_VALUE', 'this SPU backend takes no private blocks');
-        const t = isRingTensor(v) ? v : toPlainTensor(v);
-        const shape = t.shape;
-        if (shape.length !== 2) throw codedError('BAD_VALUE', 'a private block must be a 2-D matrix');
-        const bytes = backend.encodePrivate(this.spuConfig!, isRingTensor(t) ? t : t.data, shape);
-        ranks.forEach((r) => this.router.sendValue(r, tag, { shape }, epoch));
-        this.router.sendBytes(ranks[own]!, tag, bytes, epoch);
-        return { shape };
+        return await work();
       } catch (err) {
-        const info = toErrorInfo(err, this.label, 'private');
+        const info = toErrorInfo(err, this.label, what);
         for (const r of ranks) this.router.sendError(r, tag, info, epoch);
         throw info;
       }
     })();
-    return reply(p, this.label, 'private');
+    return reply(p, this.label, what);
   }
 
   /** Receive every rank's share of a value revealed to this party and reconstruct it here. */
