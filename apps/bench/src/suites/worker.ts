@@ -78,7 +78,7 @@ function cpuSecOfTree(pid: number): number {
   return total;
 }
 
-/** A private redis-server on a free port (other sessions on this machine start their own). */
+/** A private redis-server on a free port (other processes on this machine may run their own Redis). */
 async function startRedis(): Promise<{ port: number; redis: ChildProcess }> {
   const from = 20_000 + Math.floor(Math.random() * 20_000);
   const port = await freePort(from, from + 100);

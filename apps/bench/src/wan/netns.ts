@@ -28,7 +28,7 @@ function pidAlive(pid: number): boolean {
 
 /**
  * Removes namespaces that an earlier run of this bench left behind when it was killed with no
- * chance to run its handlers (SIGKILL, a crash of the machine's session): names are
+ * chance to run its handlers (SIGKILL, a machine that went down): names are
  * `sfw-[t]<pid>-<host>`, and only those whose process is gone are removed. Returns their names.
  */
 export function sweepStaleNetns(): string[] {
