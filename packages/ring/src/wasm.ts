@@ -128,11 +128,37 @@ function resident(a: BigUint64Array, b: BigUint64Array, c?: BigUint64Array, d?: 
 
 type Bin = (a: number, b: number, o: number, n: number) => void;
 
+const overlaps = (p: BigUint64Array, q: BigUint64Array): boolean => p.byteOffset < q.byteOffset + q.byteLength && q.byteOffset < p.byteOffset + p.byteLength;
+
+/**
+ * A block program run directly on its operands when every one lives in the same arena: slots are
+ * the operands' own offsets, so nothing is copied. Only when that gives the result the streamed run
+ * gives: no temporaries, no step writes an input slot (a step's output is always the argument
+ * before the length), and no output overlaps an input (the streamed run reads every input block
+ * before writing any output block; here a later step would read an earlier step's output).
+ */
+function inPlace(n: number, ins: readonly BigUint64Array[], outs: readonly BigUint64Array[], temps: number, prog: readonly Step[]): boolean {
+  const first = ins[0] ?? outs[0];
+  if (first === undefined || temps !== 0) return false;
+  const x = arenaInstances.get(first.buffer) as Record<string, unknown> | undefined;
+  if (x === undefined) return false;
+  const all = [...ins, ...outs];
+  if (!all.every((t) => t.buffer === first.buffer)) return false;
+  if (outs.some((o) => ins.some((i) => overlaps(o, i)))) return false;
+  if (prog.some((st) => { const w = st[st.length - 2]; return typeof w === 'number' && w < -1 && -2 - w < ins.length; })) return false;
+  for (const st of prog) {
+    const args = (st.slice(1) as (number | bigint)[]).map((a) => (a === N ? n : typeof a === 'number' && a < -1 ? (all[-2 - a] as BigUint64Array).byteOffset : a));
+    (x[st[0]] as (...v: (number | bigint)[]) => void)(...args);
+  }
+  return true;
+}
+
 /**
  * Run a block program (blocks.ts) over n elements: through this thread's scratch, or split over
  * the kernel threads when every operand is shared memory and n is large (threads.ts).
  */
 function blocks(l: number, n: number, ins: BigUint64Array[], outs: BigUint64Array[], temps: number, prog: readonly Step[]): void {
+  if (inPlace(n, ins, outs, temps, prog)) return;
   const run = (lo: number, hi: number): void => {
     const s = sc();
     s.u64 = runBlocks(s.x, s.u64, l, lo, hi, ins, outs, temps, prog);

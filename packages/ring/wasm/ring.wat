@@ -40,11 +40,13 @@
     (local $end i32)
     (local.set $end (i32.add (local.get $o) (i32.shl (local.get $n) (i32.const 3))))
     (block $d (loop $l
-      (br_if $d (i32.ge_u (local.get $o) (local.get $end)))
-      (i64.store (local.get $o) (i64.sub (i64.const 0) (i64.load (local.get $a))))
-      (local.set $a (i32.add (local.get $a) (i32.const 8)))
-      (local.set $o (i32.add (local.get $o) (i32.const 8)))
-      (br $l))))
+      (br_if $d (i32.gt_u (i32.add (local.get $o) (i32.const 16)) (local.get $end)))
+      (v128.store (local.get $o) (i64x2.neg (v128.load (local.get $a))))
+      (local.set $a (i32.add (local.get $a) (i32.const 16)))
+      (local.set $o (i32.add (local.get $o) (i32.const 16)))
+      (br $l)))
+    (if (i32.lt_u (local.get $o) (local.get $end))
+      (then (i64.store (local.get $o) (i64.sub (i64.const 0) (i64.load (local.get $a)))))))
 
   (func (export "mul64") (param $a i32) (param $b i32) (param $o i32) (param $n i32)
     (local $end i32)
@@ -81,31 +83,53 @@
       (br $l))))
 
   (func (export "addsc64") (param $a i32) (param $s i64) (param $o i32) (param $n i32)
-    (local $end i32)
+    (local $end i32) (local $v v128)
     (local.set $end (i32.add (local.get $o) (i32.shl (local.get $n) (i32.const 3))))
+    (local.set $v (i64x2.splat (local.get $s)))
     (block $d (loop $l
-      (br_if $d (i32.ge_u (local.get $o) (local.get $end)))
-      (i64.store (local.get $o) (i64.add (i64.load (local.get $a)) (local.get $s)))
-      (local.set $a (i32.add (local.get $a) (i32.const 8)))
-      (local.set $o (i32.add (local.get $o) (i32.const 8)))
-      (br $l))))
+      (br_if $d (i32.gt_u (i32.add (local.get $o) (i32.const 16)) (local.get $end)))
+      (v128.store (local.get $o) (i64x2.add (v128.load (local.get $a)) (local.get $v)))
+      (local.set $a (i32.add (local.get $a) (i32.const 16)))
+      (local.set $o (i32.add (local.get $o) (i32.const 16)))
+      (br $l)))
+    (if (i32.lt_u (local.get $o) (local.get $end))
+      (then (i64.store (local.get $o) (i64.add (i64.load (local.get $a)) (local.get $s))))))
 
-  ;; $kind: 0 arithmetic right, 1 logical right, 2 left; 0 <= $s < 64
+  ;; $kind: 0 arithmetic right, 1 logical right, 2 left; 0 <= $s < 64. One SIMD loop per kind (the
+  ;; kind is tested once, not per element), then at most one scalar element.
   (func (export "shift64") (param $a i32) (param $s i64) (param $kind i32) (param $o i32) (param $n i32)
-    (local $end i32) (local $x i64)
+    (local $end i32) (local $c i32) (local $x i64)
     (local.set $end (i32.add (local.get $o) (i32.shl (local.get $n) (i32.const 3))))
-    (block $d (loop $l
-      (br_if $d (i32.ge_u (local.get $o) (local.get $end)))
-      (local.set $x (i64.load (local.get $a)))
-      (i64.store (local.get $o)
-        (if (result i64) (i32.eqz (local.get $kind))
-          (then (i64.shr_s (local.get $x) (local.get $s)))
-          (else (if (result i64) (i32.eq (local.get $kind) (i32.const 1))
-            (then (i64.shr_u (local.get $x) (local.get $s)))
-            (else (i64.shl (local.get $x) (local.get $s)))))))
-      (local.set $a (i32.add (local.get $a) (i32.const 8)))
-      (local.set $o (i32.add (local.get $o) (i32.const 8)))
-      (br $l))))
+    (local.set $c (i32.wrap_i64 (local.get $s)))
+    (if (i32.eqz (local.get $kind))
+      (then (block $d (loop $l
+          (br_if $d (i32.gt_u (i32.add (local.get $o) (i32.const 16)) (local.get $end)))
+          (v128.store (local.get $o) (i64x2.shr_s (v128.load (local.get $a)) (local.get $c)))
+          (local.set $a (i32.add (local.get $a) (i32.const 16)))
+          (local.set $o (i32.add (local.get $o) (i32.const 16)))
+          (br $l))))
+      (else (if (i32.eq (local.get $kind) (i32.const 1))
+        (then (block $d (loop $l
+          (br_if $d (i32.gt_u (i32.add (local.get $o) (i32.const 16)) (local.get $end)))
+          (v128.store (local.get $o) (i64x2.shr_u (v128.load (local.get $a)) (local.get $c)))
+          (local.set $a (i32.add (local.get $a) (i32.const 16)))
+          (local.set $o (i32.add (local.get $o) (i32.const 16)))
+          (br $l))))
+        (else (block $d (loop $l
+          (br_if $d (i32.gt_u (i32.add (local.get $o) (i32.const 16)) (local.get $end)))
+          (v128.store (local.get $o) (i64x2.shl (v128.load (local.get $a)) (local.get $c)))
+          (local.set $a (i32.add (local.get $a) (i32.const 16)))
+          (local.set $o (i32.add (local.get $o) (i32.const 16)))
+          (br $l)))))))
+    (if (i32.lt_u (local.get $o) (local.get $end))
+      (then
+        (local.set $x (i64.load (local.get $a)))
+        (i64.store (local.get $o)
+          (if (result i64) (i32.eqz (local.get $kind))
+            (then (i64.shr_s (local.get $x) (local.get $s)))
+            (else (if (result i64) (i32.eq (local.get $kind) (i32.const 1))
+              (then (i64.shr_u (local.get $x) (local.get $s)))
+              (else (i64.shl (local.get $x) (local.get $s))))))))))
 
   ;; ---------------------------------------------------------------- 128-bit helpers
   ;; High 64 bits of the unsigned 128-bit product x*y, from 32-bit halves (schoolbook).

@@ -61,9 +61,10 @@ export const ARITH_KINDS: readonly CorrelationKind[] = [
     ],
     derive: (p, field, r, scratch) => {
       // r >>> m = 2^(k-1-m) msb(r) + rHi = rTop + rHi, hence d = rTop - rHi - C = 2 rTop - (r >>> m) - C
-      // (ring's truncPair, one pass). d lives in dealer scratch (recycled by the dealer after use),
+      // (ring's truncPair, one pass). d and rTop live in dealer scratch (recycled by the dealer after
+      // use; apart from r, so that the pass can run in place in the dealer's arena); without scratch,
       // rTop over r: no fresh n-element allocation.
-      const { d, rTop } = truncPair(r.r!, p.bits, scratch?.take(field, r.r!.shape), r.r);
+      const { d, rTop } = truncPair(r.r!, p.bits, scratch?.take(field, r.r!.shape), scratch?.take(field, r.r!.shape) ?? r.r);
       return { d, rTop };
     },
     elementwise: true,

@@ -3,7 +3,7 @@
 // request replays exactly the draws that rank makes locally (correlation.ts), so that
 //   secret(part) = sum over ranks of draw_j(part)        for random parts,
 //   share_adjust(part) = derived(part) - sum_{j != adjust} draw_j(part)   for derived parts.
-import { ELEMENT_BYTES, Prg, add, allocLimbs, makeTensor, shapeSize, sub, toBytes, xor, type FieldType, type RingTensor } from '@sfw/ring';
+import { ELEMENT_BYTES, LIMBS, Prg, RingArena, add, allocLimbs, makeTensor, shapeSize, sub, toBytes, xor, type FieldType, type RingTensor } from '@sfw/ring';
 import { BufferPool, type ScratchPool } from '../../pool.ts';
 import type { CorrelationSpec, CorrelationTable, PartLayout, Parts } from '../correlation.ts';
 
@@ -45,6 +45,7 @@ export class DealerCore {
   readonly #prgs: Prg[];
   readonly #pool = new BufferPool();
   readonly #kinds: CorrelationTable;
+  #blocks: { pool: ScratchPool; slots: number } | undefined;
 
   /** seeds[j] = the 16-byte seed rank j shares with the dealer; `kinds` = the protocol's table. */
   constructor(field: FieldType, seeds: readonly Uint8Array[], kinds: CorrelationTable) {
@@ -113,7 +114,9 @@ export class DealerCore {
   #generateBlocks(kind: string, spec: CorrelationSpec<unknown>, params: unknown, rnd: readonly PartLayout[], der: readonly PartLayout[], n: number): Uint8Array {
     const field = this.#field;
     const eb = ELEMENT_BYTES[field];
-    const pool = this.#pool;
+    // Every block tensor (draws, sums, derived values, corrections) in one WASM arena: the ring
+    // kernels then run on them in place instead of copying each operand through scratch and back.
+    const pool = this.#blockPool(this.#prgs.length * (rnd.length + der.length) + rnd.length + 2 * der.length);
     const streams = this.#prgs.map((prg, j) => prg.split([...rnd, ...(j === ADJUST_RANK ? [] : der)].map(() => n * eb)));
     const out = answerBuffer(der.length * n * eb);
     for (let lo = 0; lo < n; lo += BLOCK) {
@@ -123,11 +126,11 @@ export class DealerCore {
       const others: (RingTensor | undefined)[] = der.map(() => undefined);
       streams.forEach((ss, j) => {
         rnd.forEach((p, i) => {
-          totals[p.name] = sumInto(totals[p.name], p, drawPart(ss[i]!, block(p), pool), pool);
+          totals[p.name] = sumInto(totals[p.name], p, drawBlock(ss[i]!, block(p), pool), pool);
         });
         if (j === ADJUST_RANK) return;
         der.forEach((p, i) => {
-          others[i] = sumInto(others[i], p, drawPart(ss[rnd.length + i]!, block(p), pool), pool);
+          others[i] = sumInto(others[i], p, drawBlock(ss[rnd.length + i]!, block(p), pool), pool);
         });
       });
       const values = spec.derive(params, field, totals, pool);
@@ -136,12 +139,82 @@ export class DealerCore {
         if (v === undefined || v.size !== len || v.field !== field) throw new Error(`correlation '${kind}': derive() returned no valid '${p.name}'`);
         const view = makeTensor(field, [len], new BigUint64Array(out.buffer, (i * n + lo) * eb, (len * eb) / 8));
         const o = others[i];
-        if (o === undefined) view.data.set(v.data);
-        else removeInto(p, v, o, view);
+        // The correction is computed beside its operands (in place in the arena), then copied out.
+        if (o !== undefined) removeInto(p, v, o, o);
+        view.data.set((o ?? v).data);
       });
       pool.give(...Object.values(totals), ...Object.values(values), ...others);
     }
     return out;
+  }
+
+  /** The pool of the block path: an arena of at least `slots` block-sized tensors (JS memory past that). */
+  #blockPool(slots: number): ScratchPool {
+    if (this.#blocks !== undefined && this.#blocks.slots >= slots) return this.#blocks.pool;
+    let pool: ScratchPool = this.#pool;
+    try {
+      pool = new ArenaBlocks(BLOCK * LIMBS[this.#field], slots, this.#pool);
+    } catch {
+      slots = Number.POSITIVE_INFINITY; // no WebAssembly: JS memory for good
+    }
+    this.#blocks = { pool, slots };
+    return pool;
+  }
+}
+
+/** The next draw of a block-sized part into `pool` (straight into arena memory: no toBytes copy). */
+function drawBlock(prg: Prg, p: PartLayout, pool: ScratchPool): RingTensor {
+  const t = pool.take(p.field, p.shape);
+  prg.fill(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+  return t;
+}
+
+/**
+ * Fixed-size tensors ("slots") inside one RingArena, handed out and taken back like a pool's. A
+ * request the arena cannot serve (larger than a slot, or every slot in use) goes to `spill`, JS
+ * memory on which the kernels take their usual streamed path.
+ */
+class ArenaBlocks implements ScratchPool {
+  readonly #data: BigUint64Array;
+  readonly #limbs: number;
+  readonly #free: number[] = [];
+  readonly #isFree: boolean[];
+  readonly #spill: ScratchPool;
+
+  /** Throws when no arena can be made (no WebAssembly): the caller then uses `spill` alone. */
+  constructor(limbs: number, slots: number, spill: ScratchPool) {
+    this.#data = new RingArena(limbs * 8 * slots).alloc('FM64', [limbs * slots]).data;
+    this.#limbs = limbs;
+    this.#spill = spill;
+    this.#isFree = new Array<boolean>(slots).fill(true);
+    for (let i = slots - 1; i >= 0; i--) this.#free.push(i);
+  }
+
+  take(field: FieldType, shape: readonly number[]): RingTensor {
+    const limbs = shapeSize(shape) * LIMBS[field];
+    const i = limbs <= this.#limbs ? this.#free.pop() : undefined;
+    if (i === undefined) return this.#spill.take(field, shape);
+    this.#isFree[i] = false;
+    return makeTensor(field, shape, this.#data.subarray(i * this.#limbs, i * this.#limbs + limbs));
+  }
+
+  give(...ts: (RingTensor | undefined)[]): void {
+    for (const t of ts) {
+      if (t === undefined) continue;
+      if (t.data.buffer !== this.#data.buffer) {
+        this.#spill.give(t);
+        continue;
+      }
+      const i = Math.floor((t.data.byteOffset - this.#data.byteOffset) / (8 * this.#limbs));
+      if (this.#isFree[i] === false) {
+        this.#isFree[i] = true;
+        this.#free.push(i);
+      }
+    }
+  }
+
+  clear(): void {
+    this.#spill.clear();
   }
 }
 
