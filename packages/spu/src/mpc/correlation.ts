@@ -51,6 +51,14 @@ export interface CorrelationSpec<P> {
    */
   derive(params: P, field: FieldType, random: Parts, scratch?: ScratchPool): Parts;
   /**
+   * Optional fused form of derive() for the adjust rank's share: `others` holds, per derived part,
+   * the other ranks' draws combined (sum or XOR); overwrite it in place with derived - others (or
+   * derived XOR others). Saves the dealer a derived tensor and a pass over it (e.g. a bit pair's
+   * arithmetic part, which derive() would expand from its bit plane first). The dealer's whole-tensor
+   * path uses it when present; derive() stays the reference (the block path and tests use it).
+   */
+  deriveAdjust?(params: P, field: FieldType, random: Parts, others: Parts): void;
+  /**
    * True when every part has the same element count and element i of each derived part depends
    * only on element i of the random parts. The dealer then generates the correlation in cache-sized
    * blocks: derive() is called once per block, on tensors of the block's length (shape [len]), so it

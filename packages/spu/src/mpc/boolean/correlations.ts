@@ -150,5 +150,32 @@ export const BOOLEAN_KINDS: readonly CorrelationKind[] = [
       const W = planeWords(p.n);
       return { arith: makeTensor(field, [p.n], fromPlanes(field, { k: 1, n: p.n, W, words: asWords(r.bool!, W) })) };
     },
+    deriveAdjust: (p, field, r, others) => {
+      // share = b - others = ~others + 1 + b, per element over its u32 words with the carry; the
+      // bit is read straight from the plane word (no expansion of the plane to ring elements).
+      const bits = asWords(r.bool!, planeWords(p.n));
+      const o = others.arith!;
+      const wpe = FIELD_BITS[field] >>> 5;
+      const u = new Uint32Array(o.data.buffer, o.data.byteOffset, p.n * wpe);
+      if (wpe === 2) {
+        for (let w = 0; w * 32 < p.n; w++) {
+          const bw = bits[w]!, top = Math.min(32, p.n - w * 32);
+          for (let e = 0, i = w * 64; e < top; e++, i += 2) {
+            const lo = ((~u[i]! >>> 0) + 1 + ((bw >>> e) & 1));
+            u[i] = lo;
+            u[i + 1] = ~u[i + 1]! + (lo > 0xffffffff ? 1 : 0);
+          }
+        }
+        return;
+      }
+      for (let i = 0, o4 = 0; i < p.n; i++, o4 += wpe) {
+        let carry = 1 + ((bits[i >>> 5]! >>> (i & 31)) & 1);
+        for (let j = 0; j < wpe; j++) {
+          const s = (~u[o4 + j]! >>> 0) + carry;
+          u[o4 + j] = s;
+          carry = s > 0xffffffff ? 1 : 0;
+        }
+      }
+    },
   }),
 ];

@@ -70,6 +70,7 @@ export class DealerCore {
       // (drawnBy) would shift the other ranks' offsets, so such kinds take the whole-tensor path.
       if (parts.every((p) => p.field === this.#field && shapeSize(p.shape) === n && p.drawnBy === undefined)) return this.#generateBlocks(kind, spec, params, rnd, der, n);
     }
+    if (spec.deriveAdjust !== undefined) return this.#generateAdjust(spec, params, rnd, der);
     const pool = this.#pool;
     const totals: Parts = {};
     const othersDerived: (RingTensor | undefined)[] = der.map(() => undefined);
@@ -101,6 +102,48 @@ export class DealerCore {
     // Totals, derived values (derive() may have written into the totals) and the others' sums are
     // dealer-private scratch: recycle them.
     pool.give(...Object.values(totals), ...Object.values(values), ...othersDerived);
+    return out;
+  }
+
+  /**
+   * generate() for a kind with deriveAdjust: the other ranks' derived draws go straight into the
+   * answer buffer (the first one as the PRG writes it, later ones combined into it) and the kind
+   * turns them into the adjust rank's share in place: no derived tensor, no second n-sized buffer.
+   * Draw order per rank as in generate(): random parts, then (ranks != adjust) derived parts.
+   */
+  #generateAdjust(spec: CorrelationSpec<unknown>, params: unknown, rnd: readonly PartLayout[], der: readonly PartLayout[]): Uint8Array {
+    const pool = this.#pool;
+    const out = answerBuffer(der.reduce((s, p) => s + partBytes(p), 0));
+    const views: Parts = {};
+    let off = 0;
+    for (const p of der) {
+      const n = partBytes(p);
+      views[p.name] = makeTensor(p.field, p.shape, new BigUint64Array(out.buffer, off, n / 8));
+      off += n;
+    }
+    const totals: Parts = {};
+    let first = true;
+    this.#prgs.forEach((prg, j) => {
+      for (const p of rnd) {
+        if (p.drawnBy !== undefined && p.drawnBy !== j) continue;
+        totals[p.name] = sumInto(totals[p.name], p, drawPart(prg, p, pool), pool);
+      }
+      if (j === ADJUST_RANK) return;
+      for (const p of der) {
+        const v = views[p.name]!;
+        if (first) prg.fill(toBytes(v));
+        else {
+          const t = drawPart(prg, p, pool);
+          combineInto(p, v, t);
+          pool.give(t);
+        }
+      }
+      first = false;
+    });
+    // A single rank has no other shares (the answer buffer may be recycled shared memory).
+    if (first) for (const p of der) views[p.name]!.data.fill(0n);
+    spec.deriveAdjust!(params, this.#field, totals, views);
+    pool.give(...Object.values(totals));
     return out;
   }
 
