@@ -74,8 +74,7 @@ function suffixAndCost(L: number): { ands: number; rounds: number } {
  * topBitOneHotA over the low kk bits with digit base G: mask-open (n*k/8), Sklansky bit
  * decomposition of kk bits, suffix-AND over kk planes, one bit B2A over (ceil(kk/G) + G) W 32 slots.
  * `signed` adds: the mask's bits up to k, a (G, P) tree over the k - kk bits kk-1 .. k-2 (2 ANDs per
- * combine), one AND for the sign's carry, one for bit 0, ceil(kk/G) for the signed hi digits (which
- * the B2A converts too).
+ * combine), one AND for the sign's carry, one for bit 0, and the sign as one more B2A plane.
  */
 export function topBitOneHotACost(field: FieldType, n: number, kk: number, G: number, signed = false): NlCost {
   const k = FIELD_BITS[field];
@@ -83,11 +82,11 @@ export function topBitOneHotACost(field: FieldType, n: number, kk: number, G: nu
   const J = Math.ceil(kk / G);
   const hiLeaves = k - kk;
   const hiRounds = signed ? Math.ceil(Math.log2(hiLeaves)) : 0;
-  const ands = dec.ands + suf.ands + (signed ? 2 * (hiLeaves - 1) + 2 + J : 0);
-  const D = J + G + (signed ? J : 0);
+  const ands = dec.ands + suf.ands + (signed ? 2 * (hiLeaves - 1) + 2 : 0);
+  const D = J + G + (signed ? 1 : 0);
   const eb = k / 8;
   return {
-    rounds: 1 + dec.rounds + suf.rounds + 1 + (signed ? hiRounds + 3 : 0),
+    rounds: 1 + dec.rounds + suf.rounds + 1 + (signed ? hiRounds + 2 : 0),
     bytesPerPeer: n * eb + 8 * W(n) * ands + 4 * D * W(n),
     dealerBytes: limbBytes((signed ? k : kk) * W(n)) + ands * limbBytes(W(n)) + D * W(n) * 32 * eb,
   };

@@ -5,7 +5,7 @@
 //   msbA   (A -> A)  integer 0/1 shares of [x < 0]
 //   eqzA   (A -> A)  integer 0/1 shares of [x == 0]
 //   topBitOneHotA (A -> A[])  for x > 0 with top set bit e (e < kk), 0/1 shares of the digits of
-//                              kk-1-e in base G (one-hot per digit)
+//                              kk-1-e in base G (one-hot per digit); signed: and of [x < 0]
 import { FIELD_BITS, LIMBS, makeTensor, toBigInts, type RingTensor } from '@sfw/ring';
 import type { NlKernels } from './types.ts';
 import { planeWords } from './boolean/bitslice.ts';
@@ -62,9 +62,9 @@ export const semi2kNl: NlKernels = {
     }
     const none = await suffixAnd(env, bits.map((b) => notS(rank, b))); // none[j] = no bit >= j
     const J = Math.ceil(kk / G);
-    const D = J + G + (sign ? J : 0);
-    // Digit planes side by side: block j < J is hi[j], block J + i is lo[i], then (signed) the
-    // hi digits AND the sign, so that a table can carry the sign as sum_j c_j (hi[j] - 2 neg[j]).
+    const D = J + G + (sign ? 1 : 0);
+    // Digit planes side by side: block j < J is hi[j], block J + i is lo[i], then (signed) the sign
+    // itself: one more converted plane (the reciprocal applies the sign in its start value, linear).
     const digits = new Uint32Array(D * W);
     for (let e = 0; e < kk; e++) {
       const h = e + 1 < kk ? xorP(none[e]!, none[e + 1]!) : notS(env.comm.rank, none[e]!);
@@ -74,11 +74,7 @@ export const semi2kNl: NlKernels = {
         for (let w = 0; w < W; w++) dst[w] = dst[w]! ^ h[w]!;
       }
     }
-    if (sign) {
-      const hi = Array.from({ length: J }, (_, j) => digits.subarray(j * W, (j + 1) * W));
-      const neg = await andLayer(env, hi, hi.map(() => sign));
-      neg.forEach((p, j) => digits.set(p, (J + G + j) * W));
-    }
+    if (sign) digits.set(sign, (J + G) * W);
     const all = await b2aBit(env, digits, D * W * 32);
     const L = LIMBS[env.cfg.field];
     return Array.from({ length: D }, (_, b) => makeTensor(env.cfg.field, x.shape, all.data.subarray(b * W * 32 * L, (b * W * 32 + n) * L)));
@@ -134,7 +130,7 @@ export const ref2kNl: NlKernels = {
     });
     const hi = Array.from({ length: J }, (_, j) => fromValues(x, d.map((v) => (v >= 0 && Math.floor(v / G) === j ? 1n : 0n))));
     const lo = Array.from({ length: G }, (_, i) => fromValues(x, d.map((v) => (v >= 0 && v % G === i ? 1n : 0n))));
-    const neg = signed ? Array.from({ length: J }, (_, j) => fromValues(x, d.map((v, t) => (v >= 0 && Math.floor(v / G) === j && vals[t]! < 0n ? 1n : 0n)))) : [];
+    const neg = signed ? [fromValues(x, vals.map((v) => (v < 0n ? 1n : 0n)))] : [];
     return Promise.resolve([...hi, ...lo, ...neg]);
   },
 };

@@ -61,8 +61,8 @@ export interface NlKernels {
    * For x whose top set bit among the low kk bits is e, with d = kk-1-e = G j + i: integer 0/1
    * shares of [j == j'] for j' < ceil(kk/G), then of [i == i'] for i' < G (all 0 when x = 0).
    * `signed`: x may be negative (the sign comes from the same opening); the digits are then those of
-   * (|x| - 1) | 1 for x < 0 (whose top bit puts |x| 2^-e in (1, 2]), followed by ceil(kk/G) more
-   * shares [j == j' and x < 0], so a looked-up table can carry the sign.
+   * (|x| - 1) | 1 for x < 0 (whose top bit puts |x| 2^-e in (1, 2]), followed by one more share,
+   * of [x < 0].
    */
   topBitOneHotA(env: KernelEnv, x: RingTensor, kk: number, G: number, signed?: boolean): Promise<RingTensor[]>;
   /** msbA(x - o) for several public ring offsets o of ONE secret x (one mask, one opening). */

@@ -138,22 +138,21 @@ async function normalise(F: Fxp, x: RingTensor, pows: readonly ((e: number) => n
 
 /**
  * Normalises x != 0 of either sign from ONE bit decomposition (the kernel's signed mode: the sign
- * comes out of the same masked opening as the top bit): fac = sign(x) 2^(K-e), so m = x fac =
- * |x| 2^(K-e) in [1, 2] (2 only for x < 0, from the top bit of |x| - 1) and the reciprocal scaled
- * back by fac already has x's sign: no |x| product before and no sign product after.
+ * comes out of the same masked opening as the top bit): fac = 2^(K-e) for the top bit e of |x|, so
+ * m = x fac = sign(x) |x| 2^(K-e) with |m| in [1, 2] (2 only for x < 0, from the top bit of |x| - 1),
+ * and s = [x < 0] as a 0/1 share. 1/m is odd, so the Goldschmidt start value takes the sign
+ * linearly (goldschmidt's `neg`): no |x| product before and no sign product after.
  */
-async function normaliseSigned(F: Fxp, x: RingTensor): Promise<{ m: RingTensor; fac: RingTensor }> {
+async function normaliseSigned(F: Fxp, x: RingTensor): Promise<{ m: RingTensor; fac: RingTensor; neg: RingTensor }> {
   const K = normK(F);
   const kk = K + 1;
   const G = digitBase(kk);
   const out = await F.nk.topBitOneHotA(F.env, x, kk, G, true);
-  const J = (out.length - G) / 2;
-  // hi digits with the sign folded in: hi[j] - 2 neg[j] = (1 - 2[x < 0]) hi[j] (local)
-  const hi = out.slice(0, J).map((h, j) => F.sub(h, F.mulInt(out[J + G + j]!, 2n)));
-  const tb: TopBit = { kk, G, hi, lo: out.slice(J, J + G) };
+  const J = out.length - 1 - G;
+  const tb: TopBit = { kk, G, hi: out.slice(0, J), lo: out.slice(J, J + G) };
   const [fac] = await F.mulMany(powTables(F, tb, [(e) => K - e]), null);
   const m = await F.trunc(await F.mulRing(x, fac!), K - F.f);
-  return { m, fac: fac! };
+  return { m, fac: fac!, neg: out[J + G]! };
 }
 
 /**
@@ -167,10 +166,16 @@ export async function reciprocalPos(F: Fxp, x: RingTensor, iters = 3, extraBits 
   return goldschmidt(F, m, fac, iters, extraBits);
 }
 
-/** 1/m for m in [1, 2] scaled back by fac (see reciprocalPos). */
-async function goldschmidt(F: Fxp, m: RingTensor, fac: RingTensor, iters: number, extraBits: number): Promise<RingTensor> {
+/**
+ * 1/m for m in [1, 2] scaled back by fac (see reciprocalPos). With `neg` (0/1 shares of [m < 0],
+ * |m| in [1, 2]) the start value is the odd extension -sign(m) y0(|m|) = (1 - 2 neg) 24/17 - 8m/17,
+ * linear in neg; m y0 and hence every later error term equal those of |m|.
+ */
+async function goldschmidt(F: Fxp, m: RingTensor, fac: RingTensor, iters: number, extraBits: number, neg?: RingTensor): Promise<RingTensor> {
   // y0 = 24/17 - 8m/17 is left at scale 2f (no truncation of its own)
-  const y0 = F.ak.addAP(F.env, F.mulInt(m, F.enc(-8 / 17)), F.enc(24 / 17, 2 * F.f));
+  const c = F.enc(24 / 17, 2 * F.f);
+  let y0 = F.ak.addAP(F.env, F.mulInt(m, F.enc(-8 / 17)), c);
+  if (neg !== undefined) y0 = F.sub(y0, F.mulInt(neg, 2n * c));
   const y = await goldschmidtIters(F, m, y0, iters);
   // extraBits > 0 keeps that many more fraction bits (for a following product, see divPos).
   return F.trunc(await F.mulRing(y, fac), normK(F) - F.f - extraBits);
@@ -208,8 +213,8 @@ export const publicRecipIters = (F: Fxp): number => (F.k === 64 ? 2 : 3);
 
 /** 1/x for any non-zero x in the domain: sign handled by one msb and one product. */
 export async function reciprocal(F: Fxp, x: RingTensor): Promise<RingTensor> {
-  const { m, fac } = await normaliseSigned(F, x);
-  return goldschmidt(F, m, fac, publicRecipIters(F), 0);
+  const { m, fac, neg } = await normaliseSigned(F, x);
+  return goldschmidt(F, m, fac, publicRecipIters(F), 0, neg);
 }
 
 /**
@@ -229,8 +234,8 @@ export async function divPos(F: Fxp, x: RingTensor, y: RingTensor, iters = 3): P
 /** x / y for y != 0: |y| and its sign from one msb, quotient sign applied exactly. */
 export async function div(F: Fxp, x: RingTensor, y: RingTensor): Promise<RingTensor> {
   const g = divExtraBits(F);
-  const { m, fac } = await normaliseSigned(F, y);
-  return F.ak.mulTruncAA(F.env, x, await goldschmidt(F, m, fac, publicRecipIters(F), g), F.f + g);
+  const { m, fac, neg } = await normaliseSigned(F, y);
+  return F.ak.mulTruncAA(F.env, x, await goldschmidt(F, m, fac, publicRecipIters(F), g, neg), F.f + g);
 }
 
 /**
