@@ -2,7 +2,7 @@
 // rounds LocalHub counts (costs.test.ts). k = ring bits, n = elements, W = ceil(n/32) plane words.
 // Dealer traffic (corrections to rank 0) is preprocessing and not counted in rounds.
 import { FIELD_BITS, type FieldType } from '@sfw/ring';
-import { msbCost, msbPairs, sklanskyCost } from './boolean/circuits.ts';
+import { msbCost, msbPairs, pairPrefixCost } from './boolean/circuits.ts';
 
 export interface NlCost {
   rounds: number;
@@ -71,23 +71,26 @@ function suffixAndCost(L: number): { ands: number; rounds: number } {
 }
 
 /**
- * topBitOneHotA over the low kk bits with digit base G: mask-open (n*k/8), Sklansky bit
- * decomposition of kk bits, suffix-AND over kk planes, one bit B2A over (ceil(kk/G) + G) W 32 slots.
+ * topBitOneHotA over the low kk bits with digit base G: mask-open (n*k/8) with (kk-1)/2 dealt pair
+ * products, bit decomposition of kk bits from pair leaves (pairPrefix; 3 planes opened per shared
+ * combine, 2 per single AND), suffix-AND over kk planes, one bit B2A over (ceil(kk/G) + G) W 32 slots.
  * `signed` adds: the mask's bits up to k, a (G, P) tree over the k - kk bits kk-1 .. k-2 (2 ANDs per
  * combine), one AND for the sign's carry, one for bit 0, and the sign as one more B2A plane.
  */
 export function topBitOneHotACost(field: FieldType, n: number, kk: number, G: number, signed = false): NlCost {
   const k = FIELD_BITS[field];
-  const dec = sklanskyCost(kk - 1), suf = suffixAndCost(kk);
+  const pairs = (kk - 1) >> 1;
+  const dec = pairPrefixCost(kk - 1), suf = suffixAndCost(kk);
   const J = Math.ceil(kk / G);
   const hiLeaves = k - kk;
   const hiRounds = signed ? Math.ceil(Math.log2(hiLeaves)) : 0;
-  const ands = dec.ands + suf.ands + (signed ? 2 * (hiLeaves - 1) + 2 : 0);
+  const ands = suf.ands + (signed ? 2 * (hiLeaves - 1) + 2 : 0); // single-AND layers: 2 planes opened per AND
   const D = J + G + (signed ? 1 : 0);
   const eb = k / 8;
+  const decDealer = dec.levels.reduce((s, l) => s + limbBytes(l.singles * W(n)) + limbBytes(2 * l.shared * W(n)), 0);
   return {
     rounds: 1 + dec.rounds + suf.rounds + 1 + (signed ? hiRounds + 2 : 0),
-    bytesPerPeer: n * eb + 8 * W(n) * ands + 4 * D * W(n),
-    dealerBytes: limbBytes((signed ? k : kk) * W(n)) + ands * limbBytes(W(n)) + D * W(n) * 32 * eb,
+    bytesPerPeer: n * eb + 4 * W(n) * dec.opened + 8 * W(n) * ands + 4 * D * W(n),
+    dealerBytes: limbBytes((signed ? k : kk) * W(n)) + limbBytes(pairs * W(n)) + decDealer + ands * limbBytes(W(n)) + D * W(n) * 32 * eb,
   };
 }

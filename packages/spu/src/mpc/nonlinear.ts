@@ -43,9 +43,10 @@ export const semi2kNl: NlKernels = {
     const n = x.size;
     const rank = env.comm.rank;
     const W = planeWords(n);
-    const m = await maskAndOpen(env, x, signed ? FIELD_BITS[env.cfg.field] : kk);
+    // the mask's pair products for the low bit pairs make the decomposition's first level local
+    const m = await maskAndOpen(env, x, signed ? FIELD_BITS[env.cfg.field] : kk, (kk - 1) >> 1);
     const hiGP = signed ? await highGroupGP(env, m.C, m.R, kk) : undefined;
-    const bits = await bitsFromMasked(env, m.C, m.R, kk);
+    const bits = await bitsFromMasked(env, m.C, m.R, kk, m.M);
     let sign: Plane | undefined;
     if (hiGP !== undefined) {
       const k = FIELD_BITS[env.cfg.field];

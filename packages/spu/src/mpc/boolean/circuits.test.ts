@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { Prg, randomSeed } from '@sfw/ring';
 import { planeBits, planeWords } from './bitslice.ts';
-import { msbFromMasked, msbPairs, type Plane } from './circuits.ts';
+import { bitsFromMasked, msbFromMasked, msbPairs, type Plane } from './circuits.ts';
 import { runNl } from '../../__tests__/nl-harness.ts';
 
 /** Plane j of bigint values (bit j of every element). */
@@ -68,5 +68,48 @@ describe('msbFromMasked', () => {
       for (const c of [r, (r + 1n) & M64, (r - 1n) & M64, r ^ (1n << j), (r ^ (1n << 63n)), u64(), 0n, M64]) { cs.push(c); rs.push(r); }
     }
     await check(2, 64, cs, rs);
+  }, 60_000);
+});
+
+/** bitsFromMasked with and without the dealt pair products against plaintext (c - r) mod 2^kk. */
+async function checkBits(N: number, kk: number, cs: bigint[], rs: bigint[]): Promise<void> {
+  const n = cs.length;
+  const mask = (1n << BigInt(kk)) - 1n;
+  const C = planesOf(cs, kk);
+  const R = planesOf(rs, kk);
+  const M = Array.from({ length: (kk - 1) >> 1 }, (_, j) => R[2 * j]!.map((w, i) => ~(w | R[2 * j + 1]![i]!)));
+  const Rs = xorShare(R, N), Ms = xorShare(M, N);
+  for (const withPairs of [true, false]) {
+    const { results } = await runNl(N, 'FM64', 0, (env) => bitsFromMasked(env, C, Rs[env.comm.rank]!, kk, withPairs ? Ms[env.comm.rank]! : undefined));
+    for (let j = 0; j < kk; j++) {
+      const w = new Uint32Array(planeWords(n));
+      for (const r of results) for (let i = 0; i < w.length; i++) w[i] = w[i]! ^ r[j]![i]!;
+      const got = planeBits(w, n);
+      for (let i = 0; i < n; i++) {
+        const want = Number((((cs[i]! - rs[i]!) & mask) >> BigInt(j)) & 1n);
+        if (got[i] !== want) expect({ kk, withPairs, bit: j, c: cs[i], r: rs[i], got: got[i] }).toEqual({ kk, withPairs, bit: j, c: cs[i], r: rs[i], got: want });
+      }
+    }
+  }
+}
+
+describe('bitsFromMasked', () => {
+  it.each([[2, 4], [2, 5], [3, 6], [2, 7]])('%i ranks, kk = %i: every (c, r) pair', async (N, kk) => {
+    const cs: bigint[] = [], rs: bigint[] = [];
+    for (let c = 0; c < 1 << kk; c++) for (let r = 0; r < 1 << kk; r++) { cs.push(BigInt(c)); rs.push(BigInt(r)); }
+    await checkBits(N, kk, cs, rs);
+  }, 60_000);
+
+  it.each([44, 45])('kk = %i: c and r equal on long runs, off by one, and random', async (kk) => {
+    const prg = new Prg(randomSeed());
+    const mask = (1n << BigInt(kk)) - 1n;
+    const u = (): bigint => prg.fillRing('FM64', 1).data[0]! & mask;
+    const cs: bigint[] = [], rs: bigint[] = [];
+    for (let t = 0; t < 300; t++) {
+      const r = u();
+      const j = BigInt(t % kk);
+      for (const c of [r, (r + 1n) & mask, (r - 1n) & mask, r ^ (1n << j), u(), 0n, mask]) { cs.push(c); rs.push(r); }
+    }
+    await checkBits(2, kk, cs, rs);
   }, 60_000);
 });
