@@ -23,7 +23,7 @@ import { baseOtReceive, baseOtSenderFinish, baseOtSenderStart } from './base-ot.
 import { cuckooInsert, fileIndex } from './cuckoo.ts';
 import { hashItems, ID_BYTES, PseudorandomCode } from './items.ts';
 import type { HashedItems } from './items.ts';
-import { OprfReceiver, OprfSender, RowHasher } from './oprf.ts';
+import { OprfReceiver, OprfSender, ROW_DIGEST, RowHasher } from './oprf.ts';
 import { BIN_BATCH, CODE_BITS, CODE_BYTES, CODE_WORDS, HASHES, assertLittleEndian, binCount, outputBytes } from './params.ts';
 import { ValueTable } from './table.ts';
 
@@ -134,11 +134,17 @@ async function runReceiver(c: Ctx, keys: readonly string[], peerCounts: Int32Arr
     }
     const { corrections, tRows } = oprf.slice(codeRows, bins);
     sendTagged(link, Tag.Ot, corrections);
-    for (let j = 0; j < bins; j += 1) {
-      const x = table.binItem[j0 + j]!;
-      if (x < 0) continue;
-      hasher.hashRow(j0 + j, tRows, j * CODE_WORDS, values, x * ell, ell);
-      filed[x] = fileIndex(items.bins, x, j0 + j);
+    hasher.start(occ);
+    for (let i = 0; i < occ; i += 1) {
+      const j = occupied[i]!;
+      hasher.row(i, j0 + j, tRows, j * CODE_WORDS);
+    }
+    const digests = hasher.finish(occ);
+    for (let i = 0; i < occ; i += 1) {
+      const j = j0 + occupied[i]!;
+      const x = table.binItem[j]!;
+      for (let k = 0; k < ell; k += 1) values[x * ell + k] = digests[i * ROW_DIGEST + k]!;
+      filed[x] = fileIndex(items.bins, x, j);
     }
     opt.onBatch?.(++step, totalSteps(c));
     await yieldLoop();
@@ -218,16 +224,25 @@ async function runSender(c: Ctx, keys: readonly string[], perm: Uint32Array): Pr
     }
     c.code.encode(ids, 0, k, codeBytes);
     const out = new Uint8Array(k * HASHES * ell);
-    const filler = randomBytes(k * HASHES * ell);
+    hasher.start(k * HASHES);
     for (let i = 0; i < k; i += 1) {
       const y = perm[p0 + i]!;
       for (let h = 0; h < HASHES; h += 1) {
         const j = items.bins[y * HASHES + h]!;
+        hasher.masked(i * HASHES + h, j, q, j * CODE_WORDS, code32, i * CODE_WORDS, oprf.sRow);
+      }
+    }
+    const digests = hasher.finish(k * HASHES);
+    for (let i = 0; i < k; i += 1) {
+      const y = perm[p0 + i]!;
+      for (let h = 0; h < HASHES; h += 1) {
+        const at = (i * HASHES + h) * ell;
+        const j = items.bins[y * HASHES + h]!;
         let repeated = false;
         for (let g = 0; g < h; g += 1) if (items.bins[y * HASHES + g] === j) repeated = true;
-        const at = (i * HASHES + h) * ell;
-        if (repeated) out.set(filler.subarray(at, at + ell), at);
-        else hasher.hashMasked(j, q, j * CODE_WORDS, code32, i * CODE_WORDS, oprf.sRow, out, at, ell);
+        // A bin repeated within one item gets random bytes (its value would repeat the first one).
+        if (repeated) out.set(randomBytes(ell), at);
+        else for (let b = 0; b < ell; b += 1) out[at + b] = digests[(i * HASHES + h) * ROW_DIGEST + b]!;
       }
     }
     sendTagged(link, Tag.Ot, out);

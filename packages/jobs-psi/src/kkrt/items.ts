@@ -5,7 +5,7 @@
 // coin-tossed AES keys: the pseudorandom code of KKRT16 §4 as libOTe and yacl instantiate it.
 import { AesEcb } from './aes.ts';
 import { CODE_BYTES, HASHES } from './params.ts';
-import { sodium } from './sodium.ts';
+import { Blake2bBatch } from './blake2b.ts';
 
 export const ID_BYTES = 16;
 
@@ -16,36 +16,59 @@ export interface HashedItems {
   readonly bins: Uint32Array;
 }
 
+/** Keys hashed per WASM call. */
+const KEY_BATCH = 8192;
+
 /**
  * BLAKE2b-256 of hashKey (32 B) || UTF-8(key): id = bytes 0..15, bin h = u32 LE at 16+4h mod m.
  * The key goes in as a prefix rather than BLAKE2's key parameter: one compression instead of two
  * for keys up to 96 bytes, and BLAKE2 has no length-extension weakness that would make the
- * prefix form a worse PRF.
+ * prefix form a worse PRF. Hashed KEY_BATCH keys per call (blake2b.ts); ASCII keys are copied
+ * unit by unit, others go through the UTF-8 encoder.
  */
 export function hashItems(keys: readonly string[], hashKey: Uint8Array, m: number): HashedItems {
-  const s = sodium();
+  const b2 = new Blake2bBatch();
   const n = keys.length;
   const ids = new Uint8Array(n * ID_BYTES);
   const bins = new Uint32Array(n * HASHES);
-  const digest = Buffer.alloc(32);
-  const d32 = new Uint32Array(digest.buffer, digest.byteOffset, 8);
   const pre = hashKey.length;
-  let scratch = Buffer.alloc(4096);
-  scratch.set(hashKey, 0);
-  // Inputs by exact length: sodium hashes the whole view, so each length gets one cached view.
-  let views: Buffer[] = [];
-  for (let i = 0; i < n; i += 1) {
-    const k = keys[i]!;
-    if (pre + k.length * 3 > scratch.length) {
-      scratch = Buffer.alloc(pre + k.length * 6);
-      scratch.set(hashKey, 0);
-      views = [];
+  for (let c0 = 0; c0 < n; c0 += KEY_BATCH) {
+    const cnt = Math.min(KEY_BATCH, n - c0);
+    let room = 0;
+    for (let i = 0; i < cnt; i += 1) room += pre + 3 * keys[c0 + i]!.length;
+    const v = b2.prepare(cnt, room, 32);
+    const msgs = v.msgs;
+    let text: Buffer | null = null;
+    let p = 0;
+    for (let i = 0; i < cnt; i += 1) {
+      v.offs[i] = p;
+      for (let b = 0; b < pre; b += 1) msgs[p + b] = hashKey[b]!;
+      p += pre;
+      const k = keys[c0 + i]!;
+      let ascii = true;
+      for (let q = 0; q < k.length; q += 1) {
+        const ch = k.charCodeAt(q);
+        if (ch >= 0x80) {
+          ascii = false;
+          break;
+        }
+        msgs[p + q] = ch;
+      }
+      if (ascii) p += k.length;
+      else {
+        text ??= Buffer.from(msgs.buffer, msgs.byteOffset, msgs.byteLength);
+        p += text.write(k, p, 'utf8');
+      }
     }
-    const len = pre + scratch.write(k, pre, 'utf8');
-    const view = (views[len] ??= scratch.subarray(0, len));
-    s.crypto_generichash(digest, view);
-    for (let b = 0; b < ID_BYTES; b += 1) ids[i * ID_BYTES + b] = digest[b]!;
-    for (let h = 0; h < HASHES; h += 1) bins[i * HASHES + h] = d32[4 + h]! % m;
+    v.offs[cnt] = p;
+    b2.run(cnt, 32);
+    const o = v.out;
+    const o32 = new Uint32Array(o.buffer, o.byteOffset, cnt * 8);
+    for (let i = 0; i < cnt; i += 1) {
+      const x = c0 + i;
+      for (let b = 0; b < ID_BYTES; b += 1) ids[x * ID_BYTES + b] = o[i * 32 + b]!;
+      for (let h = 0; h < HASHES; h += 1) bins[x * HASHES + h] = o32[i * 8 + 4 + h]! % m;
+    }
   }
   return { ids, bins };
 }

@@ -15,7 +15,7 @@ import { AesCtrPrg } from './aes.ts';
 import { transposeBits } from './bits.ts';
 import { CODE_BITS, CODE_WORDS } from './params.ts';
 import { OT_KEY } from './base-ot.ts';
-import { sodium } from './sodium.ts';
+import { Blake2bBatch } from './blake2b.ts';
 
 /** R's state: the PRG of both seeds of every base OT. */
 export class OprfReceiver {
@@ -100,46 +100,59 @@ export class OprfSender {
 }
 
 const HASH_DOMAIN = Buffer.from('sfw-psi/kkrt/oprf/v1', 'utf8');
+/** Message words: domain (20 B) || u32 j || the 64-byte row = 88 bytes, word-aligned. */
+const DOMAIN_WORDS = HASH_DOMAIN.length >>> 2;
+const MSG_WORDS = DOMAIN_WORDS + 1 + CODE_WORDS;
+const MSG_BYTES = MSG_WORDS * 4;
+const DOMAIN32 = new Uint32Array(HASH_DOMAIN.buffer.slice(HASH_DOMAIN.byteOffset, HASH_DOMAIN.byteOffset + HASH_DOMAIN.length));
+/** Digest bytes computed per value (ell <= 16 are kept). */
+export const ROW_DIGEST = 16;
 
 /**
  * The OPRF output hash H(j, row): BLAKE2b-128 over domain || u32 j || the 64-byte row, keeping
  * `ell` bytes. A real hash rather than fixed-key AES, whose 4-block XOR-folding admits a
- * meet-in-the-middle across blocks (docs/psi.md).
+ * meet-in-the-middle across blocks (docs/psi.md). Values are hashed in batches: `start(count)`,
+ * then `row` or `masked` for each message index, then `finish` gives 16 digest bytes per message.
  */
 export class RowHasher {
-  readonly #in = Buffer.alloc(HASH_DOMAIN.length + 4 + CODE_BITS / 8);
-  readonly #in32: Uint32Array;
-  readonly #rowAt: number;
-  readonly #out = Buffer.alloc(16);
-  constructor() {
-    HASH_DOMAIN.copy(this.#in, 0);
-    // Align the row to a word boundary inside the scratch buffer: domain (20 B) + index (4 B) = 24.
-    this.#rowAt = HASH_DOMAIN.length + 4;
-    if (this.#rowAt % 4 !== 0) throw new Error('row hash layout must be word-aligned');
-    this.#in32 = new Uint32Array(this.#in.buffer, this.#in.byteOffset, this.#in.byteLength >>> 2);
+  readonly #b2 = new Blake2bBatch();
+  #m32: Uint32Array = new Uint32Array(0);
+  #out: Uint8Array = new Uint8Array(0);
+
+  start(count: number): void {
+    if (DOMAIN_WORDS * 4 !== HASH_DOMAIN.length) throw new Error('row hash layout must be word-aligned');
+    const v = this.#b2.prepare(count, count * MSG_BYTES, ROW_DIGEST);
+    for (let i = 0; i <= count; i += 1) v.offs[i] = i * MSG_BYTES;
+    this.#m32 = new Uint32Array(v.msgs.buffer, v.msgs.byteOffset, count * MSG_WORDS);
+    this.#out = v.out;
   }
 
-  /** R's value: H(j, row a) -> out[at, at+ell). */
-  hashRow(j: number, a: Uint32Array, aOff: number, out: Uint8Array, at: number, ell: number): void {
-    const in32 = this.#in32;
-    const w0 = this.#rowAt >>> 2;
-    for (let w = 0; w < CODE_WORDS; w += 1) in32[w0 + w] = a[aOff + w]!;
-    this.#finish(j, out, at, ell);
+  /** Message i: R's H(j, row a). */
+  row(i: number, j: number, a: Uint32Array, aOff: number): void {
+    const m = this.#m32;
+    const o = this.#head(i, j);
+    for (let w = 0; w < CODE_WORDS; w += 1) m[o + w] = a[aOff + w]!;
   }
 
-  /** S's value: H(j, row a ^ (code word b & s)) -> out[at, at+ell). */
-  hashMasked(j: number, a: Uint32Array, aOff: number, b: Uint32Array, bOff: number, mask: Uint32Array, out: Uint8Array, at: number, ell: number): void {
-    const in32 = this.#in32;
-    const w0 = this.#rowAt >>> 2;
-    for (let w = 0; w < CODE_WORDS; w += 1) in32[w0 + w] = a[aOff + w]! ^ (b[bOff + w]! & mask[w]!);
-    this.#finish(j, out, at, ell);
+  /** Message i: S's H(j, row a ^ (code word b & s)). */
+  masked(i: number, j: number, a: Uint32Array, aOff: number, b: Uint32Array, bOff: number, mask: Uint32Array): void {
+    const m = this.#m32;
+    const o = this.#head(i, j);
+    for (let w = 0; w < CODE_WORDS; w += 1) m[o + w] = a[aOff + w]! ^ (b[bOff + w]! & mask[w]!);
   }
 
-  #finish(j: number, out: Uint8Array, at: number, ell: number): void {
-    this.#in32[(this.#rowAt >>> 2) - 1] = j; // u32 j just before the row (little-endian host, see params.ts)
-    sodium().crypto_generichash(this.#out, this.#in);
-    const o = this.#out;
-    for (let k = 0; k < ell; k += 1) out[at + k] = o[k]!;
+  /** Domain and u32 j (little-endian host, see params.ts); returns the row's first word. */
+  #head(i: number, j: number): number {
+    const m = this.#m32;
+    const o = i * MSG_WORDS;
+    for (let w = 0; w < DOMAIN_WORDS; w += 1) m[o + w] = DOMAIN32[w]!;
+    m[o + DOMAIN_WORDS] = j;
+    return o + DOMAIN_WORDS + 1;
+  }
+
+  /** Hashes messages 0..count-1; digest i at [16i, 16i+16) of the result (valid until the next start). */
+  finish(count: number): Uint8Array {
+    this.#b2.run(count, ROW_DIGEST);
+    return this.#out;
   }
 }
-
