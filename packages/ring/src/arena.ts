@@ -7,7 +7,7 @@
 // shares linger) and invalidates every tensor handed out. The memory never grows, so views are
 // never detached. toBytes() of an arena tensor returns a copy: a view would expose the whole
 // arena (structured clone copies an entire ArrayBuffer) and WASM memory cannot be transferred.
-import { createArenaMemory } from './wasm.ts';
+import { MATMUL_SCRATCH, createArenaMemory } from './wasm.ts';
 import { markArenaBuffer } from './arena-registry.ts';
 import { LIMBS, type FieldType } from './field.ts';
 import { RingError, makeTensor, shapeSize, type RingTensor } from './tensor.ts';
@@ -17,12 +17,12 @@ export class RingArena {
   readonly #capacity: number;
   #used = 0;
 
-  /** capacity in bytes (rounded up to 64 KiB pages). */
+  /** capacity in bytes (at least this; the memory is whole 64 KiB pages less the matmul kernel's 4 KiB). */
   constructor(capacity: number) {
     if (!Number.isSafeInteger(capacity) || capacity <= 0 || capacity > 2 ** 32 - 65536)
       throw new RingError('RingArena capacity must be a positive byte count below 4 GiB');
     this.#buf = createArenaMemory(capacity);
-    this.#capacity = this.#buf.byteLength;
+    this.#capacity = this.#buf.byteLength - MATMUL_SCRATCH; // the top is the matmul kernel's scratch
     markArenaBuffer(this.#buf);
   }
 

@@ -3,7 +3,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  add, addPublicVec, addScalar, and, beaverCombine, beaverMask, bitAt, bitsAt, extractBits, fromBigInts, jsKernels, kernels, lshr, matmul, msb, mul,
+  add, addPublicVec, addScalar, and, beaverCombine, beaverMask, bitAt, bitsAt, extractBits, fromBigInts, jsKernels, kernels, lshr, matmul, matmulAdd, msb, mul,
   mulAdd, mulPublicVec, mulScalar, neg, not, or, randomTensor, setKernels, shl, shr, sub, sum, toBigInts, transpose, truncFinish, truncPair, wasmKernels, xor,
   type FieldType, type RingKernels,
 } from './index.ts';
@@ -203,6 +203,34 @@ for (const be of backends) {
       });
 
       if (be === wasmKernels) {
+        // matmul64 runs four columns at a time on the 32-bit halves of each element, over k in blocks
+        // of 128, two rows at a time; leftover rows and columns take the scalar loop. Shapes here
+        // cross each of those edges, with edge values (all-ones, 2^63, 2^64 - 1) in the mix.
+        it('matmul and matmulAdd against BigInt across the column panels, k-blocks and odd rows', () => {
+          setKernels(wasmKernels);
+          fc.assert(
+            fc.property(
+              fc.integer({ min: 1, max: 9 }), fc.constantFrom(1, 2, 3, 127, 128, 129, 256, 257, 300), fc.integer({ min: 1, max: 13 }),
+              (m, k, n) => {
+                const xa = fc.sample(elem(f), m * k), xb = fc.sample(elem(f), k * n), xc = fc.sample(elem(f), m * n);
+                const ref = (withC: boolean): bigint[] => {
+                  const r: bigint[] = [];
+                  for (let i = 0; i < m; i++)
+                    for (let j = 0; j < n; j++) {
+                      let acc = withC ? (xc[i * n + j] as bigint) : 0n;
+                      for (let t = 0; t < k; t++) acc += (xa[i * k + t] as bigint) * (xb[t * n + j] as bigint);
+                      r.push(u(f, acc));
+                    }
+                  return r;
+                };
+                expect(toBigInts(matmul(T(xa, [m, k]), T(xb, [k, n])))).toEqual(ref(false));
+                expect(toBigInts(matmulAdd(T(xa, [m, k]), T(xb, [k, n]), T(xc, [m, n])))).toEqual(ref(true));
+              },
+            ),
+            { numRuns: 40 },
+          );
+        }, 60_000);
+
         it('sizes that cross the streaming block and matmul tile boundaries', () => {
           setKernels(wasmKernels);
           const n = 20011; // > 2 blocks of 8192 (FM64) / 4096 (FM128), odd tail

@@ -29,15 +29,16 @@ interface RingExports {
   mulsc128(a: number, sl: bigint, sh: bigint, o: number, n: number): void;
   addsc128(a: number, sl: bigint, sh: bigint, o: number, n: number): void;
   shift128(a: number, s: bigint, kind: number, o: number, n: number): void;
-  matmul64(a: number, b: number, o: number, m: number, k: number, n: number): void;
-  matmul128(a: number, b: number, o: number, m: number, k: number, n: number): void;
+  /** scr: MATMUL_SCRATCH bytes of kernel scratch that overlap no operand. */
+  matmul64(a: number, b: number, o: number, m: number, k: number, n: number, scr: number): void;
+  matmul128(a: number, b: number, o: number, m: number, k: number, n: number, scr: number): void;
 }
 
 /** Parameter count of every kernel: the compiled module is checked against RingExports once, on load. */
 const KERNEL_ARITY: Record<Exclude<keyof RingExports, 'memory'>, number> = {
   add64: 4, sub64: 4, neg64: 3, mul64: 4, muladd64: 5, mulsc64: 4, addsc64: 4, shift64: 5,
   add128: 4, sub128: 4, neg128: 3, mul128: 4, muladd128: 5, mulsc128: 5, addsc128: 5, shift128: 5,
-  matmul64: 6, matmul128: 6,
+  matmul64: 7, matmul128: 7,
 };
 
 /** The instance's exports: the typed kernels, and by name for the block programs (blocks.ts). */
@@ -60,6 +61,9 @@ function instantiate(): Instance {
   if (!isRingExports(x)) throw new Error('the ring WASM module does not export the kernels this build expects');
   return x;
 }
+
+/** Scratch the matmul kernels need past their operands (matmul64 packs a 128 x 4 panel of B there). */
+export const MATMUL_SCRATCH = 4096;
 
 /** Bytes per operand block when streaming elementwise ops (4 x 128 KiB = 512 KiB; best of 8-256 KiB here). */
 const BLOCK_BYTES = 128 * 1024;
@@ -109,12 +113,13 @@ const arenaInstances = new WeakMap<ArrayBufferLike, RingExports>();
 
 /**
  * A separate instance with a fixed memory of at least `bytes` (grown once, before any view exists,
- * and never again, so views over it are never detached). Used by RingArena.
+ * and never again, so views over it are never detached). Used by RingArena, which must leave the
+ * last MATMUL_SCRATCH bytes to the matmul kernel.
  */
 export function createArenaMemory(bytes: number): ArrayBuffer {
   const x = instantiate();
   const have = x.memory.buffer.byteLength;
-  if (bytes > have) x.memory.grow(Math.ceil((bytes - have) / PAGE));
+  if (bytes + MATMUL_SCRATCH > have) x.memory.grow(Math.ceil((bytes + MATMUL_SCRATCH - have) / PAGE));
   arenaInstances.set(x.memory.buffer, x);
   return x.memory.buffer;
 }
@@ -347,7 +352,7 @@ export const wasmKernels: RingKernels = {
     const r = resident(a, b, out);
     if (r !== undefined) {
       if (!acc) out.fill(0n);
-      (l === 1 ? r.matmul64 : r.matmul128)(a.byteOffset, b.byteOffset, out.byteOffset, m, k, n);
+      (l === 1 ? r.matmul64 : r.matmul128)(a.byteOffset, b.byteOffset, out.byteOffset, m, k, n, a.buffer.byteLength - MATMUL_SCRATCH);
       return;
     }
     const parts = Math.min(m, splitCount(m * k * n, SPLIT_MIN_MACS));
@@ -357,14 +362,14 @@ export const wasmKernels: RingKernels = {
     }
     const s = sc();
     const aL = m * k * l, bL = k * n * l, oL = m * n * l;
-    const total = (aL + bL + oL) * 8;
+    const total = (aL + bL + oL) * 8 + MATMUL_SCRATCH;
     s.ensure(total);
     const mem = s.u64;
     mem.set(a.subarray(0, aL), 0);
     mem.set(b.subarray(0, bL), aL);
     if (acc) mem.set(out.subarray(0, oL), aL + bL);
     else mem.fill(0n, aL + bL, aL + bL + oL);
-    (l === 1 ? s.x.matmul64 : s.x.matmul128)(0, aL * 8, (aL + bL) * 8, m, k, n);
+    (l === 1 ? s.x.matmul64 : s.x.matmul128)(0, aL * 8, (aL + bL) * 8, m, k, n, (aL + bL + oL) * 8);
     out.set(mem.subarray(aL + bL, aL + bL + oL));
     if (total > KEEP_BYTES) scratch = undefined; // memory cannot shrink: drop the instance
   },
@@ -387,7 +392,8 @@ function winogradResident(f: FieldType, a: BigUint64Array, b: BigUint64Array, ou
   const l = limbs(f);
   const h = m / 2, kh = k / 2, nh = n / 2;
   const aQ = h * kh * l, bQ = kh * nh * l, cQ = h * nh * l; // limbs per block
-  const total = (8 * aQ + 8 * bQ + (acc ? 8 : 7) * cQ) * 8; // accumulating: one more block for out's
+  const blocksEnd = (8 * aQ + 8 * bQ + (acc ? 8 : 7) * cQ) * 8; // accumulating: one more block for out's
+  const total = blocksEnd + MATMUL_SCRATCH;
   if (total > KEEP_BYTES) return false; // would be dropped after the call: the generic path reuses its blocks
   const s = sc();
   s.ensure(total);
@@ -407,7 +413,7 @@ function winogradResident(f: FieldType, a: BigUint64Array, b: BigUint64Array, ou
   sub(by(B(3)), by(B(4)), by(B(5)), bn); // T2 = B22 - T1
   sub(by(B(3)), by(B(1)), by(B(6)), bn); // T3 = B22 - B12
   sub(by(B(5)), by(B(2)), by(B(7)), bn); // T4 = T2 - B21
-  const prod = (ai: number, bi: number, ci: number): void => mm(by(A(ai)), by(B(bi)), by(C(ci)), h, kh, nh); // C(ci) += .
+  const prod = (ai: number, bi: number, ci: number): void => mm(by(A(ai)), by(B(bi)), by(C(ci)), h, kh, nh, blocksEnd); // C(ci) += .
   const zero = (ci: number): void => void mem.fill(0n, C(ci), C(ci) + cQ);
   const copy = (to: number, from: number): void => void mem.copyWithin(C(to), C(from), C(from) + cQ);
   zero(4);

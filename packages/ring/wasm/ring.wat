@@ -335,93 +335,107 @@
       (br $l))))
 
   ;; ---------------------------------------------------------------- matmul
-  ;; O (m x n) += A (m x k) . B (k x n), row-major, O zeroed by the caller.
-  ;; Loop order i-t-j streams rows of B (unit stride, no transpose). Tiles of TK=128 rows of B by
-  ;; TN=256 columns (256 KiB, L2-resident) are reused across every row of A. Register blocking:
-  ;; two rows of A times four rows of B per pass, so each output element is loaded and stored once
-  ;; per 4 MACs and each B element is loaded once per 2 MACs. Leftover t (k mod 4) and a leftover
-  ;; odd row fall back to 1x1 loops.
-  (func (export "matmul64") (param $a i32) (param $b i32) (param $o i32) (param $m i32) (param $k i32) (param $n i32)
-    (local $jj i32) (local $jend i32) (local $tt i32) (local $tend i32) (local $i i32) (local $t i32)
-    (local $a00 i64) (local $a01 i64) (local $a02 i64) (local $a03 i64)
-    (local $a10 i64) (local $a11 i64) (local $a12 i64) (local $a13 i64)
-    (local $b0 i64) (local $b1 i64) (local $b2 i64) (local $b3 i64)
-    (local $pb i32) (local $po i32) (local $pe i32) (local $rs i32) (local $pa i32) (local $ks i32) (local $rows i32) (local $r i32)
-    (local.set $rs (i32.shl (local.get $n) (i32.const 3))) ;; row stride of B and O in bytes
+  ;; O (m x n) += A (m x k) . B (k x n), row-major, O zeroed by the caller (FM64: exact mod 2^64).
+  ;; Vectorised over four columns of O with the 32-bit halves of each element: with a = ah 2^32 + al
+  ;; and b = bh 2^32 + bl, a b = al bl + 2^32 (al bh + ah bl) mod 2^64, and only the low 32 bits of
+  ;; the cross terms matter, so a sum of products is (sum al bl) + 2^32 (sum (al bh + ah bl) mod 2^32):
+  ;; the first sum in i64x2 lanes (i64x2.extmul of 32-bit lanes), the second in i32x4 lanes (i32x4.mul
+  ;; keeps the low 32 bits, and wrapping i32 adds are exact mod 2^32). The two are combined once per
+  ;; output element per k-block. This uses the SIMD multipliers, which beat the one scalar 64-bit
+  ;; multiplier per cycle; WebAssembly's i64x2.mul itself is emulated with three 32-bit multiplies
+  ;; per lane and is slower than scalar.
+  ;; Blocking: k in blocks of KC = 128; per block, B's rows tt..tend of four columns are packed into
+  ;; $scr (per t: the four low words, then the four high words: 32 bytes, 4 KiB per block), then every
+  ;; pair of rows of A runs over that panel with its 2 x 4 accumulators in registers (A's block of
+  ;; rows stays in L2 across panels, the panel in L1). A leftover odd row and the n mod 4 leftover
+  ;; columns take the scalar 1 x 1 loop ($mm64row).
+  ;; $scr: 4 KiB of scratch memory that overlaps no operand.
+  (func (export "matmul64") (param $a i32) (param $b i32) (param $o i32) (param $m i32) (param $k i32) (param $n i32) (param $scr i32)
+    (local $nv i32) (local $j i32) (local $t i32) (local $p i32) (local $q i32) (local $i i32) (local $tt i32) (local $tend i32)
+    (local $pa i32) (local $pb i32) (local $pe i32) (local $po i32) (local $ks i32) (local $rs i32) (local $pn i32)
+    (local $bl v128) (local $bh v128) (local $al v128) (local $ah v128)
+    (local $c0 v128) (local $l00 v128) (local $l01 v128)
+    (local $c1 v128) (local $l10 v128) (local $l11 v128)
     (local.set $ks (i32.shl (local.get $k) (i32.const 3))) ;; row stride of A in bytes
-    (local.set $jj (i32.const 0))
-    (block $dj (loop $lj
-      (br_if $dj (i32.ge_u (local.get $jj) (local.get $n)))
-      (local.set $jend (select (i32.add (local.get $jj) (i32.const 256)) (local.get $n)
-        (i32.lt_u (i32.add (local.get $jj) (i32.const 256)) (local.get $n))))
-      (local.set $tt (i32.const 0))
-      (block $dt (loop $lt
-        (br_if $dt (i32.ge_u (local.get $tt) (local.get $k)))
-        (local.set $tend (select (i32.add (local.get $tt) (i32.const 128)) (local.get $k)
-          (i32.lt_u (i32.add (local.get $tt) (i32.const 128)) (local.get $k))))
+    (local.set $rs (i32.shl (local.get $n) (i32.const 3))) ;; row stride of B and O in bytes
+    (local.set $nv (i32.and (local.get $n) (i32.const -4))) ;; columns taken four at a time
+    (local.set $tt (i32.const 0))
+    (block $dk (loop $lk
+      (br_if $dk (i32.ge_u (local.get $tt) (local.get $k)))
+      (local.set $tend (select (i32.add (local.get $tt) (i32.const 128)) (local.get $k)
+        (i32.lt_u (i32.add (local.get $tt) (i32.const 128)) (local.get $k))))
+      (local.set $j (i32.const 0))
+      (block $dj (loop $lj
+        (br_if $dj (i32.ge_u (local.get $j) (local.get $nv)))
+        ;; ---- pack B[tt..tend, j..j+3] into $scr
+        (local.set $q (i32.add (local.get $b) (i32.add (i32.mul (local.get $tt) (local.get $rs)) (i32.shl (local.get $j) (i32.const 3)))))
+        (local.set $p (local.get $scr))
+        (local.set $pn (i32.add (local.get $scr) (i32.shl (i32.sub (local.get $tend) (local.get $tt)) (i32.const 5))))
+        (block $dp (loop $lp
+          (br_if $dp (i32.ge_u (local.get $p) (local.get $pn)))
+          (local.set $bl (v128.load (local.get $q)))
+          (local.set $bh (v128.load offset=16 (local.get $q)))
+          (v128.store (local.get $p) (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $bl) (local.get $bh)))
+          (v128.store offset=16 (local.get $p) (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $bl) (local.get $bh)))
+          (local.set $q (i32.add (local.get $q) (local.get $rs)))
+          (local.set $p (i32.add (local.get $p) (i32.const 32)))
+          (br $lp)))
+        ;; ---- pairs of rows against the panel
         (local.set $i (i32.const 0))
-        ;; ---- pairs of rows
-        (block $di2 (loop $li2
-          (br_if $di2 (i32.gt_u (i32.add (local.get $i) (i32.const 2)) (local.get $m)))
-          (local.set $t (local.get $tt))
-          ;; four t at a time
-          (block $dt4 (loop $lt4
-            (br_if $dt4 (i32.gt_u (i32.add (local.get $t) (i32.const 4)) (local.get $tend)))
-            (local.set $pa (i32.add (local.get $a) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $k)) (local.get $t)) (i32.const 3))))
-            (local.set $a00 (i64.load (local.get $pa)))
-            (local.set $a01 (i64.load offset=8 (local.get $pa)))
-            (local.set $a02 (i64.load offset=16 (local.get $pa)))
-            (local.set $a03 (i64.load offset=24 (local.get $pa)))
-            (local.set $pa (i32.add (local.get $pa) (local.get $ks)))
-            (local.set $a10 (i64.load (local.get $pa)))
-            (local.set $a11 (i64.load offset=8 (local.get $pa)))
-            (local.set $a12 (i64.load offset=16 (local.get $pa)))
-            (local.set $a13 (i64.load offset=24 (local.get $pa)))
-            (local.set $pb (i32.add (local.get $b) (i32.add (i32.mul (local.get $t) (local.get $rs)) (i32.shl (local.get $jj) (i32.const 3)))))
-            (local.set $po (i32.add (local.get $o) (i32.add (i32.mul (local.get $i) (local.get $rs)) (i32.shl (local.get $jj) (i32.const 3)))))
-            (local.set $pe (i32.add (local.get $po) (i32.shl (i32.sub (local.get $jend) (local.get $jj)) (i32.const 3))))
-            (block $dj4 (loop $lj4
-              (br_if $dj4 (i32.ge_u (local.get $po) (local.get $pe)))
-              (local.set $b0 (i64.load (local.get $pb)))
-              (local.set $pa (i32.add (local.get $pb) (local.get $rs)))
-              (local.set $b1 (i64.load (local.get $pa)))
-              (local.set $pa (i32.add (local.get $pa) (local.get $rs)))
-              (local.set $b2 (i64.load (local.get $pa)))
-              (local.set $pa (i32.add (local.get $pa) (local.get $rs)))
-              (local.set $b3 (i64.load (local.get $pa)))
-              (i64.store (local.get $po)
-                (i64.add (i64.load (local.get $po))
-                  (i64.add (i64.add (i64.mul (local.get $a00) (local.get $b0)) (i64.mul (local.get $a01) (local.get $b1)))
-                           (i64.add (i64.mul (local.get $a02) (local.get $b2)) (i64.mul (local.get $a03) (local.get $b3))))))
-              (local.set $pa (i32.add (local.get $po) (local.get $rs)))
-              (i64.store (local.get $pa)
-                (i64.add (i64.load (local.get $pa))
-                  (i64.add (i64.add (i64.mul (local.get $a10) (local.get $b0)) (i64.mul (local.get $a11) (local.get $b1)))
-                           (i64.add (i64.mul (local.get $a12) (local.get $b2)) (i64.mul (local.get $a13) (local.get $b3))))))
-              (local.set $pb (i32.add (local.get $pb) (i32.const 8)))
-              (local.set $po (i32.add (local.get $po) (i32.const 8)))
-              (br $lj4)))
-            (local.set $t (i32.add (local.get $t) (i32.const 4)))
-            (br $lt4)))
-          ;; leftover t for this pair of rows: handled one row at a time below
-          (local.set $rows (i32.const 2))
-          (local.set $r (i32.const 0))
-          (block $dr (loop $lr
-            (br_if $dr (i32.ge_u (local.get $r) (local.get $rows)))
-            (call $mm64row (local.get $a) (local.get $b) (local.get $o) (i32.add (local.get $i) (local.get $r))
-              (local.get $k) (local.get $n) (local.get $t) (local.get $tend) (local.get $jj) (local.get $jend))
-            (local.set $r (i32.add (local.get $r) (i32.const 1)))
-            (br $lr)))
+        (block $di (loop $li
+          (br_if $di (i32.gt_u (i32.add (local.get $i) (i32.const 2)) (local.get $m)))
+          (local.set $c0 (v128.const i64x2 0 0)) (local.set $l00 (v128.const i64x2 0 0)) (local.set $l01 (v128.const i64x2 0 0))
+          (local.set $c1 (v128.const i64x2 0 0)) (local.set $l10 (v128.const i64x2 0 0)) (local.set $l11 (v128.const i64x2 0 0))
+          (local.set $pa (i32.add (local.get $a) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $k)) (local.get $tt)) (i32.const 3))))
+          (local.set $pb (local.get $scr))
+          (block $dt (loop $lt
+            (br_if $dt (i32.ge_u (local.get $pb) (local.get $pn)))
+            (local.set $bl (v128.load (local.get $pb)))
+            (local.set $bh (v128.load offset=16 (local.get $pb)))
+            (local.set $q (i32.add (local.get $pa) (local.get $ks)))
+            (local.set $al (v128.load32_splat (local.get $pa)))
+            (local.set $ah (v128.load32_splat offset=4 (local.get $pa)))
+            (local.set $c0 (i32x4.add (local.get $c0) (i32x4.add (i32x4.mul (local.get $al) (local.get $bh)) (i32x4.mul (local.get $ah) (local.get $bl)))))
+            (local.set $l00 (i64x2.add (local.get $l00) (i64x2.extmul_low_i32x4_u (local.get $al) (local.get $bl))))
+            (local.set $l01 (i64x2.add (local.get $l01) (i64x2.extmul_high_i32x4_u (local.get $al) (local.get $bl))))
+            (local.set $al (v128.load32_splat (local.get $q)))
+            (local.set $ah (v128.load32_splat offset=4 (local.get $q)))
+            (local.set $c1 (i32x4.add (local.get $c1) (i32x4.add (i32x4.mul (local.get $al) (local.get $bh)) (i32x4.mul (local.get $ah) (local.get $bl)))))
+            (local.set $l10 (i64x2.add (local.get $l10) (i64x2.extmul_low_i32x4_u (local.get $al) (local.get $bl))))
+            (local.set $l11 (i64x2.add (local.get $l11) (i64x2.extmul_high_i32x4_u (local.get $al) (local.get $bl))))
+            (local.set $pa (i32.add (local.get $pa) (i32.const 8)))
+            (local.set $pb (i32.add (local.get $pb) (i32.const 32)))
+            (br $lt)))
+          ;; O[i.., j..j+3] += lo + (cross << 32)
+          (local.set $po (i32.add (local.get $o) (i32.add (i32.mul (local.get $i) (local.get $rs)) (i32.shl (local.get $j) (i32.const 3)))))
+          (v128.store (local.get $po) (i64x2.add (v128.load (local.get $po))
+            (i64x2.add (local.get $l00) (i64x2.shl (i64x2.extend_low_i32x4_u (local.get $c0)) (i32.const 32)))))
+          (v128.store offset=16 (local.get $po) (i64x2.add (v128.load offset=16 (local.get $po))
+            (i64x2.add (local.get $l01) (i64x2.shl (i64x2.extend_high_i32x4_u (local.get $c0)) (i32.const 32)))))
+          (local.set $po (i32.add (local.get $po) (local.get $rs)))
+          (v128.store (local.get $po) (i64x2.add (v128.load (local.get $po))
+            (i64x2.add (local.get $l10) (i64x2.shl (i64x2.extend_low_i32x4_u (local.get $c1)) (i32.const 32)))))
+          (v128.store offset=16 (local.get $po) (i64x2.add (v128.load offset=16 (local.get $po))
+            (i64x2.add (local.get $l11) (i64x2.shl (i64x2.extend_high_i32x4_u (local.get $c1)) (i32.const 32)))))
           (local.set $i (i32.add (local.get $i) (i32.const 2)))
-          (br $li2)))
-        ;; ---- leftover odd row: all t of the tile
-        (if (i32.lt_u (local.get $i) (local.get $m))
-          (then (call $mm64row (local.get $a) (local.get $b) (local.get $o) (local.get $i)
-            (local.get $k) (local.get $n) (local.get $tt) (local.get $tend) (local.get $jj) (local.get $jend))))
-        (local.set $tt (local.get $tend))
-        (br $lt)))
-      (local.set $jj (local.get $jend))
-      (br $lj))))
+          (br $li)))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $lj)))
+      ;; ---- leftover odd row (columns 0..nv) and leftover columns (every row): scalar
+      (if (i32.and (local.get $m) (i32.const 1))
+        (then (call $mm64row (local.get $a) (local.get $b) (local.get $o) (i32.sub (local.get $m) (i32.const 1))
+          (local.get $k) (local.get $n) (local.get $tt) (local.get $tend) (i32.const 0) (local.get $nv))))
+      (if (i32.lt_u (local.get $nv) (local.get $n))
+        (then
+          (local.set $i (i32.const 0))
+          (block $dr (loop $lr
+            (br_if $dr (i32.ge_u (local.get $i) (local.get $m)))
+            (call $mm64row (local.get $a) (local.get $b) (local.get $o) (local.get $i)
+              (local.get $k) (local.get $n) (local.get $tt) (local.get $tend) (local.get $nv) (local.get $n))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $lr)))))
+      (local.set $tt (local.get $tend))
+      (br $lk))))
 
   ;; O[i, j0..j1) += sum over t in [t0, t1) of A[i, t] * B[t, j0..j1)   (1x1 fallback)
   (func $mm64row (param $a i32) (param $b i32) (param $o i32) (param $i i32) (param $k i32) (param $n i32)
@@ -444,9 +458,9 @@
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
       (br $lt))))
 
-  ;; FM128: same tiling (64 x 128 x 16 B tiles), one row of A at a time; each step is a
-  ;; 128-bit multiply-accumulate.
-  (func (export "matmul128") (param $a i32) (param $b i32) (param $o i32) (param $m i32) (param $k i32) (param $n i32)
+  ;; FM128: tiles of 64 rows of B by 128 columns (16 B each), one row of A at a time; each step is a
+  ;; 128-bit multiply-accumulate. $scr is unused (the same arguments as matmul64).
+  (func (export "matmul128") (param $a i32) (param $b i32) (param $o i32) (param $m i32) (param $k i32) (param $n i32) (param $scr i32)
     (local $jj i32) (local $jend i32) (local $tt i32) (local $tend i32) (local $i i32) (local $t i32)
     (local $al i64) (local $ah i64) (local $bl i64) (local $pl i64) (local $ph i64) (local $lo i64)
     (local $x0 i64) (local $x1 i64) (local $y0 i64) (local $y1 i64) (local $p00 i64) (local $p01 i64) (local $p10 i64) (local $mid i64)
