@@ -2,7 +2,7 @@
 // rounds LocalHub counts (costs.test.ts). k = ring bits, n = elements, W = ceil(n/32) plane words.
 // Dealer traffic (corrections to rank 0) is preprocessing and not counted in rounds.
 import { FIELD_BITS, type FieldType } from '@sfw/ring';
-import { msbCost, msbPairs, pairPrefixCost } from './boolean/circuits.ts';
+import { msbCost, msbPairs, pairPrefixCost, rangeLeafCount } from './boolean/circuits.ts';
 
 export interface NlCost {
   rounds: number;
@@ -63,6 +63,16 @@ export function msbOffsetsACost(field: FieldType, n: number, J: number): NlCost 
   };
 }
 
+/** Combines per level of a balanced tree over `segs` leaves (the odd one out moves up). */
+function treeLevels(segs: number): number[] {
+  const out: number[] = [];
+  while (segs > 1) {
+    out.push(segs >> 1);
+    segs = (segs >> 1) + (segs & 1);
+  }
+  return out;
+}
+
 /** AND gates and rounds of suffixAnd over L planes (Sklansky, one AND per combine). */
 function suffixAndCost(L: number): { ands: number; rounds: number } {
   let ands = 0, rounds = 0;
@@ -74,23 +84,26 @@ function suffixAndCost(L: number): { ands: number; rounds: number } {
  * topBitOneHotA over the low kk bits with digit base G: mask-open (n*k/8) with (kk-1)/2 dealt pair
  * products, bit decomposition of kk bits from pair leaves (pairPrefix; 3 planes opened per shared
  * combine, 2 per single AND), suffix-AND over kk planes, one bit B2A over (ceil(kk/G) + G) W 32 slots.
- * `signed` adds: the mask's bits up to k, a (G, P) tree over the k - kk bits kk-1 .. k-2 (2 ANDs per
- * combine), one AND for the sign's carry, one for bit 0, and the sign as one more B2A plane.
+ * `signed` adds: the mask's bits up to k and pair products up to bit k-2, a (G, P) tree over the
+ * pair leaves of bits kk-1 .. k-2 (one shared triple per combine: 2 ANDs, 3 planes opened), one AND for the sign's carry, one for bit 0, and the sign as one more B2A plane.
  */
 export function topBitOneHotACost(field: FieldType, n: number, kk: number, G: number, signed = false): NlCost {
   const k = FIELD_BITS[field];
-  const pairs = (kk - 1) >> 1;
+  const pairs = signed ? msbPairs(k) : (kk - 1) >> 1;
   const dec = pairPrefixCost(kk - 1), suf = suffixAndCost(kk);
   const J = Math.ceil(kk / G);
-  const hiLeaves = k - kk;
-  const hiRounds = signed ? Math.ceil(Math.log2(hiLeaves)) : 0;
-  const ands = suf.ands + (signed ? 2 * (hiLeaves - 1) + 2 : 0); // single-AND layers: 2 planes opened per AND
+  // signed: a (G, P) tree over the high range's pair leaves, every combine one shared triple
+  const hi = signed ? treeLevels(rangeLeafCount(kk - 1, k - 2)) : [];
+  const hiRounds = hi.length;
+  const hiOpened = 3 * hi.reduce((a, b) => a + b, 0);
+  const hiDealer = hi.reduce((a, p) => a + limbBytes(2 * p * W(n)), 0);
+  const ands = suf.ands + (signed ? 2 : 0); // single-AND layers: 2 planes opened per AND
   const D = J + G + (signed ? 1 : 0);
   const eb = k / 8;
   const decDealer = dec.levels.reduce((s, l) => s + limbBytes(l.singles * W(n)) + limbBytes(2 * l.shared * W(n)), 0);
   return {
     rounds: 1 + dec.rounds + suf.rounds + 1 + (signed ? hiRounds + 2 : 0),
-    bytesPerPeer: n * eb + 4 * W(n) * dec.opened + 8 * W(n) * ands + 4 * D * W(n),
-    dealerBytes: limbBytes((signed ? k : kk) * W(n)) + limbBytes(pairs * W(n)) + decDealer + ands * limbBytes(W(n)) + D * W(n) * 32 * eb,
+    bytesPerPeer: n * eb + 4 * W(n) * (dec.opened + hiOpened) + 8 * W(n) * ands + 4 * D * W(n),
+    dealerBytes: limbBytes((signed ? k : kk) * W(n)) + limbBytes(pairs * W(n)) + decDealer + hiDealer + ands * limbBytes(W(n)) + D * W(n) * 32 * eb,
   };
 }

@@ -9,7 +9,7 @@
 import { FIELD_BITS, LIMBS, makeTensor, toBigInts, type RingTensor } from '@sfw/ring';
 import type { NlKernels } from './types.ts';
 import { planeWords } from './boolean/bitslice.ts';
-import { andLayer, andPub, bitsFromMasked, notS, suffixAnd, xorP, xorPub, type Plane } from './boolean/circuits.ts';
+import { andLayer, bitsFromMasked, groupTree, msbPairs, notS, rangeLeaves, suffixAnd, xorP, xorPub, type Plane } from './boolean/circuits.ts';
 import { b2aBit, eqzA2B, maskAndOpen, msbA2B, msbOffsetsA2B } from './boolean/convert.ts';
 
 /**
@@ -44,8 +44,9 @@ export const semi2kNl: NlKernels = {
     const rank = env.comm.rank;
     const W = planeWords(n);
     // the mask's pair products for the low bit pairs make the decomposition's first level local
-    const m = await maskAndOpen(env, x, signed ? FIELD_BITS[env.cfg.field] : kk, (kk - 1) >> 1);
-    const hiGP = signed ? await highGroupGP(env, m.C, m.R, kk) : undefined;
+    // (signed: also the high range's, up to bit k-2, as in the comparison)
+    const m = await maskAndOpen(env, x, signed ? FIELD_BITS[env.cfg.field] : kk, signed ? msbPairs(FIELD_BITS[env.cfg.field]) : (kk - 1) >> 1);
+    const hiGP = signed ? await highGroupGP(env, m.C, m.R, m.M, kk) : undefined;
     const bits = await bitsFromMasked(env, m.C, m.R, kk, m.M);
     let sign: Plane | undefined;
     if (hiGP !== undefined) {
@@ -84,30 +85,12 @@ export const semi2kNl: NlKernels = {
 
 /**
  * Group generate/propagate of the bits kk-1 .. k-2 of c + ~r (public c, XOR-shared r; no carry-in):
- * a balanced (G, P) tree, 2 ANDs per combine, one AND layer per level. With the carry c_in into bit
- * kk-1 (from the low bits' decomposition) the carry into the sign bit is G ^ P c_in.
+ * bit-pair leaves made local by the mask's pair products (rangeLeaves), then a balanced (G, P) tree
+ * whose combines each go through one shared-input triple. With the carry c_in into bit kk-1 (from
+ * the low bits' decomposition) the carry into the sign bit is G ^ P c_in.
  */
-async function highGroupGP(env: Parameters<NlKernels['msbA']>[0], C: readonly Plane[], R: readonly Plane[], kk: number): Promise<{ G: Plane; P: Plane }> {
-  const rank = env.comm.rank;
-  const k = FIELD_BITS[env.cfg.field];
-  let segs: { G: Plane; P: Plane }[] = [];
-  for (let i = kk - 1; i < k - 1; i++) {
-    const nr = notS(rank, R[i]!);
-    segs.push({ G: andPub(nr, C[i]!), P: xorPub(rank, nr, C[i]!) });
-  }
-  while (segs.length > 1) {
-    const pairs = segs.length >> 1;
-    const xs: Plane[] = [], ys: Plane[] = [];
-    for (let j = 0; j < pairs; j++) {
-      const lo = segs[2 * j]!, hi = segs[2 * j + 1]!;
-      xs.push(hi.P, hi.P); ys.push(lo.G, lo.P);
-    }
-    const z = await andLayer(env, xs, ys);
-    const next = Array.from({ length: pairs }, (_, j) => ({ G: xorP(segs[2 * j + 1]!.G, z[2 * j]!), P: z[2 * j + 1]! }));
-    if (segs.length & 1) next.push(segs[segs.length - 1]!);
-    segs = next;
-  }
-  return segs[0]!;
+async function highGroupGP(env: Parameters<NlKernels['msbA']>[0], C: readonly Plane[], R: readonly Plane[], M: readonly Plane[], kk: number): Promise<{ G: Plane; P: Plane }> {
+  return groupTree(env, rangeLeaves(env.comm.rank, [...C], [...R], [...M], kk - 1, FIELD_BITS[env.cfg.field] - 2));
 }
 
 const reshaped = (t: RingTensor, like: RingTensor): RingTensor => makeTensor(t.field, like.shape, t.data);

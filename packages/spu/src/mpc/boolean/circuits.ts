@@ -35,7 +35,7 @@ export async function andLayer(env: KernelEnv, xs: Plane[], ys: Plane[]): Promis
 }
 
 /** Generate/propagate pair of a carry segment; `fromZero` segments never need P again. */
-interface Seg {
+export interface Seg {
   G: Plane;
   P: Plane;
   fromZero: boolean;
@@ -49,6 +49,11 @@ interface Seg {
  * combine, 2 for the combine with the segment reaching bit 0, which needs no P).
  */
 async function carryTree(env: KernelEnv, segs: Seg[]): Promise<Plane> {
+  return (await groupTree(env, segs)).G;
+}
+
+/** carryTree's whole (G, P) of the combined segment (P is meaningful unless a leaf reaches bit 0). */
+export async function groupTree(env: KernelEnv, segs: Seg[]): Promise<Seg> {
   const W = segs[0]!.G.length;
   while (segs.length > 1) {
     const sx: Plane[] = [], sy: Plane[] = [], px: Plane[] = [], py1: Plane[] = [], py2: Plane[] = [];
@@ -81,7 +86,7 @@ async function carryTree(env: KernelEnv, segs: Seg[]): Promise<Plane> {
     if (segs.length & 1) next.push(segs[segs.length - 1]!);
     segs = next;
   }
-  return segs[0]!.G;
+  return segs[0]!;
 }
 
 /**
@@ -165,6 +170,48 @@ function pairLeaves(rank: number, C: Plane[], R: Plane[], M: Plane[], L: number)
     segs.push({ G, P, fromZero: false });
   }
   return segs;
+}
+
+/**
+ * (G, P) leaves of c + ~r over bits lo..hi (no carry-in, lo > 0): a single-bit leaf where a pair
+ * would start at an odd bit or end past hi, bit pairs (2j, 2j+1) otherwise, made local by the dealt
+ * products M[j] as in pairLeaves. For the group generate/propagate of a high bit range.
+ */
+export function rangeLeaves(rank: number, C: Plane[], R: Plane[], M: Plane[], lo: number, hi: number): Seg[] {
+  const flip = rank === 0 ? -1 : 0;
+  const W = C[0]!.length;
+  const segs: Seg[] = [];
+  const single = (i: number): void => {
+    const c = C[i]!, r = R[i]!;
+    const G = new Uint32Array(W), P = new Uint32Array(W);
+    for (let w = 0; w < W; w++) {
+      const nr = r[w]! ^ flip;
+      G[w] = c[w]! & nr;
+      P[w] = (c[w]! & flip) ^ nr;
+    }
+    segs.push({ G, P, fromZero: false });
+  };
+  let i = lo;
+  if (i & 1) single(i++);
+  for (; i + 1 <= hi; i += 2) {
+    const cl = C[i]!, ch = C[i + 1]!, rl = R[i]!, rh = R[i + 1]!, m = M[i >> 1]!;
+    const G = new Uint32Array(W), P = new Uint32Array(W);
+    for (let w = 0; w < W; w++) {
+      const c0 = cl[w]!, c1 = ch[w]!, mm = m[w]!;
+      const nl = rl[w]! ^ flip, nh = rh[w]! ^ flip;
+      G[w] = (c1 & nh) ^ (c0 & c1 & nl) ^ (c0 & mm);
+      P[w] = (c1 & nl) ^ (c0 & nh) ^ mm ^ (c0 & c1 & flip);
+    }
+    segs.push({ G, P, fromZero: false });
+  }
+  if (i === hi) single(i);
+  return segs;
+}
+
+/** Leaves of rangeLeaves(lo, hi) and the pair products it needs (M up to index (hi - 1) >> 1). */
+export function rangeLeafCount(lo: number, hi: number): number {
+  const start = lo + (lo & 1);
+  return (lo & 1) + ((hi - start + 1) >> 1) + ((hi - start + 1) & 1);
 }
 
 /** Number of low bit pairs whose products msbFromMasked takes from the dealer (ring bits k). */
