@@ -132,7 +132,7 @@ async function normalise(F: Fxp, x: RingTensor, pows: readonly ((e: number) => n
   const J = digits.length - G;
   const tb: TopBit = { kk, G, hi: digits.slice(0, J), lo: digits.slice(J) };
   const [fac, ...rest] = await F.mulMany(powTables(F, tb, [(e) => K - e, ...pows]), null);
-  const m = await F.trunc(await F.mulRing(x, fac!), K - F.f);
+  const m = await F.ak.mulTruncAA(F.env, x, fac!, K - F.f);
   return { m, fac: fac!, pows: rest, tb };
 }
 
@@ -151,7 +151,7 @@ async function normaliseSigned(F: Fxp, x: RingTensor): Promise<{ m: RingTensor; 
   const J = out.length - 1 - G;
   const tb: TopBit = { kk, G, hi: out.slice(0, J), lo: out.slice(J, J + G) };
   const [fac] = await F.mulMany(powTables(F, tb, [(e) => K - e]), null);
-  const m = await F.trunc(await F.mulRing(x, fac!), K - F.f);
+  const m = await F.ak.mulTruncAA(F.env, x, fac!, K - F.f);
   return { m, fac: fac!, neg: out[J + G]! };
 }
 
@@ -178,7 +178,7 @@ async function goldschmidt(F: Fxp, m: RingTensor, fac: RingTensor, iters: number
   if (neg !== undefined) y0 = F.sub(y0, F.mulInt(neg, 2n * c));
   const y = await goldschmidtIters(F, m, y0, iters);
   // extraBits > 0 keeps that many more fraction bits (for a following product, see divPos).
-  return F.trunc(await F.mulRing(y, fac), normK(F) - F.f - extraBits);
+  return F.ak.mulTruncAA(F.env, y, fac, normK(F) - F.f - extraBits);
 }
 
 /**
@@ -264,7 +264,7 @@ export async function sqrtRsqrt(F: Fxp, x: RingTensor, want: 'sqrt' | 'rsqrt', e
   // rsqrt(m') = 2h; sqrt(m') = g.
   const base = want === 'rsqrt' ? h2 : g;
   const shift = want === 'rsqrt' ? K2 : K2 + Math.ceil(f / 2);
-  return F.trunc(await F.mulRing(base, pows[0]!), shift - extraBits);
+  return F.ak.mulTruncAA(F.env, base, pows[0]!, shift - extraBits);
 }
 
 /** Largest input of exp: the last squaring's product must stay below 2^(k-2) (minus a margin). */
