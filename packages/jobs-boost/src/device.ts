@@ -4,9 +4,9 @@
 import { defineDeviceModule } from '@sfw/runtime';
 import type { SecretTensor, SpuContext } from '@sfw/runtime';
 import { readShareFile, writeShareFile } from '@sfw/model/files';
-import { partyFunctions } from './party.ts';
-import { gradientsProgram, leavesProgram, levelProgram, predictProgram } from './program.ts';
-import type { LeavesPub, LevelPub, Masked } from './program.ts';
+import { openReach, partyFunctions } from './party.ts';
+import { gradientsProgram, leavesProgram, levelProgram, predictProgram, ringOne } from './program.ts';
+import type { LeavesPub, LevelPub, Masked, PredictPub } from './program.ts';
 
 export interface MaskPub {
   /** Random per-training key (public; names the masks, carries no data). */
@@ -61,10 +61,34 @@ async function saveLeaves(spu: SpuContext, inputs: SecretTensor[], pub: { shareP
   return [token(spu)];
 }
 
-/** Each rank loads its own share file, then the scores are computed from the parties' reach blocks. */
-async function predict(spu: SpuContext, inputs: SecretTensor[], pub: Parameters<typeof predictProgram>[2] & { sharePaths: string[] }): Promise<SecretTensor[]> {
+export interface PredictDevicePub extends PredictPub {
+  /** Per rank (rank i = parties[i]): its party's share file, table and splits file (own data root). */
+  sharePaths: string[];
+  inputPaths: string[];
+  splitsPaths: string[];
+  /** Ranks whose party owns at least one split (public: the model meta's split_party). */
+  owners: number[];
+  trees: number;
+  depth: number;
+}
+
+/**
+ * Each rank loads its own share file; a split-owning rank evaluates its own party's splits on its
+ * own party's rows (the rank runs in that party's trust domain, as with its share file) and enters
+ * that plaintext block as its additive share, every other rank entering 0. Such a block is only
+ * ever a Beaver operand (mulRing / matmulRing), whose openings are masked by the dealer's fresh
+ * triples and whose outputs are fresh sharings: nothing of it leaves the rank in the clear, and
+ * no party has to secret-share and send an n x trees 2^depth matrix.
+ */
+async function predict(spu: SpuContext, inputs: SecretTensor[], pub: PredictDevicePub): Promise<SecretTensor[]> {
   const share = await readShareFile(pub.sharePaths[spu.rank]!, { field: spu.cfg.field, fxpBits: spu.cfg.fxpBits });
-  return predictProgram(spu, [spu.wrap(share), ...inputs], pub);
+  const mine = pub.owners.includes(spu.rank) ? await openReach(pub.inputPaths[spu.rank]!, pub.splitsPaths[spu.rank]!, pub.trees, pub.depth) : null;
+  if (mine !== null && mine.n !== pub.n) throw new Error('the party table does not have the aligned row count');
+  const width = pub.trees * 2 ** pub.depth;
+  const one = ringOne(spu.cfg.fxpBits);
+  const blocks = (r0: number, r1: number): SecretTensor[] =>
+    pub.owners.map((o) => spu.wrap(spu.encodePublic(o === spu.rank ? mine!.rows(r0, r1, one) : new Float64Array((r1 - r0) * width), [r1 - r0, width])));
+  return predictProgram(spu, [spu.wrap(share), ...inputs], pub, blocks);
 }
 
 export default defineDeviceModule('ssxgb', {

@@ -14,7 +14,7 @@ import { CRITICAL, addWords, chi2, newHist, seededRng, viewDifferences, wordsOf 
 import { RecordingComm } from '@sfw/spu/simulation';
 import type { View } from '@sfw/testkit';
 import { binFeature, bucketMap } from './binning.ts';
-import { gradientsProgram, leavesProgram, levelProgram } from './program.ts';
+import { gradientsProgram, leavesProgram, levelProgram, ringOne } from './program.ts';
 import type { LevelPub } from './program.ts';
 
 const cfg: SpuConfig = { protocol: 'SEMI2K', field: 'FM64', fxpFractionBits: 18, beaverType: 'TTP' };
@@ -34,7 +34,8 @@ function partyMap(cols: Float64Array[]): { data: Float64Array; cols: number } {
   return bucketMap(cols.map((c) => binFeature(c, BUCKETS)), N);
 }
 
-const fixedMask = (f: (i: number) => boolean): Float64Array => Float64Array.from({ length: N }, (_, i) => (f(i) ? 1 : 0));
+/** A public split mask as the owner hands it over: 0/1 as ring integers. */
+const fixedMask = (f: (i: number) => boolean): Float64Array => Float64Array.from({ length: N }, (_, i) => (f(i) ? ringOne(cfg.fxpFractionBits) : 0));
 
 async function runTree(alice: { cols: Float64Array[]; y: Float64Array }, bobCols: Float64Array[], seen: Seen): Promise<void> {
   const hub = new LocalHub(2);

@@ -6,10 +6,11 @@ import type { PlainTensor, PyuContext } from '@sfw/runtime';
 import { getColumn, getNumericColumn, makeTable, readCsv, readCsvHeader, writeCsv } from '@sfw/data';
 import type { Column } from '@sfw/data';
 import { writeAtomic } from '@sfw/model/files';
-import { binFeature, binOf, bucketMap } from './binning.ts';
+import { binFeature, bucketMap } from './binning.ts';
 import type { BinnedFeature } from './binning.ts';
 import { partySplitsSchema, treeNodes } from './model-store.ts';
 import type { PartySplit } from './model-store.ts';
+import { ringOne } from './program.ts';
 
 export interface BinState {
   names: string[];
@@ -53,11 +54,15 @@ function labelOf(_ctx: PyuContext, s: BinState): PlainTensor {
   return { data: s.y, shape: [s.n, 1] };
 }
 
-/** Left-child indicator of a split this party owns: 1 where bin(x_f) <= j (x_f <= t_j). */
-function splitMask(_ctx: PyuContext, s: BinState, feature: number, bucket: number): PlainTensor {
+/**
+ * Left-child indicator of a split this party owns: 1 where bin(x_f) <= j (x_f <= t_j), handed over
+ * as a ring integer (`ringOne`: the SPU multiplies memberships without truncating).
+ */
+function splitMask(_ctx: PyuContext, s: BinState, feature: number, bucket: number, fxpBits: number): PlainTensor {
   const f = s.features[feature]!;
+  const one = ringOne(fxpBits);
   const data = new Float64Array(s.n);
-  for (let i = 0; i < s.n; i++) data[i] = f.bins[i]! <= bucket ? 1 : 0;
+  for (let i = 0; i < s.n; i++) data[i] = f.bins[i]! <= bucket ? one : 0;
   return { data, shape: [s.n, 1] };
 }
 
@@ -75,38 +80,72 @@ async function writeSplits(_ctx: PyuContext, s: BinState, splits: OwnedSplit[], 
   return out.length;
 }
 
+/** A party's own splits of a model, ready to evaluate on its own rows (see `openReach`). */
+export interface PartyReach {
+  /** Rows of the party's table. */
+  n: number;
+  /** trees * 2^depth. */
+  width: number;
+  /**
+   * Rows [r0, r1) as a row-major [r1 - r0, width] block: per tree and leaf, `one` when every split
+   * on the leaf's path that this party owns sends the row that way (other parties' splits are taken
+   * as satisfied), else 0. The product over the owning parties is the one-hot leaf of each row.
+   */
+  rows(r0: number, r1: number, one: number): Float64Array;
+}
+
 /**
- * Prediction, at one party: for every tree and leaf, 1 when each split on the leaf's path that this
- * party owns sends the row that way (splits of other parties are taken as satisfied). The product
- * over parties, done in SPU, is the one-hot leaf of each row. Row-major [n, trees * 2^depth].
+ * Reads a party's splits file and the split columns of its table (in the party's own trust domain:
+ * its PYU or its SPU rank). Evaluation walks each tree from the root per row: an owned node sends
+ * the row down one side (x <= t: left), another party's node down both, and the leaves reached are
+ * set: at most 2^(depth+1) nodes per row and tree.
  */
-async function reach(_ctx: PyuContext, path: string, splitsPath: string, trees: number, depth: number): Promise<PlainTensor> {
+export async function openReach(path: string, splitsPath: string, trees: number, depth: number): Promise<PartyReach> {
   const own = partySplitsSchema.parse(JSON.parse(await readFile(splitsPath, 'utf8'))).splits;
   const names = [...new Set(own.map((s) => s.feature))];
   const t = await readCsv(path, { columns: names });
-  const cols = new Map(names.map((nm) => [nm, numeric(t, nm, 'feature')]));
-  const n = t.numRows;
+  const cols = names.map((nm) => numeric(t, nm, 'feature'));
   const leaves = 2 ** depth;
   const width = trees * leaves;
-  const data = new Float64Array(n * width).fill(1);
   const internal = treeNodes(depth) - leaves;
+  // Per tree and internal node: the owned split's column (-1: another party's node) and threshold.
+  const feat = new Int32Array(trees * internal).fill(-1);
+  const thr = new Float64Array(trees * internal);
   for (const s of own) {
     if (s.tree >= trees || s.node >= internal) throw new Error('splits file does not match the model shape');
-    const x = cols.get(s.feature)!;
-    const pts = Float64Array.of(s.threshold);
-    // Leaves under the node's left subtree need x <= t; those under the right subtree need x > t.
-    const level = Math.floor(Math.log2(s.node + 1));
-    const pos = s.node - (2 ** level - 1);
-    const span = 2 ** (depth - level);
-    const lo = s.tree * leaves + pos * span;
-    for (let i = 0; i < n; i++) {
-      const goLeft = binOf(pts, x[i]!) === 0;
-      const row = i * width;
-      const [a, b] = goLeft ? [lo + span / 2, lo + span] : [lo, lo + span / 2];
-      for (let k = a; k < b; k++) data[row + k] = 0;
-    }
+    feat[s.tree * internal + s.node] = names.indexOf(s.feature);
+    thr[s.tree * internal + s.node] = s.threshold;
   }
-  return { data, shape: [n, width] };
+  const stack = new Int32Array(depth + 2);
+  const rows = (r0: number, r1: number, one: number): Float64Array => {
+    const data = new Float64Array((r1 - r0) * width);
+    for (let i = r0; i < r1; i++) {
+      const row = (i - r0) * width;
+      for (let tr = 0; tr < trees; tr++) {
+        const base = tr * internal;
+        const out = row + tr * leaves;
+        let top = 0;
+        stack[top++] = 0;
+        while (top > 0) {
+          const node = stack[--top]!;
+          if (node >= internal) {
+            data[out + node - internal] = one;
+            continue;
+          }
+          const f = feat[base + node]!;
+          // Children of node v are 2v + 1 (left) and 2v + 2 (right).
+          if (f < 0) {
+            stack[top++] = 2 * node + 2;
+            stack[top++] = 2 * node + 1;
+          } else {
+            stack[top++] = cols[f]![i]! <= thr[base + node]! ? 2 * node + 1 : 2 * node + 2;
+          }
+        }
+      }
+    }
+    return data;
+  };
+  return { n: t.numRows, width, rows };
 }
 
 export interface PredOutput {
@@ -130,4 +169,4 @@ async function writePredictions(_ctx: PyuContext, scores: PlainTensor, inputPath
   return { rows: n, path: outPath };
 }
 
-export const partyFunctions = { header, bin, bucketCounts, bucketMapOf, labelOf, splitMask, writeSplits, reach, writePredictions };
+export const partyFunctions = { header, bin, bucketCounts, bucketMapOf, labelOf, splitMask, writeSplits, writePredictions };

@@ -1,6 +1,6 @@
 // ss_xgb_predict: each party that owns splits evaluates them on its own rows (a 0/1 reachability
-// matrix per tree leaf, never leaving it except as shares); the SPU multiplies the parties'
-// matrices into the one-hot leaf of each row, applies the secret leaf weights, adds the base score
+// matrix per tree leaf, computed in that party's SPU rank and entered as its own share, never
+// leaving it in the clear); the SPU multiplies the parties' matrices into the one-hot leaf of each row, applies the secret leaf weights, adds the base score
 // and, for logistic models, the sr sigmoid of training. Only `receiver` learns the scores.
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -11,7 +11,7 @@ import { readBoostMeta, shareFileName, splitsFileName } from './model-store.ts';
 import type { BoostMeta } from './model-store.ts';
 import type { SsXgbPredictConfig } from './params.ts';
 import type { PredOutput } from './party.ts';
-import type { PredictPub } from './program.ts';
+import type { PredictDevicePub } from './device.ts';
 import { inputPaths, readBoostHeaders } from './train.ts';
 
 export interface SsXgbPredictResult {
@@ -57,17 +57,21 @@ export async function runSsXgbPredict(ctx: JobContext, cfg: SsXgbPredictConfig):
   if (cfg.save_ids && !recvCols.includes(cfg.id_column)) throw invalid('task_config.id_column', `the receiver holds no column '${cfg.id_column}'`);
 
   const t0 = performance.now();
-  const owners = spu.ranks.filter((p) => meta.split_party.some((tree) => tree.includes(p)));
-  const reach = owners.map((p) =>
-    cluster.pyu(p).call('ssxgb.reach', inputs[p]!, join(modelDir(p), splitsFileName(p)), meta.num_trees, meta.max_depth),
-  );
-  const pub: PredictPub & { sharePaths: string[] } = {
+  // Each split-owning party's rank evaluates that party's own splits on its own rows (device.ts).
+  const owners = spu.ranks.flatMap((p, r) => (meta.split_party.some((tree) => tree.includes(p)) ? [r] : []));
+  const pub: PredictDevicePub = {
     objective: meta.objective,
     baseScore: meta.base_score,
+    n: layout.numRows,
     chunkRows: CHUNK_ROWS,
     sharePaths: spu.ranks.map((p) => join(modelDir(p), shareFileName(p))),
+    inputPaths: spu.ranks.map((p) => inputs[p] ?? ''),
+    splitsPaths: spu.ranks.map((p) => join(modelDir(p), splitsFileName(p))),
+    owners,
+    trees: meta.num_trees,
+    depth: meta.max_depth,
   };
-  const [scores] = spu.run('ssxgb.predict', reach, pub);
+  const [scores] = spu.run('ssxgb.predict', [], pub);
   await scores!.ready;
   ctx.log.info({ ms: Math.round(performance.now() - t0) }, 'ss_xgb_predict scores computed');
   ctx.progress(70, 'scores computed');

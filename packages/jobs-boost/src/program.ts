@@ -4,6 +4,9 @@
 // as in SecretFlow). Bucket sums are fixed-mask products (docs/spu-masked.md): each party's 0/1
 // bucket map B is masked once per training, then every node costs B^T (g * s) with only a fresh
 // masked copy of the n-vector opened, never a Beaver product of two n x K secrets.
+// 0/1 indicators (node memberships, the owners' split masks, predict's reachability blocks) are held
+// as ring integers (1 = the integer 1, not 2^f): a product with another integer or with a fixed-point
+// value is then exact and needs no truncation (one round and an n-sized opening fewer per product).
 import type { SecretTensor, SpuContext } from '@sfw/runtime';
 import type { Objective } from './params.ts';
 
@@ -28,6 +31,12 @@ export const LAMBDA_FLOOR = 1e-3;
 export function gainScaleBits(n: number, objective: Objective): number {
   return Math.max(0, Math.ceil(Math.log2(Math.max(1, n))) - 12) + (objective === 'linear' ? 6 : 0);
 }
+
+/**
+ * The value whose fixed-point encoding is the ring integer 1 (2^-f encodes as round(2^-f 2^f) = 1):
+ * how a party or a public constant hands a 0/1 indicator over as a ring integer.
+ */
+export const ringOne = (fxpBits: number): number => 2 ** -fxpBits;
 
 export interface GradPub {
   objective: Objective;
@@ -84,20 +93,24 @@ function interleave(spu: Ctx, l: Secret, r: Secret, c: number, n: number): Secre
   return spu.concat(parts, 0);
 }
 
-/** Left memberships = parent * left-mask (the owners' plaintext split masks, shared); right = parent - left. */
+/**
+ * Left memberships = parent * left-mask (the owners' plaintext split masks, shared); right = parent - left.
+ * Both factors are ring integers 0/1, so the ring product is exact: no truncation.
+ */
 async function children(spu: Ctx, sPrev: Secret, masks: Secret[]): Promise<{ left: Secret; right: Secret }> {
   const m = masks.length === 1 ? masks[0]! : spu.concat(masks, 0);
-  const left = await spu.mul(sPrev, m);
+  const left = await spu.mulRing(sPrev, m);
   return { left, right: spu.sub(sPrev, left) };
 }
 
 /**
  * Bucket sums [c, 2K] (G columns then H columns) of the nodes whose memberships are the stacked
- * `s` ([c n, 1]): one batched product g * s, h * s, then per party one fixed-mask product
+ * `s` ([c n, 1], ring integers 0/1): one batched ring product g * s, h * s (fixed point times an
+ * integer is fixed point: exact, no truncation), then per party one fixed-mask product
  * B_p^T [g*s_1 .. g*s_c, h*s_1 .. h*s_c] (all 2c vectors in one pass over the masked map).
  */
 async function bucketSums(spu: Ctx, bm: readonly Masked[], g: Secret, h: Secret, s: Secret, c: number, n: number): Promise<Secret> {
-  const gh = await spu.mul(spu.concat([repeat(spu, g, c), repeat(spu, h, c)], 0), spu.concat([s, s], 0));
+  const gh = await spu.mulRing(spu.concat([repeat(spu, g, c), repeat(spu, h, c)], 0), spu.concat([s, s], 0));
   const v = spu.transpose(spu.reshape(gh, [2 * c, n])); // [n, 2c]
   const parts: Secret[] = [];
   for (const m of bm) parts.push(await spu.maskedMatmulT(m, [0, n], v));
@@ -119,7 +132,7 @@ export async function levelProgram(spu: Ctx, bm: readonly Masked[], inputs: Secr
   let sums: Secret;
   let m: number;
   if (pub.prevNodes === 0) {
-    s = spu.fromPublic(new Float64Array(n).fill(1), [n, 1]);
+    s = spu.fromPublic(new Float64Array(n).fill(ringOne(spu.cfg.fxpBits)), [n, 1]);
     sums = await bucketSums(spu, bm, g, h, s, 1, n);
     m = 1;
   } else {
@@ -201,31 +214,34 @@ export async function leavesProgram(spu: Ctx, inputs: Secret[], pub: LeavesPub):
   let q = await spu.mul(G, inv);
   q = spu.add(q, await spu.mul(spu.sub(G, await spu.mul(q, den)), inv));
   const w = await spu.mulPublic(q, -pub.learningRate);
-  const onehot = spu.transpose(spu.reshape(s, [L, n])); // [n, L]
-  const next = spu.add(pred, await spu.matmul(onehot, w));
+  const onehot = spu.transpose(spu.reshape(s, [L, n])); // [n, L], ring integers 0/1
+  const next = spu.add(pred, await spu.matmulRing(onehot, w)); // exact: no truncation
   return [w, next];
 }
 
 export interface PredictPub {
   objective: Objective;
   baseScore: number;
+  /** Rows (public: the aligned table's row count). */
+  n: number;
   chunkRows: number;
 }
 
 /**
- * Scores: the product of the parties' reachability matrices is the one-hot leaf of each row and
- * tree ([n, T L]); times the leaf weights, plus the base score; sr sigmoid for logistic.
- * Inputs: [w [T L, 1], ...reach blocks [n, T L]].
+ * Scores: the product of the split-owning parties' reachability blocks is the one-hot leaf of each
+ * row and tree ([n, T L]); times the leaf weights, plus the base score; sr sigmoid for logistic.
+ * `blocks(r0, r1)` gives the owners' blocks for rows [r0, r1) as secrets of ring integers 0/1, so
+ * both products are ring products (exact, no truncation). Inputs: [w [T L, 1]].
  */
-export async function predictProgram(spu: Ctx, inputs: Secret[], pub: PredictPub): Promise<Secret[]> {
-  const [w, ...reach] = inputs as [Secret, ...Secret[]];
-  const n = reach[0]!.shape[0]!;
+export async function predictProgram(spu: Ctx, inputs: Secret[], pub: PredictPub, blocks: (r0: number, r1: number) => Secret[]): Promise<Secret[]> {
+  const [w] = inputs as [Secret];
   const parts: Secret[] = [];
-  for (let r0 = 0; r0 < n; r0 += pub.chunkRows) {
-    const r1 = Math.min(n, r0 + pub.chunkRows);
-    let onehot = spu.slice(reach[0]!, r0, r1);
-    for (const r of reach.slice(1)) onehot = await spu.mul(onehot, spu.slice(r, r0, r1));
-    let z = spu.addPublic(await spu.matmul(onehot, w), pub.baseScore);
+  for (let r0 = 0; r0 < pub.n; r0 += pub.chunkRows) {
+    const r1 = Math.min(pub.n, r0 + pub.chunkRows);
+    const [first, ...rest] = blocks(r0, r1) as [Secret, ...Secret[]];
+    let onehot = first;
+    for (const r of rest) onehot = await spu.mulRing(onehot, r);
+    let z = spu.addPublic(await spu.matmulRing(onehot, w), pub.baseScore);
     if (pub.objective === 'logistic') z = await spu.sigmoid(z, 'sr');
     parts.push(z);
   }

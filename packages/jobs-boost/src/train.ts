@@ -146,7 +146,7 @@ export async function runSsXgbTrain(ctx: JobContext, cfg: SsXgbTrainConfig): Pro
           const o = owners[Math.round(v)];
           if (o === undefined) throw new Error('the SPU returned a split column outside the sampled columns');
           splits.push({ party: o.f.party, local: o.f.local, bucket: o.bucket, column: o.f.start + o.bucket });
-          maskObjs.push(cluster.pyu(o.f.party).call('ssxgb.splitMask', states.get(o.f.party)!, o.f.local, o.bucket));
+          maskObjs.push(cluster.pyu(o.f.party).call('ssxgb.splitMask', states.get(o.f.party)!, o.f.local, o.bucket, ctx.spu.fxpFractionBits));
         }
         s = sNext;
         sums = sumsNext;
