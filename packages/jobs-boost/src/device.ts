@@ -3,6 +3,7 @@
 // training, keyed by a random per-training key, like SS-LR's masked feature matrix.
 import { defineDeviceModule } from '@sfw/runtime';
 import type { SecretTensor, SpuContext } from '@sfw/runtime';
+type RingTensor = ReturnType<SpuContext['encodePublic']>;
 import { readShareFile, writeShareFile } from '@sfw/model/files';
 import { openReach, partyFunctions } from './party.ts';
 import { gradientsProgram, leavesProgram, levelProgram, predictProgram, ringOne } from './program.ts';
@@ -86,8 +87,16 @@ async function predict(spu: SpuContext, inputs: SecretTensor[], pub: PredictDevi
   if (mine !== null && mine.n !== pub.n) throw new Error('the party table does not have the aligned row count');
   const width = pub.trees * 2 ** pub.depth;
   const one = ringOne(spu.cfg.fxpBits);
+  // Another owner's block is entered as zeros: encoded once per chunk height (ring ops do not
+  // write into their operands), not once per chunk and owner.
+  const zeros = new Map<number, RingTensor>();
+  const zero = (b: number): RingTensor => {
+    let z = zeros.get(b);
+    if (z === undefined) zeros.set(b, (z = spu.encodePublic(new Float64Array(b * width), [b, width])));
+    return z;
+  };
   const blocks = (r0: number, r1: number): SecretTensor[] =>
-    pub.owners.map((o) => spu.wrap(spu.encodePublic(o === spu.rank ? mine!.rows(r0, r1, one) : new Float64Array((r1 - r0) * width), [r1 - r0, width])));
+    pub.owners.map((o) => spu.wrap(o === spu.rank ? spu.encodePublic(mine!.rows(r0, r1, one), [r1 - r0, width]) : zero(r1 - r0)));
   return predictProgram(spu, [spu.wrap(share), ...inputs], pub, blocks);
 }
 
