@@ -45,7 +45,6 @@ export class DealerCore {
   readonly #prgs: Prg[];
   readonly #pool = new BufferPool();
   readonly #kinds: CorrelationTable;
-  #blocks: { pool: ScratchPool; slots: number } | undefined;
 
   /** seeds[j] = the 16-byte seed rank j shares with the dealer; `kinds` = the protocol's table. */
   constructor(field: FieldType, seeds: readonly Uint8Array[], kinds: CorrelationTable) {
@@ -159,7 +158,8 @@ export class DealerCore {
     const eb = ELEMENT_BYTES[field];
     // Every block tensor (draws, sums, derived values, corrections) in one WASM arena: the ring
     // kernels then run on them in place instead of copying each operand through scratch and back.
-    const pool = this.#blockPool(this.#prgs.length * (rnd.length + der.length) + rnd.length + 2 * der.length);
+    // Below one block the copies cost less than reaching for the arena.
+    const pool = n < BLOCK ? this.#pool : blockPool(field, this.#prgs.length * (rnd.length + der.length) + rnd.length + 2 * der.length, this.#pool);
     const streams = this.#prgs.map((prg, j) => prg.split([...rnd, ...(j === ADJUST_RANK ? [] : der)].map(() => n * eb)));
     const out = answerBuffer(der.length * n * eb);
     for (let lo = 0; lo < n; lo += BLOCK) {
@@ -190,20 +190,31 @@ export class DealerCore {
     }
     return out;
   }
+}
 
-  /** The pool of the block path: an arena of at least `slots` block-sized tensors (JS memory past that). */
-  #blockPool(slots: number): ScratchPool {
-    if (this.#blocks !== undefined && this.#blocks.slots >= slots) return this.#blocks.pool;
-    let pool: ScratchPool = this.#pool;
-    try {
-      pool = new ArenaBlocks(BLOCK * LIMBS[this.#field], slots, this.#pool);
-    } catch {
-      slots = Number.POSITIVE_INFINITY; // no WebAssembly: JS memory for good
-    }
-    this.#blocks = { pool, slots };
-    return pool;
+/**
+ * The block path's arena pool, one per thread and field, grown (replaced) when a kind needs more
+ * slots. Shared by every DealerCore of the thread: generation is synchronous and gives every block
+ * tensor back before it returns, so two cores never hold its slots at once. `spill` serves what
+ * the arena cannot (and everything when no arena can be made).
+ */
+function blockPool(field: FieldType, slots: number, spill: ScratchPool): ScratchPool {
+  const have = blockPools.get(field);
+  if (have !== undefined && have.slots >= slots) return have.pool.withSpill(spill);
+  if (noArena) return spill;
+  try {
+    const pool = new ArenaBlocks(BLOCK * LIMBS[field], slots);
+    blockPools.set(field, { pool, slots });
+    return pool.withSpill(spill);
+  } catch {
+    noArena = true; // no WebAssembly: JS memory from now on
+    return spill;
   }
 }
+
+let noArena = false;
+
+const blockPools = new Map<FieldType, { pool: ArenaBlocks; slots: number }>();
 
 /** The next draw of a block-sized part into `pool` (straight into arena memory: no toBytes copy). */
 function drawBlock(prg: Prg, p: PartLayout, pool: ScratchPool): RingTensor {
@@ -222,15 +233,20 @@ class ArenaBlocks implements ScratchPool {
   readonly #limbs: number;
   readonly #free: number[] = [];
   readonly #isFree: boolean[];
-  readonly #spill: ScratchPool;
+  #spill: ScratchPool = new BufferPool();
 
-  /** Throws when no arena can be made (no WebAssembly): the caller then uses `spill` alone. */
-  constructor(limbs: number, slots: number, spill: ScratchPool) {
+  /** Throws when no arena can be made (no WebAssembly). */
+  constructor(limbs: number, slots: number) {
     this.#data = new RingArena(limbs * 8 * slots).alloc('FM64', [limbs * slots]).data;
     this.#limbs = limbs;
-    this.#spill = spill;
     this.#isFree = new Array<boolean>(slots).fill(true);
     for (let i = slots - 1; i >= 0; i--) this.#free.push(i);
+  }
+
+  /** This pool, spilling to `spill` (the calling core's pool) from now on. */
+  withSpill(spill: ScratchPool): this {
+    this.#spill = spill;
+    return this;
   }
 
   take(field: FieldType, shape: readonly number[]): RingTensor {

@@ -71,6 +71,15 @@ export class CorrelationSource {
     if (this.#closed) throw new Error('correlation source is closed');
     const spec = this.#kinds.get(kind);
     const p = spec.parse(params);
+    const adjust = this.#comm.rank === ADJUST_RANK;
+    // The adjust rank asks first, then draws: a dealer on another thread or host generates while
+    // this rank expands its own parts (the request does not depend on them).
+    let bytes: Promise<Uint8Array> | undefined;
+    if (adjust && this.#mode === 'TTP') {
+      const dealer = dealerRank(this.#comm.worldSize);
+      this.#comm.send(dealer, requestMessage(kind, params));
+      bytes = this.#comm.recv(dealer);
+    }
     const random: Parts = {};
     for (const part of spec.random(p, this.#field)) {
       if (part.drawnBy !== undefined && part.drawnBy !== this.#comm.rank) continue;
@@ -78,16 +87,11 @@ export class CorrelationSource {
     }
     const derived = spec.derived(p, this.#field);
     const out: Parts = {};
-    if (this.#comm.rank !== ADJUST_RANK) {
+    if (!adjust) {
       for (const part of derived) out[part.name] = drawPart(this.#prg, part, this.pool);
       return { random, derived: Promise.resolve(out) };
     }
-    let bytes: Promise<Uint8Array>;
-    if (this.#mode === 'TTP') {
-      const dealer = dealerRank(this.#comm.worldSize);
-      this.#comm.send(dealer, requestMessage(kind, params));
-      bytes = this.#comm.recv(dealer);
-    } else {
+    if (bytes === undefined) {
       const chain = this.#tfpChain!;
       bytes = chain.then((core) => core.generate(kind, params));
       this.#tfpChain = chain; // generation is synchronous per call, so order is the call order
