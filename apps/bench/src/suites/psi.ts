@@ -6,8 +6,11 @@
 // PROTOCOL_KKRT runs the same job at 2^16, 2^18, 2^20 on a runtime Cluster (one thread per party,
 // as the psi task runs) and once more in one thread over a counting link for the bytes per element.
 // Each case checks the intersection size before it is reported. Timings on a shared box are noisy:
-// cpu_ms (all threads of the process) is the steadier figure.
+// cpu_ms (all threads of the process) is the steadier figure. SFW_BENCH_PSI_CASES=kkrt_job keeps
+// only the named cases (kkrt_job, kkrt_job_one_thread, ecdh_x25519_job, ecdh_x25519_bytes,
+// openmined_psi_js), SFW_BENCH_PSI_SIZES=20 only those log2 sizes of ours.
 import { X25519Scalar, newSecretScalar } from '@sfw/jobs-psi';
+import { onlyCases } from '../suite.ts';
 import type { BenchSuite } from '../suite.ts';
 import { benchEcdhPsi, benchOpenMinedPsi } from '../psi-job.ts';
 import { benchPsiJob } from '../psi-kkrt-job.ts';
@@ -32,18 +35,25 @@ const suite: BenchSuite = {
   name: 'psi',
   description: 'KKRT16 and ECDH-PSI (X25519) jobs at 2^16/2^18/2^20 per side, 50% overlap; OpenMined psi.js at 2^14/2^16',
   async run({ quick, emit }) {
-    const ours = quick ? [1 << 12] : [1 << 16, 1 << 18, 1 << 20];
+    const only = onlyCases('SFW_BENCH_PSI_CASES');
+    const want = (c: string) => only === undefined || only.includes(c);
+    const sizes = onlyCases('SFW_BENCH_PSI_SIZES')?.map((x) => 1 << Number(x));
+    const ours = sizes ?? (quick ? [1 << 12] : [1 << 16, 1 << 18, 1 << 20]);
     for (const n of ours) {
-      const c = await benchPsiJob(n, 'kkrt', { mode: 'cluster' });
-      const i = await benchPsiJob(n, 'kkrt', { mode: 'inline' });
-      emit({
-        suite: 'psi', case: 'kkrt_job', n, parties: 2, median_ms: c.ms, reps: 1, cpu_ms: c.cpu_ms,
-        peak_rss_mb: c.peak_rss_mb, intersection: c.intersection, us_per_element: (1000 * c.ms) / n,
-      });
-      emit({
-        suite: 'psi', case: 'kkrt_job_one_thread', n, parties: 2, median_ms: i.ms, reps: 1, cpu_ms: i.cpu_ms,
-        bytes_sent: i.bytes_sent, bytes_per_element: i.bytes_per_element, intersection: i.intersection,
-      });
+      if (want('kkrt_job')) {
+        const c = await benchPsiJob(n, 'kkrt', { mode: 'cluster' });
+        emit({
+          suite: 'psi', case: 'kkrt_job', n, parties: 2, median_ms: c.ms, reps: 1, cpu_ms: c.cpu_ms,
+          peak_rss_mb: c.peak_rss_mb, intersection: c.intersection, us_per_element: (1000 * c.ms) / n,
+        });
+      }
+      if (want('kkrt_job_one_thread')) {
+        const i = await benchPsiJob(n, 'kkrt', { mode: 'inline' });
+        emit({
+          suite: 'psi', case: 'kkrt_job_one_thread', n, parties: 2, median_ms: i.ms, reps: 1, cpu_ms: i.cpu_ms,
+          bytes_sent: i.bytes_sent, bytes_per_element: i.bytes_per_element, intersection: i.intersection,
+        });
+      }
     }
     const theirs = quick ? [1 << 10] : [1 << 14, 1 << 16];
     const perElement = new Map<number, number>();
@@ -51,8 +61,8 @@ const suite: BenchSuite = {
     // multiplications and 1 hash per key per party. Against the job's CPU it gives the share of the
     // non-curve work (CSV in/out, grouping, shuffling, the hash map), which a loaded machine cannot
     // hide the way it hides idle cores.
-    const curve = curveCpuPerKey();
-    for (const n of ours) {
+    const curve = want('ecdh_x25519_job') ? curveCpuPerKey() : { usPerKey: Number.NaN };
+    for (const n of want('ecdh_x25519_job') ? ours : []) {
       // Each party on its own cluster thread, as the psi task runs: the two parties' CSV, grouping
       // and output phases overlap on the two cores, and so do their curve pools.
       const r = await benchPsiJob(n, 'ecdh', { mode: 'cluster' });
@@ -69,9 +79,9 @@ const suite: BenchSuite = {
       });
     }
     // Link bytes: the in-thread run over a counting link (the party-thread links keep no counters).
-    const b = await benchEcdhPsi(quick ? 1 << 10 : 1 << 14);
-    emit({ suite: 'psi', case: 'ecdh_x25519_bytes', n: b.n, parties: 2, median_ms: b.ms, reps: 1, bytes_sent: b.bytes_sent, bytes_per_element: b.bytes_sent / b.n, rounds: 3, intersection: b.intersection });
-    for (const n of theirs) {
+    const b = want('ecdh_x25519_bytes') ? await benchEcdhPsi(quick ? 1 << 10 : 1 << 14) : null;
+    if (b) emit({ suite: 'psi', case: 'ecdh_x25519_bytes', n: b.n, parties: 2, median_ms: b.ms, reps: 1, bytes_sent: b.bytes_sent, bytes_per_element: b.bytes_sent / b.n, rounds: 3, intersection: b.intersection });
+    for (const n of want('openmined_psi_js') ? theirs : []) {
       const r = await benchOpenMinedPsi(n);
       if (r === null) {
         emit({ suite: 'psi', case: 'openmined_psi_js', n, median_ms: Number.NaN, reps: 0, skipped: '@openmined/psi.js not installed' });

@@ -12,7 +12,7 @@
 // Bins run in slices (BIN_BATCH): the PRGs stream, so slice k uses the next bits of every column.
 // Every bucket runs fresh base OTs, so no PRG stream or choice vector is ever reused across buckets.
 import { AesCtrPrg } from './aes.ts';
-import { transposeBits } from './bits.ts';
+import { transposeBits, words as wordView } from './bits.ts';
 import { CODE_BITS, CODE_WORDS } from './params.ts';
 import { OT_KEY } from './base-ot.ts';
 import { Blake2bBatch } from './blake2b.ts';
@@ -87,13 +87,12 @@ export class OprfSender {
     if (this.#q.length < words) this.#q = new Uint32Array(words);
     const q32 = this.#q.subarray(0, words);
     const q = new Uint8Array(q32.buffer, 0, words * 4);
+    // Column words: colBytes is a multiple of 4 (bins a multiple of 32).
+    const d32 = wordView(corrections);
+    const colWords = colBytes >>> 2;
     for (let i = 0; i < CODE_BITS; i += 1) {
-      const col = q.subarray(i * colBytes, (i + 1) * colBytes);
-      this.#g[i]!.fill(col);
-      if (this.#s[i]) {
-        const dc = corrections.subarray(i * colBytes, (i + 1) * colBytes);
-        for (let b = 0; b < colBytes; b += 1) col[b] = col[b]! ^ dc[b]!;
-      }
+      this.#g[i]!.fill(q.subarray(i * colBytes, (i + 1) * colBytes));
+      if (this.#s[i]) for (let w = i * colWords; w < (i + 1) * colWords; w += 1) q32[w] = q32[w]! ^ d32[w]!;
     }
     transposeBits(q32, CODE_BITS, bins, out);
   }
