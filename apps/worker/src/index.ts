@@ -7,4 +7,4 @@ export { StatusNotifier, identify, eventError } from './notifier.ts';
 export type { NotifierOptions } from './notifier.ts';
 export { registerJobs, JOB_PACKAGES } from './jobs.ts';
 export type { JobPackage, RegisteredPackage } from './jobs.ts';
-export { runtimeClusterProvider } from './runtime-provider.ts';
+export { runtimeClusterProvider, WORKER_THREAD_BUNDLE } from './runtime-provider.ts';

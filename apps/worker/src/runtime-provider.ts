@@ -20,6 +20,14 @@ export interface RuntimeProviderOptions {
   spuKernelThreads?: number | undefined;
 }
 
+/**
+ * The worker's thread bundle (scripts/bundle-threads.mjs, run by the build): the runtime's thread
+ * code with every job's device module linked in and code-cached, so a cluster start does not load
+ * the job modules file by file in each thread. Absent when running from the sources (tests); the
+ * runtime then imports the modules by URL.
+ */
+export const WORKER_THREAD_BUNDLE = new URL('./thread/bundle.cjs', import.meta.url);
+
 export function runtimeClusterProvider(opts: RuntimeProviderOptions = {}): PooledClusterProvider {
   return new PooledClusterProvider(async (spec, log: Logger) => {
     let runtime: typeof RuntimeModule;
@@ -40,6 +48,7 @@ export function runtimeClusterProvider(opts: RuntimeProviderOptions = {}): Poole
       // Security warnings from the SPU (e.g. TFP: rank 0 sees every seed) go to the log, never silently.
       spu: { ...spec.spu, onWarning: (message: string) => log.warn({ security: true }, message) },
       modules: spec.modules,
+      threadBundle: WORKER_THREAD_BUNDLE,
       startTimeoutMs: (opts.startTimeoutSec ?? 60) * 1000,
       // Party mode (the executor only lets `party:<self>` specs through on a party-mode worker).
       ...(spec.address.startsWith('party:') && opts.network ? { network: opts.network } : {}),

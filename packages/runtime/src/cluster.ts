@@ -50,6 +50,14 @@ export interface ClusterOptions {
    * started here (1 when they are at least as many as the cores); the worker's SFW_SPU_KERNEL_THREADS.
    */
   readonly spuKernelThreads?: number | undefined;
+  /**
+   * A thread bundle an application built with its device modules linked in (path or file URL; see
+   * docs/runtime.md "Thread bundles"). Every thread starts from it instead of the runtime's own
+   * bundle, and a `modules` entry it links is evaluated in a thread on the first call of one of its
+   * functions instead of being imported at start. Ignored when the runtime runs from TypeScript or
+   * the file does not exist (threads then start as without it).
+   */
+  readonly threadBundle?: string | URL | undefined;
 }
 
 /**
@@ -174,7 +182,7 @@ export class Cluster {
     // through a bootstrap that registers tsx first.
     const needsTs = fromSource || modules.some((m) => m.endsWith('.ts')) || (backendUrl?.endsWith('.ts') ?? false);
     // Built JS: every thread compiles the one bundle from V8's code cache (thread/start.cjs).
-    const code = needsTs ? null : builtThreadCode();
+    const code = needsTs ? null : ((options.threadBundle === undefined ? null : builtThreadCode(options.threadBundle)) ?? builtThreadCode());
     const script = needsTs ? new URL('./thread/bootstrap-ts.mjs', import.meta.url) : code ? new URL('./thread/start.cjs', import.meta.url) : moduleEntry;
     const execArgv = fromSource ? ['--conditions=@sfw/source'] : [];
 

@@ -58,7 +58,8 @@ export interface ThreadState {
 }
 
 export interface ThreadApi {
-  ready(): Promise<Reply<{ pyu: string[]; spu: string[] }>>;
+  /** The functions registered so far; `deferred`: linked modules loaded on first use. */
+  ready(): Promise<Reply<{ pyu: string[]; spu: string[]; deferred: string[] }>>;
   beginTask(epoch: number, taskId: string): Promise<Reply<void>>;
   endTask(epoch: number): Promise<Reply<void>>;
   abortTask(): void;

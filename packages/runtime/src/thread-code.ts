@@ -4,7 +4,7 @@
 // rejects it, from the first thread that started without one (it sends its own back).
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export interface ThreadCode {
   /** `(function (exports, require, module, __filename, __dirname, __sfwBundleUrl) { <bundle> \n})`. */
@@ -28,16 +28,25 @@ export function sourceDigest(source: string): Buffer {
   return createHash('sha256').update(source).digest();
 }
 
-let code: ThreadCode | null | undefined;
-/** The cache in use was made by a thread of this process (so this Node accepts it). */
-let madeHere = false;
+/** Per bundle file: its code (null: no such file), and whether the cache was made by a thread of this process. */
+const codes = new Map<string, { code: ThreadCode | null; madeHere: boolean }>();
 
-/** The bundle next to this module's `thread/` directory, or null when this build has none. */
-export function builtThreadCode(): ThreadCode | null {
-  if (code !== undefined) return code;
-  const url = new URL('./thread/bundle.cjs', import.meta.url);
-  const filename = fileURLToPath(url);
-  if (!existsSync(filename)) return (code = null);
+const OWN_BUNDLE = new URL('./thread/bundle.cjs', import.meta.url);
+
+/**
+ * A built thread bundle: this package's own (`dist/thread/bundle.cjs`, the default) or one an
+ * application built with its device modules linked in (ClusterOptions.threadBundle); null when the
+ * file does not exist.
+ */
+export function builtThreadCode(bundle: string | URL = OWN_BUNDLE): ThreadCode | null {
+  const filename = bundle instanceof URL || bundle.startsWith('file:') ? fileURLToPath(bundle) : bundle;
+  const known = codes.get(filename);
+  if (known) return known.code;
+  if (!existsSync(filename)) {
+    codes.set(filename, { code: null, madeHere: false });
+    return null;
+  }
+  const url = pathToFileURL(filename);
   const source = wrapBundle(readFileSync(filename, 'utf8'));
   let cache: Uint8Array | undefined;
   try {
@@ -46,12 +55,14 @@ export function builtThreadCode(): ThreadCode | null {
   } catch {
     // No cache from the build: the first thread makes one.
   }
-  return (code = cache ? { source, filename, url: url.href, cache } : { source, filename, url: url.href });
+  const code = cache ? { source, filename, url: url.href, cache } : { source, filename, url: url.href };
+  codes.set(filename, { code, madeHere: false });
+  return code;
 }
 
 /** A thread started without a cache this Node accepts and made one: keep it for the next threads. */
 export function acceptCodeCache(filename: string, data: Uint8Array): void {
-  if (!code || madeHere || code.filename !== filename || !(data instanceof Uint8Array)) return;
-  code = { ...code, cache: data };
-  madeHere = true;
+  const known = codes.get(filename);
+  if (!known?.code || known.madeHere || !(data instanceof Uint8Array)) return;
+  codes.set(filename, { code: { ...known.code, cache: data }, madeHere: true });
 }

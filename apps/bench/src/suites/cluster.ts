@@ -2,7 +2,7 @@
 // reset, a PYU round trip, and SEMI2K fixed-point mul / matmul with traffic from the link counters.
 // Timings on a shared machine are noisy; compare medians from the same run only.
 import { Worker } from 'node:worker_threads';
-import { Cluster, type SpuObject, type SpuRunStats } from '@sfw/runtime';
+import { Cluster, type ClusterOptions, type SpuObject, type SpuRunStats } from '@sfw/runtime';
 import { timeIt, type BenchRecord, type BenchSuite } from '../suite.ts';
 
 const SPU = { protocol: 'SEMI2K', field: 'FM64', fxpFractionBits: 18, beaverType: 'TTP' } as const;
@@ -26,6 +26,61 @@ async function bareWorkers(n: number): Promise<{ wall: number; cpu: number }> {
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+/** One Cluster.start: its own clock (wall) and the process CPU it used (every thread). */
+async function startOnce(options: ClusterOptions): Promise<{ wall: number; cpu: number }> {
+  const u0 = process.cpuUsage();
+  const c = await Cluster.start(options);
+  const u = process.cpuUsage(u0);
+  const wall = c.startMs;
+  await c.shutdown();
+  return { wall, cpu: (u.user + u.system) / 1000 };
+}
+
+/**
+ * The worker app's cluster (every job package's device module, as `sfw worker` starts it) against
+ * the runtime's own cluster and bare threads, alternating in the same minutes. `linked`: the worker's
+ * build-time thread bundle (job modules compiled in, code-cached, evaluated on first use); `esm`: the
+ * same modules imported by URL in every thread (what a cluster without the bundle does).
+ */
+async function workerClusterStart(quick: boolean, emit: (r: BenchRecord) => void): Promise<void> {
+  // The worker app's own wiring (imported here only: it loads the app's dependencies).
+  const { registerJobs, WORKER_THREAD_BUNDLE } = await import('@sfw/worker');
+  const parties = ['alice', 'bob'];
+  const modules = registerJobs().registry.deviceModules();
+  const kinds: Record<string, ClusterOptions> = {
+    builtin: { parties, spu: SPU },
+    linked: { parties, spu: SPU, modules, threadBundle: WORKER_THREAD_BUNDLE },
+    esm: { parties, spu: SPU, modules },
+  };
+  const threads = 2 * parties.length + 1;
+  const got: Record<string, { wall: number[]; cpu: number[] }> = { bare: { wall: [], cpu: [] } };
+  for (const k of Object.keys(kinds)) got[k] = { wall: [], cpu: [] };
+  await bareWorkers(threads);
+  for (const o of Object.values(kinds)) await startOnce(o); // warm-up (and the main thread's imports)
+  for (let i = 0; i < (quick ? 3 : 9); i++) {
+    const b = await bareWorkers(threads);
+    got.bare!.wall.push(b.wall);
+    got.bare!.cpu.push(b.cpu);
+    for (const [k, o] of Object.entries(kinds)) {
+      const r = await startOnce(o);
+      got[k]!.wall.push(r.wall);
+      got[k]!.cpu.push(r.cpu);
+    }
+  }
+  const bareWall = median(got.bare!.wall);
+  const bareCpu = median(got.bare!.cpu);
+  for (const k of Object.keys(kinds)) {
+    const wall = median(got[k]!.wall);
+    const cpu = median(got[k]!.cpu);
+    emit({
+      suite: 'cluster', case: `start+init worker:${k}`, n: parties.length, parties: parties.length, threads, modules: k === 'builtin' ? 0 : modules.length,
+      median_ms: wall, reps: got[k]!.wall.length, cpu_ms: cpu, bare_workers_ms: bareWall, bare_workers_cpu_ms: bareCpu,
+      ratio_wall: Number((wall / bareWall).toFixed(3)), ratio_cpu: Number((cpu / bareCpu).toFixed(3)),
+      note: 'the worker app\'s cluster start (all job device modules): linked = its thread bundle, esm = modules imported per thread, builtin = no job modules; bare = empty worker_threads, alternating; target: ratio <= 1.2',
+    });
+  }
+}
 
 const suite: BenchSuite = {
   name: 'cluster',
@@ -68,6 +123,8 @@ const suite: BenchSuite = {
         note: 'bare_workers_*: the same number of empty worker_threads started at once, alternating with the cluster starts (Node floor on this machine); target: ratio <= 1.2',
       });
     }
+
+    await workerClusterStart(quick, emit);
 
     const cluster = await Cluster.start({ parties: ['alice', 'bob'], spu: SPU });
     try {

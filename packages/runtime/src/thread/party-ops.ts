@@ -19,9 +19,9 @@ export class PartyOps extends ThreadBase {
   }
 
   call(id: number, fn: string, args: ArgSpec[]): Promise<Reply<void>> {
-    const f = this.registry.pyu.get(fn);
     const ctx = this.#context(fn);
     const p = this.store.set(id, (async () => {
+      const f = this.registry.pyu(fn);
       if (!f) throw codedError('UNKNOWN_FUNCTION', `no PYU function named ${fn} is registered`);
       const values = await Promise.all(args.map((a) => ('ref' in a ? this.store.get(a.ref) : a.v)));
       return await (f as (ctx: PyuContext, ...a: unknown[]) => unknown)(ctx, ...values);

@@ -7,7 +7,7 @@ import { portEndpoint } from '../comlink-port.ts';
 import { toErrorInfo, type ErrorInfo } from '../errors.ts';
 import { MessagePortLink } from '../link.ts';
 import builtins from '../builtins.ts';
-import { loadRegistry, type Importer, type Registry } from '../module.ts';
+import { loadRegistry, Registry, type Importer, type LinkedModules } from '../module.ts';
 import type { Reply, ThreadApi, ThreadInit } from '../protocol.ts';
 import { Router } from '../router.ts';
 import { loadSpuBackend, type SpuBackend } from '../spu-backend.ts';
@@ -17,12 +17,13 @@ import { SpuOps } from './spu-ops.ts';
 /**
  * Bring this thread up from its init data; resolves once the ThreadApi is exposed. `importUrl`
  * imports job modules and a custom SPU backend (a caller whose own code cannot run `import()`, such
- * as a script compiled from the code cache, passes one that can).
+ * as a script compiled from the code cache, passes one that can). `linked`: the device modules a
+ * thread bundle compiled in (see scripts/bundle-thread.mjs); those are not imported.
  */
-export async function startThread(init: ThreadInit, importUrl?: Importer): Promise<void> {
+export async function startThread(init: ThreadInit, importUrl?: Importer, linked?: LinkedModules): Promise<void> {
   const router = new Router(new MessagePortLink(init.endpoint, init.peers, init.remotePeers ?? []));
 
-  let registry: Registry = { pyu: new Map(), spu: new Map() };
+  let registry = new Registry();
   let backend: SpuBackend | null = null;
   let loadError: ErrorInfo | null = null;
   try {
@@ -30,7 +31,7 @@ export async function startThread(init: ThreadInit, importUrl?: Importer): Promi
     // the default SPU backend (loaded only when the cluster has an SPU) are part of the thread bundle
     // in production (scripts/bundle-thread.mjs); job modules and a custom backend are imported by URL.
     const [r, b] = await Promise.all([
-      init.role === 'dealer' ? Promise.resolve(registry) : loadRegistry(init.modules, [builtins], importUrl),
+      init.role === 'dealer' ? Promise.resolve(registry) : loadRegistry(init.modules, [builtins], importUrl, linked),
       !init.spu
         ? Promise.resolve(null)
         : init.spuBackend
@@ -52,7 +53,7 @@ export async function startThread(init: ThreadInit, importUrl?: Importer): Promi
 
   const api: ThreadApi = {
     ready: () =>
-      Promise.resolve(loadError ? { ok: false, error: loadError } : { ok: true, value: { pyu: [...registry.pyu.keys()], spu: [...registry.spu.keys()] } }),
+      Promise.resolve(loadError ? { ok: false, error: loadError } : { ok: true, value: registry.names() }),
     beginTask: (epoch, taskId) => ops.beginTask(epoch, taskId),
     endTask: (epoch) => ops.endTask(epoch),
     abortTask: () => ops.abortTask(),

@@ -63,10 +63,10 @@ export class SpuOps extends ThreadBase {
 
   run(runId: number, fn: string, inputs: number[], pub: unknown, outputs: number[], privates: number[] = []): Promise<Reply<RunReply>> {
     const backend = this.backend;
-    const program = this.registry.spu.get(fn);
     const comm = new CountingComm(this.router, this.rank, this.init.worldSize, runTag(runId), this.router.epoch);
     const p = (async (): Promise<HeldShare[]> => {
       if (!backend || !this.init.spu) throw codedError('BAD_VALUE', 'this cluster was started without an SPU');
+      const program = this.registry.spu(fn);
       if (!program) throw codedError('UNKNOWN_FUNCTION', `no SPU program named ${fn} is registered`);
       const held = await Promise.all(inputs.map((id) => this.#held(id)));
       const heldPrivate = await Promise.all(privates.map((id) => this.store.get(id) as Promise<HeldPrivate>));
