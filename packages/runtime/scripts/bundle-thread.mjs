@@ -13,7 +13,8 @@
 import { build } from 'esbuild';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
+import { Script } from 'node:vm';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
@@ -87,50 +88,94 @@ function sourceOf(file) {
   return src && existsSync(src) ? src : file;
 }
 
-/** Build the thread bundle `outfile` with the device modules `modules` (file URLs) linked in, then its code cache. */
+/** Packages with per-thread state that the modules bundle takes from the thread bundle (thread/linked.ts). */
+const SHARED = ['@sfw/spu', '@sfw/ring'];
+
+const common = (outfile) => ({
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  conditions: ['@sfw/source'],
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  plugins: [lazyBuiltins, ownLocation(dirname(outfile))],
+  // The bundled sources read import.meta.url (module URLs relative to themselves): the bundle's URL,
+  // a parameter of the wrapper start.cjs compiles (thread-code.ts).
+  define: { 'import.meta.url': '__sfwBundleUrl' },
+});
+
+/**
+ * Build the thread bundle `outfile` and its code cache. With `modules` (device module file URLs), a
+ * second bundle `modules.cjs` next to it holds those modules, and the thread bundle links them by
+ * name and path (see thread/linked.ts for why they are a separate file).
+ */
 export async function bundleThread({ outfile, modules = [] }) {
   mkdirSync(dirname(outfile), { recursive: true });
-  let entry;
   if (modules.length === 0) {
-    entry = { entryPoints: [here('../src/thread/run.ts')] };
-  } else {
-    const linked = [];
-    for (const url of [...modules].sort()) {
-      const mod = await import(url);
-      const name = mod.default?.name;
-      if (mod.default?.kind !== 'sfw.device-module' || typeof name !== 'string') throw new Error(`${url} has no default export made by defineDeviceModule`);
-      if (linked.some((l) => l.name === name)) throw new Error(`two linked device modules are named ${name}`);
-      const path = relative(dirname(outfile), fileURLToPath(url)).split(sep).join('/');
-      linked.push({ name, path, file: sourceOf(fileURLToPath(url)) });
-    }
-    // require() of a bundled ES module: esbuild wraps it so that it is evaluated on that call.
-    const contents = [
-      `import { startThread as start } from ${JSON.stringify(here('../src/thread/run.ts'))};`,
-      'const modules = [',
-      ...linked.map((l) => `  { name: ${JSON.stringify(l.name)}, path: ${JSON.stringify(l.path)}, load: () => require(${JSON.stringify(l.file)}).default },`),
-      '];',
-      'export function startThread(init, importUrl) {',
-      '  return start(init, importUrl, { url: import.meta.url, modules });',
-      '}',
-    ].join('\n');
-    entry = { stdin: { contents, resolveDir: dirname(outfile), sourcefile: 'thread-entry.js', loader: 'js' } };
+    await build({ ...common(outfile), entryPoints: [here('../src/thread/run.ts')], outfile });
+    await writeCodeCache(outfile, modules);
+    return;
   }
+  const linked = [];
+  for (const url of [...modules].sort()) {
+    const mod = await import(url);
+    const name = mod.default?.name;
+    if (mod.default?.kind !== 'sfw.device-module' || typeof name !== 'string') throw new Error(`${url} has no default export made by defineDeviceModule`);
+    if (linked.some((l) => l.name === name)) throw new Error(`two linked device modules are named ${name}`);
+    const path = relative(dirname(outfile), fileURLToPath(url)).split(sep).join('/');
+    linked.push({ name, path, file: sourceOf(fileURLToPath(url)) });
+  }
+  const modulesFile = join(dirname(outfile), 'modules.cjs');
+  // require() of a bundled ES module: esbuild wraps it so that it is evaluated on that call.
+  const modulesEntry = [
+    'export const loaders = {',
+    ...linked.map((l) => `  ${JSON.stringify(l.name)}: () => require(${JSON.stringify(l.file)}).default,`),
+    '};',
+  ].join('\n');
   await build({
-    ...entry,
-    outfile,
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    conditions: ['@sfw/source'],
-    sourcemap: 'linked',
-    logLevel: 'warning',
-    plugins: [lazyBuiltins, ownLocation(dirname(outfile))],
-    // The bundled sources read import.meta.url (module URLs relative to themselves): the bundle's URL,
-    // a parameter of the wrapper start.cjs compiles (thread-code.ts).
-    define: { 'import.meta.url': '__sfwBundleUrl' },
+    ...common(modulesFile),
+    stdin: { contents: modulesEntry, resolveDir: dirname(outfile), sourcefile: 'modules-entry.js', loader: 'js' },
+    outfile: modulesFile,
+    external: SHARED,
   });
+  await writeModulesCache(modulesFile, linked.map((l) => l.name));
+  const threadEntry = [
+    `import { startThread as start } from ${JSON.stringify(here('../src/thread/run.ts'))};`,
+    `import { modulesBundle } from ${JSON.stringify(here('../src/thread/linked.ts'))};`,
+    `const shared = { ${SHARED.map((p) => `${JSON.stringify(p)}: () => require(${JSON.stringify(p)})`).join(', ')} };`,
+    `const bundle = modulesBundle(new URL('./modules.cjs', import.meta.url).href, shared);`,
+    'const modules = [',
+    ...linked.map((l) => `  { name: ${JSON.stringify(l.name)}, path: ${JSON.stringify(l.path)}, load: () => bundle()[${JSON.stringify(l.name)}]() },`),
+    '];',
+    'export function startThread(init, importUrl) {',
+    '  return start(init, importUrl, { url: import.meta.url, modules });',
+    '}',
+  ].join('\n');
+  // Resolved from the runtime's own directory: the shared packages are its dependencies.
+  await build({ ...common(outfile), stdin: { contents: threadEntry, resolveDir: here('../src/thread/'), sourcefile: 'thread-entry.js', loader: 'js' }, outfile });
   await writeCodeCache(outfile, modules);
+}
+
+/**
+ * Code cache of the modules bundle, made here in the build process after evaluating every module it
+ * holds (so the cache has their top-level code too); the shared packages come from this package's
+ * dependencies, as the thread bundle's would.
+ */
+async function writeModulesCache(file, names) {
+  try {
+    const { wrapBundle, sourceDigest } = await import('../dist/thread-code.js');
+    const shared = Object.fromEntries(await Promise.all(SHARED.map(async (p) => [p, await import(p)])));
+    const source = wrapBundle(readFileSync(file, 'utf8'));
+    const script = new Script(source, { filename: file });
+    const own = createRequire(file);
+    const mod = { exports: {} };
+    script.runInThisContext()(mod.exports, (id) => shared[id] ?? own(id), mod, file, dirname(file), pathToFileURL(file).href);
+    for (const n of names) mod.exports.loaders[n]();
+    writeFileSync(`${file}.cache`, Buffer.concat([sourceDigest(source), script.createCachedData()]));
+  } catch (err) {
+    console.warn(`bundle-thread: no code cache written for ${file} (${err instanceof Error ? err.message : String(err)}); threads will compile it`);
+  }
 }
 
 // V8 code cache for the bundle, made by one real start-up so that it also holds the functions a
