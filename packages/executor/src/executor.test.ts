@@ -66,7 +66,7 @@ beforeAll(() => {
   registry.add({
     taskType: 'test.sum',
     description: 'adds numbers on the "cluster"',
-    schema: z.object({ values: z.array(z.number()).min(1), fail: z.enum(['none', 'throw', 'bigint', 'wait_abort']).default('none') }),
+    schema: z.object({ values: z.array(z.number()).min(1), fail: z.enum(['none', 'throw', 'bigint', 'wait_abort', 'bad_value']).default('none') }),
     deviceModules: ['file:///fake/device.js'],
     async run(ctx, cfg) {
       seen.workDir = ctx.workDir;
@@ -74,6 +74,10 @@ beforeAll(() => {
       ctx.progress(50, 'half', { i: 1 });
       if (cfg.fail === 'throw') throw new TypeError('weights 0.25 0.75 diverged');
       if (cfg.fail === 'bigint') return { x: 1n };
+      if (cfg.fail === 'bad_value') {
+        const field = 'task_config.values.0';
+        throw new ParameterValidationError(`Invalid task parameters: ${field}: found at run time`, { details: { fields: [field], issues: [{ path: field, code: 'custom', message: 'found at run time' }] } });
+      }
       if (cfg.fail === 'wait_abort') {
         await new Promise((_r, rej) => ctx.signal.addEventListener('abort', () => rej(new Error('aborted'))));
       }
@@ -287,6 +291,19 @@ describe('pipeline', () => {
     }).catch((e: unknown) => e);
     expect((err as ParameterValidationError).fields).toEqual(['task_config.steps.1.task_config.values', 'task_config.steps.2.task_type']);
     expect(started).toHaveLength(0);
+  });
+
+  it("a step's run-time parameter error names the field under that step", async () => {
+    const ex = new TaskExecutor({ provider: fakeProvider().provider, registry });
+    const err = await ex.execute('p', {
+      task_type: 'pipeline',
+      task_config: { steps: [{ task_type: 'test.sum', task_config: { values: [1] } }, { task_type: 'test.sum', name: 's2', task_config: { values: [1], fail: 'bad_value' } }] },
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ParameterValidationError);
+    const e = err as ParameterValidationError;
+    expect(e.fields).toEqual(['task_config.steps.1.task_config.values.0']);
+    expect(e.message).toBe('pipeline step s2: Invalid task parameters: task_config.steps.1.task_config.values.0: found at run time');
+    expect(e.details).toMatchObject({ issues: [{ path: 'task_config.steps.1.task_config.values.0' }], failed_step: 's2', completed_steps: ['0:test.sum'] });
   });
 
   it('a failing step names the step and keeps its error class', async () => {

@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import type { TaskDefinition } from './registry.ts';
 import { scaledProgress } from './progress.ts';
-import { TaskExecutionError, toTaskError } from './errors.ts';
+import { ParameterValidationError, TaskExecutionError, toTaskError } from './errors.ts';
 
 const stepInput = z.object({
   task_type: z.string().min(1),
@@ -81,6 +81,7 @@ export function pipelineTask(lookup: TaskLookup): TaskDefinition<ReturnType<type
           }
         } catch (err) {
           const e = toTaskError(err);
+          if (e instanceof ParameterValidationError) underStep(e, `task_config.steps.${i}.task_config`);
           // Keep the step's own class, code and retryable flag; say which step failed and what finished.
           e.message = `pipeline step ${step.name}: ${e.message}`;
           e.details = { ...e.details, failed_step: step.name, completed_steps: results.map((r) => r.name) };
@@ -92,5 +93,29 @@ export function pipelineTask(lookup: TaskLookup): TaskDefinition<ReturnType<type
       }
       return { steps: results };
     },
+  };
+}
+
+/**
+ * A job names a bad field from its own config's point of view (`task_config.input_ds.alice`); inside
+ * a pipeline that config is `task_config.steps.<i>.task_config`, so the field is re-rooted there (in
+ * `details.fields`, the issues' paths and the message), as the pipeline's own validation names it.
+ * Fields already under the step, or outside `task_config` (`spu_config`), are left as they are.
+ */
+function underStep(e: ParameterValidationError, step: string): void {
+  const reroot = (f: string): string => (f.startsWith(step) || !(f === 'task_config' || f.startsWith('task_config.')) ? f : step + f.slice('task_config'.length));
+  const fields = e.fields;
+  if (fields.length === 0) return;
+  for (const f of fields) {
+    const to = reroot(f);
+    if (to !== f) e.message = e.message.split(`${f}:`).join(`${to}:`);
+  }
+  const issues = e.details?.['issues'];
+  e.details = {
+    ...e.details,
+    fields: fields.map(reroot),
+    ...(Array.isArray(issues)
+      ? { issues: issues.map((x: unknown) => (typeof x === 'object' && x !== null && typeof (x as { path?: unknown }).path === 'string' ? { ...x, path: reroot((x as { path: string }).path) } : x)) }
+      : {}),
   };
 }

@@ -68,9 +68,9 @@ describe('psi task on a cluster', () => {
     const good = { path: join(data, 'bob.csv'), keys: ['id'] };
     const e1 = await run({ alice: { path: bad, keys: ['id'] }, bob: good });
     expect(e1).toBeInstanceOf(ParameterValidationError);
-    expect((e1 as ParameterValidationError).fields).toEqual(['input.alice.keys']);
+    expect((e1 as ParameterValidationError).fields).toEqual(['task_config.input.alice.keys']);
     const e2 = await run({ alice: { path: join(dir, 'missing.csv'), keys: ['id'] }, bob: good });
     expect(e2).toBeInstanceOf(ParameterValidationError);
-    expect((e2 as ParameterValidationError).fields).toEqual(['input.alice.path']);
+    expect((e2 as ParameterValidationError).fields).toEqual(['task_config.input.alice.path']);
   });
 });
