@@ -1,7 +1,7 @@
 // Fixed-point helpers over one rank's shares (RingTensor), bound to a protocol's arithmetic
 // kernels and non-linear kernels. `mulMany` batches independent products into one opening so a
 // step of an iteration costs one round whatever its width.
-import { FIELD_BITS, LIMBS, makeTensor, type FieldType, type RingTensor } from '@sfw/ring';
+import { FIELD_BITS, LIMBS, add, makeTensor, mulScalar, type FieldType, type RingTensor } from '@sfw/ring';
 import type { ArithProtocol, KernelEnv } from '../mpc/types.ts';
 import type { ScratchPool } from '../pool.ts';
 import type { NlKernels } from '../mpc/types.ts';
@@ -37,6 +37,25 @@ export class Fxp {
   addInt = (x: RingTensor, i: bigint): RingTensor => this.ak.addAP(this.env, x, i);
   /** x * i for a public integer i (exact, no truncation). */
   mulInt = (x: RingTensor, i: bigint): RingTensor => this.ak.mulAP(this.env, x, i);
+  /**
+   * sum_t c_t x_t for public ring integers c_t (exact). Local in every protocol (addAA and mulAP are
+   * the ring's add and mulScalar on the shares in both), accumulated in place with one pooled
+   * scratch tensor: the same passes as mulInt + add per term, without an n-sized tensor per term.
+   */
+  linComb(xs: readonly RingTensor[], cs: readonly bigint[]): RingTensor {
+    let acc: RingTensor | undefined;
+    let tmp: RingTensor | undefined;
+    xs.forEach((x, t) => {
+      const c = cs[t]!;
+      if (c === 0n) return;
+      if (acc === undefined) { acc = mulScalar(x, c); return; }
+      if (c === 1n) { add(acc, x, acc); return; }
+      tmp ??= this.env.pool.take(this.field, x.shape);
+      add(acc, mulScalar(x, c, tmp), acc);
+    });
+    if (tmp !== undefined) this.env.pool.give(tmp);
+    return acc ?? mulScalar(xs[0]!, 0n);
+  }
   /** Fixed-point x * c for public real c: c is encoded with f + g bits, one truncation by f + g. */
   mulC(x: RingTensor, c: number, g = 0): Promise<RingTensor> {
     return this.ak.truncA(this.env, this.ak.mulAP(this.env, x, this.enc(c, this.f + g)), this.f + g);

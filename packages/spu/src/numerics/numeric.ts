@@ -92,13 +92,7 @@ function splitTable(tb: TopBit, T: (e: number) => number): { u: number[]; v: num
 
 /** sum_t c_t h_t for one-hot shares h_t and public integers c_t: local. */
 function combine(F: Fxp, hs: readonly RingTensor[], cs: readonly bigint[]): RingTensor {
-  let acc: RingTensor | undefined;
-  hs.forEach((h, t) => {
-    if (cs[t] === 0n) return;
-    const term = F.mulInt(h, cs[t]!);
-    acc = acc === undefined ? term : F.add(acc, term);
-  });
-  return acc ?? F.mulInt(hs[0]!, 0n);
+  return F.linComb(hs, cs);
 }
 
 /** T(e) for an additive table (local: exactly one digit of each kind is set). */
