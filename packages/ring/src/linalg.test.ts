@@ -1,4 +1,4 @@
-// Matrix products: the Strassen-Winograd level and the accumulating product are bit-identical to
+// Matrix products: the Strassen-Winograd levels and the accumulating product are bit-identical to
 // the direct kernel (exact in Z_2^k), on one thread and split over kernel threads; small products
 // match the BigInt reference.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,6 +33,9 @@ describe('matmul', () => {
       ['FM64', 520, 514, 1030], // rectangular: the 1030 columns do not nest (the other dims are below 2 x 512)
       ['FM64', 1024, 1024, 1024], // two nested levels
       ['FM64', 513, 512, 512], // odd dimension: direct product
+      ['FM64', 1000, 1000, 1000], // one thread: resident level, and a second resident level inside it (blocks of 250)
+      ['FM64', 800, 1000, 840], // rectangular second level (400 x 500 x 420 split again)
+      ['FM64', 1000, 804, 1002], // 501 columns per block: no second level
       ['FM128', 512, 512, 512],
     ];
     for (const [f, m, k, n] of cases) {
@@ -51,9 +54,11 @@ describe('matmul', () => {
       setKernels(wasmKernels);
       expect(toBigInts(got)).toEqual(toBigInts(ref));
     }
-    const a = randomTensor('FM64', [512, 512]), b = randomTensor('FM64', [512, 512]), c = randomTensor('FM64', [512, 512]);
-    const got = matmulAdd(a, b, makeTensor('FM64', [512, 512], c.data.slice()));
-    expect(same(got, add(direct(a, b), c))).toBe(true);
+    for (const d of [512, 1000]) {
+      const a = randomTensor('FM64', [d, d]), b = randomTensor('FM64', [d, d]), c = randomTensor('FM64', [d, d]);
+      const got = matmulAdd(a, b, makeTensor('FM64', [d, d], c.data.slice()));
+      expect(same(got, add(direct(a, b), c))).toBe(true);
+    }
   }, 120_000);
 
   it('matmulAdd checks shapes and aliasing', () => {

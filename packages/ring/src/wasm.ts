@@ -385,26 +385,20 @@ function gatherBlocks(mem: BigUint64Array, src: BigUint64Array, cols: number, l:
     }
 }
 
-// The Winograd level of linalg.ts with every block resident in the scratch memory: the additions
-// and the seven products run on offsets, and each operand crosses into WASM memory once (blocks
-// gathered straight from the caller's rows) instead of once per addition and per product.
-function winogradResident(f: FieldType, a: BigUint64Array, b: BigUint64Array, out: BigUint64Array, m: number, k: number, n: number, acc: boolean): boolean {
-  const l = limbs(f);
-  const h = m / 2, kh = k / 2, nh = n / 2;
-  const aQ = h * kh * l, bQ = kh * nh * l, cQ = h * nh * l; // limbs per block
-  const blocksEnd = (8 * aQ + 8 * bQ + (acc ? 8 : 7) * cQ) * 8; // accumulating: one more block for out's
-  const total = blocksEnd + MATMUL_SCRATCH;
-  if (total > KEEP_BYTES) return false; // would be dropped after the call: the generic path reuses its blocks
-  const s = sc();
-  s.ensure(total);
-  const mem = s.u64, x = s.x;
-  const add = l === 1 ? x.add64 : x.add128, sub = l === 1 ? x.sub64 : x.sub128, mm = l === 1 ? x.matmul64 : x.matmul128;
-  // limb offsets: A11 A12 A21 A22 S1 S2 S3 S4 | B11 B12 B21 B22 T1 T2 T3 T4 | C11 C12 C21 C22 U V W (X)
-  const A = (i: number): number => i * aQ, B = (i: number): number => 8 * aQ + i * bQ, C = (i: number): number => 8 * aQ + 8 * bQ + i * cQ;
+/** Limb offsets of one resident level's blocks from `base`: A11 A12 A21 A22 S1 S2 S3 S4 | B11 B12 B21 B22 T1 T2 T3 T4 | C11 C12 C21 C22 U V W (X). */
+function levelLayout(base: number, aQ: number, bQ: number, cQ: number): [(i: number) => number, (i: number) => number, (i: number) => number] {
+  return [(i) => base + i * aQ, (i) => base + 8 * aQ + i * bQ, (i) => base + 8 * aQ + 8 * bQ + i * cQ];
+}
+
+/**
+ * The fifteen additions and seven products of one Winograd level on resident blocks (A11..A22 and
+ * B11..B22 already in place; an, bn, cn elements per block): leaves C11..C22 in C(0..3).
+ * prod(a, b, c): block C(c) += block A(a) . block B(b).
+ */
+function levelCore(x: RingExports, mem: BigUint64Array, l: number, A: (i: number) => number, B: (i: number) => number, C: (i: number) => number, an: number, bn: number, cn: number, prod: (ai: number, bi: number, ci: number) => void): void {
+  const add = l === 1 ? x.add64 : x.add128, sub = l === 1 ? x.sub64 : x.sub128;
   const by = (limb: number): number => limb * 8;
-  gatherBlocks(mem, a, k, l, h, kh, [A(0), A(1), A(2), A(3)]);
-  gatherBlocks(mem, b, n, l, kh, nh, [B(0), B(1), B(2), B(3)]);
-  const an = h * kh, bn = kh * nh, cn = h * nh;
+  const cQ = cn * l;
   add(by(A(2)), by(A(3)), by(A(4)), an); // S1 = A21 + A22
   sub(by(A(4)), by(A(0)), by(A(5)), an); // S2 = S1 - A11
   sub(by(A(0)), by(A(2)), by(A(6)), an); // S3 = A11 - A21
@@ -413,7 +407,6 @@ function winogradResident(f: FieldType, a: BigUint64Array, b: BigUint64Array, ou
   sub(by(B(3)), by(B(4)), by(B(5)), bn); // T2 = B22 - T1
   sub(by(B(3)), by(B(1)), by(B(6)), bn); // T3 = B22 - B12
   sub(by(B(5)), by(B(2)), by(B(7)), bn); // T4 = T2 - B21
-  const prod = (ai: number, bi: number, ci: number): void => mm(by(A(ai)), by(B(bi)), by(C(ci)), h, kh, nh, blocksEnd); // C(ci) += .
   const zero = (ci: number): void => void mem.fill(0n, C(ci), C(ci) + cQ);
   const copy = (to: number, from: number): void => void mem.copyWithin(C(to), C(from), C(from) + cQ);
   zero(4);
@@ -431,10 +424,79 @@ function winogradResident(f: FieldType, a: BigUint64Array, b: BigUint64Array, ou
   zero(6);
   prod(3, 7, 6); // W = M4
   sub(by(C(5)), by(C(6)), by(C(2)), cn); // C21 = V - M4
+}
+
+/**
+ * Inside the resident level, a half-size product takes one more level when every dimension is even
+ * and at least this (so leaves are >= 200): the kernel runs 250^3 at the rate of 500^3, so the
+ * eighth product saved outweighs the level's O(n^2) additions and copies, which stay in WASM memory.
+ */
+const RESIDENT_INNER_MIN = 400;
+
+const innerLevel = (m: number, k: number, n: number): boolean => m % 2 === 0 && k % 2 === 0 && n % 2 === 0 && Math.min(m, k, n) >= RESIDENT_INNER_MIN;
+
+/** Bytes of the blocks of an inner resident level for an m x k x n product (no block for out: it accumulates in place). */
+const innerBytes = (l: number, m: number, k: number, n: number): number => ((8 * (m / 2) * (k / 2) + 8 * (k / 2) * (n / 2) + 7 * (m / 2) * (n / 2)) * l) * 8;
+
+/**
+ * c += a . b on contiguous row-major matrices at byte offsets of the scratch memory; with `inner`, one
+ * Winograd level whose blocks start at byte offset ws (the kernel's scratch after them), else the
+ * kernel with its scratch at ws.
+ */
+function productResident(s: Scratch, l: number, a: number, b: number, c: number, m: number, k: number, n: number, ws: number, inner: boolean): void {
+  const x = s.x, mem = s.u64;
+  const mm = l === 1 ? x.matmul64 : x.matmul128;
+  if (!inner) {
+    mm(a, b, c, m, k, n, ws);
+    return;
+  }
+  const h = m / 2, kh = k / 2, nh = n / 2;
+  const [A, B, C] = levelLayout(ws / 8, h * kh * l, kh * nh * l, h * nh * l);
+  const quarters = (src: number, rows: number, cols: number, at: (i: number) => number): void => {
+    const s0 = src / 8, hr = rows / 2, hc = (cols / 2) * l, rowL = cols * l;
+    for (let q = 0; q < 4; q++)
+      for (let r = 0; r < hr; r++) {
+        const from = s0 + ((q >> 1) * hr + r) * rowL + (q & 1) * hc;
+        mem.copyWithin(at(q) + r * hc, from, from + hc);
+      }
+  };
+  quarters(a, m, k, A);
+  quarters(b, k, n, B);
+  const leafWs = ws + innerBytes(l, m, k, n);
+  levelCore(x, mem, l, A, B, C, h * kh, kh * nh, h * nh, (ai, bi, ci) => mm(A(ai) * 8, B(bi) * 8, C(ci) * 8, h, kh, nh, leafWs));
+  const add = l === 1 ? x.add64 : x.add128;
+  const hL = nh * l;
+  for (let q = 0; q < 4; q++)
+    for (let r = 0; r < h; r++) {
+      const d = c + (((q >> 1) * h + r) * n * l + (q & 1) * hL) * 8;
+      add(d, (C(q) + r * hL) * 8, d, nh);
+    }
+}
+
+// The Winograd level of linalg.ts with every block resident in the scratch memory: the additions
+// and the seven products run on offsets, and each operand crosses into WASM memory once (blocks
+// gathered straight from the caller's rows) instead of once per addition and per product. The
+// seven half-size products may take one more level there (productResident).
+function winogradResident(f: FieldType, a: BigUint64Array, b: BigUint64Array, out: BigUint64Array, m: number, k: number, n: number, acc: boolean): boolean {
+  const l = limbs(f);
+  const h = m / 2, kh = k / 2, nh = n / 2;
+  const aQ = h * kh * l, bQ = kh * nh * l, cQ = h * nh * l; // limbs per block
+  const blocksEnd = (8 * aQ + 8 * bQ + (acc ? 8 : 7) * cQ) * 8; // accumulating: one more block for out's
+  if (blocksEnd + MATMUL_SCRATCH > KEEP_BYTES) return false; // would be dropped after the call: the generic path reuses its blocks
+  const inner = innerLevel(h, kh, nh) && blocksEnd + innerBytes(l, h, kh, nh) + MATMUL_SCRATCH <= KEEP_BYTES;
+  const s = sc();
+  s.ensure(blocksEnd + (inner ? innerBytes(l, h, kh, nh) : 0) + MATMUL_SCRATCH);
+  const mem = s.u64, x = s.x;
+  const [A, B, C] = levelLayout(0, aQ, bQ, cQ);
+  gatherBlocks(mem, a, k, l, h, kh, [A(0), A(1), A(2), A(3)]);
+  gatherBlocks(mem, b, n, l, kh, nh, [B(0), B(1), B(2), B(3)]);
+  const cn = h * nh;
+  levelCore(x, mem, l, A, B, C, h * kh, kh * nh, cn, (ai, bi, ci) => productResident(s, l, A(ai) * 8, B(bi) * 8, C(ci) * 8, h, kh, nh, blocksEnd, inner));
   if (acc) {
     // U V W are free again: with X they take out's four blocks, added into C11..C22.
+    const add = l === 1 ? x.add64 : x.add128;
     gatherBlocks(mem, out, n, l, h, nh, [C(4), C(5), C(6), C(7)]);
-    for (let q = 0; q < 4; q++) add(by(C(q)), by(C(4 + q)), by(C(q)), cn);
+    for (let q = 0; q < 4; q++) add(C(q) * 8, C(4 + q) * 8, C(q) * 8, cn);
   }
   const rowL = n * l, hL = nh * l;
   for (let q = 0; q < 4; q++)
