@@ -13,6 +13,10 @@ export const projects: TestProjectInlineConfiguration[] = [
     test: {
       name: 'unit',
       include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts'],
+      // A guard against a hang, not a speed limit: statistical leakage and exactness tests take a few
+      // seconds each on two cores, and CI runs the unit files in parallel next to other projects.
+      testTimeout: 60_000,
+      hookTimeout: 60_000,
       exclude: ['**/*.redis.test.ts', '**/*.mp.test.ts', '**/*.compat.test.ts', '**/node_modules/**'],
     },
   },
