@@ -151,25 +151,34 @@ function pairLeaves(rank: number, C: Plane[], R: Plane[], M: Plane[], L: number)
       continue;
     }
     const P = buf.subarray((2 * j + 1) * W, (2 * j + 2) * W);
-    for (let w = 0; w < W; w++) {
-      const c0 = cl[w]!, c1 = ch[w]!, mm = m[w]!;
-      const nl = rl[w]! ^ flip, nh = rh[w]! ^ flip;
-      G[w] = (c1 & nh) ^ (c0 & c1 & nl) ^ (c0 & mm);
-      P[w] = (c1 & nl) ^ (c0 & nh) ^ mm ^ (c0 & c1 & flip);
-    }
+    pairLeaf(G, P, cl, ch, rl, rh, m, flip);
     segs.push({ G, P, fromZero: false });
   }
   if (L & 1) {
-    const i = L - 1, c = C[i]!, r = R[i]!;
     const G = buf.subarray(2 * pairs * W, (2 * pairs + 1) * W), P = buf.subarray((2 * pairs + 1) * W);
-    for (let w = 0; w < W; w++) {
-      const nr = r[w]! ^ flip;
-      G[w] = c[w]! & nr;
-      P[w] = (c[w]! & flip) ^ nr; // c ^ n, c added by rank 0 only
-    }
+    singleLeaf(G, P, C[L - 1]!, R[L - 1]!, flip);
     segs.push({ G, P, fromZero: false });
   }
   return segs;
+}
+
+/** (G, P) of the bit pair (c0 + ~r0, c1 + ~r1), made local by the dealt product m of the mask bits. */
+function pairLeaf(G: Plane, P: Plane, cl: Plane, ch: Plane, rl: Plane, rh: Plane, m: Plane, flip: number): void {
+  for (let w = 0; w < G.length; w++) {
+    const c0 = cl[w]!, c1 = ch[w]!, mm = m[w]!;
+    const nl = rl[w]! ^ flip, nh = rh[w]! ^ flip;
+    G[w] = (c1 & nh) ^ (c0 & c1 & nl) ^ (c0 & mm);
+    P[w] = (c1 & nl) ^ (c0 & nh) ^ mm ^ (c0 & c1 & flip);
+  }
+}
+
+/** (G, P) of the single bit c + ~r. */
+function singleLeaf(G: Plane, P: Plane, c: Plane, r: Plane, flip: number): void {
+  for (let w = 0; w < G.length; w++) {
+    const nr = r[w]! ^ flip;
+    G[w] = c[w]! & nr;
+    P[w] = (c[w]! & flip) ^ nr; // c ^ n, c added by rank 0 only
+  }
 }
 
 /**
@@ -182,26 +191,15 @@ export function rangeLeaves(rank: number, C: Plane[], R: Plane[], M: Plane[], lo
   const W = C[0]!.length;
   const segs: Seg[] = [];
   const single = (i: number): void => {
-    const c = C[i]!, r = R[i]!;
     const G = new Uint32Array(W), P = new Uint32Array(W);
-    for (let w = 0; w < W; w++) {
-      const nr = r[w]! ^ flip;
-      G[w] = c[w]! & nr;
-      P[w] = (c[w]! & flip) ^ nr;
-    }
+    singleLeaf(G, P, C[i]!, R[i]!, flip);
     segs.push({ G, P, fromZero: false });
   };
   let i = lo;
   if (i & 1) single(i++);
   for (; i + 1 <= hi; i += 2) {
-    const cl = C[i]!, ch = C[i + 1]!, rl = R[i]!, rh = R[i + 1]!, m = M[i >> 1]!;
     const G = new Uint32Array(W), P = new Uint32Array(W);
-    for (let w = 0; w < W; w++) {
-      const c0 = cl[w]!, c1 = ch[w]!, mm = m[w]!;
-      const nl = rl[w]! ^ flip, nh = rh[w]! ^ flip;
-      G[w] = (c1 & nh) ^ (c0 & c1 & nl) ^ (c0 & mm);
-      P[w] = (c1 & nl) ^ (c0 & nh) ^ mm ^ (c0 & c1 & flip);
-    }
+    pairLeaf(G, P, C[i]!, C[i + 1]!, R[i]!, R[i + 1]!, M[i >> 1]!, flip);
     segs.push({ G, P, fromZero: false });
   }
   if (i === hi) single(i);
