@@ -298,15 +298,22 @@ export function expParams(F: Fxp): ExpParams {
  * amplified 2^m times and a low-degree fit suffices; the squarings use the cheaper square kernel.
  */
 export async function exp(F: Fxp, x: RingTensor, params: ExpParams = expParams(F)): Promise<RingTensor> {
-  const { coefs, yLo, hi } = params;
+  const L = expClampBound(F, params);
+  const below = await F.msb(F.addC(x, L)); // x < -L
+  return expClamped(F, F.add(x, await F.mulRing(below, F.addC(F.neg(x), -L))), params);
+}
+
+/** The integer L where exp() clamps its input: e^-L < ulp / 16, and -L / 2^m inside the fit. */
+export const expClampBound = (F: Fxp, params: ExpParams): number => Math.min(-params.yLo * 2 ** params.m, Math.ceil((F.f + 4) * Math.LN2));
+
+/** exp() for an input already clamped to [-expClampBound, hi] (a caller that has the comparison). */
+export async function expClamped(F: Fxp, xc: RingTensor, params: ExpParams): Promise<RingTensor> {
+  const { coefs, hi } = params;
   const m = params.m, f = F.f, k = F.k;
-  const L = Math.min(-yLo * 2 ** m, Math.ceil((f + 4) * Math.LN2)); // e^-L < ulp / 16
   // scale s[j] of the value after j squarings: its square must stay below 2^(k-3)
   const s: number[] = [];
   s[m] = f;
   for (let j = m - 1; j >= 0; j--) s[j] = Math.floor((k - 3 - 2 * Math.max(0, (hi * 2 ** j) / 2 ** m) * Math.LOG2E) / 2);
-  const below = await F.msb(F.addC(x, L)); // x < -L
-  const xc = F.add(x, await F.mulRing(below, F.addC(F.neg(x), -L)));
   const sp = s[0]!; // y = xc / 2^m is xc itself read at scale f + m; powers at scale sp
   const y = sp >= f + m ? F.mulInt(xc, 1n << BigInt(sp - f - m)) : await F.trunc(xc, f + m - sp);
   const gc = k - 4 - sp; // coefficient bits: |sum| <= e^|y| < 2 keeps the sum below 2^(k-3)

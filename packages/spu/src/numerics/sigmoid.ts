@@ -10,7 +10,7 @@
 import type { RingTensor } from '@sfw/ring';
 import { abs, clip } from './compare.ts';
 import type { Fxp } from './fxp.ts';
-import { divPos, exp, goldschmidtIters, poly, sqrtRsqrt, type ExpParams } from './numeric.ts';
+import { divPos, expClampBound, expClamped, goldschmidtIters, poly, sqrtRsqrt, type ExpParams } from './numeric.ts';
 
 /** The sigmoid approximations (SecretFlow's sig_type names); the one list every package uses. */
 export const SIGMOID_TYPES = ['t1', 't3', 't5', 'df', 'sr', 'mix', 'real'] as const;
@@ -85,13 +85,18 @@ const RECIP_Q = [1.9794274067528186, -1.2713437290375644, 0.2659789696905841];
 /**
  * 1/(1+e^-x) without overflow: t = e^-|x| in (0, 1], s = 1/(1+t) with 1+t in (1, 2] so the
  * reciprocal needs no normalisation (Goldschmidt), and sigmoid = s for
- * x >= 0, 1 - s for x < 0 (one msb serves both |x| and the final select).
+ * x >= 0, 1 - s for x < 0 (one mask-open gives the sign, for |x| and the final select, and exp's clamp).
  */
 async function realSigmoid(F: Fxp, x: RingTensor): Promise<RingTensor> {
-  const b = await F.msb(x);
-  const sgn = F.signOf(b);
-  const ax = await F.mulRing(sgn, x);
-  const t = await exp(F, F.neg(ax), SIGMOID_EXP[F.k as 64 | 128]);
+  const params = SIGMOID_EXP[F.k as 64 | 128];
+  const L = expClampBound(F, params);
+  // exp's clamp at |x| > L and the sign come from ONE mask (three offsets) instead of two
+  // comparisons: b = [x < 0], lo = [x < -L], le = [x <= L]. Then -min(|x|, L) = w x - c L with
+  // w = 2b - lo - le (1, -1 or 0) and c = lo + 1 - le = [|x| > L]: one product instead of two.
+  const [b, lo, le] = await F.lessPubMany(x, [0n, -F.enc(L), F.enc(L) + 1n]);
+  const w = F.sub(F.mulInt(b!, 2n), F.add(lo!, le!));
+  const cL = F.mulInt(F.add(lo!, F.oneMinus(le!)), F.enc(L));
+  const t = await expClamped(F, F.sub(await F.mulRing(w, x), cL), params);
   const d = F.addC(t, 1);
   // FM128 keeps the linear start: it needs 3 iterations either way (f = 40 wants ~1e-12)
   const fm64 = F.k === 64;
@@ -102,5 +107,5 @@ async function realSigmoid(F: Fxp, x: RingTensor): Promise<RingTensor> {
     : F.ak.addAP(F.env, F.mulInt(d, F.enc(-8 / 17)), F.enc(24 / 17, f2));
   const y = await goldschmidtIters(F, d, y0, fm64 ? 2 : 3);
   // x >= 0: s; x < 0: 1 - s  ==  s + b (1 - 2s)
-  return F.add(y, await F.mulRing(b, F.addC(F.mulInt(y, -2n), 1)));
+  return F.add(y, await F.mulRing(b!, F.addC(F.mulInt(y, -2n), 1)));
 }
