@@ -1,7 +1,7 @@
 // The correlation registry and dealer core, independent of any kernel: additive and XOR parts, 2 and
 // 3 ranks, TTP and TFP, and the rule that only rank 0 gets dealer traffic.
 import { describe, expect, it } from 'vitest';
-import { add, and, mul, toBigInts, xor, type RingTensor } from '@sfw/ring';
+import { add, and, mul, sub, toBigInts, xor, type RingTensor } from '@sfw/ring';
 import type { SpuConfig } from './config.ts';
 import { CorrelationTable, asRecord, correlationKind, parseDims, type CorrelationSpec } from './mpc/correlation.ts';
 import { SEMI2K } from './protocol.ts';
@@ -25,7 +25,27 @@ const mixedSpec: CorrelationSpec<P> = {
 const mixed = correlationKind<P>('test.mixed', mixedSpec);
 // The same kind marked elementwise: the dealer generates it block by block (dealer/core.ts).
 const mixedBlocks = correlationKind<P>('test.mixedBlocks', { ...mixedSpec, elementwise: true });
-const correlations = SEMI2K.correlations!.with([mixed, mixedBlocks]);
+// A dealer-only part r (no rank draws it) folded into a derived part, and dealt as another: the
+// whole-tensor path (not elementwise) and its deriveAdjust variant. combine(c) - combine(a) = combine(m).
+const ownSpec: CorrelationSpec<P> = {
+  parse: (raw) => ({ n: parseDims([asRecord(raw).n], 'n', 1)[0]! }),
+  random: (p, field) => [{ name: 'a', field, shape: [p.n], sharing: 'additive' }],
+  dealerOnly: (p, field) => [{ name: 'r', field, shape: [p.n], sharing: 'additive' }],
+  derived: (p, field) => [
+    { name: 'c', field, shape: [p.n], sharing: 'additive' },
+    { name: 'm', field, shape: [p.n], sharing: 'additive' },
+  ],
+  derive: (_p, _f, r) => ({ c: add(r.a!, r.r!), m: sub(add(r.r!, r.a!), r.a!) }), // m: a copy of r
+};
+const own = correlationKind<P>('test.own', ownSpec);
+const ownAdjust = correlationKind<P>('test.ownAdjust', {
+  ...ownSpec,
+  deriveAdjust: (_p, _f, r, others) => {
+    sub(add(r.a!, r.r!), others.c!, others.c!);
+    sub(r.r!, others.m!, others.m!);
+  },
+});
+const correlations = SEMI2K.correlations!.with([mixed, mixedBlocks, own, ownAdjust]);
 
 const combine = (ts: RingTensor[], op: 'xor' | 'add') => ts.slice(1).reduce((acc, t) => (op === 'xor' ? xor(acc, t) : add(acc, t)), ts[0]!);
 
@@ -53,6 +73,24 @@ describe('correlation tables', () => {
           for (let j = 1; j < parties; j++) expect(hub.traffic(parties, j).messages).toBe(0);
         });
 
+  for (const beaverType of ['TTP', 'TFP'] as const)
+    for (const parties of [1, 2, 3])
+      it(`${beaverType} ${parties} ranks: dealer-only parts reach derived parts, and the streams stay in step`, async () => {
+        const cfg: SpuConfig = { protocol: 'SEMI2K', field: 'FM64', fxpFractionBits: 0, beaverType };
+        const { results } = await runLocal(cfg, parties, async (ctx) => ({
+          own: await ctx.dealer!.takeAll('test.own', { n: 33 }),
+          adj: await ctx.dealer!.takeAll('test.ownAdjust', { n: 35 }),
+          beaver: await ctx.dealer!.takeAll('beaver', { shape: [9] }),
+        }), undefined, { correlations });
+        for (const key of ['own', 'adj'] as const) {
+          const sum = (name: string) => combine(results.map((r) => r[key][name]!), 'add');
+          expect(toBigInts(sum('c'))).toEqual(toBigInts(add(sum('a'), sum('m'))));
+          expect(new Set(toBigInts(sum('m'))).size).toBeGreaterThan(30); // random, not constant
+        }
+        const bv = (name: string) => combine(results.map((r) => r.beaver[name]!), 'add');
+        expect(toBigInts(bv('c'))).toEqual(toBigInts(mul(bv('a'), bv('b'))));
+      });
+
   for (const [beaverType, field, parties] of [['TTP', 'FM64', 2], ['TFP', 'FM128', 3], ['TTP', 'FM64', 3]] as const)
     it(`${beaverType} ${field} ${parties} ranks: block-wise generation over several blocks matches, and the streams stay in step`, async () => {
       const cfg: SpuConfig = { protocol: 'SEMI2K', field, fxpFractionBits: 0, beaverType };
@@ -61,8 +99,10 @@ describe('correlation tables', () => {
         const blocks = await ctx.dealer!.takeAll('test.mixedBlocks', { n });
         const beaver = await ctx.dealer!.takeAll('beaver', { shape: [n] });
         const trunc = await ctx.dealer!.takeAll('truncPr', { shape: [n], bits: 18 });
+        const bt = await ctx.dealer!.takeAll('beaverTrunc', { shape: [n], bits: 18 });
+        const st = await ctx.dealer!.takeAll('squareTrunc', { shape: [n], bits: 18 });
         const after = await ctx.dealer!.takeAll('test.mixed', { n: 33 }); // whole-tensor path after the block ones
-        return { blocks, beaver, trunc, after };
+        return { blocks, beaver, trunc, bt, st, after };
       }, undefined, { correlations });
       for (const key of ['blocks', 'after'] as const) {
         const part = (name: string) => results.map((r) => r[key][name]!);
@@ -81,6 +121,19 @@ describe('correlation tables', () => {
         expect(rTop[i]).toBe(top);
         expect(d[i]).toBe(mod(2n * top - (ri >> 18n) - (1n << (k - 2n - 18n))));
       });
+      // The fused kinds: c = ab + r + 2^(k-2) for an r only the dealer drew, with (d, rTop) the
+      // truncation pair of that same r.
+      for (const key of ['bt', 'st'] as const) {
+        const sum = (name: string) => toBigInts(combine(results.map((x) => x[key][name]!), 'add'));
+        const a = sum('a'), b = key === 'bt' ? sum('b') : a, c = sum('c'), dd = sum('d'), top = sum('rTop');
+        const rs = c.map((ci, i) => mod(ci - a[i]! * b[i]! - (1n << (k - 2n))));
+        expect(new Set(rs).size).toBe(n); // uniform r: no repeats at this size
+        rs.forEach((ri, i) => {
+          const t = (ri >> (k - 1n)) << (k - 1n - 18n);
+          expect(top[i]).toBe(t);
+          expect(dd[i]).toBe(mod(2n * t - (ri >> 18n) - (1n << (k - 2n - 18n))));
+        });
+      }
     }, 60_000);
 });
 

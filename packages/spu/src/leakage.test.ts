@@ -105,6 +105,11 @@ describe('leakage: a rank\'s view does not depend on the other party\'s private 
     expectSameView(await run(zeros), await run(wild));
   });
 
+  it('square: rank 0 view (incl. dealer corrections) vs party 1 input', async () => {
+    const run = (x: Float64Array) => collect(cfg, 200, 0, 1, x, ones, [[N], [N]], (c, x1) => c.square(x1));
+    expectSameView(await run(zeros), await run(wild));
+  });
+
   it('FM128 mul: rank 1 view vs party 0 input (features on both 64-bit limbs)', async () => {
     const c128: SpuConfig = { ...cfg, field: 'FM128' };
     const run = (x: Float64Array) => collect(c128, 150, 1, 0, x, ones, [[N], [N]], (c, x0, y) => c.mul(x0, y));

@@ -8,7 +8,18 @@
 //                                               (Escudero et al. 2020 "Improved primitives for MPC
 //                                               over mixed arithmetic-binary circuits"; SPU semi2k
 //                                               TruncAPr)
-import { matmul, mul, truncPair } from '@sfw/ring';
+//   beaverTrunc (a, b | c = a*b + r + 2^(k-2),    a Beaver triple and a truncation pair in one: the
+//                d, rTop from r)                  dealer draws r from its own stream and folds it
+//                                               (with truncPr's public offset) into c, so the
+//                                               product's shares are already truncPr's masked value
+//   squareTrunc (a | c = a*a + r + 2^(k-2),       the same for a squaring pair
+//                d, rTop from r)
+// The two fused kinds deal exactly what beaver/square followed by truncPr deal, minus every rank's
+// shares of r: the opened value c = xy + r + 2^(k-2) is the same uniform mask of the product, the
+// truncation (and its one-ulp error bound) is unchanged, and 3 fewer 64-bit PRG words are drawn per
+// element across dealer and ranks (2 ranks: 15 instead of 18) with one request to the dealer, not two.
+import { FIELD_BITS, addScalar, matmul, mul, mulAdd, truncPair, type FieldType, type RingTensor } from '@sfw/ring';
+import type { ScratchPool } from '../pool.ts';
 import { asRecord, parseBits, parseDims, correlationKind, type CorrelationKind, type PartLayout } from './correlation.ts';
 
 export interface BeaverParams { shape: number[] }
@@ -18,6 +29,27 @@ export interface TruncParams { shape: number[]; bits: number }
 function parseShape(raw: unknown): number[] {
   if (!Array.isArray(raw)) return parseDims(raw, 'shape', 1);
   return parseDims(raw, 'shape', raw.length);
+}
+
+/** c = a*b + r + 2^(k-2) over a, and d, rTop of the truncation pair from the dealer's private r (as truncPr's derive). */
+function foldTrunc(field: FieldType, bits: number, a: RingTensor, b: RingTensor, r: RingTensor, scratch?: ScratchPool): Record<string, RingTensor> {
+  const c = mulAdd(a, b, r, a);
+  addScalar(c, BigInt.asUintN(FIELD_BITS[field], 1n << BigInt(FIELD_BITS[field] - 2)), c);
+  const { d, rTop } = truncPair(r, bits, scratch?.take(field, r.shape), scratch?.take(field, r.shape) ?? r);
+  return { c, d, rTop };
+}
+
+function truncDerived(p: TruncParams, field: FieldType): PartLayout[] {
+  return [
+    { name: 'c', field, shape: p.shape, sharing: 'additive' },
+    { name: 'd', field, shape: p.shape, sharing: 'additive' },
+    { name: 'rTop', field, shape: p.shape, sharing: 'additive' },
+  ];
+}
+
+function parseTrunc(raw: unknown): TruncParams {
+  const o = asRecord(raw);
+  return { shape: parseShape(o.shape), bits: parseBits(o.bits, 'bits', undefined) };
 }
 
 /** The arithmetic kinds (Beaver products, squares, matrix products, truncation pairs). */
@@ -49,11 +81,27 @@ export const ARITH_KINDS: readonly CorrelationKind[] = [
     // c in dealer scratch (recycled after use): no fresh m x n array per triple.
     derive: ({ dims: [m, , n] }, field, r, scratch) => ({ c: matmul(r.a!, r.b!, scratch?.take(field, [m!, n!])) }),
   }),
+  correlationKind<TruncParams>('beaverTrunc', {
+    parse: parseTrunc,
+    random: (p, field): PartLayout[] => [
+      { name: 'a', field, shape: p.shape, sharing: 'additive' },
+      { name: 'b', field, shape: p.shape, sharing: 'additive' },
+    ],
+    dealerOnly: (p, field) => [{ name: 'r', field, shape: p.shape, sharing: 'additive' }],
+    derived: truncDerived,
+    derive: (p, field, r, scratch) => foldTrunc(field, p.bits, r.a!, r.b!, r.r!, scratch),
+    elementwise: true,
+  }),
+  correlationKind<TruncParams>('squareTrunc', {
+    parse: parseTrunc,
+    random: (p, field): PartLayout[] => [{ name: 'a', field, shape: p.shape, sharing: 'additive' }],
+    dealerOnly: (p, field) => [{ name: 'r', field, shape: p.shape, sharing: 'additive' }],
+    derived: truncDerived,
+    derive: (p, field, r, scratch) => foldTrunc(field, p.bits, r.a!, r.a!, r.r!, scratch),
+    elementwise: true,
+  }),
   correlationKind<TruncParams>('truncPr', {
-    parse: (raw) => {
-      const o = asRecord(raw);
-      return { shape: parseShape(o.shape), bits: parseBits(o.bits, 'bits', undefined) };
-    },
+    parse: parseTrunc,
     random: (p, field) => [{ name: 'r', field, shape: p.shape, sharing: 'additive' }],
     derived: (p, field) => [
       { name: 'd', field, shape: p.shape, sharing: 'additive' },

@@ -41,6 +41,13 @@ export interface CorrelationSpec<P> {
   parse(raw: unknown): P;
   /** Parts whose secret is the sum/XOR of every rank's PRG draw. Drawn first, in this order. */
   random(params: P, field: FieldType): readonly PartLayout[];
+  /**
+   * Parts only the dealer draws, from a stream of its own seeded from the OS CSPRNG and shared with
+   * nobody: secrets no rank holds any share of (e.g. a mask the dealer adds into a derived part, so
+   * that an opening of the derived value's use reveals only masked data). Passed to derive() and
+   * deriveAdjust() among the random parts; the ranks draw nothing for them.
+   */
+  dealerOnly?(params: P, field: FieldType): readonly PartLayout[];
   /** Parts the dealer computes from the random parts. Drawn after the random parts, in this order. */
   derived(params: P, field: FieldType): readonly PartLayout[];
   /**

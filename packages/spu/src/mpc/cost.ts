@@ -33,14 +33,14 @@ export function semi2kCost(kernel: CostedKernel, dims: readonly number[], field:
       return { rounds: 1, bytesSent: peers * 2 * d0 * eb, dealerBytes: d0 * eb, dealerRequests: 1 };
     case 'squareA': // open e (n); dealer sends c (n)
       return { rounds: 1, bytesSent: peers * d0 * eb, dealerBytes: d0 * eb, dealerRequests: 1 };
-    case 'squareTruncA':
-      return { rounds: 2, bytesSent: peers * 2 * d0 * eb, dealerBytes: 3 * d0 * eb, dealerRequests: 2 };
+    case 'squareTruncA': // open e, then c = x^2 + r (2n); one fused request, dealer sends c, d, rTop (3n)
+      return { rounds: 2, bytesSent: peers * 2 * d0 * eb, dealerBytes: 3 * d0 * eb, dealerRequests: 1 };
     case 'matmulAA': // open E (m*k) and F (k*n); dealer sends C (m*n)
       return { rounds: 1, bytesSent: peers * (d0 * d1 + d1 * d2) * eb, dealerBytes: d0 * d2 * eb, dealerRequests: 1 };
     case 'truncA': // open c = x + r (n); dealer sends d and rTop (2n)
       return { rounds: 1, bytesSent: peers * d0 * eb, dealerBytes: 2 * d0 * eb, dealerRequests: 1 };
-    case 'mulTruncAA':
-      return { rounds: 2, bytesSent: peers * 3 * d0 * eb, dealerBytes: 3 * d0 * eb, dealerRequests: 2 };
+    case 'mulTruncAA': // open e, f, then c = xy + r (3n); one fused request, dealer sends c, d, rTop (3n)
+      return { rounds: 2, bytesSent: peers * 3 * d0 * eb, dealerBytes: 3 * d0 * eb, dealerRequests: 1 };
     case 'matmulTruncAA':
       return {
         rounds: 2,

@@ -49,9 +49,9 @@ function splitPair(opened: RingTensor, x: RingTensor, y: RingTensor): [RingTenso
 // (only c_0 comes from the dealer) and the dealer round trip overlaps the opening.
 // The rank keeps no copy of what it sends: ring's beaverMask recomputes x_i - a_i in cache and adds
 // the peers' sum there, so the opening costs no separate copy or add pass (docs/ring.md).
-// With `mask` (the next step is a truncation), the same pass also returns z_i + r_i (+ 2^(k-2) at
-// rank 0): the truncation's masked share, written to `mask.out` (sent) and `mask.keep` (kept).
-interface Mask { r: RingTensor; s: bigint; out: RingTensor; keep: RingTensor }
+// With `mask` (the product is truncated next, with a fused correlation whose c already carries the
+// truncation's mask), the same pass writes z_i to `mask.out` (sent) and a copy to `mask.keep` (kept).
+interface Mask { out: RingTensor; keep: RingTensor }
 
 function maskOpts(env: KernelEnv, out: RingTensor | undefined, mask: Mask | undefined): BeaverMaskOptions {
   return mask === undefined ? { withEf: holdsConstants(env), out } : { withEf: holdsConstants(env), ...mask };
@@ -84,16 +84,17 @@ async function squarePair(env: KernelEnv, x: RingTensor, t: Correlation, out?: R
   return z;
 }
 
-// A product followed by a truncation (mulTruncAA, squareTruncA): the product's pass already masks
-// its result with the truncation's r (truncPr step 2), so the product itself is never materialised.
-async function productTrunc(env: KernelEnv, x: RingTensor, bits: number, tp: Correlation, product: (mask: Mask) => Promise<RingTensor>): Promise<RingTensor> {
-  const k = FIELD_BITS[x.field];
+// A product followed by a truncation (mulTruncAA, squareTruncA), with a fused correlation
+// (beaverTrunc / squareTrunc, arith-correlations.ts): the dealer deals c = ab + r + 2^(k-2) for a
+// truncation mask r of its own, so the product's shares z_i already are truncPr's masked shares of
+// x' + r (step 2 below, x' = xy + 2^(k-2)): the product is never materialised unmasked, no rank
+// draws or adds shares of r, and the truncation pair (d, rTop) arrives with the triple.
+async function productTrunc(env: KernelEnv, x: RingTensor, bits: number, t: Correlation, product: (mask: Mask) => Promise<RingTensor>): Promise<RingTensor> {
   const pool = env.pool;
-  const { r } = tp.random;
-  // r only masks: its (pooled, own) memory takes this rank's kept copy of the masked share.
   const masked = pool.take(x.field, x.shape);
-  await product({ r: r!, s: holdsConstants(env) ? pow2(x.field, k - 2) : 0n, out: masked, keep: r! });
-  return truncOpened(env, x, bits, tp, masked, r!);
+  const keep = pool.take(x.field, x.shape);
+  await product({ out: masked, keep });
+  return truncOpened(env, x, bits, t, masked, keep);
 }
 
 // Probabilistic truncation with a dealer pair (Escudero, Ghosh, Keller, Rachuri, Scholl 2020,
@@ -194,9 +195,8 @@ export const semi2k: ArithProtocol = {
   squareA: (env, x) => squarePair(env, x, corr(env).take('square', { shape: [...x.shape] })),
   squareTruncA: (env, x, bits) => {
     checkBits(x, bits);
-    const pairSq = corr(env).take('square', { shape: [...x.shape] });
-    const pairTr = takeTrunc(env, x.shape, bits);
-    return productTrunc(env, x, bits, pairTr, (mask) => squarePair(env, x, pairSq, undefined, mask));
+    const pair = corr(env).take('squareTrunc', { shape: [...x.shape], bits });
+    return productTrunc(env, x, bits, pair, (mask) => squarePair(env, x, pair, undefined, mask));
   },
   matmulAP: (_env, x, p) => matmul(x, p),
   matmulPA: (_env, p, x) => matmul(p, x),
@@ -208,9 +208,8 @@ export const semi2k: ArithProtocol = {
   mulTruncAA: (env, x, y, bits) => {
     checkSameShape(x, y);
     checkBits(x, bits);
-    const triple = corr(env).take('beaver', { shape: [...x.shape] });
-    const pairP = takeTrunc(env, x.shape, bits);
-    return productTrunc(env, x, bits, pairP, (mask) => beaverMul(env, x, y, triple, undefined, mask));
+    const triple = corr(env).take('beaverTrunc', { shape: [...x.shape], bits });
+    return productTrunc(env, x, bits, triple, (mask) => beaverMul(env, x, y, triple, undefined, mask));
   },
   matmulTruncAA: (env, x, y, bits) => {
     const dims = matmulDims(x, y);

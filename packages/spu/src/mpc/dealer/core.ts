@@ -3,7 +3,7 @@
 // request replays exactly the draws that rank makes locally (correlation.ts), so that
 //   secret(part) = sum over ranks of draw_j(part)        for random parts,
 //   share_adjust(part) = derived(part) - sum_{j != adjust} draw_j(part)   for derived parts.
-import { ELEMENT_BYTES, LIMBS, Prg, RingArena, add, allocLimbs, makeTensor, shapeSize, sub, toBytes, xor, type FieldType, type RingTensor } from '@sfw/ring';
+import { ELEMENT_BYTES, LIMBS, Prg, RingArena, add, allocLimbs, makeTensor, randomSeed, shapeSize, sub, toBytes, xor, type FieldType, type RingTensor } from '@sfw/ring';
 import { BufferPool, type ScratchPool } from '../../pool.ts';
 import type { CorrelationSpec, CorrelationTable, PartLayout, Parts } from '../correlation.ts';
 
@@ -45,6 +45,8 @@ export class DealerCore {
   readonly #prgs: Prg[];
   readonly #pool = new BufferPool();
   readonly #kinds: CorrelationTable;
+  /** The dealer's own stream (dealerOnly parts): seeded from the OS CSPRNG, known to nobody else. */
+  readonly #own = new Prg(randomSeed());
 
   /** seeds[j] = the 16-byte seed rank j shares with the dealer; `kinds` = the protocol's table. */
   constructor(field: FieldType, seeds: readonly Uint8Array[], kinds: CorrelationTable) {
@@ -62,14 +64,15 @@ export class DealerCore {
     const params = spec.parse(rawParams);
     const rnd = spec.random(params, this.#field);
     const der = spec.derived(params, this.#field);
+    const own = spec.dealerOnly?.(params, this.#field) ?? [];
     if (spec.elementwise === true) {
       const n = rnd.length > 0 ? shapeSize(rnd[0]!.shape) : 0;
-      const parts = [...rnd, ...der];
+      const parts = [...rnd, ...der, ...own];
       // The block path splits every rank's stream over all parts: a part only its owner draws
       // (drawnBy) would shift the other ranks' offsets, so such kinds take the whole-tensor path.
-      if (parts.every((p) => p.field === this.#field && shapeSize(p.shape) === n && p.drawnBy === undefined)) return this.#generateBlocks(kind, spec, params, rnd, der, n);
+      if (parts.every((p) => p.field === this.#field && shapeSize(p.shape) === n && p.drawnBy === undefined)) return this.#generateBlocks(kind, spec, params, rnd, der, own, n);
     }
-    if (spec.deriveAdjust !== undefined) return this.#generateAdjust(spec, params, rnd, der);
+    if (spec.deriveAdjust !== undefined) return this.#generateAdjust(spec, params, rnd, der, own);
     const pool = this.#pool;
     const totals: Parts = {};
     const othersDerived: (RingTensor | undefined)[] = der.map(() => undefined);
@@ -83,6 +86,7 @@ export class DealerCore {
         othersDerived[i] = sumInto(othersDerived[i], p, drawPart(prg, p, pool), pool);
       });
     });
+    for (const p of own) totals[p.name] = drawPart(this.#own, p, pool);
     // A single rank has no other shares: its derived share is the value itself.
     der.forEach((p, i) => (othersDerived[i] ??= makeTensor(p.field, p.shape)));
     const values = spec.derive(params, this.#field, totals, pool); // results are recycled below
@@ -110,7 +114,7 @@ export class DealerCore {
    * turns them into the adjust rank's share in place: no derived tensor, no second n-sized buffer.
    * Draw order per rank as in generate(): random parts, then (ranks != adjust) derived parts.
    */
-  #generateAdjust(spec: CorrelationSpec<unknown>, params: unknown, rnd: readonly PartLayout[], der: readonly PartLayout[]): Uint8Array {
+  #generateAdjust(spec: CorrelationSpec<unknown>, params: unknown, rnd: readonly PartLayout[], der: readonly PartLayout[], own: readonly PartLayout[]): Uint8Array {
     const pool = this.#pool;
     const out = answerBuffer(der.reduce((s, p) => s + partBytes(p), 0));
     const views: Parts = {};
@@ -139,6 +143,7 @@ export class DealerCore {
       }
       first = false;
     });
+    for (const p of own) totals[p.name] = drawPart(this.#own, p, pool);
     // A single rank has no other shares (the answer buffer may be recycled shared memory).
     if (first) for (const p of der) views[p.name]!.data.fill(0n);
     spec.deriveAdjust!(params, this.#field, totals, views);
@@ -153,13 +158,13 @@ export class DealerCore {
    * Each rank's stream is split at the offsets where drawing the parts one after another would have
    * put them, so the bytes match the ranks' own draws exactly.
    */
-  #generateBlocks(kind: string, spec: CorrelationSpec<unknown>, params: unknown, rnd: readonly PartLayout[], der: readonly PartLayout[], n: number): Uint8Array {
+  #generateBlocks(kind: string, spec: CorrelationSpec<unknown>, params: unknown, rnd: readonly PartLayout[], der: readonly PartLayout[], own: readonly PartLayout[], n: number): Uint8Array {
     const field = this.#field;
     const eb = ELEMENT_BYTES[field];
     // Every block tensor (draws, sums, derived values, corrections) in one WASM arena: the ring
     // kernels then run on them in place instead of copying each operand through scratch and back.
     // Below one block the copies cost less than reaching for the arena.
-    const pool = n < BLOCK ? this.#pool : blockPool(field, this.#prgs.length * (rnd.length + der.length) + rnd.length + 2 * der.length, this.#pool);
+    const pool = n < BLOCK ? this.#pool : blockPool(field, this.#prgs.length * (rnd.length + der.length) + rnd.length + own.length + 2 * der.length, this.#pool);
     const streams = this.#prgs.map((prg, j) => prg.split([...rnd, ...(j === ADJUST_RANK ? [] : der)].map(() => n * eb)));
     const out = answerBuffer(der.length * n * eb);
     for (let lo = 0; lo < n; lo += BLOCK) {
@@ -176,6 +181,7 @@ export class DealerCore {
           others[i] = sumInto(others[i], p, drawBlock(ss[rnd.length + i]!, block(p), pool), pool);
         });
       });
+      for (const p of own) totals[p.name] = drawBlock(this.#own, block(p), pool);
       const values = spec.derive(params, field, totals, pool);
       der.forEach((p, i) => {
         const v = values[p.name];
