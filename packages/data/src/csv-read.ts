@@ -4,12 +4,12 @@
 // columns as strings. The first record is the header; a UTF-8 byte-order mark before it is skipped;
 // a record whose field count differs from the header's is rejected with the file name and its
 // 1-based data row number (never a cell value).
-import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { isAscii } from 'node:buffer';
 import { cellInto } from './csv-number.ts';
 import { RecordIndex, scanRecords } from './csv-scan.ts';
 import { DataError, makeTable } from './table.ts';
+import { openPinned } from './pinned.ts';
 import type { Column, Table } from './table.ts';
 
 /** One chunk of a CSV file's data rows. Columns are addressed by their index in `header`. */
@@ -191,8 +191,9 @@ export async function* readCsvBatches(path: string, opts: CsvStreamOptions = {})
   const reuse = opts.retain !== true;
   let fh;
   try {
-    fh = await open(path, 'r');
+    fh = await openPinned(path, 'r');
   } catch (e) {
+    if (e instanceof DataError && e.code === 'PATH_ESCAPE') throw e;
     throw new DataError('CSV_PARSE', `${cursor.source}: cannot read table file`, { cause: e });
   }
   try {

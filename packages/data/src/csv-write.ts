@@ -2,10 +2,11 @@
 // and text cells are always quoted (RFC 4180, '"' doubled inside), numbers are written unquoted as
 // the shortest decimal that reads back to the same double (-0 as "-0", +-Infinity as words), a
 // missing number (NaN) as an empty field; LF line ends, UTF-8, no byte-order mark.
-import { open, mkdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { isNumericColumn } from './table.ts';
 import type { Table } from './table.ts';
+import { openPinned } from './pinned.ts';
 
 /** A text field, always quoted. */
 function quoteField(s: string): string {
@@ -50,7 +51,7 @@ const WRITE_ROWS = 1 << 14;
 /** Writes the table as CSV, creating the parent directory if needed. */
 export async function writeCsv(path: string, table: Table): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const fh = await open(path, 'w');
+  const fh = await openPinned(path, 'w');
   try {
     await fh.write(formatCsvHeader(table.columns));
     for (let i = 0; i < table.numRows; i += WRITE_ROWS) await fh.write(formatRows(table, i, Math.min(i + WRITE_ROWS, table.numRows)));

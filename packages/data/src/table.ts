@@ -15,6 +15,8 @@ export const DATA_ERROR_CODES = {
   COLUMN_MISSING: 'COLUMN_MISSING',
   COLUMN_TYPE: 'COLUMN_TYPE',
   SHAPE: 'SHAPE',
+  /** A task file whose opened descriptor is not the checked file in the data root (pinned.ts). */
+  PATH_ESCAPE: 'PATH_ESCAPE',
 } as const;
 export type DataErrorCode = (typeof DATA_ERROR_CODES)[keyof typeof DATA_ERROR_CODES];
 

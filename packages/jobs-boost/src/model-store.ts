@@ -4,7 +4,7 @@
 // weights stay secret-shared: SPU rank i writes its own share to `<party_i>.share` (the share-file
 // format of the SS-LR model, docs/sslr.md). No file holds a threshold of another party or a
 // plaintext leaf weight.
-import { readFile } from 'node:fs/promises';
+import { readFilePinned } from '@sfw/data';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeAtomic } from '@sfw/model/files';
@@ -49,5 +49,5 @@ export async function writeBoostMeta(dir: string, meta: BoostMeta): Promise<void
 }
 
 export async function readBoostMeta(dir: string): Promise<BoostMeta> {
-  return boostMetaSchema.parse(JSON.parse(await readFile(join(dir, MODEL_META_FILE), 'utf8')));
+  return boostMetaSchema.parse(JSON.parse(await readFilePinned(join(dir, MODEL_META_FILE), 'utf8')));
 }

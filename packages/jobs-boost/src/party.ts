@@ -1,9 +1,8 @@
 // The PYU side of SS-XGB: what each party computes on its own plaintext, in its own thread. Bin
 // state (split points, bins, the label) stays in the party's object store between calls; the driver
 // only ever receives the public per-feature bucket counts.
-import { readFile } from 'node:fs/promises';
 import type { PlainTensor, PyuContext } from '@sfw/runtime';
-import { getColumn, getNumericColumn, makeTable, readCsv, readCsvHeader, writeCsv } from '@sfw/data';
+import { getColumn, getNumericColumn, makeTable, readCsv, readCsvHeader, readFilePinned, writeCsv } from '@sfw/data';
 import type { Column } from '@sfw/data';
 import { writeAtomic } from '@sfw/model/files';
 import { binFeature, bucketMap } from './binning.ts';
@@ -101,7 +100,7 @@ export interface PartyReach {
  * set: at most 2^(depth+1) nodes per row and tree.
  */
 export async function openReach(path: string, splitsPath: string, trees: number, depth: number): Promise<PartyReach> {
-  const own = partySplitsSchema.parse(JSON.parse(await readFile(splitsPath, 'utf8'))).splits;
+  const own = partySplitsSchema.parse(JSON.parse(await readFilePinned(splitsPath, 'utf8'))).splits;
   const names = [...new Set(own.map((s) => s.feature))];
   const t = await readCsv(path, { columns: names });
   const cols = names.map((nm) => numeric(t, nm, 'feature'));

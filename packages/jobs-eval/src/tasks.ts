@@ -1,8 +1,8 @@
 // The biclassification_eval / regression_eval task types (SecretFlow ml.eval components).
-import { writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { ParameterValidationError, tableIssues, validationError } from '@sfw/executor';
 import type { FileDecl, JobContext, TaskRegistry } from '@sfw/executor';
+import { writeFilePinned } from '@sfw/data';
 import { deviceModuleUrl } from '@sfw/runtime';
 import type { Pyu } from '@sfw/runtime';
 import type { PublicBiclassification } from './device.ts';
@@ -72,7 +72,7 @@ async function checkColumns(ctx: JobContext, pyu: Pyu, party: string, path: stri
 
 /** Writes the report to its staged path; the result names the path as the message gave it. */
 async function writeHtml(ctx: JobContext, given: string, html: string): Promise<string> {
-  await writeFile(ctx.files.output('report_html'), html, 'utf8');
+  await writeFilePinned(ctx.files.output('report_html'), html);
   return given;
 }
 

@@ -2,8 +2,9 @@
 // streamed in chunks), report parameter issues, and only then, when the driver says every party is
 // fine, write the transformed table and the rule. Columns the job does not touch are read as text
 // and written back unchanged (an id such as "00123" stays "00123").
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { readFilePinned, writeFilePinned } from '@sfw/data';
 import type { Table } from '@sfw/data';
 import { fitCalculate } from './calculate.ts';
 import { withColumns } from './columns.ts';
@@ -123,7 +124,7 @@ export function transform(f: Pick<Fitted, 'rule' | 'drop'>, t: Table, field?: st
 export async function loadRule(path: string, party: string): Promise<Rule> {
   let json: unknown;
   try {
-    json = JSON.parse(await readFile(path, 'utf8'));
+    json = JSON.parse(await readFilePinned(path, 'utf8'));
   } catch {
     throw issue(`task_config.input_rule.${party}`, 'cannot read the rule file as JSON');
   }
@@ -162,7 +163,7 @@ export async function fitLocal(party: string, path: string, spec: LocalSpec, mod
 
 async function writeJson(path: string, value: unknown): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, JSON.stringify(value, null, 1) + '\n', 'utf8');
+  await writeFilePinned(path, JSON.stringify(value, null, 1) + '\n');
 }
 
 export interface WriteSummary {

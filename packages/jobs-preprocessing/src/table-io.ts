@@ -2,10 +2,10 @@
 // dialect for every job). Chunks let a job make two passes over a file far larger than the memory it
 // may hold (statistics first, then the transformed rows), at the cost of reading the file twice.
 // A chunk ends only at a line end outside quotes, so a quoted field with a line break stays whole.
-import { mkdir, open, stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { formatCsv, formatCsvRows, makeTable, readCsv, readCsvBatches } from '@sfw/data';
+import { formatCsv, formatCsvRows, makeTable, openPinned, readCsv, readCsvBatches } from '@sfw/data';
 import type { Column, Table } from '@sfw/data';
 
 /** Files up to this size are read whole and the transformed table is kept between fit and write. */
@@ -44,7 +44,7 @@ export class ChunkWriter {
   async write(t: Table): Promise<void> {
     if (this.fh === undefined) {
       await mkdir(dirname(this.path), { recursive: true });
-      this.fh = await open(this.path, 'w');
+      this.fh = await openPinned(this.path, 'w');
       this.columns = t.columns;
       await this.fh.write(formatCsv(t));
     } else {

@@ -2,8 +2,8 @@
 // copied verbatim from the input (by byte range: records the reader already checked to be RFC 4180
 // and as wide as the header) or NULL rows (empty fields) that stand for the peer's unmatched rows,
 // so that both parties' files line up row by row.
-import { closeSync, openSync, readSync, statSync, writeSync, readFileSync } from 'node:fs';
-import { formatCsvHeader } from '@sfw/data';
+import { closeSync, fstatSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { formatCsvHeader, openPinnedSync } from '@sfw/data';
 
 /** Inputs up to this size are read whole for the output pass; larger ones by positioned reads. */
 const WHOLE_FILE_LIMIT = 256 * 1024 * 1024;
@@ -12,13 +12,17 @@ export class RowSource {
   readonly #whole: Buffer | null;
   readonly #fd: number | null;
   constructor(path: string) {
-    if (statSync(path).size <= WHOLE_FILE_LIMIT) {
-      this.#whole = readFileSync(path);
-      this.#fd = null;
-    } else {
-      this.#whole = null;
-      this.#fd = openSync(path, 'r');
+    const fd = openPinnedSync(path, 'r');
+    let whole: Buffer | null = null;
+    try {
+      if (fstatSync(fd).size <= WHOLE_FILE_LIMIT) whole = readFileSync(fd);
+    } catch (e) {
+      closeSync(fd);
+      throw e;
     }
+    if (whole !== null) closeSync(fd);
+    this.#whole = whole;
+    this.#fd = whole === null ? fd : null;
   }
   row(offset: number, length: number): Buffer {
     if (this.#whole) return this.#whole.subarray(offset, offset + length);
@@ -43,7 +47,7 @@ export class CsvOutput {
   rows = 0;
 
   constructor(path: string, columns: readonly string[]) {
-    this.#fd = openSync(path, 'w');
+    this.#fd = openPinnedSync(path, 'w');
     // One column: an empty quoted field, since an empty line would be read as no row at all.
     this.#nullRow = Buffer.from(columns.length === 1 ? '""\n' : `${','.repeat(columns.length - 1)}\n`);
     this.#put(Buffer.from(formatCsvHeader(columns), 'utf8'));

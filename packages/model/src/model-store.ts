@@ -3,10 +3,11 @@
 // meta describes the model. No file holds plaintext weights. A share file is meaningless alone:
 // it is uniform in Z_2^k (SEMI2K), and is only usable with every other party's file and the same
 // field / fixed-point settings, which load checks.
-import { readFile, rename, writeFile, mkdir } from 'node:fs/promises';
+import { rename, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { SIGMOID_TYPES } from '@sfw/runtime';
+import { readFilePinned, writeFilePinned } from '@sfw/data';
 
 export const MODEL_META_FILE = 'meta.json';
 export const shareFileName = (party: string): string => `${party}.share`;
@@ -44,7 +45,7 @@ const MAGIC = 'SFWSHARE1\n';
 async function writeAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(tmp, bytes, { mode: 0o600 });
+  await writeFilePinned(tmp, bytes, { mode: 0o600 });
   await rename(tmp, path);
 }
 
@@ -55,7 +56,7 @@ export async function writeShareFile(path: string, share: RingLike, fxpBits: num
 }
 
 export async function readShareFile(path: string, expect: { field: string; fxpBits: number }): Promise<RingLike> {
-  const buf = await readFile(path);
+  const buf = await readFilePinned(path);
   const magicEnd = MAGIC.length;
   if (buf.subarray(0, magicEnd).toString('utf8') !== MAGIC) throw new Error('not a model share file');
   const nl = buf.indexOf(0x0a, magicEnd);
@@ -76,7 +77,7 @@ export async function writeModelMeta(dir: string, meta: ModelMeta): Promise<void
 }
 
 export async function readModelMeta(dir: string): Promise<ModelMeta> {
-  const text = await readFile(join(dir, MODEL_META_FILE), 'utf8');
+  const text = await readFilePinned(join(dir, MODEL_META_FILE), 'utf8');
   return modelMetaSchema.parse(JSON.parse(text));
 }
 
