@@ -1,6 +1,6 @@
 // The eval device functions release aggregates only: a thinned ROC without thresholds.
-import { describe, expect, it } from 'vitest';
-import { mkdtemp } from 'node:fs/promises';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeTable, writeCsv } from '@sfw/data';
@@ -11,6 +11,7 @@ import type { PublicBiclassification } from './device.ts';
 describe('eval device module', () => {
   it('biclassification returns at most 200 ROC points and no thresholds', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sfw-eval-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
     const n = 2000;
     const y = Float64Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 1 : 0));
     const p = Float64Array.from(y, (v, i) => 0.3 * v + ((i * 7919) % 1000) / 1500);

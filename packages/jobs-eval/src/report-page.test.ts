@@ -5,7 +5,7 @@
 // its two KS figures and the empty bins it skips. A PNG is written for a look by eye.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { biclassificationEval } from './biclassification.ts';
@@ -20,7 +20,12 @@ function chromium(args: string[]): string {
     '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
     '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, '--hide-scrollbars',
   ];
-  const r = spawnSync(CHROMIUM, [...flags, ...args], { encoding: 'utf8', timeout: 90_000, maxBuffer: 64 << 20 });
+  let r;
+  try {
+    r = spawnSync(CHROMIUM, [...flags, ...args], { encoding: 'utf8', timeout: 90_000, maxBuffer: 64 << 20 });
+  } finally {
+    rmSync(profile, { recursive: true, force: true });
+  }
   if (r.status !== 0) throw new Error(`chromium exited ${String(r.status ?? r.signal)}: ${r.stderr.slice(-1000)}`);
   return r.stdout;
 }

@@ -2,10 +2,10 @@
 // fillna vs DataFrame.fillna with the same statistic, one-hot vs pandas.get_dummies in
 // first-appearance order, eq_range / quantile bins vs pandas.cut / pandas.qcut(duplicates="drop"),
 // feature_calculate ops vs numpy. Errors are absolute, bound 1e-9 (same float64 formulas).
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPythonJson } from '@sfw/testkit';
 import { fitLocal, writeLocal } from './local.ts';
 import type { LocalSpec } from './local.ts';
@@ -21,6 +21,10 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sfw-prep-plain-'));
   input = join(dir, 'alice.csv');
   await writeSample(input);
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
 });
 
 async function runLocal(name: string, spec: LocalSpec): Promise<{ out: string; rule: unknown }> {

@@ -3,7 +3,7 @@
 // round trips for every rule kind, a rule on a table missing its column, row-aligned
 // train_test_split, and bad input failing with ParameterValidationError before anything is written.
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster } from '@sfw/runtime';
@@ -37,6 +37,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await cluster?.shutdown();
+  if (ctx !== undefined) await rm(ctx.workDir, { recursive: true, force: true });
 });
 
 let taskNo = 0;

@@ -1,9 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { keyColumnIndexes, readInput } from './input.ts';
 import { PsiParameterError } from './errors.ts';
-import { plaintextJoin, readOutput, runTwoParties, tempDir } from './__tests__/fixtures.ts';
+import { plaintextJoin, readOutput, runTwoParties, removeTempDirs, tempDir } from './__tests__/fixtures.ts';
+
+afterAll(removeTempDirs);
 
 describe('PSI input through the @sfw/data reader', () => {
   it('header problems name the field', async () => {

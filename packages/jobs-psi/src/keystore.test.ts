@@ -1,9 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { KeyStore } from './keystore.ts';
 import { readInput } from './input.ts';
-import { tempDir } from './__tests__/fixtures.ts';
+import { removeTempDirs, tempDir } from './__tests__/fixtures.ts';
+
+afterAll(removeTempDirs);
 
 describe('KeyStore (streaming buckets)', () => {
   it('spills to one file per bucket, each key in exactly one bucket, and cleans up', async () => {

@@ -1,9 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { mulberry32, plaintextJoin, readOutput, runTwoParties, tempDir, writeCsv } from './__tests__/fixtures.ts';
+import { mulberry32, plaintextJoin, readOutput, runTwoParties, removeTempDirs, tempDir, writeCsv } from './__tests__/fixtures.ts';
 import type { RefSide } from './__tests__/fixtures.ts';
 import type { JoinType } from './plan.ts';
+
+afterAll(removeTempDirs);
 
 function side(header: string[], rows: string[][], keys: string[]): RefSide {
   return { header, rows, keys };

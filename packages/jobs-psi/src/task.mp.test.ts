@@ -1,8 +1,7 @@
 // The psi task end to end on a real Cluster (two party threads, curve work on piscina pools),
 // against a plaintext join of the same CSVs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Cluster } from '@sfw/runtime';
@@ -10,7 +9,7 @@ import { ParameterValidationError, parseOrThrow } from '@sfw/executor';
 import { runWithUncheckedFiles } from '@sfw/executor/testing';
 import { psiTask, PSI_DEVICE_MODULE } from './task.ts';
 import { psiConfigSchema } from './config.ts';
-import { plaintextJoin, psiJobContext, readCsvSide, readOutput } from './__tests__/fixtures.ts';
+import { plaintextJoin, psiJobContext, readCsvSide, readOutput, removeTempDirs, tempDir } from './__tests__/fixtures.ts';
 
 const data = fileURLToPath(new URL('../test-data/breast_cancer/', import.meta.url));
 let cluster: Cluster;
@@ -24,11 +23,12 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await cluster?.shutdown();
+  removeTempDirs();
 });
 
 describe('psi task on a cluster', () => {
   it('breast_cancer inner join equals the plaintext join (545 rows), with progress events', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sfw-psi-mp-'));
+    const dir = tempDir();
     const cfg = parseOrThrow(psiConfigSchema, {
       input: { alice: { path: join(data, 'alice.csv'), keys: ['id'] }, bob: { path: join(data, 'bob.csv'), keys: ['id'] } },
       output: { alice: join(dir, 'a.csv'), bob: join(dir, 'b.csv') },
@@ -50,7 +50,7 @@ describe('psi task on a cluster', () => {
   });
 
   it('bad inputs fail with ParameterValidationError naming the field', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sfw-psi-mp-'));
+    const dir = tempDir();
     const bad = join(dir, 'bad.csv');
     writeFileSync(bad, 'x,y\n1,2\n');
     const run = async (input: Record<string, unknown>) => {

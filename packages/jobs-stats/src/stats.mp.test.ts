@@ -2,7 +2,7 @@
 // with 40 fraction bits as SecretFlow's statistics run), each against its plaintext reference:
 // numpy corrcoef / inverse correlation, pandas groupby, the Wald formula and statsmodels.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cluster } from '@sfw/runtime';
 import type { JobContext } from '@sfw/executor';
@@ -31,6 +31,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await cluster?.shutdown();
+  if (ctx !== undefined) rmSync(ctx.workDir, { recursive: true, force: true });
 });
 
 let taskNo = 0;

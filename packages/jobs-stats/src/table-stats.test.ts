@@ -1,8 +1,8 @@
 // table_statistics against pandas (describe / skew / kurt / quantile and the raw and central moments
 // as SecretFlow defines them), on the bundled data and on a table with missing values and a string
 // column; once with the in-memory quartiles and once forced through the refinement passes.
-import { describe, expect, it } from 'vitest';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runPythonJson, sampleDir, seededRng } from '@sfw/testkit';
@@ -69,6 +69,7 @@ async function pandasRef(path: string): Promise<Ref> {
 
 async function messyTable(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'sfw-stats-'));
+  onTestFinished(() => rm(dir, { recursive: true, force: true }));
   const rng = seededRng('table-stats');
   const lines = ['id,a,b,"c, quoted",name,ints,const,late_str,few'];
   for (let i = 0; i < 3000; i++) {

@@ -2,6 +2,7 @@
 // server on loopback) and cluster; the same driver code runs on both parties and only ever touches
 // local threads, the rest crosses the links. Results are checked against plaintext, and refused
 // links are checked to be refused before any task parameter is exchanged.
+import { rmSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster } from './cluster.ts';
@@ -57,6 +58,7 @@ afterAll(async () => {
   await Promise.all(Object.values(clusters ?? {}).map((c) => c.shutdown()));
   await Promise.all(Object.values(gw ?? {}).map((g) => g.close()));
   await dealer?.close();
+  for (const dir of [pki.dir, rogue.dir]) rmSync(dir, { recursive: true, force: true });
 });
 
 /** Run the same driver code on both parties (as two workers would) and return both results. */

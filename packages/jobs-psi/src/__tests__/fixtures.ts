@@ -1,6 +1,6 @@
 // Test helpers: CSV generation, a plaintext reference join (written independently of the PSI
 // code: no hashing, no buckets, plain string maps), and a two-party runner over an in-memory link.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Cluster } from '@sfw/runtime';
@@ -12,8 +12,18 @@ import { runPsiParty } from '../party.ts';
 import type { JoinType, PartyPlan, PsiPartyReport } from '../plan.ts';
 import type { PsiProtocol } from '../core.ts';
 
+const made: string[] = [];
+
+/** A fresh temporary directory, removed by `removeTempDirs` (each test file calls it in `afterAll`). */
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'sfw-psi-test-'));
+  const dir = mkdtempSync(join(tmpdir(), 'sfw-psi-test-'));
+  made.push(dir);
+  return dir;
+}
+
+/** Removes every directory `tempDir` made so far. */
+export function removeTempDirs(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 /** Writes a CSV with the given header and rows; fields must not need quoting. */

@@ -4,10 +4,12 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
-import { mulberry32, plaintextJoin, readCsvSide, readOutput, runTwoParties, tempDir, writeCsv } from '../__tests__/fixtures.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mulberry32, plaintextJoin, readCsvSide, readOutput, runTwoParties, removeTempDirs, tempDir, writeCsv } from '../__tests__/fixtures.ts';
 import type { TwoPartyOptions } from '../__tests__/fixtures.ts';
 import type { JoinType } from '../plan.ts';
+
+afterAll(removeTempDirs);
 
 const data = fileURLToPath(new URL('../../test-data/breast_cancer/', import.meta.url));
 const pandasScript = fileURLToPath(new URL('../__tests__/pandas_join.py', import.meta.url));

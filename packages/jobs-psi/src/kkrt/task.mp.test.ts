@@ -2,8 +2,6 @@
 // protocol over the runtime's party-to-party link (the same PsiLink as ECDH), streaming buckets,
 // progress events; the files equal the plaintext join.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Cluster } from '@sfw/runtime';
@@ -11,7 +9,7 @@ import { parseOrThrow } from '@sfw/executor';
 import { runWithUncheckedFiles } from '@sfw/executor/testing';
 import { psiTask, PSI_DEVICE_MODULE } from '../task.ts';
 import { psiConfigSchema } from '../config.ts';
-import { plaintextJoin, psiJobContext, readCsvSide, readOutput } from '../__tests__/fixtures.ts';
+import { plaintextJoin, psiJobContext, readCsvSide, readOutput, removeTempDirs, tempDir } from '../__tests__/fixtures.ts';
 
 const data = fileURLToPath(new URL('../../test-data/breast_cancer/', import.meta.url));
 let cluster: Cluster;
@@ -25,12 +23,13 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await cluster?.shutdown();
+  removeTempDirs();
 });
 
 describe('psi task with PROTOCOL_KKRT on a cluster', { timeout: 120_000 }, () => {
   for (const bucketSize of [1 << 20, 100]) {
     it(`breast_cancer full join equals the plaintext join (bucket_size ${bucketSize}), with progress`, async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'sfw-psi-kkrt-mp-'));
+      const dir = tempDir();
       const cfg = parseOrThrow(psiConfigSchema, {
         input: { alice: { path: join(data, 'alice.csv'), keys: ['id'] }, bob: { path: join(data, 'bob.csv'), keys: ['id'] } },
         output: { alice: join(dir, 'a.csv'), bob: join(dir, 'b.csv') },
