@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { spuMulProbeSource } from '@sfw/testkit';
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 const built = existsSync(join(dist, 'thread/bundle.cjs'));
@@ -22,15 +23,7 @@ for (let k = 0; k < 2; k++) {
   const c = await Cluster.start({ parties: ['alice', 'bob'], spu, modules: [${JSON.stringify(moduleUrl)}] });
   await c.beginTask('t' + k);
   const twice = await c.pyu('alice').call('probe.twice', 21).get();
-  const s = c.spu();
-  const x = c.pyu('alice').call('builtin.pattern', [1000], 0).to(s);
-  const y = c.pyu('bob').call('builtin.pattern', [1000], 7).to(s);
-  const [z] = s.run('builtin.mul', [x, y]);
-  const got = (await c.get(z)).data;
-  const pat = (o) => Array.from({ length: 1000 }, (_, i) => (((i + o) * 7919) % 2000) / 1000 - 1);
-  const [a, b] = [pat(0), pat(7)];
-  let worst = 0;
-  for (let i = 0; i < 1000; i++) worst = Math.max(worst, Math.abs(got[i] - a[i] * b[i]));
+  ${spuMulProbeSource({ cluster: 'c', result: 'worst' })}
   await c.endTask();
   await c.shutdown();
   out.runs.push({ twice, worst, cache: builtThreadCode()?.cache?.byteLength ?? 0 });

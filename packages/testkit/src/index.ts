@@ -11,3 +11,5 @@ export { loadAlignedSample, sampleDir, writeAlignedSample } from './samples.ts';
 export { freePort } from './ports.ts';
 export type { Hist, View } from './word-stats.ts';
 export { CRITICAL, MIN_OPENED, addWords, chi2, newHist, viewDifferences, wordsOf } from './word-stats.ts';
+export type { SpuMulProbeOptions } from './spu-probe.ts';
+export { spuMulProbeSource } from './spu-probe.ts';
