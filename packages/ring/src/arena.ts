@@ -17,7 +17,7 @@ export class RingArena {
   readonly #capacity: number;
   #used = 0;
 
-  /** capacity in bytes (at least this; the memory is whole 64 KiB pages less the matmul kernel's 4 KiB). */
+  /** capacity in bytes (at least this; the memory is whole 64 KiB pages less the matmul kernel's 12 KiB). */
   constructor(capacity: number) {
     if (!Number.isSafeInteger(capacity) || capacity <= 0 || capacity > 2 ** 32 - 65536)
       throw new RingError('RingArena capacity must be a positive byte count below 4 GiB');

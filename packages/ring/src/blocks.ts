@@ -51,12 +51,12 @@ export function runBlocks(x: Exports, view: BigUint64Array | undefined, l: numbe
 /**
  * Rows [i0, i1) of out (m x n) = a (m x k) . b (k x n) (+= when acc): copy those rows of a and all
  * of b (and of out when accumulating) into scratch, multiply, copy the rows back. Returns the
- * scratch bytes used. The kernel's own 4 KiB of scratch (its packed panel of b) follows out.
+ * scratch bytes used. The kernel's own 12 KiB of scratch (its packed panel of b) follows out.
  */
 export function runMatmul(x: Exports, l: number, a: BigUint64Array, b: BigUint64Array, out: BigUint64Array, i0: number, i1: number, k: number, n: number, acc: boolean): number {
   const rows = i1 - i0;
   const aL = rows * k * l, bL = k * n * l, oL = rows * n * l;
-  const total = (aL + bL + oL) * 8 + 4096;
+  const total = (aL + bL + oL) * 8 + 12288;
   const have = x.memory.buffer.byteLength;
   if (total > have) x.memory.grow(Math.ceil((total - have) / 65536));
   const mem = new BigUint64Array(x.memory.buffer);

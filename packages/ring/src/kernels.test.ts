@@ -203,14 +203,16 @@ for (const be of backends) {
       });
 
       if (be === wasmKernels) {
-        // matmul64 runs four columns at a time on the 32-bit halves of each element, over k in blocks
-        // of 128, two rows at a time; leftover rows and columns take the scalar loop. Shapes here
-        // cross each of those edges, with edge values (all-ones, 2^63, 2^64 - 1) in the mix.
+        // matmul64 runs six columns at a time (four on the 32-bit halves of each element, two on the
+        // scalar multiplier), then one group of four when at least four are left, over k in blocks of
+        // 256 (128 when m > 320), two rows at a time; leftover rows and columns take the scalar loop.
+        // Shapes here cross each of those edges (n = 4, 5, 6, 9, 10, 11, 12, 13 take different group
+        // mixes), with edge values (all-ones, 2^63, 2^64 - 1) in the mix.
         it('matmul and matmulAdd against BigInt across the column panels, k-blocks and odd rows', () => {
           setKernels(wasmKernels);
           fc.assert(
             fc.property(
-              fc.integer({ min: 1, max: 9 }), fc.constantFrom(1, 2, 3, 127, 128, 129, 256, 257, 300), fc.integer({ min: 1, max: 13 }),
+              fc.integer({ min: 1, max: 9 }), fc.constantFrom(1, 2, 3, 127, 128, 129, 255, 256, 257, 300, 513), fc.integer({ min: 1, max: 13 }),
               (m, k, n) => {
                 const xa = fc.sample(elem(f), m * k), xb = fc.sample(elem(f), k * n), xc = fc.sample(elem(f), m * n);
                 const ref = (withC: boolean): bigint[] => {
@@ -229,6 +231,21 @@ for (const be of backends) {
             ),
             { numRuns: 40 },
           );
+        }, 60_000);
+
+        it('matmul against BigInt with more than 320 rows (k-blocks of 128) and with exactly 320 (of 256)', () => {
+          setKernels(wasmKernels);
+          for (const [m, k, n] of [[323, 259, 11], [320, 259, 7]] as const) {
+            const xa = fc.sample(elem(f), m * k), xb = fc.sample(elem(f), k * n);
+            const ref: bigint[] = [];
+            for (let i = 0; i < m; i++)
+              for (let j = 0; j < n; j++) {
+                let acc = 0n;
+                for (let t = 0; t < k; t++) acc += (xa[i * k + t] as bigint) * (xb[t * n + j] as bigint);
+                ref.push(u(f, acc));
+              }
+            expect(toBigInts(matmul(T(xa, [m, k]), T(xb, [k, n])))).toEqual(ref);
+          }
         }, 60_000);
 
         it('sizes that cross the streaming block and matmul tile boundaries', () => {

@@ -62,8 +62,8 @@ function instantiate(): Instance {
   return x;
 }
 
-/** Scratch the matmul kernels need past their operands (matmul64 packs a 128 x 4 panel of B there). */
-export const MATMUL_SCRATCH = 4096;
+/** Scratch the matmul kernels need past their operands (matmul64 packs a 256-deep, six-column panel of B there). */
+export const MATMUL_SCRATCH = 12288;
 
 /** Bytes per operand block when streaming elementwise ops (4 x 128 KiB = 512 KiB; best of 8-256 KiB here). */
 const BLOCK_BYTES = 128 * 1024;
