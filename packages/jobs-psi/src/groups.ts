@@ -19,23 +19,29 @@ export function groupRows(rows: BucketRows): BucketGroups {
   const rowGroup = new Int32Array(n);
   // Open addressing over a string hash computed here, sized once from the row count (load <= 1/2):
   // half the CPU of a Map at 2^20 keys, which grows by rehashing and keeps an entry per key.
+  // Each slot keeps its key's full 32-bit hash next to the group, so a probe that passes an
+  // occupied slot compares two integers and follows the pointer to the other key's string only
+  // when the hashes agree: with unique keys almost every probe step was such a string compare,
+  // a cache miss on a random heap object.
   let cap = 16;
   while (cap < 2 * n) cap *= 2;
   const mask = cap - 1;
-  const slots = new Int32Array(cap); // group + 1, 0 = empty
+  const slots = new Int32Array(2 * cap); // [group + 1 (0 = empty), hash] per slot
   for (let r = 0; r < n; r += 1) {
     const k = rows.keys[r]!;
-    let s = stringHash(k) & mask;
+    const hk = stringHash(k);
+    let s = hk & mask;
     let g: number;
     for (;;) {
-      const e = slots[s]!;
+      const e = slots[2 * s]!;
       if (e === 0) {
         g = keys.length;
         keys.push(k);
-        slots[s] = g + 1;
+        slots[2 * s] = g + 1;
+        slots[2 * s + 1] = hk;
         break;
       }
-      if (keys[e - 1] === k) {
+      if (slots[2 * s + 1] === hk && keys[e - 1] === k) {
         g = e - 1;
         break;
       }
