@@ -8,7 +8,7 @@ import { BLAKE2B_WASM_BASE64 } from './blake2b-wasm-bytes.ts';
 // The WebAssembly global as far as it is used here: the repo's TypeScript lib (ES2023, no DOM)
 // does not declare it, and a global declaration in this package would clash with the ring
 // package's own when the whole repo is type-checked at once.
-interface WasmMemory {
+export interface WasmMemory {
   readonly buffer: ArrayBuffer;
   grow(pages: number): number;
 }
@@ -17,9 +17,9 @@ interface WasmApi {
   readonly Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
 }
 
-function wasmApi(): WasmApi {
+export function wasmApi(): WasmApi {
   const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-  if (!api) throw new Error('PROTOCOL_KKRT needs WebAssembly for its batch hashing');
+  if (!api) throw new Error('PROTOCOL_KKRT needs WebAssembly for its batch hashing and transposes');
   return api;
 }
 

@@ -12,7 +12,8 @@
 // Bins run in slices (BIN_BATCH): the PRGs stream, so slice k uses the next bits of every column.
 // Every bucket runs fresh base OTs, so no PRG stream or choice vector is ever reused across buckets.
 import { AesCtrPrg } from './aes.ts';
-import { transposeBits, words as wordView } from './bits.ts';
+import { words as wordView } from './bits.ts';
+import { transposeBitsFast } from './transpose.ts';
 import { CODE_BITS, CODE_WORDS } from './params.ts';
 import { OT_KEY } from './base-ot.ts';
 import { Blake2bBatch } from './blake2b.ts';
@@ -56,9 +57,9 @@ export class OprfReceiver {
       this.#g0[i]!.fill(t.subarray(i * colBytes, (i + 1) * colBytes));
       this.#g1[i]!.fill(d.subarray(i * colBytes, (i + 1) * colBytes));
     }
-    const cCols = transposeBits(codeRows, bins, CODE_BITS, this.#c.subarray(0, words));
+    const cCols = transposeBitsFast(codeRows, bins, CODE_BITS, this.#c.subarray(0, words));
     for (let w = 0; w < words; w += 1) d32[w] = d32[w]! ^ t32[w]! ^ cCols[w]!;
-    return { corrections: d, tRows: transposeBits(t32, CODE_BITS, bins, this.#rows.subarray(0, words)) };
+    return { corrections: d, tRows: transposeBitsFast(t32, CODE_BITS, bins, this.#rows.subarray(0, words)) };
   }
 }
 
@@ -94,7 +95,7 @@ export class OprfSender {
       this.#g[i]!.fill(q.subarray(i * colBytes, (i + 1) * colBytes));
       if (this.#s[i]) for (let w = i * colWords; w < (i + 1) * colWords; w += 1) q32[w] = q32[w]! ^ d32[w]!;
     }
-    transposeBits(q32, CODE_BITS, bins, out);
+    transposeBitsFast(q32, CODE_BITS, bins, out);
   }
 }
 
