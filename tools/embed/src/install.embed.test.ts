@@ -70,15 +70,18 @@ afterAll(() => {
 });
 
 describe('installed packages', () => {
-  it('tarballs hold only dist, README and package.json', () => {
+  it('tarballs hold only dist, README, LICENSE and package.json', () => {
     for (const [name, t] of tarballs) {
       const entries = run('tar', ['-tzf', t], root).trim().split('\n');
       // dist/thread/bundle.cjs(.cache): the runtime's thread bundle and its V8 code cache (a Node
       // that rejects the cache compiles the bundle and makes its own).
-      const stray = entries.filter((e) => !/^package\/(package\.json|README\.md|dist\/.+\.(js|cjs|cjs\.cache|d\.ts|mjs|wasm|json))$/.test(e) || /\.test\.|__tests__/.test(e));
+      const stray = entries.filter((e) => !/^package\/(package\.json|README\.md|LICENSE|dist\/.+\.(js|cjs|cjs\.cache|d\.ts|mjs|wasm|json))$/.test(e) || /\.test\.|__tests__/.test(e));
       expect(stray, name).toEqual([]);
       expect(entries, name).toContain('package/dist/index.js');
       expect(entries, name).toContain('package/dist/index.d.ts');
+      // Apache-2.0 asks that a copy of the license goes with every distribution: pnpm pack takes the
+      // workspace's LICENSE into each tarball.
+      expect(entries, name).toContain('package/LICENSE');
     }
   });
 
