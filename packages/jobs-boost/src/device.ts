@@ -6,7 +6,7 @@ import type { SecretTensor, SpuContext } from '@sfw/runtime';
 type RingTensor = ReturnType<SpuContext['encodePublic']>;
 import { readShareFile, writeShareFile } from '@sfw/model/files';
 import { openReach, partyFunctions } from './party.ts';
-import { gradientsProgram, leavesProgram, levelProgram, predictProgram, ringOne } from './program.ts';
+import { gradientsProgram, leavesProgram, levelProgram, predictProgram, predictTwoOwnersProgram, ringOne } from './program.ts';
 import type { LeavesPub, LevelPub, Masked, PredictPub } from './program.ts';
 
 export interface MaskPub {
@@ -87,6 +87,12 @@ async function predict(spu: SpuContext, inputs: SecretTensor[], pub: PredictDevi
   if (mine !== null && mine.n !== pub.n) throw new Error('the party table does not have the aligned row count');
   const width = pub.trees * 2 ** pub.depth;
   const one = ringOne(spu.cfg.fxpBits);
+  if (pub.owners.length === 2) {
+    // Two owners: each block stays a private block of its owner's rank (privateDotRing masks it
+    // once, for the other owner only); the values are ring integers (`one` encodes as 1).
+    const block = (o: number) => spu.privateInput(o, [pub.n, width], o === spu.rank ? mine!.rows(0, pub.n, one) : undefined);
+    return predictTwoOwnersProgram(spu, [spu.wrap(share), ...inputs], pub, block(pub.owners[0]!), block(pub.owners[1]!));
+  }
   // Another owner's block is entered as zeros: encoded once per chunk height (ring ops do not
   // write into their operands), not once per chunk and owner.
   const zeros = new Map<number, RingTensor>();

@@ -7,7 +7,7 @@
 // 0/1 indicators (node memberships, the owners' split masks, predict's reachability blocks) are held
 // as ring integers (1 = the integer 1, not 2^f): a product with another integer or with a fixed-point
 // value is then exact and needs no truncation (one round and an n-sized opening fewer per product).
-import type { SecretTensor, SpuContext } from '@sfw/runtime';
+import type { PrivateTensor, SecretTensor, SpuContext } from '@sfw/runtime';
 import type { Objective } from './params.ts';
 
 type Ctx = SpuContext;
@@ -244,7 +244,29 @@ export async function predictProgram(spu: Ctx, inputs: Secret[], pub: PredictPub
     parts.push(await spu.matmulRing(onehot, w));
   }
   // One sigmoid over all rows (its rounds are paid once, not once per chunk).
-  let z = spu.addPublic(parts.length === 1 ? parts[0]! : spu.concat(parts, 0), pub.baseScore);
+  return scores(spu, parts.length === 1 ? parts[0]! : spu.concat(parts, 0), pub);
+}
+
+/** Base score, then sr for logistic (one sigmoid over all rows). */
+async function scores(spu: Ctx, margin: Secret, pub: PredictPub): Promise<Secret[]> {
+  let z = spu.addPublic(margin, pub.baseScore);
   if (pub.objective === 'logistic') z = await spu.sigmoid(z, 'sr');
   return [z];
+}
+
+/**
+ * Scores when exactly two parties own splits: their reachability blocks X_a, X_b ([n, T L], ring
+ * integers 0/1, each held by its owner's rank as a private block) meet in one row-wise private
+ * product with the secret leaf weights w: rowsum(X_a ⊙ X_b ⊙ (2w + 1)) (`privateDotRing`: each owner
+ * sends its block masked once, to the other owner only; the odd weights 2w + 1 split into the two
+ * owners' column scales without leaking). X_a ⊙ X_b is the one-hot leaf of each row and tree, so
+ * the sum is 2 (margin) + T: subtracting the public T leaves an even ring element, and the
+ * truncation by one bit of an even value is exact (its borrow term is (x mod 2) / 2 = 0). The
+ * margins are bit-identical to the Beaver path's. Inputs: [w [T L, 1]].
+ */
+export async function predictTwoOwnersProgram(spu: Ctx, inputs: Secret[], pub: PredictPub & { trees: number }, xa: PrivateTensor, xb: PrivateTensor): Promise<Secret[]> {
+  const [w] = inputs as [Secret];
+  const z = await spu.privateDotRing(xa, xb, { oddWeights: w });
+  const margin = await spu.truncate(spu.addPublic(z, -pub.trees * ringOne(spu.cfg.fxpBits)), 1);
+  return scores(spu, margin, pub);
 }

@@ -116,6 +116,22 @@ describe('SS-XGB job on a cluster', () => {
     expect(a.maxLeafDiff).toBeLessThan(1e-3);
     console.info(`[ssxgb] ${a.nodes} nodes: ${a.sameSplit} same split, ${a.nearTies} near-ties; max leaf diff ${a.maxLeafDiff.toExponential(2)}`);
     const p = getNumericColumn(await readCsv(predOut), 'pred');
+    // Both parties own splits (the two-owner private product path), and the secure margins are
+    // exactly the model's own trees evaluated in plaintext on the fixed-point weights as stored
+    // (sums of multiples of 2^-f: exact in float64; the CSV round-trips doubles).
+    expect(new Set(model.meta.split_party.flat()).size).toBe(2);
+    const exact = new Float64Array(p.length);
+    model.splits.forEach((tree, t) => {
+      for (let i = 0; i < p.length; i++) {
+        let node = 0;
+        for (let l = 0; l < model.meta.max_depth; l++) {
+          const s = tree[node]!;
+          node = 2 * node + (columns[feats.indexOf(s.feature)]![i]! <= s.threshold ? 1 : 2);
+        }
+        exact[i] = exact[i]! + model.leaves[t]![node - tree.length]!;
+      }
+    });
+    for (let i = 0; i < p.length; i++) expect(p[i]).toBe(exact[i]);
     const refP = predictBoostRef(a.ref, columns, 'linear', 0);
     let maxDiff = 0;
     for (let i = 0; i < refP.length; i++) maxDiff = Math.max(maxDiff, Math.abs(p[i]! - refP[i]!));

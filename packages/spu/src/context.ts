@@ -13,7 +13,9 @@
 //     methods from inside `fn` run inline (no deadlock); do not run two kernels concurrently inside.
 //   - `wrap(share)` / `unwrap(secret)`: between SecretTensor and this rank's RingTensor share.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { decode, encode, sum as ringSum, type RingTensor } from '@sfw/ring';
+import { decode, encode, makeTensor, sum as ringSum, type RingTensor } from '@sfw/ring';
+import { rowsView } from './mpc/masked-correlations.ts';
+import { scaleColumns } from './mpc/private-dot.ts';
 import type { Comm } from './comm.ts';
 import { resolveConfig, type ResolvedSpuConfig, type SpuConfig } from './config.ts';
 import type { CorrelationTable } from './mpc/correlation.ts';
@@ -415,6 +417,45 @@ export class SpuContext {
     });
   }
 
+  /**
+   * Row-wise inner products of two rank-held blocks of the same shape [n, d] owned by two different
+   * ranks: rowsum(X ⊙ Y) as a secret [n, 1], a ring product (no truncation: exact for ring
+   * integers; fixed point times fixed point would carry 2f fraction bits). With `oddWeights` w, a
+   * secret [d, 1]: rowsum(X ⊙ Y ⊙ (2w + 1)) (odd weights are what split without leaking; the
+   * caller removes the rowsum(X ⊙ Y) part, e.g. when it is public). Each owner sends its block,
+   * masked once, to the other owner only (n d elements, one round per row chunk of `chunkRows`);
+   * the weighted form adds two rounds of d-sized messages. docs/spu-private.md.
+   */
+  privateDotRing(x: PrivateTensor, y: PrivateTensor, options: { oddWeights?: SecretTensor; chunkRows?: number } = {}): Promise<SecretTensor> {
+    return this.serial(async () => {
+      if (!(x instanceof PrivateTensor) || !(y instanceof PrivateTensor)) throw new RangeError('privateDotRing needs two PrivateTensors');
+      const [n, d] = x.shape;
+      if (y.shape[0] !== n || y.shape[1] !== d) throw new RangeError(`private blocks [${x.shape.join(', ')}] and [${y.shape.join(', ')}] differ in shape`);
+      if (x.owner === y.owner) throw new RangeError('privateDotRing needs blocks of two different ranks (one rank can multiply its own block locally)');
+      const chunk = options.chunkRows ?? Math.max(1, Math.floor(DOT_CHUNK_ELEMENTS / d));
+      if (!Number.isSafeInteger(chunk) || chunk < 1) throw new RangeError(`chunkRows ${String(options.chunkRows)} is not a positive integer`);
+      const dot = this.protocol.privateDot;
+      let scale: RingTensor | undefined;
+      if (options.oddWeights !== undefined) {
+        const w = shareOf(options.oddWeights);
+        if (w.size !== d) throw new RangeError(`weights of ${w.size} elements do not fit ${d} block columns`);
+        scale = await dot.splitOdd(this.env, makeTensor(w.field, [d, 1], w.data), x.owner, y.owner, (p, q) => this.kernels.mulAA(this.env, p, q));
+      }
+      const view = (t: PrivateTensor, r0: number, r1: number): RingTensor | undefined => {
+        const v = privateValues(t);
+        if (v === undefined) return undefined;
+        const rows = rowsView(v, r0, r1);
+        return scale === undefined ? rows : scaleColumns(rows, scale);
+      };
+      const parts: RingTensor[] = [];
+      for (let r0 = 0; r0 < n; r0 += chunk) {
+        const r1 = Math.min(n, r0 + chunk);
+        parts.push(await dot.rowDot(this.env, { owner: x.owner, values: view(x, r0, r1) }, { owner: y.owner, values: view(y, r0, r1) }, 0, r1 - r0, d));
+      }
+      return this.wrap(parts.length === 1 ? parts[0]! : concatShares(parts, 0));
+    });
+  }
+
   /** One serialised non-linear op over this context's fixed-point numerics. */
   #nl(fn: (F: Fxp) => Promise<RingTensor>): Promise<SecretTensor> {
     return this.serial(async () => this.wrap(await fn((this.#fxp ??= new Fxp(this.env, this.kernels, this.protocol.nonlinear)))));
@@ -446,6 +487,12 @@ export class SpuContext {
     if (this.#ownsPool) this.env.pool.clear();
   }
 }
+
+/**
+ * Elements per row chunk of privateDotRing (2^21: 16 MiB per FM64 tensor; a chunk's mask, message
+ * and product stay a few such tensors however many rows there are).
+ */
+const DOT_CHUNK_ELEMENTS = 1 << 21;
 
 function scalarOf(t: RingTensor): bigint {
   return t.field === 'FM64' ? t.data[0]! : (t.data[1]! << 64n) | t.data[0]!;

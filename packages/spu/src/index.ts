@@ -31,3 +31,4 @@ export { semi2kCost, ref2kCost, type CostedKernel, type KernelCost } from './mpc
 export { eqzACost, msbACost, type NlCost } from './mpc/nonlinear-cost.ts';
 export { maskedCost, type MaskedCost, type MaskedKernel } from './mpc/masked-cost.ts';
 export { privateMatmulCost, type PrivateMatmulCost } from './mpc/private-product.ts';
+export { privateDotCost, type PrivateDotCost } from './mpc/private-dot.ts';

@@ -11,6 +11,7 @@ import { MASKED_KINDS } from './mpc/masked-correlations.ts';
 import { ref2kMasked, semi2kMasked } from './mpc/masked.ts';
 import { ref2kNl, semi2kNl } from './mpc/nonlinear.ts';
 import { PRIVATE_KINDS, ref2kPrivate, semi2kPrivate, type PrivateKernels } from './mpc/private-product.ts';
+import { DOT_KINDS, ref2kDot, semi2kDot, type PrivateDotKernels } from './mpc/private-dot.ts';
 import { ref2k } from './mpc/ref2k.ts';
 import { semi2k } from './mpc/semi2k.ts';
 import { additiveSharing, plainSharing, type ShareScheme } from './mpc/sharing.ts';
@@ -27,6 +28,8 @@ export interface Protocol {
   readonly masked: MaskedKernels;
   /** Products of rank-held plaintext blocks with a secret (private-product.ts). */
   readonly privateProduct: PrivateKernels;
+  /** Row-wise products of two rank-held plaintext blocks (private-dot.ts). */
+  readonly privateDot: PrivateDotKernels;
   /** How owners split values and receivers combine shares. */
   readonly sharing: ShareScheme;
   /**
@@ -44,8 +47,9 @@ export const SEMI2K: Protocol = {
   nonlinear: semi2kNl,
   masked: semi2kMasked,
   privateProduct: semi2kPrivate,
+  privateDot: semi2kDot,
   sharing: additiveSharing,
-  correlations: new CorrelationTable([...ARITH_KINDS, ...BOOLEAN_KINDS, ...MASKED_KINDS, ...PRIVATE_KINDS]),
+  correlations: new CorrelationTable([...ARITH_KINDS, ...BOOLEAN_KINDS, ...MASKED_KINDS, ...PRIVATE_KINDS, ...DOT_KINDS]),
   cost: semi2kCost,
 };
 
@@ -55,6 +59,7 @@ export const REF2K: Protocol = {
   nonlinear: ref2kNl,
   masked: ref2kMasked,
   privateProduct: ref2kPrivate,
+  privateDot: ref2kDot,
   sharing: plainSharing,
   correlations: undefined,
   cost: () => ref2kCost(),
