@@ -89,8 +89,8 @@ async function predict(spu: SpuContext, inputs: SecretTensor[], pub: PredictDevi
   const one = ringOne(spu.cfg.fxpBits);
   if (pub.owners.length === 2) {
     // Two owners: each block stays a private block of its owner's rank (privateDotRing masks it
-    // once, for the other owner only); the values are ring integers (`one` encodes as 1).
-    const block = (o: number) => spu.privateInput(o, [pub.n, width], o === spu.rank ? mine!.rows(0, pub.n, one) : undefined);
+    // once, for the other owner only), kept as 0/1 bytes (the ring integers 0 and 1).
+    const block = (o: number) => spu.privateIndicators(o, [pub.n, width], o === spu.rank ? mine!.bits(0, pub.n) : undefined);
     return predictTwoOwnersProgram(spu, [spu.wrap(share), ...inputs], pub, block(pub.owners[0]!), block(pub.owners[1]!));
   }
   // Another owner's block is entered as zeros: encoded once per chunk height (ring ops do not

@@ -91,6 +91,8 @@ export interface PartyReach {
    * as satisfied), else 0. The product over the owning parties is the one-hot leaf of each row.
    */
   rows(r0: number, r1: number, one: number): Float64Array;
+  /** Rows [r0, r1) of the same block as bytes (1 = reached, 0 = not). */
+  bits(r0: number, r1: number): Uint8Array;
 }
 
 /**
@@ -116,8 +118,9 @@ export async function openReach(path: string, splitsPath: string, trees: number,
     thr[s.tree * internal + s.node] = s.threshold;
   }
   const stack = new Int32Array(depth + 2);
-  const rows = (r0: number, r1: number, one: number): Float64Array => {
-    const data = new Float64Array((r1 - r0) * width);
+  const rows = (r0: number, r1: number, one: number): Float64Array => walk(new Float64Array((r1 - r0) * width), r0, r1, one);
+  const bits = (r0: number, r1: number): Uint8Array => walk(new Uint8Array((r1 - r0) * width), r0, r1, 1);
+  function walk<T extends Float64Array | Uint8Array>(data: T, r0: number, r1: number, one: number): T {
     for (let i = r0; i < r1; i++) {
       const row = (i - r0) * width;
       for (let tr = 0; tr < trees; tr++) {
@@ -143,8 +146,8 @@ export async function openReach(path: string, splitsPath: string, trees: number,
       }
     }
     return data;
-  };
-  return { n: t.numRows, width, rows };
+  }
+  return { n: t.numRows, width, rows, bits };
 }
 
 export interface PredOutput {

@@ -15,7 +15,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { decode, encode, makeTensor, sum as ringSum, type RingTensor } from '@sfw/ring';
 import { rowsView } from './mpc/masked-correlations.ts';
-import { scaleColumns } from './mpc/private-dot.ts';
+import { indicatorRows, scaleColumns } from './mpc/private-dot.ts';
 import type { Comm } from './comm.ts';
 import { resolveConfig, type ResolvedSpuConfig, type SpuConfig } from './config.ts';
 import type { CorrelationTable } from './mpc/correlation.ts';
@@ -32,7 +32,7 @@ import { div, exp, log, reciprocal, sqrtRsqrt } from './numerics/numeric.ts';
 import { argmax, maxAlong, type ArgmaxOptions } from './numerics/reduce.ts';
 import { sigmoid, type SigmoidType } from './numerics/sigmoid.ts';
 import { MaskedMatrix, maskedState } from './mpc/masked-matrix.ts';
-import { PrivateTensor, privateValues } from './private-tensor.ts';
+import { PrivateTensor, privateBits, privateValues } from './private-tensor.ts';
 
 const inSerial = new AsyncLocalStorage<SpuContext>();
 
@@ -418,6 +418,21 @@ export class SpuContext {
   }
 
   /**
+   * A 0/1 block held by rank `owner` (one byte per element, nonzero = 1), standing for the ring
+   * integers 0 and 1 (not fixed point): reachability or membership indicators. Same contract as
+   * privateInput (only the owner passes values; local, nothing is sent); kept as bytes, so
+   * privateDotRing builds each row chunk (scaled, with weights) straight from them.
+   */
+  privateIndicators(owner: number, shape: readonly [number, number], bits?: Uint8Array): PrivateTensor {
+    if (!Number.isInteger(owner) || owner < 0 || owner >= this.worldSize) throw new RangeError(`owner ${String(owner)} is not a rank`);
+    const [n, d] = shape;
+    if (!Number.isSafeInteger(n) || !Number.isSafeInteger(d) || n < 1 || d < 1) throw new RangeError(`private block shape [${shape.join(', ')}] is not a non-empty matrix`);
+    if ((bits !== undefined) !== (owner === this.rank)) throw new RangeError('exactly the owner rank passes the values of a private block');
+    if (bits !== undefined && bits.length !== n * d) throw new RangeError(`${bits.length} values do not fill [${n}, ${d}]`);
+    return new PrivateTensor(owner, [n, d], undefined, bits === undefined ? undefined : { field: this.cfg.field, bits });
+  }
+
+  /**
    * Row-wise inner products of two rank-held blocks of the same shape [n, d] owned by two different
    * ranks: rowsum(X ⊙ Y) as a secret [n, 1], a ring product (no truncation: exact for ring
    * integers; fixed point times fixed point would carry 2f fraction bits). With `oddWeights` w, a
@@ -442,6 +457,8 @@ export class SpuContext {
         scale = await dot.splitOdd(this.env, makeTensor(w.field, [d, 1], w.data), x.owner, y.owner, (p, q) => this.kernels.mulAA(this.env, p, q));
       }
       const view = (t: PrivateTensor, r0: number, r1: number): RingTensor | undefined => {
+        const bits = privateBits(t);
+        if (bits !== undefined) return indicatorRows(this.cfg.field, bits, r0, r1, d, scale);
         const v = privateValues(t);
         if (v === undefined) return undefined;
         const rows = rowsView(v, r0, r1);

@@ -72,6 +72,27 @@ describe('privateDotRing is exact', () => {
               expect(got).toEqual(plainDot(field, encode(x, field, f, [N, D]), encode(y, field, f, [N, D]), weighted ? wRing : undefined));
             });
 
+  for (const field of ['FM64', 'FM128'] as const)
+    for (const weighted of [false, true])
+      it(`0/1 blocks entered as bytes (privateIndicators) ${field}${weighted ? ' weighted' : ''}`, async () => {
+        const f = fxp(field);
+        const cfg: SpuConfig = { protocol: 'SEMI2K', field, fxpFractionBits: f, beaverType: 'TTP' };
+        const rnd = testRng(`bits${field}${weighted}`);
+        const xb = Uint8Array.from({ length: N * D }, () => (rnd() < 0.5 ? 1 : 0));
+        const yb = Uint8Array.from({ length: N * D }, () => (rnd() < 0.3 ? 0 : 7)); // any nonzero byte is 1
+        const wRing = fromBigInts(field, Array.from({ length: D }, (_, j) => BigInt(Math.floor(rnd() * 2 ** 52)) * BigInt(j + 3) * 0x9e3779b97f4a7c15n), [D, 1]);
+        const ws = shareInputs(cfg, wRing, [D, 1], 2);
+        const { results } = await runLocal(cfg, 2, async (ctx) => {
+          const xa = ctx.privateIndicators(0, [N, D], ctx.rank === 0 ? xb : undefined);
+          const yo = ctx.privateIndicators(1, [N, D], ctx.rank === 1 ? yb : undefined);
+          expect(xa.held).toBe(ctx.rank === 0);
+          const z = await ctx.privateDotRing(xa, yo, { chunkRows: CHUNK, ...(weighted ? { oddWeights: ws[ctx.rank]! } : {}) });
+          return toBytes(ctx.unwrap(z)).slice();
+        });
+        const ring = (b: Uint8Array) => fromBigInts(field, Array.from(b, (v) => (v === 0 ? 0n : 1n)), [N, D]);
+        expect(toBigInts(reconstructRing(cfg, results, [N, 1]))).toEqual(plainDot(field, ring(xb), ring(yb), weighted ? wRing : undefined));
+      });
+
   it('argument checks', async () => {
     const cfg: SpuConfig = { protocol: 'SEMI2K', field: 'FM64', fxpFractionBits: 18, beaverType: 'TTP' };
     await runLocal(cfg, 2, async (ctx) => {
@@ -80,6 +101,8 @@ describe('privateDotRing is exact', () => {
       const y1 = ctx.privateInput(1, [N, D + 1], ctx.rank === 1 ? new Float64Array(N * (D + 1)) : undefined);
       await expect(ctx.privateDotRing(x0, x0b)).rejects.toThrow(RangeError);
       await expect(ctx.privateDotRing(x0, y1)).rejects.toThrow(RangeError);
+      expect(() => ctx.privateIndicators(1, [N, D], ctx.rank === 0 ? new Uint8Array(N * D) : undefined)).toThrow(RangeError);
+      if (ctx.rank === 0) expect(() => ctx.privateIndicators(0, [N, D], new Uint8Array(3))).toThrow(RangeError);
     });
   });
 });

@@ -186,6 +186,34 @@ export function scaleColumns(x: RingTensor, s: RingTensor): RingTensor {
   return mulPublicVec(x, makeTensor(s.field, [1, x.shape[1]!], s.data));
 }
 
+/**
+ * Rows [r0, r1) of a 0/1 block kept as bytes ([., d] row-major), as ring elements: 0 where the byte
+ * is 0, else the column's scale (or 1). Word copies on 32-bit views: no BigInt per element, and no
+ * encoded copy of the whole block nor a separate scaling pass.
+ */
+export function indicatorRows(field: FieldType, bits: Uint8Array, r0: number, r1: number, d: number, scale: RingTensor | undefined): RingTensor {
+  const rows = r1 - r0;
+  const out = makeTensor(field, [rows, d]);
+  const w = field === 'FM64' ? 2 : 4;
+  const o = new Uint32Array(out.data.buffer, out.data.byteOffset, rows * d * w);
+  const src = bits.subarray(r0 * d, r1 * d);
+  if (scale === undefined) {
+    // The low word of each element is the byte itself (0 or 1).
+    for (let i = 0; i < src.length; i++) o[i * w] = src[i]! === 0 ? 0 : 1;
+    return out;
+  }
+  const s = new Uint32Array(scale.data.buffer, scale.data.byteOffset, d * w);
+  // Branch-free: the byte becomes an all-ones or all-zeros word mask over the column's scale.
+  for (let i = 0, k = 0; i < rows; i++) {
+    const base = i * d;
+    for (let j = 0; j < d; j++, k += w) {
+      const m = -(src[base + j]! !== 0 ? 1 : 0);
+      for (let q = 0; q < w; q++) o[k + q] = s[j * w + q]! & m;
+    }
+  }
+  return out;
+}
+
 export interface PrivateDotCost {
   rounds: number;
   /** bytes[i][j]: what rank i sends to rank j. */
