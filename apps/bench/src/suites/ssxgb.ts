@@ -4,7 +4,11 @@
 // lambda, min_child_weight 0, base_score 0.5); predict 50,000 rows with that model. sketch_eps 0.1,
 // subsample = colsample = 1 (every row and column: the most work per tree). train_ms includes
 // reading the CSVs, binning and sharing the bucket maps. Needs built JS (`pnpm run build`).
-import { mkdtemp, rm } from 'node:fs/promises';
+// SFW_BENCH_SSXGB_CASES=predict_50000_t10_d5 keeps only the cases named (a predict case still
+// trains its model first); SFW_BENCH_SSXGB_MODEL_CACHE=<dir> keeps each case's CSVs and trained
+// model there and reuses them when present (the train record is then not emitted), so predict can
+// be timed again without the minutes of training; SFW_BENCH_SSXGB_PREDICT_REPS=k times it k times.
+import { access, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -14,7 +18,7 @@ import { getNumericColumn, makeTable, readCsv, writeCsv } from '@sfw/data';
 import { runPython, syntheticLinearData } from '@sfw/testkit';
 import { biclassificationEval } from '@sfw/jobs-eval';
 import { SSXGB_DEVICE_MODULE, ssXgbPredictSchema, ssXgbPredictTask, ssXgbTrainSchema, ssXgbTrainTask } from '@sfw/jobs-boost';
-import type { BenchSuite } from '../suite.ts';
+import { onlyCases, type BenchSuite } from '../suite.ts';
 import { jobContext } from '../sslr-job.ts';
 
 interface XgbCase {
@@ -41,7 +45,7 @@ const LR = 0.3;
 const LAMBDA = 1;
 const SKETCH_EPS = 0.1;
 
-async function writeParties(dir: string, c: XgbCase): Promise<{ files: { alice: string; bob: string }; features: string[]; y: Float64Array }> {
+async function writeParties(dir: string, c: XgbCase, reuse = false): Promise<{ files: { alice: string; bob: string }; features: string[]; y: Float64Array }> {
   const g = syntheticLinearData({ n: c.n, d: c.d, seed: `ssxgb-bench-${c.n}-${c.d}`, kind: 'logistic' });
   const ids = Array.from({ length: c.n }, (_, i) => `r${String(i).padStart(7, '0')}`);
   const half = Math.floor(c.d / 2);
@@ -51,6 +55,7 @@ async function writeParties(dir: string, c: XgbCase): Promise<{ files: { alice: 
   const bData: Record<string, Float64Array | string[]> = { id: ids };
   names.forEach((nm, j) => ((j < half ? aData : bData)[nm] = colOf(j)));
   const files = { alice: join(dir, 'alice.csv'), bob: join(dir, 'bob.csv') };
+  if (reuse) return { files, features: names, y: g.y };
   await writeCsv(files.alice, makeTable(['id', ...names.slice(0, half), 'y'], aData));
   await writeCsv(files.bob, makeTable(['id', ...names.slice(half)], bData));
   return { files, features: names, y: g.y };
@@ -82,32 +87,43 @@ const suite: BenchSuite = {
   description: 'SS-XGB on a cluster: train 10000x30 10 trees depth 4 (target <= 15 s), 50000x100 depth 5 (<= 120 s, AUC vs xgboost), predict 50000 rows (<= 2 s)',
   async run({ quick, emit }) {
     const dir = await mkdtemp(join(tmpdir(), 'sfw-ssxgb-bench-'));
+    const only = onlyCases('SFW_BENCH_SSXGB_CASES');
+    const cache = process.env.SFW_BENCH_SSXGB_MODEL_CACHE;
+    const reps = Math.max(1, Number(process.env.SFW_BENCH_SSXGB_PREDICT_REPS ?? 1) || 1);
+    const predictName = (c: XgbCase): string => `predict_${c.n}_t${c.trees}_d${c.depth}`;
+    const wanted = (c: XgbCase): boolean => only === undefined || only.includes(c.name) || (c.predict && only.includes(predictName(c)));
+    const exists = (p: string): Promise<boolean> => access(p).then(() => true, () => false);
     const cluster = await Cluster.start({ parties: ['alice', 'bob'], spu: { protocol: 'SEMI2K', field: 'FM64', fxpFractionBits: 18, beaverType: 'TTP' }, modules: [SSXGB_DEVICE_MODULE] });
     try {
       const warm: XgbCase = { name: 'warmup', n: 500, d: 10, trees: 1, depth: 2, predict: true, xgboost: false };
-      for (const [k, c] of [warm, ...(quick ? CASES.quick : CASES.full)].entries()) {
-        const caseDir = join(dir, String(k));
-        const data = await writeParties(caseDir, c);
+      for (const [k, c] of [warm, ...(quick ? CASES.quick : CASES.full).filter(wanted)].entries()) {
+        const cached = cache !== undefined && c !== warm;
+        const caseDir = cached ? join(cache, c.name) : join(dir, String(k));
+        const reuse = cached && (await exists(join(caseDir, 'model', 'meta.json')));
+        if (cached) await mkdir(caseDir, { recursive: true });
+        const data = await writeParties(caseDir, c, reuse);
         const ctx = jobContext(cluster, caseDir);
         const modelDir = join(caseDir, 'model');
         const predPath = join(caseDir, 'pred.csv');
         await cluster.beginTask(`ssxgb-bench-${k}`);
-        let trainMs: number, trainCpu: number, predictMs = NaN, predictCpu = NaN;
+        let trainMs = NaN, trainCpu = NaN;
+        const predicted: Array<{ ms: number; cpu: number }> = [];
         try {
-          const c0 = process.cpuUsage();
-          const t0 = performance.now();
-          await runWithUncheckedFiles(ssXgbTrainTask, ctx, ssXgbTrainSchema.parse({
-            input_ds: data.files, feature_selects: data.features, label: 'y', num_boost_round: c.trees, max_depth: c.depth, learning_rate: LR,
-            objective: 'logistic', reg_lambda: LAMBDA, subsample: 1, colsample_by_tree: 1, sketch_eps: SKETCH_EPS, output_model: modelDir,
-          }));
-          trainMs = performance.now() - t0;
-          trainCpu = cpuMs(c0, process.cpuUsage());
-          const c1 = process.cpuUsage();
-          const t1 = performance.now();
-          await runWithUncheckedFiles(ssXgbPredictTask, ctx, ssXgbPredictSchema.parse({ input_ds: data.files, model: modelDir, receiver: 'alice', output_ds: predPath }));
-          if (c.predict) {
-            predictMs = performance.now() - t1;
-            predictCpu = cpuMs(c1, process.cpuUsage());
+          if (!reuse) {
+            const c0 = process.cpuUsage();
+            const t0 = performance.now();
+            await runWithUncheckedFiles(ssXgbTrainTask, ctx, ssXgbTrainSchema.parse({
+              input_ds: data.files, feature_selects: data.features, label: 'y', num_boost_round: c.trees, max_depth: c.depth, learning_rate: LR,
+              objective: 'logistic', reg_lambda: LAMBDA, subsample: 1, colsample_by_tree: 1, sketch_eps: SKETCH_EPS, output_model: modelDir,
+            }));
+            trainMs = performance.now() - t0;
+            trainCpu = cpuMs(c0, process.cpuUsage());
+          }
+          for (let r = 0; r < (c.predict ? reps : 1); r++) {
+            const c1 = process.cpuUsage();
+            const t1 = performance.now();
+            await runWithUncheckedFiles(ssXgbPredictTask, ctx, ssXgbPredictSchema.parse({ input_ds: data.files, model: modelDir, receiver: 'alice', output_ds: predPath }));
+            predicted.push({ ms: performance.now() - t1, cpu: cpuMs(c1, process.cpuUsage()) });
           }
         } finally {
           await cluster.endTask();
@@ -115,12 +131,21 @@ const suite: BenchSuite = {
         if (c === warm) continue;
         const pred = await readCsv(predPath);
         const auc = biclassificationEval(getNumericColumn(pred, 'y'), getNumericColumn(pred, 'pred')).summary.auc;
-        const xgbAuc = c.xgboost ? await xgboostAuc(data.files, c) : null;
-        emit({
-          suite: 'ssxgb', case: c.name, n: c.n, d: c.d, trees: c.trees, depth: c.depth, parties: 2, field: 'FM64', reps: 1,
-          median_ms: Math.round(trainMs), train_ms: Math.round(trainMs), train_cpu_ms: Math.round(trainCpu), auc, xgboost_auc: xgbAuc,
-        });
-        if (c.predict) emit({ suite: 'ssxgb', case: `predict_${c.n}_t${c.trees}_d${c.depth}`, n: c.n, d: c.d, parties: 2, field: 'FM64', reps: 1, median_ms: Math.round(predictMs), predict_cpu_ms: Math.round(predictCpu) });
+        if (!reuse && (only === undefined || only.includes(c.name))) {
+          const xgbAuc = c.xgboost ? await xgboostAuc(data.files, c) : null;
+          emit({
+            suite: 'ssxgb', case: c.name, n: c.n, d: c.d, trees: c.trees, depth: c.depth, parties: 2, field: 'FM64', reps: 1,
+            median_ms: Math.round(trainMs), train_ms: Math.round(trainMs), train_cpu_ms: Math.round(trainCpu), auc, xgboost_auc: xgbAuc,
+          });
+        }
+        if (c.predict && (only === undefined || only.includes(predictName(c)))) {
+          const mid = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+          const ms = predicted.map((p) => p.ms), cpus = predicted.map((p) => p.cpu);
+          emit({
+            suite: 'ssxgb', case: predictName(c), n: c.n, d: c.d, parties: 2, field: 'FM64', reps: predicted.length, median_ms: Math.round(mid(ms)),
+            predict_cpu_ms: Math.round(mid(cpus)), runs_ms: ms.map(Math.round), runs_cpu_ms: cpus.map(Math.round),
+          });
+        }
       }
     } finally {
       await cluster.shutdown();
