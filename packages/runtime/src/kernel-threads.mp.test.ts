@@ -36,6 +36,13 @@ describe('SPU kernel threads', () => {
     let worst = 0;
     got.data.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - px[i]! * py[i]!))));
     expect(worst).toBeLessThan(1e-4); // a few ulp of 2^-18 for |x|, |y| <= 1
+    // Again on the same held shares: the run's input copies (shared memory with kernel threads,
+    // recycled from the first run) must leave the held shares intact.
+    const [z2] = spu.run('builtin.mul', [x, y]);
+    const got2 = await z2!.reveal(cluster.pyu('alice')).get();
+    let worst2 = 0;
+    got2.data.forEach((v, i) => (worst2 = Math.max(worst2, Math.abs(v - px[i]! * py[i]!))));
+    expect(worst2).toBeLessThan(1e-4);
 
     const d = 200;
     const a = cluster.pyu('alice').call('builtin.pattern', [d, d], 3).to(spu);

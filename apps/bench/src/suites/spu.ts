@@ -9,12 +9,15 @@
 // Kernel threads (`kernel_threads` in every record): SFW_SPU_KERNEL_THREADS as the worker reads it
 // (0: the runtime's default for one SPU thread: every core; n: n threads); unset: 1, the
 // one-core figure. With n > 1 the large kernels of every party (products, elementwise passes, PRG
-// fills) split over the pool, so wall time can drop below CPU time. SFW_BENCH_SPU_CASES=matmulF,mulF
+// fills) split over the pool, so wall time can drop below CPU time; the input shares are copied into
+// shared memory first, as a runtime run's input copies are then. SFW_BENCH_SPU_CASES=matmulF,mulF
 // runs only those cases.
 import { shareInputs } from '@sfw/spu/simulation';
 import {
   LocalHub,
   createSpuContext,
+  exportShare,
+  importShare,
   semi2kCost,
   serveDealer,
   type CostedKernel,
@@ -22,7 +25,7 @@ import {
   type SpuConfig,
   type SpuContext,
 } from '@sfw/spu';
-import type { FieldType } from '@sfw/ring';
+import { allocLimbs, type FieldType } from '@sfw/ring';
 import { onlyCases, timeIt, withBenchKernelThreads, type BenchRunOptions, type BenchSuite } from '../suite.ts';
 
 type Op = (c: SpuContext, x: SecretTensor, y: SecretTensor) => Promise<SecretTensor>;
@@ -56,13 +59,26 @@ function reps(n: number, quick: boolean, matrix: boolean): number {
   return n >= 1 << 20 ? 7 : n >= 1 << 16 ? 11 : 31;
 }
 
+/**
+ * A share as a runtime run hands it to its program: a copy that lives in shared memory while kernel
+ * threads are on (runtime thread/share-copies.ts), so the kernels reading the inputs split over the
+ * threads as they do in a job.
+ */
+function runInput(cfg: SpuConfig, x: SecretTensor, shape: readonly number[]): SecretTensor {
+  const bytes = exportShare(x);
+  const data = allocLimbs(bytes.byteLength / 8);
+  const copy = new Uint8Array(data.buffer, data.byteOffset, bytes.byteLength);
+  copy.set(bytes);
+  return importShare(cfg, copy, shape);
+}
+
 async function runCase(c: Case, field: FieldType, parties: number, n: number, quick: boolean) {
   const cfg: SpuConfig = { protocol: 'SEMI2K', field, fxpFractionBits: 0, beaverType: 'TTP' };
   const shape = c.matrix ? [n, n] : [n];
   const size = c.matrix ? n * n : n;
   const xs = Float64Array.from({ length: size }, (_, i) => ((i * 7919) % 2001) / 100 - 10);
-  const X = shareInputs(cfg, xs, shape, parties);
-  const Y = shareInputs(cfg, xs, shape, parties);
+  const X = shareInputs(cfg, xs, shape, parties).map((s) => runInput(cfg, s, shape));
+  const Y = shareInputs(cfg, xs, shape, parties).map((s) => runInput(cfg, s, shape));
   const hub = new LocalHub(parties);
   const dealer = serveDealer(cfg, hub.endpoint(parties));
   const ctxs = Array.from({ length: parties }, (_, r) => createSpuContext(cfg, hub.endpoint(r)));

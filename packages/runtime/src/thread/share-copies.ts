@@ -9,17 +9,33 @@ const MIN_BYTES = 1 << 16;
 
 export class ShareCopies {
   readonly #free = new Map<number, Uint8Array[]>();
+  readonly #shared: boolean;
+
+  /**
+   * shared: make the copies in SharedArrayBuffers (a rank with kernel threads): the kernels that
+   * read the program's inputs (the masking and Beaver passes of a product) then split over the
+   * threads too, as they do on the rank's pooled scratch, instead of staying on the rank's thread.
+   */
+  constructor(options: { shared?: boolean } = {}) {
+    this.#shared = options.shared ?? false;
+  }
 
   /** A copy of `share` in (if possible) recycled memory; the contents are fully overwritten. */
   copy(share: Uint8Array): Uint8Array {
-    const out = (share.byteLength >= MIN_BYTES ? this.#free.get(share.byteLength)?.pop() : undefined) ?? new Uint8Array(share.byteLength);
+    const out = (share.byteLength >= MIN_BYTES ? this.#free.get(share.byteLength)?.pop() : undefined) ?? this.#alloc(share.byteLength);
     out.set(share);
     return out;
   }
 
+  #alloc(bytes: number): Uint8Array {
+    // 8-byte multiples only: a share's limbs are viewed as 64-bit words in place.
+    return this.#shared && bytes >= MIN_BYTES && bytes % 8 === 0 ? new Uint8Array(new SharedArrayBuffer(bytes)) : new Uint8Array(bytes);
+  }
+
   /**
    * Give back copies after a SUCCESSFUL run. A copy is kept only if it is still attached (not sent
-   * away by the program) and no output shares its memory (`keep`: the buffers of the run's outputs).
+   * away by the program) and no output shares its memory (`keep`: the buffers of the run's outputs,
+   * and the shared buffers the run sent, which a send hands over without detaching them).
    */
   recycle(copies: readonly Uint8Array[], keep: ReadonlySet<ArrayBufferLike>): void {
     for (const c of copies) {

@@ -22,7 +22,7 @@ interface HeldPrivate {
 
 export class SpuOps extends ThreadBase {
   readonly #dealers = new Map<number, { stop(): void }>();
-  readonly #copies = new ShareCopies();
+  readonly #copies = new ShareCopies({ shared: (this.init.kernelThreads ?? 1) > 1 });
 
   get rank(): number {
     return this.init.rank!;
@@ -84,7 +84,7 @@ export class SpuOps extends ThreadBase {
           throw codedError('BAD_VALUE', `program returned ${Array.isArray(ys) ? ys.length : 'no'} outputs, expected ${outputs.length}`);
         }
         const out = ys.map((y: object) => backend.exportShare(y));
-        this.#copies.recycle(copies, new Set(out.map((o) => o.share.buffer)));
+        this.#copies.recycle(copies, new Set([...out.map((o) => o.share.buffer), ...comm.sentShared]));
         return out;
       } finally {
         backend.closeContext?.(ctx);
@@ -161,6 +161,11 @@ export class SpuOps extends ThreadBase {
 /** RunComm that also counts messages per destination (round counting in benchmarks and tests). */
 class CountingComm extends RunComm {
   readonly sentTo: number[];
+  /**
+   * Shared buffers sent during the run: handed over, not detached (link.ts transferable), so the
+   * run's input copies must not be recycled if they are among them.
+   */
+  readonly sentShared = new Set<ArrayBufferLike>();
   constructor(...args: ConstructorParameters<typeof RunComm>) {
     super(...args);
     this.sentTo = new Array<number>(this.worldSize + 1).fill(0);
@@ -168,5 +173,6 @@ class CountingComm extends RunComm {
   override send(to: number, data: Uint8Array): void {
     super.send(to, data);
     this.sentTo[to] = (this.sentTo[to] ?? 0) + 1;
+    if (data.buffer instanceof SharedArrayBuffer) this.sentShared.add(data.buffer);
   }
 }
