@@ -107,3 +107,20 @@ export function topBitOneHotACost(field: FieldType, n: number, kk: number, G: nu
     dealerBytes: limbBytes((signed ? k : kk) * W(n)) + limbBytes(pairs * W(n)) + decDealer + hiDealer + ands * limbBytes(W(n)) + D * W(n) * 32 * eb,
   };
 }
+
+/** msbOffsetsB: msbOffsetsA without the final bit B2A (the bits stay XOR-shared): one round and 4 J W bytes fewer. */
+export function msbOffsetsBCost(field: FieldType, n: number, J: number): NlCost {
+  const a = msbOffsetsACost(field, n, J);
+  const eb = FIELD_BITS[field] / 8;
+  return { rounds: a.rounds - 1, bytesPerPeer: a.bytesPerPeer - 4 * J * W(n), dealerBytes: a.dealerBytes - J * W(n) * 32 * eb };
+}
+
+/**
+ * bitMulA with J terms over n elements: one message of e = v - a (n k/8 bytes) and the J masked bit
+ * planes (4 J W bytes), one round. Dealer: per term, the bits' arithmetic form and their products
+ * with a (2 J n ring elements); the bits' boolean form and a are PRG draws.
+ */
+export function bitMulACost(field: FieldType, n: number, J: number): NlCost {
+  const eb = FIELD_BITS[field] / 8;
+  return { rounds: 1, bytesPerPeer: n * eb + 4 * J * W(n), dealerBytes: 2 * J * n * eb };
+}

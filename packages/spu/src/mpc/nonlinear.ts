@@ -7,10 +7,10 @@
 //   topBitOneHotA (A -> A[])  for x > 0 with top set bit e (e < kk), 0/1 shares of the digits of
 //                              kk-1-e in base G (one-hot per digit); signed: and of [x < 0]
 import { FIELD_BITS, LIMBS, makeTensor, toBigInts, type RingTensor } from '@sfw/ring';
-import type { NlKernels } from './types.ts';
+import type { NlKernels, SecretBits } from './types.ts';
 import { planeWords } from './boolean/bitslice.ts';
 import { andLayer, bitsFromMasked, groupTree, msbPairs, notS, rangeLeaves, suffixAnd, xorP, xorPub, type Plane } from './boolean/circuits.ts';
-import { b2aBit, eqzA2B, maskAndOpen, msbA2B, msbOffsetsA2B } from './boolean/convert.ts';
+import { b2aBit, bitMulA, eqzA2B, maskAndOpen, msbA2B, msbOffsetsA2B } from './boolean/convert.ts';
 
 /**
  * SEMI2K. msbA: mask-open-compare (boolean/circuits.ts msbFromMasked) + single-bit B2A.
@@ -38,6 +38,12 @@ export const semi2kNl: NlKernels = {
     const all = await b2aBit(env, bits, offsets.length * W * 32);
     const L = LIMBS[env.cfg.field];
     return offsets.map((_, j) => makeTensor(env.cfg.field, x.shape, all.data.subarray(j * W * 32 * L, (j * W * 32 + n) * L)));
+  },
+  async msbOffsetsB(env, x, offsets) {
+    return { n: x.size, J: offsets.length, planes: await msbOffsetsA2B(env, x, offsets) };
+  },
+  async bitMulA(env, bits, v, terms) {
+    return bitMulA(env, planesOf(bits), bits.n, v, terms);
   },
   async topBitOneHotA(env, x, kk, G, signed = false) {
     const n = x.size;
@@ -95,6 +101,11 @@ async function highGroupGP(env: Parameters<NlKernels['msbA']>[0], C: readonly Pl
 
 const reshaped = (t: RingTensor, like: RingTensor): RingTensor => makeTensor(t.field, like.shape, t.data);
 
+function planesOf(b: SecretBits): Uint32Array {
+  if (b.planes === undefined) throw new Error('bits of another protocol');
+  return b.planes;
+}
+
 /** REF2K: every rank holds the plaintext value; the kernels compute in the clear. */
 export const ref2kNl: NlKernels = {
   msbA: (_env, x) => Promise.resolve(mapSigned(x, (v) => (v < 0n ? 1n : 0n))),
@@ -102,6 +113,15 @@ export const ref2kNl: NlKernels = {
     const k = FIELD_BITS[x.field];
     const vals = toBigInts(x);
     return Promise.resolve(offsets.map((o) => fromValues(x, vals.map((v) => (BigInt.asIntN(k, v - o) < 0n ? 1n : 0n)))));
+  },
+  msbOffsetsB: async (env, x, offsets) => ({ n: x.size, J: offsets.length, plain: await ref2kNl.msbOffsetsA(env, x, offsets) }),
+  bitMulA: (_env, bits, v, terms) => {
+    const k = FIELD_BITS[v.field];
+    const vals = toBigInts(v);
+    return Promise.resolve(terms.map((t) => {
+      const bs = t.blocks.map((j) => toBigInts(bits.plain![j]!));
+      return fromValues(v, vals.map((x, i) => (bs.reduce((p, b) => p ^ b[i]!, 0n) === 0n ? 0n : BigInt.asUintN(k, x + t.shift))));
+    }));
   },
   eqzA: (_env, x) => Promise.resolve(mapSigned(x, (v) => (v === 0n ? 1n : 0n))),
   topBitOneHotA: (_env, x, kk, G, signed = false) => {

@@ -67,6 +67,30 @@ export interface NlKernels {
   topBitOneHotA(env: KernelEnv, x: RingTensor, kk: number, G: number, signed?: boolean): Promise<RingTensor[]>;
   /** msbA(x - o) for several public ring offsets o of ONE secret x (one mask, one opening). */
   msbOffsetsA(env: KernelEnv, x: RingTensor, offsets: readonly bigint[]): Promise<RingTensor[]>;
+  /** msbOffsetsA with the bits kept in the protocol's own bit form (for bitMulA; one round fewer). */
+  msbOffsetsB(env: KernelEnv, x: RingTensor, offsets: readonly bigint[]): Promise<SecretBits>;
+  /**
+   * b_q (v + t_q) per term q (b_q the XOR of the bit blocks `blocks`, a local operation; t_q a public
+   * ring shift): ring products, exact (no truncation), in one round whatever the number of terms.
+   */
+  bitMulA(env: KernelEnv, bits: SecretBits, v: RingTensor, terms: readonly BitTerm[]): Promise<RingTensor[]>;
+}
+
+/** One product of bitMulA: the XOR of bit blocks `blocks` times (v + shift), shift a public ring value. */
+export interface BitTerm {
+  readonly blocks: readonly number[];
+  readonly shift: bigint;
+}
+
+/**
+ * Secret bits in a protocol's own form, `J` blocks of `n` elements: XOR-shared plane words
+ * (SEMI2K; block j = words [j W, (j+1) W), W = ceil(n/32)) or plaintext 0/1 tensors (REF2K).
+ */
+export interface SecretBits {
+  readonly n: number;
+  readonly J: number;
+  readonly planes?: Uint32Array;
+  readonly plain?: readonly RingTensor[];
 }
 
 /** Fixed-mask matrix products (SecureML section 4.1; masked.ts). Ring products: no truncation. */

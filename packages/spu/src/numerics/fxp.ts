@@ -4,7 +4,7 @@
 import { FIELD_BITS, LIMBS, add, makeTensor, mulScalar, type FieldType, type RingTensor } from '@sfw/ring';
 import type { ArithProtocol, KernelEnv } from '../mpc/types.ts';
 import type { ScratchPool } from '../pool.ts';
-import type { NlKernels } from '../mpc/types.ts';
+import type { BitTerm, NlKernels, SecretBits } from '../mpc/types.ts';
 
 export class Fxp {
   readonly env: KernelEnv;
@@ -101,6 +101,16 @@ export class Fxp {
   /** Integer bits [x < c_j] for public reals c_j: one mask and one opening for all of them. */
   lessPubMany(x: RingTensor, cs: readonly bigint[]): Promise<RingTensor[]> {
     return this.nk.msbOffsetsA(this.env, x, cs);
+  }
+
+  /** lessPubMany with the bits kept in the protocol's bit form, for bitMul (one round fewer). */
+  lessPubBits(x: RingTensor, cs: readonly bigint[]): Promise<SecretBits> {
+    return this.nk.msbOffsetsB(this.env, x, cs);
+  }
+
+  /** b_q (v + t_q), b_q the XOR of bit blocks, t_q public ring shifts: exact, one round for all. */
+  bitMul(bits: SecretBits, v: RingTensor, terms: readonly BitTerm[]): Promise<RingTensor[]> {
+    return this.nk.bitMulA(this.env, bits, v, terms);
   }
 
   /** Integer bit b -> fixed-point 0/1. */

@@ -78,6 +78,19 @@ describe("leakage: a rank's view during comparison does not depend on the other 
     expectSameView(await run(zeros), await run(wild));
   });
 
+  // The real sigmoid keeps its comparison bits XOR-shared and multiplies them into values with the
+  // bit-times-value kernel: its messages (x - a and the bits XOR r, in one payload) must be uniform
+  // too, whatever the signs and magnitudes of x (wild has both signs and |x| past exp's clamp).
+  it('sigmoid real (bit-times-value openings): rank 1 view vs party 0 input', async () => {
+    const run = (x: Float64Array) => collect(60, 1, x, ones, (c, x0) => c.sigmoid(x0, 'real'));
+    expectSameView(await run(zeros), await run(wild));
+  });
+
+  it('sigmoid real (incl. dealer corrections of nl.bitMul): rank 0 view vs party 1 input', async () => {
+    const run = (x: Float64Array) => collect(60, 0, x, ones, (c, x1) => c.sigmoid(x1, 'real'));
+    expectSameView(await run(zeros), await run(wild));
+  });
+
   it('equal: rank 1 view vs party 0 input', async () => {
     const run = (x: Float64Array) => collect(120, 1, x, zeros, (c, x0, y) => c.equal(x0, y));
     expectSameView(await run(zeros), await run(wild));

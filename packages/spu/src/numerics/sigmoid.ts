@@ -91,12 +91,17 @@ async function realSigmoid(F: Fxp, x: RingTensor): Promise<RingTensor> {
   const params = SIGMOID_EXP[F.k as 64 | 128];
   const L = expClampBound(F, params);
   // exp's clamp at |x| > L and the sign come from ONE mask (three offsets) instead of two
-  // comparisons: b = [x < 0], lo = [x < -L], le = [x <= L]. Then -min(|x|, L) = w x - c L with
-  // w = 2b - lo - le (1, -1 or 0) and c = lo + 1 - le = [|x| > L]: one product instead of two.
-  const [b, lo, le] = await F.lessPubMany(x, [0n, -F.enc(L), F.enc(L) + 1n]);
-  const w = F.sub(F.mulInt(b!, 2n), F.add(lo!, le!));
-  const cL = F.mulInt(F.add(lo!, F.oneMinus(le!)), F.enc(L));
-  const t = await expClamped(F, F.sub(await F.mulRing(w, x), cL), params);
+  // comparisons: b = [x < 0], lo = [x < -L], le = [x <= L], kept as XOR shares. lo implies b and b
+  // implies le, so g = [|x| <= L] = lo ^ le and h = [-L <= x < 0] = b ^ lo are local XORs, and
+  //   -min(|x|, L) = -L + g (L - |x|) = -L - g (x - L) + 2 h x
+  // (x < -L or x > L: g = h = 0; -L <= x < 0: g = h = 1; 0 <= x <= L: g = 1, h = 0): two
+  // bit-times-value products of the one value x in ONE round (bitMul opens x's mask once, with the
+  // two bits' masks), instead of a B2A round for three bits and a product.
+  const eL = F.enc(L);
+  const bits = await F.lessPubBits(x, [0n, -eL, eL + 1n]);
+  const [gx, hx] = await F.bitMul(bits, x, [{ blocks: [1, 2], shift: -eL }, { blocks: [0, 1], shift: 0n }]);
+  const arg = F.addInt(F.sub(F.mulInt(hx!, 2n), gx!), -eL);
+  const t = await expClamped(F, arg, params);
   const d = F.addC(t, 1);
   // FM128 keeps the linear start: it needs 3 iterations either way (f = 40 wants ~1e-12)
   const fm64 = F.k === 64;
@@ -106,6 +111,7 @@ async function realSigmoid(F: Fxp, x: RingTensor): Promise<RingTensor> {
     ? F.add(F.ak.addAP(F.env, F.mulInt(d, F.enc(RECIP_Q[1]!)), F.enc(RECIP_Q[0]!, f2)), F.mulInt(await F.square(d), F.enc(RECIP_Q[2]!)))
     : F.ak.addAP(F.env, F.mulInt(d, F.enc(-8 / 17)), F.enc(24 / 17, f2));
   const y = await goldschmidtIters(F, d, y0, fm64 ? 2 : 3);
-  // x >= 0: s; x < 0: 1 - s  ==  s + b (1 - 2s)
-  return F.add(y, await F.mulRing(b!, F.addC(F.mulInt(y, -2n), 1)));
+  // x >= 0: s; x < 0: 1 - s  ==  s + b (1 - 2s), b still in its boolean form
+  const [sel] = await F.bitMul(bits, F.addC(F.mulInt(y, -2n), 1), [{ blocks: [0], shift: 0n }]);
+  return F.add(y, sel!);
 }

@@ -9,6 +9,9 @@
 //                 [pair products])         (the "edaBit"-style mask of Escudero et al. CRYPTO'20),
 //                                           optionally with ~r_2j & ~r_2j+1 per low bit pair
 //   nl.bitPair   (b | b as integer)         a random bit in both sharings (B2A of single bits)
+//   nl.bitMul    (r_0..r_J-1, a |            J random bits and one random ring mask a, with the
+//                 r_j as integers, r_j a)     bits' arithmetic form and their products with a: a
+//                                           boolean-shared bit times a shared value in one opening
 import { FIELD_BITS, makeTensor, type FieldType, type RingTensor } from '@sfw/ring';
 import { asRecord, correlationKind, type CorrelationKind, type PartLayout } from '../correlation.ts';
 import { SpuError } from '../../config.ts';
@@ -47,6 +50,20 @@ export const KIND_AND = 'nl.andTriple';
 export const KIND_AND_SHARED = 'nl.andTripleShared';
 export const KIND_MASK = 'nl.maskBits';
 export const KIND_BITPAIR = 'nl.bitPair';
+export const KIND_BITMUL = 'nl.bitMul';
+
+export interface BitMulParams {
+  /** elements per bit block (and of the value mask a) */
+  n: number;
+  /** bit blocks (each block: ceil(n/32) plane words) */
+  J: number;
+}
+export interface BitMul {
+  /** J plane blocks of W words: XOR shares of the bits r_j */
+  bool: Uint32Array;
+  /** additive shares of the mask a (n elements) */
+  a: RingTensor;
+}
 
 const limbsFor = (words: number): number => (words + 1) >>> 1;
 /** An FM64 part holding `words` u32 words, as a u32 view (no copy). */
@@ -75,6 +92,10 @@ export const unpack = {
     const bits = { k: p.k, n: p.n, W, words: asWords(parts.bits!, p.k * W) };
     return p.pairs ? { r: parts.r!, bits, pairs: asWords(parts.pairs!, p.pairs * W) } : { r: parts.r!, bits };
   },
+  bitMul: (parts: Record<string, RingTensor>, p: BitMulParams): BitMul => ({
+    bool: asWords(parts.bool!, p.J * planeWords(p.n)),
+    a: parts.a!,
+  }),
   bitPair: (parts: Record<string, RingTensor>, p: BitPairParams): BitPair => ({
     bool: asWords(parts.bool!, planeWords(p.n)),
     arith: parts.arith!,
@@ -178,4 +199,86 @@ export const BOOLEAN_KINDS: readonly CorrelationKind[] = [
       }
     },
   }),
+  correlationKind<BitMulParams>(KIND_BITMUL, {
+    parse: (raw) => {
+      const o = asRecord(raw);
+      const n = parseCount(o.n, 'n');
+      const J = parseCount(o.J, 'J');
+      if (J > 64) throw new SpuError(`correlation parameter 'J' must be at most 64`);
+      return { n, J };
+    },
+    random: (p, field) => [xorPart('bool', p.J * planeWords(p.n)), { name: 'a', field, shape: [p.n], sharing: 'additive' }],
+    derived: (p, field) => [
+      { name: 'r', field, shape: [p.J * p.n], sharing: 'additive' },
+      { name: 'c', field, shape: [p.J * p.n], sharing: 'additive' },
+    ],
+    derive: (p, field, r, scratch) => {
+      const rt = scratch ? scratch.take(field, [p.J * p.n]) : makeTensor(field, [p.J * p.n]);
+      const ct = scratch ? scratch.take(field, [p.J * p.n]) : makeTensor(field, [p.J * p.n]);
+      bitMulShares(p, field, r, rt, ct, false);
+      return { r: rt, c: ct };
+    },
+    deriveAdjust: (p, field, r, others) => bitMulShares(p, field, r, others.r!, others.c!, true),
+  }),
 ];
+
+/**
+ * nl.bitMul's derived values from the random totals: r block j = bit j of plane block j as an
+ * integer, c block j = r_j a. With `minus`, rt and ct hold the other ranks' draws and are overwritten
+ * with (value - draw), the adjust rank's share. One branch-free pass per element over its u32 words
+ * (every word written, so rt and ct may be stale scratch).
+ */
+function bitMulShares(p: BitMulParams, field: FieldType, r: Record<string, RingTensor>, rt: RingTensor, ct: RingTensor, minus: boolean): void {
+  const W = planeWords(p.n);
+  const bits = asWords(r.bool!, p.J * W);
+  const wpe = FIELD_BITS[field] >>> 5;
+  const ru = new Uint32Array(rt.data.buffer, rt.data.byteOffset, p.J * p.n * wpe);
+  const cu = new Uint32Array(ct.data.buffer, ct.data.byteOffset, p.J * p.n * wpe);
+  const au = new Uint32Array(r.a!.data.buffer, r.a!.data.byteOffset, p.n * wpe);
+  if (wpe === 2) {
+    // FM64, unrolled: the plane word read once per 32 elements
+    for (let j = 0; j < p.J; j++) {
+      for (let w = 0; w * 32 < p.n; w++) {
+        const bw = bits[j * W + w]!, top = Math.min(32, p.n - w * 32);
+        for (let e = 0, i = (j * p.n + w * 32) * 2, ai = w * 64; e < top; e++, i += 2, ai += 2) {
+          const bit = (bw >>> e) & 1, sel = -bit;
+          const alo = (au[ai]! & sel) >>> 0, ahi = au[ai + 1]! & sel;
+          if (minus) {
+            // value - draw = value + ~draw + 1, over the two u32 words
+            const rlo = (~ru[i]! >>> 0) + 1 + bit;
+            ru[i] = rlo;
+            ru[i + 1] = ~ru[i + 1]! + (rlo > 0xffffffff ? 1 : 0);
+            const clo = (~cu[i]! >>> 0) + 1 + alo;
+            cu[i] = clo;
+            cu[i + 1] = ~cu[i + 1]! + ahi + (clo > 0xffffffff ? 1 : 0);
+          } else {
+            ru[i] = bit;
+            ru[i + 1] = 0;
+            cu[i] = alo;
+            cu[i + 1] = ahi;
+          }
+        }
+      }
+    }
+    return;
+  }
+  const neg = minus ? -1 : 0; // x - o = x + ~o + 1; x + 0 when not subtracting
+  const one = minus ? 1 : 0;
+  for (let j = 0; j < p.J; j++) {
+    const base = j * p.n * wpe;
+    for (let i = 0; i < p.n; i++) {
+      const bit = (bits[j * W + (i >>> 5)]! >>> (i & 31)) & 1;
+      const sel = -bit;
+      const o = base + i * wpe, ao = i * wpe;
+      let cr = one + bit, cc = one;
+      for (let w = 0; w < wpe; w++) {
+        const sr = (((minus ? ru[o + w]! : 0) ^ neg) >>> 0) + cr;
+        ru[o + w] = sr;
+        cr = sr > 0xffffffff ? 1 : 0;
+        const sc = (((minus ? cu[o + w]! : 0) ^ neg) >>> 0) + ((au[ao + w]! & sel) >>> 0) + cc;
+        cu[o + w] = sc;
+        cc = sc > 0xffffffff ? 1 : 0;
+      }
+    }
+  }
+}
