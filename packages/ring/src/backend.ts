@@ -43,6 +43,11 @@ export interface RingKernels {
    * not apply (the caller then runs the same level through the kernels above).
    */
   winograd?(f: FieldType, a: BigUint64Array, b: BigUint64Array, out: BigUint64Array, m: number, k: number, n: number, acc: boolean): boolean;
+  /**
+   * Optional: true when `matmul`, split over kernel threads, takes its own Winograd levels per row
+   * range; the caller then passes it large products whole instead of running a level itself.
+   */
+  readonly splitLevels?: boolean;
 }
 
 let active: RingKernels | undefined;

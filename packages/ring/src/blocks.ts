@@ -51,12 +51,26 @@ export function runBlocks(x: Exports, view: BigUint64Array | undefined, l: numbe
 /**
  * Rows [i0, i1) of out (m x n) = a (m x k) . b (k x n) (+= when acc): copy those rows of a and all
  * of b (and of out when accumulating) into scratch, multiply, copy the rows back. Returns the
- * scratch bytes used. The kernel's own 12 KiB of scratch (its packed panel of b) follows out.
+ * scratch bytes used. The kernel's own 12 KiB of scratch (its packed panel of b) follows the
+ * operands (and the level blocks below).
+ * While the product's rows, k and n are even with halves of at least `minHalf`, it takes a
+ * Strassen-Winograd level in scratch (the identities of linalg.ts: 7 half-size products and 15
+ * block additions instead of 8 products), recursively: a kernel thread's share of a 1000^3 product
+ * (500 x 1000 x 1000) takes two levels, as the one-thread path's resident products do. Exact in
+ * Z_2^k, so bit-identical to the direct kernel.
  */
-export function runMatmul(x: Exports, l: number, a: BigUint64Array, b: BigUint64Array, out: BigUint64Array, i0: number, i1: number, k: number, n: number, acc: boolean): number {
+export function runMatmul(x: Exports, l: number, a: BigUint64Array, b: BigUint64Array, out: BigUint64Array, i0: number, i1: number, k: number, n: number, acc: boolean, minHalf = 100): number {
   const rows = i1 - i0;
+  const mm = x[l === 1 ? 'matmul64' : 'matmul128'] as (...v: number[]) => void;
+  const add = x[l === 1 ? 'add64' : 'add128'] as (p: number, q: number, o: number, len: number) => void;
+  const sub = x[l === 1 ? 'sub64' : 'sub128'] as (p: number, q: number, o: number, len: number) => void;
+  const level = (r: number, kk: number, nn: number): boolean => r % 2 === 0 && kk % 2 === 0 && nn % 2 === 0 && Math.min(r / 2, kk / 2, nn / 2) >= minHalf;
+  /** Bytes of one level's blocks (A11..A22 S1..S4 | B11..B22 T1..T4 | C11..C22 U V W) for an r x kk x nn product. */
+  const blockBytes = (r: number, kk: number, nn: number): number => (8 * (r / 2) * (kk / 2) + 8 * (kk / 2) * (nn / 2) + 7 * (r / 2) * (nn / 2)) * l * 8;
+  const levelsBytes = (r: number, kk: number, nn: number): number => (level(r, kk, nn) ? blockBytes(r, kk, nn) + levelsBytes(r / 2, kk / 2, nn / 2) : 0);
   const aL = rows * k * l, bL = k * n * l, oL = rows * n * l;
-  const total = (aL + bL + oL) * 8 + 12288;
+  const base = (aL + bL + oL) * 8;
+  const total = base + levelsBytes(rows, k, n) + 12288;
   const have = x.memory.buffer.byteLength;
   if (total > have) x.memory.grow(Math.ceil((total - have) / 65536));
   const mem = new BigUint64Array(x.memory.buffer);
@@ -64,7 +78,61 @@ export function runMatmul(x: Exports, l: number, a: BigUint64Array, b: BigUint64
   mem.set(b.subarray(0, bL), aL);
   if (acc) mem.set(out.subarray(i0 * n * l, i1 * n * l), aL + bL);
   else mem.fill(0n, aL + bL, aL + bL + oL);
-  (x[l === 1 ? 'matmul64' : 'matmul128'] as (...v: number[]) => void)(0, aL * 8, (aL + bL) * 8, rows, k, n, (aL + bL + oL) * 8);
+  // c += a . b for contiguous row-major matrices at byte offsets pa, pb, pc; level blocks from ws on.
+  const product = (pa: number, pb: number, pc: number, r: number, kk: number, nn: number, ws: number): void => {
+    if (!level(r, kk, nn)) {
+      mm(pa, pb, pc, r, kk, nn, ws);
+      return;
+    }
+    const h = r / 2, kh = kk / 2, nh = nn / 2;
+    const aQ = h * kh * l, bQ = kh * nh * l, cQ = h * nh * l, w = ws / 8;
+    const A = (i: number): number => w + i * aQ, B = (i: number): number => w + 8 * aQ + i * bQ, C = (i: number): number => w + 8 * aQ + 8 * bQ + i * cQ;
+    const quarters = (src: number, rr: number, cols: number, at: (i: number) => number): void => {
+      const s0 = src / 8, hr = rr / 2, hc = (cols / 2) * l, rowL = cols * l;
+      for (let q = 0; q < 4; q++)
+        for (let i = 0; i < hr; i++) {
+          const from = s0 + ((q >> 1) * hr + i) * rowL + (q & 1) * hc;
+          mem.copyWithin(at(q) + i * hc, from, from + hc);
+        }
+    };
+    quarters(pa, r, kk, A);
+    quarters(pb, kk, nn, B);
+    const an = h * kh, bn = kh * nh, cn = h * nh;
+    add(A(2) * 8, A(3) * 8, A(4) * 8, an); // S1 = A21 + A22
+    sub(A(4) * 8, A(0) * 8, A(5) * 8, an); // S2 = S1 - A11
+    sub(A(0) * 8, A(2) * 8, A(6) * 8, an); // S3 = A11 - A21
+    sub(A(1) * 8, A(5) * 8, A(7) * 8, an); // S4 = A12 - S2
+    sub(B(1) * 8, B(0) * 8, B(4) * 8, bn); // T1 = B12 - B11
+    sub(B(3) * 8, B(4) * 8, B(5) * 8, bn); // T2 = B22 - T1
+    sub(B(3) * 8, B(1) * 8, B(6) * 8, bn); // T3 = B22 - B12
+    sub(B(5) * 8, B(2) * 8, B(7) * 8, bn); // T4 = T2 - B21
+    const next = ws + blockBytes(r, kk, nn);
+    const prod = (ai: number, bi: number, ci: number): void => product(A(ai) * 8, B(bi) * 8, C(ci) * 8, h, kh, nh, next);
+    const zero = (ci: number): void => void mem.fill(0n, C(ci), C(ci) + cQ);
+    const copy = (to: number, from: number): void => void mem.copyWithin(C(to), C(from), C(from) + cQ);
+    zero(4);
+    prod(0, 0, 4); // U = M1
+    copy(0, 4);
+    prod(1, 2, 0); // C11 = M1 + M2
+    prod(5, 5, 4); // U = M1 + M6
+    copy(5, 4);
+    prod(6, 6, 5); // V = U + M7
+    zero(6);
+    prod(4, 4, 6); // W = M5
+    add(C(5) * 8, C(6) * 8, C(3) * 8, cn); // C22 = V + M5
+    add(C(4) * 8, C(6) * 8, C(1) * 8, cn); // C12 = U + M5 ...
+    prod(7, 3, 1); // ... + M3
+    zero(6);
+    prod(3, 7, 6); // W = M4
+    sub(C(5) * 8, C(6) * 8, C(2) * 8, cn); // C21 = V - M4
+    const hL = nh * l;
+    for (let q = 0; q < 4; q++)
+      for (let i = 0; i < h; i++) {
+        const d = pc + (((q >> 1) * h + i) * nn * l + (q & 1) * hL) * 8;
+        add(d, (C(q) + i * hL) * 8, d, nh);
+      }
+  };
+  product(0, aL * 8, (aL + bL) * 8, rows, k, n, base);
   out.set(mem.subarray(aL + bL, aL + bL + oL), i0 * n * l);
   return total;
 }

@@ -108,6 +108,13 @@ function winograd(f: FieldType, a: BigUint64Array, b: BigUint64Array, o: BigUint
   // copies in and out per addition or product); with kernel threads the products split instead.
   const nests = h % 2 === 0 && kh % 2 === 0 && nh % 2 === 0 && Math.min(h, kh, nh) >= WINOGRAD_MIN;
   if (!nests && kernelThreads() === 1 && kn.winograd?.(f, a, b, o, m, k, n, acc) === true) return;
+  // With kernel threads, a backend whose split product takes its Winograd levels per row range in
+  // the threads' own memory runs the whole product there (two levels at 1000^3 instead of this
+  // one, and no block copies or additions in JS).
+  if (!nests && kernelThreads() > 1 && kn.splitLevels === true) {
+    kn.matmul(f, a, b, o, m, k, n, acc);
+    return;
+  }
   const d0 = depth;
   try {
     const [a11, a12, a21, a22, s1, s2, s3, s4] = blocks(d0, 8, aN * l) as [BigUint64Array, BigUint64Array, BigUint64Array, BigUint64Array, BigUint64Array, BigUint64Array, BigUint64Array, BigUint64Array];

@@ -6,7 +6,8 @@ import {
   Prg, add, allocLimbs, beaverCombine, beaverMask, jsKernels, kernelThreads, kernels, makeTensor, matmul, mulAdd, randomTensor, setKernels,
   setKernelThreads, shr, toBigInts, truncFinish, truncPair, wasmKernels, type FieldType, type RingTensor,
 } from './index.ts';
-import { helperJobs } from './threads.ts';
+import { helperJobs, runMatmul, type Exports } from './threads.ts';
+import { RING_WASM_BASE64 } from './wasm-bytes.ts';
 
 const initial = kernels();
 beforeAll(() => setKernels(wasmKernels));
@@ -91,6 +92,27 @@ describe('kernel threads', () => {
       expect(withBackend(jsKernels, () => toBigInts(matmul(small[0]!, small[1]!)))).toEqual(one);
     }
   }, 120_000);
+
+  it('a row range with Winograd levels (runMatmul on even halves) equals BigInt, with and without accumulation', () => {
+    // A level is taken while the rows, k and n are even with halves >= minHalf: small minHalf
+    // values force one level, or two (8 rows x 12 x 16 with minHalf 1 or 2), on small ranges
+    // at odd offsets, and shapes with an odd dimension take the direct kernel.
+    const x = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(RING_WASM_BASE64, 'base64')), {}).exports as unknown as Exports;
+    for (const f of ['FM64', 'FM128'] as FieldType[])
+      for (const [m, i0, i1, k, n, minHalf] of [[11, 3, 9, 10, 14, 1], [11, 3, 9, 10, 14, 3], [20, 3, 17, 26, 18, 7], [9, 3, 9, 9, 14, 1], [8, 0, 8, 10, 8, 4], [10, 1, 9, 12, 16, 2], [13, 4, 12, 12, 16, 1]] as const) {
+        const a = randomTensor(f, [m, k]), b = randomTensor(f, [k, n]), c = randomTensor(f, [m, n]);
+        const ab = withBackend(jsKernels, () => toBigInts(matmul(a, b)));
+        const mod = 1n << (f === 'FM64' ? 64n : 128n);
+        const cs = toBigInts(c);
+        for (const acc of [false, true]) {
+          const out = makeTensor(f, [m, n], c.data.slice());
+          runMatmul(x, f === 'FM64' ? 1 : 2, a.data, b.data, out.data, i0, i1, k, n, acc, minHalf);
+          const got = toBigInts(out);
+          const want = cs.map((v, idx) => (Math.floor(idx / n) >= i0 && Math.floor(idx / n) < i1 ? (((acc ? v : 0n) + (ab[idx] as bigint)) % mod) : v));
+          expect(got).toEqual(want);
+        }
+      }
+  });
 
   it('a split PRG fill continues the same keystream', () => {
     const seed = new Uint8Array(16).fill(9);

@@ -347,6 +347,7 @@ export const wasmKernels: RingKernels = {
   lshr: (f, a, bits, out, n) => shift(f, 1, a, bits, out, n),
   shl: (f, a, bits, out, n) => shift(f, 2, a, bits, out, n),
   winograd: winogradResident,
+  splitLevels: true,
   matmul: (f, a, b, out, m, k, n, acc = false) => {
     const l = f === 'FM64' ? 1 : 2;
     const r = resident(a, b, out);
