@@ -456,18 +456,29 @@ export class SpuContext {
         if (w.size !== d) throw new RangeError(`weights of ${w.size} elements do not fit ${d} block columns`);
         scale = await dot.splitOdd(this.env, makeTensor(w.field, [d, 1], w.data), x.owner, y.owner, (p, q) => this.kernels.mulAA(this.env, p, q));
       }
+      // Chunk tensors this call makes (from byte blocks, or scaled) go back to the pool after use;
+      // views of a caller's block never do.
+      const made: RingTensor[] = [];
       const view = (t: PrivateTensor, r0: number, r1: number): RingTensor | undefined => {
         const bits = privateBits(t);
-        if (bits !== undefined) return indicatorRows(this.cfg.field, bits, r0, r1, d, scale);
+        if (bits !== undefined) {
+          const c = indicatorRows(this.cfg.field, bits, r0, r1, d, scale, this.env.pool.take(this.cfg.field, [r1 - r0, d]));
+          made.push(c);
+          return c;
+        }
         const v = privateValues(t);
         if (v === undefined) return undefined;
         const rows = rowsView(v, r0, r1);
-        return scale === undefined ? rows : scaleColumns(rows, scale);
+        if (scale === undefined) return rows;
+        const c = scaleColumns(rows, scale);
+        made.push(c);
+        return c;
       };
       const parts: RingTensor[] = [];
       for (let r0 = 0; r0 < n; r0 += chunk) {
         const r1 = Math.min(n, r0 + chunk);
         parts.push(await dot.rowDot(this.env, { owner: x.owner, values: view(x, r0, r1) }, { owner: y.owner, values: view(y, r0, r1) }, 0, r1 - r0, d));
+        this.env.pool.give(...made.splice(0));
       }
       return this.wrap(parts.length === 1 ? parts[0]! : concatShares(parts, 0));
     });

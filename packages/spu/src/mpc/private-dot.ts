@@ -103,15 +103,20 @@ export async function rowDotA(env: KernelEnv, x: DotBlock, y: DotBlock, r0: numb
   const me = comm.rank;
   let part: RingTensor | undefined;
   if (me === x.owner || me === y.owner) {
-    const mine = me === x.owner ? x : y;
-    const peer = me === x.owner ? y.owner : x.owner;
-    const mask = me === x.owner ? t.random.u! : t.random.v!;
+    const isA = me === x.owner;
+    const mine = isA ? x : y;
+    const peer = isA ? y.owner : x.owner;
+    const mask = isA ? t.random.u! : t.random.v!;
     const incoming = comm.recv(peer);
     const xs = rowsView(mine.values!, r0, r1);
-    comm.send(peer, toBytes(sub(xs, mask, makeTensor(xs.field, [rows, d]))));
+    // a no longer needs U: E is written over it. b keeps V for its term, so F goes to scratch.
+    // Either way the sent buffer moves to the peer, which gives it to its pool after use: with
+    // one message each way per chunk the two pools trade buffers instead of allocating.
+    comm.send(peer, toBytes(sub(xs, mask, isA ? mask : env.pool.take(xs.field, [rows, d]))));
     const other = fromBytes(xs.field, await incoming, [rows, d]);
     // a: rowsum(X ⊙ F); b: rowsum(E ⊙ V) (the received tensor is this rank's own to overwrite).
-    part = rowDotInPlace(other, me === x.owner ? xs : mask);
+    part = rowDotInPlace(other, isA ? xs : mask);
+    env.pool.give(other, isA ? undefined : mask);
   }
   const { c } = await t.derived;
   return part === undefined ? c! : add(part, c!, part);
@@ -191,14 +196,17 @@ export function scaleColumns(x: RingTensor, s: RingTensor): RingTensor {
  * is 0, else the column's scale (or 1). Word copies on 32-bit views: no BigInt per element, and no
  * encoded copy of the whole block nor a separate scaling pass.
  */
-export function indicatorRows(field: FieldType, bits: Uint8Array, r0: number, r1: number, d: number, scale: RingTensor | undefined): RingTensor {
+export function indicatorRows(field: FieldType, bits: Uint8Array, r0: number, r1: number, d: number, scale: RingTensor | undefined, into?: RingTensor): RingTensor {
   const rows = r1 - r0;
-  const out = makeTensor(field, [rows, d]);
+  // Every word is written below, so scratch with stale contents will do.
+  const out = into ?? makeTensor(field, [rows, d]);
+  if (out.size !== rows * d) throw new RangeError('indicatorRows: output of the wrong size');
   const w = field === 'FM64' ? 2 : 4;
   const o = new Uint32Array(out.data.buffer, out.data.byteOffset, rows * d * w);
   const src = bits.subarray(r0 * d, r1 * d);
   if (scale === undefined) {
-    // The low word of each element is the byte itself (0 or 1).
+    // The low word of each element is the byte itself (0 or 1), the others 0.
+    o.fill(0);
     for (let i = 0; i < src.length; i++) o[i * w] = src[i]! === 0 ? 0 : 1;
     return out;
   }
