@@ -103,6 +103,14 @@ export class Fxp {
     return this.nk.msbOffsetsA(this.env, x, cs);
   }
 
+  /** [x < 0] kept in the protocol's bit form, for bitMul. */
+  msbBits = (x: RingTensor): Promise<SecretBits> => this.nk.msbOffsetsB(this.env, x, [0n]);
+
+  /** b (v + t) for one bit block (default the first) and a public ring shift t (default 0). */
+  async bitMul1(bits: SecretBits, v: RingTensor, shift = 0n, block = 0): Promise<RingTensor> {
+    return (await this.nk.bitMulA(this.env, bits, v, [{ blocks: [block], shift }]))[0]!;
+  }
+
   /** lessPubMany with the bits kept in the protocol's bit form, for bitMul (one round fewer). */
   lessPubBits(x: RingTensor, cs: readonly bigint[]): Promise<SecretBits> {
     return this.nk.msbOffsetsB(this.env, x, cs);

@@ -299,8 +299,9 @@ export function expParams(F: Fxp): ExpParams {
  */
 export async function exp(F: Fxp, x: RingTensor, params: ExpParams = expParams(F)): Promise<RingTensor> {
   const L = expClampBound(F, params);
-  const below = await F.msb(F.addC(x, L)); // x < -L
-  return expClamped(F, F.add(x, await F.mulRing(below, F.addC(F.neg(x), -L))), params);
+  // x < -L, kept XOR-shared: x + [x < -L] (-x - L) in one bit-times-value round
+  const below = await F.msbBits(F.addC(x, L));
+  return expClamped(F, F.add(x, await F.bitMul1(below, F.neg(x), -F.enc(L))), params);
 }
 
 /** The integer L where exp() clamps its input: e^-L < ulp / 16, and -L / 2^m inside the fit. */
