@@ -12,20 +12,9 @@ import { dealerMaskedCount } from './mpc/masked-correlations.ts';
 import { maskedCost } from './mpc/masked-cost.ts';
 import type { MaskedMatrix } from './mpc/masked-matrix.ts';
 import { barrier } from './__tests__/barrier.ts';
+import { testRng } from './__tests__/test-rng.ts';
 
 const N = 37, D = 6, R0 = 5, R1 = 29, B = R1 - R0;
-
-/** Deterministic test data (mulberry32 seeded by a string hash; not a secure generator). */
-function testRng(seed: string): () => number {
-  let a = 0;
-  for (const ch of seed) a = (Math.imul(a, 31) + ch.charCodeAt(0)) | 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function data(seed: string) {
   const rnd = testRng(seed);
@@ -116,7 +105,6 @@ describe('a masked matrix outlives its session (the SS-LR job masks in one SPU r
     });
   });
 });
-
 
 describe('counted traffic == maskedCost', () => {
   for (const beaverType of ['TTP', 'TFP'] as const)

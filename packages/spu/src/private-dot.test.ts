@@ -14,21 +14,11 @@ import { runLocal, shareInputs } from './simulation.ts';
 import { reconstructRing } from './share.ts';
 import { privateDotCost } from './mpc/private-dot.ts';
 import { barrier } from './__tests__/barrier.ts';
+import { testRng } from './__tests__/test-rng.ts';
 import { CRITICAL, RecordingComm, addWords, chi2, newHist, wordsOf as words, type Hist } from './__tests__/leakage-stats.ts';
 
 const N = 29, D = 5, CHUNK = 8;
 
-/** Deterministic test data (mulberry32; not a secure generator). */
-function testRng(seed: string): () => number {
-  let a = 0;
-  for (const ch of seed) a = (Math.imul(a, 31) + ch.charCodeAt(0)) | 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const fxp = (field: FieldType) => (field === 'FM64' ? 18 : 26);
 /** Integers in [-lim, lim] as the doubles whose fixed-point encoding is exactly that ring integer. */
 const ints = (rnd: () => number, n: number, lim: number, f: number) => Float64Array.from({ length: n }, () => Math.round((rnd() * 2 - 1) * lim) * 2 ** -f);

@@ -15,21 +15,11 @@ import { importShare, makeShares, reconstruct } from './share.ts';
 import { privateMatmulCost } from './mpc/private-product.ts';
 import { PrivateTensor } from './private-tensor.ts';
 import { barrier } from './__tests__/barrier.ts';
+import { testRng } from './__tests__/test-rng.ts';
 import { CRITICAL, RecordingComm, addWords, chi2, newHist, wordsOf as words, type Hist } from './__tests__/leakage-stats.ts';
 
 const N = 29, R0 = 3, R1 = 26;
 
-/** Deterministic test data (mulberry32; not a secure generator). */
-function testRng(seed: string): () => number {
-  let a = 0;
-  for (const ch of seed) a = (Math.imul(a, 31) + ch.charCodeAt(0)) | 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const vals = (rnd: () => number, n: number) => Float64Array.from({ length: n }, () => (rnd() - 0.5) * 4);
 const fxp = (field: FieldType) => (field === 'FM64' ? 18 : 26);
 const maxErr = (a: Float64Array, b: Float64Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
