@@ -2,8 +2,8 @@
 // state (split points, bins, the label) stays in the party's object store between calls; the driver
 // only ever receives the public per-feature bucket counts.
 import type { PlainTensor, PyuContext } from '@sfw/runtime';
-import { getColumn, getNumericColumn, makeTable, readCsv, readCsvHeader, readFilePinned, writeCsv } from '@sfw/data';
-import type { Column } from '@sfw/data';
+import { DataError, getNumericColumn, makeTable, readCsv, readCsvBatches, readCsvHeader, readFilePinned, writeCsv } from '@sfw/data';
+import type { Column, CsvBatch } from '@sfw/data';
 import { writeAtomic } from '@sfw/model/files';
 import { binFeature, bucketMap } from './binning.ts';
 import type { BinnedFeature } from './binning.ts';
@@ -96,6 +96,32 @@ export interface PartyReach {
 }
 
 /**
+ * The split columns of a party's table in one streamed pass (batches not retained: each chunk's
+ * bytes and field index are reused, only the typed columns are kept). Same rules as `readCsv` then
+ * `numeric`: absent columns, non-numeric and non-finite cells are refused.
+ */
+async function readSplitColumns(path: string, names: string[]): Promise<{ n: number; cols: Float64Array[] }> {
+  const parts: Float64Array[][] = names.map(() => []);
+  let n = 0;
+  let idx: number[] | undefined;
+  for await (const b of readCsvBatches(path, { chunkBytes: 4 << 20 })) {
+    if (idx === undefined) {
+      const absent = names.filter((c) => !b.header.includes(c));
+      if (absent.length > 0) throw new DataError('COLUMN_MISSING', `columns not found: ${absent.map((c) => `'${c}'`).join(', ')}`);
+      idx = names.map((c) => b.header.indexOf(c));
+    }
+    n += b.numRows;
+    for (let k = 0; k < names.length; k++) {
+      const col = b.numbers(idx[k]!);
+      if (col === undefined) throw new DataError('COLUMN_TYPE', `column '${names[k]!}' is not numeric`);
+      if (col.some((v) => !Number.isFinite(v))) throw new Error(`feature column '${names[k]!}' has missing or non-finite values`);
+      parts[k]!.push(col);
+    }
+  }
+  return { n, cols: parts.map(concatNumbers) };
+}
+
+/**
  * Reads a party's splits file and the split columns of its table (in the party's own trust domain:
  * its PYU or its SPU rank). Evaluation walks each tree from the root per row: an owned node sends
  * the row down one side (x <= t: left), another party's node down both, and the leaves reached are
@@ -104,8 +130,7 @@ export interface PartyReach {
 export async function openReach(path: string, splitsPath: string, trees: number, depth: number): Promise<PartyReach> {
   const own = partySplitsSchema.parse(JSON.parse(await readFilePinned(splitsPath, 'utf8'))).splits;
   const names = [...new Set(own.map((s) => s.feature))];
-  const t = await readCsv(path, { columns: names });
-  const cols = names.map((nm) => numeric(t, nm, 'feature'));
+  const { n, cols } = await readSplitColumns(path, names);
   const leaves = 2 ** depth;
   const width = trees * leaves;
   const internal = treeNodes(depth) - leaves;
@@ -147,7 +172,7 @@ export async function openReach(path: string, splitsPath: string, trees: number,
     }
     return data;
   }
-  return { n: t.numRows, width, rows, bits };
+  return { n, width, rows, bits };
 }
 
 export interface PredOutput {
@@ -157,18 +182,73 @@ export interface PredOutput {
   idColumn: string;
 }
 
+/** A party's table as predict needs it at its PYU: the public header and, at the receiver, the kept columns. */
+export interface PredTable {
+  columns: string[];
+  numRows: number;
+  /** The receiver's kept columns (ids, label) that its header holds, typed as `readCsv` types them. */
+  kept: Record<string, Column>;
+}
+
+/**
+ * Predict's one pass over a party's table at its PYU: the header, the row count (for the layout
+ * and the operator's bounds) and, at the receiver, the columns copied next to the scores. The
+ * receiver's table is not read a second time to write the output, and the columns are typed
+ * before the SPU work starts. Batches are retained only when columns are kept: a column is
+ * numeric when every cell of every batch is (the `readCsv` rule), which needs every batch.
+ */
+async function predictRead(_ctx: PyuContext, path: string, keep: string[], idColumn: string): Promise<PredTable> {
+  const batches: CsvBatch[] = [];
+  let columns: string[] = [];
+  let numRows = 0;
+  const retain = keep.length > 0;
+  for await (const b of readCsvBatches(path, { chunkBytes: 4 << 20, retain })) {
+    columns = [...b.header];
+    numRows += b.numRows;
+    if (retain) batches.push(b);
+  }
+  const kept: Record<string, Column> = {};
+  for (const name of keep) {
+    const j = columns.indexOf(name);
+    if (j < 0) continue; // the driver refuses a kept column the receiver does not hold
+    const parts = name === idColumn ? undefined : batches.map((b) => b.numbers(j));
+    if (parts !== undefined && parts.every((p) => p !== undefined)) kept[name] = concatNumbers(parts as Float64Array[]);
+    else kept[name] = batches.flatMap((b) => b.strings(j));
+  }
+  return { columns, numRows, kept };
+}
+
+function concatNumbers(parts: Float64Array[]): Float64Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Float64Array(parts.reduce((s, p) => s + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** Public: the header and row count of a `predictRead` table. */
+function predictHeader(_ctx: PyuContext, t: PredTable): { columns: string[]; numRows: number } {
+  return { columns: t.columns, numRows: t.numRows };
+}
+
 /** At the receiver: the revealed scores next to the kept columns of its own table, as a CSV. */
-async function writePredictions(_ctx: PyuContext, scores: PlainTensor, inputPath: string, outPath: string, o: PredOutput): Promise<{ rows: number; path: string }> {
+async function writePredictions(_ctx: PyuContext, scores: PlainTensor, table: PredTable, outPath: string, o: PredOutput): Promise<{ rows: number; path: string }> {
   const n = scores.shape[0]!;
   const data: Record<string, Column> = {};
   if (o.keep.length > 0) {
-    const t = await readCsv(inputPath, { columns: o.keep, stringColumns: [o.idColumn] });
-    if (t.numRows !== n) throw new Error('prediction rows do not match the receiver table');
-    for (const c of o.keep) data[c] = getColumn(t, c);
+    if (table.numRows !== n) throw new Error('prediction rows do not match the receiver table');
+    for (const c of o.keep) {
+      const col = table.kept[c];
+      if (col === undefined) throw new Error(`the receiver table holds no column '${c}'`);
+      data[c] = col;
+    }
   }
   data[o.predName] = Float64Array.from(scores.data);
   await writeCsv(outPath, makeTable([...o.keep, o.predName], data));
   return { rows: n, path: outPath };
 }
 
-export const partyFunctions = { header, bin, bucketCounts, bucketMapOf, labelOf, splitMask, writeSplits, writePredictions };
+export const partyFunctions = { header, bin, bucketCounts, bucketMapOf, labelOf, splitMask, writeSplits, predictRead, predictHeader, writePredictions };

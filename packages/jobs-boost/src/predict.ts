@@ -10,9 +10,10 @@ import { checkParties, resolveLayout } from '@sfw/model';
 import { readBoostMeta, shareFileName, splitsFileName } from './model-store.ts';
 import type { BoostMeta } from './model-store.ts';
 import type { SsXgbPredictConfig } from './params.ts';
-import type { PredOutput } from './party.ts';
+import type { HeaderInfo } from '@sfw/model';
+import type { PredOutput, PredTable } from './party.ts';
 import type { PredictDevicePub } from './device.ts';
-import { inputPaths, readBoostHeaders } from './train.ts';
+import { boostHeaders, inputPaths } from './train.ts';
 
 export interface SsXgbPredictResult {
   receiver: string;
@@ -45,13 +46,17 @@ export async function runSsXgbPredict(ctx: JobContext, cfg: SsXgbPredictConfig):
   checkParties(Object.keys(cfg.input_ds), spu.ranks);
   if (!spu.ranks.includes(cfg.receiver) || cfg.input_ds[cfg.receiver] === undefined) throw invalid('task_config.receiver', 'must be a party with an input table');
   const inputs = inputPaths(ctx.files, cfg.input_ds);
-  const headers = await readBoostHeaders(ctx, inputs);
+  const labelCol = cfg.label ?? meta.label_col;
+  const keep = [...(cfg.save_ids ? [cfg.id_column] : []), ...(cfg.save_label ? [labelCol] : [])];
+  // One read of each party's table at its PYU: header and row count, and at the receiver the kept
+  // columns, held there for the output (the split columns are read by the owner's rank).
+  const tables = new Map(Object.entries(inputs).map(([p, path]) => [p, cluster.pyu(p).call<PredTable>('ssxgb.predictRead', path, p === cfg.receiver ? keep : [], cfg.id_column)]));
+  const headers = await boostHeaders(ctx, new Map([...tables].map(([p, t]) => [p, cluster.pyu(p).call<HeaderInfo>('ssxgb.predictHeader', t)])));
   const layout = resolveLayout(headers, spu.ranks, meta.feature_names, undefined);
   for (const b of layout.blocks) {
     if ((meta.party_features[b.party] ?? []).join() !== b.features.join()) throw invalid('task_config.input_ds', 'feature columns are not held as at training');
   }
   if (layout.numRows === 0) throw invalid('task_config.input_ds', 'the aligned tables have no rows');
-  const labelCol = cfg.label ?? meta.label_col;
   const recvCols = headers.get(cfg.receiver)!.columns;
   if (cfg.save_label && !recvCols.includes(labelCol)) throw invalid('task_config.save_label', `the receiver holds no column '${labelCol}'`);
   if (cfg.save_ids && !recvCols.includes(cfg.id_column)) throw invalid('task_config.id_column', `the receiver holds no column '${cfg.id_column}'`);
@@ -77,9 +82,9 @@ export async function runSsXgbPredict(ctx: JobContext, cfg: SsXgbPredictConfig):
   ctx.progress(70, 'scores computed');
   const receiver = cluster.pyu(cfg.receiver);
   const revealed = scores!.reveal(receiver);
-  const opts: PredOutput = { predName: cfg.pred_name, keep: [...(cfg.save_ids ? [cfg.id_column] : []), ...(cfg.save_label ? [labelCol] : [])], idColumn: cfg.id_column };
+  const opts: PredOutput = { predName: cfg.pred_name, keep, idColumn: cfg.id_column };
   const outPath = ctx.files.output('output_ds');
-  const written = await receiver.call<{ rows: number; path: string }>('ssxgb.writePredictions', revealed, inputs[cfg.receiver]!, outPath, opts).get();
+  const written = await receiver.call<{ rows: number; path: string }>('ssxgb.writePredictions', revealed, tables.get(cfg.receiver)!, outPath, opts).get();
   ctx.progress(100, 'predictions written');
   return { receiver: cfg.receiver, output_ds: cfg.output_ds, rows: written.rows, pred_name: cfg.pred_name };
 }

@@ -51,9 +51,12 @@ export function inputPaths(files: JobFiles, inputDs: Record<string, string>): Re
  * `task_config.input_ds.<party>`.
  */
 export async function readBoostHeaders(ctx: Pick<JobContext, 'cluster' | 'limits'>, inputs: Record<string, string>): Promise<Map<string, HeaderInfo>> {
-  const entries = await Promise.all(
-    Object.entries(inputs).map(async ([party, path]) => [party, await ctx.cluster.pyu(party).call<HeaderInfo>('ssxgb.header', path).get()] as const),
-  );
+  return boostHeaders(ctx, new Map(Object.entries(inputs).map(([party, path]) => [party, ctx.cluster.pyu(party).call<HeaderInfo>('ssxgb.header', path)])));
+}
+
+/** The parties' headers revealed to the driver, checked against the operator's bounds as above. */
+export async function boostHeaders(ctx: Pick<JobContext, 'limits'>, calls: Map<string, DeviceObject<HeaderInfo>>): Promise<Map<string, HeaderInfo>> {
+  const entries = await Promise.all([...calls].map(async ([party, h]) => [party, await h.get()] as const));
   const issues = entries.flatMap(([party, h]) => tableIssues({ rows: h.numRows, columns: h.columns.length }, ctx.limits, `task_config.input_ds.${party}`));
   if (issues.length > 0) throw validationError(issues);
   return new Map(entries);
