@@ -256,14 +256,23 @@ function tableOf(header: readonly string[], batches: CsvBatch[], opts: CsvReadOp
   const data: Record<string, Column> = {};
   for (const name of keep) {
     const j = header.indexOf(name);
-    const parts = forced.has(name) ? undefined : batches.map((b) => b.numbers(j));
-    if (parts !== undefined && parts.every((p) => p !== undefined)) data[name] = concatNumbers(parts as Float64Array[]);
-    else data[name] = batches.flatMap((b) => b.strings(j));
+    data[name] = batchColumn(batches, j, forced.has(name));
   }
   return makeTable([...keep], data);
 }
 
-function concatNumbers(parts: Float64Array[]): Float64Array {
+/**
+ * Column `j` of a file's retained batches, typed as `readCsv` types it: numbers when every batch's
+ * cells are numeric by the cell rule (`cellNumber`), text otherwise or when `asText` is set.
+ */
+export function batchColumn(batches: readonly CsvBatch[], j: number, asText = false): Column {
+  const parts = asText ? undefined : batches.map((b) => b.numbers(j));
+  if (parts !== undefined && parts.every((p) => p !== undefined)) return concatNumbers(parts as Float64Array[]);
+  return batches.flatMap((b) => b.strings(j));
+}
+
+/** The parts one after another in one array (the part itself when there is only one). */
+export function concatNumbers(parts: readonly Float64Array[]): Float64Array {
   if (parts.length === 1) return parts[0]!;
   const out = new Float64Array(parts.reduce((s, p) => s + p.length, 0));
   let o = 0;

@@ -13,7 +13,7 @@ export {
   toRowMajor,
 } from './table.ts';
 export type { CsvBatch, CsvReadOptions, CsvStreamOptions } from './csv-read.ts';
-export { parseCsv, readCsv, readCsvBatches, readCsvHeader } from './csv-read.ts';
+export { batchColumn, concatNumbers, parseCsv, readCsv, readCsvBatches, readCsvHeader } from './csv-read.ts';
 export { cellNumber, isMissingCell } from './csv-number.ts';
 export { formatCsv, formatCsvHeader, formatCsvRows, writeCsv } from './csv-write.ts';
 export type { StandardizeStats } from './standardize.ts';

@@ -2,7 +2,7 @@
 // state (split points, bins, the label) stays in the party's object store between calls; the driver
 // only ever receives the public per-feature bucket counts.
 import type { PlainTensor, PyuContext } from '@sfw/runtime';
-import { DataError, getNumericColumn, makeTable, readCsv, readCsvBatches, readCsvHeader, readFilePinned, writeCsv } from '@sfw/data';
+import { DataError, batchColumn, concatNumbers, getNumericColumn, makeTable, readCsv, readCsvBatches, readCsvHeader, readFilePinned, writeCsv } from '@sfw/data';
 import type { Column, CsvBatch } from '@sfw/data';
 import { writeAtomic } from '@sfw/model/files';
 import { binFeature, bucketMap } from './binning.ts';
@@ -211,22 +211,9 @@ async function predictRead(_ctx: PyuContext, path: string, keep: string[], idCol
   for (const name of keep) {
     const j = columns.indexOf(name);
     if (j < 0) continue; // the driver refuses a kept column the receiver does not hold
-    const parts = name === idColumn ? undefined : batches.map((b) => b.numbers(j));
-    if (parts !== undefined && parts.every((p) => p !== undefined)) kept[name] = concatNumbers(parts as Float64Array[]);
-    else kept[name] = batches.flatMap((b) => b.strings(j));
+    kept[name] = batchColumn(batches, j, name === idColumn);
   }
   return { columns, numRows, kept };
-}
-
-function concatNumbers(parts: Float64Array[]): Float64Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Float64Array(parts.reduce((s, p) => s + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 /** Public: the header and row count of a `predictRead` table. */
