@@ -59,11 +59,11 @@ export function runBlocks(x: Exports, view: BigUint64Array | undefined, l: numbe
  * (500 x 1000 x 1000) takes two levels, as the one-thread path's resident products do. Exact in
  * Z_2^k, so bit-identical to the direct kernel.
  */
-export function runMatmul(x: Exports, l: number, a: BigUint64Array, b: BigUint64Array, out: BigUint64Array, i0: number, i1: number, k: number, n: number, acc: boolean, minHalf = 100): number {
+export function runMatmul(x: Exports, winograd: typeof winogradLevel, l: number, a: BigUint64Array, b: BigUint64Array, out: BigUint64Array, i0: number, i1: number, k: number, n: number, acc: boolean, minHalf = 100): number {
   const rows = i1 - i0;
   const mm = x[l === 1 ? 'matmul64' : 'matmul128'] as (...v: number[]) => void;
-  const add = x[l === 1 ? 'add64' : 'add128'] as (p: number, q: number, o: number, len: number) => void;
-  const sub = x[l === 1 ? 'sub64' : 'sub128'] as (p: number, q: number, o: number, len: number) => void;
+  const add = x[l === 1 ? 'add64' : 'add128'] as BlockOp;
+  const sub = x[l === 1 ? 'sub64' : 'sub128'] as BlockOp;
   const level = (r: number, kk: number, nn: number): boolean => r % 2 === 0 && kk % 2 === 0 && nn % 2 === 0 && Math.min(r / 2, kk / 2, nn / 2) >= minHalf;
   /** Bytes of one level's blocks (A11..A22 S1..S4 | B11..B22 T1..T4 | C11..C22 U V W) for an r x kk x nn product. */
   const blockBytes = (r: number, kk: number, nn: number): number => (8 * (r / 2) * (kk / 2) + 8 * (kk / 2) * (nn / 2) + 7 * (r / 2) * (nn / 2)) * l * 8;
@@ -97,34 +97,8 @@ export function runMatmul(x: Exports, l: number, a: BigUint64Array, b: BigUint64
     };
     quarters(pa, r, kk, A);
     quarters(pb, kk, nn, B);
-    const an = h * kh, bn = kh * nh, cn = h * nh;
-    add(A(2) * 8, A(3) * 8, A(4) * 8, an); // S1 = A21 + A22
-    sub(A(4) * 8, A(0) * 8, A(5) * 8, an); // S2 = S1 - A11
-    sub(A(0) * 8, A(2) * 8, A(6) * 8, an); // S3 = A11 - A21
-    sub(A(1) * 8, A(5) * 8, A(7) * 8, an); // S4 = A12 - S2
-    sub(B(1) * 8, B(0) * 8, B(4) * 8, bn); // T1 = B12 - B11
-    sub(B(3) * 8, B(4) * 8, B(5) * 8, bn); // T2 = B22 - T1
-    sub(B(3) * 8, B(1) * 8, B(6) * 8, bn); // T3 = B22 - B12
-    sub(B(5) * 8, B(2) * 8, B(7) * 8, bn); // T4 = T2 - B21
     const next = ws + blockBytes(r, kk, nn);
-    const prod = (ai: number, bi: number, ci: number): void => product(A(ai) * 8, B(bi) * 8, C(ci) * 8, h, kh, nh, next);
-    const zero = (ci: number): void => void mem.fill(0n, C(ci), C(ci) + cQ);
-    const copy = (to: number, from: number): void => void mem.copyWithin(C(to), C(from), C(from) + cQ);
-    zero(4);
-    prod(0, 0, 4); // U = M1
-    copy(0, 4);
-    prod(1, 2, 0); // C11 = M1 + M2
-    prod(5, 5, 4); // U = M1 + M6
-    copy(5, 4);
-    prod(6, 6, 5); // V = U + M7
-    zero(6);
-    prod(4, 4, 6); // W = M5
-    add(C(5) * 8, C(6) * 8, C(3) * 8, cn); // C22 = V + M5
-    add(C(4) * 8, C(6) * 8, C(1) * 8, cn); // C12 = U + M5 ...
-    prod(7, 3, 1); // ... + M3
-    zero(6);
-    prod(3, 7, 6); // W = M4
-    sub(C(5) * 8, C(6) * 8, C(2) * 8, cn); // C21 = V - M4
+    winograd(add, sub, mem, A, B, C, h * kh, kh * nh, h * nh, l, (ai, bi, ci) => product(A(ai) * 8, B(bi) * 8, C(ci) * 8, h, kh, nh, next));
     const hL = nh * l;
     for (let q = 0; q < 4; q++)
       for (let i = 0; i < h; i++) {
@@ -135,6 +109,47 @@ export function runMatmul(x: Exports, l: number, a: BigUint64Array, b: BigUint64
   product(0, aL * 8, (aL + bL) * 8, rows, k, n, base);
   out.set(mem.subarray(aL + bL, aL + bL + oL), i0 * n * l);
   return total;
+}
+
+/** An add or sub kernel of the WASM exports: o = p op q on len elements at byte offsets. */
+export type BlockOp = (p: number, q: number, o: number, len: number) => void;
+
+/**
+ * The fifteen additions and seven products of one Strassen-Winograd level on blocks resident in
+ * `mem` (limb offsets A(0..3) = A11..A22, B(0..3) = B11..B22 already in place; A(4..7), B(4..7) and
+ * C(0..6) are scratch; an, bn, cn elements per block of A, B and C). Leaves C11..C22 in C(0..3).
+ * prod(a, b, c): block C(c) += block A(a) . block B(b). Shared by the one-thread resident path
+ * (wasm.ts) and runMatmul on the kernel threads, which receive it as source text, hence
+ * self-contained like the rest of this file.
+ */
+export function winogradLevel(add: BlockOp, sub: BlockOp, mem: BigUint64Array, A: (i: number) => number, B: (i: number) => number, C: (i: number) => number, an: number, bn: number, cn: number, l: number, prod: (ai: number, bi: number, ci: number) => void): void {
+  const cQ = cn * l;
+  const by = (limb: number): number => limb * 8;
+  add(by(A(2)), by(A(3)), by(A(4)), an); // S1 = A21 + A22
+  sub(by(A(4)), by(A(0)), by(A(5)), an); // S2 = S1 - A11
+  sub(by(A(0)), by(A(2)), by(A(6)), an); // S3 = A11 - A21
+  sub(by(A(1)), by(A(5)), by(A(7)), an); // S4 = A12 - S2
+  sub(by(B(1)), by(B(0)), by(B(4)), bn); // T1 = B12 - B11
+  sub(by(B(3)), by(B(4)), by(B(5)), bn); // T2 = B22 - T1
+  sub(by(B(3)), by(B(1)), by(B(6)), bn); // T3 = B22 - B12
+  sub(by(B(5)), by(B(2)), by(B(7)), bn); // T4 = T2 - B21
+  const zero = (ci: number): void => void mem.fill(0n, C(ci), C(ci) + cQ);
+  const copy = (to: number, from: number): void => void mem.copyWithin(C(to), C(from), C(from) + cQ);
+  zero(4);
+  prod(0, 0, 4); // U = M1
+  copy(0, 4);
+  prod(1, 2, 0); // C11 = M1 + M2
+  prod(5, 5, 4); // U = M1 + M6
+  copy(5, 4);
+  prod(6, 6, 5); // V = U + M7
+  zero(6);
+  prod(4, 4, 6); // W = M5
+  add(by(C(5)), by(C(6)), by(C(3)), cn); // C22 = V + M5
+  add(by(C(4)), by(C(6)), by(C(1)), cn); // C12 = U + M5 ...
+  prod(7, 3, 1); // ... + M3
+  zero(6);
+  prod(3, 7, 6); // W = M4
+  sub(by(C(5)), by(C(6)), by(C(2)), cn); // C21 = V - M4
 }
 
 /** AES-128-CTR keystream bytes [offset, offset + dst.length) of `seed` into dst (offset a multiple of 16; prg.ts). */

@@ -6,7 +6,7 @@ import {
   Prg, add, allocLimbs, beaverCombine, beaverMask, jsKernels, kernelThreads, kernels, makeTensor, matmul, mulAdd, randomTensor, setKernels,
   setKernelThreads, shr, toBigInts, truncFinish, truncPair, wasmKernels, type FieldType, type RingTensor,
 } from './index.ts';
-import { helperJobs, runMatmul, type Exports } from './threads.ts';
+import { helperJobs, runMatmul, winogradLevel, type Exports } from './threads.ts';
 import { RING_WASM_BASE64 } from './wasm-bytes.ts';
 
 const initial = kernels();
@@ -106,7 +106,7 @@ describe('kernel threads', () => {
         const cs = toBigInts(c);
         for (const acc of [false, true]) {
           const out = makeTensor(f, [m, n], c.data.slice());
-          runMatmul(x, f === 'FM64' ? 1 : 2, a.data, b.data, out.data, i0, i1, k, n, acc, minHalf);
+          runMatmul(x, winogradLevel, f === 'FM64' ? 1 : 2, a.data, b.data, out.data, i0, i1, k, n, acc, minHalf);
           const got = toBigInts(out);
           const want = cs.map((v, idx) => (Math.floor(idx / n) >= i0 && Math.floor(idx / n) < i1 ? (((acc ? v : 0n) + (ab[idx] as bigint)) % mod) : v));
           expect(got).toEqual(want);

@@ -9,7 +9,7 @@
 // lives in a SharedArrayBuffer (`allocLimbs` hands those out while threads > 1); matmul stages
 // non-shared operands itself (O(n^2) copies against O(n^3) work).
 import { Worker } from 'node:worker_threads';
-import { LEN, runBlocks, runMatmul, runPrg, slot, type Exports, type Step } from './blocks.ts';
+import { LEN, runBlocks, runMatmul, runPrg, slot, winogradLevel, type Exports, type Step } from './blocks.ts';
 import { RingError } from './tensor.ts';
 
 /** Below this many elements (or multiply-adds for matmul) per thread a split does not pay. */
@@ -29,6 +29,7 @@ const { createCipheriv } = require('node:crypto');
 globalThis.__name = (f) => f; // tolerate name-keeping helpers a bundler may insert
 const runBlocks = (0, eval)('(' + workerData.runBlocks + ')');
 const runMatmul = (0, eval)('(' + workerData.runMatmul + ')');
+const winogradLevel = (0, eval)('(' + workerData.winogradLevel + ')');
 const runPrg = (0, eval)('(' + workerData.runPrg + ')');
 const cipherFor = (seed, iv) => createCipheriv('aes-128-ctr', seed, iv);
 let x = new WebAssembly.Instance(workerData.module, {}).exports;
@@ -38,7 +39,7 @@ parentPort.on('message', ({ job, status, slot }) => {
   try {
     if (job.kind === 'blocks') view = runBlocks(x, view, job.l, job.lo, job.hi, job.ins, job.outs, job.temps, job.prog);
     else if (job.kind === 'matmul') {
-      if (runMatmul(x, job.l, job.a, job.b, job.out, job.i0, job.i1, job.k, job.n, job.acc) > workerData.keepBytes)
+      if (runMatmul(x, winogradLevel, job.l, job.a, job.b, job.out, job.i0, job.i1, job.k, job.n, job.acc) > workerData.keepBytes)
         x = new WebAssembly.Instance(workerData.module, {}).exports; // memory cannot shrink: drop it
     } else runPrg(cipherFor, job.seed, job.offset, job.dst);
   } catch {
@@ -73,7 +74,7 @@ export function setKernelThreads(n: number): void {
   while (helpers.length < n - 1) {
     const w = new Worker(HELPER_SRC, {
       eval: true,
-      workerData: { module: moduleFor!(), runBlocks: runBlocks.toString(), runMatmul: runMatmul.toString(), runPrg: runPrg.toString(), keepBytes },
+      workerData: { module: moduleFor!(), runBlocks: runBlocks.toString(), runMatmul: runMatmul.toString(), winogradLevel: winogradLevel.toString(), runPrg: runPrg.toString(), keepBytes },
     });
     w.unref();
     helpers.push(w);
@@ -138,4 +139,4 @@ function awaitHelpers(status: Int32Array, posted: number): void {
     }
 }
 
-export { LEN, runBlocks, runMatmul, runPrg, slot, type Exports, type Step };
+export { LEN, runBlocks, runMatmul, runPrg, slot, winogradLevel, type Exports, type Step };

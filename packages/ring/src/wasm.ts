@@ -7,7 +7,7 @@ import { RING_WASM_BASE64 } from './wasm-bytes.ts';
 import type { RingKernels } from './backend.ts';
 import type { FieldType } from './field.ts';
 import { wipeMatmulBlocks } from './linalg.ts';
-import { LEN as N, SPLIT_MIN_ELEMENTS, SPLIT_MIN_MACS, isShared, registerHelperModule, runBlocks, runMatmul, runSplit, slot, splitCount, type Exports, type Step } from './threads.ts';
+import { LEN as N, SPLIT_MIN_ELEMENTS, SPLIT_MIN_MACS, isShared, registerHelperModule, runBlocks, runMatmul, runSplit, slot, splitCount, winogradLevel, type Exports, type Step } from './threads.ts';
 
 const [P0, P1, P2, P3, P4, P5] = [0, 1, 2, 3, 4, 5].map(slot) as [number, number, number, number, number, number];
 
@@ -222,7 +222,7 @@ function matmulSplit(l: number, a: BigUint64Array, b: BigUint64Array, out: BigUi
   let step = 0;
   runSplit(m, parts, 1, (i0, i1) => ({ kind: 'matmul', l, a: sa, b: sb, out: so, i0, i1, k, n, acc }), (i0, i1) => {
     step = i1;
-    if (runMatmul(sc().x, l, a, b, out, i0, i1, k, n, acc) > KEEP_BYTES) scratch = undefined;
+    if (runMatmul(sc().x, winogradLevel, l, a, b, out, i0, i1, k, n, acc) > KEEP_BYTES) scratch = undefined;
   });
   if (!direct) out.set(so.subarray(step * n * l, m * n * l), step * n * l);
   if (!direct && (m * k + k * n + m * n) * l * 8 > KEEP_BYTES) (['a', 'b', 'o'] as const).forEach((key) => delete stage[key]);
@@ -391,41 +391,6 @@ function levelLayout(base: number, aQ: number, bQ: number, cQ: number): [(i: num
   return [(i) => base + i * aQ, (i) => base + 8 * aQ + i * bQ, (i) => base + 8 * aQ + 8 * bQ + i * cQ];
 }
 
-/**
- * The fifteen additions and seven products of one Winograd level on resident blocks (A11..A22 and
- * B11..B22 already in place; an, bn, cn elements per block): leaves C11..C22 in C(0..3).
- * prod(a, b, c): block C(c) += block A(a) . block B(b).
- */
-function levelCore(x: RingExports, mem: BigUint64Array, l: number, A: (i: number) => number, B: (i: number) => number, C: (i: number) => number, an: number, bn: number, cn: number, prod: (ai: number, bi: number, ci: number) => void): void {
-  const add = l === 1 ? x.add64 : x.add128, sub = l === 1 ? x.sub64 : x.sub128;
-  const by = (limb: number): number => limb * 8;
-  const cQ = cn * l;
-  add(by(A(2)), by(A(3)), by(A(4)), an); // S1 = A21 + A22
-  sub(by(A(4)), by(A(0)), by(A(5)), an); // S2 = S1 - A11
-  sub(by(A(0)), by(A(2)), by(A(6)), an); // S3 = A11 - A21
-  sub(by(A(1)), by(A(5)), by(A(7)), an); // S4 = A12 - S2
-  sub(by(B(1)), by(B(0)), by(B(4)), bn); // T1 = B12 - B11
-  sub(by(B(3)), by(B(4)), by(B(5)), bn); // T2 = B22 - T1
-  sub(by(B(3)), by(B(1)), by(B(6)), bn); // T3 = B22 - B12
-  sub(by(B(5)), by(B(2)), by(B(7)), bn); // T4 = T2 - B21
-  const zero = (ci: number): void => void mem.fill(0n, C(ci), C(ci) + cQ);
-  const copy = (to: number, from: number): void => void mem.copyWithin(C(to), C(from), C(from) + cQ);
-  zero(4);
-  prod(0, 0, 4); // U = M1
-  copy(0, 4);
-  prod(1, 2, 0); // C11 = M1 + M2
-  prod(5, 5, 4); // U = M1 + M6
-  copy(5, 4);
-  prod(6, 6, 5); // V = U + M7
-  zero(6);
-  prod(4, 4, 6); // W = M5
-  add(by(C(5)), by(C(6)), by(C(3)), cn); // C22 = V + M5
-  add(by(C(4)), by(C(6)), by(C(1)), cn); // C12 = U + M5 ...
-  prod(7, 3, 1); // ... + M3
-  zero(6);
-  prod(3, 7, 6); // W = M4
-  sub(by(C(5)), by(C(6)), by(C(2)), cn); // C21 = V - M4
-}
 
 /**
  * Inside the resident level, a half-size product takes one more level when every dimension is even
@@ -464,7 +429,7 @@ function productResident(s: Scratch, l: number, a: number, b: number, c: number,
   quarters(a, m, k, A);
   quarters(b, k, n, B);
   const leafWs = ws + innerBytes(l, m, k, n);
-  levelCore(x, mem, l, A, B, C, h * kh, kh * nh, h * nh, (ai, bi, ci) => mm(A(ai) * 8, B(bi) * 8, C(ci) * 8, h, kh, nh, leafWs));
+  winogradLevel(l === 1 ? x.add64 : x.add128, l === 1 ? x.sub64 : x.sub128, mem, A, B, C, h * kh, kh * nh, h * nh, l, (ai, bi, ci) => mm(A(ai) * 8, B(bi) * 8, C(ci) * 8, h, kh, nh, leafWs));
   const add = l === 1 ? x.add64 : x.add128;
   const hL = nh * l;
   for (let q = 0; q < 4; q++)
@@ -492,7 +457,7 @@ function winogradResident(f: FieldType, a: BigUint64Array, b: BigUint64Array, ou
   gatherBlocks(mem, a, k, l, h, kh, [A(0), A(1), A(2), A(3)]);
   gatherBlocks(mem, b, n, l, kh, nh, [B(0), B(1), B(2), B(3)]);
   const cn = h * nh;
-  levelCore(x, mem, l, A, B, C, h * kh, kh * nh, cn, (ai, bi, ci) => productResident(s, l, A(ai) * 8, B(bi) * 8, C(ci) * 8, h, kh, nh, blocksEnd, inner));
+  winogradLevel(l === 1 ? x.add64 : x.add128, l === 1 ? x.sub64 : x.sub128, mem, A, B, C, h * kh, kh * nh, cn, l, (ai, bi, ci) => productResident(s, l, A(ai) * 8, B(bi) * 8, C(ci) * 8, h, kh, nh, blocksEnd, inner));
   if (acc) {
     // U V W are free again: with X they take out's four blocks, added into C11..C22.
     const add = l === 1 ? x.add64 : x.add128;
