@@ -36,7 +36,12 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 [ -f "$cli" ] || (cd "$repo" && pnpm run build >/dev/null)
-free_port() { "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+# n distinct free loopback ports: every socket stays bound until all are chosen, so the kernel cannot
+# hand the same port out twice (as it may to separate bind-and-close calls).
+free_ports() { "$py" -c 'import socket, sys
+socks = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in socks: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in socks))' "$1"; }
 wait_for() { # file pattern seconds
   for _ in $(seq 1 $(($3 * 10))); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
   echo "timed out waiting for '$2' in $1" >&2; tail -20 "$1" >&2; return 1
@@ -46,12 +51,11 @@ echo "== certificates ($work/certs)"
 bash "$here/make-certs.sh" "$work/certs" alice bob dealer
 
 declare -A redis link
+read -r redis[alice] redis[bob] link[alice] link[bob] link[dealer] <<<"$(free_ports 5)"
 for p in alice bob; do
-  redis[$p]=$(free_port)
   redis-server --port "${redis[$p]}" --bind 127.0.0.1 --save '' --appendonly no --daemonize no >"$work/redis-$p.log" 2>&1 &
   redis_pids+=($!)
 done
-for p in alice bob dealer; do link[$p]=$(free_port); done
 for p in alice bob; do wait_for "$work/redis-$p.log" 'Ready to accept connections' 10; done
 echo "== redis: alice 127.0.0.1:${redis[alice]}, bob 127.0.0.1:${redis[bob]}"
 

@@ -11,7 +11,8 @@ import { DealerService } from './net/dealer-service.ts';
 import { Gateway, type Hello } from './net/gateway.ts';
 import { encodeControl, FrameType } from './net/wire.ts';
 import { deviceModuleUrl } from './module.ts';
-import { freePort, makePki } from './__tests__/net-fixture.ts';
+import { freePorts } from '@sfw/testkit';
+import { makePki } from './__tests__/net-fixture.ts';
 
 const fixture = deviceModuleUrl(import.meta.url, './__tests__/device-fixture');
 const SPU = { protocol: 'SEMI2K', field: 'FM64', fxpFractionBits: 18, beaverType: 'TTP' } as const;
@@ -31,9 +32,7 @@ function pattern(n: number, offset: number): Float64Array {
 }
 
 beforeAll(async () => {
-  ports.alice = await freePort();
-  ports.bob = await freePort();
-  ports.dealer = await freePort();
+  [ports.alice, ports.bob, ports.dealer] = (await freePorts(3)) as [number, number, number];
   const peersOf = (self: string): Record<string, string> =>
     Object.fromEntries(Object.entries(ports).filter(([n]) => n !== self).map(([n, p]) => [n, addr(p)]));
   dealer = await DealerService.start({ self: 'dealer', tls: pki.tls('dealer'), listen: { host: '127.0.0.1', port: ports.dealer }, peers: { alice: addr(ports.alice), bob: addr(ports.bob) } });

@@ -8,7 +8,7 @@ export { PYTHON, runPython, runPythonJson } from './python.ts';
 export { cleanupPrefix, redisUrl, uniquePrefix } from './redis.ts';
 export type { AlignedSample, SampleName } from './samples.ts';
 export { loadAlignedSample, sampleDir, writeAlignedSample } from './samples.ts';
-export { freePort } from './ports.ts';
+export { freePort, freePorts } from './ports.ts';
 export type { Hist, View } from './word-stats.ts';
 export { CRITICAL, MIN_OPENED, addWords, chi2, newHist, viewDifferences, wordsOf } from './word-stats.ts';
 export type { SpuMulProbeOptions } from './spu-probe.ts';

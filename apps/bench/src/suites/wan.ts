@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { Cluster } from '@sfw/runtime';
-import { freePort } from '@sfw/testkit';
+import { freePorts } from '@sfw/testkit';
 import type { BenchSuite, BenchRecord } from '../suite.ts';
 import { BLAST_MODULE, runCase, SPU, type CaseName } from '../wan/cases.ts';
 import { prepareJobs, runJob, type JobName, type JobRun } from '../wan/jobs.ts';
@@ -178,7 +178,8 @@ async function overLinks(profile: LinkProfile | null, size: Record<string, numbe
     ...(env.note === undefined ? {} : { netns_note: env.note }),
   };
   try {
-    const port = { alice: await freePort(), bob: await freePort(), dealer: await freePort() };
+    const [alicePort, bobPort, dealerPort] = (await freePorts(3)) as [number, number, number];
+    const port = { alice: alicePort, bob: bobPort, dealer: dealerPort };
     const node = (h: HostName, name: string, ...args: string[]): string[] => [...env.exec(h), process.execPath, script(name), ...args];
 
     // Ceiling: a plain TLS stream alice -> bob over the same path.

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PYTHON, REAL_WORKER_COMMAND, REPO_ROOT, startRedis, stopChild, type RedisServer } from './harness.ts';
-import { freePort } from '@sfw/testkit';
+import { freePorts } from '@sfw/testkit';
 
 const DEMO = join(REPO_ROOT, 'examples/cross-silo');
 const dir = mkdtempSync(join(tmpdir(), 'sfw-xsilo-compat-'));
@@ -98,7 +98,7 @@ function startParty(party: 'alice' | 'bob'): Proc {
 beforeAll(async () => {
   redis.alice = await startRedis();
   redis.bob = await startRedis();
-  for (const p of ['alice', 'bob', 'dealer'] as const) ports[p] = await freePort();
+  [ports.alice, ports.bob, ports.dealer] = (await freePorts(3)) as [number, number, number];
   await new Promise<void>((resolve, reject) =>
     execFile('bash', [join(DEMO, 'make-certs.sh'), join(dir, 'certs'), 'alice', 'bob', 'dealer'], (err) => (err ? reject(err) : resolve())),
   );

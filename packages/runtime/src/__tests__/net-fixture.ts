@@ -2,7 +2,6 @@
 // same script the demo uses) and free loopback ports.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,12 +19,3 @@ export function makePki(names: string[], prefix = 'sfw-pki-'): { dir: string; tl
   };
 }
 
-/** A loopback port that was free a moment ago. */
-export async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const addr = srv.address();
-  await new Promise<void>((r) => srv.close(() => r()));
-  if (typeof addr !== 'object' || addr === null) throw new Error('no port');
-  return addr.port;
-}
