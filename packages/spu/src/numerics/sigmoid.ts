@@ -66,21 +66,26 @@ export async function sigmoid(F: Fxp, x: RingTensor, type: SigmoidType): Promise
 
 /**
  * exp parameters for t = e^-|x| inside the sigmoid, where only ABSOLUTE accuracy of t matters
- * (s = 1/(1+t) has |ds/dt| <= 1) and the input is <= 0 (so every stage keeps ~k/2 fraction bits):
- * absolute fits of e^y on [-1/4, 0] (degree 4, 5e-8) for FM64 and [-1/2, 0] (degree 8, 7e-14) for
- * FM128, then 6 squarings: 3 products + 6 squares on FM64 against 5 + 3 general products before.
+ * (s = 1/(1+t) has |ds/dt| <= 1) and the input is <= 0 (so every stage keeps ~k/2 fraction bits).
+ * FM64: t = p(y)^16 at y = -|x|/16 in [-1, 0], so an error dp of p moves t by about
+ * 16 e^(15 y) dp; p is the degree-4 minimax fit of e^y under that weight (linear programming on
+ * 6000 Chebyshev nodes), max |p^16 - e^(16 y)| = 1.7e-7 over [-1, 0]: 4 squarings where the
+ * unweighted fit on [-1/4, 0] (5e-8 relative, amplified 64 times) needed 6, for the same polynomial
+ * (1 square + 1 ring product). FM128: absolute fit of e^y on [-1/2, 0] (degree 8, 7e-14), 6 squarings.
  */
 const SIGMOID_EXP = {
-  64: { m: 6, yLo: -0.25, yHi: 0, hi: 0, coefs: [0.9999999505270848, 0.9999946819998059, 0.49986755405788696, 0.16539048825440913, 0.036354363143765604] },
+  64: { m: 4, yLo: -1, yHi: 0, hi: 0, coefs: [0.9999999903323417, 0.9999970713480009, 0.4998845963012037, 0.1652955214910098, 0.0357819956262834] },
   128: { m: 6, yLo: -0.5, yHi: 0, hi: 0, coefs: [0.9999999999999409, 0.9999999999887657, 0.49999999939991674, 0.16666665435538064, 0.04166654024214787, 0.008332603397432465, 0.0013864038924066677, 0.0001934370745911223, 1.9304685875779545e-5] },
 } as const satisfies Record<64 | 128, ExpParams>;
 
 /**
- * Quadratic start for 1/d on [1, 2] (least-squares on Chebyshev nodes reweighted to minimax of
- * |1 - d y0|): |1 - d y0| <= 0.026, so 2 Goldschmidt iterations give 4.5e-7 relative on FM64,
- * where the linear start (1/17) needs 3 for the absolute budget.
+ * Cubic start for 1/d on [1, 2]: the minimax fit of the relative error (linear programming on 6000
+ * Chebyshev nodes), |1 - d y0| <= 1.75e-3 with the coefficients at f = 18 bits, so ONE Goldschmidt
+ * iteration gives (1 - d y0)^2 <= 3.1e-6 relative (s < 1: the same absolute). Against the quadratic
+ * start and 2 iterations: the cubic term is one product (d^2 times a3 d), the iteration two, so
+ * 1 square + 3 products instead of 1 square + 4, in the same 4 rounds.
  */
-const RECIP_Q = [1.9794274067528186, -1.2713437290375644, 0.2659789696905841];
+const RECIP_C = [2.8284228880601483, -2.9393414407415834, 1.3310225409253205, -0.22183709015417644];
 
 /**
  * 1/(1+e^-x) without overflow: t = e^-|x| in (0, 1], s = 1/(1+t) with 1+t in (1, 2] so the
@@ -103,14 +108,20 @@ async function realSigmoid(F: Fxp, x: RingTensor): Promise<RingTensor> {
   const arg = F.addInt(F.sub(F.mulInt(hx!, 2n), gx!), -eL);
   const t = await expClamped(F, arg, params);
   const d = F.addC(t, 1);
-  // FM128 keeps the linear start: it needs 3 iterations either way (f = 40 wants ~1e-12)
+  // FM128 keeps the linear start: it needs 3 iterations (f = 40 wants ~1e-12)
   const fm64 = F.k === 64;
-  // the start at scale 2f: the quadratic's d^2 term is d^2 (scale f) times a coefficient at f
+  // the start at scale 2f: d and d^2 (scale f) times coefficients at f, and the cubic term
+  // d^2 (scale f) times a3 d (scale 2f) truncated by f; |a3 d^3| < 2 keeps it far below 2^(k-3)
   const f2 = 2 * F.f;
-  const y0 = fm64
-    ? F.add(F.ak.addAP(F.env, F.mulInt(d, F.enc(RECIP_Q[1]!)), F.enc(RECIP_Q[0]!, f2)), F.mulInt(await F.square(d), F.enc(RECIP_Q[2]!)))
-    : F.ak.addAP(F.env, F.mulInt(d, F.enc(-8 / 17)), F.enc(24 / 17, f2));
-  const y = await goldschmidtIters(F, d, y0, fm64 ? 2 : 3);
+  let y0: RingTensor;
+  if (fm64) {
+    const d2 = await F.square(d);
+    const cubic = await F.ak.mulTruncAA(F.env, d2, F.mulInt(d, F.enc(RECIP_C[3]!)), F.f);
+    y0 = F.ak.addAP(F.env, F.add(F.linComb([d, d2], [F.enc(RECIP_C[1]!), F.enc(RECIP_C[2]!)]), cubic), F.enc(RECIP_C[0]!, f2));
+  } else {
+    y0 = F.ak.addAP(F.env, F.mulInt(d, F.enc(-8 / 17)), F.enc(24 / 17, f2));
+  }
+  const y = await goldschmidtIters(F, d, y0, fm64 ? 1 : 3);
   // x >= 0: s; x < 0: 1 - s  ==  s + b (1 - 2s), b still in its boolean form
   const [sel] = await F.bitMul(bits, F.addC(F.mulInt(y, -2n), 1), [{ blocks: [0], shift: 0n }]);
   return F.add(y, sel!);
