@@ -6,7 +6,8 @@
 //
 // Memory layout: [0, 64) chaining value h, [64, 192) the zero-padded last block, inputs from 256.
 // batch(msgs, offs, count, out, outLen): message i is bytes [msgs + offs[i], msgs + offs[i+1])
-// (offs: count + 1 u32 LE), its digest goes to out + i * outLen.
+// (offs: count + 1 u32 LE), its digest goes to out + i * outLen. batchPrefixed(..., pre, preLen)
+// hashes the same prefix (preLen bytes at pre, written once per batch) followed by message i.
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import wabtInit from 'wabt';
@@ -69,29 +70,45 @@ function compressFunc() {
 
 function wat() {
   const init = IV.map((x, i) => `(i64.store offset=${8 * i} (i32.const 0) ${i === 0 ? `(i64.xor (i64.const ${x}) (i64.extend_i32_u (i32.or (i32.const 0x01010000) (local.get $outLen))))` : `(i64.const ${x})`})`);
+  const offAt = (k) => `(i32.load${k ? ` offset=${k}` : ''} (i32.add (local.get $offs) (i32.shl (local.get $i) (i32.const 2))))`;
+  const dst = '(i32.add (local.get $out) (i32.mul (local.get $i) (local.get $outLen)))';
   return `(module
   (memory (export "memory") 1)
   ${compressFunc()}
+  ;; one message [p, end) -> outLen digest bytes at dst
+  (func $one (param $p i32) (param $end i32) (param $dst i32) (param $outLen i32)
+    (local $len i32) (local $rest i32)
+    (local.set $len (i32.sub (local.get $end) (local.get $p)))
+    ${init.join('\n    ')}
+    ;; every full block but the last one
+    (block $tail (loop $full
+      (br_if $tail (i32.le_u (i32.sub (local.get $end) (local.get $p)) (i32.const 128)))
+      (call $compress (local.get $p) (i64.extend_i32_u (i32.add (i32.sub (local.get $len) (i32.sub (local.get $end) (local.get $p))) (i32.const 128))) (i32.const 0))
+      (local.set $p (i32.add (local.get $p) (i32.const 128)))
+      (br $full)))
+    ;; the last block (0..128 bytes), zero-padded, counter = message length
+    (local.set $rest (i32.sub (local.get $end) (local.get $p)))
+    (memory.fill (i32.const 64) (i32.const 0) (i32.const 128))
+    (memory.copy (i32.const 64) (local.get $p) (local.get $rest))
+    (call $compress (i32.const 64) (i64.extend_i32_u (local.get $len)) (i32.const 1))
+    (memory.copy (local.get $dst) (i32.const 0) (local.get $outLen)))
   (func (export "batch") (param $msgs i32) (param $offs i32) (param $count i32) (param $out i32) (param $outLen i32)
-    (local $i i32) (local $p i32) (local $end i32) (local $len i32) (local $rest i32)
+    (local $i i32)
     (block $done (loop $next
       (br_if $done (i32.ge_u (local.get $i) (local.get $count)))
-      (local.set $p (i32.add (local.get $msgs) (i32.load (i32.add (local.get $offs) (i32.shl (local.get $i) (i32.const 2))))))
-      (local.set $end (i32.add (local.get $msgs) (i32.load offset=4 (i32.add (local.get $offs) (i32.shl (local.get $i) (i32.const 2))))))
-      (local.set $len (i32.sub (local.get $end) (local.get $p)))
-      ${init.join('\n      ')}
-      ;; every full block but the last one
-      (block $tail (loop $full
-        (br_if $tail (i32.le_u (i32.sub (local.get $end) (local.get $p)) (i32.const 128)))
-        (call $compress (local.get $p) (i64.extend_i32_u (i32.add (i32.sub (local.get $len) (i32.sub (local.get $end) (local.get $p))) (i32.const 128))) (i32.const 0))
-        (local.set $p (i32.add (local.get $p) (i32.const 128)))
-        (br $full)))
-      ;; the last block (0..128 bytes), zero-padded, counter = message length
-      (local.set $rest (i32.sub (local.get $end) (local.get $p)))
-      (memory.fill (i32.const 64) (i32.const 0) (i32.const 128))
-      (memory.copy (i32.const 64) (local.get $p) (local.get $rest))
-      (call $compress (i32.const 64) (i64.extend_i32_u (local.get $len)) (i32.const 1))
-      (memory.copy (i32.add (local.get $out) (i32.mul (local.get $i) (local.get $outLen))) (i32.const 0) (local.get $outLen))
+      (call $one (i32.add (local.get $msgs) ${offAt(0)}) (i32.add (local.get $msgs) ${offAt(4)}) ${dst} (local.get $outLen))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $next))))
+  ;; message i = the preLen bytes at pre || bytes [msgs + offs[i], msgs + offs[i+1]): each message is
+  ;; copied in behind the prefix, which the caller writes once per batch (room: preLen + longest message)
+  (func (export "batchPrefixed") (param $msgs i32) (param $offs i32) (param $count i32) (param $out i32) (param $outLen i32) (param $pre i32) (param $preLen i32)
+    (local $i i32) (local $p i32) (local $len i32)
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $i) (local.get $count)))
+      (local.set $p (i32.add (local.get $msgs) ${offAt(0)}))
+      (local.set $len (i32.sub (i32.add (local.get $msgs) ${offAt(4)}) (local.get $p)))
+      (memory.copy (i32.add (local.get $pre) (local.get $preLen)) (local.get $p) (local.get $len))
+      (call $one (local.get $pre) (i32.add (i32.add (local.get $pre) (local.get $preLen)) (local.get $len)) ${dst} (local.get $outLen))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $next))))
 )`;

@@ -29,6 +29,29 @@ describe('BLAKE2b batch (WASM)', () => {
     }
   });
 
+  it('hashes prefix || message with a prefix written once (prefix lengths 0, 32, 200; message lengths 0..300)', () => {
+    const b = new Blake2bBatch();
+    const msgs = Array.from({ length: 301 }, (_, i) => randomBytes(i));
+    const total = msgs.reduce((a, m) => a + m.length, 0);
+    for (const preLen of [0, 32, 200]) {
+      const prefix = randomBytes(preLen);
+      const v = b.prepare(msgs.length, total, 32, prefix);
+      let p = 0;
+      msgs.forEach((m, i) => {
+        v.offs[i] = p;
+        v.msgs.set(m, p);
+        p += m.length;
+      });
+      v.offs[msgs.length] = p;
+      b.run(msgs.length, 32);
+      msgs.forEach((m, i) => {
+        const want = Buffer.alloc(32);
+        sodium().crypto_generichash(want, Buffer.concat([prefix, m]));
+        expect(Buffer.from(v.out.subarray(i * 32, (i + 1) * 32)).toString('hex')).toBe(want.toString('hex'));
+      });
+    }
+  });
+
   it('grows its memory for large batches', () => {
     const b = new Blake2bBatch();
     const n = 40000;

@@ -30,11 +30,12 @@ const PAGE = 65536;
 interface Exports {
   readonly memory: WasmMemory;
   batch(msgs: number, offs: number, count: number, out: number, outLen: number): void;
+  batchPrefixed(msgs: number, offs: number, count: number, out: number, outLen: number, pre: number, preLen: number): void;
 }
 
 function isExports(x: Record<string, unknown>): x is Record<string, unknown> & Exports {
   const m = x.memory;
-  return typeof x.batch === 'function' && typeof m === 'object' && m !== null && 'buffer' in m && 'grow' in m;
+  return typeof x.batch === 'function' && typeof x.batchPrefixed === 'function' && typeof m === 'object' && m !== null && 'buffer' in m && 'grow' in m;
 }
 
 export interface Blake2bViews {
@@ -57,18 +58,26 @@ export class Blake2bBatch {
     this.#x = x;
   }
 
+  #preAt = 0;
+  #preLen = 0;
+
   /**
    * Room for `count` messages of `msgBytes` bytes in all and their `outLen`-byte digests. The views
-   * stay valid until the next `prepare`.
+   * stay valid until the next `prepare`. With `prefix`, message i is hashed as prefix || message i:
+   * the prefix is written once here instead of once per message.
    */
-  prepare(count: number, msgBytes: number, outLen: number): Blake2bViews {
+  prepare(count: number, msgBytes: number, outLen: number, prefix?: Uint8Array): Blake2bViews {
     if (outLen < 1 || outLen > 64) throw new Error('BLAKE2b digest length must be 1..64 bytes');
     this.#offsAt = (DATA + msgBytes + 7) & ~7;
     this.#outAt = this.#offsAt + 4 * (count + 1);
-    const need = this.#outAt + count * outLen;
+    this.#preAt = (this.#outAt + count * outLen + 7) & ~7;
+    this.#preLen = prefix ? prefix.length : 0;
+    // The prefixed message is assembled behind the prefix: room for the longest one (<= msgBytes).
+    const need = prefix ? this.#preAt + prefix.length + msgBytes : this.#outAt + count * outLen;
     const mem = this.#x.memory;
     if (need > mem.buffer.byteLength) mem.grow(Math.ceil((need - mem.buffer.byteLength) / PAGE));
     const buf = mem.buffer;
+    if (prefix) new Uint8Array(buf, this.#preAt, prefix.length).set(prefix);
     return {
       msgs: new Uint8Array(buf, DATA, msgBytes),
       offs: new Uint32Array(buf, this.#offsAt, count + 1),
@@ -78,6 +87,7 @@ export class Blake2bBatch {
 
   /** Hashes the `count` messages laid out by the last `prepare` (offsets relative to `msgs`). */
   run(count: number, outLen: number): void {
-    this.#x.batch(DATA, this.#offsAt, count, this.#outAt, outLen);
+    if (this.#preLen > 0) this.#x.batchPrefixed(DATA, this.#offsAt, count, this.#outAt, outLen, this.#preAt, this.#preLen);
+    else this.#x.batch(DATA, this.#offsAt, count, this.#outAt, outLen);
   }
 }

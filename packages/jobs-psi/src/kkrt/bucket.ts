@@ -21,7 +21,7 @@ import type { BucketOptions, BucketResult } from '../protocol.ts';
 import { randomPermutation } from '../shuffle.ts';
 import { baseOtReceive, baseOtSenderFinish, baseOtSenderStart } from './base-ot.ts';
 import { cuckooInsert, fileIndex } from './cuckoo.ts';
-import { hashItems, ID_BYTES, PseudorandomCode } from './items.ts';
+import { hashItems, ID_BYTES, ID_WORDS, PseudorandomCode } from './items.ts';
 import type { HashedItems } from './items.ts';
 import { OprfReceiver, OprfSender, ROW_DIGEST, RowHasher } from './oprf.ts';
 import { BIN_BATCH, CODE_BITS, CODE_BYTES, CODE_WORDS, HASHES, assertLittleEndian, binCount, outputBytes } from './params.ts';
@@ -90,6 +90,8 @@ interface Ctx {
 }
 
 const slices = (m: number) => Math.ceil(m / BIN_BATCH);
+/** Items encoded per PseudorandomCode call (1 MiB of code words). */
+const CODE_CHUNK = 1 << 14;
 const valueBatch = (c: Ctx) => c.opt.valueBatch ?? 1 << 14;
 const totalSteps = (c: Ctx) => slices(c.m) + Math.ceil(c.nS / valueBatch(c));
 
@@ -113,6 +115,8 @@ async function runReceiver(c: Ctx, keys: readonly string[], peerCounts: Int32Arr
   let step = 0;
   const occupied = new Int32Array(BIN_BATCH);
   const ids = new Uint8Array(BIN_BATCH * ID_BYTES);
+  const ids32 = new Uint32Array(ids.buffer);
+  const itemIds32 = new Uint32Array(items.ids.buffer, items.ids.byteOffset, c.nR * ID_WORDS);
   const words = new Uint8Array(BIN_BATCH * CODE_BYTES);
   const codeScratch = new Uint32Array(BIN_BATCH * CODE_WORDS);
   for (let j0 = 0; j0 < m; j0 += BIN_BATCH) {
@@ -123,7 +127,7 @@ async function runReceiver(c: Ctx, keys: readonly string[], peerCounts: Int32Arr
     for (let j = 0; j < bins; j += 1) if (table.binItem[j0 + j]! >= 0) occupied[occ++] = j;
     for (let i = 0; i < occ; i += 1) {
       const x = table.binItem[j0 + occupied[i]!]!;
-      for (let b = 0; b < ID_BYTES; b += 1) ids[i * ID_BYTES + b] = items.ids[x * ID_BYTES + b]!;
+      for (let w = 0; w < ID_WORDS; w += 1) ids32[i * ID_WORDS + w] = itemIds32[x * ID_WORDS + w]!;
     }
     c.code.encode(ids, 0, occ, words);
     const codeRows = codeScratch.subarray(0, bins * CODE_WORDS).fill(0);
@@ -196,8 +200,14 @@ async function runSender(c: Ctx, keys: readonly string[], perm: Uint32Array): Pr
   sendTagged(link, Tag.Ot, message);
   const oprf = new OprfSender(kS, s);
   kS.fill(0);
-  const items: HashedItems = hashItems(keys, c.hashKey, m);
   const nS = c.nS;
+  // Each item's code word C(y), once per item: the values need it at each of the item's 3 bins,
+  // and encoding per (item, h) entry instead ran AES three times per item and gathered the 16-byte
+  // id at random for each entry. The ids are dropped once encoded.
+  let items: HashedItems | null = hashItems(keys, c.hashKey, m);
+  const bins = items.bins;
+  const codes = encodeAll(c.code, items.ids, nS);
+  items = null;
 
   // Steps 3 and 4 together, slice by slice. Each (item, h) value H(j, q_j ^ (C(y) & s)) needs the
   // row q_j of one bin j = bin_h(y) only, so it is computed while that bin's slice of rows is at
@@ -214,10 +224,10 @@ async function runSender(c: Ctx, keys: readonly string[], perm: Uint32Array): Pr
   const sliceStart = new Int32Array(nSlices + 1);
   const isRepeat = (e: number) => {
     const h = e % HASHES;
-    for (let g = 1; g <= h; g += 1) if (items.bins[e - g] === items.bins[e]) return true;
+    for (let g = 1; g <= h; g += 1) if (bins[e - g] === bins[e]) return true;
     return false;
   };
-  for (let e = 0; e < nS * HASHES; e += 1) if (!isRepeat(e)) sliceStart[Math.floor(items.bins[e]! / BIN_BATCH) + 1]! += 1;
+  for (let e = 0; e < nS * HASHES; e += 1) if (!isRepeat(e)) sliceStart[Math.floor(bins[e]! / BIN_BATCH) + 1]! += 1;
   for (let k = 0; k < nSlices; k += 1) sliceStart[k + 1]! += sliceStart[k]!;
   const entries = new Uint32Array(sliceStart[nSlices]!);
   const fill = sliceStart.slice(0, nSlices);
@@ -225,35 +235,27 @@ async function runSender(c: Ctx, keys: readonly string[], perm: Uint32Array): Pr
     if (isRepeat(e)) {
       const y = Math.floor(e / HASHES);
       out.set(randomBytes(ell), (pos[y]! * HASHES + (e - y * HASHES)) * ell);
-    } else entries[fill[Math.floor(items.bins[e]! / BIN_BATCH)]!++] = e;
+    } else entries[fill[Math.floor(bins[e]! / BIN_BATCH)]!++] = e;
   }
 
   const hasher = new RowHasher();
   const batch = valueBatch(c);
   const chunk = 1 << 14;
-  const ids = new Uint8Array(chunk * ID_BYTES);
-  const codeBytes = new Uint8Array(chunk * CODE_BYTES);
-  const code32 = new Uint32Array(codeBytes.buffer);
   const q = new Uint32Array(Math.min(BIN_BATCH, m) * CODE_WORDS);
   let step = 0;
   for (let sl = 0; sl < nSlices; sl += 1) {
     const j0 = sl * BIN_BATCH;
-    const bins = Math.min(BIN_BATCH, m - j0);
+    const width = Math.min(BIN_BATCH, m - j0);
     const corrections = await recvTagged(link, Tag.Ot);
     opt.signal?.throwIfAborted();
-    oprf.slice(corrections, bins, q.subarray(0, bins * CODE_WORDS));
+    oprf.slice(corrections, width, q.subarray(0, width * CODE_WORDS));
     for (let a = sliceStart[sl]!; a < sliceStart[sl + 1]!; a += chunk) {
       const k = Math.min(chunk, sliceStart[sl + 1]! - a);
-      for (let i = 0; i < k; i += 1) {
-        const y = Math.floor(entries[a + i]! / HASHES);
-        for (let b = 0; b < ID_BYTES; b += 1) ids[i * ID_BYTES + b] = items.ids[y * ID_BYTES + b]!;
-      }
-      c.code.encode(ids, 0, k, codeBytes);
       hasher.start(k);
       for (let i = 0; i < k; i += 1) {
         const e = entries[a + i]!;
-        const j = items.bins[e]!;
-        hasher.masked(i, j, q, (j - j0) * CODE_WORDS, code32, i * CODE_WORDS, oprf.sRow);
+        const j = bins[e]!;
+        hasher.masked(i, j, q, (j - j0) * CODE_WORDS, codes, Math.floor(e / HASHES) * CODE_WORDS, oprf.sRow);
       }
       const digests = hasher.finish(k);
       for (let i = 0; i < k; i += 1) {
@@ -281,6 +283,17 @@ async function runSender(c: Ctx, keys: readonly string[], perm: Uint32Array): Pr
     matched[perm[p]!] = 1;
   }
   return { matched, peerCounts: null, peerSize: c.nR };
+}
+
+/** Code words of ids 0..n-1, 16 words per item. */
+function encodeAll(code: PseudorandomCode, ids: Uint8Array, n: number): Uint32Array {
+  const codes = new Uint32Array(n * CODE_WORDS);
+  const bytes = new Uint8Array(codes.buffer);
+  for (let y0 = 0; y0 < n; y0 += CODE_CHUNK) {
+    const y1 = Math.min(n, y0 + CODE_CHUNK);
+    code.encode(ids, y0, y1, bytes.subarray(y0 * CODE_BYTES, y1 * CODE_BYTES));
+  }
+  return codes;
 }
 
 const yieldLoop = () => new Promise<void>((r) => setImmediate(r));

@@ -8,6 +8,7 @@ import { CODE_BYTES, HASHES } from './params.ts';
 import { Blake2bBatch } from './blake2b.ts';
 
 export const ID_BYTES = 16;
+export const ID_WORDS = ID_BYTES / 4;
 
 export interface HashedItems {
   /** 16-byte item ids, item i at [16i, 16i+16). */
@@ -30,20 +31,19 @@ export function hashItems(keys: readonly string[], hashKey: Uint8Array, m: numbe
   const b2 = new Blake2bBatch();
   const n = keys.length;
   const ids = new Uint8Array(n * ID_BYTES);
+  const ids32 = new Uint32Array(ids.buffer);
   const bins = new Uint32Array(n * HASHES);
-  const pre = hashKey.length;
   for (let c0 = 0; c0 < n; c0 += KEY_BATCH) {
     const cnt = Math.min(KEY_BATCH, n - c0);
     let room = 0;
-    for (let i = 0; i < cnt; i += 1) room += pre + 3 * keys[c0 + i]!.length;
-    const v = b2.prepare(cnt, room, 32);
+    for (let i = 0; i < cnt; i += 1) room += 3 * keys[c0 + i]!.length;
+    // The hash key goes in once per batch as the prefix of every message (blake2b.ts).
+    const v = b2.prepare(cnt, room, 32, hashKey);
     const msgs = v.msgs;
     let text: Buffer | null = null;
     let p = 0;
     for (let i = 0; i < cnt; i += 1) {
       v.offs[i] = p;
-      for (let b = 0; b < pre; b += 1) msgs[p + b] = hashKey[b]!;
-      p += pre;
       const k = keys[c0 + i]!;
       let ascii = true;
       for (let q = 0; q < k.length; q += 1) {
@@ -66,7 +66,8 @@ export function hashItems(keys: readonly string[], hashKey: Uint8Array, m: numbe
     const o32 = new Uint32Array(o.buffer, o.byteOffset, cnt * 8);
     for (let i = 0; i < cnt; i += 1) {
       const x = c0 + i;
-      for (let b = 0; b < ID_BYTES; b += 1) ids[x * ID_BYTES + b] = o[i * 32 + b]!;
+      // Word copies: the id is 4 aligned words of the digest (host order = byte order, params.ts).
+      for (let w = 0; w < ID_WORDS; w += 1) ids32[x * ID_WORDS + w] = o32[i * 8 + w]!;
       for (let h = 0; h < HASHES; h += 1) bins[x * HASHES + h] = o32[i * 8 + 4 + h]! % m;
     }
   }
@@ -81,13 +82,29 @@ export class PseudorandomCode {
     this.#aes = [0, 1, 2, 3].map((k) => new AesEcb(keys.subarray(16 * k, 16 * k + 16)));
   }
 
+  // Scratch for encode, reused: a fresh ArrayBuffer per call is external memory that the
+  // collector has to notice and free (the sender encodes ~200 MB of code words at 2^20).
+  #enc = new Uint32Array(0);
+  #src = new Uint32Array(0);
+
   /** Code words (64 B each) of the ids at `ids[16i..]`, i in [from, to), written to `out` from 0. */
   encode(ids: Uint8Array, from: number, to: number, out: Uint8Array): void {
     const src = ids.subarray(from * ID_BYTES, to * ID_BYTES);
     const n = to - from;
-    const enc = new Uint8Array(src.length);
-    const e32 = new Uint32Array(enc.buffer);
-    const s32 = new Uint32Array(src.slice().buffer);
+    const words = n * ID_WORDS;
+    if (this.#enc.length < words) {
+      this.#enc = new Uint32Array(words);
+      this.#src = new Uint32Array(words);
+    }
+    const e32 = this.#enc;
+    const enc = new Uint8Array(e32.buffer, 0, src.length);
+    // The ids as words: a view when aligned, else a copy into scratch.
+    let s32: Uint32Array;
+    if ((src.byteOffset & 3) === 0) s32 = new Uint32Array(src.buffer, src.byteOffset, words);
+    else {
+      s32 = this.#src;
+      new Uint8Array(s32.buffer, 0, src.length).set(src);
+    }
     const o32 = new Uint32Array(out.buffer, out.byteOffset, (n * CODE_BYTES) >>> 2);
     for (let k = 0; k < 4; k += 1) {
       this.#aes[k]!.encrypt(src, enc);
