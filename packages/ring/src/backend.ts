@@ -1,6 +1,7 @@
 // The raw kernels behind the tensor API work on limb arrays (BigUint64Array, n elements).
 // Two implementations: `jsKernels` (BigInt reference, always available, used as the oracle in
 // tests) and the WebAssembly kernels (default, see wasm.ts). Selection happens once at load.
+import type { KeyStream, Step } from './blocks.ts';
 import type { FieldType } from './field.ts';
 
 export interface RingKernels {
@@ -43,6 +44,12 @@ export interface RingKernels {
    * not apply (the caller then runs the same level through the kernels above).
    */
   winograd?(f: FieldType, a: BigUint64Array, b: BigUint64Array, out: BigUint64Array, m: number, k: number, n: number, acc: boolean): boolean;
+  /**
+   * Optional: a block program (programs.ts) over n elements of l limbs; inputs are limb arrays or
+   * keystreams. Split over the kernel threads from minPerThread elements per thread when every
+   * limb-array operand is shared memory.
+   */
+  program?(l: number, n: number, ins: readonly (BigUint64Array | KeyStream)[], outs: readonly BigUint64Array[], temps: number, prog: readonly Step[], minPerThread: number): void;
   /**
    * Optional: true when `matmul`, split over kernel threads, takes its own Winograd levels per row
    * range; the caller then passes it large products whole instead of running a level itself.

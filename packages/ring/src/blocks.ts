@@ -13,17 +13,34 @@ export type Step = readonly [string, ...(number | bigint)[]];
 export const LEN = -1;
 export const slot = (i: number): number => -2 - i;
 
+/**
+ * A block-program input read from an AES-128-CTR keystream instead of memory (prg.ts's stream of
+ * `seed`): element i is keystream bytes [offset + 8 l i, offset + 8 l (i + 1)). The kernel threads
+ * expand their own ranges from the seed, so a correlation's draws need no shared buffer at all.
+ */
+export interface KeyStream {
+  readonly seed: Uint8Array;
+  readonly offset: number;
+}
+
+/** node:crypto's AES-128-CTR for a key and IV (passed in: these functions import nothing). */
+export type CipherFor = (seed: Uint8Array, iv: Uint8Array) => { update(b: Uint8Array): Uint8Array };
+
 /** The WASM exports as the programs see them (by name). */
 export type Exports = Record<string, unknown> & { memory: { buffer: ArrayBuffer; grow(pages: number): number } };
 
 /**
  * Run `prog` on elements [lo, hi) (l limbs each): per block, copy every input's block into scratch,
  * run the steps there (cache-resident), copy the outputs' blocks back. Blocks are 128 KiB per slot,
- * 64 KiB when more than four slots are live (the working set stays in L2; docs/ring.md).
+ * 64 KiB when more than four slots are live (the working set stays in L2; docs/ring.md). A KeyStream
+ * input's block is expanded straight into its slot (`cipherFor` required then).
  */
-export function runBlocks(x: Exports, view: BigUint64Array | undefined, l: number, lo: number, hi: number, ins: readonly BigUint64Array[], outs: readonly BigUint64Array[], temps: number, prog: readonly Step[]): BigUint64Array {
+export function runBlocks(x: Exports, view: BigUint64Array | undefined, l: number, lo: number, hi: number, ins: readonly (BigUint64Array | KeyStream)[], outs: readonly BigUint64Array[], temps: number, prog: readonly Step[], cipherFor?: CipherFor): BigUint64Array {
   const slots = ins.length + outs.length + temps;
-  const bb = slots <= 4 ? 131072 : 65536;
+  const streamed = ins.some((t) => !(t instanceof BigUint64Array));
+  // 64 KiB whenever a keystream is read: cipher.update allocates its output, and 64 KiB stays below
+  // glibc's mmap threshold (prg.ts).
+  const bb = slots <= 4 && !streamed ? 131072 : 65536;
   const have = x.memory.buffer.byteLength;
   if (bb * slots > have) x.memory.grow(Math.ceil((bb * slots - have) / 65536));
   const mem = view !== undefined && view.buffer === x.memory.buffer ? view : new BigUint64Array(x.memory.buffer);
@@ -31,10 +48,32 @@ export function runBlocks(x: Exports, view: BigUint64Array | undefined, l: numbe
   const lb = bb / 8;
   const o0 = ins.length;
   const argv: (number | bigint)[][] = prog.map((st) => new Array<number | bigint>(st.length - 1));
+  // Keystream inputs: one cipher each, positioned at element lo of its stream (CTR is addressable:
+  // the IV is the 128-bit big-endian block counter, as in prg.ts), then read block after block.
+  const zeros = streamed ? new Uint8Array(bb) : undefined;
+  const u8 = zeros === undefined ? undefined : new Uint8Array(mem.buffer);
+  const ciphers = ins.map((t) => {
+    if (t instanceof BigUint64Array) return undefined;
+    if (cipherFor === undefined) throw new Error('a keystream input needs a cipher');
+    const pos = t.offset + lo * l * 8;
+    const iv = new Uint8Array(16);
+    let block = Math.floor(pos / 16);
+    for (let i = 15; i >= 8 && block > 0; i--) {
+      iv[i] = block % 256;
+      block = Math.floor(block / 256);
+    }
+    const c = cipherFor(t.seed, iv);
+    if (pos % 16 !== 0) c.update(zeros!.subarray(0, pos % 16));
+    return c;
+  });
   for (let off = lo; off < hi; off += blk) {
     const len = Math.min(blk, hi - off);
     const a = off * l, b = (off + len) * l;
-    for (let i = 0; i < ins.length; i++) mem.set((ins[i] as BigUint64Array).subarray(a, b), i * lb);
+    for (let i = 0; i < ins.length; i++) {
+      const c = ciphers[i];
+      if (c === undefined) mem.set((ins[i] as BigUint64Array).subarray(a, b), i * lb);
+      else u8!.set(c.update(zeros!.subarray(0, len * l * 8)), i * bb);
+    }
     for (let s = 0; s < prog.length; s++) {
       const st = prog[s]!, v = argv[s]!;
       for (let j = 1; j < st.length; j++) {

@@ -27,6 +27,7 @@ export { WINOGRAD_MIN, matmul, matmulAdd, sum, transpose } from './linalg.ts';
 export { beaverCombine, beaverMask, truncFinish, truncPair, type BeaverMaskOptions } from './fused.ts';
 export { decode, encode, fxpRange } from './fxp.ts';
 export { Prg, randomSeed, randomTensor } from './prg.ts';
+export { BlockProgram, type KeyStream } from './programs.ts';
 export { RingArena } from './arena.ts';
 export { kernels, setKernels, type RingKernels } from './backend.ts';
 export { jsKernels } from './js-kernels.ts';

@@ -9,7 +9,7 @@
 import { createCipheriv, randomBytes, randomFillSync, type Cipher } from 'node:crypto';
 import { ELEMENT_BYTES, type FieldType } from './field.ts';
 import { RingError, makeTensor, type RingTensor } from './tensor.ts';
-import { isShared, runSplit, splitCount } from './threads.ts';
+import { isShared, runSplit, splitCount, type KeyStream } from './threads.ts';
 
 const CHUNK = 64 * 1024;
 const ZEROS = new Uint8Array(CHUNK);
@@ -106,6 +106,26 @@ export class Prg {
     this.#cipher = cipherAt(this.#seed, off);
     if (off % 16 !== 0) this.#cipher.update(ZEROS.subarray(0, off % 16));
     return parts;
+  }
+
+  /**
+   * split() as keystream descriptors (block-program inputs, programs.ts): the next consecutive
+   * regions of this stream, `lengths` bytes each; this PRG moves past all of them. The descriptors
+   * carry the seed: they stay inside the process (its kernel threads), like the PRG itself.
+   */
+  streams(lengths: readonly number[]): KeyStream[] {
+    let off = this.#offset;
+    const seed = new Uint8Array(this.#seed);
+    const out = lengths.map((len) => {
+      if (!Number.isSafeInteger(len) || len < 0) throw new RingError('Prg.streams lengths must be non-negative byte counts');
+      const s = { seed, offset: off };
+      off += len;
+      return s;
+    });
+    this.#offset = off;
+    this.#cipher = cipherAt(this.#seed, off);
+    if (off % 16 !== 0) this.#cipher.update(ZEROS.subarray(0, off % 16));
+    return out;
   }
 
   /** The next n keystream bytes. */

@@ -9,7 +9,7 @@
 // lives in a SharedArrayBuffer (`allocLimbs` hands those out while threads > 1); matmul stages
 // non-shared operands itself (O(n^2) copies against O(n^3) work).
 import { Worker } from 'node:worker_threads';
-import { LEN, runBlocks, runMatmul, runPrg, slot, winogradLevel, type Exports, type Step } from './blocks.ts';
+import { LEN, runBlocks, runMatmul, runPrg, slot, winogradLevel, type CipherFor, type Exports, type KeyStream, type Step } from './blocks.ts';
 import { RingError } from './tensor.ts';
 
 /** Below this many elements (or multiply-adds for matmul) per thread a split does not pay. */
@@ -19,7 +19,7 @@ export const SPLIT_MIN_MACS = 1 << 21;
 const HELPER_TIMEOUT_MS = 120_000;
 
 export type Job =
-  | { kind: 'blocks'; l: number; lo: number; hi: number; ins: BigUint64Array[]; outs: BigUint64Array[]; temps: number; prog: readonly Step[] }
+  | { kind: 'blocks'; l: number; lo: number; hi: number; ins: (BigUint64Array | KeyStream)[]; outs: BigUint64Array[]; temps: number; prog: readonly Step[] }
   | { kind: 'matmul'; l: number; a: BigUint64Array; b: BigUint64Array; out: BigUint64Array; i0: number; i1: number; k: number; n: number; acc: boolean }
   | { kind: 'prg'; seed: Uint8Array; offset: number; dst: Uint8Array };
 
@@ -37,7 +37,7 @@ let view;
 parentPort.on('message', ({ job, status, slot }) => {
   let code = 1;
   try {
-    if (job.kind === 'blocks') view = runBlocks(x, view, job.l, job.lo, job.hi, job.ins, job.outs, job.temps, job.prog);
+    if (job.kind === 'blocks') view = runBlocks(x, view, job.l, job.lo, job.hi, job.ins, job.outs, job.temps, job.prog, cipherFor);
     else if (job.kind === 'matmul') {
       if (runMatmul(x, winogradLevel, job.l, job.a, job.b, job.out, job.i0, job.i1, job.k, job.n, job.acc) > workerData.keepBytes)
         x = new WebAssembly.Instance(workerData.module, {}).exports; // memory cannot shrink: drop it
@@ -139,4 +139,4 @@ function awaitHelpers(status: Int32Array, posted: number): void {
     }
 }
 
-export { LEN, runBlocks, runMatmul, runPrg, slot, winogradLevel, type Exports, type Step };
+export { LEN, runBlocks, runMatmul, runPrg, slot, winogradLevel, type CipherFor, type Exports, type KeyStream, type Step };

@@ -7,7 +7,9 @@ import { RING_WASM_BASE64 } from './wasm-bytes.ts';
 import type { RingKernels } from './backend.ts';
 import type { FieldType } from './field.ts';
 import { wipeMatmulBlocks } from './linalg.ts';
-import { LEN as N, SPLIT_MIN_ELEMENTS, SPLIT_MIN_MACS, isShared, registerHelperModule, runBlocks, runMatmul, runSplit, slot, splitCount, winogradLevel, type Exports, type Step } from './threads.ts';
+import { createCipheriv } from 'node:crypto';
+import { truncPairSteps } from './programs.ts';
+import { LEN as N, SPLIT_MIN_ELEMENTS, SPLIT_MIN_MACS, isShared, registerHelperModule, runBlocks, runMatmul, runSplit, slot, splitCount, winogradLevel, type CipherFor, type Exports, type KeyStream, type Step } from './threads.ts';
 
 const [P0, P1, P2, P3, P4, P5] = [0, 1, 2, 3, 4, 5].map(slot) as [number, number, number, number, number, number];
 
@@ -173,6 +175,20 @@ function blocks(l: number, n: number, ins: BigUint64Array[], outs: BigUint64Arra
   else run(0, n);
 }
 
+const cipherFor: CipherFor = (seed, iv) => createCipheriv('aes-128-ctr', seed, iv);
+
+/** A block program with keystream inputs (programs.ts), split over the kernel threads from minPerThread elements each. */
+function program(l: number, n: number, ins: readonly (BigUint64Array | KeyStream)[], outs: readonly BigUint64Array[], temps: number, prog: readonly Step[], minPerThread: number): void {
+  const run = (lo: number, hi: number): void => {
+    const s = sc();
+    s.u64 = runBlocks(s.x, s.u64, l, lo, hi, ins, outs, temps, prog, cipherFor);
+  };
+  const parts = splitCount(n, minPerThread);
+  if (parts > 1 && ins.every((t) => !(t instanceof BigUint64Array) || isShared(t)) && outs.every(isShared))
+    runSplit(n, parts, 64, (lo, hi) => ({ kind: 'blocks', l, lo, hi, ins: [...ins], outs: [...outs], temps, prog }), run);
+  else run(0, n);
+}
+
 const SHR = 0, LSHR = 1, SHL = 2;
 const limbs = (f: FieldType): number => (f === 'FM64' ? 1 : 2);
 const fnName = (f: FieldType, base: string): string => base + (f === 'FM64' ? '64' : '128');
@@ -300,21 +316,10 @@ export const wasmKernels: RingKernels = {
     ]);
   },
   truncPair: (fl, r, bits, d, rTop, n) => {
-    const k = fl === 'FM64' ? 64 : 128;
-    const sh = fnName(fl, 'shift'), add = fnName(fl, 'add');
-    const c = BigInt.asUintN(k, -(1n << BigInt(k - 2 - bits)));
-    // slots: r0 | d1 rTop2.  rTop = msb(r) << (k-1-bits); d = 2 rTop - (r >>> bits) - 2^(k-2-bits).
-    // (shift kernels need a non-zero amount: bits = 0 negates r directly)
-    blocks(limbs(fl), n, [r], [d, rTop], 0, [
-      [sh, P0, BigInt(k - 1), LSHR, P2, N],
-      [sh, P2, BigInt(k - 1 - bits), SHL, P2, N],
-      ...(bits > 0 ? [[sh, P0, BigInt(bits), LSHR, P1, N] as const] : []),
-      [fnName(fl, 'neg'), bits > 0 ? P1 : P0, P1, N],
-      [add, P1, P2, P1, N],
-      [add, P1, P2, P1, N],
-      [fnName(fl, 'addsc'), P1, ...scalar(fl, c), P1, N],
-    ]);
+    // slots: r0 | d1 rTop2 (the steps are programs.ts's, shared with the dealer's block programs).
+    blocks(limbs(fl), n, [r], [d, rTop], 0, truncPairSteps(fl, bits, P0, P1, P2));
   },
+  program,
   rowBroadcast: (f, op, a, v, out, m, n) => {
     const l = f === 'FM64' ? 1 : 2;
     const x = sc().x;

@@ -18,7 +18,7 @@
 // shares of r: the opened value c = xy + r + 2^(k-2) is the same uniform mask of the product, the
 // truncation (and its one-ulp error bound) is unchanged, and 3 fewer 64-bit PRG words are drawn per
 // element across dealer and ranks (2 ranks: 15 instead of 18) with one request to the dealer, not two.
-import { FIELD_BITS, addScalar, matmul, mul, mulAdd, truncPair, type FieldType, type RingTensor } from '@sfw/ring';
+import { FIELD_BITS, addScalar, matmul, mul, mulAdd, truncPair, type BlockProgram, type FieldType, type RingTensor } from '@sfw/ring';
 import type { ScratchPool } from '../pool.ts';
 import { asRecord, parseBits, parseDims, correlationKind, type CorrelationKind, type PartLayout } from './correlation.ts';
 
@@ -37,6 +37,14 @@ function foldTrunc(field: FieldType, bits: number, a: RingTensor, b: RingTensor,
   addScalar(c, BigInt.asUintN(FIELD_BITS[field], 1n << BigInt(FIELD_BITS[field] - 2)), c);
   const { d, rTop } = truncPair(r, bits, scratch?.take(field, r.shape), scratch?.take(field, r.shape) ?? r);
   return { c, d, rTop };
+}
+
+/** foldTrunc as block-program steps: c over a, d over r, rTop in a temporary. */
+function foldTruncSteps(field: FieldType, bits: number, g: BlockProgram, a: number, b: number, r: number): Record<string, number> {
+  g.mulAdd(a, b, r, a).addScalar(a, 1n << BigInt(FIELD_BITS[field] - 2), a);
+  const rTop = g.temp();
+  g.truncPair(r, bits, r, rTop);
+  return { c: a, d: r, rTop };
 }
 
 function truncDerived(p: TruncParams, field: FieldType): PartLayout[] {
@@ -62,6 +70,10 @@ export const ARITH_KINDS: readonly CorrelationKind[] = [
     ],
     derived: (p, field) => [{ name: 'c', field, shape: p.shape, sharing: 'additive' }],
     derive: (_p, _field, r) => ({ c: mul(r.a!, r.b!, r.a) }),
+    deriveProgram: (_p, _field, g, r) => {
+      g.mul(r.a!, r.b!, r.a!);
+      return { c: r.a! };
+    },
     elementwise: true,
   }),
   correlationKind<BeaverParams>('square', {
@@ -69,6 +81,10 @@ export const ARITH_KINDS: readonly CorrelationKind[] = [
     random: (p, field): PartLayout[] => [{ name: 'a', field, shape: p.shape, sharing: 'additive' }],
     derived: (p, field) => [{ name: 'c', field, shape: p.shape, sharing: 'additive' }],
     derive: (_p, _field, r) => ({ c: mul(r.a!, r.a!, r.a) }),
+    deriveProgram: (_p, _field, g, r) => {
+      g.mul(r.a!, r.a!, r.a!);
+      return { c: r.a! };
+    },
     elementwise: true,
   }),
   correlationKind<MatmulParams>('matmul', {
@@ -90,6 +106,7 @@ export const ARITH_KINDS: readonly CorrelationKind[] = [
     dealerOnly: (p, field) => [{ name: 'r', field, shape: p.shape, sharing: 'additive' }],
     derived: truncDerived,
     derive: (p, field, r, scratch) => foldTrunc(field, p.bits, r.a!, r.b!, r.r!, scratch),
+    deriveProgram: (p, field, g, r) => foldTruncSteps(field, p.bits, g, r.a!, r.b!, r.r!),
     elementwise: true,
   }),
   correlationKind<TruncParams>('squareTrunc', {
@@ -98,6 +115,7 @@ export const ARITH_KINDS: readonly CorrelationKind[] = [
     dealerOnly: (p, field) => [{ name: 'r', field, shape: p.shape, sharing: 'additive' }],
     derived: truncDerived,
     derive: (p, field, r, scratch) => foldTrunc(field, p.bits, r.a!, r.a!, r.r!, scratch),
+    deriveProgram: (p, field, g, r) => foldTruncSteps(field, p.bits, g, r.a!, r.a!, r.r!),
     elementwise: true,
   }),
   correlationKind<TruncParams>('truncPr', {
@@ -114,6 +132,11 @@ export const ARITH_KINDS: readonly CorrelationKind[] = [
       // rTop over r: no fresh n-element allocation.
       const { d, rTop } = truncPair(r.r!, p.bits, scratch?.take(field, r.r!.shape), scratch?.take(field, r.r!.shape) ?? r.r);
       return { d, rTop };
+    },
+    deriveProgram: (p, _field, g, r) => {
+      const rTop = g.temp();
+      g.truncPair(r.r!, p.bits, r.r!, rTop);
+      return { d: r.r!, rTop };
     },
     elementwise: true,
   }),

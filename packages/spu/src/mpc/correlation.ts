@@ -14,7 +14,7 @@
 // ranks and the dealer look kinds up in the same table, handed to them when a session starts: their
 // streams stay in sync only if both draw the same parts in the same order, so nothing may depend on
 // which modules happen to have been imported on an endpoint.
-import { FIELD_BITS, type FieldType, type RingTensor } from '@sfw/ring';
+import { FIELD_BITS, type BlockProgram, type FieldType, type RingTensor } from '@sfw/ring';
 import { SpuError } from '../config.ts';
 import type { ScratchPool } from '../pool.ts';
 
@@ -65,6 +65,15 @@ export interface CorrelationSpec<P> {
    * path uses it when present; derive() stays the reference (the block path and tests use it).
    */
   deriveAdjust?(params: P, field: FieldType, random: Parts, others: Parts): void;
+  /**
+   * Optional, elementwise kinds only: derive() as steps of a ring block program, on slot numbers
+   * (`random`: the random and dealer-only parts' plaintext values by name; slots may be overwritten).
+   * Returns the slot of each derived part's value (distinct slots). The dealer then runs the whole
+   * generation (every rank's draws, their sums, these steps, the corrections) as one program that
+   * reads the PRG streams directly and splits over the kernel threads; derive() stays the reference
+   * and the path without WebAssembly.
+   */
+  deriveProgram?(params: P, field: FieldType, prog: BlockProgram, random: Record<string, number>): Record<string, number>;
   /**
    * True when every part has the same element count and element i of each derived part depends
    * only on element i of the random parts. The dealer then generates the correlation in cache-sized

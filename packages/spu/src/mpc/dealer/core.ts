@@ -3,7 +3,7 @@
 // request replays exactly the draws that rank makes locally (correlation.ts), so that
 //   secret(part) = sum over ranks of draw_j(part)        for random parts,
 //   share_adjust(part) = derived(part) - sum_{j != adjust} draw_j(part)   for derived parts.
-import { ELEMENT_BYTES, LIMBS, Prg, RingArena, add, allocLimbs, makeTensor, randomSeed, shapeSize, sub, toBytes, xor, type FieldType, type RingTensor } from '@sfw/ring';
+import { BlockProgram, ELEMENT_BYTES, LIMBS, Prg, RingArena, add, allocLimbs, makeTensor, randomSeed, shapeSize, sub, toBytes, xor, type FieldType, type RingTensor } from '@sfw/ring';
 import { BufferPool, type ScratchPool } from '../../pool.ts';
 import type { CorrelationSpec, CorrelationTable, PartLayout, Parts } from '../correlation.ts';
 
@@ -164,6 +164,10 @@ export class DealerCore {
     // Every block tensor (draws, sums, derived values, corrections) in one WASM arena: the ring
     // kernels then run on them in place instead of copying each operand through scratch and back.
     // Below one block the copies cost less than reaching for the arena.
+    if (n >= BLOCK && spec.deriveProgram !== undefined) {
+      const out = this.#generateProgram(kind, spec, params, rnd, der, own, n);
+      if (out !== undefined) return out;
+    }
     const pool = n < BLOCK ? this.#pool : blockPool(field, this.#prgs.length * (rnd.length + der.length) + rnd.length + own.length + 2 * der.length, this.#pool);
     const streams = this.#prgs.map((prg, j) => prg.split([...rnd, ...(j === ADJUST_RANK ? [] : der)].map(() => n * eb)));
     const out = answerBuffer(der.length * n * eb);
@@ -194,6 +198,54 @@ export class DealerCore {
       });
       pool.give(...Object.values(totals), ...Object.values(values), ...others);
     }
+    return out;
+  }
+
+  /**
+   * #generateBlocks as one ring block program (the kind's deriveProgram): its inputs are the PRG
+   * streams themselves, at the offsets #generateBlocks reads them from, so each block is expanded
+   * straight into cache and the program splits over the kernel threads, every thread expanding its
+   * own element range of every stream (the same bytes: CTR is addressable). Undefined (no stream
+   * moved) when the active ring kernels cannot run programs.
+   */
+  #generateProgram(kind: string, spec: CorrelationSpec<unknown>, params: unknown, rnd: readonly PartLayout[], der: readonly PartLayout[], own: readonly PartLayout[], n: number): Uint8Array | undefined {
+    const field = this.#field;
+    const eb = ELEMENT_BYTES[field];
+    // Inputs, in slot order: per rank its random parts (then, off the adjust rank, its derived
+    // parts), then the dealer-only parts. Outputs: the adjust rank's derived shares.
+    const counts = this.#prgs.map((_, j) => rnd.length + (j === ADJUST_RANK ? 0 : der.length));
+    const inputs = counts.reduce((s, c) => s + c, 0) + own.length;
+    const g = new BlockProgram(field, inputs, der.length);
+    if (!BlockProgram.available()) return undefined;
+    const totals: Record<string, number> = {};
+    const others: (number | undefined)[] = der.map(() => undefined);
+    let at = 0;
+    const combine = (p: PartLayout, acc: number | undefined, s: number): number => {
+      if (acc === undefined) return s;
+      if (p.sharing === 'xor') throw new Error(`correlation '${kind}': XOR parts have no block program`);
+      g.add(acc, s, acc);
+      return acc;
+    };
+    this.#prgs.forEach((_, j) => {
+      rnd.forEach((p) => (totals[p.name] = combine(p, totals[p.name], at++)));
+      if (j !== ADJUST_RANK) der.forEach((p, i) => (others[i] = combine(p, others[i], at++)));
+    });
+    for (const p of own) totals[p.name] = at++;
+    const values = spec.deriveProgram!(params, field, g, totals);
+    der.forEach((p, i) => {
+      const v = values[p.name];
+      if (v === undefined) throw new Error(`correlation '${kind}': deriveProgram() returned no '${p.name}'`);
+      if (p.sharing === 'xor') throw new Error(`correlation '${kind}': XOR parts have no block program`);
+      const o = others[i];
+      if (o === undefined) g.copy(v, inputs + i);
+      else g.sub(v, o, inputs + i);
+    });
+    const streams = this.#prgs.flatMap((prg, j) => prg.streams(new Array<number>(counts[j]!).fill(n * eb)));
+    streams.push(...this.#own.streams(own.map(() => n * eb)));
+    const out = answerBuffer(der.length * n * eb);
+    const outs = der.map((_, i) => makeTensor(field, [n], new BigUint64Array(out.buffer, i * n * eb, (n * eb) / 8)));
+    // The dealer's work per element (every rank's draws) is several kernels' worth: split earlier.
+    g.run(n, streams, outs, PROGRAM_SPLIT_MIN);
     return out;
   }
 }
@@ -291,6 +343,13 @@ class ArenaBlocks implements ScratchPool {
 function answerBuffer(bytes: number): Uint8Array {
   return new Uint8Array(allocLimbs(bytes / 8).buffer, 0, bytes);
 }
+
+/**
+ * A generation program splits over the kernel threads from this many elements per thread: each
+ * element costs several PRG words and kernels (a Beaver triple with its truncation pair: 8 words
+ * and ~12 kernel steps), so the split pays earlier than a single kernel's (ring: 2^17).
+ */
+const PROGRAM_SPLIT_MIN = 1 << 15;
 
 /** Elements per block of an elementwise generation: 64 KiB per FM64 part (L2-resident working set). */
 const BLOCK = 8192;
