@@ -7,6 +7,7 @@ import {
   mulAdd, mulPublicVec, mulScalar, neg, not, or, randomTensor, setKernels, shl, shr, sub, sum, toBigInts, transpose, truncFinish, truncPair, wasmKernels, xor,
   type FieldType, type RingKernels,
 } from './index.ts';
+import { RING_WASM_BASE64 } from './wasm-bytes.ts';
 
 const fields: FieldType[] = ['FM64', 'FM128'];
 const backends: RingKernels[] = [wasmKernels, jsKernels];
@@ -207,11 +208,12 @@ for (const be of backends) {
       });
 
       if (be === wasmKernels) {
-        // matmul64 runs six columns at a time (four on the 32-bit halves of each element, two on the
-        // scalar multiplier), then one group of four when at least four are left, over k in blocks of
-        // 256 (128 when m > 320), two rows at a time; leftover rows and columns take the scalar loop.
-        // Shapes here cross each of those edges (n = 4, 5, 6, 9, 10, 11, 12, 13 take different group
-        // mixes), with edge values (all-ones, 2^63, 2^64 - 1) in the mix.
+        // matmul64 runs five or six columns at a time (four on the 32-bit halves of each element, one
+        // or two on the scalar multiplier, by CPU vendor), then one group of four when at least four
+        // are left, over k in blocks of 256 (128 when m > 320), two rows at a time; leftover rows and
+        // columns take the scalar loop. Shapes here cross each of those edges (n = 4, 5, 6, 8, 9, 10,
+        // 11, 12, 13 take different group mixes), with edge values (all-ones, 2^63, 2^64 - 1) in the
+        // mix. The test after this one runs both panel widths on one instance.
         it('matmul and matmulAdd against BigInt across the column panels, k-blocks and odd rows', () => {
           setKernels(wasmKernels);
           fc.assert(
@@ -236,6 +238,32 @@ for (const be of backends) {
             { numRuns: 40 },
           );
         }, 60_000);
+
+        if (f === 'FM64')
+          it('matmul64 with one and with two scalar columns per panel against BigInt across the panel, k-block and odd-row edges', () => {
+            // A raw instance: the loader picks one width per CPU vendor, so the other would go untested here.
+            const x = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(RING_WASM_BASE64, 'base64')), {}).exports as unknown as {
+              memory: WebAssembly.Memory;
+              matmul64(a: number, b: number, o: number, m: number, k: number, n: number, scr: number): void;
+              matmul64Tile(sc: number): void;
+            };
+            x.memory.grow(16);
+            const shapes = [[1, 1, 1], [2, 3, 4], [3, 5, 5], [2, 7, 6], [5, 9, 9], [4, 2, 10], [7, 257, 11], [6, 256, 12], [3, 129, 13], [9, 3, 23], [330, 130, 17]] as const;
+            for (const tile of [1, 2]) {
+              x.matmul64Tile(tile);
+              for (const [m, k, n] of shapes) {
+                const xa = fc.sample(elem(f), m * k), xb = fc.sample(elem(f), k * n), xc = fc.sample(elem(f), m * n);
+                const mem = new BigUint64Array(x.memory.buffer);
+                const ob = (m * k + k * n) * 8;
+                mem.set(xa.map((v) => u(f, v)), 0);
+                mem.set(xb.map((v) => u(f, v)), m * k);
+                mem.set(xc.map((v) => u(f, v)), ob / 8);
+                x.matmul64(0, m * k * 8, ob, m, k, n, ob + m * n * 8);
+                const want = refMatmul(f, xa, xb, m, k, n).map((v, i) => u(f, v + xc[i]!));
+                expect(Array.from(mem.subarray(ob / 8, ob / 8 + m * n))).toEqual(want);
+              }
+            }
+          }, 60_000);
 
         it('matmul against BigInt with more than 320 rows (k-blocks of 128) and with exactly 320 (of 256)', () => {
           setKernels(wasmKernels);

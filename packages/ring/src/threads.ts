@@ -32,7 +32,12 @@ const runMatmul = (0, eval)('(' + workerData.runMatmul + ')');
 const winogradLevel = (0, eval)('(' + workerData.winogradLevel + ')');
 const runPrg = (0, eval)('(' + workerData.runPrg + ')');
 const cipherFor = (seed, iv) => createCipheriv('aes-128-ctr', seed, iv);
-let x = new WebAssembly.Instance(workerData.module, {}).exports;
+const instance = () => {
+  const x = new WebAssembly.Instance(workerData.module, {}).exports;
+  x.matmul64Tile(workerData.tile); // the caller's panel width (results are identical either way)
+  return x;
+};
+let x = instance();
 let view;
 parentPort.on('message', ({ job, status, slot }) => {
   let code = 1;
@@ -40,7 +45,7 @@ parentPort.on('message', ({ job, status, slot }) => {
     if (job.kind === 'blocks') view = runBlocks(x, view, job.l, job.lo, job.hi, job.ins, job.outs, job.temps, job.prog, cipherFor);
     else if (job.kind === 'matmul') {
       if (runMatmul(x, winogradLevel, job.l, job.a, job.b, job.out, job.i0, job.i1, job.k, job.n, job.acc) > workerData.keepBytes)
-        x = new WebAssembly.Instance(workerData.module, {}).exports; // memory cannot shrink: drop it
+        x = instance(); // memory cannot shrink: drop it
     } else runPrg(cipherFor, job.seed, job.offset, job.dst);
   } catch {
     code = 2;
@@ -55,11 +60,13 @@ let jobsPosted = 0;
 const helpers: Worker[] = [];
 let moduleFor: (() => object) | undefined;
 let keepBytes = 64 * 1024 * 1024;
+let matmulTile = 1;
 
-/** Called once by the WASM loader: the compiled module the helpers instantiate. */
-export function registerHelperModule(get: () => object, keep: number): void {
+/** Called once by the WASM loader: the compiled module the helpers instantiate, and its matmul64 panel width (matmul64Tile). */
+export function registerHelperModule(get: () => object, keep: number, tile: number): void {
   moduleFor = get;
   keepBytes = keep;
+  matmulTile = tile;
 }
 
 /**
@@ -74,7 +81,7 @@ export function setKernelThreads(n: number): void {
   while (helpers.length < n - 1) {
     const w = new Worker(HELPER_SRC, {
       eval: true,
-      workerData: { module: moduleFor!(), runBlocks: runBlocks.toString(), runMatmul: runMatmul.toString(), winogradLevel: winogradLevel.toString(), runPrg: runPrg.toString(), keepBytes },
+      workerData: { module: moduleFor!(), runBlocks: runBlocks.toString(), runMatmul: runMatmul.toString(), winogradLevel: winogradLevel.toString(), runPrg: runPrg.toString(), keepBytes, tile: matmulTile },
     });
     w.unref();
     helpers.push(w);

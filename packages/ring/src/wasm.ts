@@ -3,6 +3,7 @@
 // the extra copies hit L2 and main-memory traffic stays that of a single native pass
 // (measurements in docs/ring.md). Matmul copies whole operands (O(n^2) copies vs O(n^3) work).
 // Large kernels can be split over kernel threads (threads.ts).
+import { cpus } from 'node:os';
 import { RING_WASM_BASE64 } from './wasm-bytes.ts';
 import type { RingKernels } from './backend.ts';
 import type { FieldType } from './field.ts';
@@ -34,13 +35,15 @@ interface RingExports {
   /** scr: MATMUL_SCRATCH bytes of kernel scratch that overlap no operand. */
   matmul64(a: number, b: number, o: number, m: number, k: number, n: number, scr: number): void;
   matmul128(a: number, b: number, o: number, m: number, k: number, n: number, scr: number): void;
+  /** Scalar columns (1 or 2) per matmul64 panel beside its four SIMD columns, for this instance. */
+  matmul64Tile(scalarColumns: number): void;
 }
 
 /** Parameter count of every kernel: the compiled module is checked against RingExports once, on load. */
 const KERNEL_ARITY: Record<Exclude<keyof RingExports, 'memory'>, number> = {
   add64: 4, sub64: 4, neg64: 3, mul64: 4, muladd64: 5, mulsc64: 4, addsc64: 4, shift64: 5,
   add128: 4, sub128: 4, neg128: 3, mul128: 4, muladd128: 5, mulsc128: 5, addsc128: 5, shift128: 5,
-  matmul64: 7, matmul128: 7,
+  matmul64: 7, matmul128: 7, matmul64Tile: 1,
 };
 
 /** The instance's exports: the typed kernels, and by name for the block programs (blocks.ts). */
@@ -57,14 +60,24 @@ function ringModule(): WebAssembly.Module {
   return compiled;
 }
 
+/**
+ * Scalar columns per matmul64 panel (beside its four SIMD columns), by CPU vendor. On an Intel Xeon
+ * two were best (V8's lowering of the 32-bit vector multiplies costs more uops there, so the scalar
+ * multiplier takes a larger share); on an AMD EPYC (Zen 3) one is 11-23% faster than two (raw
+ * kernel, 125^3-500^3), and on Zen 4 the two were within 5%. The results are identical either way
+ * (exact arithmetic), so the choice only moves time.
+ */
+const MATMUL64_SCALAR_COLUMNS = /intel/i.test(cpus()[0]?.model ?? '') ? 2 : 1;
+
 /** A fresh instance of the ring module (its own memory). */
 function instantiate(): Instance {
   const x = new WebAssembly.Instance(ringModule(), {}).exports;
   if (!isRingExports(x)) throw new Error('the ring WASM module does not export the kernels this build expects');
+  x.matmul64Tile(MATMUL64_SCALAR_COLUMNS);
   return x;
 }
 
-/** Scratch the matmul kernels need past their operands (matmul64 packs a 256-deep, six-column panel of B there). */
+/** Scratch the matmul kernels need past their operands (matmul64 packs a 256-deep panel of five or six columns of B there). */
 export const MATMUL_SCRATCH = 12288;
 
 /** Bytes per operand block when streaming elementwise ops (4 x 128 KiB = 512 KiB; best of 8-256 KiB here). */
@@ -475,7 +488,7 @@ function winogradResident(f: FieldType, a: BigUint64Array, b: BigUint64Array, ou
   return true;
 }
 
-registerHelperModule(ringModule, KEEP_BYTES);
+registerHelperModule(ringModule, KEEP_BYTES, MATMUL64_SCALAR_COLUMNS);
 
 /** True when this runtime can compile the module (SIMD is required). */
 export function wasmAvailable(): boolean {
