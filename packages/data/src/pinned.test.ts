@@ -1,9 +1,9 @@
-import { closeSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, linkSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DataError, makeTable, readCsv, writeCsv } from './index.ts';
-import { openPinned, openPinnedSync, readFilePinned, readFilePinnedSync, setBeforeOpenHookForTests, writeFilePinned } from './pinned.ts';
+import { confinePinnedOpens, openPinned, openPinnedSync, pinnedConfinement, readFilePinned, readFilePinnedSync, setBeforeOpenHookForTests, writeFilePinned } from './pinned.ts';
 
 // A data root with a nested directory, and a directory outside it holding a file the worker could
 // reach: every escape below aims at `outside/secret.csv`.
@@ -25,6 +25,7 @@ beforeEach(() => {
 
 afterEach(() => {
   setBeforeOpenHookForTests(undefined);
+  confinePinnedOpens(undefined);
   rmSync(base, { recursive: true, force: true });
 });
 
@@ -114,3 +115,62 @@ function swapBack(): void {
   rmSync(join(root, 'a', 'b'));
   renameSync(join(root, 'a', 'b-moved'), join(root, 'a', 'b'));
 }
+
+describe('a thread confined to its party data root', () => {
+  it('refuses any pinned open outside the root, also a path a job built with .. or an absolute one', async () => {
+    confinePinnedOpens({ roots: [root] });
+    // Inside: as before.
+    expect((await readCsv(join(root, 'a', 'b', 't.csv'))).numRows).toBe(1);
+    await writeFilePinned(join(root, 'a', 'new.txt'), 'ok');
+    // Real paths without any link, so only the confinement can refuse them.
+    expect(await escapeCode(readCsv(join(outside, 'secret.csv')))).toBe('PATH_ESCAPE');
+    expect(await escapeCode(readFilePinned(join(root, 'a', '..', '..', 'outside', 'secret.csv')))).toBe('PATH_ESCAPE');
+    expect(() => openPinnedSync(join(outside, 'secret.csv'), 'r')).toThrow(/outside this party's data root/);
+    expect(await escapeCode(writeCsv(join(outside, 'secret.csv'), makeTable(['k'], { k: ['y'] })))).toBe('PATH_ESCAPE');
+    expect(await escapeCode(writeFilePinned(join(outside, 'created.txt'), 'x'))).toBe('PATH_ESCAPE');
+    // The root itself and a sibling whose name starts like the root are not inside it.
+    writeFileSync(`${root}x`, 'sibling');
+    expect(await escapeCode(readFilePinned(`${root}x`))).toBe('PATH_ESCAPE');
+    expect(await escapeCode(readFilePinned(root))).toBe('PATH_ESCAPE');
+    // Refused before the open: nothing created, nothing changed outside.
+    expect(readFileSync(join(outside, 'secret.csv'), 'utf8')).toBe(SECRET);
+    expect(() => statSync(join(outside, 'created.txt'))).toThrow();
+  });
+
+  it('has no root to open from when it holds none (the dealer), and is lifted with undefined', async () => {
+    confinePinnedOpens({ roots: [] });
+    expect(await escapeCode(readFilePinned(join(root, 'a', 'b', 't.csv')))).toBe('PATH_ESCAPE');
+    confinePinnedOpens(undefined);
+    expect(pinnedConfinement()).toBeUndefined();
+    expect((await readFilePinned(join(outside, 'secret.csv'), 'utf8'))).toBe(SECRET);
+  });
+
+  it('is read from a per-thread global, so a copy of this module loaded beside it is confined too', () => {
+    (globalThis as Record<symbol, unknown>)[Symbol.for('sfw.data.pinnedConfinement')] = { roots: [root] };
+    expect(pinnedConfinement()?.roots).toEqual([root]);
+    expect(() => readFilePinnedSync(join(outside, 'secret.csv'))).toThrow(DataError);
+  });
+});
+
+describe('hard links to files outside the root', () => {
+  it('never writes through a file that has another hard link', async () => {
+    const linked = join(root, 'a', 'linked.csv');
+    linkSync(join(outside, 'secret.csv'), linked);
+    expect(await escapeCode(writeFilePinned(linked, 'overwritten'))).toBe('PATH_ESCAPE');
+    expect(await escapeCode(writeCsv(linked, makeTable(['k'], { k: ['y'] })))).toBe('PATH_ESCAPE');
+    expect(() => openPinnedSync(linked, 'w')).toThrow(/other hard links/);
+    expect(readFileSync(join(outside, 'secret.csv'), 'utf8')).toBe(SECRET);
+  });
+
+  it('reads one unless the confinement refuses hard-linked reads', async () => {
+    const linked = join(root, 'a', 'linked.csv');
+    linkSync(join(outside, 'secret.csv'), linked);
+    confinePinnedOpens({ roots: [root] });
+    expect(await readFilePinned(linked, 'utf8')).toBe(SECRET);
+    confinePinnedOpens({ roots: [root], refuseHardLinkedReads: true });
+    expect(await escapeCode(readCsv(linked))).toBe('PATH_ESCAPE');
+    expect(() => readFilePinnedSync(linked)).toThrow(/more than one hard link/);
+    // A file with one link is read as before.
+    expect((await readCsv(join(root, 'a', 'b', 't.csv'))).numRows).toBe(1);
+  });
+});

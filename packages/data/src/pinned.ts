@@ -15,10 +15,18 @@
 // a race can at worst leave an empty new file where the link led, never change an existing one.
 // Callers must pass real paths (the executor's resolved ones, or a trusted path without links): a
 // path through a link is refused like a swapped one.
+//
+// A thread that opens files for one party (the runtime's party and SPU rank threads) is confined
+// besides (`confinePinnedOpens`): every pinned open there must lie strictly inside that party's data
+// root, checked on the normalised path right before the open, so a path that a job rewrote or built
+// itself (`join(dir, '../..')`) cannot leave the root even though the executor never saw it. With
+// the proof above (the path is its own real path), lexical containment in a real root is containment
+// on disk. Hard links are not links on the path: a write never goes through a file that has other
+// links (its data would change under every name), and a confined thread can refuse to read one too.
 import { closeSync, constants, fstatSync, ftruncateSync, openSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { open, readlink, realpath, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
 import { DataError } from './table.ts';
 
 /** `r`: read only; `w`: write only, created if missing, emptied once proven. */
@@ -36,6 +44,59 @@ const FLAGS: Record<PinnedMode, number> = {
   w: constants.O_WRONLY | constants.O_CREAT | NOFOLLOW,
 };
 const PROC_FD = process.platform === 'linux';
+
+/** Where the pinned opens of this thread may lead (see `confinePinnedOpens`). */
+export interface PinnedConfinement {
+  /**
+   * Real paths (no symbolic link on them) of the directories every pinned open must lie strictly
+   * inside: the party's data root (and an output root, if the operator keeps one apart). Empty:
+   * every pinned open is refused (a thread that has no files, such as the SPU dealer).
+   */
+  readonly roots: readonly string[];
+  /** Refuse to read a file that has more than one hard link (`st_nlink > 1`). Writes always refuse them. */
+  readonly refuseHardLinkedReads?: boolean;
+}
+
+// A per-thread global (each worker thread has its own globalThis), under a registered symbol so that
+// the runtime can confine a thread without importing this package, and every copy of this module
+// loaded in the thread (a bundle and a job imported by URL) reads the same setting.
+const CONFINEMENT = Symbol.for('sfw.data.pinnedConfinement');
+type WithConfinement = { [CONFINEMENT]?: PinnedConfinement | undefined };
+
+/**
+ * Confines every pinned open of the calling thread (`openPinned`, the CSV reader and writer, ...) to
+ * `c.roots`; `undefined` lifts it. The roots must be real paths: the worker resolves the operator's
+ * roots once with realpath, so a root may itself be reached through a link (`/var` on macOS).
+ */
+export function confinePinnedOpens(c: PinnedConfinement | undefined): void {
+  (globalThis as WithConfinement)[CONFINEMENT] = c === undefined ? undefined : { roots: c.roots.map((r) => resolve(r)), refuseHardLinkedReads: c.refuseHardLinkedReads === true };
+}
+
+/** The calling thread's confinement, if any. */
+export function pinnedConfinement(): PinnedConfinement | undefined {
+  return (globalThis as WithConfinement)[CONFINEMENT];
+}
+
+/** `p` lies strictly below `root` (both absolute and normalised). */
+function strictlyInside(p: string, root: string): boolean {
+  const rel = relative(root, p);
+  return rel !== '' && !isAbsolute(rel) && rel.split(sep)[0] !== '..';
+}
+
+function confine(path: string, want: string): void {
+  const c = pinnedConfinement();
+  if (c !== undefined && !c.roots.some((r) => strictlyInside(want, r))) {
+    throw new DataError('PATH_ESCAPE', `${basename(path)}: the path lies outside this party's data root`);
+  }
+}
+
+/** After the open: a write never goes through another hard link; a confined read may refuse them. */
+function linkProblem(path: string, mode: PinnedMode, nlink: number): DataError | undefined {
+  if (nlink <= 1) return undefined;
+  if (mode === 'w') return new DataError('PATH_ESCAPE', `${basename(path)}: the file has other hard links; it is not written through them`);
+  if (pinnedConfinement()?.refuseHardLinkedReads === true) return new DataError('PATH_ESCAPE', `${basename(path)}: the file has more than one hard link (refused by the worker's settings)`);
+  return undefined;
+}
 
 let beforeOpen: ((path: string) => void) | undefined;
 
@@ -101,6 +162,7 @@ function provenSync(fd: number, want: string): boolean {
  */
 export async function openPinned(path: string, mode: PinnedMode, opts: PinnedOpenOptions = {}): Promise<FileHandle> {
   const want = resolve(path);
+  confine(path, want);
   beforeOpen?.(want);
   let fh: FileHandle;
   try {
@@ -110,6 +172,8 @@ export async function openPinned(path: string, mode: PinnedMode, opts: PinnedOpe
   }
   try {
     if (!(await proven(fh.fd, want))) throw escaped(path);
+    const links = linkProblem(path, mode, (await fh.stat()).nlink);
+    if (links !== undefined) throw links;
     if (mode === 'w') await fh.truncate(0);
     return fh;
   } catch (e) {
@@ -121,6 +185,7 @@ export async function openPinned(path: string, mode: PinnedMode, opts: PinnedOpe
 /** `openPinned` for synchronous writers and readers: a file descriptor the caller closes. */
 export function openPinnedSync(path: string, mode: PinnedMode, opts: PinnedOpenOptions = {}): number {
   const want = resolve(path);
+  confine(path, want);
   beforeOpen?.(want);
   let fd: number;
   try {
@@ -130,6 +195,8 @@ export function openPinnedSync(path: string, mode: PinnedMode, opts: PinnedOpenO
   }
   try {
     if (!provenSync(fd, want)) throw escaped(path);
+    const links = linkProblem(path, mode, fstatSync(fd).nlink);
+    if (links !== undefined) throw links;
     if (mode === 'w') ftruncateSync(fd, 0);
     return fd;
   } catch (e) {
