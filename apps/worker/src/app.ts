@@ -5,6 +5,7 @@ import { createLogger } from '@sfw/log';
 import type { Logger } from '@sfw/log';
 import { TaskExecutor, sanitizeMessage } from '@sfw/executor';
 import type { ClusterProvider, DataRoots, HealthProbe } from '@sfw/executor';
+import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CeleryWorker, redactRedisUrl } from '@sfw/celery';
 import type { TaskHandler, TaskRequest, WorkerHealth } from '@sfw/celery';
@@ -27,11 +28,23 @@ export function makeLogger(config: WorkerConfig, consoleFd: 1 | 2 = 1, consoleLe
   return createLogger({ level: config.logLevel, consoleLevel: consoleLevel ?? config.logLevel, file: config.logFile, console: consoleFd, name: 'sfw-worker' });
 }
 
-/** Data roots as absolute paths (relative ones against the working directory, read once here). */
+/**
+ * Data roots as real paths, resolved once here: relative ones against the working directory, and
+ * every symbolic link on a root followed (an operator's symlinked data directory, macOS's
+ * `/var` -> `/private/var`), so the roots may be links while paths inside them may not leave them.
+ * A root that does not exist yet stays as given; the executor refuses its tasks naming the field.
+ */
 export function dataRootsOf(config: WorkerConfig): DataRoots {
+  const real = (r: string): string => {
+    try {
+      return realpathSync(resolve(r));
+    } catch {
+      return resolve(r);
+    }
+  };
   return {
-    default: resolve(config.dataRoot),
-    parties: Object.fromEntries(Object.entries(config.dataRoots).map(([p, r]) => [p, resolve(r)])),
+    default: real(config.dataRoot),
+    parties: Object.fromEntries(Object.entries(config.dataRoots).map(([p, r]) => [p, real(r)])),
   };
 }
 
@@ -53,12 +66,15 @@ export async function buildExecutor(config: WorkerConfig, log: Logger, opts: Exe
   const { registry, packages: jobs } = registerJobs(undefined, opts.jobs ?? JOB_PACKAGES);
   const network = config.party === '' ? undefined : await startPartyNetwork(config, log);
   const providerNetwork = network && { gateway: network.gateway, self: config.party, dealerHost: config.dealerName };
+  const dataRoots = dataRootsOf(config);
   const executor = new TaskExecutor({
     registry,
     provider: opts.provider ?? runtimeClusterProvider({
       startTimeoutSec: config.clusterStartTimeoutSec,
       network: providerNetwork,
       spuKernelThreads: config.spuKernelThreads > 0 ? config.spuKernelThreads : undefined,
+      dataRoots,
+      refuseHardLinkedInputs: config.refuseHardLinkedInputs,
       threadLimits: { maxOldGenerationSizeMb: config.threadMaxOldGenMb, ...(config.threadMaxYoungGenMb > 0 ? { maxYoungGenerationSizeMb: config.threadMaxYoungGenMb } : {}) },
     }),
     logger: log,
@@ -72,7 +88,7 @@ export async function buildExecutor(config: WorkerConfig, log: Logger, opts: Exe
     versions: workerVersions(),
     healthProbes: opts.healthProbes ?? {},
     diagnosticTasks: config.diagnosticTasks,
-    dataRoots: dataRootsOf(config),
+    dataRoots,
     limits: {
       maxEpochs: config.maxEpochs, maxBoostRounds: config.maxBoostRounds, maxTreeDepth: config.maxTreeDepth, maxBucketSize: config.maxBucketSize,
       maxBatchSize: config.maxBatchSize, maxCurveThreads: config.maxCurveThreads, maxRows: config.maxRows, maxColumns: config.maxColumns,

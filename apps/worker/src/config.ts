@@ -71,6 +71,7 @@ export const SETTINGS = {
   // Files and bounds (docs/security.md): where each party's paths resolve, what one task may take.
   dataRoot: { env: 'SECRETFLOW_DATA_ROOT', schema: z.string().min(1), default: '.', doc: "Data root of every party without its own: task paths resolve inside it (default: the working directory)" },
   dataRoots: { env: 'SECRETFLOW_DATA_ROOTS', schema: partyMap, default: '', doc: 'Per-party data roots, "alice=/srv/alice,bob=/srv/bob" (or a JSON object in the config file)' },
+  refuseHardLinkedInputs: { env: 'SFW_REFUSE_HARDLINKED_INPUTS', schema: bool, default: true, doc: 'Party and SPU threads refuse to read a task file that has more than one hard link (a link in the root to a file outside it); off for data kept in hard-link snapshots' },
   maxEpochs: { env: 'SFW_MAX_EPOCHS', schema: int(1), default: 1000, doc: 'Largest `epochs` a task may ask for' },
   maxBoostRounds: { env: 'SFW_MAX_BOOST_ROUNDS', schema: int(1), default: 1000, doc: 'Largest `num_boost_round`' },
   maxTreeDepth: { env: 'SFW_MAX_TREE_DEPTH', schema: int(1).max(64), default: 16, doc: 'Largest `max_depth`' },

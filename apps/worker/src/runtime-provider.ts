@@ -2,6 +2,7 @@
 // executor's PooledClusterProvider. The runtime is imported when the first cluster task arrives, so
 // `hello` / `health_check` answer even if the runtime cannot load.
 import { ClusterInitializationError, PooledClusterProvider } from '@sfw/executor';
+import type { DataRoots } from '@sfw/executor';
 import type { Logger } from '@sfw/log';
 import type * as RuntimeModule from '@sfw/runtime';
 
@@ -18,6 +19,13 @@ export interface RuntimeProviderOptions {
   threadLimits?: RuntimeModule.ThreadResourceLimits;
   /** Kernel threads per SPU rank / dealer (SFW_SPU_KERNEL_THREADS); undefined: the runtime's default. */
   spuKernelThreads?: number | undefined;
+  /**
+   * The operator's data roots (real paths, `dataRootsOf`): each party's threads open task files only
+   * inside its own root, checked again in the thread where the file is opened. Absent: unconfined.
+   */
+  dataRoots?: DataRoots | undefined;
+  /** With `dataRoots`: threads refuse to read a file with more than one hard link. */
+  refuseHardLinkedInputs?: boolean | undefined;
 }
 
 /**
@@ -27,6 +35,11 @@ export interface RuntimeProviderOptions {
  * runtime then imports the modules by URL.
  */
 export const WORKER_THREAD_BUNDLE = new URL('./thread/bundle.cjs', import.meta.url);
+
+/** The party's own root or the default one (the executor's rule for resolving its paths). */
+function partyRoot(roots: DataRoots, party: string): string {
+  return (roots.parties !== undefined && Object.hasOwn(roots.parties, party) ? roots.parties[party] : undefined) ?? roots.default;
+}
 
 export function runtimeClusterProvider(opts: RuntimeProviderOptions = {}): PooledClusterProvider {
   return new PooledClusterProvider(async (spec, log: Logger) => {
@@ -54,6 +67,9 @@ export function runtimeClusterProvider(opts: RuntimeProviderOptions = {}): Poole
       ...(spec.address.startsWith('party:') && opts.network ? { network: opts.network } : {}),
       ...(opts.threadLimits === undefined ? {} : { resourceLimits: opts.threadLimits }),
       ...(opts.spuKernelThreads === undefined ? {} : { spuKernelThreads: opts.spuKernelThreads }),
+      ...(opts.dataRoots === undefined
+        ? {}
+        : { fileRoots: Object.fromEntries(spec.parties.map((p) => [p, partyRoot(opts.dataRoots!, p)])), refuseHardLinkedReads: opts.refuseHardLinkedInputs === true }),
     });
   });
 }

@@ -1,6 +1,8 @@
 // The Cluster: one worker_thread per party (PYU), one per SPU rank, and the dealer; a full mesh of
 // MessageChannels between them for the data plane; comlink on a private port for control.
+import { realpathSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { BUILTIN_MODULE_URL } from './builtins.ts';
 import { ClusterError, DeviceError, toErrorInfo } from './errors.ts';
@@ -11,7 +13,7 @@ import { DEALER_ENDPOINT, driverEndpoint, partyEndpoint, rankEndpoint, type Endp
 import { NetBridge, type BridgePort } from './net/bridge.ts';
 import type { Gateway } from './net/gateway.ts';
 import { Router } from './router.ts';
-import type { Role, ThreadState } from './protocol.ts';
+import type { Role, ThreadFiles, ThreadState } from './protocol.ts';
 import { threadConfig, type SpuConfig } from './spu-backend.ts';
 import type { PlainTensor } from './tensor.ts';
 import { builtThreadCode } from './thread-code.ts';
@@ -58,6 +60,24 @@ export interface ClusterOptions {
    * the file does not exist (threads then start as without it).
    */
   readonly threadBundle?: string | URL | undefined;
+  /**
+   * Each party's data root (party -> directory). Given, every party thread and the SPU rank its
+   * party hosts confine their pinned file opens (`@sfw/data`) to that root, resolved here once with
+   * realpath (so the root itself may be reached through a link); the dealer opens no file. A party
+   * without an entry is refused any pinned open. Omit for an unconfined cluster (tests, embedding).
+   */
+  readonly fileRoots?: Readonly<Record<string, string>> | undefined;
+  /** With `fileRoots`: refuse to read a file with more than one hard link (docs/security.md). */
+  readonly refuseHardLinkedReads?: boolean | undefined;
+}
+
+/** The real path of an operator's root (the root itself may be a link); as given when it is missing. */
+function realRoot(root: string): string {
+  try {
+    return realpathSync(resolve(root));
+  } catch {
+    return resolve(root);
+  }
 }
 
 /**
@@ -204,8 +224,16 @@ export class Cluster {
     const spuLocal = plan.filter((e) => isLocal(e) && e.role !== 'party').length;
     const kernelThreads = options.spuKernelThreads ?? defaultSpuKernelThreads(spuLocal);
     if (!Number.isInteger(kernelThreads) || kernelThreads < 1 || kernelThreads > 64) throw new ClusterError('BAD_USAGE', 'options.spuKernelThreads must be an integer in [1, 64]');
+    const roots = options.fileRoots;
+    const rootsOf = (e: EndpointPlan): ThreadFiles | undefined => {
+      if (roots === undefined) return undefined;
+      const party = e.role === 'party' ? e.party! : e.role === 'rank' ? parties[e.rank!]! : null;
+      const root = party !== null && Object.hasOwn(roots, party) ? roots[party] : undefined;
+      return { roots: root === undefined ? [] : [realRoot(root)], refuseHardLinkedReads: options.refuseHardLinkedReads === true };
+    };
     for (const e of plan) {
       if (!isLocal(e)) continue;
+      const files = rootsOf(e);
       const thread = new ThreadHandle({
         script,
         execArgv,
@@ -218,6 +246,7 @@ export class Cluster {
           spuBackend: backendUrl,
           kernelThreads: e.role === 'party' ? 1 : kernelThreads,
           modules,
+          ...(files === undefined ? {} : { files }),
           peers: peers.get(e.endpoint)!,
           remotePeers: remotePeers.get(e.endpoint)!,
           ...(needsTs ? { entry: moduleEntry.href } : {}),

@@ -24,6 +24,12 @@ export interface ThreadInit {
   /** SPU rank/dealer threads: threads for large kernels (this one + helpers); 1 = none. */
   readonly kernelThreads?: number;
   readonly modules: readonly string[];
+  /**
+   * Where this thread's pinned file opens may lead (`@sfw/data` confinePinnedOpens): the real data
+   * root of its party (a party thread, or the SPU rank the party hosts); none for the dealer. Absent:
+   * the cluster was started without `fileRoots`, the thread is not confined.
+   */
+  readonly files?: ThreadFiles;
   readonly control: MessagePort;
   readonly peers: Readonly<Record<EndpointId, MessagePort>>;
   /** Peers on other hosts (party mode): the ports lead to the network bridge in the main thread. */
@@ -32,6 +38,12 @@ export interface ThreadInit {
   readonly entry?: string;
   /** For thread/start.cjs: the bundle to compile (taken out before the thread starts). */
   readonly code?: ThreadCode;
+}
+
+/** A thread's file confinement (the shape `@sfw/data`'s PinnedConfinement reads). */
+export interface ThreadFiles {
+  readonly roots: readonly string[];
+  readonly refuseHardLinkedReads: boolean;
 }
 
 /** An argument of `pyu.call`: an inline structured-clone value or a reference to a local object. */

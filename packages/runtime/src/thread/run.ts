@@ -21,6 +21,12 @@ import { SpuOps } from './spu-ops.ts';
  * thread bundle compiled in (see scripts/bundle-thread.mjs); those are not imported.
  */
 export async function startThread(init: ThreadInit, importUrl?: Importer, linked?: LinkedModules): Promise<void> {
+  // Before any module runs: every pinned open of this thread (@sfw/data) stays inside its party's
+  // data root, whatever path a job hands it. A registered global, so the runtime needs no import of
+  // @sfw/data and every copy of that module loaded here reads it.
+  if (init.files !== undefined) {
+    (globalThis as Record<symbol, unknown>)[Symbol.for('sfw.data.pinnedConfinement')] = { roots: [...init.files.roots], refuseHardLinkedReads: init.files.refuseHardLinkedReads };
+  }
   const router = new Router(new MessagePortLink(init.endpoint, init.peers, init.remotePeers ?? []));
 
   let registry = new Registry();
