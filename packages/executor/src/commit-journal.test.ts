@@ -12,7 +12,13 @@ import type { StagedFiles } from './staging.ts';
 import type { ResolvedFile } from './files.ts';
 
 let root = '';
-afterEach(() => rmSync(root, { recursive: true, force: true }));
+let last: StagedFiles | undefined;
+afterEach(async () => {
+  // A simulated crash leaves its staging open (the output directories stay pinned): close it.
+  await last?.discard();
+  last = undefined;
+  rmSync(root, { recursive: true, force: true });
+});
 
 /** A data root with an earlier result at both outputs: a file and a model directory. */
 async function staged(): Promise<{ files: StagedFiles; journals: string; entries: JournalEntry[] }> {
@@ -22,6 +28,7 @@ async function staged(): Promise<{ files: StagedFiles; journals: string; entries
   writeFileSync(join(root, 'out/model/w.bin'), 'old model');
   const decl = (field: string, role: ResolvedFile['role'], path: string): ResolvedFile => ({ field, party: 'alice', role, path, resolved: join(root, path), root });
   const files = await stageFiles([decl('pred', 'output', 'out/pred.csv'), decl('model', 'output-dir', 'out/model')], 'task-1', { journalDir: join(root, 'work/commits') });
+  last = files;
   await writeFile(files.output('pred'), 'new pred\n');
   await writeFile(join(files.output('model'), 'w.bin'), 'new model');
   // The moves the commit makes, in its order (the old model directory goes aside under this name).

@@ -4,11 +4,13 @@
 // a worker that starts again finds the journals of commits that did not finish and completes them.
 // Rolling forward is the right direction: a commit starts only after the whole job succeeded, so
 // every staged output is complete; rolling back would need the files the commit replaced.
-import { open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { lstat, open, readdir, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '@sfw/log';
+import { isWithin } from './files.ts';
 
 /** One output of a commit: the staged path, its final path, and where an old directory is moved aside. */
 export interface JournalEntry {
@@ -16,6 +18,8 @@ export interface JournalEntry {
   readonly final: string;
   readonly dir: boolean;
   readonly old: string;
+  /** The data root the output lies in: recovery renames only inside it, through no link. */
+  readonly root?: string;
 }
 
 interface Journal {
@@ -60,11 +64,15 @@ export async function syncDir(dir: string): Promise<void> {
   }
 }
 
-/** Flushes a written file's contents (regular files only; a directory is walked one file at a time). */
+/**
+ * Flushes a written file's contents (regular files only; a directory is walked one file at a time).
+ * Links are not followed and nothing but a regular file is opened (a FIFO planted in a staged
+ * directory would block the open, and with it the commit).
+ */
 export async function syncTree(path: string): Promise<void> {
-  const st = await stat(path);
+  const st = await lstat(path);
   if (st.isFile()) {
-    const fh = await open(path, 'r');
+    const fh = await open(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
     try {
       await fh.sync();
     } finally {
@@ -155,7 +163,15 @@ export async function recoverCommits(dir: string, log?: Logger): Promise<Recover
     }
     let moved = 0;
     try {
-      for (const e of j.entries) if (await applyEntry(e)) moved += 1;
+      for (const e of j.entries) {
+        // The output's directory is still inside its root and reached through no link (staging
+        // checked it before the crash; a link swapped in since would redirect these renames).
+        const dir = dirname(e.final);
+        if ((await realpath(dir)) !== dir || (e.root !== undefined && !isWithin(dir, e.root))) {
+          throw Object.assign(new Error('an output directory is no longer the checked directory in the data root'), { code: 'PATH_ESCAPE' });
+        }
+        if (await applyEntry(e)) moved += 1;
+      }
     } catch (err) {
       log?.error({ task_request_id: j.tag, journal: path, errCode: (err as NodeJS.ErrnoException).code }, 'an interrupted output commit could not be completed');
       out.push({ journal: path, tag: j.tag, outcome: 'failed', moved });

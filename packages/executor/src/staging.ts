@@ -5,13 +5,18 @@
 // staged output into place only after the job (every party's part of it) succeeded, and removes
 // them on failure. Earlier files at the output paths are untouched until the commit, and a failed
 // task leaves no partial file. With a journal directory the commit is journalled, so a crash
-// between its renames is completed when the worker starts again (commit-journal.ts).
+// between its renames is completed when the worker starts again (commit-journal.ts). Each output's
+// parent directory is pinned by a descriptor from staging to the commit and checked again just
+// before the renames (pinned-dir.ts), so a directory swapped for a link in between cannot redirect
+// them.
 import { mkdir, rm, rmdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ResultSaveError, TaskExecutionError } from './errors.ts';
 import { applyEntry, exists, syncDir, syncTree, writeJournal } from './commit-journal.ts';
 import type { JournalEntry } from './commit-journal.ts';
+import { PathEscapeError, pinDirectory, recheckDirectory } from './pinned-dir.ts';
+import type { PinnedDir } from './pinned-dir.ts';
 import type { FileDecl, FileEnv, ResolvedFile } from './files.ts';
 import type { JobContext } from './registry.ts';
 import { silentLogger } from '@sfw/log';
@@ -38,6 +43,22 @@ export interface StagedFiles extends JobFiles {
 }
 
 const STAGE_MARK = '.sfw-stage-';
+
+let commitHooks: { beforeCheck?: () => void | Promise<void>; beforeRename?: () => void | Promise<void> } = {};
+
+/**
+ * Test hooks: `beforeCheck` runs when the commit starts (after the job, before the output directories
+ * are checked again), `beforeRename` between that check and the renames; a test swaps a directory for
+ * a link there to act out the race. Not exported from the package.
+ */
+export function setCommitHooksForTests(hooks: typeof commitHooks): void {
+  commitHooks = hooks;
+}
+
+/** The error a refused escape surfaces as: PATH_ESCAPE in its details, never retried. */
+function escapeRefused(what: string, err: PathEscapeError): TaskExecutionError {
+  return new TaskExecutionError(`${what}: ${err.message}`, { cause: err, code: 'TASK_EXECUTION_FAILED', retryable: false, details: { code: 'PATH_ESCAPE' } });
+}
 
 interface Entry {
   readonly file: ResolvedFile;
@@ -69,15 +90,21 @@ export interface StageOptions {
 export async function stageFiles(files: readonly ResolvedFile[], tag: string, opts: StageOptions = {}): Promise<StagedFiles> {
   const created: string[] = [];
   const entries: Entry[] = [];
-  const staged = new Map<string, { final: string; temp: string; dir: boolean }>();
+  const staged = new Map<string, { final: string; temp: string; dir: boolean; pin: PinnedDir }>();
+  const pins = new Map<string, PinnedDir>();
+  const unpin = async (): Promise<void> => {
+    for (const p of pins.values()) await p.fh.close().catch(() => undefined);
+    pins.clear();
+  };
   // Drawn when the first output is staged: most tasks (and every light one) stage none.
   let suffixOnce: string | undefined;
   const suffixOf = (): string => (suffixOnce ??= `${STAGE_MARK}${tag.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 32)}-${randomBytes(4).toString('hex')}`);
   let done = false;
   const discard = async (): Promise<void> => {
-    for (const s of staged.values()) await rm(s.temp, { recursive: true, force: true }).catch(() => undefined);
+    for (const s of staged.values()) await rm(s.pin.at(basename(s.temp)), { recursive: true, force: true }).catch(() => undefined);
     // Deepest first; rmdir refuses a directory that is not empty, so nothing else is removed.
     for (const d of [...created].reverse()) await rmdir(d).catch(() => undefined);
+    await unpin();
   };
   try {
     for (const f of files) {
@@ -88,22 +115,23 @@ export async function stageFiles(files: readonly ResolvedFile[], tag: string, op
       let s = staged.get(f.resolved);
       if (s === undefined) {
         const parent = dirname(f.resolved);
-        const first = await mkdir(parent, { recursive: true });
-        if (first !== undefined) {
-          // mkdir returns the first directory it created: record it and every one below it.
-          const chain: string[] = [];
-          for (let d = parent; d.length >= first.length; d = dirname(d)) chain.push(d);
-          created.push(...chain.reverse());
+        // Created from the root down without following a link, and kept open until the commit.
+        let pin = pins.get(parent);
+        if (pin === undefined) {
+          pin = await pinDirectory(f.root, parent, created);
+          pins.set(parent, pin);
         }
-        const temp = join(parent, `.${basename(f.resolved)}${suffixOf()}.tmp`);
-        if (f.role === 'output-dir') await mkdir(temp, { mode: 0o700 });
-        s = { final: f.resolved, temp, dir: f.role === 'output-dir' };
+        const tempName = `.${basename(f.resolved)}${suffixOf()}.tmp`;
+        const temp = join(parent, tempName);
+        if (f.role === 'output-dir') await mkdir(pin.at(tempName), { mode: 0o700 });
+        s = { final: f.resolved, temp, dir: f.role === 'output-dir', pin };
         staged.set(f.resolved, s);
       }
       entries.push({ file: f, path: s.temp });
     }
   } catch (err) {
     await discard();
+    if (err instanceof PathEscapeError) throw escapeRefused('cannot prepare the output paths', err);
     throw new TaskExecutionError('cannot prepare the output paths', { cause: err, code: 'TASK_EXECUTION_FAILED' });
   }
   return {
@@ -115,25 +143,35 @@ export async function stageFiles(files: readonly ResolvedFile[], tag: string, op
       done = true;
       let journal: string | undefined;
       try {
-        const moves: JournalEntry[] = [];
+        await commitHooks.beforeCheck?.();
+        // Every output directory is still the pinned one at its path, inside its root, reached
+        // through no link; from here on its entries are named through the descriptor (pinned-dir.ts).
+        for (const p of new Set([...staged.values()].map((s) => s.pin))) await recheckDirectory(p);
+        const moves: { entry: JournalEntry; local: JournalEntry }[] = [];
         for (const s of staged.values()) {
+          const local = { temp: s.pin.at(basename(s.temp)), final: s.pin.at(basename(s.final)), dir: s.dir, old: s.pin.at(`.${basename(s.final)}${suffixOf()}.old`) };
           // An output the job chose not to write is not committed.
-          if (await exists(s.temp)) moves.push({ temp: s.temp, final: s.final, dir: s.dir, old: join(dirname(s.final), `.${basename(s.final)}${suffixOf()}.old`) });
+          if (await exists(local.temp)) moves.push({ entry: { temp: s.temp, final: s.final, dir: s.dir, old: join(dirname(s.final), basename(local.old)), root: s.pin.root }, local });
         }
         // Contents first, then names: an output renamed into place must never be a file whose
         // data a power loss could still drop (an empty or short table under its final name).
-        for (const m of moves) await syncTree(m.temp);
+        for (const m of moves) await syncTree(m.local.temp);
         if (opts.journalDir !== undefined && moves.length > 1) {
           await mkdir(opts.journalDir, { recursive: true, mode: 0o700 });
-          journal = await writeJournal(opts.journalDir, tag, moves);
+          journal = await writeJournal(opts.journalDir, tag, moves.map((m) => m.entry));
         }
-        for (const m of moves) await applyEntry(m);
-        for (const d of new Set(moves.map((m) => dirname(m.final)))) await syncDir(d);
+        await commitHooks.beforeRename?.();
+        for (const m of moves) await applyEntry(m.local);
+        for (const p of new Set([...staged.values()].map((s) => s.pin))) await p.fh.sync().catch(() => syncDir(p.dir));
         if (journal !== undefined) await rm(journal, { force: true });
+        await unpin();
       } catch (err) {
         await discard();
         // What was moved stays; the rest is gone with the staging, so the journal has nothing left to do.
         if (journal !== undefined) await rm(journal, { force: true }).catch(() => undefined);
+        if (err instanceof PathEscapeError) {
+          throw new ResultSaveError(`could not move the outputs into place: ${err.message}`, { retryable: false, cause: err, details: { code: 'PATH_ESCAPE' } });
+        }
         throw new ResultSaveError('could not move the outputs into place', { retryable: false, cause: err });
       }
     },
