@@ -74,3 +74,37 @@ describe.each(['FM64', 'FM128'] as const)('bitMulA %s', (field) => {
     termSets.forEach((terms, s) => terms.forEach((_, q) => expect(toBigInts(results[0]![s]![q]!)).toEqual(want(terms)[q])));
   });
 });
+
+describe.each(['FM64', 'FM128'] as const)('msbOffsetsB with fuzzBits, %s', (field) => {
+  // The carry circuit over ring bits j..k-1: [x < o] must be exact wherever x - o is outside
+  // [-2^j, 0) (and 2^j away from the ring's ends), and a bit (0 or 1) inside.
+  const k = FIELD_BITS[field];
+  const top = 1n << BigInt(k - 1);
+  it.each([12, 20])('low %i bits: exact outside the fuzzy band, against BigInt', async (j) => {
+    const J = 1n << BigInt(j);
+    const offs = [0n, -(16n << 18n), (16n << 18n) + 1n];
+    const xs: bigint[] = [];
+    for (const o of offs) for (const d of [0n, 1n, -1n, J, -J, -J - 1n, J - 1n, -J + 1n, -J / 2n, 3n * J, -3n * J]) xs.push(o + d);
+    xs.push(top - J - 1n, -top + J, 0n, 123456789n << 8n, -(987654321n << 8n));
+    const prg = new Prg(new Uint8Array(16).fill(j));
+    xs.push(...toBigInts(prg.fillRing(field, 200), true).map((v) => BigInt.asIntN(k - 2, v)));
+    const ones = xs.map(() => 1n);
+    const xsh = share(field, xs, 2, prg), vsh = share(field, ones, 2, prg);
+    const { results } = await runLocal(cfgOf('SEMI2K', field), 2, async (ctx) => {
+      const bits = await semi2kNl.msbOffsetsB(ctx.env, xsh[ctx.rank]!, offs, j);
+      return semi2kNl.bitMulA(ctx.env, bits, vsh[ctx.rank]!, offs.map((_, q) => ({ blocks: [q], shift: 0n })));
+    });
+    let fuzzy = 0;
+    offs.forEach((o, q) => {
+      const got = xs.map((_, i) => BigInt.asUintN(k, toBigInts(results[0]![q]!)[i]! + toBigInts(results[1]![q]!)[i]!));
+      xs.forEach((xi, i) => {
+        const d = BigInt.asIntN(k, xi - o);
+        expect(got[i] === 0n || got[i] === 1n).toBe(true);
+        if (d >= -J && d < 0n) { fuzzy++; return; }
+        if (d >= top - J || d < -top + J) return; // the ring's ends: documented as outside the domain
+        expect(got[i]).toBe(d < 0n ? 1n : 0n);
+      });
+    });
+    expect(fuzzy).toBeGreaterThan(0);
+  });
+});

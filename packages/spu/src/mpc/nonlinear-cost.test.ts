@@ -16,7 +16,8 @@ describe.each(['FM64', 'FM128'] as const)('%s comparison kernel costs', (field) 
     ['topBitOneHotA (kk 44, G 8, as the FM64 normalisation)', (f: typeof field, n: number) => topBitOneHotACost(f, n, 44, 8), (env: Parameters<typeof semi2kNl.msbA>[0], x: Parameters<typeof semi2kNl.msbA>[1]) => semi2kNl.topBitOneHotA(env, x, 44, 8).then((r) => r[0]!)],
     ['topBitOneHotA signed (kk 44, G 8, as div and reciprocal on FM64)', (f: typeof field, n: number) => topBitOneHotACost(f, n, 44, 8, true), (env: Parameters<typeof semi2kNl.msbA>[0], x: Parameters<typeof semi2kNl.msbA>[1]) => semi2kNl.topBitOneHotA(env, x, 44, 8, true).then((r) => r[0]!)],
     ['msbOffsetsA (2 offsets, as clip)', (f: typeof field, n: number) => msbOffsetsACost(f, n, 2), (env: Parameters<typeof semi2kNl.msbA>[0], x: Parameters<typeof semi2kNl.msbA>[1]) => semi2kNl.msbOffsetsA(env, x, [5n, -7n]).then((r) => r[0]!)],
-    ['msbOffsetsB (3 offsets, as the real sigmoid)', (f: typeof field, n: number) => msbOffsetsBCost(f, n, 3), (env: Parameters<typeof semi2kNl.msbA>[0], x: Parameters<typeof semi2kNl.msbA>[1]) => semi2kNl.msbOffsetsB(env, x, [0n, 5n, -7n])],
+    ['msbOffsetsB (3 offsets)', (f: typeof field, n: number) => msbOffsetsBCost(f, n, 3), (env: Parameters<typeof semi2kNl.msbA>[0], x: Parameters<typeof semi2kNl.msbA>[1]) => semi2kNl.msbOffsetsB(env, x, [0n, 5n, -7n])],
+    ['msbOffsetsB (3 offsets, low 12 / 20 bits fuzzy, as the real sigmoid)', (f: typeof field, n: number) => msbOffsetsBCost(f, n, 3, f === 'FM64' ? 12 : 20), (env: Parameters<typeof semi2kNl.msbA>[0], x: Parameters<typeof semi2kNl.msbA>[1]) => semi2kNl.msbOffsetsB(env, x, [0n, 5n, -7n], env.cfg.field === 'FM64' ? 12 : 20)],
   ] as const)('%s on 4096 elements', async (_name, cost, kernel) => {
     const n = 4096;
     const hub = new LocalHub(2);

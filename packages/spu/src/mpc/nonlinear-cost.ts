@@ -51,15 +51,17 @@ export function eqzACost(field: FieldType, n: number): NlCost {
  * msbOffsetsA with J offsets: one mask-open (n*k/8), J carry trees side by side (4 J W bytes per opened
  * plane), one bit B2A over J W 32 slots (4 J W). Dealer: the mask's k bit planes and pair
  * products once (its arithmetic part is a PRG draw), the AND corrections and J W 32 bit-pair elements.
+ * `low` > 0 (msbOffsetsB's fuzzBits): the carry trees span ring bits low..k-1 (msbCost(k - low));
+ * the mask and its pair products are dealt in full.
  */
-export function msbOffsetsACost(field: FieldType, n: number, J: number): NlCost {
+export function msbOffsetsACost(field: FieldType, n: number, J: number, low = 0): NlCost {
   const k = FIELD_BITS[field];
-  const { opened, rounds } = msbCost(k);
+  const { opened, rounds } = msbCost(k - low);
   const eb = k / 8;
   return {
     rounds: 1 + rounds + 1,
     bytesPerPeer: n * eb + 4 * J * W(n) * opened + 4 * J * W(n),
-    dealerBytes: limbBytes(k * W(n)) + limbBytes(msbPairs(k) * W(n)) + msbAndDealerBytes(k, J * W(n)) + J * W(n) * 32 * eb,
+    dealerBytes: limbBytes(k * W(n)) + limbBytes(msbPairs(k) * W(n)) + msbAndDealerBytes(k - low, J * W(n)) + J * W(n) * 32 * eb,
   };
 }
 
@@ -109,8 +111,8 @@ export function topBitOneHotACost(field: FieldType, n: number, kk: number, G: nu
 }
 
 /** msbOffsetsB: msbOffsetsA without the final bit B2A (the bits stay XOR-shared): one round and 4 J W bytes fewer. */
-export function msbOffsetsBCost(field: FieldType, n: number, J: number): NlCost {
-  const a = msbOffsetsACost(field, n, J);
+export function msbOffsetsBCost(field: FieldType, n: number, J: number, low = 0): NlCost {
+  const a = msbOffsetsACost(field, n, J, low);
   const eb = FIELD_BITS[field] / 8;
   return { rounds: a.rounds - 1, bytesPerPeer: a.bytesPerPeer - 4 * J * W(n), dealerBytes: a.dealerBytes - J * W(n) * 32 * eb };
 }

@@ -39,8 +39,8 @@ export const semi2kNl: NlKernels = {
     const L = LIMBS[env.cfg.field];
     return offsets.map((_, j) => makeTensor(env.cfg.field, x.shape, all.data.subarray(j * W * 32 * L, (j * W * 32 + n) * L)));
   },
-  async msbOffsetsB(env, x, offsets) {
-    return { n: x.size, J: offsets.length, planes: await msbOffsetsA2B(env, x, offsets) };
+  async msbOffsetsB(env, x, offsets, fuzzBits = 0) {
+    return { n: x.size, J: offsets.length, planes: await msbOffsetsA2B(env, x, offsets, fuzzBits) };
   },
   async bitMulA(env, bits, v, terms) {
     return bitMulA(env, planesOf(bits), bits.n, v, terms);

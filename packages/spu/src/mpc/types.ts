@@ -67,8 +67,13 @@ export interface NlKernels {
   topBitOneHotA(env: KernelEnv, x: RingTensor, kk: number, G: number, signed?: boolean): Promise<RingTensor[]>;
   /** msbA(x - o) for several public ring offsets o of ONE secret x (one mask, one opening). */
   msbOffsetsA(env: KernelEnv, x: RingTensor, offsets: readonly bigint[]): Promise<RingTensor[]>;
-  /** msbOffsetsA with the bits kept in the protocol's own bit form (for bitMulA; one round fewer). */
-  msbOffsetsB(env: KernelEnv, x: RingTensor, offsets: readonly bigint[]): Promise<SecretBits>;
+  /**
+   * msbOffsetsA with the bits kept in the protocol's own bit form (for bitMulA; one round fewer).
+   * With `fuzzBits` = j > 0 (even) a bit may come out either way where x - o lies in [-2^j, 0)
+   * (in ring units; exact elsewhere, but for x - o within 2^j of the ring's ends): SEMI2K then runs its carry circuit over ring bits j..k-1
+   * only, (k-j)/k of the AND gates. For callers whose result is continuous across the threshold.
+   */
+  msbOffsetsB(env: KernelEnv, x: RingTensor, offsets: readonly bigint[], fuzzBits?: number): Promise<SecretBits>;
   /**
    * b_q (v + t_q) per term q (b_q the XOR of the bit blocks `blocks`, a local operation; t_q a public
    * ring shift): ring products, exact (no truncation), in one round whatever the number of terms.

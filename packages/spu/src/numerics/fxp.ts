@@ -111,9 +111,12 @@ export class Fxp {
     return (await this.nk.bitMulA(this.env, bits, v, [{ blocks: [block], shift }]))[0]!;
   }
 
-  /** lessPubMany with the bits kept in the protocol's bit form, for bitMul (one round fewer). */
-  lessPubBits(x: RingTensor, cs: readonly bigint[]): Promise<SecretBits> {
-    return this.nk.msbOffsetsB(this.env, x, cs);
+  /**
+   * lessPubMany with the bits kept in the protocol's bit form, for bitMul (one round fewer).
+   * `fuzzBits` = j: a bit may come out either way for x - c in [-2^j, 0) ring units (msbOffsetsB).
+   */
+  lessPubBits(x: RingTensor, cs: readonly bigint[], fuzzBits = 0): Promise<SecretBits> {
+    return this.nk.msbOffsetsB(this.env, x, cs, fuzzBits);
   }
 
   /** b_q (v + t_q), b_q the XOR of bit blocks, t_q public ring shifts: exact, one round for all. */

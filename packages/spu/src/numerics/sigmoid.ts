@@ -103,7 +103,12 @@ async function realSigmoid(F: Fxp, x: RingTensor): Promise<RingTensor> {
   // bit-times-value products of the one value x in ONE round (bitMul opens x's mask once, with the
   // two bits' masks), instead of a B2A round for three bits and a product.
   const eL = F.enc(L);
-  const bits = await F.lessPubBits(x, [0n, -eL, eL + 1n]);
+  // The three bits may err within 2^-6 below their thresholds (the comparison's carry circuit then
+  // skips the low f - 6 ring bits, ~20% of its AND gates). The result stays right there: b = 0 for
+  // a tiny x < 0 evaluates 1/(1 + e^-x) directly (exp's argument -x <= 2^-6, d <= 2.016, inside
+  // what the fit and the start tolerate); the clamp moves by at most 2^-6 around L, where
+  // e^-L is below the error budget.
+  const bits = await F.lessPubBits(x, [0n, -eL, eL + 1n], Math.max(0, (F.f - 6) & ~1));
   const [gx, hx] = await F.bitMul(bits, x, [{ blocks: [1, 2], shift: -eL }, { blocks: [0, 1], shift: 0n }]);
   const arg = F.addInt(F.sub(F.mulInt(hx!, 2n), gx!), -eL);
   const t = await expClamped(F, arg, params);

@@ -49,20 +49,28 @@ export async function msbA2B(env: KernelEnv, x: RingTensor): Promise<Plane> {
  * msbA: the only ring opening is c (uniform), the rest are AND-gate openings under fresh triples.
  * Saves, against J separate msbA, J-1 masks (dealer: n ring elements + k planes each), J-1 openings
  * of n*k/8 bytes and J-1 bit-slicing passes.
+ *
+ * `low` = j > 0 (even) drops the low j bits from the circuit: over bits j..k-1 it computes the top
+ * bit of floor((c - o)/2^j) - floor(r/2^j) = (x - o + r_lo - c_lo)/2^j (mod 2^(k-j)), where
+ * r_lo - c_lo lies in (-2^j, 2^j): negative for x - o < -2^j, non-negative for x - o >= 0, either
+ * in between (and within 2^j of the ring's ends, where the window's top bit can wrap). The mask and its pair products are dealt as for the full width (the pairs used are
+ * those of bits j and up); the view is the same uniform c and fewer AND openings.
  */
-export async function msbOffsetsA2B(env: KernelEnv, x: RingTensor, offsets: readonly bigint[]): Promise<Plane> {
+export async function msbOffsetsA2B(env: KernelEnv, x: RingTensor, offsets: readonly bigint[], low = 0): Promise<Plane> {
   const k = FIELD_BITS[env.cfg.field];
+  if (low < 0 || low & 1 || low > k - 8) throw new RangeError(`msbOffsets: low ${low} must be even and in [0, ${k - 8}]`);
+  const kk = k - low; // circuit width: ring bits low..k-1
   const n = x.size;
   const W = planeWords(n);
   const J = offsets.length;
-  const pairs = msbPairs(k);
-  const mb = await maskBits(env, { n, k, pairs });
+  const pairs = msbPairs(kk);
+  const mb = await maskBits(env, { n, k, pairs: msbPairs(k) });
   const c = await openRing(env.comm, add(x, mb.r, mb.r), true);
   const C: Plane[] = [], R: Plane[] = [], M: Plane[] = [];
-  for (let i = 0; i < k; i++) { C.push(new Uint32Array(J * W)); R.push(new Uint32Array(J * W)); }
+  for (let i = 0; i < kk; i++) { C.push(new Uint32Array(J * W)); R.push(new Uint32Array(J * W)); }
   for (let i = 0; i < pairs; i++) {
     const m = new Uint32Array(J * W);
-    const src = mb.pairs!.subarray(i * W, (i + 1) * W);
+    const src = mb.pairs!.subarray((i + low / 2) * W, (i + low / 2 + 1) * W);
     for (let j = 0; j < J; j++) m.set(src, j * W);
     M.push(m);
   }
@@ -70,13 +78,13 @@ export async function msbOffsetsA2B(env: KernelEnv, x: RingTensor, offsets: read
   offsets.forEach((o, j) => {
     addScalar(c, -o, cj);
     const Cp = toPlanes(env.cfg.field, cj.data, n, k);
-    for (let i = 0; i < k; i++) {
-      C[i]!.set(plane(Cp, i), j * W);
-      R[i]!.set(plane(mb.bits, i), j * W);
+    for (let i = 0; i < kk; i++) {
+      C[i]!.set(plane(Cp, i + low), j * W);
+      R[i]!.set(plane(mb.bits, i + low), j * W);
     }
   });
   env.pool.give(c, cj);
-  return msbFromMasked(env, C, R, M, k);
+  return msbFromMasked(env, C, R, M, kk);
 }
 
 /** XOR share of [x == 0]. */
