@@ -74,20 +74,52 @@ function stringHash(k: string): number {
 /** Groups kept for the output, across buckets: key, own rows (byte ranges), peer duplicate count. */
 export class GroupList {
   readonly keys: string[] = [];
-  readonly start: number[] = [0];
-  readonly rowOffset: number[] = [];
-  readonly rowLength: number[] = [];
-  readonly peerCount: number[] = [];
+  // Typed arrays grown by doubling rather than number[] pushes (2^20 rows per party at 2^20):
+  // no per-element boxing or elements-kind changes, and the collector has no element to trace.
+  // The arrays may be longer than what is filled: read start[0..size], rows [0..totalRows).
+  #start = new Int32Array(16);
+  #rowOffset = new Float64Array(16);
+  #rowLength = new Int32Array(16);
+  #peerCount = new Int32Array(16);
+  #rows = 0;
+
+  /** CSR: rows of group g are [start[g], start[g+1]) of rowOffset / rowLength. */
+  get start(): Int32Array {
+    return this.#start;
+  }
+  get rowOffset(): Float64Array {
+    return this.#rowOffset;
+  }
+  get rowLength(): Int32Array {
+    return this.#rowLength;
+  }
+  /** The peer's duplicate count per group (settable: party.ts fills it after the counts exchange). */
+  get peerCount(): Int32Array {
+    return this.#peerCount;
+  }
 
   add(key: string, rows: BucketRows, g: BucketGroups, group: number, peerCount: number): void {
-    this.keys.push(key);
-    for (let i = g.start[group]!; i < g.start[group + 1]!; i += 1) {
-      const r = g.rowOrder[i]!;
-      this.rowOffset.push(rows.offsets[r]!);
-      this.rowLength.push(rows.lengths[r]!);
+    const k = this.keys.length;
+    const from = g.start[group]!;
+    const to = g.start[group + 1]!;
+    if (k + 2 > this.#start.length) {
+      this.#start = grow(this.#start, 2 * (k + 2));
+      this.#peerCount = grow(this.#peerCount, 2 * (k + 2));
     }
-    this.start.push(this.rowOffset.length);
-    this.peerCount.push(peerCount);
+    if (this.#rows + (to - from) > this.#rowOffset.length) {
+      const cap = 2 * (this.#rows + (to - from));
+      this.#rowOffset = grow(this.#rowOffset, cap);
+      this.#rowLength = grow(this.#rowLength, cap);
+    }
+    this.keys.push(key);
+    for (let i = from; i < to; i += 1) {
+      const r = g.rowOrder[i]!;
+      this.#rowOffset[this.#rows] = rows.offsets[r]!;
+      this.#rowLength[this.#rows] = rows.lengths[r]!;
+      this.#rows += 1;
+    }
+    this.#start[k + 1] = this.#rows;
+    this.#peerCount[k] = peerCount;
   }
 
   get size(): number {
@@ -99,7 +131,7 @@ export class GroupList {
   }
 
   get totalRows(): number {
-    return this.rowOffset.length;
+    return this.#rows;
   }
 
   /** Group order for the output: by key (both parties agree) or by first input row. */
@@ -118,4 +150,10 @@ export class GroupList {
     }
     return idx;
   }
+}
+
+function grow<T extends Int32Array | Float64Array>(a: T, cap: number): T {
+  const b = new (a.constructor as new (n: number) => T)(cap);
+  b.set(a);
+  return b;
 }

@@ -203,8 +203,10 @@ async function runSender(c: Ctx, keys: readonly string[], perm: Uint32Array): Pr
   const nS = c.nS;
   // Each item's code word C(y), once per item: the values need it at each of the item's 3 bins,
   // and encoding per (item, h) entry instead ran AES three times per item and gathered the 16-byte
-  // id at random for each entry. The ids are dropped once encoded.
-  let items: HashedItems | null = hashItems(keys, c.hashKey, m);
+  // id at random for each entry. The ids are dropped once encoded. Items are hashed in the
+  // shuffled order, so item y is the one sent at position y: its values go to out[(3y + h) ell],
+  // ascending within a slice, rather than to a random place through the inverse permutation.
+  let items: HashedItems | null = hashItems(keys, c.hashKey, m, perm);
   const bins = items.bins;
   const codes = encodeAll(c.code, items.ids, nS);
   items = null;
@@ -218,8 +220,6 @@ async function runSender(c: Ctx, keys: readonly string[], perm: Uint32Array): Pr
   // its bin, items in increasing order within a slice; a bin repeated within one item gets random
   // bytes instead (its value would repeat the first one's).
   const out = new Uint8Array(nS * HASHES * ell);
-  const pos = new Uint32Array(nS);
-  for (let p = 0; p < nS; p += 1) pos[perm[p]!] = p;
   const nSlices = slices(m);
   const sliceStart = new Int32Array(nSlices + 1);
   const isRepeat = (e: number) => {
@@ -232,10 +232,8 @@ async function runSender(c: Ctx, keys: readonly string[], perm: Uint32Array): Pr
   const entries = new Uint32Array(sliceStart[nSlices]!);
   const fill = sliceStart.slice(0, nSlices);
   for (let e = 0; e < nS * HASHES; e += 1) {
-    if (isRepeat(e)) {
-      const y = Math.floor(e / HASHES);
-      out.set(randomBytes(ell), (pos[y]! * HASHES + (e - y * HASHES)) * ell);
-    } else entries[fill[Math.floor(bins[e]! / BIN_BATCH)]!++] = e;
+    if (isRepeat(e)) out.set(randomBytes(ell), e * ell);
+    else entries[fill[Math.floor(bins[e]! / BIN_BATCH)]!++] = e;
   }
 
   const hasher = new RowHasher();
@@ -259,9 +257,7 @@ async function runSender(c: Ctx, keys: readonly string[], perm: Uint32Array): Pr
       }
       const digests = hasher.finish(k);
       for (let i = 0; i < k; i += 1) {
-        const e = entries[a + i]!;
-        const y = Math.floor(e / HASHES);
-        const at = (pos[y]! * HASHES + (e - y * HASHES)) * ell;
+        const at = entries[a + i]! * ell;
         for (let b = 0; b < ell; b += 1) out[at + b] = digests[i * ROW_DIGEST + b]!;
       }
     }

@@ -25,9 +25,9 @@ const KEY_BATCH = 8192;
  * The key goes in as a prefix rather than BLAKE2's key parameter: one compression instead of two
  * for keys up to 96 bytes, and BLAKE2 has no length-extension weakness that would make the
  * prefix form a worse PRF. Hashed KEY_BATCH keys per call (blake2b.ts); ASCII keys are copied
- * unit by unit, others go through the UTF-8 encoder.
+ * unit by unit, others go through the UTF-8 encoder. With `order`, item i is keys[order[i]].
  */
-export function hashItems(keys: readonly string[], hashKey: Uint8Array, m: number): HashedItems {
+export function hashItems(keys: readonly string[], hashKey: Uint8Array, m: number, order?: Uint32Array): HashedItems {
   const b2 = new Blake2bBatch();
   const n = keys.length;
   const ids = new Uint8Array(n * ID_BYTES);
@@ -36,7 +36,7 @@ export function hashItems(keys: readonly string[], hashKey: Uint8Array, m: numbe
   for (let c0 = 0; c0 < n; c0 += KEY_BATCH) {
     const cnt = Math.min(KEY_BATCH, n - c0);
     let room = 0;
-    for (let i = 0; i < cnt; i += 1) room += 3 * keys[c0 + i]!.length;
+    for (let i = 0; i < cnt; i += 1) room += 3 * keys[order ? order[c0 + i]! : c0 + i]!.length;
     // The hash key goes in once per batch as the prefix of every message (blake2b.ts).
     const v = b2.prepare(cnt, room, 32, hashKey);
     const msgs = v.msgs;
@@ -44,7 +44,7 @@ export function hashItems(keys: readonly string[], hashKey: Uint8Array, m: numbe
     let p = 0;
     for (let i = 0; i < cnt; i += 1) {
       v.offs[i] = p;
-      const k = keys[c0 + i]!;
+      const k = keys[order ? order[c0 + i]! : c0 + i]!;
       let ascii = true;
       for (let q = 0; q < k.length; q += 1) {
         const ch = k.charCodeAt(q);
