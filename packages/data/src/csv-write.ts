@@ -7,32 +7,72 @@ import { dirname } from 'node:path';
 import { isNumericColumn } from './table.ts';
 import type { Table } from './table.ts';
 import { openPinned } from './pinned.ts';
+import { MAX_NUMBER_BYTES, writeNumber } from './number-text.ts';
 
 /** A text field, always quoted. */
 function quoteField(s: string): string {
   return s.indexOf('"') === -1 ? `"${s}"` : `"${s.replaceAll('"', '""')}"`;
 }
 
-/** A number field: the shortest round-trip decimal, empty for NaN. */
-function numberField(v: number): string {
-  if (v !== v) return '';
-  return v === 0 && 1 / v < 0 ? '-0' : String(v);
+/** A growable output buffer: rows are formatted straight into bytes, no string per cell. */
+class Bytes {
+  buf: Buffer;
+  pos = 0;
+  constructor(size: number) {
+    this.buf = Buffer.allocUnsafe(Math.max(size, 1024));
+  }
+  /** Room for n more bytes. */
+  room(n: number): Buffer {
+    if (this.pos + n > this.buf.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+      this.buf.copy(grown, 0, 0, this.pos);
+      this.buf = grown;
+    }
+    return this.buf;
+  }
 }
 
-/** Rows [from, to) of `table` as CSV lines, each ending in LF. */
-function formatRows(table: Table, from: number, to: number): string {
-  const cols = table.columns.map((c) => table.data[c]!);
-  const lines = new Array<string>(to - from);
-  for (let i = from; i < to; i++) {
-    let line = '';
-    for (let j = 0; j < cols.length; j++) {
-      const col = cols[j]!;
-      const cell = isNumericColumn(col) ? numberField(col[i]!) : quoteField(col[i]!);
-      line = j === 0 ? cell : `${line},${cell}`;
+/** Appends a quoted text field (RFC 4180: '"' doubled), as UTF-8. */
+function putText(out: Bytes, s: string): void {
+  const n = s.length;
+  // Worst case: every UTF-16 unit is 3 bytes of UTF-8, or a doubled quote.
+  let b = out.room(3 * n + 2);
+  let p = out.pos;
+  b[p++] = 0x22;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) {
+      // Not ASCII: the rest through the encoder (quotes doubled first).
+      const rest = s.slice(i);
+      const esc = rest.indexOf('"') === -1 ? rest : rest.replaceAll('"', '""');
+      b = out.room(p - out.pos + 3 * esc.length + 2);
+      p += b.write(esc, p, 'utf8');
+      b[p++] = 0x22;
+      out.pos = p;
+      return;
     }
-    lines[i - from] = line;
+    if (c === 0x22) b[p++] = 0x22;
+    b[p++] = c;
   }
-  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+  b[p++] = 0x22;
+  out.pos = p;
+}
+
+/** Rows [from, to) of `table` as CSV lines, each ending in LF, as UTF-8 bytes. */
+function formatRowBytes(table: Table, from: number, to: number): Buffer {
+  const cols = table.columns.map((c) => table.data[c]!);
+  const numeric = cols.map((c) => isNumericColumn(c));
+  const out = new Bytes((to - from) * cols.length * 12);
+  for (let i = from; i < to; i++) {
+    for (let j = 0; j < cols.length; j++) {
+      if (j > 0) out.room(1)[out.pos++] = 0x2c;
+      const col = cols[j]!;
+      if (numeric[j]) out.pos = writeNumber(out.room(MAX_NUMBER_BYTES), out.pos, (col as Float64Array)[i]!);
+      else putText(out, (col as string[])[i]!);
+    }
+    out.room(1)[out.pos++] = 0x0a;
+  }
+  return out.buf.subarray(0, out.pos);
 }
 
 /** A header line: every name quoted. */
@@ -42,7 +82,7 @@ export function formatCsvHeader(columns: readonly string[]): string {
 
 /** Formats a table as CSV text (header line, then one line per row). */
 export function formatCsv(table: Table): string {
-  return formatCsvHeader(table.columns) + formatRows(table, 0, table.numRows);
+  return formatCsvHeader(table.columns) + formatRowBytes(table, 0, table.numRows).toString('utf8');
 }
 
 /** Rows formatted and written per block, so a large table never becomes one string. */
@@ -54,7 +94,7 @@ export async function writeCsv(path: string, table: Table): Promise<void> {
   const fh = await openPinned(path, 'w');
   try {
     await fh.write(formatCsvHeader(table.columns));
-    for (let i = 0; i < table.numRows; i += WRITE_ROWS) await fh.write(formatRows(table, i, Math.min(i + WRITE_ROWS, table.numRows)));
+    for (let i = 0; i < table.numRows; i += WRITE_ROWS) await fh.write(formatRowBytes(table, i, Math.min(i + WRITE_ROWS, table.numRows)));
   } finally {
     await fh.close();
   }
@@ -62,5 +102,13 @@ export async function writeCsv(path: string, table: Table): Promise<void> {
 
 /** Appends rows of a table (no header) to CSV text: for writers that stream batch by batch. */
 export function formatCsvRows(table: Table): string {
-  return formatRows(table, 0, table.numRows);
+  return formatRowBytes(table, 0, table.numRows).toString('utf8');
+}
+
+/**
+ * Rows of a table (no header) as the UTF-8 bytes of the CSV text `formatCsvRows` gives: for writers
+ * that stream batch by batch (no intermediate string).
+ */
+export function formatCsvRowBytes(table: Table): Buffer {
+  return formatRowBytes(table, 0, table.numRows);
 }

@@ -15,7 +15,7 @@ export {
 export type { CsvBatch, CsvReadOptions, CsvStreamOptions } from './csv-read.ts';
 export { batchColumn, concatNumbers, parseCsv, readCsv, readCsvBatches, readCsvHeader } from './csv-read.ts';
 export { cellNumber, isMissingCell } from './csv-number.ts';
-export { formatCsv, formatCsvHeader, formatCsvRows, writeCsv } from './csv-write.ts';
+export { formatCsv, formatCsvHeader, formatCsvRowBytes, formatCsvRows, writeCsv } from './csv-write.ts';
 export type { StandardizeStats } from './standardize.ts';
 export { applyStandardize, columnMeanStd, standardize } from './standardize.ts';
 export type { PinnedConfinement, PinnedMode, PinnedOpenOptions } from './pinned.ts';

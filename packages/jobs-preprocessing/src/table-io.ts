@@ -5,7 +5,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { formatCsv, formatCsvRows, makeTable, openPinned, readCsv, readCsvBatches } from '@sfw/data';
+import { formatCsvHeader, formatCsvRowBytes, makeTable, openPinned, readCsv, readCsvBatches } from '@sfw/data';
 import type { Column, Table } from '@sfw/data';
 
 /** Files up to this size are read whole and the transformed table is kept between fit and write. */
@@ -46,11 +46,9 @@ export class ChunkWriter {
       await mkdir(dirname(this.path), { recursive: true });
       this.fh = await openPinned(this.path, 'w');
       this.columns = t.columns;
-      await this.fh.write(formatCsv(t));
-    } else {
-      if (t.columns.join('\u0000') !== this.columns!.join('\u0000')) throw new Error('chunks of one output differ in columns');
-      await this.fh.write(formatCsvRows(t));
-    }
+      await this.fh.write(formatCsvHeader(t.columns));
+    } else if (t.columns.join('\u0000') !== this.columns!.join('\u0000')) throw new Error('chunks of one output differ in columns');
+    await this.fh.write(formatCsvRowBytes(t));
     this.rows += t.numRows;
   }
 
