@@ -5,8 +5,9 @@
 // String(v), so the output never differs from it (property-tested in number-text.test.ts).
 //
 // - Up to 15 significant digits: any two decimals of at most 15 digits read back as different
-//   doubles, so the decimal with the fewest fraction digits k whose value m / 10^k is v (the
-//   division is correctly rounded, m and 10^k being exact) is the one Number#toString prints.
+//   doubles, so when the 15-digit decimal m / 10^k closest to v reads back as v (the division is
+//   correctly rounded, m and 10^k being exact) it is the only one, and without its trailing zeros
+//   it is the one Number#toString prints.
 // - 16 or 17 digits: v * 10^k is formed exactly as a double-double (both factors are doubles). The
 //   closest 16-digit decimal is the answer when it lies inside v's rounding interval (half an ulp
 //   either side: symmetric unless v is a power of two, which is left to String), else the closest
@@ -107,17 +108,30 @@ export function writeNumber(b: Uint8Array, p: number, v: number): number {
   }
   if (a < TWO53 && Number.isInteger(a)) return writeUint(b, p, a);
   if (!(a >= 1e-6 && a < 1e15)) return writeString(b, p, a);
-  // Up to 15 significant digits: fewest fraction digits k first.
-  for (let k = 1; k <= 22; k++) {
-    const s = a * POW10[k]!;
-    if (s >= 1e15) break;
-    const m = Math.round(s);
-    if (m / POW10[k]! === a) {
-      const len = writeUint(SCRATCH, 0, m);
-      return writeFixed(b, p, SCRATCH, len, k);
+  // Decimal exponent e (10^e <= a < 10^(e+1)); an estimate one off only sends the value to a
+  // slower path below (every path checks its digit count).
+  let e = Math.floor(Math.log10(a));
+  if (a >= pow10(e + 1)) e++;
+  // Up to 15 significant digits: the candidate with 15, then its trailing zeros dropped.
+  const k15 = 14 - e;
+  const t15 = POW10[k15]!;
+  let m = Math.round(a * t15);
+  if (m < 1e15 && m / t15 === a) {
+    let k = k15;
+    while (k > 0 && m % 10 === 0) {
+      m /= 10;
+      k--;
     }
+    const len = writeUint(SCRATCH, 0, m);
+    return writeFixed(b, p, SCRATCH, len, k);
   }
-  return writeLong(b, p, a);
+  return writeLong(b, p, a, e);
+}
+
+const NEG10 = Array.from({ length: 8 }, (_, k) => Number(`1e-${k}`));
+/** 10^n as the nearest double, for -7 <= n <= 22. */
+function pow10(n: number): number {
+  return n >= 0 ? POW10[n]! : NEG10[-n]!;
 }
 
 // Results of splitScaled (module slots: no allocation per cell).
@@ -169,16 +183,12 @@ function roundScaled(a: number, k: number): boolean {
   return true;
 }
 
-/** 16 or 17 significant digits (1e-6 <= a < 1e15, no 15-digit form). */
-function writeLong(b: Uint8Array, p: number, a: number): number {
+/** 16 or 17 significant digits (1e-6 <= a < 1e15, no 15-digit form; e its decimal exponent). */
+function writeLong(b: Uint8Array, p: number, a: number, e: number): number {
   F64[0] = a;
   const hiWord = U32[HI]!;
   // A power of two has a closer neighbour below than above: its interval is not symmetric.
   if ((hiWord & 0xfffff) === 0 && U32[LO] === 0) return writeString(b, p, a);
-  // Decimal exponent e (10^e <= a < 10^(e+1)).
-  let e = Math.floor(Math.log10(a));
-  if (e + 1 <= 22 && e + 1 >= 0 && a >= POW10[e + 1]!) e++;
-  else if (e >= 0 && e <= 22 && a < POW10[e]!) e--;
   // Half an ulp of a.
   const ex = (hiWord >>> 20) & 0x7ff;
   if (ex <= 53) return writeString(b, p, a);

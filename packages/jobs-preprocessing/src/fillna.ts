@@ -55,9 +55,17 @@ class NumericStats {
         return this.count === 0 ? NaN : this.sum / this.count;
       case 'median': {
         if (this.n === 0) return NaN;
-        const v = this.values.subarray(0, this.n).sort();
+        const v = this.values.subarray(0, this.n);
         const h = this.n >> 1;
-        return this.n % 2 === 1 ? v[h]! : (v[h - 1]! + v[h]!) / 2;
+        // Selection instead of a full sort (linear time). The values are the same as the sorted
+        // array's; only a zero's sign depends on the order of equal keys, so zeros take the sort.
+        const upper = selectNth(v, h);
+        const lower = this.n % 2 === 1 ? upper : maxOf(v, h);
+        if (upper === 0 || lower === 0) {
+          v.sort();
+          return this.n % 2 === 1 ? v[h]! : (v[h - 1]! + v[h]!) / 2;
+        }
+        return this.n % 2 === 1 ? upper : (lower + upper) / 2;
       }
       case 'most_frequent':
         return modeOf(this.counts, (a, b) => a - b) ?? NaN;
@@ -65,6 +73,49 @@ class NumericStats {
         return NaN;
     }
   }
+}
+
+/**
+ * The value of rank k (0-based) among v's values, none NaN; v is reordered so that v[0..k) <= v[k].
+ * Quickselect with a median-of-three pivot; a range that stops shrinking is sorted instead.
+ */
+function selectNth(v: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = v.length - 1;
+  let budget = 2 * Math.ceil(Math.log2(v.length + 1)) + 8;
+  while (hi > lo) {
+    if (budget-- === 0) {
+      v.subarray(lo, hi + 1).sort();
+      break;
+    }
+    const mid = lo + ((hi - lo) >> 1);
+    const a = v[lo]!, b = v[mid]!, c = v[hi]!;
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (v[i]! < pivot) i++;
+      while (v[j]! > pivot) j--;
+      if (i <= j) {
+        const t = v[i]!;
+        v[i] = v[j]!;
+        v[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return v[k]!;
+}
+
+/** The largest of v[0..n). */
+function maxOf(v: Float64Array, n: number): number {
+  let m = -Infinity;
+  for (let i = 0; i < n; i++) if (v[i]! > m) m = v[i]!;
+  return m;
 }
 
 function modeOf<K>(counts: Map<K, number>, cmp: (a: K, b: K) => number): K | undefined {

@@ -146,7 +146,7 @@ export async function fitLocal(party: string, path: string, spec: LocalSpec, mod
     }
     const field = spec.kind === 'substitution' ? `task_config.input_rule.${party}` : undefined;
     if (mode.stream ?? (await isLarge(path))) {
-      f.rule = await fitRule(party, spec, () => readChunks(path, f.text, f.chunkBytes), loaded);
+      f.rule = await fitRule(party, spec, () => readChunks(path, f.text, f.chunkBytes, { skipText: true }), loaded);
       // Check the rule against the first chunk now, so that a type problem fails before any write.
       for await (const t of readChunks(path, f.text, f.chunkBytes)) { transform(f, t, field); break; }
     } else {

@@ -22,15 +22,20 @@ export async function readTable(path: string, idColumns: readonly string[] = [])
 /**
  * Yields the file as tables of the records of each streamed batch (`readCsvBatches`), typed by the
  * same cell rule as `readCsv` (a batch whose text column has only empty cells reads as text).
+ * `skipText`: leave the text columns out (for passes that only fit statistics of the others).
  */
-export async function* readChunks(path: string, textColumns: readonly string[] = [], chunkBytes?: number): AsyncGenerator<Table> {
+export async function* readChunks(path: string, textColumns: readonly string[] = [], chunkBytes?: number, opts: { skipText?: boolean } = {}): AsyncGenerator<Table> {
   const text = new Set(textColumns);
   for await (const b of readCsvBatches(path, chunkBytes === undefined ? {} : { chunkBytes })) {
     const data: Record<string, Column> = {};
+    const names: string[] = [];
     b.header.forEach((name, j) => {
+      // A fitting pass never looks at the pass-through columns: they are not decoded at all.
+      if (opts.skipText === true && text.has(name)) return;
+      names.push(name);
       data[name] = (text.has(name) ? undefined : b.numbers(j)) ?? b.strings(j);
     });
-    yield makeTable([...b.header], data);
+    yield makeTable(names, data);
   }
 }
 
