@@ -14,6 +14,7 @@
 //   17-digit decimal is (17 digits always round-trip, and the closest one is the one printed).
 
 const POW10 = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
+const NEG10 = Array.from({ length: 8 }, (_, k) => Number(`1e-${k}`));
 const TWO53 = 2 ** 53;
 const SPLIT = 134217729; // 2^27 + 1: Dekker's splitting constant
 
@@ -110,29 +111,38 @@ export function writeNumber(b: Uint8Array, p: number, v: number): number {
   if (!(a >= 1e-6 && a < 1e15)) return writeString(b, p, a);
   // Decimal exponent e (10^e <= a < 10^(e+1)); an estimate one off only sends the value to a
   // slower path below (every path checks its digit count).
-  let e = Math.floor(Math.log10(a));
-  if (a >= pow10(e + 1)) e++;
+  let e = 0;
+  if (a >= 1) while (e < 15 && a >= POW10[e + 1]!) e++;
+  else {
+    e = -1;
+    while (e > -6 && a < NEG10[-e]!) e--;
+  }
   // Up to 15 significant digits: the candidate with 15, then its trailing zeros dropped.
   const k15 = 14 - e;
   const t15 = POW10[k15]!;
   let m = Math.round(a * t15);
   if (m < 1e15 && m / t15 === a) {
-    let k = k15;
-    while (k > 0 && m % 10 === 0) {
-      m /= 10;
-      k--;
+    // Trailing zeros, counted on 32-bit integer parts (a double's % is a slow library call).
+    const hi = Math.floor(m / 1e8);
+    let x = (m - hi * 1e8) | 0;
+    let z = 0;
+    if (x === 0) {
+      z = 8;
+      x = hi | 0;
     }
+    while (z < k15 && x !== 0 && x % 10 === 0) {
+      x = (x / 10) | 0;
+      z++;
+    }
+    if (z > k15) z = k15;
+    m /= POW10[z]!; // exact: 10^z divides m
+    const k = k15 - z;
     const len = writeUint(SCRATCH, 0, m);
     return writeFixed(b, p, SCRATCH, len, k);
   }
   return writeLong(b, p, a, e);
 }
 
-const NEG10 = Array.from({ length: 8 }, (_, k) => Number(`1e-${k}`));
-/** 10^n as the nearest double, for -7 <= n <= 22. */
-function pow10(n: number): number {
-  return n >= 0 ? POW10[n]! : NEG10[-n]!;
-}
 
 // Results of splitScaled (module slots: no allocation per cell).
 let NHI = 0; // the scaled value rounded to an integer, as NHI * 1e9 + NLO

@@ -6,6 +6,7 @@
 import type { Column } from '@sfw/data';
 import { isNumericColumn } from '@sfw/data';
 import { issue } from './issues.ts';
+import { selectRanks } from './select.ts';
 import type { BinVariable } from './rules.ts';
 
 export type BinningMethod = 'eq_range' | 'quantile';
@@ -81,10 +82,38 @@ export function countBins(codes: Int32Array, bins: number): { total: number[]; e
   return { total, elseCount };
 }
 
+/** The ranks rawSplitPoints reads: the ends, and both neighbours of each quantile position. */
+function splitRanks(n: number, method: BinningMethod, binNum: number): number[] {
+  const ranks = [0, n - 1];
+  if (method === 'quantile') {
+    for (let i = 0; i <= binNum; i++) {
+      const h = (i === binNum ? 1 : i * (1 / binNum)) * (n - 1);
+      const lo = Math.floor(h);
+      ranks.push(lo, Math.min(lo + 1, n - 1));
+    }
+  }
+  return [...new Set(ranks)].sort((a, b) => a - b);
+}
+
+/**
+ * `values` reordered so that every rank rawSplitPoints reads holds its sorted value (selection, not
+ * a sort). A zero among them takes the full sort: only there could the order of equal keys (-0
+ * before 0) change a value.
+ */
+function orderedAt(values: Float64Array, method: BinningMethod, binNum: number): Float64Array {
+  if (values.length === 0) return values;
+  const ranks = splitRanks(values.length, method, binNum);
+  // Many ranks (ChiMerge's initial bins): one sort is cheaper than that many selections.
+  if (ranks.length > 32) return values.sort();
+  selectRanks(values, ranks);
+  if (ranks.some((r) => values[r] === 0)) values.sort();
+  return values;
+}
+
 /** Removes split points so that no bin is empty (merging an empty bin into its right neighbour). */
-function dropEmptyBins(sorted: Float64Array, splits: number[]): number[] {
+function dropEmptyBins(values: Float64Array, splits: number[]): number[] {
   const counts = new Array<number>(splits.length + 1).fill(0);
-  for (const x of sorted) counts[numericBin(splits, x)]!++;
+  for (let i = 0; i < values.length; i++) counts[numericBin(splits, values[i]!)]!++;
   const kept: number[] = [];
   splits.forEach((s, i) => { if (counts[i]! > 0) kept.push(s); });
   // The last bin empty: its left split goes (x > s_last has no rows).
@@ -99,8 +128,14 @@ function dropEmptyBins(sorted: Float64Array, splits: number[]): number[] {
 export function fitVariable(name: string, col: Column, method: BinningMethod, binNum: number): { variable: BinVariable; codes: Int32Array } {
   let v: Pick<BinVariable, 'name' | 'type' | 'split_points' | 'categories'>;
   if (isNumericColumn(col)) {
-    const sorted = col.filter((x) => !Number.isNaN(x)).sort();
-    v = { name, type: 'numeric', split_points: dropEmptyBins(sorted, rawSplitPoints(sorted, method, binNum)) };
+    const values = new Float64Array(col.length);
+    let n = 0;
+    for (let i = 0; i < col.length; i++) {
+      const x = col[i]!;
+      if (x === x) values[n++] = x;
+    }
+    const part = values.subarray(0, n);
+    v = { name, type: 'numeric', split_points: dropEmptyBins(part, rawSplitPoints(orderedAt(part, method, binNum), method, binNum)) };
   } else {
     const cats = [...new Set(col.filter((s) => s !== ''))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     v = { name, type: 'string', categories: cats };

@@ -8,6 +8,7 @@ import { isNumericColumn } from '@sfw/data';
 import { mergeType, roundHalfEven, typeEvidence, typeOf, withColumns } from './columns.ts';
 import type { TypeEvidence, ValueType } from './columns.ts';
 import { issue } from './issues.ts';
+import { maxOf, selectNth } from './select.ts';
 import type { FillnaColumn, FillnaRule } from './rules.ts';
 import type { FillnaConfig } from './params.ts';
 
@@ -73,49 +74,6 @@ class NumericStats {
         return NaN;
     }
   }
-}
-
-/**
- * The value of rank k (0-based) among v's values, none NaN; v is reordered so that v[0..k) <= v[k].
- * Quickselect with a median-of-three pivot; a range that stops shrinking is sorted instead.
- */
-function selectNth(v: Float64Array, k: number): number {
-  let lo = 0;
-  let hi = v.length - 1;
-  let budget = 2 * Math.ceil(Math.log2(v.length + 1)) + 8;
-  while (hi > lo) {
-    if (budget-- === 0) {
-      v.subarray(lo, hi + 1).sort();
-      break;
-    }
-    const mid = lo + ((hi - lo) >> 1);
-    const a = v[lo]!, b = v[mid]!, c = v[hi]!;
-    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (v[i]! < pivot) i++;
-      while (v[j]! > pivot) j--;
-      if (i <= j) {
-        const t = v[i]!;
-        v[i] = v[j]!;
-        v[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else break;
-  }
-  return v[k]!;
-}
-
-/** The largest of v[0..n). */
-function maxOf(v: Float64Array, n: number): number {
-  let m = -Infinity;
-  for (let i = 0; i < n; i++) if (v[i]! > m) m = v[i]!;
-  return m;
 }
 
 function modeOf<K>(counts: Map<K, number>, cmp: (a: K, b: K) => number): K | undefined {
