@@ -13,8 +13,8 @@
 // exponents beyond 22, are handed to Number() on the field's ASCII text. Every path therefore gives
 // exactly Number()'s value (property-tested in csv-number.test.ts).
 
-const POW10 = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
-const TWO53 = 2 ** 53;
+import { HI_WORD, LO_WORD, POW10, TWO53, productError } from './float-exact.ts';
+
 const MISSING_TEXT = ['', 'NA', 'N/A', 'NaN', 'nan', 'null', 'NULL', 'None'];
 const MISSING = MISSING_TEXT.map((s) => Buffer.from(s, 'latin1'));
 const MISSING_SET = new Set(MISSING_TEXT);
@@ -23,24 +23,15 @@ const INFINITY = Buffer.from('Infinity', 'latin1');
 // Bit access to a double (which word holds the exponent depends on the platform's byte order).
 const F64 = new Float64Array(1);
 const U32 = new Uint32Array(F64.buffer);
-const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
-const LO = 1 - HI;
+const HI = HI_WORD;
+const LO = LO_WORD;
 
-// Dekker's exact product a*b = PH + PL (no fused multiply-add in JS); results in module slots to
-// avoid allocating in the per-cell loop.
-const SPLIT = 134217729; // 2^27 + 1
+// The exact product a*b = PH + PL, in module slots so the per-cell loop allocates nothing.
 let PH = 0;
 let PL = 0;
 function twoProd(a: number, b: number): void {
-  const p = a * b;
-  const A = SPLIT * a;
-  const ah = A - (A - a);
-  const al = a - ah;
-  const B = SPLIT * b;
-  const bh = B - (B - b);
-  const bl = b - bh;
-  PH = p;
-  PL = ah * bh - p + ah * bl + al * bh + al * bl;
+  PH = a * b;
+  PL = productError(a, b, PH);
 }
 
 function equalBytes(b: Uint8Array, s: number, e: number, word: Uint8Array): boolean {

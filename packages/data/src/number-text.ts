@@ -13,16 +13,15 @@
 //   either side: symmetric unless v is a power of two, which is left to String), else the closest
 //   17-digit decimal is (17 digits always round-trip, and the closest one is the one printed).
 
-const POW10 = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
+import { HI_WORD, LO_WORD, POW10, TWO53, productError } from './float-exact.ts';
+
 const NEG10 = Array.from({ length: 8 }, (_, k) => Number(`1e-${k}`));
-const TWO53 = 2 ** 53;
-const SPLIT = 134217729; // 2^27 + 1: Dekker's splitting constant
 
 // Bit access to a double (which 32-bit word holds the exponent depends on the byte order).
 const F64 = new Float64Array(1);
 const U32 = new Uint32Array(F64.buffer);
-const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
-const LO = 1 - HI;
+const HI = HI_WORD;
+const LO = LO_WORD;
 
 const DIGITS = new Uint8Array(200);
 for (let i = 0; i < 100; i++) {
@@ -143,28 +142,20 @@ export function writeNumber(b: Uint8Array, p: number, v: number): number {
   return writeLong(b, p, a, e);
 }
 
-
-// Results of splitScaled (module slots: no allocation per cell).
+// Results of roundScaled (module slots: no allocation per cell).
 let NHI = 0; // the scaled value rounded to an integer, as NHI * 1e9 + NLO
 let NLO = 0;
 let DIST = 0; // (that integer) - a * 10^k, to within ~2^-50
 
 /**
- * Rounds a * 10^k (k <= 22, exact as the double-double PH + PL) to the nearest integer, kept as
+ * Rounds a * 10^k (k <= 22, formed exactly as the double-double ph + pl) to the nearest integer, kept as
  * NHI * 1e9 + NLO, and its signed distance DIST from the exact product. False when the product is
  * too close to a half-integer to round safely.
  */
 function roundScaled(a: number, k: number): boolean {
   const t = POW10[k]!;
-  // Dekker: a * t = ph + pl exactly.
   const ph = a * t;
-  const A = SPLIT * a;
-  const ah = A - (A - a);
-  const al = a - ah;
-  const T = SPLIT * t;
-  const th = T - (T - t);
-  const tl = t - th;
-  const pl = ah * th - ph + ah * tl + al * th + al * tl;
+  const pl = productError(a, t, ph); // a * t = ph + pl exactly
   const ip = Math.floor(ph); // exact; ph is an integer already from 2^52 up
   const r = ph - ip + pl; // fraction part plus the low word: within about (-1, 2)
   const c = Math.round(r);
@@ -172,15 +163,9 @@ function roundScaled(a: number, k: number): boolean {
   if (Math.abs(Math.abs(f) - 0.5) < 1e-6) return false;
   DIST = -f;
   let hi = Math.floor(ip / 1e9);
-  let lo = ip - hi * 1e9; // exact: hi * 1e9 is a double (hi * 5^9 < 2^53) and so is the difference
-  if (lo < 0) {
-    hi -= 1;
-    lo += 1e9;
-  } else if (lo >= 1e9) {
-    hi += 1;
-    lo -= 1e9;
-  }
-  lo += c;
+  // ip - hi * 1e9 is exact (hi * 1e9 is a double: hi * 5^9 < 2^53, and so is the difference); the
+  // floor of the quotient may be one off and c is small, so one carry step brings lo into range.
+  let lo = ip - hi * 1e9 + c;
   if (lo < 0) {
     hi -= 1;
     lo += 1e9;
