@@ -1,19 +1,15 @@
 // Matrix products: the Strassen-Winograd levels and the accumulating product are bit-identical to
 // the direct kernel (exact in Z_2^k), on one thread and split over kernel threads; small products
 // match the BigInt reference.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   RingError, WINOGRAD_MIN, add, allocLimbs, jsKernels, kernels, makeTensor, matmul, matmulAdd, randomTensor, setKernelThreads, setKernels,
   toBigInts, wasmKernels, wipeRingScratch, type FieldType, type RingTensor,
 } from './index.ts';
+import { useWasmKernels } from './__tests__/wasm-kernels.ts';
 import { helperJobs } from './threads.ts';
 
-const initial = kernels();
-beforeAll(() => setKernels(wasmKernels));
-afterAll(() => {
-  setKernelThreads(1);
-  setKernels(initial);
-});
+useWasmKernels();
 
 /** The direct kernel (no Winograd level), into a fresh zeroed output. */
 function direct(a: RingTensor, b: RingTensor): RingTensor {

@@ -95,17 +95,7 @@ export class Prg {
    * read exactly the bytes that drawing them one after another would have given.
    */
   split(lengths: readonly number[]): Prg[] {
-    let off = this.#offset;
-    const parts = lengths.map((len) => {
-      if (!Number.isSafeInteger(len) || len < 0) throw new RingError('Prg.split lengths must be non-negative byte counts');
-      const p = new Prg(this.#seed, off);
-      off += len;
-      return p;
-    });
-    this.#offset = off;
-    this.#cipher = cipherAt(this.#seed, off);
-    if (off % 16 !== 0) this.#cipher.update(ZEROS.subarray(0, off % 16));
-    return parts;
+    return this.#take(lengths, 'Prg.split').map((off) => new Prg(this.#seed, off));
   }
 
   /**
@@ -114,18 +104,23 @@ export class Prg {
    * carry the seed: they stay inside the process (its kernel threads), like the PRG itself.
    */
   streams(lengths: readonly number[]): KeyStream[] {
-    let off = this.#offset;
     const seed = new Uint8Array(this.#seed);
-    const out = lengths.map((len) => {
-      if (!Number.isSafeInteger(len) || len < 0) throw new RingError('Prg.streams lengths must be non-negative byte counts');
-      const s = { seed, offset: off };
+    return this.#take(lengths, 'Prg.streams').map((offset) => ({ seed, offset }));
+  }
+
+  /** The start offsets of the next consecutive regions of `lengths` bytes; moves this PRG past them. */
+  #take(lengths: readonly number[], what: string): number[] {
+    let off = this.#offset;
+    const starts = lengths.map((len) => {
+      if (!Number.isSafeInteger(len) || len < 0) throw new RingError(`${what} lengths must be non-negative byte counts`);
+      const start = off;
       off += len;
-      return s;
+      return start;
     });
     this.#offset = off;
     this.#cipher = cipherAt(this.#seed, off);
     if (off % 16 !== 0) this.#cipher.update(ZEROS.subarray(0, off % 16));
-    return out;
+    return starts;
   }
 
   /** The next n keystream bytes. */

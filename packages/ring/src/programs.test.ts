@@ -2,19 +2,15 @@
 // Prg.fill and running the tensor kernels (the BigInt reference backend), on one thread and split
 // over kernel threads, from block-aligned and unaligned stream offsets; the PRG moves past exactly
 // the regions handed out.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  BlockProgram, Prg, add, addScalar, jsKernels, kernels, makeTensor, mulAdd, randomSeed, randomTensor, setKernelThreads, setKernels, sub,
+  BlockProgram, Prg, add, addScalar, jsKernels, makeTensor, mulAdd, randomSeed, randomTensor, setKernelThreads, setKernels, sub,
   toBigInts, toBytes, truncPair, wasmKernels, type FieldType, type RingTensor,
 } from './index.ts';
+import { useWasmKernels } from './__tests__/wasm-kernels.ts';
 import { helperJobs } from './threads.ts';
 
-const initial = kernels();
-beforeAll(() => setKernels(wasmKernels));
-afterAll(() => {
-  setKernelThreads(1);
-  setKernels(initial);
-});
+useWasmKernels();
 
 function shared(field: FieldType, n: number): RingTensor {
   return makeTensor(field, [n], new BigUint64Array(new SharedArrayBuffer(8 * n * (field === 'FM64' ? 1 : 2))));

@@ -1,20 +1,16 @@
 // Kernel threads: every split kernel gives bit-identical results to one thread and to the BigInt
 // reference, for shared operands (split in place), non-shared ones (one thread; matmul staged) and
 // mixed ones; the PRG stream is the same whether or not a fill was split.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  Prg, add, allocLimbs, beaverCombine, beaverMask, jsKernels, kernelThreads, kernels, makeTensor, matmul, mulAdd, randomTensor, setKernels,
+  Prg, add, allocLimbs, beaverCombine, beaverMask, jsKernels, kernelThreads, makeTensor, matmul, mulAdd, randomTensor, setKernels,
   setKernelThreads, shr, toBigInts, truncFinish, truncPair, wasmKernels, type FieldType, type RingTensor,
 } from './index.ts';
+import { useWasmKernels } from './__tests__/wasm-kernels.ts';
 import { helperJobs, runMatmul, winogradLevel, type Exports } from './threads.ts';
 import { RING_WASM_BASE64 } from './wasm-bytes.ts';
 
-const initial = kernels();
-beforeAll(() => setKernels(wasmKernels));
-afterAll(() => {
-  setKernelThreads(1);
-  setKernels(initial);
-});
+useWasmKernels();
 
 /** A copy of t in shared memory while threads are on (allocLimbs decides). */
 function pooled(t: RingTensor): RingTensor {

@@ -2,8 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { Blake2bBatch } from './blake2b.ts';
+import { Blake2bBatch, type Blake2bViews } from './blake2b.ts';
 import { sodium } from './sodium.ts';
+
+/** Lays the messages out back to back in the batch's input, with their offsets. */
+function pack(v: Blake2bViews, msgs: readonly Uint8Array[]): void {
+  let p = 0;
+  msgs.forEach((m, i) => {
+    v.offs[i] = p;
+    v.msgs.set(m, p);
+    p += m.length;
+  });
+  v.offs[msgs.length] = p;
+}
 
 describe('BLAKE2b batch (WASM)', () => {
   it('gives libsodium crypto_generichash digests for every length 0..400 and digest lengths 16, 32, 64', () => {
@@ -13,13 +24,7 @@ describe('BLAKE2b batch (WASM)', () => {
     for (const outLen of [16, 32, 64]) {
       const total = lens.reduce((a, l) => a + l, 0);
       const v = b.prepare(msgs.length, total, outLen);
-      let p = 0;
-      msgs.forEach((m, i) => {
-        v.offs[i] = p;
-        v.msgs.set(m, p);
-        p += m.length;
-      });
-      v.offs[msgs.length] = p;
+      pack(v, msgs);
       b.run(msgs.length, outLen);
       msgs.forEach((m, i) => {
         const want = Buffer.alloc(outLen);
@@ -36,13 +41,7 @@ describe('BLAKE2b batch (WASM)', () => {
     for (const preLen of [0, 32, 200]) {
       const prefix = randomBytes(preLen);
       const v = b.prepare(msgs.length, total, 32, prefix);
-      let p = 0;
-      msgs.forEach((m, i) => {
-        v.offs[i] = p;
-        v.msgs.set(m, p);
-        p += m.length;
-      });
-      v.offs[msgs.length] = p;
+      pack(v, msgs);
       b.run(msgs.length, 32);
       msgs.forEach((m, i) => {
         const want = Buffer.alloc(32);
