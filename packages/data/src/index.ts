@@ -18,5 +18,6 @@ export { cellNumber, isMissingCell } from './csv-number.ts';
 export { formatCsv, formatCsvHeader, formatCsvRowBytes, formatCsvRows, writeCsv } from './csv-write.ts';
 export type { StandardizeStats } from './standardize.ts';
 export { applyStandardize, columnMeanStd, standardize } from './standardize.ts';
+export { selectNth, selectRanks } from './select.ts';
 export type { PinnedConfinement, PinnedMode, PinnedOpenOptions } from './pinned.ts';
 export { confinePinnedOpens, pinnedConfinement, openPinned, openPinnedSync, readFilePinned, readFilePinnedSync, writeFilePinned } from './pinned.ts';

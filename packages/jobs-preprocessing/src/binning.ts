@@ -4,9 +4,8 @@
 // match; the last bin x > the last split), empty bins removed. Text columns: one bin per category,
 // categories sorted. Nulls go to the `else` bin.
 import type { Column } from '@sfw/data';
-import { isNumericColumn } from '@sfw/data';
+import { isNumericColumn, selectRanks } from '@sfw/data';
 import { issue } from './issues.ts';
-import { selectRanks } from './select.ts';
 import type { BinVariable } from './rules.ts';
 
 export type BinningMethod = 'eq_range' | 'quantile';

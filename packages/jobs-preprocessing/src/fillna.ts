@@ -4,11 +4,11 @@
 // streamed file. Median is exact (pandas' median), where SecretFlow uses Arrow's approximate
 // (t-digest) median; most_frequent breaks ties toward the smallest value (pandas `mode()[0]`).
 import type { Column, Table } from '@sfw/data';
-import { isNumericColumn } from '@sfw/data';
+import { isNumericColumn, selectNth } from '@sfw/data';
 import { mergeType, roundHalfEven, typeEvidence, typeOf, withColumns } from './columns.ts';
 import type { TypeEvidence, ValueType } from './columns.ts';
 import { issue } from './issues.ts';
-import { maxOf, selectNth } from './select.ts';
+
 import type { FillnaColumn, FillnaRule } from './rules.ts';
 import type { FillnaConfig } from './params.ts';
 
@@ -193,4 +193,11 @@ export function applyFillna(t: Table, rule: FillnaRule): Table {
     }
   }
   return withColumns(t, replace);
+}
+
+/** The largest of v[0..n). */
+export function maxOf(v: Float64Array, n: number): number {
+  let m = -Infinity;
+  for (let i = 0; i < n; i++) if (v[i]! > m) m = v[i]!;
+  return m;
 }

@@ -9,6 +9,8 @@
 // most COLLECT_LIMIT values the next pass collects and sorts them. Every step is exact (counts, not
 // estimates); a window always shrinks to one bucket, so a few passes suffice for real data.
 
+import { selectRanks } from '@sfw/data';
+
 export const QUARTILES = [0.25, 0.5, 0.75] as const;
 
 /** The 0-based order statistics needed for the quartiles of n values. */
@@ -54,44 +56,8 @@ export class ValueBuffer {
   /** Exact quartiles by selection (the buffer is reordered, not sorted). */
   quartiles(): [number, number, number] {
     const v = this.buf.subarray(0, this.length);
-    const ranks = quartileRanks(v.length);
-    // Ranks ascending: each selection leaves smaller values left of it, so the next one only
-    // partitions what lies to its right.
-    let lo = 0;
-    for (const r of ranks) {
-      select(v, r, lo, v.length - 1);
-      lo = r;
-    }
+    selectRanks(v, quartileRanks(v.length));
     return quartilesFrom(v.length, (r) => v[r]!);
-  }
-}
-
-/**
- * Hoare's selection (quickselect, median-of-three pivot): afterwards a[k] is the k-th smallest of
- * a[lo..hi], with no larger value before it and no smaller after it. Expected O(n).
- */
-export function select(a: Float64Array, k: number, lo: number, hi: number): void {
-  while (hi > lo) {
-    const mid = (lo + hi) >>> 1;
-    // Median of three as pivot.
-    const x = a[lo]!, y = a[mid]!, z = a[hi]!;
-    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i]! < pivot) i++;
-      while (a[j]! > pivot) j--;
-      if (i <= j) {
-        const t = a[i]!;
-        a[i] = a[j]!;
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return;
   }
 }
 

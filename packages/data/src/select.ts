@@ -1,5 +1,6 @@
 // Order statistics by selection (quickselect): linear time where a full sort is n log n, for
-// statistics that need a few ranks of a column (median, quantile split points).
+// statistics that need a few ranks of a column (median, quartiles, quantile split points). A range
+// that stops shrinking is sorted, so crafted data cannot make a selection quadratic.
 
 /**
  * The value of rank k (0-based) among v's values, none NaN; v is reordered so that v[0..k) <= v[k]
@@ -37,13 +38,6 @@ export function selectNth(v: Float64Array, k: number, from = 0): number {
     else break;
   }
   return v[k]!;
-}
-
-/** The largest of v[0..n). */
-export function maxOf(v: Float64Array, n: number): number {
-  let m = -Infinity;
-  for (let i = 0; i < n; i++) if (v[i]! > m) m = v[i]!;
-  return m;
 }
 
 /**
