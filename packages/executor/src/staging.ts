@@ -146,7 +146,7 @@ export async function stageFiles(files: readonly ResolvedFile[], tag: string, op
         await commitHooks.beforeCheck?.();
         // Every output directory is still the pinned one at its path, inside its root, reached
         // through no link; from here on its entries are named through the descriptor (pinned-dir.ts).
-        for (const p of new Set([...staged.values()].map((s) => s.pin))) await recheckDirectory(p);
+        for (const p of pins.values()) await recheckDirectory(p);
         const moves: { entry: JournalEntry; local: JournalEntry }[] = [];
         for (const s of staged.values()) {
           const local = { temp: s.pin.at(basename(s.temp)), final: s.pin.at(basename(s.final)), dir: s.dir, old: s.pin.at(`.${basename(s.final)}${suffixOf()}.old`) };
@@ -162,7 +162,7 @@ export async function stageFiles(files: readonly ResolvedFile[], tag: string, op
         }
         await commitHooks.beforeRename?.();
         for (const m of moves) await applyEntry(m.local);
-        for (const p of new Set([...staged.values()].map((s) => s.pin))) await p.fh.sync().catch(() => syncDir(p.dir));
+        for (const p of pins.values()) await p.fh.sync().catch(() => syncDir(p.dir));
         if (journal !== undefined) await rm(journal, { force: true });
         await unpin();
       } catch (err) {

@@ -215,8 +215,8 @@ export class DealerCore {
     // parts), then the dealer-only parts. Outputs: the adjust rank's derived shares.
     const counts = this.#prgs.map((_, j) => rnd.length + (j === ADJUST_RANK ? 0 : der.length));
     const inputs = counts.reduce((s, c) => s + c, 0) + own.length;
-    const g = new BlockProgram(field, inputs, der.length);
     if (!BlockProgram.available()) return undefined;
+    const g = new BlockProgram(field, inputs, der.length);
     const totals: Record<string, number> = {};
     const others: (number | undefined)[] = der.map(() => undefined);
     let at = 0;
