@@ -29,8 +29,9 @@ describe('matmul', () => {
       ['FM64', 520, 514, 1030], // rectangular: the 1030 columns do not nest (the other dims are below 2 x 512)
       ['FM64', 1024, 1024, 1024], // two nested levels
       ['FM64', 513, 512, 512], // odd dimension: direct product
-      ['FM64', 1000, 1000, 1000], // one thread: resident level, and a second resident level inside it (blocks of 250)
-      ['FM64', 800, 1000, 840], // rectangular second level (400 x 500 x 420 split again)
+      ['FM64', 1000, 1000, 1000], // one thread: resident level, and two more inside it (leaves of 125: odd rows)
+      ['FM64', 800, 1000, 840], // rectangular levels below (400 x 500 x 420, 200 x 250 x 210; leaves 100 x 125 x 105)
+      ['FM64', 1200, 800, 1000], // every block a different shape at each of the three levels (leaves 150 x 100 x 125)
       ['FM64', 1000, 804, 1002], // 501 columns per block: no second level
       ['FM128', 512, 512, 512],
     ];

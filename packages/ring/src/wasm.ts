@@ -119,7 +119,8 @@ export function wipeRingScratch(): void {
     stage[key]?.fill(0n);
     delete stage[key];
   }
-  scratch?.u64.fill(0n);
+  // A row range run here by the split product may have grown the memory under an older view.
+  if (scratch !== undefined) new BigUint64Array(scratch.x.memory.buffer).fill(0n);
   scratch = undefined;
 }
 
@@ -394,97 +395,139 @@ export const wasmKernels: RingKernels = {
   },
 };
 
-/** Copy the four (hr x hc) blocks of src (rows x cols, l limbs per element) to limb offsets at[0..3] of mem. */
-function gatherBlocks(mem: BigUint64Array, src: BigUint64Array, cols: number, l: number, hr: number, hc: number, at: readonly number[]): void {
-  const rowL = cols * l, hL = hc * l;
-  for (let q = 0; q < 4; q++)
-    for (let r = 0; r < hr; r++) {
-      const s0 = ((q >> 1) * hr + r) * rowL + (q & 1) * hL;
-      mem.set(src.subarray(s0, s0 + hL), (at[q] as number) + r * hL);
-    }
-}
-
-/** Limb offsets of one resident level's blocks from `base`: A11 A12 A21 A22 S1 S2 S3 S4 | B11 B12 B21 B22 T1 T2 T3 T4 | C11 C12 C21 C22 U V W (X). */
-function levelLayout(base: number, aQ: number, bQ: number, cQ: number): [(i: number) => number, (i: number) => number, (i: number) => number] {
-  return [(i) => base + i * aQ, (i) => base + 8 * aQ + i * bQ, (i) => base + 8 * aQ + 8 * bQ + i * cQ];
-}
-
+// The one-thread resident Strassen-Winograd levels. Every block lives in the scratch memory in a
+// nested-quarter layout: a block of depth d > 0 is its four quarters (11 12 21 22) one after the
+// other, each a block of depth d - 1; depth 0 is row-major. Elementwise additions do not care about
+// the layout (every block of a level has the same one), so the levels below the first address their
+// quarters where they are: the operands are placed once, when they are copied in from the caller's
+// rows, and the results are read out once, and no level copies quarters in or adds its result blocks
+// back into its parent's (each level accumulates straight into the parent's block).
 
 /**
  * Inside the resident level, a half-size product takes one more level when every dimension is even
- * and at least this (so leaves are >= 200): the kernel runs 250^3 at the rate of 500^3, so the
- * eighth product saved outweighs the level's O(n^2) additions and copies, which stay in WASM memory.
+ * and at least this (so leaves are >= 100). With the quarters addressed in place, a level costs only
+ * its additions, and at 1000^3 FM64 (AMD EPYC, CPU time, one process alternating old and new) a
+ * third level (leaves of 125^3) took the product from 165 to 157 ms: the kernel runs 125^3 nearly
+ * at the rate of 250^3, so the eighth product saved outweighs the additions.
  */
-const RESIDENT_INNER_MIN = 400;
+const RESIDENT_INNER_MIN = 200;
 
 const innerLevel = (m: number, k: number, n: number): boolean => m % 2 === 0 && k % 2 === 0 && n % 2 === 0 && Math.min(m, k, n) >= RESIDENT_INNER_MIN;
 
-/** Bytes of the blocks of an inner resident level for an m x k x n product (no block for out: it accumulates in place). */
-const innerBytes = (l: number, m: number, k: number, n: number): number => ((8 * (m / 2) * (k / 2) + 8 * (k / 2) * (n / 2) + 7 * (m / 2) * (n / 2)) * l) * 8;
+/** Levels below the first for an m x k x n product (each halves every dimension). */
+function innerDepth(m: number, k: number, n: number): number {
+  let d = 0;
+  while (innerLevel(m, k, n)) [m, k, n, d] = [m / 2, k / 2, n / 2, d + 1];
+  return d;
+}
+
+/** Scratch bytes of the levels below the first, from an m x k x n product down (S1..S4, T1..T4, U V W per level). */
+function innerBytes(l: number, m: number, k: number, n: number, depth: number): number {
+  let bytes = 0;
+  for (let d = 0; d < depth; d++) {
+    [m, k, n] = [m / 2, k / 2, n / 2];
+    bytes += (4 * m * k + 4 * k * n + 3 * m * n) * l * 8;
+  }
+  return bytes;
+}
 
 /**
- * c += a . b on contiguous row-major matrices at byte offsets of the scratch memory; with `inner`, one
- * Winograd level whose blocks start at byte offset ws (the kernel's scratch after them), else the
- * kernel with its scratch at ws.
+ * Copy the rows x cols matrix at limb `from` of src (row stride rowL limbs) into the nested layout of
+ * depth d at limb `to` of mem, or (out) the other way.
  */
-function productResident(s: Scratch, l: number, a: number, b: number, c: number, m: number, k: number, n: number, ws: number, inner: boolean): void {
-  const x = s.x, mem = s.u64;
-  const mm = l === 1 ? x.matmul64 : x.matmul128;
-  if (!inner) {
+function place(mem: BigUint64Array, to: number, src: BigUint64Array, from: number, rowL: number, rows: number, cols: number, l: number, d: number, out: boolean): void {
+  if (d === 0) {
+    const w = cols * l;
+    for (let r = 0; r < rows; r++) {
+      if (out) src.set(mem.subarray(to + r * w, to + (r + 1) * w), from + r * rowL);
+      else mem.set(src.subarray(from + r * rowL, from + r * rowL + w), to + r * w);
+    }
+    return;
+  }
+  const hr = rows / 2, hc = cols / 2, q = hr * hc * l;
+  for (let i = 0; i < 4; i++) place(mem, to + i * q, src, from + (i >> 1) * hr * rowL + (i & 1) * hc * l, rowL, hr, hc, l, d - 1, out);
+}
+
+type MatmulFn = (a: number, b: number, o: number, m: number, k: number, n: number, scr: number) => void;
+
+/**
+ * Block c += block a . block b (byte offsets; m x k x n; blocks of depth d): the kernel at depth 0,
+ * else one Winograd level on the blocks' quarters (linalg.ts's identities) with its S, T and U V W
+ * blocks from byte offset ws and the level below after them. With `fresh`, c holds nothing yet and
+ * is written instead of added to (one pass fewer per quarter).
+ */
+function levelProduct(x: Instance, mem: BigUint64Array, mm: MatmulFn, l: number, a: number, b: number, c: number, m: number, k: number, n: number, d: number, ws: number, fresh: boolean): void {
+  if (d === 0) {
+    if (fresh) mem.fill(0n, c / 8, c / 8 + m * n * l);
     mm(a, b, c, m, k, n, ws);
     return;
   }
+  const add = l === 1 ? x.add64 : x.add128, sub = l === 1 ? x.sub64 : x.sub128;
   const h = m / 2, kh = k / 2, nh = n / 2;
-  const [A, B, C] = levelLayout(ws / 8, h * kh * l, kh * nh * l, h * nh * l);
-  const quarters = (src: number, rows: number, cols: number, at: (i: number) => number): void => {
-    const s0 = src / 8, hr = rows / 2, hc = (cols / 2) * l, rowL = cols * l;
-    for (let q = 0; q < 4; q++)
-      for (let r = 0; r < hr; r++) {
-        const from = s0 + ((q >> 1) * hr + r) * rowL + (q & 1) * hc;
-        mem.copyWithin(at(q) + r * hc, from, from + hc);
-      }
-  };
-  quarters(a, m, k, A);
-  quarters(b, k, n, B);
-  const leafWs = ws + innerBytes(l, m, k, n);
-  winogradLevel(l === 1 ? x.add64 : x.add128, l === 1 ? x.sub64 : x.sub128, mem, A, B, C, h * kh, kh * nh, h * nh, l, (ai, bi, ci) => mm(A(ai) * 8, B(bi) * 8, C(ci) * 8, h, kh, nh, leafWs));
-  const add = l === 1 ? x.add64 : x.add128;
-  const hL = nh * l;
-  for (let q = 0; q < 4; q++)
-    for (let r = 0; r < h; r++) {
-      const d = c + (((q >> 1) * h + r) * n * l + (q & 1) * hL) * 8;
-      add(d, (C(q) + r * hL) * 8, d, nh);
-    }
+  const an = h * kh, bn = kh * nh, cn = h * nh;
+  const aQ = an * l * 8, bQ = bn * l * 8, cQ = cn * l * 8;
+  const A = (i: number): number => (i < 4 ? a + i * aQ : ws + (i - 4) * aQ);
+  const B = (i: number): number => (i < 4 ? b + i * bQ : ws + 4 * aQ + (i - 4) * bQ);
+  const D = (i: number): number => c + i * cQ;
+  const U = ws + 4 * aQ + 4 * bQ, V = U + cQ, W = V + cQ, next = W + cQ;
+  const prod = (ai: number, bi: number, to: number, first: boolean): void => levelProduct(x, mem, mm, l, A(ai), B(bi), to, h, kh, nh, d - 1, next, first);
+  const copy = (to: number, from: number): void => void mem.copyWithin(to / 8, from / 8, from / 8 + cn * l);
+  add(A(2), A(3), A(4), an); // S1 = A21 + A22
+  sub(A(4), A(0), A(5), an); // S2 = S1 - A11
+  sub(A(0), A(2), A(6), an); // S3 = A11 - A21
+  sub(A(1), A(5), A(7), an); // S4 = A12 - S2
+  sub(B(1), B(0), B(4), bn); // T1 = B12 - B11
+  sub(B(3), B(4), B(5), bn); // T2 = B22 - T1
+  sub(B(3), B(1), B(6), bn); // T3 = B22 - B12
+  sub(B(5), B(2), B(7), bn); // T4 = T2 - B21
+  prod(0, 0, U, true); // U = M1
+  if (fresh) copy(D(0), U);
+  else add(D(0), U, D(0), cn);
+  prod(1, 2, D(0), false); // C11 (+)= M1 + M2
+  prod(5, 5, U, false); // U = M1 + M6
+  copy(V, U);
+  prod(6, 6, V, false); // V = U + M7
+  prod(4, 4, W, true); // W = M5
+  if (fresh) {
+    add(V, W, D(3), cn); // C22 = V + M5
+    add(U, W, D(1), cn); // C12 = U + M5 ...
+  } else {
+    add(D(3), V, D(3), cn);
+    add(D(3), W, D(3), cn);
+    add(D(1), U, D(1), cn);
+    add(D(1), W, D(1), cn);
+  }
+  prod(7, 3, D(1), false); // ... + M3
+  prod(3, 7, W, true); // W = M4
+  if (fresh) sub(V, W, D(2), cn); // C21 = V - M4
+  else {
+    add(D(2), V, D(2), cn);
+    sub(D(2), W, D(2), cn);
+  }
 }
 
 // The Winograd level of linalg.ts with every block resident in the scratch memory: the additions
-// and the seven products run on offsets, and each operand crosses into WASM memory once (blocks
-// gathered straight from the caller's rows) instead of once per addition and per product. The
-// seven half-size products may take one more level there (productResident).
+// and the seven products run on offsets, and each operand crosses into WASM memory once (placed
+// straight from the caller's rows in the nested layout) instead of once per addition and per
+// product. The seven half-size products may take more levels there (levelProduct).
 function winogradResident(f: FieldType, a: BigUint64Array, b: BigUint64Array, out: BigUint64Array, m: number, k: number, n: number, acc: boolean): boolean {
   const l = limbs(f);
   const h = m / 2, kh = k / 2, nh = n / 2;
   const aQ = h * kh * l, bQ = kh * nh * l, cQ = h * nh * l; // limbs per block
-  const blocksEnd = (8 * aQ + 8 * bQ + (acc ? 8 : 7) * cQ) * 8; // accumulating: one more block for out's
+  const blocksEnd = (8 * aQ + 8 * bQ + 7 * cQ) * 8; // A11..A22 S1..S4 | B11..B22 T1..T4 | C11..C22 U V W
   if (blocksEnd + MATMUL_SCRATCH > KEEP_BYTES) return false; // would be dropped after the call: the generic path reuses its blocks
-  const inner = innerLevel(h, kh, nh) && blocksEnd + innerBytes(l, h, kh, nh) + MATMUL_SCRATCH <= KEEP_BYTES;
+  let depth = innerDepth(h, kh, nh);
+  while (depth > 0 && blocksEnd + innerBytes(l, h, kh, nh, depth) + MATMUL_SCRATCH > KEEP_BYTES) depth--;
   const s = sc();
-  s.ensure(blocksEnd + (inner ? innerBytes(l, h, kh, nh) : 0) + MATMUL_SCRATCH);
+  s.ensure(blocksEnd + innerBytes(l, h, kh, nh, depth) + MATMUL_SCRATCH);
   const mem = s.u64, x = s.x;
-  const [A, B, C] = levelLayout(0, aQ, bQ, cQ);
-  gatherBlocks(mem, a, k, l, h, kh, [A(0), A(1), A(2), A(3)]);
-  gatherBlocks(mem, b, n, l, kh, nh, [B(0), B(1), B(2), B(3)]);
-  const cn = h * nh;
-  winogradLevel(l === 1 ? x.add64 : x.add128, l === 1 ? x.sub64 : x.sub128, mem, A, B, C, h * kh, kh * nh, cn, l, (ai, bi, ci) => productResident(s, l, A(ai) * 8, B(bi) * 8, C(ci) * 8, h, kh, nh, blocksEnd, inner));
-  if (acc) {
-    // U V W are free again: with X they take out's four blocks, added into C11..C22.
-    const add = l === 1 ? x.add64 : x.add128;
-    gatherBlocks(mem, out, n, l, h, nh, [C(4), C(5), C(6), C(7)]);
-    for (let q = 0; q < 4; q++) add(C(q) * 8, C(4 + q) * 8, C(q) * 8, cn);
-  }
-  const rowL = n * l, hL = nh * l;
-  for (let q = 0; q < 4; q++)
-    for (let r = 0; r < h; r++) out.set(mem.subarray(C(q) + r * hL, C(q) + (r + 1) * hL), ((q >> 1) * h + r) * rowL + (q & 1) * hL);
+  // A11..A22 | B11..B22 | C11..C22, then the first level's S, T and U V W blocks and the levels below.
+  const aAt = 0, bAt = 4 * aQ, cAt = 4 * aQ + 4 * bQ, ws = (4 * aQ + 4 * bQ + 4 * cQ) * 8;
+  place(mem, aAt, a, 0, k * l, m, k, l, depth + 1, false);
+  place(mem, bAt, b, 0, n * l, k, n, l, depth + 1, false);
+  if (acc) place(mem, cAt, out, 0, n * l, m, n, l, depth + 1, false);
+  levelProduct(x, mem, l === 1 ? x.matmul64 : x.matmul128, l, aAt * 8, bAt * 8, cAt * 8, m, k, n, depth + 1, ws, !acc);
+  place(mem, cAt, out, 0, n * l, m, n, l, depth + 1, true);
   return true;
 }
 
