@@ -9,7 +9,7 @@ import type { PrepIssue } from './issues.ts';
 import type { FeatureIv } from './rules.ts';
 import { splitIndices } from './split.ts';
 import { headerOf, readTable, writeTable } from './table-io.ts';
-import { binPositives } from './woe-program.ts';
+import { binCounts } from './woe-program.ts';
 import * as woe from './woe-party.ts';
 import type { WoeBinning, WoeBins, WoeForParty, WoeLabel, WoeLayout, WoeSolution } from './woe-party.ts';
 
@@ -51,7 +51,7 @@ async function rowCount(_ctx: PyuContext, path: string): Promise<number> {
 const woeBin = (_ctx: PyuContext, path: string, features: string[], b: WoeBinning, label?: { name: string; positive: string }): Promise<WoeBins> => woe.bin(path, features, b, label);
 const woeLayout = (_ctx: PyuContext, b: WoeBins): WoeLayout => woe.layoutOf(b);
 const woeTotals = (_ctx: PyuContext, b: WoeBins): Float64Array => woe.totals(b);
-const woeMembership = (_ctx: PyuContext, b: WoeBins, r0: number, r1: number): PlainTensor => woe.membership(b, r0, r1);
+const woeCodes = (_ctx: PyuContext, b: WoeBins): PlainTensor => woe.binCodes(b);
 const woeLabel = (_ctx: PyuContext, b: WoeBins): WoeLabel => woe.labelOf(b);
 const woeLabelVector = (_ctx: PyuContext, l: WoeLabel): PlainTensor => woe.labelVector(l);
 const woeSolve = (_ctx: PyuContext, l: WoeLabel, layout: WoeLayout, totals: Float64Array, positives: PlainTensor, b: WoeBinning): WoeSolution[] => woe.solve(l, layout, totals, positives, b);
@@ -68,7 +68,7 @@ const woeFinish = (ctx: PyuContext, bins: WoeBins, sol: WoeForParty, b: WoeBinni
 export default defineDeviceModule('prep', {
   pyu: {
     header, fit, issues, write, split, rowCount,
-    woeBin, woeLayout, woeTotals, woeMembership, woeLabel, woeLabelVector, woeSolve, woeSolveLocal, woeForParty, woeNone, woeIvs, woeConcatIvs, woeFinish,
+    woeBin, woeLayout, woeTotals, woeCodes, woeLabel, woeLabelVector, woeSolve, woeSolveLocal, woeForParty, woeNone, woeIvs, woeConcatIvs, woeFinish,
   },
-  spu: { binPositives },
+  spu: { binCounts },
 });

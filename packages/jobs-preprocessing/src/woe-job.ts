@@ -2,7 +2,9 @@
 // - each feature party: its own split points and bin counts, and the WOE values of its own bins;
 // - the label holder: per-bin positive counts and row counts of every feature party's bins (not
 //   their split points or row memberships), hence every WOE and IV; the IVs stay in its rule;
-// - the SPU ranks: shares and uniformly masked openings only;
+// - the SPU ranks: the feature party's rank receives the label vector under a one-time pad; the
+//   label holder's rank receives, per feature, the label and bin numbers in an order shuffled by a
+//   permutation it does not know (exactly the per-bin row and positive counts; woe-program.ts);
 // - the driver: column names, row counts, the number of bins per feature, parameter issues.
 import { performance } from 'node:perf_hooks';
 import type { JobContext } from '@sfw/executor';
@@ -13,11 +15,8 @@ import type { Fitted } from './local.ts';
 import type { VertWoeBinningConfig } from './params.ts';
 import { inputPaths, outputPaths } from './paths.ts';
 import type { FeatureIv } from './rules.ts';
-import type { BinPositivesPub } from './woe-program.ts';
+import type { BinCountsPub } from './woe-program.ts';
 import type { WoeBinning, WoeBins, WoeForParty, WoeLabel, WoeLayout, WoeSolution } from './woe-party.ts';
-
-/** Rows per membership chunk: bounds the masked matrix each SPU rank holds at once. */
-export const WOE_CHUNK_ROWS = 20_000;
 
 export interface WoeResult extends FitWriteResult {
   label_party: string;
@@ -67,14 +66,14 @@ export async function runVertWoeBinning(ctx: JobContext, cfg: VertWoeBinningConf
   for (const p of parties) if (p !== labelParty && own.get(p)!.length === 0) solutions.set(p, labelPyu.call<WoeSolution[]>('prep.woeNone'));
   if (featureParties.length > 0) {
     const spu = cluster.spu();
-    const y = labelPyu.call<PlainTensor>('prep.woeLabelVector', lab).to(spu);
-    const chunks: [number, number][] = [];
-    for (let r = 0; r < rows; r += WOE_CHUNK_ROWS) chunks.push([r, Math.min(rows, r + WOE_CHUNK_ROWS)]);
+    // The label vector and each feature party's bin numbers stay private blocks of their owners'
+    // own ranks: nothing n-sized is secret-shared (woe-program.ts).
+    const y = labelPyu.call<PlainTensor>('prep.woeLabelVector', lab);
     for (const [i, p] of featureParties.entries()) {
       const pyu = cluster.pyu(p);
-      const blocks = chunks.map(([r0, r1]) => pyu.call<PlainTensor>('prep.woeMembership', bins.get(p)!, r0, r1).to(spu));
-      const pub: BinPositivesPub = { chunks };
-      const [positives] = spu.run('prep.binPositives', [y, ...blocks], pub);
+      const codes = pyu.call<PlainTensor>('prep.woeCodes', bins.get(p)!);
+      const pub: BinCountsPub = { groups: layouts.get(p)!.features.map((f) => f.width) };
+      const [positives] = spu.run('prep.binCounts', [], pub, { private: [y, codes] });
       const atLabel = positives!.reveal(labelPyu);
       // The feature party's bin totals go to the label holder (it needs negatives = total - positive).
       const totals = pyu.call<Float64Array>('prep.woeTotals', bins.get(p)!).to(labelPyu);

@@ -1,6 +1,6 @@
 // The plaintext steps of vert_woe_binning at each party (see docs/preprocessing.md for who learns
-// what). A feature party bins its columns and keeps the per-row bin codes; it hands the SPU one 0/1
-// bin-membership matrix (a column per bin, the else bin last per feature) in row chunks, and the
+// what). A feature party bins its columns and keeps the per-row bin codes; it hands the SPU its
+// bin numbers (per feature, the else bin last) as a private block of its own SPU rank, and the
 // label holder only its per-bin row counts. The label holder turns its label into a 0/1 positive
 // vector, receives the per-bin positive counts from the SPU, computes WOE and IV (and merges bins
 // for ChiMerge), and returns to each feature party only the WOE values of that party's own bins.
@@ -91,21 +91,22 @@ export function totals(b: WoeBins): Float64Array {
   return Float64Array.from(b.features.flatMap((f) => (hasElse(f.variable) ? [...f.variable.total_counts, f.variable.else_counts] : f.variable.total_counts)));
 }
 
-/** Rows [r0, r1) of the 0/1 membership matrix: one column per bin, the else bin last per feature. */
-export function membership(b: WoeBins, r0: number, r1: number): PlainTensor {
-  const cols = b.features.reduce((s, f) => s + width(f.variable), 0);
-  const rows = r1 - r0;
-  const data = new Float64Array(rows * cols);
-  let off = 0;
-  for (const f of b.features) {
-    const w = width(f.variable);
-    for (let r = 0; r < rows; r++) {
-      const c = f.codes[r0 + r]!;
-      data[r * cols + off + (c < 0 ? w - 1 : c)] = 1;
+/**
+ * Bin numbers [rows, features]: per feature, each row's membership column within the feature (its
+ * bin, or the else bin, last, for a missing value). Small integers, exact as doubles.
+ */
+export function binCodes(b: WoeBins): PlainTensor {
+  const f = b.features.length;
+  const data = new Float64Array(b.rows * f);
+  b.features.forEach((feat, j) => {
+    const elseCol = width(feat.variable) - 1;
+    const codes = feat.codes;
+    for (let r = 0; r < b.rows; r++) {
+      const c = codes[r]!;
+      data[r * f + j] = c < 0 ? elseCol : c;
     }
-    off += w;
-  }
-  return { data, shape: [rows, cols] };
+  });
+  return { data, shape: [b.rows, f] };
 }
 
 /** The label holder's 0/1 positive vector and class totals. */

@@ -1,105 +1,106 @@
-// The SPU program of vert_woe_binning on two in-process SEMI2K ranks with a TTP dealer:
-// (1) per-bin positive counts equal the plaintext M^T y (rounded; fixed-point error < 0.01);
-// (2) leakage: what the feature party's rank receives and opens does not depend on the label
-//     (chi-square homogeneity of the top / bottom 4 bits of every word, p < 1e-6, the SPU leakage
-//     helpers), for the same membership matrix and two very different label vectors; and the same
-//     statistic does reject the plaintext label bits (power check).
+// The SPU program of vert_woe_binning on two in-process SEMI2K ranks with a TTP dealer (rank 0 the
+// label holder, rank 1 the feature party):
+// (1) per-bin positive counts equal the plaintext counts exactly;
+// (2) leakage: what the feature party's rank receives does not depend on the label (chi-square
+//     homogeneity of the top / bottom 4 bits and of bits 16..19, where fixed-point 0/1 labels
+//     differ, of every word, p < 1e-6, the SPU leakage helpers), for the same bin numbers and two
+//     very different label vectors, and the same statistic does reject the plaintext label bits
+//     (power check); what the label holder's rank receives shows no row order: each row's bin
+//     numbers land at every position equally often.
 import { describe, expect, it } from 'vitest';
-import { LocalHub, createSpuContext, exportShare, importShare, makeShares, reconstruct, serveDealer } from '@sfw/spu';
+import { LocalHub, createSpuContext, reconstruct, serveDealer, exportShare } from '@sfw/spu';
 import type { SpuConfig } from '@sfw/spu';
-import { CRITICAL, addWords, chi2, newHist, seededRng, viewDifferences, wordsOf } from '@sfw/testkit';
+import { CRITICAL, addWords, chi2, newHist, seededRng, wordsOf } from '@sfw/testkit';
 import { RecordingComm } from '@sfw/spu/simulation';
-import type { View } from '@sfw/testkit';
-import { binPositives } from './woe-program.ts';
+import type { Hist } from '@sfw/testkit';
+import { binCounts } from './woe-program.ts';
 
 const cfg: SpuConfig = { protocol: 'SEMI2K', field: 'FM64', fxpFractionBits: 18, beaverType: 'TTP' };
-const N = 64, B = 6;
-const CHUNKS: [number, number][] = [[0, 40], [40, 64]];
+const N = 64;
+/** Two features: 3 bins, and 4 bins of which the last is the else bin. */
+const GROUPS = [3, 4];
 
-/** A membership matrix: two features of 3 bins each (one 1 per row per feature). */
-function membership(seed: string): Float64Array {
+function binNumbers(seed: string): Float64Array {
   const rng = seededRng(seed);
-  const m = new Float64Array(N * B);
-  for (let r = 0; r < N; r++) {
-    m[r * B + Math.floor(rng() * 3)] = 1;
-    m[r * B + 3 + Math.floor(rng() * 3)] = 1;
-  }
-  return m;
+  return Float64Array.from({ length: N * 2 }, (_, i) => Math.floor(rng() * GROUPS[i % 2]!));
 }
 
 /** Bits 16..19 of each word: fixed-point 0/1 labels (2^18) differ there, not in the top/low bits. */
-type Mid = { received: number[]; opened: number[] };
-const newMid = (): Mid => ({ received: new Array<number>(16).fill(0), opened: new Array<number>(16).fill(0) });
+const newMid = (): number[] => new Array<number>(16).fill(0);
 function addMid(h: number[], ws: Iterable<bigint>): void {
   for (const w of ws) h[Number((w >> 16n) & 15n)]! += 1;
 }
-interface Seen { view: View; mid: Mid }
+interface Seen { received: Hist; mid: number[] }
 
-const rows = (m: Float64Array, r0: number, r1: number): Float64Array => m.slice(r0 * B, r1 * B);
-
-/** Runs the program; rank 1 (the feature party) is recorded. Returns the revealed counts and rank 1's view. */
-async function run(m: Float64Array, y: Float64Array, seen?: Seen): Promise<Float64Array> {
+/** Runs the program; `me` is recorded. Returns the revealed counts and what `me` received. */
+async function run(codes: Float64Array, y: Float64Array, me: 0 | 1 = 1): Promise<{ counts: Float64Array; received: Uint8Array[] }> {
   const hub = new LocalHub(2);
   const dealer = serveDealer(cfg, hub.endpoint(2));
-  const rec = new RecordingComm(hub.endpoint(1));
-  const ctxs = [createSpuContext(cfg, hub.endpoint(0)), createSpuContext(cfg, rec)];
-  const ys = makeShares(cfg, y, [N, 1], 2);
-  const blocks = CHUNKS.map(([r0, r1]) => makeShares(cfg, rows(m, r0, r1), [r1 - r0, B], 2));
-  if (seen !== undefined) {
-    // The share of y that rank 1 is sent by the label holder.
-    addWords(seen.view.received, wordsOf(ys[1]!));
-    addMid(seen.mid.received, wordsOf(ys[1]!));
-  }
+  const rec = new RecordingComm(hub.endpoint(me));
+  const ctxs = [0, 1].map((q) => createSpuContext(cfg, q === me ? rec : hub.endpoint(q)));
   const outs = await Promise.all(ctxs.map(async (c, q) => {
-    const inputs = [importShare(cfg, ys[q]!, [N, 1]), ...blocks.map((b, i) => importShare(cfg, b[q]!, [CHUNKS[i]![1] - CHUNKS[i]![0], B]))];
-    const [acc] = await binPositives(c, inputs, { chunks: CHUNKS });
+    const priv = [c.privateInput(0, [N, 1], q === 0 ? y : undefined), c.privateInput(1, [N, 2], q === 1 ? codes : undefined)];
+    const [acc] = await binCounts(c, [], { groups: GROUPS }, priv);
     return exportShare(acc!);
   }));
   ctxs.forEach((c) => c.close());
   dealer.stop();
   await dealer.done;
-  if (seen !== undefined) {
-    rec.fromPeers.forEach((p, i) => {
-      addWords(seen.view.received, wordsOf(p));
-      addMid(seen.mid.received, wordsOf(p));
-      const a = wordsOf(p), s = wordsOf(rec.sent[i]!);
-      const opened = a.map((v, j) => BigInt.asUintN(64, v + s[j]!));
-      addWords(seen.view.opened, opened);
-      addMid(seen.mid.opened, opened);
-    });
-  }
-  return reconstruct(cfg, outs, [B, 1]);
+  return { counts: reconstruct(cfg, outs, [7, 1]), received: rec.fromPeers };
 }
 
-describe('binPositives (M^T y in SPU with fixed-mask products)', () => {
+describe('binCounts (per-bin positive counts through privateGroupSums)', () => {
   it('equals the plaintext per-bin positive counts', async () => {
-    const m = membership('m1');
+    const codes = binNumbers('m1');
     const rng = seededRng('y1');
     const y = Float64Array.from({ length: N }, () => (rng() < 0.4 ? 1 : 0));
-    const got = await run(m, y);
-    const want = new Float64Array(B);
-    for (let r = 0; r < N; r++) for (let j = 0; j < B; j++) want[j]! += m[r * B + j]! * y[r]!;
-    got.forEach((v, j) => expect(Math.abs(v - want[j]!)).toBeLessThan(0.01));
-    expect(Array.from(got, Math.round)).toEqual(Array.from(want));
+    const { counts } = await run(codes, y);
+    const want = new Float64Array(7);
+    for (let r = 0; r < N; r++) {
+      want[codes[r * 2]!]! += y[r]!;
+      want[3 + codes[r * 2 + 1]!]! += y[r]!;
+    }
+    expect(Array.from(counts)).toEqual(Array.from(want));
   });
 
   it("the feature party's view is independent of the label", async () => {
-    const m = membership('m2');
+    const codes = binNumbers('m2');
     const yA = new Float64Array(N);
     const yB = Float64Array.from({ length: N }, (_, i) => (i % 3 === 0 ? 0 : 1));
-    const seen = (): Seen => ({ view: { received: newHist(), opened: newHist() }, mid: newMid() });
+    const seen = (): Seen => ({ received: newHist(), mid: newMid() });
     const a = seen(), b = seen();
-    for (let t = 0; t < 60; t++) {
-      await run(m, yA, a);
-      await run(m, yB, b);
+    for (let t = 0; t < 120; t++) {
+      for (const [y, s] of [[yA, a], [yB, b]] as const) {
+        const { received } = await run(codes, y);
+        expect(received.length).toBe(1); // the label under its one-time pad, nothing else
+        addWords(s.received, wordsOf(received[0]!));
+        addMid(s.mid, wordsOf(received[0]!));
+      }
     }
-    expect(viewDifferences(a.view, b.view)).toEqual([]);
-    expect(chi2(a.mid.received, b.mid.received), 'received.mid').toBeLessThan(CRITICAL);
-    expect(chi2(a.mid.opened, b.mid.opened), 'opened.mid').toBeLessThan(CRITICAL);
-    // Power: the mid-bit statistic tells the two labels apart when they are opened in plaintext.
+    for (const part of ['top', 'low'] as const) expect(chi2(a.received[part], b.received[part]), part).toBeLessThan(CRITICAL);
+    expect(chi2(a.mid, b.mid), 'received.mid').toBeLessThan(CRITICAL);
+    // Power: the mid-bit statistic tells the two labels apart when they are sent in plaintext.
     const enc = (y: Float64Array): bigint[] => Array.from(y, (v) => BigInt(v * 2 ** 18));
     const pa = newMid(), pb = newMid();
-    for (let t = 0; t < 60; t++) { addMid(pa.opened, enc(yA)); addMid(pb.opened, enc(yB)); }
-    expect(chi2(pa.opened, pb.opened)).toBeGreaterThan(CRITICAL);
+    for (let t = 0; t < 120; t++) { addMid(pa, enc(yA)); addMid(pb, enc(yB)); }
+    expect(chi2(pa, pb)).toBeGreaterThan(CRITICAL);
+  }, 60_000);
+
+  it("the label holder's view carries no row order", async () => {
+    // Feature 1's bin numbers name rows 0..3 (the rest in the else bin): where they land is uniform.
+    const codes = Float64Array.from({ length: N * 2 }, (_, i) => (i % 2 === 0 ? 0 : Math.min(Math.floor(i / 2), 3)));
+    const y = Float64Array.from({ length: N }, (_, i) => (i < 10 ? 1 : 0));
+    const at = Array.from({ length: 3 }, () => new Array<number>(8).fill(0));
+    const trials = 240;
+    for (let t = 0; t < trials; t++) {
+      const { received } = await run(codes, y, 0);
+      expect(received.length).toBe(2); // shuffled labels under the dealer's share, bin numbers
+      const col1 = received[1]!.subarray(N, 2 * N);
+      // Position (in eighths) of rows 0, 1 and 2 of feature 1.
+      for (let r = 0; r < 3; r++) at[r]![Math.floor((col1.indexOf(r) * 8) / N)]!++;
+    }
+    // 7 d.f.: critical value 38 at p = 1e-6.
+    const e = trials / 8;
+    for (const h of at) expect(h.reduce((s, o) => s + (o - e) ** 2 / e, 0)).toBeLessThan(38);
   }, 60_000);
 });

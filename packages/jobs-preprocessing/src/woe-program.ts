@@ -1,28 +1,25 @@
-// SPU program of vert_woe_binning: per-bin positive counts c = M^T y, where y (n x 1) is the label
-// holder's secret-shared 0/1 positive vector and M (n x B) a feature party's secret-shared 0/1
-// bin-membership matrix, given in row chunks. Each chunk is masked once (SecureML fixed mask,
-// docs/spu-masked.md) and multiplied by its slice of y with `maskedMatmulT`; the chunk sums add up
-// in shares. Nothing is opened except the masked values of the products (uniform); the result
-// stays secret until the driver reveals it to the label holder only.
-import type { SecretTensor, SpuContext } from '@sfw/runtime/device';
+// SPU program of vert_woe_binning: per-bin positive counts of one feature party, learnt by the label
+// holder. Both inputs stay private blocks at their owners' own ranks (nothing is secret-shared): the
+// label holder's 0/1 positive vector y [n, 1] and the feature party's bin numbers C [n, F] (column f
+// is feature f's bin of each row, the else bin last). `privateGroupSums` (docs/spu-private.md) has
+// the feature party's rank shuffle y obliviously, a fresh permutation per feature known only to it
+// and the dealer, and hand the label holder's rank the shuffled y with the bin numbers in the same
+// order; the label holder counts positives per bin locally. What the label holder sees is, per
+// feature, a uniformly random ordering of the pairs (y_i, bin_i): for a 0/1 y that is exactly each
+// bin's row count and positive count, which vert_woe_binning discloses to it anyway (the row counts
+// explicitly, the positive counts as the revealed result), and nothing that ties a bin to a row or
+// one feature's bins to another's. The feature party's rank receives y under a one-time pad. The
+// counts come back as a secret whose value the label holder's share carries; the driver reveals it
+// to the label holder only.
+import type { PrivateTensor, SecretTensor, SpuContext } from '@sfw/runtime';
 
-export interface BinPositivesPub {
-  /** Row range [start, end) of y that each membership chunk (inputs 1..k) covers. */
-  chunks: [number, number][];
+export interface BinCountsPub {
+  /** Per feature column of C, its number of bins (membership columns): the public layout widths. */
+  groups: number[];
 }
 
-export async function binPositives(spu: SpuContext, inputs: SecretTensor[], pub: BinPositivesPub): Promise<SecretTensor[]> {
-  const [y, ...blocks] = inputs;
-  if (y === undefined || blocks.length !== pub.chunks.length || blocks.length === 0) throw new Error('binPositives: expects y and one membership block per chunk');
-  let acc: SecretTensor | undefined;
-  for (const [i, [r0, r1]] of pub.chunks.entries()) {
-    const m = await spu.fixedMask(blocks[i]!);
-    try {
-      const part = await spu.maskedMatmulT(m, [0, r1 - r0], spu.slice(y, r0, r1));
-      acc = acc === undefined ? part : spu.add(acc, part);
-    } finally {
-      await spu.releaseMasked(m);
-    }
-  }
-  return [acc!];
+export async function binCounts(spu: SpuContext, _inputs: SecretTensor[], pub: BinCountsPub, priv: PrivateTensor[]): Promise<SecretTensor[]> {
+  const [y, codes] = priv;
+  if (y === undefined || codes === undefined || priv.length !== 2) throw new Error('binCounts: expects two private blocks (labels, bin numbers)');
+  return [await spu.privateGroupSums(y, codes, pub.groups)];
 }

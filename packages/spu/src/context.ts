@@ -16,6 +16,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { decode, encode, makeTensor, sum as ringSum, type RingTensor } from '@sfw/ring';
 import { rowsView } from './mpc/masked-correlations.ts';
 import { indicatorRows, scaleColumns } from './mpc/private-dot.ts';
+import { codeBytesFor, groupSums } from './mpc/private-group.ts';
 import type { Comm } from './comm.ts';
 import { resolveConfig, type ResolvedSpuConfig, type SpuConfig } from './config.ts';
 import type { CorrelationTable } from './mpc/correlation.ts';
@@ -481,6 +482,46 @@ export class SpuContext {
         this.env.pool.give(...made.splice(0));
       }
       return this.wrap(parts.length === 1 ? parts[0]! : concatShares(parts, 0));
+    });
+  }
+
+  /**
+   * Grouped sums of a private vector by another rank's private group codes, **learnt by the vector's
+   * owner**: `values` [n, 1] (held by rank a) and `codes` [n, F] (held by rank b != a, integers,
+   * column f's in [0, groups[f])); the result is, column after column, the sum of `values` over the
+   * rows of each group: [sum of groups, 1]. It is returned as a SecretTensor whose value rank a's
+   * share carries whole (every other rank holds zeros): a knows it; reveal it to a's party only.
+   * b shuffles v obliviously (a permutation per column that only b and the dealer know) and sends a
+   * the shuffled v with its codes in the same order (docs/spu-private.md), so a learns, per column,
+   * the multiset of pairs (v_i, code_i) and nothing that links rows or columns. For a 0/1 vector that
+   * is exactly each group's row count and count of ones; for other values it is more than the sums,
+   * so pass 0/1 vectors when the sums are all that may be disclosed. b learns nothing about v.
+   * Cost: 2 rounds; n elements a -> b, n F elements and n F codes b -> a, n F from the dealer.
+   */
+  privateGroupSums(values: PrivateTensor, codes: PrivateTensor, groups: readonly number[]): Promise<SecretTensor> {
+    return this.serial(async () => {
+      if (!(values instanceof PrivateTensor) || !(codes instanceof PrivateTensor)) throw new RangeError('privateGroupSums needs two PrivateTensors');
+      const [n, one] = values.shape;
+      const [nc, f] = codes.shape;
+      if (one !== 1 || nc !== n) throw new RangeError(`values [${values.shape.join(', ')}] and codes [${codes.shape.join(', ')}] do not fit: expected [n, 1] and [n, F]`);
+      if (groups.length !== f || !groups.every((g) => Number.isSafeInteger(g) && g >= 1 && g <= 2 ** 31)) throw new RangeError(`groups must be ${f} positive integers`);
+      if (values.owner === codes.owner) throw new RangeError('privateGroupSums needs blocks of two different ranks');
+      const maxGroups = Math.max(...groups);
+      let ints: Int32Array | undefined;
+      const held = privateValues(codes);
+      if (held !== undefined) {
+        const d = decode(held, this.cfg.fxpBits);
+        ints = new Int32Array(d.length);
+        for (let i = 0; i < d.length; i++) {
+          const c = d[i]!;
+          // Checked before anything is sent; the message names no value.
+          if (!Number.isInteger(c) || c < 0 || c >= groups[i % f]!) throw new RangeError(`privateGroupSums: a code of column ${i % f} is not an integer in [0, ${groups[i % f]!})`);
+          ints[i] = c;
+        }
+      }
+      const s = await this.protocol.privateGroup.shuffle(this.env, { owner: values.owner, values: privateValues(values) }, { owner: codes.owner, codes: ints }, n, f, codeBytesFor(maxGroups));
+      const total = groups.reduce((x, g) => x + g, 0);
+      return this.wrap(s === undefined ? makeTensor(this.cfg.field, [total, 1]) : groupSums(this.cfg.field, s, n, groups));
     });
   }
 

@@ -32,3 +32,4 @@ export { eqzACost, msbACost, type NlCost } from './mpc/nonlinear-cost.ts';
 export { maskedCost, type MaskedCost, type MaskedKernel } from './mpc/masked-cost.ts';
 export { privateMatmulCost, type PrivateMatmulCost } from './mpc/private-product.ts';
 export { privateDotCost, type PrivateDotCost } from './mpc/private-dot.ts';
+export { privateGroupCost, type PrivateGroupCost } from './mpc/private-group.ts';

@@ -12,6 +12,7 @@ import { ref2kMasked, semi2kMasked } from './mpc/masked.ts';
 import { ref2kNl, semi2kNl } from './mpc/nonlinear.ts';
 import { PRIVATE_KINDS, ref2kPrivate, semi2kPrivate, type PrivateKernels } from './mpc/private-product.ts';
 import { DOT_KINDS, ref2kDot, semi2kDot, type PrivateDotKernels } from './mpc/private-dot.ts';
+import { GROUP_KINDS, ref2kGroup, semi2kGroup, type PrivateGroupKernels } from './mpc/private-group.ts';
 import { ref2k } from './mpc/ref2k.ts';
 import { semi2k } from './mpc/semi2k.ts';
 import { additiveSharing, plainSharing, type ShareScheme } from './mpc/sharing.ts';
@@ -30,6 +31,8 @@ export interface Protocol {
   readonly privateProduct: PrivateKernels;
   /** Row-wise products of two rank-held plaintext blocks (private-dot.ts). */
   readonly privateDot: PrivateDotKernels;
+  /** Grouped sums of one rank's block by another rank's codes, learnt by the first (private-group.ts). */
+  readonly privateGroup: PrivateGroupKernels;
   /** How owners split values and receivers combine shares. */
   readonly sharing: ShareScheme;
   /**
@@ -48,8 +51,9 @@ export const SEMI2K: Protocol = {
   masked: semi2kMasked,
   privateProduct: semi2kPrivate,
   privateDot: semi2kDot,
+  privateGroup: semi2kGroup,
   sharing: additiveSharing,
-  correlations: new CorrelationTable([...ARITH_KINDS, ...BOOLEAN_KINDS, ...MASKED_KINDS, ...PRIVATE_KINDS, ...DOT_KINDS]),
+  correlations: new CorrelationTable([...ARITH_KINDS, ...BOOLEAN_KINDS, ...MASKED_KINDS, ...PRIVATE_KINDS, ...DOT_KINDS, ...GROUP_KINDS]),
   cost: semi2kCost,
 };
 
@@ -60,6 +64,7 @@ export const REF2K: Protocol = {
   masked: ref2kMasked,
   privateProduct: ref2kPrivate,
   privateDot: ref2kDot,
+  privateGroup: ref2kGroup,
   sharing: plainSharing,
   correlations: undefined,
   cost: () => ref2kCost(),
