@@ -265,6 +265,37 @@ for (const be of backends) {
             }
           }, 60_000);
 
+        if (f === 'FM64')
+          it('winoS64, winoT64 and addpm64 (a Winograd level\'s block additions) against BigInt, with odd tails', () => {
+            const x = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(RING_WASM_BASE64, 'base64')), {}).exports as unknown as {
+              memory: WebAssembly.Memory;
+              winoS64(...v: number[]): void;
+              winoT64(...v: number[]): void;
+              addpm64(o: number, a: number, b: number, neg: number, n: number): void;
+            };
+            x.memory.grow(4);
+            for (const n of [1, 2, 3, 16, 33]) {
+              const blocks = Array.from({ length: 4 }, () => fc.sample(elem(f), n).map((v) => u(f, v)));
+              const [p11, p12, p21, p22] = blocks as [bigint[], bigint[], bigint[], bigint[]];
+              const mem = new BigUint64Array(x.memory.buffer);
+              blocks.forEach((b, i) => mem.set(b, i * n));
+              const at = (i: number): number => i * n * 8;
+              const got = (i: number): bigint[] => Array.from(mem.subarray(i * n, (i + 1) * n));
+              const map = (g: (i: number) => bigint): bigint[] => Array.from({ length: n }, (_, i) => u(f, g(i)));
+              x.winoS64(at(0), at(1), at(2), at(3), at(4), at(5), at(6), at(7), n);
+              const s1 = map((i) => p21[i]! + p22[i]!), s2 = map((i) => s1[i]! - p11[i]!);
+              expect([got(4), got(5), got(6), got(7)]).toEqual([s1, s2, map((i) => p11[i]! - p21[i]!), map((i) => p12[i]! - s2[i]!)]);
+              x.winoT64(at(0), at(1), at(2), at(3), at(4), at(5), at(6), at(7), n);
+              const t1 = map((i) => p12[i]! - p11[i]!), t2 = map((i) => p22[i]! - t1[i]!);
+              expect([got(4), got(5), got(6), got(7)]).toEqual([t1, t2, map((i) => p22[i]! - p12[i]!), map((i) => t2[i]! - p21[i]!)]);
+              x.addpm64(at(0), at(1), at(2), 0, n);
+              const plus = map((i) => p11[i]! + p12[i]! + p21[i]!);
+              expect(got(0)).toEqual(plus);
+              x.addpm64(at(3), at(1), at(2), 1, n);
+              expect(got(3)).toEqual(map((i) => p22[i]! + p12[i]! - p21[i]!));
+            }
+          });
+
         it('matmul against BigInt with more than 320 rows (k-blocks of 128) and with exactly 320 (of 256)', () => {
           setKernels(wasmKernels);
           for (const [m, k, n] of [[323, 259, 11], [320, 259, 7]] as const) {

@@ -37,13 +37,18 @@ interface RingExports {
   matmul128(a: number, b: number, o: number, m: number, k: number, n: number, scr: number): void;
   /** Scalar columns (1 or 2) per matmul64 panel beside its four SIMD columns, for this instance. */
   matmul64Tile(scalarColumns: number): void;
+  /** A Winograd level's S1..S4 (T1..T4) from A11..A22 (B11..B22) in one pass, FM64. */
+  winoS64(a11: number, a12: number, a21: number, a22: number, s1: number, s2: number, s3: number, s4: number, n: number): void;
+  winoT64(b11: number, b12: number, b21: number, b22: number, t1: number, t2: number, t3: number, t4: number, n: number): void;
+  /** o += a + b (o += a - b when neg is 1), FM64. */
+  addpm64(o: number, a: number, b: number, neg: number, n: number): void;
 }
 
 /** Parameter count of every kernel: the compiled module is checked against RingExports once, on load. */
 const KERNEL_ARITY: Record<Exclude<keyof RingExports, 'memory'>, number> = {
   add64: 4, sub64: 4, neg64: 3, mul64: 4, muladd64: 5, mulsc64: 4, addsc64: 4, shift64: 5,
   add128: 4, sub128: 4, neg128: 3, mul128: 4, muladd128: 5, mulsc128: 5, addsc128: 5, shift128: 5,
-  matmul64: 7, matmul128: 7, matmul64Tile: 1,
+  matmul64: 7, matmul128: 7, matmul64Tile: 1, winoS64: 9, winoT64: 9, addpm64: 5,
 };
 
 /** The instance's exports: the typed kernels, and by name for the block programs (blocks.ts). */
@@ -472,14 +477,28 @@ function levelProduct(x: Instance, mem: BigUint64Array, mm: MatmulFn, l: number,
   const U = ws + 4 * aQ + 4 * bQ, V = U + cQ, W = V + cQ, next = W + cQ;
   const prod = (ai: number, bi: number, to: number, first: boolean): void => levelProduct(x, mem, mm, l, A(ai), B(bi), to, h, kh, nh, d - 1, next, first);
   const copy = (to: number, from: number): void => void mem.copyWithin(to / 8, from / 8, from / 8 + cn * l);
-  add(A(2), A(3), A(4), an); // S1 = A21 + A22
-  sub(A(4), A(0), A(5), an); // S2 = S1 - A11
-  sub(A(0), A(2), A(6), an); // S3 = A11 - A21
-  sub(A(1), A(5), A(7), an); // S4 = A12 - S2
-  sub(B(1), B(0), B(4), bn); // T1 = B12 - B11
-  sub(B(3), B(4), B(5), bn); // T2 = B22 - T1
-  sub(B(3), B(1), B(6), bn); // T3 = B22 - B12
-  sub(B(5), B(2), B(7), bn); // T4 = T2 - B21
+  if (l === 1) {
+    // The same identities, each set of four in one pass (winoS64, winoT64).
+    x.winoS64(A(0), A(1), A(2), A(3), A(4), A(5), A(6), A(7), an);
+    x.winoT64(B(0), B(1), B(2), B(3), B(4), B(5), B(6), B(7), bn);
+  } else {
+    add(A(2), A(3), A(4), an); // S1 = A21 + A22
+    sub(A(4), A(0), A(5), an); // S2 = S1 - A11
+    sub(A(0), A(2), A(6), an); // S3 = A11 - A21
+    sub(A(1), A(5), A(7), an); // S4 = A12 - S2
+    sub(B(1), B(0), B(4), bn); // T1 = B12 - B11
+    sub(B(3), B(4), B(5), bn); // T2 = B22 - T1
+    sub(B(3), B(1), B(6), bn); // T3 = B22 - B12
+    sub(B(5), B(2), B(7), bn); // T4 = T2 - B21
+  }
+  // to += p + q (to += p - q when neg), one pass for FM64.
+  const addPair = (to: number, p: number, q: number, neg: boolean): void => {
+    if (l === 1) x.addpm64(to, p, q, neg ? 1 : 0, cn);
+    else {
+      add(to, p, to, cn);
+      (neg ? sub : add)(to, q, to, cn);
+    }
+  };
   prod(0, 0, U, true); // U = M1
   if (fresh) copy(D(0), U);
   else add(D(0), U, D(0), cn);
@@ -492,18 +511,13 @@ function levelProduct(x: Instance, mem: BigUint64Array, mm: MatmulFn, l: number,
     add(V, W, D(3), cn); // C22 = V + M5
     add(U, W, D(1), cn); // C12 = U + M5 ...
   } else {
-    add(D(3), V, D(3), cn);
-    add(D(3), W, D(3), cn);
-    add(D(1), U, D(1), cn);
-    add(D(1), W, D(1), cn);
+    addPair(D(3), V, W, false);
+    addPair(D(1), U, W, false);
   }
   prod(7, 3, D(1), false); // ... + M3
   prod(3, 7, W, true); // W = M4
   if (fresh) sub(V, W, D(2), cn); // C21 = V - M4
-  else {
-    add(D(2), V, D(2), cn);
-    sub(D(2), W, D(2), cn);
-  }
+  else addPair(D(2), V, W, true);
 }
 
 // The Winograd level of linalg.ts with every block resident in the scratch memory: the additions

@@ -339,6 +339,93 @@
       (local.set $o (i32.add (local.get $o) (i32.const 16)))
       (br $l))))
 
+  ;; ---------------------------------------------------------------- Winograd block additions (FM64)
+  ;; One pass each for the four S (or T) blocks of a Strassen-Winograd level (linalg.ts's identities)
+  ;; instead of four passes that each read two blocks: at the first level of a 1000^3 product the
+  ;; blocks are 2 MB and the additions run at memory speed, so reads of 4 blocks instead of 8 matter.
+  ;; S1 = A21 + A22, S2 = S1 - A11, S3 = A11 - A21, S4 = A12 - S2 (n elements per block).
+  (func (export "winoS64") (param $a11 i32) (param $a12 i32) (param $a21 i32) (param $a22 i32)
+                           (param $s1 i32) (param $s2 i32) (param $s3 i32) (param $s4 i32) (param $n i32)
+    (local $i i32) (local $end i32) (local $x11 v128) (local $x21 v128) (local $t1 v128) (local $t2 v128)
+    (local.set $end (i32.shl (local.get $n) (i32.const 3)))
+    (block $d (loop $l
+      (br_if $d (i32.gt_u (i32.add (local.get $i) (i32.const 16)) (local.get $end)))
+      (local.set $x11 (v128.load (i32.add (local.get $a11) (local.get $i))))
+      (local.set $x21 (v128.load (i32.add (local.get $a21) (local.get $i))))
+      (local.set $t1 (i64x2.add (local.get $x21) (v128.load (i32.add (local.get $a22) (local.get $i)))))
+      (local.set $t2 (i64x2.sub (local.get $t1) (local.get $x11)))
+      (v128.store (i32.add (local.get $s1) (local.get $i)) (local.get $t1))
+      (v128.store (i32.add (local.get $s2) (local.get $i)) (local.get $t2))
+      (v128.store (i32.add (local.get $s3) (local.get $i)) (i64x2.sub (local.get $x11) (local.get $x21)))
+      (v128.store (i32.add (local.get $s4) (local.get $i)) (i64x2.sub (v128.load (i32.add (local.get $a12) (local.get $i))) (local.get $t2)))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $l)))
+    (if (i32.lt_u (local.get $i) (local.get $end))
+      (then
+        (i64.store (i32.add (local.get $s1) (local.get $i))
+          (i64.add (i64.load (i32.add (local.get $a21) (local.get $i))) (i64.load (i32.add (local.get $a22) (local.get $i)))))
+        (i64.store (i32.add (local.get $s2) (local.get $i))
+          (i64.sub (i64.load (i32.add (local.get $s1) (local.get $i))) (i64.load (i32.add (local.get $a11) (local.get $i)))))
+        (i64.store (i32.add (local.get $s3) (local.get $i))
+          (i64.sub (i64.load (i32.add (local.get $a11) (local.get $i))) (i64.load (i32.add (local.get $a21) (local.get $i)))))
+        (i64.store (i32.add (local.get $s4) (local.get $i))
+          (i64.sub (i64.load (i32.add (local.get $a12) (local.get $i))) (i64.load (i32.add (local.get $s2) (local.get $i))))))))
+
+  ;; T1 = B12 - B11, T2 = B22 - T1, T3 = B22 - B12, T4 = T2 - B21 (n elements per block).
+  (func (export "winoT64") (param $b11 i32) (param $b12 i32) (param $b21 i32) (param $b22 i32)
+                           (param $t1 i32) (param $t2 i32) (param $t3 i32) (param $t4 i32) (param $n i32)
+    (local $i i32) (local $end i32) (local $x12 v128) (local $x22 v128) (local $u1 v128) (local $u2 v128)
+    (local.set $end (i32.shl (local.get $n) (i32.const 3)))
+    (block $d (loop $l
+      (br_if $d (i32.gt_u (i32.add (local.get $i) (i32.const 16)) (local.get $end)))
+      (local.set $x12 (v128.load (i32.add (local.get $b12) (local.get $i))))
+      (local.set $x22 (v128.load (i32.add (local.get $b22) (local.get $i))))
+      (local.set $u1 (i64x2.sub (local.get $x12) (v128.load (i32.add (local.get $b11) (local.get $i)))))
+      (local.set $u2 (i64x2.sub (local.get $x22) (local.get $u1)))
+      (v128.store (i32.add (local.get $t1) (local.get $i)) (local.get $u1))
+      (v128.store (i32.add (local.get $t2) (local.get $i)) (local.get $u2))
+      (v128.store (i32.add (local.get $t3) (local.get $i)) (i64x2.sub (local.get $x22) (local.get $x12)))
+      (v128.store (i32.add (local.get $t4) (local.get $i)) (i64x2.sub (local.get $u2) (v128.load (i32.add (local.get $b21) (local.get $i)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $l)))
+    (if (i32.lt_u (local.get $i) (local.get $end))
+      (then
+        (i64.store (i32.add (local.get $t1) (local.get $i))
+          (i64.sub (i64.load (i32.add (local.get $b12) (local.get $i))) (i64.load (i32.add (local.get $b11) (local.get $i)))))
+        (i64.store (i32.add (local.get $t2) (local.get $i))
+          (i64.sub (i64.load (i32.add (local.get $b22) (local.get $i))) (i64.load (i32.add (local.get $t1) (local.get $i)))))
+        (i64.store (i32.add (local.get $t3) (local.get $i))
+          (i64.sub (i64.load (i32.add (local.get $b22) (local.get $i))) (i64.load (i32.add (local.get $b12) (local.get $i)))))
+        (i64.store (i32.add (local.get $t4) (local.get $i))
+          (i64.sub (i64.load (i32.add (local.get $t2) (local.get $i))) (i64.load (i32.add (local.get $b21) (local.get $i))))))))
+
+  ;; o += a + b, or o += a - b when $neg (n elements): a level's result quarter takes two of its
+  ;; blocks in one pass.
+  (func (export "addpm64") (param $o i32) (param $a i32) (param $b i32) (param $neg i32) (param $n i32)
+    (local $i i32) (local $end i32)
+    (local.set $end (i32.shl (local.get $n) (i32.const 3)))
+    (if (local.get $neg)
+      (then
+        (block $d (loop $l
+          (br_if $d (i32.gt_u (i32.add (local.get $i) (i32.const 16)) (local.get $end)))
+          (v128.store (i32.add (local.get $o) (local.get $i)) (i64x2.add (v128.load (i32.add (local.get $o) (local.get $i)))
+            (i64x2.sub (v128.load (i32.add (local.get $a) (local.get $i))) (v128.load (i32.add (local.get $b) (local.get $i))))))
+          (local.set $i (i32.add (local.get $i) (i32.const 16)))
+          (br $l)))
+        (if (i32.lt_u (local.get $i) (local.get $end))
+          (then (i64.store (i32.add (local.get $o) (local.get $i)) (i64.add (i64.load (i32.add (local.get $o) (local.get $i)))
+            (i64.sub (i64.load (i32.add (local.get $a) (local.get $i))) (i64.load (i32.add (local.get $b) (local.get $i)))))))))
+      (else
+        (block $d (loop $l
+          (br_if $d (i32.gt_u (i32.add (local.get $i) (i32.const 16)) (local.get $end)))
+          (v128.store (i32.add (local.get $o) (local.get $i)) (i64x2.add (v128.load (i32.add (local.get $o) (local.get $i)))
+            (i64x2.add (v128.load (i32.add (local.get $a) (local.get $i))) (v128.load (i32.add (local.get $b) (local.get $i))))))
+          (local.set $i (i32.add (local.get $i) (i32.const 16)))
+          (br $l)))
+        (if (i32.lt_u (local.get $i) (local.get $end))
+          (then (i64.store (i32.add (local.get $o) (local.get $i)) (i64.add (i64.load (i32.add (local.get $o) (local.get $i)))
+            (i64.add (i64.load (i32.add (local.get $a) (local.get $i))) (i64.load (i32.add (local.get $b) (local.get $i)))))))))))
+
   ;; ---------------------------------------------------------------- matmul
   ;; O (m x n) += A (m x k) . B (k x n), row-major, O zeroed by the caller (FM64: exact mod 2^64).
   ;; Vectorised over four columns of O with the 32-bit halves of each element: with a = ah 2^32 + al
