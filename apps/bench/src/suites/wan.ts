@@ -29,6 +29,15 @@ const MAKE_CERTS = fileURLToPath(new URL('../../../../examples/cross-silo/make-c
 const WORKER_CLI = fileURLToPath(new URL('../../../worker/dist/cli.js', import.meta.url));
 const PROFILES: (LinkProfile | null)[] = [null, { name: '1gbit-0.2ms', mbitPerSec: 1000, rttMs: 0.2 }, { name: '100mbit-20ms', mbitPerSec: 100, rttMs: 20 }];
 const HOSTS = ['alice', 'bob', 'dealer'] as const;
+/** Optional subsets (comma lists): SFW_BENCH_WAN_CASES of in-process,ceiling,blast,mul,matmul,psi,pipeline; SFW_BENCH_WAN_PROFILES of the link names (tls-loopback,1gbit-0.2ms,100mbit-20ms). */
+const pick = (v: string | undefined): ((name: string) => boolean) => {
+  const set = v === undefined || v === '' ? null : new Set(v.split(','));
+  return (name) => set === null || set.has(name);
+};
+const wantCase = pick(process.env['SFW_BENCH_WAN_CASES']);
+const wantProfile = pick(process.env['SFW_BENCH_WAN_PROFILES']);
+/** Extra node flags for the host processes (e.g. `--cpu-prof --cpu-prof-dir=DIR`; NODE_OPTIONS refuses those). */
+const NODE_ARGS = (process.env['SFW_BENCH_WAN_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
 type HostName = (typeof HOSTS)[number];
 
 /** Every process this suite starts, killed on any exit (the namespaces go in netns.ts's handler). */
@@ -116,8 +125,8 @@ const suite: BenchSuite = {
     try {
       prepareJobs(work, size.psi);
       execFileSync('bash', [MAKE_CERTS, join(work, 'certs'), ...HOSTS], { stdio: 'ignore' });
-      await inProcess(size, reps, work, put);
-      for (const profile of PROFILES) await overLinks(profile, size, reps, work, put);
+      if (wantCase('in-process')) await inProcess(size, reps, work, put);
+      for (const profile of PROFILES) if (wantProfile(profile?.name ?? 'tls-loopback')) await overLinks(profile, size, reps, work, put);
     } finally {
       killAll();
       process.off('exit', killAll);
@@ -180,9 +189,10 @@ async function overLinks(profile: LinkProfile | null, size: Record<string, numbe
   try {
     const [alicePort, bobPort, dealerPort] = (await freePorts(3)) as [number, number, number];
     const port = { alice: alicePort, bob: bobPort, dealer: dealerPort };
-    const node = (h: HostName, name: string, ...args: string[]): string[] => [...env.exec(h), process.execPath, script(name), ...args];
+    const node = (h: HostName, name: string, ...args: string[]): string[] => [...env.exec(h), process.execPath, ...NODE_ARGS, script(name), ...args];
 
     // Ceiling: a plain TLS stream alice -> bob over the same path.
+    if (wantCase('ceiling')) {
     const server = start(node('alice', 'tls-stream', 'serve', env.listen('alice', port.alice), 'alice', String(size['ceiling'])), { SFW_WAN_CERTS: certDir });
     await server.next();
     const client = start(node('bob', 'tls-stream', 'fetch', await env.route('bob', 'alice', port.alice), 'bob', 'alice'), { SFW_WAN_CERTS: certDir });
@@ -193,6 +203,7 @@ async function overLinks(profile: LinkProfile | null, size: Record<string, numbe
       case: 'tls-ceiling', link: env.link, n: mib, median_ms: r3(Number(recv['ms'])), reps: 1, mib_per_s: r3(mib / (Number(recv['ms']) / 1000)),
       cpu_s: r3(Number(sent['sender_cpu_s']) + Number(recv['receiver_cpu_s'])), sender_cpu_s: r3(Number(sent['sender_cpu_s'])), receiver_cpu_s: r3(Number(recv['receiver_cpu_s'])), ...tag,
     });
+    }
 
     // bob dials alice; both parties dial the dealer.
     const host = async (self: HostName, peers: Partial<Record<HostName, string>>): Promise<ReturnType<typeof start>> => {
@@ -210,6 +221,7 @@ async function overLinks(profile: LinkProfile | null, size: Record<string, numbe
     };
     const slow = profile !== null && profile.mbitPerSec < 1000;
     for (const name of ['blast', 'mul', 'matmul'] as const) {
+      if (!wantCase(name)) continue;
       const n = name === 'blast' && slow ? Math.min(32, size[name]!) : size[name]!;
       const cmd: WanCommand = { id: `${env.link}-${name}`, case: name, n, reps: reps[name]! };
       const d0 = await dealerCpu();
@@ -232,6 +244,7 @@ async function overLinks(profile: LinkProfile | null, size: Record<string, numbe
       bob: { ...tls('bob'), SECRETFLOW_PARTY: 'bob', SECRETFLOW_LISTEN: env.listen('bob', port.bob), SECRETFLOW_PEERS: `alice=${await env.route('bob', 'alice', port.alice)},dealer=${await env.route('bob', 'dealer', port.dealer)}` },
     };
     for (const job of ['psi', 'pipeline'] as const) {
+      if (!wantCase(job)) continue;
       const id = `wan-${env.link}-${job}`;
       const d0 = await dealerCpu();
       const runs = await Promise.all((['alice', 'bob'] as const).map((p) => runJob(work, p, job, id, partyEnv[p], env.exec(p))));
