@@ -85,7 +85,8 @@ function suffixAndCost(L: number): { ands: number; rounds: number } {
 /**
  * topBitOneHotA over the low kk bits with digit base G: mask-open (n*k/8) with (kk-1)/2 dealt pair
  * products, bit decomposition of kk bits from pair leaves (pairPrefix; 3 planes opened per shared
- * combine, 2 per single AND), suffix-AND over kk planes, one bit B2A over (ceil(kk/G) + G) W 32 slots.
+ * combine, 2 per single AND), suffix-AND over kk planes, one bit B2A over (ceil(kk/G) + G - 1) W 32 slots
+ * (the last low digit is implicit: 1 minus the others).
  * `signed` adds: the mask's bits up to k and pair products up to bit k-2, a (G, P) tree over the
  * pair leaves of bits kk-1 .. k-2 (one shared triple per combine: 2 ANDs, 3 planes opened), one AND for the sign's carry, one for bit 0, and the sign as one more B2A plane.
  */
@@ -100,7 +101,7 @@ export function topBitOneHotACost(field: FieldType, n: number, kk: number, G: nu
   const hiOpened = 3 * hi.reduce((a, b) => a + b, 0);
   const hiDealer = hi.reduce((a, p) => a + limbBytes(2 * p * W(n)), 0);
   const ands = suf.ands + (signed ? 2 : 0); // single-AND layers: 2 planes opened per AND
-  const D = J + G + (signed ? 1 : 0);
+  const D = J + G - 1 + (signed ? 1 : 0);
   const eb = k / 8;
   const decDealer = dec.levels.reduce((s, l) => s + limbBytes(l.singles * W(n)) + limbBytes(2 * l.shared * W(n)), 0);
   return {

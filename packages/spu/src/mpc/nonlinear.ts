@@ -70,19 +70,23 @@ export const semi2kNl: NlKernels = {
     }
     const none = await suffixAnd(env, bits.map((b) => notS(rank, b))); // none[j] = no bit >= j
     const J = Math.ceil(kk / G);
-    const D = J + G + (sign ? 1 : 0);
-    // Digit planes side by side: block j < J is hi[j], block J + i is lo[i], then (signed) the sign
-    // itself: one more converted plane (the reciprocal applies the sign in its start value, linear).
+    const D = J + G - 1 + (sign ? 1 : 0);
+    // Digit planes side by side: block j < J is hi[j], block J + i is lo[i] for i < G - 1, then
+    // (signed) the sign itself: one more converted plane (the reciprocal applies the sign in its
+    // start value, linear). lo[G - 1] is not converted: exactly one low digit is set for x != 0, so
+    // it is 1 minus the others (the tables take it so), and at x = 0 every high digit is 0.
     const digits = new Uint32Array(D * W);
+    const xorInto = (blk: number, h: Plane): void => {
+      const dst = digits.subarray(blk * W, (blk + 1) * W);
+      for (let w = 0; w < W; w++) dst[w] = dst[w]! ^ h[w]!;
+    };
     for (let e = 0; e < kk; e++) {
       const h = e + 1 < kk ? xorP(none[e]!, none[e + 1]!) : notS(env.comm.rank, none[e]!);
       const d = kk - 1 - e;
-      for (const blk of [Math.floor(d / G), J + (d % G)]) {
-        const dst = digits.subarray(blk * W, (blk + 1) * W);
-        for (let w = 0; w < W; w++) dst[w] = dst[w]! ^ h[w]!;
-      }
+      xorInto(Math.floor(d / G), h);
+      if (d % G < G - 1) xorInto(J + (d % G), h);
     }
-    if (sign) digits.set(sign, (J + G) * W);
+    if (sign) digits.set(sign, (J + G - 1) * W);
     const all = await b2aBit(env, digits, D * W * 32);
     const L = LIMBS[env.cfg.field];
     return Array.from({ length: D }, (_, b) => makeTensor(env.cfg.field, x.shape, all.data.subarray(b * W * 32 * L, (b * W * 32 + n) * L)));
@@ -133,7 +137,7 @@ export const ref2kNl: NlKernels = {
       return low === 0n ? -1 : kk - low.toString(2).length;
     });
     const hi = Array.from({ length: J }, (_, j) => fromValues(x, d.map((v) => (v >= 0 && Math.floor(v / G) === j ? 1n : 0n))));
-    const lo = Array.from({ length: G }, (_, i) => fromValues(x, d.map((v) => (v >= 0 && v % G === i ? 1n : 0n))));
+    const lo = Array.from({ length: G - 1 }, (_, i) => fromValues(x, d.map((v) => (v >= 0 && v % G === i ? 1n : 0n))));
     const neg = signed ? [fromValues(x, vals.map((v) => (v < 0n ? 1n : 0n)))] : [];
     return Promise.resolve([...hi, ...lo, ...neg]);
   },

@@ -33,6 +33,19 @@ describe.each([2, 3])('topBitOneHotA, %i parties', (N) => {
     const plain = fromBigInts(field, vals);
     for (const signed of [false, true]) {
       const want = (await ref2kNl.topBitOneHotA(undefined as never, plain, kk, G, signed)).map((t) => toBigInts(t));
+      // the contract: J high digits, G - 1 low digits (the last is 1 minus the others), the sign;
+      // d = G j + i = kk - 1 - e for the top bit e of x (of (|x| - 1) | 1 for x < 0), no digit at x = 0
+      const J = Math.ceil(kk / G);
+      expect(want.length).toBe(J + G - 1 + (signed ? 1 : 0));
+      vals.forEach((v, i) => {
+        if (!signed && v < 0n) return;
+        const low = BigInt.asUintN(kk, v < 0n ? (-v - 1n) | 1n : v);
+        const hi = want.slice(0, J).map((w) => w[i]!), lo = want.slice(J, J + G - 1).map((w) => w[i]!);
+        if (low === 0n) { expect(hi.every((b) => b === 0n)).toBe(true); return; }
+        const d = kk - low.toString(2).length;
+        expect(hi.map(Number)).toEqual(hi.map((_, j) => (j === Math.floor(d / G) ? 1 : 0)));
+        expect(lo.map(Number)).toEqual(lo.map((_, q) => (q === d % G ? 1 : 0))); // all 0: d % G = G - 1
+      });
       const { results } = await runNl(N, field, 18, (env) => semi2kNl.topBitOneHotA(env, sh[env.comm.rank]!, kk, G, signed));
       expect(results[0]!.length).toBe(want.length);
       want.forEach((w, b) => {

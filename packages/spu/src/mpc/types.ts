@@ -59,7 +59,9 @@ export interface NlKernels {
   eqzA(env: KernelEnv, x: RingTensor): Promise<RingTensor>;
   /**
    * For x whose top set bit among the low kk bits is e, with d = kk-1-e = G j + i: integer 0/1
-   * shares of [j == j'] for j' < ceil(kk/G), then of [i == i'] for i' < G (all 0 when x = 0).
+   * shares of [j == j'] for j' < ceil(kk/G) (all 0 when x = 0), then of [i == i'] for i' < G - 1:
+   * the last low digit, [i == G - 1], is 1 minus their sum for x != 0 (one bit conversion fewer), so
+   * a table built as a sum over the high digits times a sum over the low ones is still 0 at x = 0.
    * `signed`: x may be negative (the sign comes from the same opening); the digits are then those of
    * (|x| - 1) | 1 for x < 0 (whose top bit puts |x| 2^-e in (1, 2]), followed by one more share,
    * of [x < 0].

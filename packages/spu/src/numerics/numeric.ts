@@ -67,7 +67,10 @@ export async function polySplitRaw(F: Fxp, x: RingTensor, coefs: readonly number
   return F.add(sum(coefs.slice(0, h)), await F.mulRing(pw[h]!, b));
 }
 
-/** The top set bit of x as two one-hot digits of d = kk-1-e = G j + i (mpc topBitOneHotA). */
+/**
+ * The top set bit of x as two one-hot digits of d = kk-1-e = G j + i (mpc topBitOneHotA): all J
+ * high digits, the low digits but the last ([i == G - 1] = 1 - the others' sum for x != 0).
+ */
 interface TopBit {
   readonly kk: number;
   readonly G: number;
@@ -95,10 +98,20 @@ function combine(F: Fxp, hs: readonly RingTensor[], cs: readonly bigint[]): Ring
   return F.linComb(hs, cs);
 }
 
+/**
+ * sum_i c_i lo_i over all G low digits, the last one implicit: c_last + sum_{i < G-1} (c_i - c_last) lo_i
+ * (local; at x = 0, where no digit is set, this is c_last, which the high side's 0 cancels in a
+ * product table).
+ */
+function combineLo(F: Fxp, lo: readonly RingTensor[], cs: readonly bigint[]): RingTensor {
+  const last = cs[cs.length - 1]!;
+  return F.addInt(combine(F, lo, cs.slice(0, -1).map((c) => BigInt.asUintN(F.k, c - last))), BigInt.asUintN(F.k, last));
+}
+
 /** T(e) for an additive table (local: exactly one digit of each kind is set). */
 function addTable(F: Fxp, tb: TopBit, T: (e: number) => number): RingTensor {
   const { u, v } = splitTable(tb, T);
-  return F.add(combine(F, tb.hi, u.map(BigInt)), combine(F, tb.lo, v.map(BigInt)));
+  return F.add(combine(F, tb.hi, u.map(BigInt)), combineLo(F, tb.lo, v.map(BigInt)));
 }
 
 /** The factor pairs of 2^T(e) for tables whose exponents separate (one exact product each). */
@@ -108,7 +121,7 @@ function powTables(F: Fxp, tb: TopBit, Ts: readonly ((e: number) => number)[]): 
     const lift = Math.min(...u); // move the common offset into v so every exponent is >= 0
     const uu = u.map((a) => a - lift), vv = v.map((b) => b + lift);
     if (vv.some((b) => b < 0)) throw new RangeError('power table has a negative exponent');
-    return [combine(F, tb.hi, uu.map((a) => 1n << BigInt(a))), combine(F, tb.lo, vv.map((b) => 1n << BigInt(b)))] as const;
+    return [combine(F, tb.hi, uu.map((a) => 1n << BigInt(a))), combineLo(F, tb.lo, vv.map((b) => 1n << BigInt(b)))] as const;
   });
   return pairs;
 }
@@ -123,7 +136,7 @@ async function normalise(F: Fxp, x: RingTensor, pows: readonly ((e: number) => n
   const kk = K + 1;
   const G = digitBase(kk);
   const digits = await F.nk.topBitOneHotA(F.env, x, kk, G);
-  const J = digits.length - G;
+  const J = digits.length - (G - 1);
   const tb: TopBit = { kk, G, hi: digits.slice(0, J), lo: digits.slice(J) };
   const [fac, ...rest] = await F.mulMany(powTables(F, tb, [(e) => K - e, ...pows]), null);
   const m = await F.ak.mulTruncAA(F.env, x, fac!, K - F.f);
@@ -142,11 +155,11 @@ async function normaliseSigned(F: Fxp, x: RingTensor): Promise<{ m: RingTensor; 
   const kk = K + 1;
   const G = digitBase(kk);
   const out = await F.nk.topBitOneHotA(F.env, x, kk, G, true);
-  const J = out.length - 1 - G;
-  const tb: TopBit = { kk, G, hi: out.slice(0, J), lo: out.slice(J, J + G) };
+  const J = out.length - G;
+  const tb: TopBit = { kk, G, hi: out.slice(0, J), lo: out.slice(J, J + G - 1) };
   const [fac] = await F.mulMany(powTables(F, tb, [(e) => K - e]), null);
   const m = await F.ak.mulTruncAA(F.env, x, fac!, K - F.f);
-  return { m, fac: fac!, neg: out[J + G]! };
+  return { m, fac: fac!, neg: out[J + G - 1]! };
 }
 
 /**
