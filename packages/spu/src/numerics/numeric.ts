@@ -63,7 +63,13 @@ export async function polySplitRaw(F: Fxp, x: RingTensor, coefs: readonly number
     for (let i = 1; i < cs.length; i++) if (cs[i] !== 0) acc = F.add(acc, F.mulInt(pw[i]!, F.enc(cs[i]!, coefBits)));
     return acc;
   };
-  const b = await F.trunc(sum(coefs.slice(h)), xBits);
+  const bRaw = sum(coefs.slice(h));
+  // |x^h B| < 1 for every caller (|x| <= 1, |B| < 1). Where its exact product at scale
+  // 2 xBits + coefBits stays below 2^(k-2) (the truncation's range), B's truncation rides on the
+  // product: one fused product-and-truncation (beaverTrunc) instead of a truncation and then a
+  // ring product, in the same two rounds, and x^h B is rounded once at A's scale.
+  if (2 * xBits + coefBits <= F.k - 2) return F.add(sum(coefs.slice(0, h)), await F.ak.mulTruncAA(F.env, pw[h]!, bRaw, xBits));
+  const b = await F.trunc(bRaw, xBits);
   return F.add(sum(coefs.slice(0, h)), await F.mulRing(pw[h]!, b));
 }
 
