@@ -24,28 +24,49 @@ class NumericStats {
   constructor(readonly strategy: NumStrategy, private readonly outliers: ReadonlySet<number>) {}
 
   add(col: Float64Array): void {
-    for (let i = 0; i < col.length; i++) {
-      const v = col[i]!;
-      if (Number.isNaN(v) || this.outliers.has(v)) continue;
-      switch (this.strategy) {
-        case 'mean':
-          this.sum += v;
-          this.count++;
-          break;
-        case 'median':
-          if (this.n === this.values.length) {
-            const grown = new Float64Array(this.values.length * 2);
-            grown.set(this.values);
-            this.values = grown;
-          }
-          this.values[this.n++] = v;
-          break;
-        case 'most_frequent':
-          this.counts.set(v, (this.counts.get(v) ?? 0) + 1);
-          break;
-        case 'constant':
-          break;
+    // One loop per strategy, and no set look-up without outliers: a number key is hashed per call
+    // (a boxed double for a non-integer), which cost more than the statistic itself.
+    const out = this.outliers.size > 0 ? this.outliers : undefined;
+    const n = col.length;
+    switch (this.strategy) {
+      case 'mean': {
+        // The same additions in the same order as one value at a time: the mean is unchanged.
+        let sum = this.sum, count = this.count;
+        for (let i = 0; i < n; i++) {
+          const v = col[i]!;
+          if (v !== v || (out !== undefined && out.has(v))) continue;
+          sum += v;
+          count++;
+        }
+        this.sum = sum;
+        this.count = count;
+        break;
       }
+      case 'median': {
+        if (this.n + n > this.values.length) {
+          const grown = new Float64Array(Math.max(this.values.length * 2, this.n + n));
+          grown.set(this.values.subarray(0, this.n));
+          this.values = grown;
+        }
+        const values = this.values;
+        let k = this.n;
+        for (let i = 0; i < n; i++) {
+          const v = col[i]!;
+          if (v !== v || (out !== undefined && out.has(v))) continue;
+          values[k++] = v;
+        }
+        this.n = k;
+        break;
+      }
+      case 'most_frequent':
+        for (let i = 0; i < n; i++) {
+          const v = col[i]!;
+          if (v !== v || (out !== undefined && out.has(v))) continue;
+          this.counts.set(v, (this.counts.get(v) ?? 0) + 1);
+        }
+        break;
+      case 'constant':
+        break;
     }
   }
 
