@@ -35,9 +35,13 @@ export function checkParties(ctx: JobContext, rec: Record<string, string>, field
 export async function headers(ctx: Pick<JobContext, 'cluster' | 'limits'>, input: Record<string, string>): Promise<Map<string, string[]>> {
   const cluster: PrepCluster = ctx.cluster;
   const entries = await Promise.all(
-    Object.entries(input).map(async ([party, path]) => [party, await cluster.pyu(party).call<{ columns: string[]; numRows: number }>('prep.header', path).get()] as const),
+    Object.entries(input).map(async ([party, path]) => [
+      party,
+      await cluster.pyu(party).call<{ columns: string[]; numRows: number | undefined }>('prep.header', path, ctx.limits.maxRows).get(),
+    ] as const),
   );
-  const issues = entries.flatMap(([party, h]) => tableIssues({ rows: h.numRows, columns: h.columns.length }, ctx.limits, `task_config.input_ds.${party}`));
+  // An uncounted table (undefined) is within the row bound: its size proves it.
+  const issues = entries.flatMap(([party, h]) => tableIssues({ rows: h.numRows ?? 0, columns: h.columns.length }, ctx.limits, `task_config.input_ds.${party}`));
   if (issues.length > 0) throw validationError(issues);
   return new Map(entries.map(([party, h]) => [party, h.columns]));
 }

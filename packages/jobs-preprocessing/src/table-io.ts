@@ -77,3 +77,15 @@ export async function headerOf(path: string): Promise<string[]> {
   for await (const b of readCsvBatches(path, { chunkBytes: 1 << 16 })) return [...b.header];
   return [];
 }
+
+/**
+ * An upper bound on the data rows of a CSV file whose records have `width` fields, from its size:
+ * every record but the last holds width - 1 commas and a line break (a one-field record at least
+ * one byte of content besides), so it takes at least `width` bytes, and the last at least one; the
+ * header is one of the records.
+ */
+export async function rowsAtMost(path: string, width: number): Promise<number> {
+  const size = (await stat(path)).size;
+  return size === 0 ? 0 : Math.floor((size - 1) / Math.max(width, 1));
+}
+
