@@ -25,6 +25,13 @@ export interface CsvBatch {
   /** Byte offset in the file of row `i`'s record, and its byte length without the line break. */
   rowOffset(i: number): number;
   rowLength(i: number): number;
+  /**
+   * Writes the cell of row `row`, column `col` at `out[pos..]` exactly as the CSV writer writes
+   * the text `strings(col)[row]` (quoted, '"' doubled, UTF-8) and returns the end offset: a
+   * pass-through column is copied without a string per cell. `out` needs 3 * rowLength(row) + 2
+   * bytes of room.
+   */
+  writeQuoted(col: number, row: number, out: Buffer, pos: number): number;
 }
 
 export interface CsvStreamOptions {
@@ -117,6 +124,38 @@ class Batch implements CsvBatch {
     const e = this.#idx.bounds[2 * f + 1]!;
     const v = this.#text !== undefined && this.#text !== null ? this.#text.slice(s, e) : this.#bytes.toString('utf8', s, e);
     return this.#idx.escaped !== undefined && this.#idx.escaped.has(f) ? v.replaceAll('""', '"') : v;
+  }
+
+  writeQuoted(col: number, row: number, out: Buffer, pos: number): number {
+    this.#live();
+    const f = row * this.#width + col;
+    const bytes = this.#bytes;
+    const s = this.#idx.bounds[2 * f]!;
+    const e = this.#idx.bounds[2 * f + 1]!;
+    // A field with a doubled quote holds it doubled already (the writer doubles what strings()
+    // undoubled); in any other field a quote is a literal one, which the writer doubles.
+    const doubled = this.#idx.escaped !== undefined && this.#idx.escaped.has(f);
+    let p = pos;
+    out[p++] = 0x22;
+    for (let i = s; i < e; i++) {
+      const c = bytes[i]!;
+      // Not ASCII: through the decoder and encoder, as the text takes (an invalid sequence
+      // becomes U+FFFD there).
+      if (c >= 0x80) return this.#writeQuotedText(f, out, pos);
+      if (c === 0x22 && !doubled) out[p++] = 0x22;
+      out[p++] = c;
+    }
+    out[p++] = 0x22;
+    return p;
+  }
+
+  #writeQuotedText(f: number, out: Buffer, pos: number): number {
+    const v = this.#field(f);
+    let p = pos;
+    out[p++] = 0x22;
+    p += out.write(v.indexOf('"') === -1 ? v : v.replaceAll('"', '""'), p, 'utf8');
+    out[p++] = 0x22;
+    return p;
   }
 
   rowOffset(i: number): number {

@@ -5,7 +5,8 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { isNumericColumn } from './table.ts';
-import type { Table } from './table.ts';
+import type { Column, Table } from './table.ts';
+import type { CsvBatch } from './csv-read.ts';
 import { openPinned } from './pinned.ts';
 import { MAX_NUMBER_BYTES, writeNumber } from './number-text.ts';
 
@@ -58,16 +59,27 @@ function putText(out: Bytes, s: string): void {
   out.pos = p;
 }
 
+/**
+ * Text columns of a table that stand for a column of the batch they were read from: the writer
+ * copies their cells from the batch's bytes (`CsvBatch.writeQuoted`), with the same output as
+ * writing the batch's strings. Keyed by the column array the table holds for them (its cells are
+ * never read), so a column a transform replaced is written from its new values.
+ */
+export type CsvPassThrough = ReadonlyMap<Column, { batch: CsvBatch; column: number }>;
+
 /** Rows [from, to) of `table` as CSV lines, each ending in LF, as UTF-8 bytes. */
-function formatRowBytes(table: Table, from: number, to: number): Buffer {
+function formatRowBytes(table: Table, from: number, to: number, passThrough?: CsvPassThrough): Buffer {
   const cols = table.columns.map((c) => table.data[c]!);
   const numeric = cols.map((c) => isNumericColumn(c));
+  const raw = cols.map((c) => passThrough?.get(c));
   const out = new Bytes((to - from) * cols.length * 12);
   for (let i = from; i < to; i++) {
     for (let j = 0; j < cols.length; j++) {
       if (j > 0) out.room(1)[out.pos++] = 0x2c;
       const col = cols[j]!;
+      const src = raw[j];
       if (numeric[j]) out.pos = writeNumber(out.room(MAX_NUMBER_BYTES), out.pos, (col as Float64Array)[i]!);
+      else if (src !== undefined) out.pos = src.batch.writeQuoted(src.column, i, out.room(3 * src.batch.rowLength(i) + 2), out.pos);
       else putText(out, (col as string[])[i]!);
     }
     out.room(1)[out.pos++] = 0x0a;
@@ -107,8 +119,9 @@ export function formatCsvRows(table: Table): string {
 
 /**
  * Rows of a table (no header) as the UTF-8 bytes of the CSV text `formatCsvRows` gives: for writers
- * that stream batch by batch (no intermediate string).
+ * that stream batch by batch (no intermediate string). `passThrough`: columns copied from the
+ * bytes of the batch the rows were read from.
  */
-export function formatCsvRowBytes(table: Table): Buffer {
-  return formatRowBytes(table, 0, table.numRows);
+export function formatCsvRowBytes(table: Table, passThrough?: CsvPassThrough): Buffer {
+  return formatRowBytes(table, 0, table.numRows, passThrough);
 }

@@ -17,7 +17,7 @@ import type { BinningMethod } from './binning.ts';
 import type { FillnaConfig } from './params.ts';
 import { applyRule, parseRule } from './rules.ts';
 import type { BinningRule, CalculateStep, Rule } from './rules.ts';
-import { ChunkWriter, headerOf, isLarge, readChunks, readTable, writeTable } from './table-io.ts';
+import { ChunkWriter, headerOf, isLarge, readChunks, readChunksForWrite, readTable, writeTable } from './table-io.ts';
 
 export type LocalSpec =
   | { kind: 'fillna'; cfg: FillnaConfig }
@@ -183,10 +183,10 @@ export async function writeLocal(f: Fitted, outPath: string | undefined, rulePat
   const w = new ChunkWriter(outPath);
   let columns: string[] = [];
   try {
-    for await (const t of readChunks(f.path, f.text, f.chunkBytes)) {
-      const out = transform(f, t);
+    for await (const { table, passThrough } of readChunksForWrite(f.path, f.text, f.chunkBytes)) {
+      const out = transform(f, table);
       columns = out.columns;
-      await w.write(out);
+      await w.write(out, passThrough);
     }
   } finally {
     await w.close();

@@ -6,7 +6,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { formatCsvHeader, formatCsvRowBytes, makeTable, openPinned, readCsv, readCsvBatches } from '@sfw/data';
-import type { Column, Table } from '@sfw/data';
+import type { Column, CsvBatch, CsvPassThrough, Table } from '@sfw/data';
 
 /** Files up to this size are read whole and the transformed table is kept between fit and write. */
 export const WHOLE_FILE_BYTES = 32 * 1024 * 1024;
@@ -39,6 +39,28 @@ export async function* readChunks(path: string, textColumns: readonly string[] =
   }
 }
 
+/**
+ * `readChunks` for a pass that writes the rows back: the text columns are not decoded but stand
+ * for their batch's cells (`passThrough`, for `ChunkWriter.write`), so they are copied byte for
+ * byte as the writer would write their strings. Each chunk is valid until the next is read.
+ */
+export async function* readChunksForWrite(path: string, textColumns: readonly string[] = [], chunkBytes?: number): AsyncGenerator<{ table: Table; passThrough: CsvPassThrough }> {
+  const text = new Set(textColumns);
+  for await (const b of readCsvBatches(path, chunkBytes === undefined ? {} : { chunkBytes })) {
+    const data: Record<string, Column> = {};
+    const passThrough = new Map<Column, { batch: CsvBatch; column: number }>();
+    b.header.forEach((name, j) => {
+      if (text.has(name)) {
+        // A stand-in of the right length: the writer copies the cells from the batch instead.
+        const stand = new Array<string>(b.numRows);
+        passThrough.set(stand, { batch: b, column: j });
+        data[name] = stand;
+      } else data[name] = b.numbers(j) ?? b.strings(j);
+    });
+    yield { table: makeTable([...b.header], data), passThrough };
+  }
+}
+
 /** Appends tables with the same columns to one CSV file (header once). */
 export class ChunkWriter {
   private fh: FileHandle | undefined;
@@ -46,14 +68,14 @@ export class ChunkWriter {
   rows = 0;
   constructor(readonly path: string) {}
 
-  async write(t: Table): Promise<void> {
+  async write(t: Table, passThrough?: CsvPassThrough): Promise<void> {
     if (this.fh === undefined) {
       await mkdir(dirname(this.path), { recursive: true });
       this.fh = await openPinned(this.path, 'w');
       this.columns = t.columns;
       await this.fh.write(formatCsvHeader(t.columns));
     } else if (t.columns.join('\u0000') !== this.columns!.join('\u0000')) throw new Error('chunks of one output differ in columns');
-    await this.fh.write(formatCsvRowBytes(t));
+    await this.fh.write(formatCsvRowBytes(t, passThrough));
     this.rows += t.numRows;
   }
 
