@@ -23,8 +23,34 @@ export interface KeyStream {
   readonly offset: number;
 }
 
+/** An AES-128-CTR keystream cipher (node:crypto's: each update returns the keystream XOR its input). */
+export interface CtrCipher {
+  update(b: Uint8Array): Uint8Array;
+}
+
 /** node:crypto's AES-128-CTR for a key and IV (passed in: these functions import nothing). */
-export type CipherFor = (seed: Uint8Array, iv: Uint8Array) => { update(b: Uint8Array): Uint8Array };
+export type Aes = (seed: Uint8Array, iv: Uint8Array) => CtrCipher;
+
+/** A cipher positioned at keystream byte `offset` of `seed` (cipherAt over node:crypto's AES). */
+export type CipherFor = (seed: Uint8Array, offset: number) => CtrCipher;
+
+/**
+ * The keystream of `seed` from byte `offset` on (prg.ts's stream): the IV is the 128-bit big-endian
+ * block counter (OpenSSL's CTR increments the whole IV), so any position is reachable directly; a
+ * mid-block offset discards the block's leading bytes. The one derivation of the IV for the PRG,
+ * block programs and PRG fills on the kernel threads (which receive it as source text).
+ */
+export function cipherAt(aes: Aes, seed: Uint8Array, offset: number): CtrCipher {
+  const iv = new Uint8Array(16);
+  let block = Math.floor(offset / 16);
+  for (let i = 15; i >= 8 && block > 0; i--) {
+    iv[i] = block % 256;
+    block = Math.floor(block / 256);
+  }
+  const c = aes(seed, iv);
+  if (offset % 16 !== 0) c.update(new Uint8Array(offset % 16));
+  return c;
+}
 
 /** The WASM exports as the programs see them (by name). */
 export type Exports = Record<string, unknown> & { memory: { buffer: ArrayBuffer; grow(pages: number): number } };
@@ -33,7 +59,8 @@ export type Exports = Record<string, unknown> & { memory: { buffer: ArrayBuffer;
  * Run `prog` on elements [lo, hi) (l limbs each): per block, copy every input's block into scratch,
  * run the steps there (cache-resident), copy the outputs' blocks back. Blocks are 128 KiB per slot,
  * 64 KiB when more than four slots are live (the working set stays in L2; docs/ring.md). A KeyStream
- * input's block is expanded straight into its slot (`cipherFor` required then).
+ * input's block is expanded straight into its slot (`cipherFor` required then: cipherAt over
+ * node:crypto's AES).
  */
 export function runBlocks(x: Exports, view: BigUint64Array | undefined, l: number, lo: number, hi: number, ins: readonly (BigUint64Array | KeyStream)[], outs: readonly BigUint64Array[], temps: number, prog: readonly Step[], cipherFor?: CipherFor): BigUint64Array {
   const slots = ins.length + outs.length + temps;
@@ -48,23 +75,14 @@ export function runBlocks(x: Exports, view: BigUint64Array | undefined, l: numbe
   const lb = bb / 8;
   const o0 = ins.length;
   const argv: (number | bigint)[][] = prog.map((st) => new Array<number | bigint>(st.length - 1));
-  // Keystream inputs: one cipher each, positioned at element lo of its stream (CTR is addressable:
-  // the IV is the 128-bit big-endian block counter, as in prg.ts), then read block after block.
+  // Keystream inputs: one cipher each, positioned at element lo of its stream (CTR is addressable),
+  // then read block after block.
   const zeros = streamed ? new Uint8Array(bb) : undefined;
   const u8 = zeros === undefined ? undefined : new Uint8Array(mem.buffer);
   const ciphers = ins.map((t) => {
     if (t instanceof BigUint64Array) return undefined;
     if (cipherFor === undefined) throw new Error('a keystream input needs a cipher');
-    const pos = t.offset + lo * l * 8;
-    const iv = new Uint8Array(16);
-    let block = Math.floor(pos / 16);
-    for (let i = 15; i >= 8 && block > 0; i--) {
-      iv[i] = block % 256;
-      block = Math.floor(block / 256);
-    }
-    const c = cipherFor(t.seed, iv);
-    if (pos % 16 !== 0) c.update(zeros!.subarray(0, pos % 16));
-    return c;
+    return cipherFor(t.seed, t.offset + lo * l * 8);
   });
   for (let off = lo; off < hi; off += blk) {
     const len = Math.min(blk, hi - off);
@@ -191,15 +209,9 @@ export function winogradLevel(add: BlockOp, sub: BlockOp, mem: BigUint64Array, A
   sub(by(C(5)), by(C(6)), by(C(2)), cn); // C21 = V - M4
 }
 
-/** AES-128-CTR keystream bytes [offset, offset + dst.length) of `seed` into dst (offset a multiple of 16; prg.ts). */
-export function runPrg(cipherFor: (seed: Uint8Array, iv: Uint8Array) => { update(b: Uint8Array): Uint8Array }, seed: Uint8Array, offset: number, dst: Uint8Array): void {
-  const iv = new Uint8Array(16);
-  let block = Math.floor(offset / 16);
-  for (let i = 15; i >= 8 && block > 0; i--) {
-    iv[i] = block % 256;
-    block = Math.floor(block / 256);
-  }
-  const c = cipherFor(seed, iv);
+/** AES-128-CTR keystream bytes [offset, offset + dst.length) of `seed` into dst (prg.ts). */
+export function runPrg(cipherFor: CipherFor, seed: Uint8Array, offset: number, dst: Uint8Array): void {
+  const c = cipherFor(seed, offset);
   const chunk = 65536;
   const zeros = new Uint8Array(chunk);
   for (let pos = 0; pos < dst.length; pos += chunk) {

@@ -6,25 +6,20 @@
 // Node's cipher.update allocates its output on every call; 64 KiB chunks stay below glibc's mmap
 // threshold (no page faults per chunk) and measured best here (docs/ring.md; perf-anchors 1d:
 // 3.5 GB/s at 256 KiB, 0.2-0.5 GB/s at >= 1 MiB).
-import { createCipheriv, randomBytes, randomFillSync, type Cipher } from 'node:crypto';
+import { createCipheriv, randomBytes, randomFillSync } from 'node:crypto';
 import { ELEMENT_BYTES, type FieldType } from './field.ts';
 import { RingError, makeTensor, type RingTensor } from './tensor.ts';
-import { isShared, runSplit, splitCount, type KeyStream } from './threads.ts';
+import { cipherAt, isShared, runSplit, splitCount, type Aes, type CipherFor, type CtrCipher, type KeyStream } from './threads.ts';
 
 const CHUNK = 64 * 1024;
 const ZEROS = new Uint8Array(CHUNK);
 /** A fill of shared memory is split over the kernel threads from this many bytes per thread. */
 const SPLIT_MIN_BYTES = 1 << 19;
 
-function cipherAt(seed: Uint8Array, offset: number): Cipher {
-  const iv = new Uint8Array(16);
-  let block = Math.floor(offset / 16);
-  for (let i = 15; i >= 8 && block > 0; i--) {
-    iv[i] = block % 256;
-    block = Math.floor(block / 256);
-  }
-  return createCipheriv('aes-128-ctr', seed, iv);
-}
+const aes: Aes = (seed, iv) => createCipheriv('aes-128-ctr', seed, iv);
+
+/** The keystream of `seed` from byte `offset` on (blocks.ts cipherAt over node:crypto's AES-128-CTR). */
+export const keystreamAt: CipherFor = (seed, offset) => cipherAt(aes, seed, offset);
 
 /** A fresh 128-bit seed from the OS CSPRNG (the only entropy source for shares and masks). */
 export function randomSeed(): Uint8Array {
@@ -40,7 +35,7 @@ export function randomTensor(field: FieldType, shape: readonly number[]): RingTe
 
 export class Prg {
   readonly #seed: Uint8Array;
-  #cipher: Cipher;
+  #cipher: CtrCipher;
   #offset: number;
 
   /** seed: 16 bytes (AES-128 key). offset: first keystream byte to produce (default 0). */
@@ -48,18 +43,13 @@ export class Prg {
     if (seed.byteLength !== 16) throw new RingError('Prg seed must be 16 bytes');
     if (!Number.isSafeInteger(offset) || offset < 0) throw new RingError('Prg offset must be a non-negative safe integer');
     this.#seed = new Uint8Array(seed);
-    this.#cipher = cipherAt(this.#seed, offset);
-    this.#offset = offset - (offset % 16);
-    if (offset % 16 !== 0) this.#skip(offset % 16);
+    this.#cipher = keystreamAt(this.#seed, offset);
+    this.#offset = offset;
   }
 
   /** Bytes of keystream consumed so far (counting from the start of the stream). */
   get offset(): number {
     return this.#offset;
-  }
-
-  #skip(n: number): void {
-    this.fill(new Uint8Array(n));
   }
 
   /** Fill `dst` with the next dst.byteLength keystream bytes. */
@@ -72,8 +62,7 @@ export class Prg {
       const start = this.#offset;
       runSplit(n, parts, 16, (lo, hi) => ({ kind: 'prg', seed: this.#seed, offset: start + lo, dst: dst.subarray(lo, hi) }), (lo, hi) => this.#serial(dst.subarray(lo, hi)));
       this.#offset = start + n;
-      this.#cipher = cipherAt(this.#seed, this.#offset);
-      if (this.#offset % 16 !== 0) this.#cipher.update(ZEROS.subarray(0, this.#offset % 16)); // mid-block end
+      this.#cipher = keystreamAt(this.#seed, this.#offset);
       return;
     }
     this.#serial(dst);
@@ -118,8 +107,7 @@ export class Prg {
       return start;
     });
     this.#offset = off;
-    this.#cipher = cipherAt(this.#seed, off);
-    if (off % 16 !== 0) this.#cipher.update(ZEROS.subarray(0, off % 16));
+    this.#cipher = keystreamAt(this.#seed, off);
     return starts;
   }
 

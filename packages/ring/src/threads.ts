@@ -9,7 +9,7 @@
 // lives in a SharedArrayBuffer (`allocLimbs` hands those out while threads > 1); matmul stages
 // non-shared operands itself (O(n^2) copies against O(n^3) work).
 import { Worker } from 'node:worker_threads';
-import { LEN, runBlocks, runMatmul, runPrg, slot, winogradLevel, type CipherFor, type Exports, type KeyStream, type Step } from './blocks.ts';
+import { LEN, cipherAt, runBlocks, runMatmul, runPrg, slot, winogradLevel, type Aes, type CipherFor, type CtrCipher, type Exports, type KeyStream, type Step } from './blocks.ts';
 import { RingError } from './tensor.ts';
 
 /** Below this many elements (or multiply-adds for matmul) per thread a split does not pay. */
@@ -31,7 +31,9 @@ const runBlocks = (0, eval)('(' + workerData.runBlocks + ')');
 const runMatmul = (0, eval)('(' + workerData.runMatmul + ')');
 const winogradLevel = (0, eval)('(' + workerData.winogradLevel + ')');
 const runPrg = (0, eval)('(' + workerData.runPrg + ')');
-const cipherFor = (seed, iv) => createCipheriv('aes-128-ctr', seed, iv);
+const cipherAt = (0, eval)('(' + workerData.cipherAt + ')');
+const aes = (seed, iv) => createCipheriv('aes-128-ctr', seed, iv);
+const cipherFor = (seed, offset) => cipherAt(aes, seed, offset);
 const instance = () => {
   const x = new WebAssembly.Instance(workerData.module, {}).exports;
   x.matmul64Tile(workerData.tile); // the caller's panel width (results are identical either way)
@@ -81,7 +83,7 @@ export function setKernelThreads(n: number): void {
   while (helpers.length < n - 1) {
     const w = new Worker(HELPER_SRC, {
       eval: true,
-      workerData: { module: moduleFor!(), runBlocks: runBlocks.toString(), runMatmul: runMatmul.toString(), winogradLevel: winogradLevel.toString(), runPrg: runPrg.toString(), keepBytes, tile: matmulTile },
+      workerData: { module: moduleFor!(), runBlocks: runBlocks.toString(), runMatmul: runMatmul.toString(), winogradLevel: winogradLevel.toString(), runPrg: runPrg.toString(), cipherAt: cipherAt.toString(), keepBytes, tile: matmulTile },
     });
     w.unref();
     helpers.push(w);
@@ -146,4 +148,4 @@ function awaitHelpers(status: Int32Array, posted: number): void {
     }
 }
 
-export { LEN, runBlocks, runMatmul, runPrg, slot, winogradLevel, type CipherFor, type Exports, type KeyStream, type Step };
+export { LEN, cipherAt, runBlocks, runMatmul, runPrg, slot, winogradLevel, type Aes, type CipherFor, type CtrCipher, type Exports, type KeyStream, type Step };

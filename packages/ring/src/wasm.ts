@@ -8,9 +8,9 @@ import { RING_WASM_BASE64 } from './wasm-bytes.ts';
 import type { RingKernels } from './backend.ts';
 import type { FieldType } from './field.ts';
 import { wipeMatmulBlocks } from './linalg.ts';
-import { createCipheriv } from 'node:crypto';
+import { keystreamAt } from './prg.ts';
 import { truncPairSteps } from './programs.ts';
-import { LEN as N, SPLIT_MIN_ELEMENTS, SPLIT_MIN_MACS, isShared, registerHelperModule, runBlocks, runMatmul, runSplit, slot, splitCount, winogradLevel, type CipherFor, type Exports, type KeyStream, type Step } from './threads.ts';
+import { LEN as N, SPLIT_MIN_ELEMENTS, SPLIT_MIN_MACS, isShared, registerHelperModule, runBlocks, runMatmul, runSplit, slot, splitCount, winogradLevel, type Exports, type KeyStream, type Step } from './threads.ts';
 
 const [P0, P1, P2, P3, P4, P5] = [0, 1, 2, 3, 4, 5].map(slot) as [number, number, number, number, number, number];
 
@@ -194,13 +194,11 @@ function blocks(l: number, n: number, ins: BigUint64Array[], outs: BigUint64Arra
   else run(0, n);
 }
 
-const cipherFor: CipherFor = (seed, iv) => createCipheriv('aes-128-ctr', seed, iv);
-
 /** A block program with keystream inputs (programs.ts), split over the kernel threads from minPerThread elements each. */
 function program(l: number, n: number, ins: readonly (BigUint64Array | KeyStream)[], outs: readonly BigUint64Array[], temps: number, prog: readonly Step[], minPerThread: number): void {
   const run = (lo: number, hi: number): void => {
     const s = sc();
-    s.u64 = runBlocks(s.x, s.u64, l, lo, hi, ins, outs, temps, prog, cipherFor);
+    s.u64 = runBlocks(s.x, s.u64, l, lo, hi, ins, outs, temps, prog, keystreamAt);
   };
   const parts = splitCount(n, minPerThread);
   if (parts > 1 && ins.every((t) => !(t instanceof BigUint64Array) || isShared(t)) && outs.every(isShared))
