@@ -26,14 +26,16 @@ export interface RingKernels {
    * With E = x - a + eP and F = y - b + fP: z = c + E*b + F*a (+ E*F when withEf), then
    * z + r + s (r, when given) into out and into keep (when given). The Beaver recombination with the
    * opening (own share plus the peers' sum) and the truncation's masking folded in; out and keep
-   * may alias inputs (each block is read before it is written).
+   * may alias inputs (each block is read before it is written). c may be a keystream (a PRG draw
+   * read where it is used instead of from memory).
    */
-  beaverMask(fl: FieldType, x: BigUint64Array, a: BigUint64Array, eP: BigUint64Array, y: BigUint64Array, b: BigUint64Array, fP: BigUint64Array, c: BigUint64Array, r: BigUint64Array | undefined, withEf: boolean, s: bigint, out: BigUint64Array, keep: BigUint64Array | undefined, n: number): void;
+  beaverMask(fl: FieldType, x: BigUint64Array, a: BigUint64Array, eP: BigUint64Array, y: BigUint64Array, b: BigUint64Array, fP: BigUint64Array, c: BigUint64Array | KeyStream, r: BigUint64Array | undefined, withEf: boolean, s: bigint, out: BigUint64Array, keep: BigUint64Array | undefined, n: number): void;
   /**
    * out = d - 2*msb(c)*rTop (+ (c >>> bits) when withC): the end of probabilistic truncation; with
-   * cPeer, c is c + cPeer (the opening's sum folded in).
+   * cPeer, c is c + cPeer (the opening's sum folded in). rTop and d may be keystreams; out may alias
+   * c or cPeer.
    */
-  truncFinish(fl: FieldType, c: BigUint64Array, rTop: BigUint64Array, d: BigUint64Array, bits: number, withC: boolean, out: BigUint64Array, n: number, cPeer?: BigUint64Array): void;
+  truncFinish(fl: FieldType, c: BigUint64Array, rTop: BigUint64Array | KeyStream, d: BigUint64Array | KeyStream, bits: number, withC: boolean, out: BigUint64Array, n: number, cPeer?: BigUint64Array): void;
   /** rTop = msb(r) << (k-1-bits); d = 2*rTop - (r >>> bits) - 2^(k-2-bits): the dealer's truncation pair. */
   truncPair(fl: FieldType, r: BigUint64Array, bits: number, d: BigUint64Array, rTop: BigUint64Array, n: number): void;
   /** out (m x n) = a (m x k) . b (k x n), row-major (out += a . b when acc); out does not alias a or b. */

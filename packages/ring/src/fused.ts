@@ -4,6 +4,7 @@
 // costs about the copies of one kernel instead of all of them.
 import { FIELD_BITS } from './field.ts';
 import { kernels } from './backend.ts';
+import type { KeyStream } from './blocks.ts';
 import { RingError, assertSameSize, outFor, type RingTensor } from './tensor.ts';
 
 /** out = c + e*b + f*a, plus e*f when `withEf` (Beaver: z_i = c_i + e b_i + f a_i (+ e f at one rank)). */
@@ -32,14 +33,15 @@ export interface BeaverMaskOptions {
  * differences (eP, fP: the sum of the OTHER ranks' shares, so this rank's own share is recomputed in
  * cache instead of being copied and added in separate passes); z = c + E b + F a (+ E F), then
  * z + r + s when r is given (the masking step of a following truncation). For a square pass y = x,
- * b = a, fP = eP (the same tensors): the kernel then reads each once.
+ * b = a, fP = eP (the same tensors): the kernel then reads each once. c may be a keystream (x.size
+ * elements of this field from it: a PRG draw read in the pass instead of expanded beforehand).
  */
-export function beaverMask(x: RingTensor, a: RingTensor, eP: RingTensor, y: RingTensor, b: RingTensor, fP: RingTensor, c: RingTensor, opts: BeaverMaskOptions): RingTensor {
-  for (const t of [a, eP, y, b, fP, c, ...(opts.r ? [opts.r] : [])]) assertSameSize(x, t);
+export function beaverMask(x: RingTensor, a: RingTensor, eP: RingTensor, y: RingTensor, b: RingTensor, fP: RingTensor, c: RingTensor | KeyStream, opts: BeaverMaskOptions): RingTensor {
+  for (const t of [a, eP, y, b, fP, ...('data' in c ? [c] : []), ...(opts.r ? [opts.r] : [])]) assertSameSize(x, t);
   const o = outFor(x.field, x.shape, opts.out);
   const k = opts.keep === undefined ? undefined : outFor(x.field, x.shape, opts.keep);
   const s = BigInt.asUintN(FIELD_BITS[x.field], opts.s ?? 0n);
-  kernels().beaverMask(x.field, x.data, a.data, eP.data, y.data, b.data, fP.data, c.data, opts.r?.data, opts.withEf, s, o.data, k?.data, x.size);
+  kernels().beaverMask(x.field, x.data, a.data, eP.data, y.data, b.data, fP.data, 'data' in c ? c.data : c, opts.r?.data, opts.withEf, s, o.data, k?.data, x.size);
   return o;
 }
 
@@ -51,15 +53,16 @@ function checkBits(t: RingTensor, bits: number): void {
 /**
  * out = d - 2*msb(c)*rTop, plus (c >>> bits) when `withC`: the local end of probabilistic
  * truncation once c = x + 2^(k-2) + r is public (packages/spu semi2k.ts truncPr). With cPeer the
- * opened value is c + cPeer (this rank's share plus the others' sum, added in the same pass).
+ * opened value is c + cPeer (this rank's share plus the others' sum, added in the same pass). rTop
+ * and d may be keystreams (c.size elements of this field each), read in the pass.
  */
-export function truncFinish(c: RingTensor, rTop: RingTensor, d: RingTensor, bits: number, withC: boolean, out?: RingTensor, cPeer?: RingTensor): RingTensor {
-  assertSameSize(c, rTop);
-  assertSameSize(c, d);
+export function truncFinish(c: RingTensor, rTop: RingTensor | KeyStream, d: RingTensor | KeyStream, bits: number, withC: boolean, out?: RingTensor, cPeer?: RingTensor): RingTensor {
+  if ('data' in rTop) assertSameSize(c, rTop);
+  if ('data' in d) assertSameSize(c, d);
   if (cPeer !== undefined) assertSameSize(c, cPeer);
   checkBits(c, bits);
   const o = outFor(c.field, c.shape, out);
-  kernels().truncFinish(c.field, c.data, rTop.data, d.data, bits, withC, o.data, c.size, cPeer?.data);
+  kernels().truncFinish(c.field, c.data, 'data' in rTop ? rTop.data : rTop, 'data' in d ? d.data : d, bits, withC, o.data, c.size, cPeer?.data);
   return o;
 }
 

@@ -1,8 +1,10 @@
 // Reference kernels in plain JS BigInt. Correct by construction (BigInt.asUintN), slow for FM128
 // (one boxed BigInt per element): kept as the test oracle and as the fallback when WebAssembly
 // is unavailable.
+import type { KeyStream } from './blocks.ts';
 import type { FieldType } from './field.ts';
 import type { RingKernels } from './backend.ts';
+import { Prg } from './prg.ts';
 
 const M64 = (1n << 64n) - 1n;
 
@@ -16,6 +18,14 @@ function put(f: FieldType, d: BigUint64Array, i: number, v: bigint): void {
     d[2 * i] = v & M64;
     d[2 * i + 1] = (v >> 64n) & M64;
   }
+}
+
+/** A keystream operand's n elements as limbs (the reference expands it; WASM reads it block by block). */
+function limbsOf(f: FieldType, t: BigUint64Array | KeyStream, n: number): BigUint64Array {
+  if (t instanceof BigUint64Array) return t;
+  const d = new BigUint64Array(n * (f === 'FM64' ? 1 : 2));
+  new Prg(t.seed, t.offset).fill(new Uint8Array(d.buffer));
+  return d;
 }
 
 function signed(f: FieldType, v: bigint): bigint {
@@ -58,7 +68,8 @@ export const jsKernels: RingKernels = {
       put(fl, out, i, get(fl, c, i) + ei * get(fl, b, i) + fi * get(fl, a, i) + (withEf ? ei * fi : 0n));
     }
   },
-  beaverMask: (fl, x, a, eP, y, b, fP, c, r, withEf, s, out, keep, n) => {
+  beaverMask: (fl, x, a, eP, y, b, fP, cIn, r, withEf, s, out, keep, n) => {
+    const c = limbsOf(fl, cIn, n);
     for (let i = 0; i < n; i++) {
       const ai = get(fl, a, i), bi = get(fl, b, i);
       const ei = get(fl, x, i) - ai + get(fl, eP, i), fi = get(fl, y, i) - bi + get(fl, fP, i);
@@ -67,8 +78,9 @@ export const jsKernels: RingKernels = {
       if (keep !== undefined) put(fl, keep, i, z);
     }
   },
-  truncFinish: (fl, c, rTop, d, bits, withC, out, n, cPeer) => {
+  truncFinish: (fl, c, rTopIn, dIn, bits, withC, out, n, cPeer) => {
     const k = BigInt(fl === 'FM64' ? 64 : 128);
+    const rTop = limbsOf(fl, rTopIn, n), d = limbsOf(fl, dIn, n);
     for (let i = 0; i < n; i++) {
       const ci = BigInt.asUintN(Number(k), get(fl, c, i) + (cPeer === undefined ? 0n : get(fl, cPeer, i)));
       const top = ci >> (k - 1n);

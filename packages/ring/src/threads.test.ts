@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   Prg, add, allocLimbs, beaverCombine, beaverMask, jsKernels, kernelThreads, makeTensor, matmul, mulAdd, randomTensor, setKernels,
-  setKernelThreads, shr, toBigInts, truncFinish, truncPair, wasmKernels, type FieldType, type RingTensor,
+  setKernelThreads, shr, toBigInts, truncFinish, truncPair, wasmKernels, type FieldType, type KeyStream, type RingTensor,
 } from './index.ts';
 import { useWasmKernels } from './__tests__/wasm-kernels.ts';
 import { helperJobs, runMatmul, winogradLevel, type Exports } from './threads.ts';
@@ -67,6 +67,40 @@ describe('kernel threads', () => {
       expect(split).toEqual(one);
       expect(mixed).toEqual(one);
       expect(one).toEqual(ref);
+    }, 120_000);
+  }
+
+  for (const f of ['FM64', 'FM128'] as FieldType[]) {
+    it(`${f}: fused kernels reading keystream operands equal the expanded draws, split or not`, () => {
+      const n = (2 << 17) + 77;
+      const eb = f === 'FM64' ? 8 : 16;
+      const seed = new Uint8Array(16).map((_, i) => 3 * i + 1);
+      const xs = Array.from({ length: 5 }, () => randomTensor(f, [n]));
+      // Offsets off the 16-byte block grid too (a rank's PRG may be mid-block).
+      const ks = [40, 40 + n * eb, 40 + 2 * n * eb].map((offset) => ({ seed, offset }));
+      const drawn = ks.map((k) => new Prg(k.seed, k.offset).fillRing(f, n));
+      const programs = (ts: RingTensor[], c: RingTensor | KeyStream, rTop: RingTensor | KeyStream, d: RingTensor | KeyStream, out: () => RingTensor) => [
+        beaverMask(ts[0]!, ts[1]!, ts[2]!, ts[3]!, ts[4]!, ts[0]!, c, { withEf: true, r: ts[2]!, s: 5n, out: out(), keep: out() }),
+        beaverMask(ts[0]!, ts[1]!, ts[2]!, ts[0]!, ts[1]!, ts[2]!, c, { withEf: false, out: out() }),
+        truncFinish(ts[0]!, rTop, d, 18, true, out(), ts[3]),
+        truncFinish(ts[0]!, rTop, d, 18, false, out()),
+      ].map((t) => toBigInts(t));
+      setKernelThreads(1);
+      const expanded = programs(xs, drawn[0]!, drawn[1]!, drawn[2]!, () => makeTensor(f, [n]));
+      const one = programs(xs, ks[0]!, ks[1]!, ks[2]!, () => makeTensor(f, [n]));
+      setKernelThreads(3);
+      const j0 = helperJobs();
+      const split = programs(xs.map(pooled), ks[0]!, ks[1]!, ks[2]!, () => pooled(makeTensor(f, [n])));
+      expect(helperJobs() - j0).toBe(4);
+      setKernelThreads(1);
+      expect(one).toEqual(expanded);
+      expect(split).toEqual(expanded);
+      // The BigInt reference expands the streams itself (on a prefix: it is slow).
+      const m = 1000, l = f === 'FM64' ? 1 : 2;
+      const head = xs.map((t) => makeTensor(f, [m], t.data.slice(0, m * l)));
+      const headDrawn = drawn.map((t) => makeTensor(f, [m], t.data.slice(0, m * l)));
+      const ref = withBackend(jsKernels, () => programs(head, ks[0]!, ks[1]!, ks[2]!, () => makeTensor(f, [m])));
+      expect(ref).toEqual(programs(head, headDrawn[0]!, headDrawn[1]!, headDrawn[2]!, () => makeTensor(f, [m])));
     }, 120_000);
   }
 

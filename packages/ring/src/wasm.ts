@@ -206,6 +206,12 @@ function program(l: number, n: number, ins: readonly (BigUint64Array | KeyStream
   else run(0, n);
 }
 
+/** blocks(), or a keystream program when an input is a keystream (its blocks expanded straight into their slots). */
+function fusedRun(l: number, n: number, ins: (BigUint64Array | KeyStream)[], outs: BigUint64Array[], temps: number, prog: readonly Step[]): void {
+  if (ins.every((t): t is BigUint64Array => t instanceof BigUint64Array)) blocks(l, n, ins, outs, temps, prog);
+  else program(l, n, ins, outs, temps, prog, SPLIT_MIN_ELEMENTS);
+}
+
 const SHR = 0, LSHR = 1, SHL = 2;
 const limbs = (f: FieldType): number => (f === 'FM64' ? 1 : 2);
 const fnName = (f: FieldType, base: string): string => base + (f === 'FM64' ? '64' : '128');
@@ -294,7 +300,7 @@ export const wasmKernels: RingKernels = {
     const square = y === x && b === a && fP === eP;
     // General: slots x0 a1 eP2 y3 b4 fP5 c6 [r] | out [keep] | E F.
     // Square (y = x, b = a, fP = eP): slots x0 a1 eP2 c3 [r] | out [keep] | E; z = c + E (2a (+ E)).
-    const ins = square ? [x, a, eP, c] : [x, a, eP, y, b, fP, c];
+    const ins: (BigUint64Array | KeyStream)[] = square ? [x, a, eP, c] : [x, a, eP, y, b, fP, c];
     if (r !== undefined) ins.push(r);
     const outs = keep === undefined ? [out] : [out, keep];
     const R = slot(ins.length - 1), O = slot(ins.length), K = slot(ins.length + 1);
@@ -315,7 +321,7 @@ export const wasmKernels: RingKernels = {
       if (s !== 0n) prog.push([addsc, O, ...scalar(fl, s), O, N]);
     }
     if (keep !== undefined) prog.push([addsc, O, ...scalar(fl, 0n), K, N]);
-    blocks(limbs(fl), n, ins, outs, square ? 1 : 2, prog);
+    fusedRun(limbs(fl), n, ins, outs, square ? 1 : 2, prog);
   },
   truncFinish: (fl, c, rTop, d, bits, withC, out, n, cPeer) => {
     const k = fl === 'FM64' ? 64n : 128n;
@@ -324,7 +330,7 @@ export const wasmKernels: RingKernels = {
     const ins = cPeer === undefined ? [c, rTop, d] : [c, rTop, d, cPeer];
     const Y = slot(ins.length), T = slot(ins.length + 1);
     const tail: Step[] = !withC ? [] : bits > 0 ? [[sh, P0, BigInt(bits), LSHR, T, N], [add, Y, T, Y, N]] : [[add, Y, P0, Y, N]];
-    blocks(limbs(fl), n, ins, [out], 1, [
+    fusedRun(limbs(fl), n, ins, [out], 1, [
       ...(cPeer === undefined ? [] : [[add, P0, P3, P0, N] as const]),
       [sh, P0, k - 1n, SHR, T, N],
       [sh, T, 1n, SHL, T, N],

@@ -14,6 +14,7 @@ import {
   truncFinish,
   zeros,
   type BeaverMaskOptions,
+  type KeyStream,
   type RingTensor,
 } from '@sfw/ring';
 import type { Correlation } from './dealer/source.ts';
@@ -24,6 +25,26 @@ import { holdsConstants, type ArithProtocol, type KernelEnv } from './types.ts';
 function corr(env: KernelEnv) {
   if (env.corr === undefined) throw new Error('SEMI2K kernel needs a dealer connection');
   return env.corr;
+}
+
+/**
+ * Takes a correlation whose derived parts the kernels below read in their fused passes: off the
+ * adjust rank they stay keystreams of the rank's PRG (never expanded into memory and copied into
+ * the kernels' scratch), on the adjust rank they are slices of the dealer's answer.
+ */
+function take(env: KernelEnv, kind: string, params: unknown): Correlation {
+  return corr(env).take(kind, params, { streamDerived: true });
+}
+
+/** The derived parts: tensors, or (streamed take) keystreams. */
+async function derivedOf(t: Correlation): Promise<Record<string, RingTensor | KeyStream | undefined>> {
+  const parts = await t.derived;
+  return t.streams === undefined ? parts : { ...parts, ...t.streams };
+}
+
+/** A derived part that is a tensor (to give back to the pool), undefined for a keystream. */
+function tensor(p: RingTensor | KeyStream | undefined): RingTensor | undefined {
+  return p !== undefined && 'data' in p ? p : undefined;
 }
 
 /** A pooled 2-part buffer [first | second] whose halves are tensors of the given shapes. */
@@ -64,10 +85,10 @@ async function beaverMul(env: KernelEnv, x: RingTensor, y: RingTensor, t: Correl
   sub(y, b!, f);
   const peers = sumPeers(env.comm, buf, env.pool); // buf is sent: not returned to the pool
   // Both awaited together: a failure of either surfaces here, never as an unhandled rejection.
-  const [{ c }, ef] = await Promise.all([t.derived, peers]);
+  const [{ c }, ef] = await Promise.all([derivedOf(t), peers]);
   const [eP, fP] = splitPair(ef, x, y);
   const z = beaverMask(x, a!, eP, y, b!, fP, c!, maskOpts(env, out, mask));
-  env.pool.give(a, b, c, ef);
+  env.pool.give(a, b, tensor(c), ef);
   return z;
 }
 
@@ -78,9 +99,9 @@ async function squarePair(env: KernelEnv, x: RingTensor, t: Correlation, out?: R
   const { a } = t.random;
   const e = sub(x, a!, env.pool.take(x.field, x.shape));
   const peers = sumPeers(env.comm, e, env.pool); // e is sent: not returned to the pool
-  const [{ c }, eP] = await Promise.all([t.derived, peers]);
+  const [{ c }, eP] = await Promise.all([derivedOf(t), peers]);
   const z = beaverMask(x, a!, eP, x, a!, eP, c!, maskOpts(env, out, mask));
-  env.pool.give(a, c, eP);
+  env.pool.give(a, tensor(c), eP);
   return z;
 }
 
@@ -143,11 +164,13 @@ async function truncPr(env: KernelEnv, x: RingTensor, bits: number, t: Correlati
   const masked = add(x, r!, r);
   if (holdsConstants(env)) addScalar(masked, pow2(x.field, k - 2), masked);
   const opened = openAll(env.comm, masked, env.pool); // masked is sent: not returned to the pool
-  const [{ d, rTop }, c] = await Promise.all([t.derived, opened]);
-  // d is this rank's own memory (a PRG draw, or its slice of the dealer's answer on rank 0) and is
-  // not read again: the result is written over it, in one fused pass (ring's truncFinish).
-  const y = truncFinish(c, rTop!, d!, bits, holdsConstants(env), d);
-  env.pool.give(rTop, c);
+  const [{ d, rTop }, c] = await Promise.all([derivedOf(t), opened]);
+  // The result is written, in one fused pass (ring's truncFinish), over memory of this rank's that
+  // is not read again: d (its slice of the dealer's answer on the adjust rank), or the opened c
+  // when d is a keystream.
+  const dT = tensor(d);
+  const y = truncFinish(c, rTop!, d!, bits, holdsConstants(env), dT ?? c);
+  env.pool.give(tensor(rTop), ...(dT === undefined ? [] : [c]));
   return makeTensor(x.field, x.shape, y.data);
 }
 
@@ -155,14 +178,16 @@ async function truncPr(env: KernelEnv, x: RingTensor, bits: number, t: Correlati
 // `mine` is this rank's kept copy of it; the opened c = mine + the peers' sum inside truncFinish.
 async function truncOpened(env: KernelEnv, x: RingTensor, bits: number, t: Correlation, masked: RingTensor, mine: RingTensor): Promise<RingTensor> {
   const peers = sumPeers(env.comm, masked, env.pool); // masked is sent: not returned to the pool
-  const [{ d, rTop }, cP] = await Promise.all([t.derived, peers]);
-  const y = truncFinish(mine, rTop!, d!, bits, holdsConstants(env), d, cP);
-  env.pool.give(rTop, cP, mine);
+  const [{ d, rTop }, cP] = await Promise.all([derivedOf(t), peers]);
+  // The result over d as in truncPr, or over this rank's kept copy when d is a keystream.
+  const dT = tensor(d);
+  const y = truncFinish(mine, rTop!, d!, bits, holdsConstants(env), dT ?? mine, cP);
+  env.pool.give(tensor(rTop), cP, ...(dT === undefined ? [] : [mine]));
   return makeTensor(x.field, x.shape, y.data);
 }
 
 function takeTrunc(env: KernelEnv, shape: readonly number[], bits: number): Correlation {
-  return corr(env).take('truncPr', { shape: [...shape], bits });
+  return take(env, 'truncPr', { shape: [...shape], bits });
 }
 
 function checkBits(x: RingTensor, bits: number): void {
@@ -190,12 +215,12 @@ export const semi2k: ArithProtocol = {
   mulAP: (_env, x, p) => mulPublic(x, p),
   mulAA: (env, x, y) => {
     checkSameShape(x, y);
-    return beaverMul(env, x, y, corr(env).take('beaver', { shape: [...x.shape] }));
+    return beaverMul(env, x, y, take(env, 'beaver', { shape: [...x.shape] }));
   },
-  squareA: (env, x) => squarePair(env, x, corr(env).take('square', { shape: [...x.shape] })),
+  squareA: (env, x) => squarePair(env, x, take(env, 'square', { shape: [...x.shape] })),
   squareTruncA: (env, x, bits) => {
     checkBits(x, bits);
-    const pair = corr(env).take('squareTrunc', { shape: [...x.shape], bits });
+    const pair = take(env, 'squareTrunc', { shape: [...x.shape], bits });
     return productTrunc(env, x, bits, pair, (mask) => squarePair(env, x, pair, undefined, mask));
   },
   matmulAP: (_env, x, p) => matmul(x, p),
@@ -208,7 +233,7 @@ export const semi2k: ArithProtocol = {
   mulTruncAA: (env, x, y, bits) => {
     checkSameShape(x, y);
     checkBits(x, bits);
-    const triple = corr(env).take('beaverTrunc', { shape: [...x.shape], bits });
+    const triple = take(env, 'beaverTrunc', { shape: [...x.shape], bits });
     return productTrunc(env, x, bits, triple, (mask) => beaverMul(env, x, y, triple, undefined, mask));
   },
   matmulTruncAA: (env, x, y, bits) => {

@@ -2,7 +2,7 @@
 // `take` MUST be called in the same program order on every rank (SpuContext serialises its
 // communicating ops, so that holds for code built on it): the rank's PRG stream and the dealer's copy
 // of it advance together only if both draw the same parts in the same order.
-import { Prg, fromBytes, randomSeed, type FieldType } from '@sfw/ring';
+import { Prg, fromBytes, randomSeed, type FieldType, type KeyStream } from '@sfw/ring';
 import type { Comm } from '../../comm.ts';
 import { dealerRank } from '../../comm.ts';
 import type { ResolvedSpuConfig } from '../../config.ts';
@@ -15,8 +15,20 @@ import { BufferPool, type ScratchPool } from '../../pool.ts';
 export interface Correlation {
   /** Shares of the random parts (ready now). */
   readonly random: Parts;
-  /** Shares of the derived parts. */
+  /** Shares of the derived parts (none of the parts in `streams`). */
   readonly derived: Promise<Parts>;
+  /**
+   * take(..., { streamDerived: true }) off the adjust rank: this rank's derived parts as keystreams
+   * of its PRG (the bytes drawing them would give), for kernels that read them in their pass
+   * (ring's block programs) instead of from an expanded tensor. They carry the rank's seed: kernel
+   * operands only, never sent or logged.
+   */
+  readonly streams?: Readonly<Record<string, KeyStream>>;
+}
+
+export interface TakeOptions {
+  /** Off the adjust rank, hand the derived parts out as keystreams (Correlation.streams). */
+  streamDerived?: boolean;
 }
 
 export class CorrelationSource {
@@ -67,7 +79,7 @@ export class CorrelationSource {
    * (drawn from this rank's PRG), so a kernel can start its opening before the dealer answers;
    * derived parts resolve when the dealer's correction arrives (adjust rank only; immediate elsewhere).
    */
-  take(kind: string, params: unknown): Correlation {
+  take(kind: string, params: unknown, opts: TakeOptions = {}): Correlation {
     if (this.#closed) throw new Error('correlation source is closed');
     const spec = this.#kinds.get(kind);
     const p = spec.parse(params);
@@ -88,6 +100,12 @@ export class CorrelationSource {
     const derived = spec.derived(p, this.#field);
     const out: Parts = {};
     if (!adjust) {
+      if (opts.streamDerived === true) {
+        const ks = this.#prg.streams(derived.map(partBytes));
+        const streams: Record<string, KeyStream> = {};
+        derived.forEach((part, i) => (streams[part.name] = ks[i]!));
+        return { random, derived: Promise.resolve(out), streams };
+      }
       for (const part of derived) out[part.name] = drawPart(this.#prg, part, this.pool);
       return { random, derived: Promise.resolve(out) };
     }
