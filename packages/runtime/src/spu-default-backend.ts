@@ -36,7 +36,7 @@ const backend: SpuBackend = {
     // No copy of a whole buffer: a program's result is never pooled (pool.ts contract), so after the
     // run this rank thread is its only owner. The runtime never writes into a held share (runs import
     // copies, reveals send copies), so outputs that alias each other are harmless. A view into a
-    // larger buffer (e.g. rank 0's truncation result inside the dealer's answer) is copied, into warm
+    // larger buffer (e.g. a result that is part of a received message) is copied, into warm
     // pooled memory (the copy leaves the pool for good: it becomes the held share); toBytes copies
     // WASM arena memory itself.
     const ring = shareOf(t);

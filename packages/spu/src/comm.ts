@@ -21,6 +21,12 @@ export interface Comm {
   send(to: number, data: Uint8Array): void;
   recv(from: number): Promise<Uint8Array>;
   readonly stats: CommStats;
+  /**
+   * True when a sent view reaches its receiver as the very same memory, neither copied nor
+   * transferred (LocalHub: one thread). The dealer then sends answers that their receiver can
+   * release for reuse (docs/spu.md "Dealer"). Absent: false.
+   */
+  readonly sharesBuffers?: boolean;
 }
 
 export function emptyStats(): CommStats {

@@ -106,6 +106,8 @@ export class LocalHub {
 
 class LocalEndpoint implements Comm {
   readonly stats: CommStats = emptyStats();
+  /** Messages are handed over by reference. */
+  readonly sharesBuffers = true;
   readonly #hub: LocalHub;
   readonly rank: number;
 

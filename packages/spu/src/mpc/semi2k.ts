@@ -42,6 +42,16 @@ async function derivedOf(t: Correlation): Promise<Record<string, RingTensor | Ke
   return t.streams === undefined ? parts : { ...parts, ...t.streams };
 }
 
+/**
+ * `run`'s result, after which t's derived parts are released to the dealer for reuse (no kernel
+ * here leaves a result inside them). Not on failure: an unreleased answer is just not reused.
+ */
+async function releasing(t: Correlation, run: Promise<RingTensor>): Promise<RingTensor> {
+  const z = await run;
+  t.release();
+  return z;
+}
+
 /** A derived part that is a tensor (to give back to the pool), undefined for a keystream. */
 function tensor(p: RingTensor | KeyStream | undefined): RingTensor | undefined {
   return p !== undefined && 'data' in p ? p : undefined;
@@ -165,12 +175,11 @@ async function truncPr(env: KernelEnv, x: RingTensor, bits: number, t: Correlati
   if (holdsConstants(env)) addScalar(masked, pow2(x.field, k - 2), masked);
   const opened = openAll(env.comm, masked, env.pool); // masked is sent: not returned to the pool
   const [{ d, rTop }, c] = await Promise.all([derivedOf(t), opened]);
-  // The result is written, in one fused pass (ring's truncFinish), over memory of this rank's that
-  // is not read again: d (its slice of the dealer's answer on the adjust rank), or the opened c
-  // when d is a keystream.
-  const dT = tensor(d);
-  const y = truncFinish(c, rTop!, d!, bits, holdsConstants(env), dT ?? c);
-  env.pool.give(tensor(rTop), ...(dT === undefined ? [] : [c]));
+  // The result is written over the opened c (this rank's own buffer, not read again) in one fused
+  // pass (ring's truncFinish); d and rTop (keystreams, or slices of the dealer's answer, which the
+  // caller releases) are only read.
+  const y = truncFinish(c, rTop!, d!, bits, holdsConstants(env), c);
+  env.pool.give(tensor(rTop), tensor(d));
   return makeTensor(x.field, x.shape, y.data);
 }
 
@@ -179,10 +188,9 @@ async function truncPr(env: KernelEnv, x: RingTensor, bits: number, t: Correlati
 async function truncOpened(env: KernelEnv, x: RingTensor, bits: number, t: Correlation, masked: RingTensor, mine: RingTensor): Promise<RingTensor> {
   const peers = sumPeers(env.comm, masked, env.pool); // masked is sent: not returned to the pool
   const [{ d, rTop }, cP] = await Promise.all([derivedOf(t), peers]);
-  // The result over d as in truncPr, or over this rank's kept copy when d is a keystream.
-  const dT = tensor(d);
-  const y = truncFinish(mine, rTop!, d!, bits, holdsConstants(env), dT ?? mine, cP);
-  env.pool.give(tensor(rTop), cP, ...(dT === undefined ? [] : [mine]));
+  // The result over this rank's kept copy, as truncPr writes it over c.
+  const y = truncFinish(mine, rTop!, d!, bits, holdsConstants(env), mine, cP);
+  env.pool.give(tensor(rTop), tensor(d), cP);
   return makeTensor(x.field, x.shape, y.data);
 }
 
@@ -215,26 +223,31 @@ export const semi2k: ArithProtocol = {
   mulAP: (_env, x, p) => mulPublic(x, p),
   mulAA: (env, x, y) => {
     checkSameShape(x, y);
-    return beaverMul(env, x, y, take(env, 'beaver', { shape: [...x.shape] }));
+    const t = take(env, 'beaver', { shape: [...x.shape] });
+    return releasing(t, beaverMul(env, x, y, t));
   },
-  squareA: (env, x) => squarePair(env, x, take(env, 'square', { shape: [...x.shape] })),
+  squareA: (env, x) => {
+    const t = take(env, 'square', { shape: [...x.shape] });
+    return releasing(t, squarePair(env, x, t));
+  },
   squareTruncA: (env, x, bits) => {
     checkBits(x, bits);
     const pair = take(env, 'squareTrunc', { shape: [...x.shape], bits });
-    return productTrunc(env, x, bits, pair, (mask) => squarePair(env, x, pair, undefined, mask));
+    return releasing(pair, productTrunc(env, x, bits, pair, (mask) => squarePair(env, x, pair, undefined, mask)));
   },
   matmulAP: (_env, x, p) => matmul(x, p),
   matmulPA: (_env, p, x) => matmul(p, x),
   matmulAA: (env, x, y) => beaverMatmul(env, x, y, corr(env).take('matmul', { dims: matmulDims(x, y) })),
   truncA: (env, x, bits) => {
     checkBits(x, bits);
-    return truncPr(env, x, bits, takeTrunc(env, x.shape, bits));
+    const t = takeTrunc(env, x.shape, bits);
+    return releasing(t, truncPr(env, x, bits, t));
   },
   mulTruncAA: (env, x, y, bits) => {
     checkSameShape(x, y);
     checkBits(x, bits);
     const triple = take(env, 'beaverTrunc', { shape: [...x.shape], bits });
-    return productTrunc(env, x, bits, triple, (mask) => beaverMul(env, x, y, triple, undefined, mask));
+    return releasing(triple, productTrunc(env, x, bits, triple, (mask) => beaverMul(env, x, y, triple, undefined, mask)));
   },
   matmulTruncAA: (env, x, y, bits) => {
     const dims = matmulDims(x, y);
@@ -242,7 +255,7 @@ export const semi2k: ArithProtocol = {
     const triple = corr(env).take('matmul', { dims });
     const pairP = takeTrunc(env, [dims[0]!, dims[2]!], bits);
     return beaverMatmul(env, x, y, triple, env.pool.take(x.field, [dims[0]!, dims[2]!])).then(async (z) => {
-      const r = await truncPr(env, z, bits, pairP);
+      const r = await releasing(pairP, truncPr(env, z, bits, pairP));
       env.pool.give(z);
       return r;
     });

@@ -3,9 +3,10 @@
 // request replays exactly the draws that rank makes locally (correlation.ts), so that
 //   secret(part) = sum over ranks of draw_j(part)        for random parts,
 //   share_adjust(part) = derived(part) - sum_{j != adjust} draw_j(part)   for derived parts.
-import { BlockProgram, ELEMENT_BYTES, LIMBS, Prg, RingArena, add, allocLimbs, makeTensor, randomSeed, shapeSize, sub, toBytes, xor, type FieldType, type RingTensor } from '@sfw/ring';
+import { BlockProgram, ELEMENT_BYTES, LIMBS, Prg, RingArena, add, allocLimbs, kernelThreads, makeTensor, randomSeed, shapeSize, sub, toBytes, xor, type FieldType, type RingTensor } from '@sfw/ring';
 import { BufferPool, type ScratchPool } from '../../pool.ts';
 import type { CorrelationSpec, CorrelationTable, PartLayout, Parts } from '../correlation.ts';
+import { ANSWER_TRAILER, answerTrailer, claimAnswer } from './wire.ts';
 
 /** The rank whose derived shares come from the dealer (SPU: `adjust_rank`). */
 export const ADJUST_RANK = 0;
@@ -47,12 +48,19 @@ export class DealerCore {
   readonly #kinds: CorrelationTable;
   /** The dealer's own stream (dealerOnly parts): seeded from the OS CSPRNG, known to nobody else. */
   readonly #own = new Prg(randomSeed());
+  readonly #reuse: boolean;
 
-  /** seeds[j] = the 16-byte seed rank j shares with the dealer; `kinds` = the protocol's table. */
-  constructor(field: FieldType, seeds: readonly Uint8Array[], kinds: CorrelationTable) {
+  /**
+   * seeds[j] = the 16-byte seed rank j shares with the dealer; `kinds` = the protocol's table.
+   * reuseAnswers: the answers reach rank 0 as the same memory (Comm.sharesBuffers, or TFP), so the
+   * elementwise kinds' answers carry a release trailer and are reused once released (wire.ts).
+   * Otherwise every answer is a whole buffer of its own, which a transport can hand over as it is.
+   */
+  constructor(field: FieldType, seeds: readonly Uint8Array[], kinds: CorrelationTable, opts: { reuseAnswers?: boolean } = {}) {
     this.#field = field;
     this.#kinds = kinds;
     this.#prgs = seeds.map((s) => new Prg(s));
+    this.#reuse = opts.reuseAnswers === true;
   }
 
   /**
@@ -170,7 +178,7 @@ export class DealerCore {
     }
     const pool = n < BLOCK ? this.#pool : blockPool(field, this.#prgs.length * (rnd.length + der.length) + rnd.length + own.length + 2 * der.length, this.#pool);
     const streams = this.#prgs.map((prg, j) => prg.split([...rnd, ...(j === ADJUST_RANK ? [] : der)].map(() => n * eb)));
-    const out = answerBuffer(der.length * n * eb);
+    const out = this.#reuse ? reusableAnswer(der.length * n * eb) : answerBuffer(der.length * n * eb);
     for (let lo = 0; lo < n; lo += BLOCK) {
       const len = Math.min(BLOCK, n - lo);
       const block = (p: PartLayout): PartLayout => ({ ...p, shape: [len] });
@@ -242,7 +250,7 @@ export class DealerCore {
     });
     const streams = this.#prgs.flatMap((prg, j) => prg.streams(new Array<number>(counts[j]!).fill(n * eb)));
     streams.push(...this.#own.streams(own.map(() => n * eb)));
-    const out = answerBuffer(der.length * n * eb);
+    const out = this.#reuse ? reusableAnswer(der.length * n * eb) : answerBuffer(der.length * n * eb);
     const outs = der.map((_, i) => makeTensor(field, [n], new BigUint64Array(out.buffer, i * n * eb, (n * eb) / 8)));
     // The dealer's work per element (every rank's draws) is several kernels' worth: split earlier.
     g.run(n, streams, outs, PROGRAM_SPLIT_MIN);
@@ -342,6 +350,47 @@ class ArenaBlocks implements ScratchPool {
  */
 function answerBuffer(bytes: number): Uint8Array {
   return new Uint8Array(allocLimbs(bytes / 8).buffer, 0, bytes);
+}
+
+/**
+ * An answer buffer of the elementwise kinds (whose kernels release their answers: semi2k.ts): a
+ * released one of this size when there is one, else a fresh one with a trailer (wire.ts). Only the
+ * last few are tracked, so answers that are never released (a transport that copies, a consumer that
+ * keeps them) cost nothing but their own allocation. Answers below 1 MiB are cheap to allocate and
+ * not tracked.
+ */
+function reusableAnswer(bytes: number): Uint8Array {
+  if (bytes < REUSE_MIN_BYTES) return answerBuffer(bytes);
+  // allocLimbs' choice for this size: shared memory exactly while kernel threads are on.
+  const shared = kernelThreads() > 1;
+  for (let i = 0; i < issued.length; i++) {
+    const e = issued[i]!;
+    if (e.full.byteLength === 0) {
+      issued.splice(i--, 1); // transferred away by the transport
+      continue;
+    }
+    if (e.bytes !== bytes || (e.full.buffer instanceof SharedArrayBuffer) !== shared || !claimAnswer(e.trailer)) continue;
+    issued.splice(i, 1);
+    issued.push(e);
+    answersReused++;
+    return new Uint8Array(e.full.buffer, 0, bytes);
+  }
+  const full = allocLimbs((bytes + ANSWER_TRAILER) / 8);
+  issued.push({ full, trailer: answerTrailer(full.buffer, bytes), bytes });
+  if (issued.length > MAX_ISSUED) issued.shift();
+  return new Uint8Array(full.buffer, 0, bytes);
+}
+
+/** Answers handed out by this thread's dealers (most recently used last), for reusableAnswer. */
+const issued: { full: BigUint64Array; trailer: Int32Array; bytes: number }[] = [];
+/** One answer in flight and one released, for two alternating sizes (e.g. a product and a truncation). */
+const MAX_ISSUED = 4;
+const REUSE_MIN_BYTES = 1 << 20;
+let answersReused = 0;
+
+/** Answers this thread's dealers have reused so far (tests check that reuse really happens). */
+export function answerReuses(): number {
+  return answersReused;
 }
 
 /**

@@ -37,7 +37,7 @@ export function serveCorrelations(cfg: ResolvedSpuConfig, comm: Comm, kinds: Cor
           const seeds: Uint8Array[] = new Array<Uint8Array>(comm.worldSize);
           seeds[ADJUST_RANK] = parseSeed(msg);
           for (let j = 0; j < comm.worldSize; j++) if (j !== ADJUST_RANK) seeds[j] = parseSeed(await comm.recv(j));
-          core = new DealerCore(cfg.field, seeds, kinds);
+          core = new DealerCore(cfg.field, seeds, kinds, { reuseAnswers: comm.sharesBuffers === true });
           break;
         }
         case TAG_REQUEST: {

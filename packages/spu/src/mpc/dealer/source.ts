@@ -8,7 +8,7 @@ import { dealerRank } from '../../comm.ts';
 import type { ResolvedSpuConfig } from '../../config.ts';
 import { ADJUST_RANK, DealerCore, drawPart, partBytes } from './core.ts';
 import type { CorrelationTable, Parts } from '../correlation.ts';
-import { endMessage, isDealerError, requestMessage, sessionMessage } from './wire.ts';
+import { answerRelease, endMessage, isDealerError, requestMessage, sessionMessage } from './wire.ts';
 import { SpuError } from '../../config.ts';
 import { BufferPool, type ScratchPool } from '../../pool.ts';
 
@@ -24,12 +24,20 @@ export interface Correlation {
    * operands only, never sent or logged.
    */
   readonly streams?: Readonly<Record<string, KeyStream>>;
+  /**
+   * Declares that this rank will not read the derived parts again and that no view of them
+   * outlives this call (no result lives in them): the dealer may then write a later answer into
+   * their memory. Optional: an unreleased answer is simply not reused.
+   */
+  release(): void;
 }
 
 export interface TakeOptions {
   /** Off the adjust rank, hand the derived parts out as keystreams (Correlation.streams). */
   streamDerived?: boolean;
 }
+
+const noop = (): void => undefined;
 
 export class CorrelationSource {
   readonly #field: FieldType;
@@ -69,7 +77,7 @@ export class CorrelationSource {
         const seeds: Uint8Array[] = [];
         let q = 0;
         for (let j = 0; j < comm.worldSize; j++) seeds.push(j === ADJUST_RANK ? seed : (msgs[q++]!.slice(1)));
-        return new DealerCore(cfg.field, seeds, kinds);
+        return new DealerCore(cfg.field, seeds, kinds, { reuseAnswers: true }); // answers stay in this thread
       });
     }
   }
@@ -104,17 +112,18 @@ export class CorrelationSource {
         const ks = this.#prg.streams(derived.map(partBytes));
         const streams: Record<string, KeyStream> = {};
         derived.forEach((part, i) => (streams[part.name] = ks[i]!));
-        return { random, derived: Promise.resolve(out), streams };
+        return { random, derived: Promise.resolve(out), streams, release: noop };
       }
       for (const part of derived) out[part.name] = drawPart(this.#prg, part, this.pool);
-      return { random, derived: Promise.resolve(out) };
+      return { random, derived: Promise.resolve(out), release: noop };
     }
     if (bytes === undefined) {
       const chain = this.#tfpChain!;
       bytes = chain.then((core) => core.generate(kind, params));
       this.#tfpChain = chain; // generation is synchronous per call, so order is the call order
     }
-    return { random, derived: bytes.then((b) => {
+    let release: (() => void) | undefined;
+    const parsed = bytes.then((b) => {
       if (isDealerError(b)) throw new SpuError(`dealer could not serve correlation '${kind}' (is it registered in the dealer thread?)`);
       let off = 0;
       for (const part of derived) {
@@ -123,8 +132,17 @@ export class CorrelationSource {
         off += n;
       }
       if (off !== b.byteLength) throw new Error(`dealer answer for '${kind}' has the wrong length`);
+      release = answerRelease(b);
       return out;
-    }) };
+    });
+    return {
+      random,
+      derived: parsed,
+      release: () => {
+        release?.();
+        release = undefined;
+      },
+    };
   }
 
   /** take() with both halves merged, for kernels that need everything before they start. */

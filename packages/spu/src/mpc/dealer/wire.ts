@@ -4,6 +4,13 @@
 //   END      adjust -> dealer [3]                 session over; the dealer waits for the next one
 // The dealer answers each REQUEST with the raw bytes of the adjust rank's derived shares (always a
 // multiple of 8 bytes), or with the single byte [0xEE] if it could not serve the request.
+// An answer the dealer may reuse sits at the start of a buffer that has a trailer right after the
+// bytes sent: [magic: 2 x int32][release flag: int32][0]. Only the answer's bytes are sent (and
+// counted); when the transport shares the buffer itself (an in-thread hub, shared memory between
+// threads) the adjust rank finds the trailer behind the view it received, and once it has read the
+// answer for the last time it sets the flag with an atomic store: the dealer then writes a later
+// answer of the same size there. A transport that copies or transfers the bytes leaves the dealer's
+// buffer unreleased (or detached), so it is never reused.
 import { SpuError } from '../../config.ts';
 
 export const TAG_SESSION = 1;
@@ -54,4 +61,36 @@ export function dealerErrorMessage(): Uint8Array {
 
 export function isDealerError(m: Uint8Array): boolean {
   return m.byteLength % 8 !== 0;
+}
+
+/** Bytes of an answer's trailer (after the bytes sent). */
+export const ANSWER_TRAILER = 16;
+const MAGIC0 = 0x5eed_a115, MAGIC1 = 0x0dea_1e75;
+const FLAG = 2;
+
+/** Writes an unreleased trailer at byte `end` of `buf` (ANSWER_TRAILER bytes there; end a multiple of 4) and returns its words. */
+export function answerTrailer(buf: ArrayBufferLike, end: number): Int32Array {
+  const t = new Int32Array(buf, end, ANSWER_TRAILER / 4);
+  t[0] = MAGIC0;
+  t[1] = MAGIC1;
+  t[3] = 0;
+  Atomics.store(t, FLAG, 0);
+  return t;
+}
+
+/** True (and the flag reset) when the adjust rank has released the answer of this trailer. */
+export function claimAnswer(t: Int32Array): boolean {
+  return Atomics.compareExchange(t, FLAG, 1, 0) === 1;
+}
+
+/**
+ * The release of a received answer `m`: undefined unless its buffer ends in a dealer trailer right
+ * after it (then the dealer reuses the buffer once it is called: nothing may read `m` afterwards).
+ */
+export function answerRelease(m: Uint8Array): (() => void) | undefined {
+  const end = m.byteOffset + m.byteLength;
+  if (end % 4 !== 0 || m.buffer.byteLength !== end + ANSWER_TRAILER) return undefined;
+  const t = new Int32Array(m.buffer, end, ANSWER_TRAILER / 4);
+  if (t[0] !== MAGIC0 || t[1] !== MAGIC1) return undefined;
+  return () => void Atomics.store(t, FLAG, 1);
 }
