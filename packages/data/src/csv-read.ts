@@ -22,6 +22,12 @@ export interface CsvBatch {
   numbers(col: number): Float64Array | undefined;
   /** The column's cells as text. */
   strings(col: number): string[];
+  /**
+   * The column's cells as bytes, undecoded (UTF-8 as in the file, a quoted cell's doubled quotes
+   * made single): cell i is `bytes[start[i] .. start[i + 1])`. For key columns that are compared
+   * and hashed as bytes, with no string per cell.
+   */
+  cellBytes(col: number): { bytes: Uint8Array; start: Uint32Array };
   /** Byte offset in the file of row `i`'s record, and its byte length without the line break. */
   rowOffset(i: number): number;
   rowLength(i: number): number;
@@ -117,6 +123,39 @@ class Batch implements CsvBatch {
     if (this.#text === undefined && this.#asked > this.#bytes.length >> 7) this.#text = isAscii(this.#bytes) ? this.#bytes.toString('latin1') : null;
     for (let i = 0; i < n; i++) out[i] = this.#field(i * this.#width + col);
     return out;
+  }
+
+  cellBytes(col: number): { bytes: Uint8Array; start: Uint32Array } {
+    this.#live();
+    const n = this.numRows;
+    const w = this.#width;
+    const bounds = this.#idx.bounds;
+    const escaped = this.#idx.escaped;
+    const src = this.#bytes;
+    let total = 0;
+    for (let i = 0, f = col; i < n; i++, f += w) total += bounds[2 * f + 1]! - bounds[2 * f]!;
+    const bytes = new Uint8Array(total);
+    const start = new Uint32Array(n + 1);
+    let p = 0;
+    for (let i = 0, f = col; i < n; i++, f += w) {
+      start[i] = p;
+      const s = bounds[2 * f]!;
+      const e = bounds[2 * f + 1]!;
+      if (escaped !== undefined && escaped.has(f)) {
+        // '""' inside a quoted cell is one quote.
+        for (let q = s; q < e; q++) {
+          bytes[p++] = src[q]!;
+          if (src[q] === 0x22 && src[q + 1] === 0x22 && q + 1 < e) q++;
+        }
+      } else if (e - s <= 32) {
+        for (let q = s; q < e; q++) bytes[p++] = src[q]!;
+      } else {
+        bytes.set(src.subarray(s, e), p);
+        p += e - s;
+      }
+    }
+    start[n] = p;
+    return { bytes: p === total ? bytes : bytes.subarray(0, p), start };
   }
 
   #field(f: number): string {

@@ -176,6 +176,21 @@ describe('byte scanner (RFC 4180) against a reference splitter', () => {
     retained.kept.forEach((b, k) => expect(b.strings(0)).toEqual(retained.got[k]!.ids));
   });
 
+  it('gives a column\'s cells as packed bytes equal to the UTF-8 of its strings', async () => {
+    const records = [['id', 'q'], ...Array.from({ length: 300 }, (_, i) => [i % 5 === 0 ? `é€${i}` : i % 7 === 0 ? '' : `k${i}`, i % 3 === 0 ? `say ""${i}"" ${'y'.repeat(i % 40)}` : `${i}`])];
+    const text = records.map((r) => r.map((c) => (c.includes('"') ? `"${c}"` : c)).join(',')).join('\n');
+    const p = join(dir, 'cellbytes.csv');
+    writeFileSync(p, text);
+    for await (const b of readCsvBatches(p, { chunkBytes: 256 })) {
+      for (const col of [0, 1]) {
+        const strs = b.strings(col);
+        const { bytes, start } = b.cellBytes(col);
+        expect(start.length).toBe(b.numRows + 1);
+        for (let i = 0; i < b.numRows; i++) expect(Buffer.from(bytes.subarray(start[i]!, start[i + 1]!)).toString('utf8')).toBe(strs[i]);
+      }
+    }
+  });
+
   it('decodes a few columns of wide rows cell by cell and many columns by slicing the chunk alike', async () => {
     const pad = 'x'.repeat(300);
     for (const id of ['k', 'é€']) {

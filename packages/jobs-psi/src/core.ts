@@ -6,6 +6,7 @@ import type { CurveEngineOptions } from './engine.ts';
 import { newSecretScalar } from './curve.ts';
 import { kkrtPsiBucket } from './kkrt/bucket.ts';
 import type { PsiLink } from './link.ts';
+import type { PackedKeys } from './packed-keys.ts';
 import { ecdhPsiBucket } from './protocol.ts';
 import type { BucketOptions, BucketResult } from './protocol.ts';
 
@@ -13,7 +14,8 @@ import type { BucketOptions, BucketResult } from './protocol.ts';
 export type PsiProtocol = 'ecdh' | 'kkrt';
 
 export interface PsiCore {
-  bucket(link: PsiLink, keys: readonly string[], opt: BucketOptions): Promise<BucketResult>;
+  /** One bucket's unique keys, packed (packed-keys.ts) or as strings. */
+  bucket(link: PsiLink, keys: readonly string[] | PackedKeys, opt: BucketOptions): Promise<BucketResult>;
   close(): Promise<void>;
 }
 

@@ -3,9 +3,10 @@
 import { workerData } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { X25519Scalar } from './curve.ts';
+import type { PackedKeys } from './packed-keys.ts';
 
 export type CurveTask =
-  | { readonly op: 'blindKeys'; readonly keys: string[] }
+  | { readonly op: 'blindKeys'; readonly keys: PackedKeys }
   | { readonly op: 'mul'; readonly points: Uint8Array; readonly outBytes: number };
 
 const scalar = new X25519Scalar((workerData as { secret: Uint8Array }).secret);

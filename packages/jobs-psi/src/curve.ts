@@ -11,6 +11,7 @@
 import { createHash, createPrivateKey, createPublicKey, diffieHellman, randomBytes } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { createRequire } from 'node:module';
+import type { PackedKeys } from './packed-keys.ts';
 
 export const POINT_BYTES = 32;
 /** Domain separation for the hash-to-point, so PSI points are never reused across protocols. */
@@ -58,24 +59,30 @@ export function newSecretScalar(): Uint8Array {
  * which would dominate the run, see docs/psi.md.
  */
 export function hashToPoint(key: string, out: Uint8Array, offset: number): void {
+  const b = Buffer.from(key, 'utf8');
+  hashBytesToPoint(b, 0, b.length, out, offset);
+}
+
+/** hashToPoint of the key bytes src[from..to) (its UTF-8 for a text key). */
+export function hashBytesToPoint(src: Uint8Array, from: number, to: number, out: Uint8Array, offset: number): void {
   const sodium = loadSodium();
   if (sodium) {
     // Same SHA-256, without a Hash object per key (createHash costs several us per call). The
     // domain prefix stays in the scratch buffer, and the input view for each length is made once:
     // nothing is allocated per key.
-    const len = HASH_DOMAIN.length + Buffer.byteLength(key, 'utf8');
+    const len = HASH_DOMAIN.length + to - from;
     if (len > hashScratch.length) {
       hashScratch = Buffer.alloc(2 * len);
       HASH_DOMAIN.copy(hashScratch, 0);
       hashViews = [];
     }
-    hashScratch.write(key, HASH_DOMAIN.length, 'utf8');
+    for (let q = from, p = HASH_DOMAIN.length; q < to; q += 1, p += 1) hashScratch[p] = src[q]!;
     const input = (hashViews[len] ??= hashScratch.subarray(0, len));
     sodium.crypto_hash_sha256(hashDigest, input);
     for (let k = 0; k < 32; k += 1) out[offset + k] = hashDigest[k]!;
     return;
   }
-  const h = createHash('sha256').update(HASH_DOMAIN).update(key, 'utf8').digest();
+  const h = createHash('sha256').update(HASH_DOMAIN).update(src.subarray(from, to)).digest();
   out.set(h, offset);
 }
 let hashScratch = Buffer.alloc(1024);
@@ -141,10 +148,19 @@ export class X25519Scalar {
     return out;
   }
 
-  /** Hash-to-point then blind: the first ECDH-PSI message for the party's own keys. */
-  blindKeys(keys: readonly string[]): Uint8Array {
+  /** Hash-to-point then blind: the first ECDH-PSI message for the party's own keys (text or packed bytes). */
+  blindKeys(keys: readonly string[] | PackedKeys): Uint8Array {
+    if (isPacked(keys)) {
+      const pts = new Uint8Array(keys.count * POINT_BYTES);
+      for (let i = 0; i < keys.count; i += 1) hashBytesToPoint(keys.bytes, keys.start[i]!, keys.start[i + 1]!, pts, i * POINT_BYTES);
+      return this.mul(pts);
+    }
     const pts = new Uint8Array(keys.length * POINT_BYTES);
     keys.forEach((k, i) => hashToPoint(k, pts, i * POINT_BYTES));
     return this.mul(pts);
   }
+}
+
+function isPacked(keys: readonly string[] | PackedKeys): keys is PackedKeys {
+  return !Array.isArray(keys);
 }

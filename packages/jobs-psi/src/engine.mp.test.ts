@@ -1,5 +1,6 @@
 // The piscina engine (curve work on worker threads) computes exactly what the inline engine does.
 import { describe, expect, it } from 'vitest';
+import { packStrings } from './packed-keys.ts';
 import { createCurveEngine } from './engine.ts';
 import { newSecretScalar } from './curve.ts';
 
@@ -10,9 +11,9 @@ describe('curve engine on a piscina pool', () => {
     const inline = createCurveEngine(secret, { threads: 0 });
     try {
       const keys = Array.from({ length: 300 }, (_, i) => `key-${i}`);
-      const [p1, p2] = await Promise.all([pool.blindKeys(keys.slice(0, 150)), pool.blindKeys(keys.slice(150))]);
+      const [p1, p2] = await Promise.all([pool.blindKeys(packStrings(keys.slice(0, 150))), pool.blindKeys(packStrings(keys.slice(150)))]);
       const viaPool = new Uint8Array([...p1, ...p2]);
-      const viaInline = await inline.blindKeys(keys);
+      const viaInline = await inline.blindKeys(packStrings(keys));
       expect(Buffer.from(viaPool)).toEqual(Buffer.from(viaInline));
       const view = viaInline.subarray(32, 32 * 11); // a view into a larger buffer must not be detached
       const m = await pool.mul(view, 16);

@@ -6,10 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { X25519Scalar } from './curve.ts';
 import type { CurveTask } from './curve-worker.ts';
+import { asPacked } from './packed-keys.ts';
+import type { PackedKeys } from './packed-keys.ts';
 
 export interface CurveEngine {
-  /** Hash each key to a point and multiply by the secret: 32 bytes per key. */
-  blindKeys(keys: string[]): Promise<Uint8Array>;
+  /** Hash each key (packed bytes, or strings as UTF-8) to a point and multiply by the secret: 32 bytes per key. */
+  blindKeys(keys: readonly string[] | PackedKeys): Promise<Uint8Array>;
   /** Multiply peer points by the secret, keeping `outBytes` bytes of each result. */
   mul(points: Uint8Array, outBytes: number): Promise<Uint8Array>;
   close(): Promise<void>;
@@ -69,7 +71,13 @@ function poolEngine(secret: Uint8Array, threads: number): CurveEngine {
   const run = (task: CurveTask, transfer?: ArrayBufferLike[]) =>
     pool.run(task, transfer ? { transferList: transfer as ArrayBuffer[] } : {}) as Promise<Uint8Array>;
   return {
-    blindKeys: (keys) => run({ op: 'blindKeys', keys }),
+    blindKeys: (keyList) => {
+      const keys = asPacked(keyList);
+      // Transferred when the arrays own their buffers (a batch gathered for this call), else copied.
+      const owns = (a: Uint8Array | Uint32Array) => a.byteOffset === 0 && a.byteLength === a.buffer.byteLength;
+      const own = owns(keys.bytes) && owns(keys.start) && keys.bytes.buffer !== keys.start.buffer;
+      return run({ op: 'blindKeys', keys }, own ? [keys.bytes.buffer, keys.start.buffer] : undefined);
+    },
     mul: (points, outBytes) => {
       // Transfer, not copy; a view into a larger buffer is copied first so the owner's buffer
       // is never detached under it.

@@ -3,10 +3,12 @@
 // input_ds*_keys_duplicated semantics).
 import type { BucketRows } from './keystore.ts';
 import { sortIndexesByKey } from './key-sort.ts';
+import { PackedKeysBuilder } from './packed-keys.ts';
+import type { PackedKeys } from './packed-keys.ts';
 
 export interface BucketGroups {
-  /** Unique keys, in first-appearance order. */
-  readonly keys: string[];
+  /** Unique keys, in first-appearance order, packed (one contiguous run of bytes). */
+  readonly keys: PackedKeys;
   /** CSR: rows of group g are rowOrder[start[g] .. start[g+1]). */
   readonly start: Int32Array;
   readonly rowOrder: Int32Array;
@@ -14,58 +16,72 @@ export interface BucketGroups {
 }
 
 export function groupRows(rows: BucketRows): BucketGroups {
-  const keys: string[] = [];
-  const n = rows.keys.length;
+  const { bytes, start: ks } = rows.keys;
+  const n = rows.keys.count;
   const rowGroup = new Int32Array(n);
-  // Open addressing over a string hash computed here, sized once from the row count (load <= 1/2):
-  // half the CPU of a Map at 2^20 keys, which grows by rehashing and keeps an entry per key.
-  // Each slot keeps its key's full 32-bit hash next to the group, so a probe that passes an
-  // occupied slot compares two integers and follows the pointer to the other key's string only
-  // when the hashes agree: with unique keys almost every probe step was such a string compare,
-  // a cache miss on a random heap object.
+  // Open addressing over a hash of the key bytes, sized once from the row count (load <= 1/2).
+  // Each slot keeps its key's full 32-bit hash next to the group's first row, so a probe that
+  // passes an occupied slot compares two integers and compares bytes only when the hashes agree.
   let cap = 16;
   while (cap < 2 * n) cap *= 2;
   const mask = cap - 1;
-  const slots = new Int32Array(2 * cap); // [group + 1 (0 = empty), hash] per slot
+  const slots = new Int32Array(2 * cap); // [first row + 1 (0 = empty), hash] per slot
+  const firstRow = new Int32Array(n);
+  let groups = 0;
   for (let r = 0; r < n; r += 1) {
-    const k = rows.keys[r]!;
-    const hk = stringHash(k);
+    const s0 = ks[r]!;
+    const e0 = ks[r + 1]!;
+    const hk = bytesHash(bytes, s0, e0);
     let s = hk & mask;
     let g: number;
     for (;;) {
       const e = slots[2 * s]!;
       if (e === 0) {
-        g = keys.length;
-        keys.push(k);
-        slots[2 * s] = g + 1;
+        g = groups;
+        firstRow[groups++] = r;
+        slots[2 * s] = r + 1;
         slots[2 * s + 1] = hk;
         break;
       }
-      if (slots[2 * s + 1] === hk && keys[e - 1] === k) {
-        g = e - 1;
+      if (slots[2 * s + 1] === hk && sameBytes(bytes, ks[e - 1]!, ks[e]!, s0, e0)) {
+        g = rowGroup[e - 1]!;
         break;
       }
       s = (s + 1) & mask;
     }
     rowGroup[r] = g;
   }
-  const start = new Int32Array(keys.length + 1);
+  const start = new Int32Array(groups + 1);
   for (let r = 0; r < n; r += 1) start[rowGroup[r]! + 1]! += 1;
   let maxCount = 0;
-  for (let g = 0; g < keys.length; g += 1) {
+  for (let g = 0; g < groups; g += 1) {
     maxCount = Math.max(maxCount, start[g + 1]!);
     start[g + 1]! += start[g]!;
   }
-  const fill = start.slice(0, keys.length);
+  const fill = start.slice(0, groups);
   const rowOrder = new Int32Array(n);
   for (let r = 0; r < n; r += 1) rowOrder[fill[rowGroup[r]!]!++] = r;
+  // The unique keys packed in group order: with unique input keys that is one copy of the bytes.
+  let keys: PackedKeys;
+  if (groups === n) keys = { bytes: bytes.subarray(ks[0]!, ks[n]!), start: ks[0] === 0 ? ks.subarray(0, n + 1) : ks.map((v) => v - ks[0]!).subarray(0, n + 1), count: n };
+  else {
+    const b = new PackedKeysBuilder(groups, ks[n]! - ks[0]!);
+    for (let g = 0; g < groups; g += 1) b.push(bytes, ks[firstRow[g]!]!, ks[firstRow[g]! + 1]!);
+    keys = b.build();
+  }
   return { keys, start, rowOrder, maxCount };
 }
 
-/** FNV-1a over the UTF-16 code units with a final mix (the table index only; equality decides). */
-function stringHash(k: string): number {
+function sameBytes(b: Uint8Array, s1: number, e1: number, s2: number, e2: number): boolean {
+  if (e1 - s1 !== e2 - s2) return false;
+  for (let i = 0; i < e1 - s1; i += 1) if (b[s1 + i] !== b[s2 + i]) return false;
+  return true;
+}
+
+/** FNV-1a over the key bytes with a final mix (the table index only; equality decides). */
+function bytesHash(b: Uint8Array, s: number, e: number): number {
   let h = 0x811c9dc5;
-  for (let i = 0; i < k.length; i += 1) h = Math.imul(h ^ k.charCodeAt(i), 0x01000193);
+  for (let i = s; i < e; i += 1) h = Math.imul(h ^ b[i]!, 0x01000193);
   h ^= h >>> 15;
   h = Math.imul(h, 0x2c1b3c6d);
   return h ^ (h >>> 12);
@@ -73,7 +89,7 @@ function stringHash(k: string): number {
 
 /** Groups kept for the output, across buckets: key, own rows (byte ranges), peer duplicate count. */
 export class GroupList {
-  readonly keys: string[] = [];
+  readonly #keys = new PackedKeysBuilder();
   // Typed arrays grown by doubling rather than number[] pushes (2^20 rows per party at 2^20):
   // no per-element boxing or elements-kind changes, and the collector has no element to trace.
   // The arrays may be longer than what is filled: read start[0..size], rows [0..totalRows).
@@ -98,8 +114,14 @@ export class GroupList {
     return this.#peerCount;
   }
 
-  add(key: string, rows: BucketRows, g: BucketGroups, group: number, peerCount: number): void {
-    const k = this.keys.length;
+  /** The keys so far, group g's at g (a view: valid until the next add). */
+  get keys(): PackedKeys {
+    return this.#keys.view();
+  }
+
+  /** Adds group `group` of a bucket (its key is `g.keys`' entry `group`). */
+  add(rows: BucketRows, g: BucketGroups, group: number, peerCount: number): void {
+    const k = this.#keys.count;
     const from = g.start[group]!;
     const to = g.start[group + 1]!;
     if (k + 2 > this.#start.length) {
@@ -111,7 +133,7 @@ export class GroupList {
       this.#rowOffset = grow(this.#rowOffset, cap);
       this.#rowLength = grow(this.#rowLength, cap);
     }
-    this.keys.push(key);
+    this.#keys.push(g.keys.bytes, g.keys.start[group]!, g.keys.start[group + 1]!);
     for (let i = from; i < to; i += 1) {
       const r = g.rowOrder[i]!;
       this.#rowOffset[this.#rows] = rows.offsets[r]!;
@@ -123,7 +145,7 @@ export class GroupList {
   }
 
   get size(): number {
-    return this.keys.length;
+    return this.#keys.count;
   }
 
   rowCount(group: number): number {
@@ -138,9 +160,9 @@ export class GroupList {
   order(byKey: boolean): Int32Array {
     const idx = new Int32Array(this.size);
     for (let i = 0; i < idx.length; i += 1) idx[i] = i;
-    // By key: the packed-prefix MSD sort (key-sort.ts), the same order as comparing the strings.
+    // By key: the packed-prefix MSD sort (key-sort.ts), the same order as comparing the key strings.
     if (byKey) {
-      sortIndexesByKey(this.keys, idx);
+      sortIndexesByKey(this.#keys.view(), idx);
     } else {
       // Groups are added bucket by bucket in first-row order, so one bucket needs no sort at all.
       const first = (g: number) => this.rowOffset[this.start[g]!]!;

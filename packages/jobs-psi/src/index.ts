@@ -13,6 +13,8 @@ export type { PsiCore, PsiCoreOptions, PsiProtocol } from './core.ts';
 export { kkrtPsiBucket } from './kkrt/bucket.ts';
 export type { PartyOutcome } from './device.ts';
 export { memoryLinkPair } from './link.ts';
+export { packStrings, unpackStrings } from './packed-keys.ts';
+export type { PackedKeys } from './packed-keys.ts';
 export type { PsiLink } from './link.ts';
 export { createCurveEngine } from './engine.ts';
 export type { CurveEngine, CurveEngineOptions } from './engine.ts';

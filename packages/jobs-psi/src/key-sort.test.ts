@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sortIndexesByKey } from './key-sort.ts';
+import { packStrings } from './packed-keys.ts';
 
 const reference = (keys: string[]) =>
   Int32Array.from(keys.keys()).sort((a, b) => {
@@ -9,7 +10,7 @@ const reference = (keys: string[]) =>
   });
 
 function check(keys: string[]): void {
-  const got = sortIndexesByKey(keys, Int32Array.from(keys.keys()));
+  const got = sortIndexesByKey(packStrings(keys), Int32Array.from(keys.keys()));
   // Same order as the stable comparator sort, including the order of equal keys.
   expect(Array.from(got)).toEqual(Array.from(reference(keys)));
 }
@@ -19,7 +20,9 @@ describe('sortIndexesByKey', () => {
     let state = 12345;
     // A fixed LCG: reproducible test keys.
     const rng = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32);
-    const alphabets = ['ab', 'abcdefghij0123456789', 'aé\u00ff\u0100\u4e2d\ud83d\ude00\uffff\u0000'];
+    // Whole characters (the keys are UTF-8 bytes, so well-formed text): ASCII, latin-1, CJK, the
+    // supplementary planes against U+E000-U+FFFF (where UTF-16 order differs from byte order).
+    const alphabets = [[...'ab'], [...'abcdefghij0123456789'], ['a', 'é', '\u00ff', '\u0100', '\u4e2d', '\ud83d\ude00', '\u{10ffff}', '\ue000', '\uffff', '\ud7ff', '\u0000', '\u07ff', '\u0800']];
     for (const alphabet of alphabets) {
       const keys: string[] = [];
       for (let i = 0; i < 3000; i += 1) {
@@ -30,7 +33,7 @@ describe('sortIndexesByKey', () => {
       }
       // Exact duplicates and proper prefixes of other keys.
       for (let i = 0; i < 300; i += 1) keys.push(keys[Math.floor(rng() * 3000)]!);
-      for (let i = 0; i < 300; i += 1) keys.push(keys[Math.floor(rng() * 3000)]!.slice(0, 3));
+      for (let i = 0; i < 300; i += 1) keys.push([...keys[Math.floor(rng() * 3000)]!].slice(0, 3).join(''));
       check(keys);
     }
   });

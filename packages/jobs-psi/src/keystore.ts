@@ -12,16 +12,43 @@ import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { readCsvBatches } from '@sfw/data';
 import { asParameterError } from './input.ts';
+import { PackedKeysBuilder } from './packed-keys.ts';
+import type { PackedKeys } from './packed-keys.ts';
 
 /** Canonical key string: the value for one key column, a JSON array for several (unambiguous). */
 export function canonicalKey(values: readonly string[]): string {
   return values.length === 1 ? values[0]! : JSON.stringify(values);
 }
 
+/** One bucket's rows: each row's key (packed bytes, packed-keys.ts) and its record's byte range. */
 export interface BucketRows {
-  readonly keys: string[];
-  readonly offsets: number[];
-  readonly lengths: number[];
+  readonly keys: PackedKeys;
+  readonly offsets: Float64Array;
+  readonly lengths: Int32Array;
+}
+
+/** Rows appended one by one (the in-memory bucket), typed arrays grown by doubling. */
+class RowsBuilder {
+  readonly keys = new PackedKeysBuilder(1 << 12, 1 << 16);
+  #offsets = new Float64Array(1 << 12);
+  #lengths = new Int32Array(1 << 12);
+  #n = 0;
+  add(offset: number, length: number): void {
+    if (this.#n === this.#offsets.length) {
+      const o = new Float64Array(2 * this.#n);
+      o.set(this.#offsets);
+      this.#offsets = o;
+      const l = new Int32Array(2 * this.#n);
+      l.set(this.#lengths);
+      this.#lengths = l;
+    }
+    this.#offsets[this.#n] = offset;
+    this.#lengths[this.#n] = length;
+    this.#n += 1;
+  }
+  build(): BucketRows {
+    return { keys: this.keys.build(), offsets: this.#offsets.slice(0, this.#n), lengths: this.#lengths.slice(0, this.#n) };
+  }
 }
 
 export class KeyStore {
@@ -46,23 +73,32 @@ export class KeyStore {
     const spill = nBuckets > 1;
     // Unique names: several parties may share one scratch directory in a single-process cluster.
     const tag = randomBytes(6).toString('hex');
-    const mem: BucketRows[] | null = spill ? null : [{ keys: [], offsets: [], lengths: [] }];
+    const mem = spill ? null : new RowsBuilder();
     const files = spill ? Array.from({ length: nBuckets }, (_, b) => join(opts.spillDir, `psi-${tag}-bucket-${b}.bin`)) : [];
     const writers = files.map((f) => new SpillWriter(f));
     try {
       for await (const batch of readCsvBatches(path)) {
-        const cols = keyIndexes.map((i) => batch.strings(i));
+        let cells: { bytes: Uint8Array; start: Uint32Array };
+        if (keyIndexes.length === 1) cells = batch.cellBytes(keyIndexes[0]!);
+        else {
+          // Several key columns: the canonical JSON text of the values, as bytes.
+          const cols = keyIndexes.map((i) => batch.strings(i));
+          const b = new PackedKeysBuilder(batch.numRows, batch.numRows * 32);
+          for (let i = 0; i < batch.numRows; i += 1) b.pushString(canonicalKey(cols.map((c) => c[i]!)));
+          const k = b.view();
+          cells = { bytes: k.bytes, start: k.start };
+        }
+        const { bytes, start } = cells;
+        if (mem) mem.keys.reserve(batch.numRows, start[batch.numRows]! - start[0]!);
         for (let i = 0; i < batch.numRows; i += 1) {
-          const key = cols.length === 1 ? cols[0]![i]! : canonicalKey(cols.map((c) => c[i]!));
           const offset = batch.rowOffset(i);
           const len = batch.rowLength(i);
           if (mem) {
-            const b = mem[0]!;
-            b.keys.push(key);
-            b.offsets.push(offset);
-            b.lengths.push(len);
+            mem.keys.push(bytes, start[i]!, start[i + 1]!);
+            mem.add(offset, len);
           } else {
-            const bucket = createHmac('sha256', opts.bucketSeed).update(key, 'utf8').digest().readUInt32LE(0) % nBuckets;
+            const key = bytes.subarray(start[i]!, start[i + 1]!);
+            const bucket = createHmac('sha256', opts.bucketSeed).update(key).digest().readUInt32LE(0) % nBuckets;
             writers[bucket]!.write(key, offset, len);
           }
         }
@@ -72,7 +108,7 @@ export class KeyStore {
     } finally {
       for (const w of writers) w.close();
     }
-    return new KeyStore(mem, files);
+    return new KeyStore(mem ? [mem.build()] : null, files);
   }
 
   get bucketCount(): number {
@@ -89,7 +125,7 @@ export class KeyStore {
   }
 }
 
-// Spill record: u32 key byte length | key UTF-8 | f64 row offset | u32 row length (LE).
+// Spill record: u32 key byte length | key bytes | f64 row offset | u32 row length (LE).
 class SpillWriter {
   readonly #fd: number;
   #buf = Buffer.allocUnsafe(1 << 16);
@@ -97,11 +133,12 @@ class SpillWriter {
   constructor(path: string) {
     this.#fd = openSync(path, 'w');
   }
-  write(key: string, offset: number, length: number): void {
-    const need = 16 + Buffer.byteLength(key, 'utf8');
+  write(key: Uint8Array, offset: number, length: number): void {
+    const need = 16 + key.length;
     if (this.#used + need > this.#buf.length) this.flush();
     if (need > this.#buf.length) this.#buf = Buffer.allocUnsafe(need * 2);
-    const kLen = this.#buf.write(key, this.#used + 4, 'utf8');
+    const kLen = key.length;
+    this.#buf.set(key, this.#used + 4);
     this.#buf.writeUInt32LE(kLen, this.#used);
     this.#buf.writeDoubleLE(offset, this.#used + 4 + kLen);
     this.#buf.writeUInt32LE(length, this.#used + 12 + kLen);
@@ -119,14 +156,18 @@ class SpillWriter {
 
 function readSpill(path: string): BucketRows {
   const buf = readFileSync(path);
-  const out: BucketRows = { keys: [], offsets: [], lengths: [] };
+  let n = 0;
+  for (let p = 0; p < buf.length; p += 16 + buf.readUInt32LE(p)) n += 1;
+  const keys = new PackedKeysBuilder(n, buf.length - 16 * n);
+  const offsets = new Float64Array(n);
+  const lengths = new Int32Array(n);
   let p = 0;
-  while (p < buf.length) {
+  for (let r = 0; r < n; r += 1) {
     const kLen = buf.readUInt32LE(p);
-    out.keys.push(buf.toString('utf8', p + 4, p + 4 + kLen));
-    out.offsets.push(buf.readDoubleLE(p + 4 + kLen));
-    out.lengths.push(buf.readUInt32LE(p + 12 + kLen));
+    keys.push(buf, p + 4, p + 4 + kLen);
+    offsets[r] = buf.readDoubleLE(p + 4 + kLen);
+    lengths[r] = buf.readUInt32LE(p + 12 + kLen);
     p += 16 + kLen;
   }
-  return out;
+  return { keys: keys.build(), offsets, lengths };
 }

@@ -93,7 +93,7 @@ async function runParty(ctx: PsiPartyContext, plan: PartyPlan): Promise<PsiParty
       }
       let counts: Int32Array | undefined;
       if (singleReceiver && plan.peerReceives && plan.ownKeysDuplicated) {
-        counts = new Int32Array(groups.keys.length);
+        counts = new Int32Array(groups.keys.count);
         for (let g = 0; g < counts.length; g += 1) counts[g] = groups.start[g + 1]! - groups.start[g]!;
       }
       let lastReported = -1;
@@ -113,9 +113,9 @@ async function runParty(ctx: PsiPartyContext, plan: PartyPlan): Promise<PsiParty
         },
       });
       if (!res.matched) continue;
-      for (let g = 0; g < groups.keys.length; g += 1) {
+      for (let g = 0; g < groups.keys.count; g += 1) {
         const list = res.matched[g] ? matched : unmatched;
-        list.add(groups.keys[g]!, bucketRows, groups, g, res.peerCounts ? res.peerCounts[g]! : 1);
+        list.add(bucketRows, groups, g, res.peerCounts ? res.peerCounts[g]! : 1);
       }
     }
   } finally {

@@ -4,6 +4,7 @@ import { memoryLinkPair } from './link.ts';
 import type { PsiLink } from './link.ts';
 import { ecdhPsiBucket, COMPARE_BYTES } from './protocol.ts';
 import { newSecretScalar, POINT_BYTES } from './curve.ts';
+import { packStrings } from './packed-keys.ts';
 
 function tap(link: PsiLink, log: Uint8Array[]): PsiLink {
   return { send: (d) => (log.push(d), link.send(d)), recv: () => link.recv() };
@@ -21,8 +22,8 @@ describe('ecdhPsiBucket', () => {
     const wireB: Uint8Array[] = [];
     const opt = { selfReceives: true, peerReceives: true, batchSize: 16, expectCounts: false } as const;
     const [ra, rb] = await Promise.all([
-      ecdhPsiBucket(tap(la, wireA), createCurveEngine(newSecretScalar(), { threads: 0 }), A, opt),
-      ecdhPsiBucket(tap(lb, wireB), createCurveEngine(newSecretScalar(), { threads: 0 }), B, opt),
+      ecdhPsiBucket(tap(la, wireA), createCurveEngine(newSecretScalar(), { threads: 0 }), packStrings(A), opt),
+      ecdhPsiBucket(tap(lb, wireB), createCurveEngine(newSecretScalar(), { threads: 0 }), packStrings(B), opt),
     ]);
     expect(Array.from(ra.matched!, Boolean)).toEqual(expectedA);
     expect(Array.from(rb.matched!, Boolean)).toEqual(expectedB);
@@ -38,8 +39,8 @@ describe('ecdhPsiBucket', () => {
   it('a receiver-only run: the non-receiver gets nothing back, the receiver still matches', async () => {
     const [la, lb] = memoryLinkPair();
     const [ra, rb] = await Promise.all([
-      ecdhPsiBucket(la, createCurveEngine(newSecretScalar(), { threads: 0 }), A, { selfReceives: true, peerReceives: false, batchSize: 7, expectCounts: false }),
-      ecdhPsiBucket(lb, createCurveEngine(newSecretScalar(), { threads: 0 }), B, { selfReceives: false, peerReceives: true, batchSize: 7, expectCounts: false }),
+      ecdhPsiBucket(la, createCurveEngine(newSecretScalar(), { threads: 0 }), packStrings(A), { selfReceives: true, peerReceives: false, batchSize: 7, expectCounts: false }),
+      ecdhPsiBucket(lb, createCurveEngine(newSecretScalar(), { threads: 0 }), packStrings(B), { selfReceives: false, peerReceives: true, batchSize: 7, expectCounts: false }),
     ]);
     expect(Array.from(ra.matched!, Boolean)).toEqual(expectedA);
     expect(rb.matched).toBeNull();
@@ -54,7 +55,7 @@ describe('ecdhPsiBucket', () => {
     const sb = createCurveEngine(newSecretScalar(), { threads: 0 });
     const bobEngine = { blindKeys: sb.blindKeys, mul: other.mul, close: sb.close };
     const opt = { selfReceives: true, peerReceives: true, batchSize: 16, expectCounts: false } as const;
-    const [ra] = await Promise.all([ecdhPsiBucket(la, sa, A, opt), ecdhPsiBucket(lb, bobEngine, B, opt)]);
+    const [ra] = await Promise.all([ecdhPsiBucket(la, sa, packStrings(A), opt), ecdhPsiBucket(lb, bobEngine, packStrings(B), opt)]);
     expect(Array.from(ra.matched!).every((m) => m === 0)).toBe(true);
   });
 });

@@ -18,6 +18,8 @@ import type { PsiLink } from './link.ts';
 import { POINT_BYTES } from './curve.ts';
 import { randomPermutation } from './shuffle.ts';
 import { CompareTable } from './match-table.ts';
+import { asPacked, gatherKeys } from './packed-keys.ts';
+import type { PackedKeys } from './packed-keys.ts';
 
 /**
  * Bytes of the double-blinded point kept for comparison. 128 bits: a false match between any of
@@ -55,10 +57,11 @@ export interface BucketResult {
 export async function ecdhPsiBucket(
   link: PsiLink,
   engine: CurveEngine,
-  keys: readonly string[],
+  keyList: readonly string[] | PackedKeys,
   opt: BucketOptions,
 ): Promise<BucketResult> {
-  const n = keys.length;
+  const keys = asPacked(keyList);
+  const n = keys.count;
   const perm = randomPermutation(n);
   sendJson(link, { n });
   if (opt.sendCounts) {
@@ -86,9 +89,7 @@ export async function ecdhPsiBucket(
   const sendOwn = async () => {
     const jobs: Promise<Uint8Array>[] = [];
     for (let off = 0; off < n; off += opt.batchSize) {
-      const batch: string[] = [];
-      for (let i = off; i < Math.min(n, off + opt.batchSize); i += 1) batch.push(keys[perm[i]!]!);
-      jobs.push(engine.blindKeys(batch));
+      jobs.push(engine.blindKeys(gatherKeys(keys, perm, off, Math.min(n, off + opt.batchSize))));
     }
     for (const job of jobs) {
       const pts = await job;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { packStrings } from '../packed-keys.ts';
 import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -81,7 +82,7 @@ describe('KKRT hashes through the batch', () => {
     const hashKey = randomBytes(32);
     const keys = ['', 'a', 'id-c1234abcd-7', 'é中😀', 'x'.repeat(200), '["a","b"]'];
     const m = 1000;
-    const items = hashItems(keys, hashKey, m);
+    const items = hashItems(packStrings(keys), hashKey, m);
     keys.forEach((k, i) => {
       const d = Buffer.alloc(32);
       sodium().crypto_generichash(d, Buffer.concat([hashKey, Buffer.from(k, 'utf8')]));

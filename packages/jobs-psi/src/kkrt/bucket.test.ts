@@ -1,6 +1,7 @@
 // kkrtPsiBucket on its own: exact intersections at edge sizes, both roles, counts; the sender's
 // view is the same for two receiver sets of one size; the cuckoo failure rate against the bound.
 import { describe, expect, it } from 'vitest';
+import { packStrings } from '../packed-keys.ts';
 import { mulberry32 } from '../__tests__/fixtures.ts';
 import { memoryLinkPair, Tag } from '../link.ts';
 import type { PsiLink } from '../link.ts';
@@ -19,7 +20,7 @@ function run(A: string[], B: string[], receivers: 'both' | 'alice' | 'bob', wrap
   const single = receivers !== 'both';
   const oa: Opt = { ...base, selfIsDs1: true, selfReceives: aRecv, peerReceives: bRecv, expectCounts: single && aRecv && !!counts };
   const ob: Opt = { ...base, selfIsDs1: false, selfReceives: bRecv, peerReceives: aRecv, expectCounts: false, ...(single && aRecv && counts ? { sendCounts: counts } : {}) };
-  return Promise.all([kkrtPsiBucket(la, A, oa), kkrtPsiBucket(wrap ? wrap(lb) : lb, B, ob)]);
+  return Promise.all([kkrtPsiBucket(la, packStrings(A), oa), kkrtPsiBucket(wrap ? wrap(lb) : lb, packStrings(B), ob)]);
 }
 
 const keys = (prefix: string, n: number, from = 0) => Array.from({ length: n }, (_, i) => `${prefix}${from + i}`);

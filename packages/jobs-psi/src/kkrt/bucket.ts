@@ -26,6 +26,8 @@ import type { HashedItems } from './items.ts';
 import { OprfReceiver, OprfSender, ROW_DIGEST, RowHasher } from './oprf.ts';
 import { BIN_BATCH, CODE_BITS, CODE_BYTES, CODE_WORDS, HASHES, assertLittleEndian, binCount, outputBytes } from './params.ts';
 import { ValueTable } from './table.ts';
+import { asPacked } from '../packed-keys.ts';
+import type { PackedKeys } from '../packed-keys.ts';
 
 export interface KkrtBucketOptions extends BucketOptions {
   /** This party holds input_ds1 (R when both parties receive). */
@@ -44,10 +46,11 @@ export function isKkrtReceiver(o: { selfReceives: boolean; peerReceives: boolean
   return o.selfReceives && (!o.peerReceives || o.selfIsDs1);
 }
 
-export async function kkrtPsiBucket(link: PsiLink, keys: readonly string[], opt: KkrtBucketOptions): Promise<BucketResult> {
+export async function kkrtPsiBucket(link: PsiLink, keyList: readonly string[] | PackedKeys, opt: KkrtBucketOptions): Promise<BucketResult> {
   assertLittleEndian();
+  const keys = asPacked(keyList);
   const receiver = isKkrtReceiver(opt);
-  const n = keys.length;
+  const n = keys.count;
   const seed = randomBytes(16);
   // S's items go out in a random order; its counts travel in that order too.
   const perm = receiver ? null : randomPermutation(n);
@@ -95,7 +98,7 @@ const CODE_CHUNK = 1 << 14;
 const valueBatch = (c: Ctx) => c.opt.valueBatch ?? 1 << 14;
 const totalSteps = (c: Ctx) => slices(c.m) + Math.ceil(c.nS / valueBatch(c));
 
-async function runReceiver(c: Ctx, keys: readonly string[], peerCounts: Int32Array | null): Promise<BucketResult> {
+async function runReceiver(c: Ctx, keys: PackedKeys, peerCounts: Int32Array | null): Promise<BucketResult> {
   const { link, m, ell, opt } = c;
   // Step 2: R is the base-OT sender.
   const st = baseOtSenderStart();
@@ -189,7 +192,7 @@ async function runReceiver(c: Ctx, keys: readonly string[], peerCounts: Int32Arr
   return { matched, peerCounts: counts, peerSize: c.nS };
 }
 
-async function runSender(c: Ctx, keys: readonly string[], perm: Uint32Array): Promise<BucketResult> {
+async function runSender(c: Ctx, keys: PackedKeys, perm: Uint32Array): Promise<BucketResult> {
   const { link, m, ell, opt } = c;
   // Step 2: S is the base-OT receiver with a random choice vector s.
   const s = new Uint8Array(CODE_BITS);

@@ -6,6 +6,7 @@
 import { AesEcb } from './aes.ts';
 import { CODE_BYTES, HASHES } from './params.ts';
 import { Blake2bBatch } from './blake2b.ts';
+import type { PackedKeys } from '../packed-keys.ts';
 
 export const ID_BYTES = 16;
 export const ID_WORDS = ID_BYTES / 4;
@@ -21,48 +22,46 @@ export interface HashedItems {
 const KEY_BATCH = 8192;
 
 /**
- * BLAKE2b-256 of hashKey (32 B) || UTF-8(key): id = bytes 0..15, bin h = u32 LE at 16+4h mod m.
+ * BLAKE2b-256 of hashKey (32 B) || key bytes (UTF-8): id = bytes 0..15, bin h = u32 LE at 16+4h mod m.
  * The key goes in as a prefix rather than BLAKE2's key parameter: one compression instead of two
  * for keys up to 96 bytes, and BLAKE2 has no length-extension weakness that would make the
- * prefix form a worse PRF. Hashed KEY_BATCH keys per call (blake2b.ts); ASCII keys are copied
- * unit by unit, others go through the UTF-8 encoder. With `order`, item i is keys[order[i]].
+ * prefix form a worse PRF. Hashed KEY_BATCH keys per call (blake2b.ts); the packed key bytes are
+ * copied in as one block when the keys go in their stored order. With `order`, item i is key
+ * order[i].
  */
-export function hashItems(keys: readonly string[], hashKey: Uint8Array, m: number, order?: Uint32Array): HashedItems {
+export function hashItems(keys: PackedKeys, hashKey: Uint8Array, m: number, order?: Uint32Array): HashedItems {
   const b2 = new Blake2bBatch();
-  const n = keys.length;
+  const n = keys.count;
+  const { bytes, start } = keys;
   const ids = new Uint8Array(n * ID_BYTES);
   const ids32 = new Uint32Array(ids.buffer);
   const bins = new Uint32Array(n * HASHES);
   for (let c0 = 0; c0 < n; c0 += KEY_BATCH) {
     const cnt = Math.min(KEY_BATCH, n - c0);
-    let room = 0;
-    for (let i = 0; i < cnt; i += 1) room += 3 * keys[order ? order[c0 + i]! : c0 + i]!.length;
-    // The hash key goes in once per batch as the prefix of every message (blake2b.ts).
-    const v = b2.prepare(cnt, room, 32, hashKey);
-    const msgs = v.msgs;
-    let text: Buffer | null = null;
-    let p = 0;
-    for (let i = 0; i < cnt; i += 1) {
-      v.offs[i] = p;
-      const k = keys[order ? order[c0 + i]! : c0 + i]!;
-      let ascii = true;
-      for (let q = 0; q < k.length; q += 1) {
-        const ch = k.charCodeAt(q);
-        if (ch >= 0x80) {
-          ascii = false;
-          break;
-        }
-        msgs[p + q] = ch;
+    let o: Uint8Array;
+    if (order) {
+      let room = 0;
+      for (let i = 0; i < cnt; i += 1) room += start[order[c0 + i]! + 1]! - start[order[c0 + i]!]!;
+      // The hash key goes in once per batch as the prefix of every message (blake2b.ts).
+      const v = b2.prepare(cnt, room, 32, hashKey);
+      const msgs = v.msgs;
+      let p = 0;
+      for (let i = 0; i < cnt; i += 1) {
+        v.offs[i] = p;
+        const k = order[c0 + i]!;
+        const e = start[k + 1]!;
+        for (let q = start[k]!; q < e; q += 1) msgs[p++] = bytes[q]!;
       }
-      if (ascii) p += k.length;
-      else {
-        text ??= Buffer.from(msgs.buffer, msgs.byteOffset, msgs.byteLength);
-        p += text.write(k, p, 'utf8');
-      }
+      v.offs[cnt] = p;
+      o = v.out;
+    } else {
+      const s0 = start[c0]!;
+      const v = b2.prepare(cnt, start[c0 + cnt]! - s0, 32, hashKey);
+      v.msgs.set(bytes.subarray(s0, start[c0 + cnt]!));
+      for (let i = 0; i <= cnt; i += 1) v.offs[i] = start[c0 + i]! - s0;
+      o = v.out;
     }
-    v.offs[cnt] = p;
     b2.run(cnt, 32);
-    const o = v.out;
     const o32 = new Uint32Array(o.buffer, o.byteOffset, cnt * 8);
     for (let i = 0; i < cnt; i += 1) {
       const x = c0 + i;
