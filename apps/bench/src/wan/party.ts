@@ -34,14 +34,11 @@ const tls = {
 const peers = cfg.peers;
 const at = cfg.listen.lastIndexOf(':');
 const listen = { host: cfg.listen.slice(0, at), port: Number(cfg.listen.slice(at + 1)) };
-/** SFW_WAN_LINK_CIPHER=tls|aead picks how frames travel (GatewayOptions.linkCipher; default the gateway's). */
-const cipherEnv = process.env['SFW_WAN_LINK_CIPHER'];
-const linkCipher: { linkCipher?: 'tls' | 'aead' } = cipherEnv === 'tls' || cipherEnv === 'aead' ? { linkCipher: cipherEnv } : {};
 const out = (o: unknown): void => void process.stdout.write(`${JSON.stringify(o)}\n`);
 
 async function main(): Promise<void> {
   if (cfg.self === 'dealer') {
-    const svc = await DealerService.start({ self: 'dealer', tls, listen, peers, ...linkCipher });
+    const svc = await DealerService.start({ self: 'dealer', tls, listen, peers });
     out({ ready: true });
     // `cpu` asks for this process's CPU-s so far (the suite charges the dealer's share to each case).
     for await (const line of createInterface({ input: process.stdin })) {
@@ -52,7 +49,7 @@ async function main(): Promise<void> {
     await svc.close();
     return;
   }
-  const gateway = await Gateway.start({ self: cfg.self, tls, listen, peers, rendezvousTimeoutMs: 120_000, ...linkCipher });
+  const gateway = await Gateway.start({ self: cfg.self, tls, listen, peers, rendezvousTimeoutMs: 120_000 });
   const cluster = await Cluster.start({
     parties: ['alice', 'bob'],
     spu: SPU,

@@ -4,9 +4,7 @@
 // own copy of the task has started (the rendezvous), and only then does task data flow.
 //
 // Who dials: parties dial the dealer; between two parties the one whose name sorts later dials.
-import { connect as netConnect, createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { connect, createServer, type ConnectionOptions, type Server, type TLSSocket } from 'node:tls';
-import { ALPN_AEAD, ALPN_TLS, BULK_MAGIC, channelHalves, channelKeys, PREFACE_BYTES, preface, prefaceId, RecordType, writeRecord, type RecordReader, type RecordWriter } from './aead-channel.ts';
 import { DirectReader, PeerConn, type PeerConnOptions } from './peer-conn.ts';
 import { certNames, TLS_BASE, type TlsMaterial } from './tls-config.ts';
 import { FrameType, type WireData } from './wire.ts';
@@ -27,16 +25,6 @@ export interface GatewayOptions {
   readonly handshakeTimeoutMs?: number | undefined;
   /** Unsent bytes per link above which the link fails. Default 1 GiB. */
   readonly maxBufferedBytes?: number | undefined;
-  /**
-   * How frames travel once mutual TLS has authenticated the peer. `'aead'`: on a second TCP
-   * connection to the same address, as AES-256-GCM records keyed from the TLS session's exporter
-   * and bound to it (docs/security.md). `'tls'`: inside the TLS stream. Both ends offer what they
-   * allow and use `'aead'` only if both do (negotiated inside the TLS handshake). Default `'tls'`
-   * (on loopback the AEAD channel's receiver spends less CPU per byte, its sender more).
-   */
-  readonly linkCipher?: 'aead' | 'tls' | undefined;
-  /** Plaintext bytes per key on the AEAD channel before both ends rekey (tests lower it). */
-  readonly rekeyBytes?: number | undefined;
   /**
    * An authenticated peer asked for a task this host has not opened (the dealer opens sessions on
    * demand; a party worker leaves it pending until its own copy of the task arrives).
@@ -171,11 +159,7 @@ const parseAddress = (a: string): { host: string; port: number } => {
 
 export class Gateway {
   readonly opts: GatewayOptions;
-  /** Accepts both kinds of connection on one port and hands TLS ones to `#tlsServer`. */
-  readonly #server: NetServer | null;
-  readonly #tlsServer: Server | null;
-  /** Accepted TLS links waiting for their AEAD channel, by channel id (hex). */
-  readonly #bulkWaiting = new Map<string, { conn: PeerConn; reader: RecordReader; writer: RecordWriter }>();
+  readonly #server: Server | null;
   readonly #pending = new Map<string, Pending>();
   readonly #waiting = new Map<string, (conn: PeerConn) => void>();
   readonly #connOpts: PeerConnOptions;
@@ -186,11 +170,10 @@ export class Gateway {
   private constructor(opts: GatewayOptions) {
     this.opts = opts;
     this.#connOpts = { linkTimeoutMs: opts.linkTimeoutMs ?? 30_000, maxBufferedBytes: opts.maxBufferedBytes ?? 1024 ** 3 };
-    this.#tlsServer = opts.listen
-      ? createServer({ ...TLS_BASE, ...opts.tls, requestCert: true, rejectUnauthorized: true, handshakeTimeout: this.#handshakeMs, ALPNProtocols: this.#alpn }, (s) => this.#accepted(s))
+    this.#server = opts.listen
+      ? createServer({ ...TLS_BASE, ...opts.tls, requestCert: true, rejectUnauthorized: true, handshakeTimeout: this.#handshakeMs }, (s) => this.#accepted(s))
       : null;
-    this.#tlsServer?.on('tlsClientError', (err: NodeJS.ErrnoException) => this.#event('refused', { reason: err.code ?? 'tls error' }));
-    this.#server = opts.listen ? createNetServer((s) => this.#sniff(s)) : null;
+    this.#server?.on('tlsClientError', (err: NodeJS.ErrnoException) => this.#event('refused', { reason: err.code ?? 'tls error' }));
   }
 
   static async start(opts: GatewayOptions): Promise<Gateway> {
@@ -219,59 +202,6 @@ export class Gateway {
   /** The bound listen port (useful with port 0). */
   get port(): number {
     return this.#port;
-  }
-
-  get #alpn(): string[] {
-    return this.opts.linkCipher === 'aead' ? [ALPN_AEAD, ALPN_TLS] : [ALPN_TLS];
-  }
-
-  /**
-   * A new inbound connection: a TLS ClientHello goes to the TLS server; a bulk preface (magic and
-   * channel id) must name a TLS link accepted here that waits for its channel, and its BIND record
-   * must open under that session's key. Anything else, or nothing within the handshake timeout, is
-   * dropped.
-   */
-  #sniff(socket: Socket): void {
-    let got: Buffer = Buffer.alloc(0);
-    const timer = setTimeout(() => socket.destroy(), this.#handshakeMs);
-    socket.on('error', () => socket.destroy());
-    const onData = (chunk: Buffer): void => {
-      got = got.length === 0 ? chunk : Buffer.concat([got, chunk]);
-      if (got[0] !== BULK_MAGIC[0]) {
-        socket.off('data', onData);
-        clearTimeout(timer);
-        socket.pause();
-        socket.unshift(got);
-        this.#tlsServer!.emit('connection', socket);
-        return;
-      }
-      const need = PREFACE_BYTES + 33; // the preface, then a BIND record (header + tag, no body)
-      if (got.length < need) return;
-      socket.off('data', onData);
-      clearTimeout(timer);
-      const id = prefaceId(got);
-      const entry = id === null ? undefined : this.#bulkWaiting.get(id.toString('hex'));
-      if (entry === undefined || entry.conn.closed) {
-        this.#event('refused', { reason: 'unknown link channel' });
-        socket.destroy();
-        return;
-      }
-      this.#bulkWaiting.delete(id!.toString('hex'));
-      try {
-        entry.reader.push(got.subarray(PREFACE_BYTES, need), () => undefined);
-        if (entry.reader.count !== 1) throw new Error('no bind');
-      } catch {
-        // A preface that names a live session but does not open under its key: someone without the
-        // session's keys (or a spliced stream). The TLS link it named fails too.
-        this.#event('refused', { peer: entry.conn.peer, reason: 'link channel failed authentication' });
-        socket.destroy();
-        entry.conn.destroy('link channel failed authentication');
-        return;
-      }
-      writeRecord(socket, entry.writer.seal(RecordType.Bind, Buffer.alloc(0), null));
-      entry.conn.attachBulk(socket, entry.reader, entry.writer, true, got.subarray(need));
-    };
-    socket.on('data', onData);
   }
 
   get #handshakeMs(): number {
@@ -347,17 +277,7 @@ export class Gateway {
       socket.destroy();
       return;
     }
-    const aead = socket.alpnProtocol === ALPN_AEAD;
-    const conn = this.#track(new PeerConn(socket, peer, this.#connOpts, undefined, aead));
-    if (aead) {
-      const keys = channelKeys(socket);
-      const key = keys.id.toString('hex');
-      const { reader, writer } = channelHalves(keys, { client: false, rekeyBytes: this.opts.rekeyBytes });
-      this.#bulkWaiting.set(key, { conn, reader, writer });
-      socket.once('close', () => {
-        if (this.#bulkWaiting.get(key)?.conn === conn) this.#bulkWaiting.delete(key);
-      });
-    }
+    const conn = this.#track(new PeerConn(socket, peer, this.#connOpts));
     const timer = setTimeout(() => conn.destroy('no hello'), this.#handshakeMs);
     conn.onClose(() => clearTimeout(timer));
     conn.onMessage((m) => {
@@ -417,7 +337,6 @@ export class Gateway {
           // The peer must be the host we meant, whatever address it answers on.
           checkServerIdentity: (_h, cert) => (certNames(cert).includes(peer) ? undefined : new Error(`peer certificate does not name ${peer}`)),
           onread: reader.onread,
-          ALPNProtocols: this.#alpn,
         };
         const socket = connect(options);
         const hs = setTimeout(() => {
@@ -432,10 +351,8 @@ export class Gateway {
           else resolve({ fatal: code === 'ERR_TLS_CERT_ALTNAME_INVALID' || /does not name/.test(err.message) ? `certificate does not name ${peer}` : `TLS failure (${code || 'handshake'})` });
         });
         socket.once('secureConnect', () => {
-          const aead = socket.alpnProtocol === ALPN_AEAD;
-          const conn = this.#track(new PeerConn(socket, peer, this.#connOpts, reader, aead));
           clearTimeout(hs);
-          if (aead) this.#dialChannel(socket, conn, host, port);
+          const conn = this.#track(new PeerConn(socket, peer, this.#connOpts, reader));
           conn.onClose((reason) => resolve({ retry: reason }));
           conn.onMessage((m) => {
             if (m.type === FrameType.Welcome) {
@@ -459,27 +376,6 @@ export class Gateway {
     throw new LinkError(peer, `party ${peer} did not join task within the rendezvous timeout (${last})`);
   }
 
-  /**
-   * The dialler's AEAD channel: a plain TCP connection to the address the TLS link went to, opened
-   * with the preface and this side's BIND; frames (HELLO first) wait in the connection until the
-   * acceptor's BIND has opened under the session's key. Reads land in the record buffer directly.
-   */
-  #dialChannel(tls: TLSSocket, conn: PeerConn, host: string, port: number): void {
-    const keys = channelKeys(tls);
-    const { reader, writer } = channelHalves(keys, { client: true, rekeyBytes: this.opts.rekeyBytes });
-    const bulk = netConnect({
-      host,
-      port,
-      onread: { buffer: reader.onread.buffer, callback: (n: number, buf: Uint8Array) => (conn.bulkRead(n, buf), true) },
-    });
-    bulk.once('connect', () => bulk.write(preface(keys, writer)));
-    conn.attachBulk(bulk, reader, writer, false, undefined, true);
-    const timer = setTimeout(() => {
-      if (!conn.bound) conn.destroy('link channel not bound in time');
-    }, this.#handshakeMs);
-    timer.unref();
-  }
-
   #track(conn: PeerConn): PeerConn {
     this.#conns.add(conn);
     conn.socket.once('close', () => this.#conns.delete(conn));
@@ -491,7 +387,6 @@ export class Gateway {
     this.#pending.clear();
     for (const c of this.#conns) c.destroy('shutting down');
     this.#conns.clear();
-    this.#bulkWaiting.clear();
     const server = this.#server;
     if (server) await new Promise<void>((r) => server.close(() => r()));
   }

@@ -1,15 +1,11 @@
 // One authenticated TLS connection to one peer host: frame decoding, heartbeats, an idle timeout and a
 // bound on unsent bytes. It knows nothing of tasks; the gateway binds it to one (hello/welcome).
-import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { ChannelError, RecordType, writeRecord, type Opened, type RecordReader, type RecordWriter } from './aead-channel.ts';
-import { decodeFrame, encodeControl, encodeData, FrameDecoder, FrameType, type WireMessage } from './wire.ts';
+import { encodeControl, encodeData, FrameDecoder, FrameType, type WireMessage } from './wire.ts';
 import type { EndpointId, Frame } from '../link.ts';
 
 /** Buffers below this are gathered into one write (see #write). */
 const COALESCE_BYTES = 64 * 1024;
-/** Sealed bytes the AEAD channel's socket may hold before sealing waits for it to drain. */
-const BULK_INFLIGHT = 2 * 1024 * 1024;
 
 export interface PeerConnOptions {
   /** No byte from the peer for this long (heartbeats included) and the link is declared dead. */
@@ -32,13 +28,6 @@ export class PeerConn {
   #queued = 0;
   #writing = false;
   #ending = false;
-  /**
-   * Frames travel on the AEAD channel (aead-channel.ts) instead of the TLS stream. Until the channel
-   * is bound (the peer's BIND record verified), frames wait here, whole, in order.
-   */
-  #bulk: { socket: Socket; reader: RecordReader; writer: RecordWriter; bound: boolean } | null = null;
-  readonly #awaitBulk: boolean;
-  #preBulk: Buffer[][] | null = null;
   bytesSent = 0;
   bytesRecv = 0;
 
@@ -49,21 +38,13 @@ export class PeerConn {
     readonly opts: PeerConnOptions,
     /** Set when the socket was made with `reader.onread` (reads land in the frame body directly). */
     reader?: DirectReader,
-    /** Frames will travel on an AEAD channel attached later (`attachBulk`); nothing may use TLS. */
-    awaitBulk = false,
   ) {
     this.#socket = socket;
-    this.#awaitBulk = awaitBulk;
-    if (awaitBulk) this.#preBulk = [];
     socket.setNoDelay(true);
     if (reader) reader.attach(this.#decoder, (n, read) => this.#received(n, read));
     else socket.on('data', (chunk: Buffer) => this.#received(chunk.length, (out) => this.#decoder.push(chunk, out)));
     socket.on('error', (err: NodeJS.ErrnoException) => this.#closeWith(`connection error (${err.code ?? err.message})`));
-    // With the AEAD channel bound, the channel decides how the link ends (its authenticated CLOSE,
-    // or a cut): the TLS close may be read before the channel's last records.
-    socket.on('close', () => {
-      if (!this.#awaitBulk || this.#bulk?.bound !== true) this.#closeWith('connection closed');
-    });
+    socket.on('close', () => this.#closeWith('connection closed'));
     const tick = Math.max(50, Math.floor(opts.linkTimeoutMs / 4));
     let lastTick = Date.now();
     this.#timer = setInterval(() => {
@@ -82,10 +63,6 @@ export class PeerConn {
   }
 
   #received(n: number, read: (out: (m: WireMessage) => void) => void): void {
-    if (this.#awaitBulk) {
-      this.destroy('unexpected data on the TLS connection');
-      return;
-    }
     this.#lastRecv = Date.now();
     this.bytesRecv += n;
     try {
@@ -97,64 +74,6 @@ export class PeerConn {
     } catch (err) {
       this.destroy(`protocol error (${err instanceof Error ? err.message : 'bad frame'})`);
     }
-  }
-
-  #deliver(m: WireMessage): void {
-    if (m.type === FrameType.Ping) return;
-    if (this.#onMessage) this.#onMessage(m);
-    else this.#held.push(m);
-  }
-
-  /**
-   * Move this link's frames onto an AEAD channel socket. `bound`: the peer's BIND has been verified
-   * already (the acceptor checks it before it knows which connection the socket belongs to);
-   * otherwise the first record read must be the peer's BIND. Frames sent before then wait.
-   */
-  attachBulk(socket: Socket, reader: RecordReader, writer: RecordWriter, bound: boolean, leftover?: Buffer, direct = false): void {
-    const bulk = { socket, reader, writer, bound };
-    this.#bulk = bulk;
-    socket.setNoDelay(true);
-    const opened = (r: Opened): void => {
-      if (r.type === RecordType.Bind) {
-        bulk.bound = true;
-        const pre = this.#preBulk ?? [];
-        this.#preBulk = null;
-        for (const f of pre) this.#write(f);
-        return;
-      }
-      if (r.type === RecordType.Close) return;
-      this.#lastRecv = Date.now();
-      const m = decodeFrame(r.head, r.body);
-      this.bytesRecv += r.head.length + r.body.byteLength;
-      this.#deliver(m);
-    };
-    const guard = (f: () => void): void => {
-      try {
-        f();
-      } catch (err) {
-        // The reason names the failure class only (never bytes of the record).
-        this.destroy(err instanceof ChannelError ? `link channel: ${err.message}` : `protocol error (${err instanceof Error ? err.message : 'bad frame'})`);
-      }
-    };
-    if (!direct) socket.on('data', (chunk: Buffer) => guard(() => reader.push(chunk, opened)));
-    this.#bulkRead = (n, buf) => guard(() => reader.read(n, buf, opened));
-    if (leftover !== undefined && leftover.length > 0) guard(() => reader.push(leftover, opened));
-    socket.on('error', (err: NodeJS.ErrnoException) => this.destroy(`connection error (${err.code ?? err.message})`));
-    socket.on('end', () => {
-      if (!reader.closed) this.destroy('link channel cut before its authenticated close');
-    });
-    socket.on('close', () => this.#closeWith(reader.closed ? 'connection closed' : 'link channel cut before its authenticated close'));
-    if (bound && this.#preBulk !== null) {
-      const pre = this.#preBulk;
-      this.#preBulk = null;
-      for (const f of pre) this.#write(f);
-    }
-  }
-
-  /** The `onread` callback of a dialled bulk socket (see `attachBulk`). */
-  #bulkRead: ((n: number, buf: Uint8Array) => void) | null = null;
-  bulkRead(n: number, buf: Uint8Array): void {
-    this.#bulkRead?.(n, buf);
   }
 
   /** The underlying socket (the gateway tracks its lifetime). */
@@ -186,16 +105,6 @@ export class PeerConn {
     this.#write([encodeControl(type, json)]);
   }
 
-  /** The AEAD channel is bound (the peer's BIND opened). */
-  get bound(): boolean {
-    return this.#bulk?.bound === true;
-  }
-
-  /** Frames are on the AEAD channel (or will be, once it is bound). */
-  get aead(): boolean {
-    return this.#awaitBulk;
-  }
-
   sendData(from: EndpointId, to: EndpointId, frame: Frame): void {
     this.#write(encodeData(from, to, frame));
   }
@@ -211,23 +120,6 @@ export class PeerConn {
     if (this.#closed) return;
     let n = 0;
     for (const b of bufs) n += b.length;
-    if (this.#awaitBulk) {
-      const bulk = this.#bulk;
-      if (bulk === null || !bulk.bound) {
-        this.#preBulk?.push(bufs);
-        return;
-      }
-      if (this.#queued + bulk.socket.writableLength + n > this.opts.maxBufferedBytes) {
-        this.destroy(`more than ${this.opts.maxBufferedBytes} bytes unsent (peer not reading)`);
-        return;
-      }
-      this.#lastSend = Date.now();
-      this.bytesSent += n;
-      this.#frames.push(bufs);
-      this.#queued += n;
-      this.#pumpBulk();
-      return;
-    }
     if (this.#queued + this.#socket.writableLength + n > this.opts.maxBufferedBytes) {
       this.destroy(`more than ${this.opts.maxBufferedBytes} bytes unsent (peer not reading)`);
       return;
@@ -237,48 +129,6 @@ export class PeerConn {
     this.#queue.push(...bufs);
     this.#queued += n;
     this.#pump();
-  }
-
-  /** Frames waiting for the AEAD channel, sealed only as the socket takes them (see #pumpBulk). */
-  readonly #frames: Buffer[][] = [];
-  #draining = false;
-
-  /**
-   * Seal and write frames while the socket holds less than BULK_INFLIGHT bytes: ciphertext exists
-   * only for what the kernel is about to take, so its buffers are short-lived and reused by the
-   * allocator instead of fresh pages for a whole burst.
-   */
-  #pumpBulk(): void {
-    const bulk = this.#bulk!;
-    const socket = bulk.socket;
-    while (this.#frames.length > 0 && socket.writableLength < BULK_INFLIGHT && !socket.destroyed) {
-      const bufs = this.#frames.shift()!;
-      for (const b of bufs) this.#queued -= b.length;
-      try {
-        writeRecord(socket, bulk.writer.seal(RecordType.Frame, bufs[0]!, bufs.length > 1 ? bufs[1]! : null));
-      } catch (err) {
-        this.destroy(`link channel: ${err instanceof Error ? err.message : 'seal failed'}`);
-        return;
-      }
-    }
-    if (this.#frames.length > 0 && !this.#draining) {
-      this.#draining = true;
-      socket.once('drain', () => {
-        this.#draining = false;
-        this.#pumpBulk();
-      });
-      return;
-    }
-    if (this.#frames.length === 0 && this.#ending) this.#finishBulk();
-  }
-
-  /** The authenticated CLOSE after the last frame, then both connections end. */
-  #finishBulk(): void {
-    const bulk = this.#bulk!;
-    this.#ending = false;
-    writeRecord(bulk.socket, bulk.writer.seal(RecordType.Close, Buffer.alloc(0), null));
-    bulk.socket.end();
-    this.#socket.end();
   }
 
   #pump(): void {
@@ -307,19 +157,6 @@ export class PeerConn {
   end(json: unknown = null): void {
     if (this.#closed) return;
     this.#write([encodeControl(FrameType.End, json)]);
-    const bulk = this.#bulk;
-    if (this.#awaitBulk) {
-      // The authenticated CLOSE follows the last queued frame (see #pumpBulk).
-      if (bulk !== null && bulk.bound) {
-        this.#ending = true;
-        this.#pumpBulk();
-      } else {
-        bulk?.socket.destroy();
-        this.#socket.end();
-      }
-      this.#closeWith('ended', false);
-      return;
-    }
     // The TLS close follows the last queued write (see #pump).
     this.#ending = true;
     if (!this.#writing && this.#queue.length === 0) this.#socket.end();
@@ -329,7 +166,6 @@ export class PeerConn {
   destroy(reason: string): void {
     this.#closeWith(reason);
     this.#socket.destroy();
-    this.#bulk?.socket.destroy();
   }
 
   #closeWith(reason: string, notify = true): void {

@@ -210,34 +210,3 @@ export class FrameDecoder {
     out(this.#type === FrameType.Data ? decodeData(this.#kind, names[0]!, names[1]!, names[2]!, body) : decodeControl(this.#type, body));
   }
 }
-
-/**
- * Decode one whole frame handed over in two parts: `head` (the prefix, and for a DATA frame its
- * header; a control frame may come whole in `head`) and `body` (a DATA frame's payload, kept as is:
- * it owns its buffer). The frame's own length must match the parts exactly.
- */
-export function decodeFrame(head: Buffer, body: Uint8Array): WireMessage {
-  if (head.length < 5) throw new RangeError('frame head too short');
-  const len = head.readUInt32BE(0);
-  if (len < 1 || len > MAX_FRAME_BYTES || len !== head.length - 4 + body.byteLength) throw new RangeError(`frame length ${len} out of bounds`);
-  const type = head.readUInt8(4);
-  if (type !== FrameType.Data) {
-    if (body.byteLength > 0) throw new RangeError('control frame split');
-    return decodeControl(type, head.subarray(5));
-  }
-  if (head.length < 6) throw new RangeError('frame head too short');
-  const kind = head.readUInt8(5);
-  if (kind > KIND_ERROR) throw new Error(`unknown data kind ${kind}`);
-  let o = 6;
-  const names: string[] = [];
-  for (let i = 0; i < 3; i++) {
-    if (o + 2 > head.length) throw new RangeError('frame header longer than the frame');
-    const n = head.readUInt16BE(o);
-    o += 2;
-    if (o + n > head.length) throw new RangeError('frame header longer than the frame');
-    names.push(head.toString('utf8', o, o + n));
-    o += n;
-  }
-  if (o !== head.length) throw new RangeError('frame header length mismatch');
-  return decodeData(kind, names[0]!, names[1]!, names[2]!, body);
-}
