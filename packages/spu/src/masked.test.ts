@@ -13,6 +13,7 @@ import { maskedCost } from './mpc/masked-cost.ts';
 import type { MaskedMatrix } from './mpc/masked-matrix.ts';
 import { barrier } from './__tests__/barrier.ts';
 import { testRng } from './__tests__/test-rng.ts';
+import { expectCountedTraffic } from './__tests__/counted-traffic.ts';
 
 const N = 37, D = 6, R0 = 5, R1 = 29, B = R1 - R0;
 
@@ -131,19 +132,8 @@ describe('counted traffic == maskedCost', () => {
               return out;
             }, hub);
             const want = maskedCost(kernel, kernel === 'fixedMask' ? [N, D] : [B, D], field);
-            const dealer = parties;
-            expect(hub.rounds()).toBe(want.rounds);
-            for (let i = 0; i < parties; i++)
-              for (let j = 0; j < parties; j++) {
-                if (i === j) continue;
-                expect(hub.traffic(i, j).bytes).toBe(want.bytesPerPeer);
-                expect(hub.traffic(i, j).messages).toBe(want.rounds);
-              }
-            const ttp = beaverType === 'TTP';
-            expect(hub.traffic(dealer, 0).bytes).toBe(ttp ? want.dealerBytes : 0);
-            expect(hub.traffic(0, dealer).messages).toBe(ttp ? want.dealerRequests + 1 : 0); // + END of close()
-            for (let j = 1; j < parties; j++) expect(hub.traffic(dealer, j).bytes).toBe(0);
-            expect(hub.pending()).toBe(0);
+            expectCountedTraffic(hub, parties, beaverType, want, () => want.bytesPerPeer);
+            for (let i = 0; i < parties; i++) for (let j = 0; j < parties; j++) if (i !== j) expect(hub.traffic(i, j).messages).toBe(want.rounds);
           });
 });
 

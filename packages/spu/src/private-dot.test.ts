@@ -16,6 +16,7 @@ import { privateDotCost } from './mpc/private-dot.ts';
 import { barrier } from './__tests__/barrier.ts';
 import { testRng } from './__tests__/test-rng.ts';
 import { CRITICAL, RecordingComm, addWords, chi2, newHist, wordsOf as words, type Hist } from './__tests__/leakage-stats.ts';
+import { expectCountedTraffic } from './__tests__/counted-traffic.ts';
 
 const N = 29, D = 5, CHUNK = 8;
 
@@ -119,14 +120,7 @@ describe('counted traffic == privateDotCost', () => {
             }, hub);
             const chunks = Math.ceil(N / CHUNK);
             const want = privateDotCost(N, D, chunks, owners, parties, field, weighted);
-            expect(hub.rounds()).toBe(want.rounds);
-            for (let i = 0; i < parties; i++)
-              for (let j = 0; j < parties; j++) if (i !== j) expect(hub.traffic(i, j).bytes, `${i} -> ${j}`).toBe(want.bytes[i]![j]);
-            const ttp = beaverType === 'TTP';
-            expect(hub.traffic(parties, 0).bytes).toBe(ttp ? want.dealerBytes : 0);
-            expect(hub.traffic(0, parties).messages).toBe(ttp ? want.dealerRequests + 1 : 0); // + END of close()
-            for (let j = 1; j < parties; j++) expect(hub.traffic(parties, j).bytes).toBe(0);
-            expect(hub.pending()).toBe(0);
+            expectCountedTraffic(hub, parties, beaverType, want, (i, j) => want.bytes[i]![j]!);
           });
 
   it('50,000 rows x 320 (10 trees of depth 5, SS-XGB predict): n d from each owner, d-sized otherwise', () => {

@@ -16,6 +16,7 @@ import { permutationsFrom, privateGroupCost } from './mpc/private-group.ts';
 import { barrier } from './__tests__/barrier.ts';
 import { testRng } from './__tests__/test-rng.ts';
 import { CRITICAL, RecordingComm, addWords, chi2, newHist, wordsOf as words } from './__tests__/leakage-stats.ts';
+import { expectCountedTraffic } from './__tests__/counted-traffic.ts';
 
 const N = 37;
 const fxp = (field: FieldType) => (field === 'FM64' ? 18 : 26);
@@ -119,14 +120,7 @@ describe('counted traffic == privateGroupCost', () => {
               return ctx.privateGroupSums(vs, cs, groups);
             }, hub);
             const want = privateGroupCost(N, 2, maxGroups, [a, b], parties, field);
-            expect(hub.rounds()).toBe(want.rounds);
-            for (let i = 0; i < parties; i++)
-              for (let j = 0; j < parties; j++) if (i !== j) expect(hub.traffic(i, j).bytes, `${i} -> ${j}`).toBe(want.bytes[i]![j]);
-            const ttp = beaverType === 'TTP';
-            expect(hub.traffic(parties, 0).bytes).toBe(ttp ? want.dealerBytes : 0);
-            expect(hub.traffic(0, parties).messages).toBe(ttp ? want.dealerRequests + 1 : 0); // + END of close()
-            for (let j = 1; j < parties; j++) expect(hub.traffic(parties, j).bytes).toBe(0);
-            expect(hub.pending()).toBe(0);
+            expectCountedTraffic(hub, parties, beaverType, want, (i, j) => want.bytes[i]![j]!);
           });
 
   it('100,000 rows x 25 columns of 10 bins, FM64: n F elements and bytes to the label holder', () => {

@@ -17,6 +17,7 @@ import { PrivateTensor } from './private-tensor.ts';
 import { barrier } from './__tests__/barrier.ts';
 import { testRng } from './__tests__/test-rng.ts';
 import { CRITICAL, RecordingComm, addWords, chi2, newHist, wordsOf as words, type Hist } from './__tests__/leakage-stats.ts';
+import { expectCountedTraffic } from './__tests__/counted-traffic.ts';
 
 const N = 29, R0 = 3, R1 = 26;
 
@@ -112,17 +113,7 @@ describe('counted traffic == privateMatmulCost', () => {
             return ctx.privateMatmul(xs, ws[ctx.rank]!, { rows: [R0, R1] });
           }, hub);
           const want = privateMatmulCost(blocks, R1 - R0, 1, parties, field);
-          expect(hub.rounds()).toBe(want.rounds);
-          for (let i = 0; i < parties; i++)
-            for (let j = 0; j < parties; j++) {
-              if (i === j) continue;
-              expect(hub.traffic(i, j).bytes).toBe(want.bytesPerPeer[i]);
-            }
-          const ttp = beaverType === 'TTP';
-          expect(hub.traffic(parties, 0).bytes).toBe(ttp ? want.dealerBytes : 0);
-          expect(hub.traffic(0, parties).messages).toBe(ttp ? want.dealerRequests + 1 : 0); // + END of close()
-          for (let j = 1; j < parties; j++) expect(hub.traffic(parties, j).bytes).toBe(0);
-          expect(hub.pending()).toBe(0);
+          expectCountedTraffic(hub, parties, beaverType, want, (i) => want.bytesPerPeer[i]!);
         });
 
   it('50,000 x 100 split 50/50 (SS-LR predict): O(n d_p) from each owner, O(n + d) otherwise', () => {
