@@ -27,7 +27,7 @@ export { PROTOCOLS, protocolOf, type Protocol } from './protocol.ts';
 export { openAll } from './mpc/open.ts';
 
 // Cost model of the kernels (rounds and bytes as functions of ring size and length).
-export { semi2kCost, ref2kCost, type CostedKernel, type KernelCost } from './mpc/cost.ts';
+export { semi2kCost, ref2kCost, type CostedKernel, type KernelCost, type RankPairCost } from './mpc/cost.ts';
 export { eqzACost, msbACost, type NlCost } from './mpc/nonlinear-cost.ts';
 export { maskedCost, type MaskedCost, type MaskedKernel } from './mpc/masked-cost.ts';
 export { privateMatmulCost, type PrivateMatmulCost } from './mpc/private-product.ts';

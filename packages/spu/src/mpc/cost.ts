@@ -14,6 +14,20 @@ export interface KernelCost {
   readonly dealerRequests: number;
 }
 
+/**
+ * Cost of a kernel whose ranks send each other different amounts (the private kernels, where the
+ * two data owners play different parts): `bytes[i][j]` is what rank i sends to rank j.
+ */
+export interface RankPairCost {
+  readonly rounds: number;
+  /** bytes[i][j]: what rank i sends to rank j. */
+  readonly bytes: readonly (readonly number[])[];
+  /** Bytes the dealer sends to the adjust rank (rank 0). */
+  readonly dealerBytes: number;
+  /** Requests rank 0 sends to the dealer. */
+  readonly dealerRequests: number;
+}
+
 export type CostedKernel = 'a2p' | 'mulAA' | 'squareA' | 'squareTruncA' | 'matmulAA' | 'truncA' | 'mulTruncAA' | 'matmulTruncAA' | 'local';
 
 /**

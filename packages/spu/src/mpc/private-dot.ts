@@ -26,6 +26,7 @@
 import { add, fromBigInts, makeTensor, matmul, mul, mulPublicVec, randomTensor, sub, toBigInts, toBytes, fromBytes, fill, FIELD_BITS, ELEMENT_BYTES, type FieldType, type RingTensor } from '@sfw/ring';
 import { SpuError } from '../config.ts';
 import type { KernelEnv } from './types.ts';
+import type { RankPairCost } from './cost.ts';
 import { rowsView } from './masked-correlations.ts';
 import { asRecord, correlationKind, parseDims, type CorrelationKind } from './correlation.ts';
 
@@ -222,15 +223,7 @@ export function indicatorRows(field: FieldType, bits: Uint8Array, r0: number, r1
   return out;
 }
 
-export interface PrivateDotCost {
-  rounds: number;
-  /** bytes[i][j]: what rank i sends to rank j. */
-  bytes: number[][];
-  /** Bytes the dealer sends to the adjust rank (rank 0). */
-  dealerBytes: number;
-  /** Requests rank 0 sends to the dealer. */
-  dealerRequests: number;
-}
+export type PrivateDotCost = RankPairCost;
 
 /**
  * SEMI2K `privateDotRing` of two d-column blocks owned by ranks a and b, `rows` rows in `chunks`

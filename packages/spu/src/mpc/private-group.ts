@@ -42,6 +42,7 @@
 import { add, sub, ELEMENT_BYTES, LIMBS, makeTensor, toBytes, fromBytes, type FieldType, type RingTensor } from '@sfw/ring';
 import { SpuError } from '../config.ts';
 import type { KernelEnv } from './types.ts';
+import type { RankPairCost } from './cost.ts';
 import { asRecord, correlationKind, type CorrelationKind } from './correlation.ts';
 
 const MAX_RANK = 255;
@@ -285,15 +286,7 @@ export function groupSums(field: FieldType, s: Shuffled, n: number, groups: read
   return out;
 }
 
-export interface PrivateGroupCost {
-  rounds: number;
-  /** bytes[i][j]: what rank i sends to rank j. */
-  bytes: number[][];
-  /** Bytes the dealer sends to the adjust rank (rank 0). */
-  dealerBytes: number;
-  /** Requests rank 0 sends to the dealer. */
-  dealerRequests: number;
-}
+export type PrivateGroupCost = RankPairCost;
 
 /**
  * SEMI2K `privateGroupSums` of a's n-vector by b's n x F codes with at most `maxGroups` groups per
