@@ -8,6 +8,7 @@ import {
   type FieldType, type RingKernels,
 } from './index.ts';
 import { RING_WASM_BASE64 } from './wasm-bytes.ts';
+import { MATMUL_SCRATCH } from './wasm.ts';
 
 const fields: FieldType[] = ['FM64', 'FM128'];
 const backends: RingKernels[] = [wasmKernels, jsKernels];
@@ -208,10 +209,10 @@ for (const be of backends) {
       });
 
       if (be === wasmKernels) {
-        // matmul64 runs five or six columns at a time (four on the 32-bit halves of each element, one
-        // or two on the scalar multiplier, by CPU vendor), then one group of four when at least four
-        // are left, over k in blocks of 256 (128 when m > 320), two rows at a time; leftover rows and
-        // columns take the scalar loop. Shapes here cross each of those edges (n = 4, 5, 6, 8, 9, 10,
+        // matmul64 runs five to seven columns at a time (four on the 32-bit halves of each element, one
+        // to three on the scalar multiplier, by CPU vendor), then one panel of what is left when that
+        // is four or more, over k in blocks of 256 (128 when m > 320), two rows at a time (an odd last
+        // row in the same loop); fewer than four leftover columns take the scalar loop. Shapes here cross each of those edges (n = 4, 5, 6, 8, 9, 10,
         // 11, 12, 13 take different group mixes), with edge values (all-ones, 2^63, 2^64 - 1) in the
         // mix. The test after this one runs both panel widths on one instance.
         it('matmul and matmulAdd against BigInt across the column panels, k-blocks and odd rows', () => {
@@ -240,7 +241,7 @@ for (const be of backends) {
         }, 60_000);
 
         if (f === 'FM64')
-          it('matmul64 with one and with two scalar columns per panel against BigInt across the panel, k-block and odd-row edges', () => {
+          it('matmul64 with one, two and three scalar columns per panel against BigInt across the panel, k-block and odd-row edges, within its 12 KiB of scratch', () => {
             // A raw instance: the loader picks one width per CPU vendor, so the other would go untested here.
             const x = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(RING_WASM_BASE64, 'base64')), {}).exports as unknown as {
               memory: WebAssembly.Memory;
@@ -248,8 +249,13 @@ for (const be of backends) {
               matmul64Tile(sc: number): void;
             };
             x.memory.grow(16);
-            const shapes = [[1, 1, 1], [2, 3, 4], [3, 5, 5], [2, 7, 6], [5, 9, 9], [4, 2, 10], [7, 257, 11], [6, 256, 12], [3, 129, 13], [9, 3, 23], [330, 130, 17]] as const;
-            for (const tile of [1, 2]) {
+            // n = 14, 18, 19, 20 and 125 end on panels of seven, four, five, six and six columns at
+            // three scalar columns; k = 256 and 257 with seven columns take k-blocks of 219 (the panel
+            // must stay within the scratch); 125^3 is a Winograd leaf of a 1000^3 product.
+            const shapes = [[1, 1, 1], [2, 3, 4], [3, 5, 5], [2, 7, 6], [5, 9, 9], [4, 2, 10], [7, 257, 11], [6, 256, 12], [3, 129, 13], [9, 3, 23], [330, 130, 17],
+              [5, 256, 14], [3, 257, 18], [4, 33, 19], [1, 300, 20], [125, 125, 125]] as const;
+            const guard = 0x5a5a5a5a5a5a5a5an;
+            for (const tile of [1, 2, 3]) {
               x.matmul64Tile(tile);
               for (const [m, k, n] of shapes) {
                 const xa = fc.sample(elem(f), m * k), xb = fc.sample(elem(f), k * n), xc = fc.sample(elem(f), m * n);
@@ -258,9 +264,12 @@ for (const be of backends) {
                 mem.set(xa.map((v) => u(f, v)), 0);
                 mem.set(xb.map((v) => u(f, v)), m * k);
                 mem.set(xc.map((v) => u(f, v)), ob / 8);
-                x.matmul64(0, m * k * 8, ob, m, k, n, ob + m * n * 8);
+                const scr = ob + m * n * 8, end = (scr + MATMUL_SCRATCH) / 8;
+                mem.fill(guard, end, end + 64);
+                x.matmul64(0, m * k * 8, ob, m, k, n, scr);
                 const want = refMatmul(f, xa, xb, m, k, n).map((v, i) => u(f, v + xc[i]!));
                 expect(Array.from(mem.subarray(ob / 8, ob / 8 + m * n))).toEqual(want);
+                expect(mem.subarray(end, end + 64).every((v) => v === guard)).toBe(true);
               }
             }
           }, 60_000);

@@ -35,7 +35,7 @@ interface RingExports {
   /** scr: MATMUL_SCRATCH bytes of kernel scratch that overlap no operand. */
   matmul64(a: number, b: number, o: number, m: number, k: number, n: number, scr: number): void;
   matmul128(a: number, b: number, o: number, m: number, k: number, n: number, scr: number): void;
-  /** Scalar columns (1 or 2) per matmul64 panel beside its four SIMD columns, for this instance. */
+  /** Scalar columns (1, 2 or 3) per matmul64 panel beside its four SIMD columns, for this instance. */
   matmul64Tile(scalarColumns: number): void;
   /** A Winograd level's S1..S4 (T1..T4) from A11..A22 (B11..B22) in one pass, FM64. */
   winoS64(a11: number, a12: number, a21: number, a22: number, s1: number, s2: number, s3: number, s4: number, n: number): void;
@@ -67,12 +67,13 @@ function ringModule(): WebAssembly.Module {
 
 /**
  * Scalar columns per matmul64 panel (beside its four SIMD columns), by CPU vendor. On an Intel Xeon
- * two were best (V8's lowering of the 32-bit vector multiplies costs more uops there, so the scalar
- * multiplier takes a larger share); on an AMD EPYC (Zen 3) one is 11-23% faster than two (raw
- * kernel, 125^3-500^3), and on Zen 4 the two were within 5%. The results are identical either way
- * (exact arithmetic), so the choice only moves time.
+ * three are best (V8's lowering of the 32-bit vector multiplies costs about 3.5 vector uops per
+ * multiply-add, a scalar column one multiply on its own port: at 125^3-257^3 the raw kernel ran
+ * 3-8% faster with three than with two on a Sapphire Rapids class Xeon; four spill); on an AMD EPYC
+ * (Zen 3) one is 11-23% faster than two (raw kernel, 125^3-500^3), and on Zen 4 the two were within
+ * 5%. The results are identical either way (exact arithmetic), so the choice only moves time.
  */
-const MATMUL64_SCALAR_COLUMNS = /intel/i.test(cpus()[0]?.model ?? '') ? 2 : 1;
+const MATMUL64_SCALAR_COLUMNS = /intel/i.test(cpus()[0]?.model ?? '') ? 3 : 1;
 
 /** A fresh instance of the ring module (its own memory). */
 function instantiate(): Instance {
@@ -82,7 +83,7 @@ function instantiate(): Instance {
   return x;
 }
 
-/** Scratch the matmul kernels need past their operands (matmul64 packs a 256-deep panel of five or six columns of B there). */
+/** Scratch the matmul kernels need past their operands (matmul64 packs a panel of up to 256 rows of four to seven columns of B there, at most 12 KiB). */
 export const MATMUL_SCRATCH = 12288;
 
 /** Bytes per operand block when streaming elementwise ops (4 x 128 KiB = 512 KiB; best of 8-256 KiB here). */

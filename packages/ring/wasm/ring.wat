@@ -8,10 +8,10 @@
 (module
   (memory (export "memory") 2)
 
-  ;; Scalar columns per matmul64 panel next to the four SIMD columns: 1 or 2 (matmul64Tile; see matmul64).
+  ;; Scalar columns per matmul64 panel next to the four SIMD columns: 1, 2 or 3 (matmul64Tile; see matmul64).
   (global $scalarCols (mut i32) (i32.const 1))
   (func (export "matmul64Tile") (param $sc i32)
-    (global.set $scalarCols (select (i32.const 2) (i32.const 1) (i32.eq (local.get $sc) (i32.const 2)))))
+    (global.set $scalarCols (select (local.get $sc) (i32.const 1) (i32.lt_u (i32.sub (local.get $sc) (i32.const 1)) (i32.const 3)))))
 
   ;; ---------------------------------------------------------------- FM64 elementwise
   (func (export "add64") (param $a i32) (param $b i32) (param $o i32) (param $n i32)
@@ -436,49 +436,52 @@
   ;; output element per k-block. On Zen 4 the SIMD multipliers beat the one scalar 64-bit multiplier
   ;; per cycle (1.5x); WebAssembly's i64x2.mul itself is emulated with three 32-bit multiplies per
   ;; lane and is slower than scalar.
-  ;; Next to the vector lanes, one or two more columns run on the scalar 64-bit multiplier (i64.mul,
+  ;; Next to the vector lanes, one to three more columns run on the scalar 64-bit multiplier (i64.mul,
   ;; $scalarCols, set per instance by the loader from the CPU vendor through matmul64Tile): the
-  ;; vector form spends shuffles and two-uop 32-bit multiplies per product, and on cores where the
-  ;; scalar multiplier sits on its own port (or pipe) it adds products the vector units do not
-  ;; have to make. Measured on an Intel Xeon (AVX-512 core, WASM SIMD is 128-bit): 4 vector
-  ;; columns alone 2.5-2.8 G multiply-adds/s, the all-scalar kernel 3.2-3.4, 4 vector + 2 scalar
-  ;; 3.4-3.8 (one, three or four scalar columns no better than two). On an AMD EPYC (Zen 3) VM, raw
-  ;; kernel A/B in one process (CPU time, alternating): 4 vector + 1 scalar 3.6-4.0 G/s at
-  ;; 125^3-500^3 against 3.2-3.4 with two scalar columns (+11 to +23%); three or four scalar columns,
-  ;; a three-row tile and unrolling t by two were 10-17% slower (V8 then spills accumulators).
+  ;; vector form spends two unpacks per extmul and two-uop 32-bit multiplies (about 3.5 vector uops
+  ;; per multiply-add, all on the ports the vector adds also need), while a scalar column costs one
+  ;; multiply on its own port and one integer add, so a panel is fastest with as many scalar columns
+  ;; as V8 keeps in registers. Intel Xeon (Sapphire Rapids class, AVX-512 core, WASM SIMD is 128-bit),
+  ;; raw kernel, CPU time: 4 vector columns alone 2.5-2.8 G multiply-adds/s, all-scalar 3.2-3.4,
+  ;; 4 + 2 3.7-4.1 at 125^3-250^3, 4 + 3 4.0-4.3 (+3 to +8%); with four scalar columns (or a one-row
+  ;; tile with four to six) V8 spills accumulators and the kernel is 5-15% slower than with two.
+  ;; On an AMD EPYC (Zen 3) VM, raw kernel A/B in one process (CPU time, alternating): 4 vector + 1
+  ;; scalar 3.6-4.0 G/s at 125^3-500^3 against 3.2-3.4 with two scalar columns (+11 to +23%); three or
+  ;; four scalar columns, a three-row tile and unrolling t by two were 10-17% slower there.
   ;; Blocking: k in blocks of KC, 256 when m <= 320 (A's block of rows, m x KC x 8 bytes, then takes
-  ;; at most 640 KiB of L2) else 128; fewer k-blocks mean fewer read-write passes over O (at 500^3
-  ;; on the Xeon: 3.3 G/s with 256 against 3.0 with 128; at 250^3 on Zen 3, 64 and 128 were no
-  ;; better than 256). Per block and per group of 4 + $scalarCols columns, B's rows tt..tend are
-  ;; packed into $scr (per t: four low words, four high words, then the scalar columns' elements:
-  ;; 40 or 48 bytes, at most 12 KiB per block), then every pair of rows of A runs over that panel
-  ;; with its 2 x 4 vector and 2 x 1 or 2 x 2 scalar accumulators in registers (A's block of rows
-  ;; stays in L2 across panels, the panel in L1). When fewer columns than a panel's are left but at
-  ;; least four, one group of four runs without the scalar columns (32 bytes per t). A leftover odd
-  ;; row and the last columns take the scalar 1 x 1 loop ($mm64row).
+  ;; at most 640 KiB of L2) else 128, and at most what keeps the packed panel within the 12 KiB of
+  ;; scratch (219 for seven columns); fewer k-blocks mean fewer read-write passes over O (at 500^3 on
+  ;; a Xeon: 3.3 G/s with 256 against 3.0 with 128; at 250^3 on Zen 3, 64 and 128 were no better than
+  ;; 256). Per block and per group of w = 4 + $scalarCols columns, B's rows tt..tend are packed into
+  ;; $scr (per t: four low words, four high words, then the scalar columns' elements: 8 w bytes),
+  ;; then every pair of rows of A runs over that panel with its 2 x 4 vector and 2 x 1..3 scalar
+  ;; accumulators in registers (A's block of rows stays in L2 across panels, the panel in L1). The
+  ;; last panel takes whatever is left when that is 4 to w columns (a 125-column leaf of the Winograd
+  ;; levels runs 17 panels of 7 and one of 6), so only fewer than four leftover columns take the
+  ;; scalar 1 x 1 loop ($mm64row). An odd last row runs the two-row loop with both rows on it and
+  ;; stores one (its second row's results are dropped): at full speed instead of the 1 x 1 loop.
   ;; $scr: 12 KiB of scratch memory that overlaps no operand.
   (func (export "matmul64") (param $a i32) (param $b i32) (param $o i32) (param $m i32) (param $k i32) (param $n i32) (param $scr i32)
     (local $w i32) (local $kc i32) (local $j i32) (local $p i32) (local $q i32) (local $i i32) (local $tt i32) (local $tend i32)
-    (local $pa i32) (local $pb i32) (local $po i32) (local $ks i32) (local $rs i32) (local $pn i32) (local $ps i32) (local $wide i32)
+    (local $pa i32) (local $pb i32) (local $po i32) (local $ks i32) (local $rs i32) (local $pn i32) (local $ps i32) (local $wide i32) (local $kq i32)
     (local $bl v128) (local $bh v128) (local $al v128) (local $ah v128)
-    (local $c0 v128) (local $l00 v128) (local $l01 v128)
-    (local $c1 v128) (local $l10 v128) (local $l11 v128)
-    (local $s00 i64) (local $s10 i64) (local $s01 i64) (local $s11 i64) (local $a0 i64) (local $a1 i64) (local $bx i64)
+    (local $c0 v128) (local $l00 v128) (local $l01 v128) (local $c1 v128) (local $l10 v128) (local $l11 v128)
+    (local $s00 i64) (local $s01 i64) (local $s02 i64) (local $s10 i64) (local $s11 i64) (local $s12 i64) (local $a0 i64) (local $a1 i64) (local $bx i64)
     (local.set $wide (i32.add (i32.const 4) (global.get $scalarCols)))
     (local.set $ks (i32.shl (local.get $k) (i32.const 3)))
     (local.set $rs (i32.shl (local.get $n) (i32.const 3)))
     (local.set $kc (select (i32.const 256) (i32.const 128) (i32.le_u (local.get $m) (i32.const 320))))
+    (local.set $kc (select (local.get $kc) (i32.div_u (i32.const 12288) (i32.shl (local.get $wide) (i32.const 3)))
+      (i32.le_u (i32.mul (local.get $kc) (i32.shl (local.get $wide) (i32.const 3))) (i32.const 12288))))
     (local.set $tt (i32.const 0))
     (block $dk (loop $lk
       (br_if $dk (i32.ge_u (local.get $tt) (local.get $k)))
-      (local.set $tend (select (i32.add (local.get $tt) (local.get $kc)) (local.get $k)
-        (i32.lt_u (i32.add (local.get $tt) (local.get $kc)) (local.get $k))))
+      (local.set $tend (select (i32.add (local.get $tt) (local.get $kc)) (local.get $k) (i32.lt_u (i32.add (local.get $tt) (local.get $kc)) (local.get $k))))
       (local.set $j (i32.const 0))
       (block $dj (loop $lj
-        (local.set $w (select (local.get $wide) (i32.const 4) (i32.le_u (i32.add (local.get $j) (local.get $wide)) (local.get $n))))
-        (br_if $dj (i32.gt_u (i32.add (local.get $j) (local.get $w)) (local.get $n)))
+        (local.set $w (select (local.get $wide) (i32.sub (local.get $n) (local.get $j)) (i32.le_u (i32.add (local.get $j) (local.get $wide)) (local.get $n))))
+        (br_if $dj (i32.lt_s (local.get $w) (i32.const 4)))
         (local.set $ps (i32.shl (local.get $w) (i32.const 3)))
-        ;; ---- pack B[tt..tend, j..j+w) into $scr: per t the four low words, the four high words, then (w = 6) two whole elements
         (local.set $q (i32.add (local.get $b) (i32.add (i32.mul (local.get $tt) (local.get $rs)) (i32.shl (local.get $j) (i32.const 3)))))
         (local.set $p (local.get $scr))
         (local.set $pn (i32.add (local.get $scr) (i32.mul (i32.sub (local.get $tend) (local.get $tt)) (local.get $ps))))
@@ -489,53 +492,46 @@
           (v128.store (local.get $p) (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $bl) (local.get $bh)))
           (v128.store offset=16 (local.get $p) (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $bl) (local.get $bh)))
           (if (i32.gt_u (local.get $w) (i32.const 4)) (then (i64.store offset=32 (local.get $p) (i64.load offset=32 (local.get $q)))))
-          (if (i32.eq (local.get $w) (i32.const 6)) (then (i64.store offset=40 (local.get $p) (i64.load offset=40 (local.get $q)))))
+          (if (i32.gt_u (local.get $w) (i32.const 5)) (then (i64.store offset=40 (local.get $p) (i64.load offset=40 (local.get $q)))))
+          (if (i32.gt_u (local.get $w) (i32.const 6)) (then (i64.store offset=48 (local.get $p) (i64.load offset=48 (local.get $q)))))
           (local.set $q (i32.add (local.get $q) (local.get $rs)))
           (local.set $p (i32.add (local.get $p) (local.get $ps)))
           (br $lp)))
         (local.set $i (i32.const 0))
         (block $di (loop $li
-          (br_if $di (i32.gt_u (i32.add (local.get $i) (i32.const 2)) (local.get $m)))
+          (br_if $di (i32.ge_u (local.get $i) (local.get $m)))
+          (local.set $kq (select (local.get $ks) (i32.const 0) (i32.le_u (i32.add (local.get $i) (i32.const 2)) (local.get $m))))
           (local.set $c0 (v128.const i64x2 0 0)) (local.set $l00 (v128.const i64x2 0 0)) (local.set $l01 (v128.const i64x2 0 0))
           (local.set $c1 (v128.const i64x2 0 0)) (local.set $l10 (v128.const i64x2 0 0)) (local.set $l11 (v128.const i64x2 0 0))
-          (local.set $s00 (i64.const 0)) (local.set $s10 (i64.const 0)) (local.set $s01 (i64.const 0)) (local.set $s11 (i64.const 0))
+          (local.set $s00 (i64.const 0)) (local.set $s01 (i64.const 0)) (local.set $s02 (i64.const 0)) (local.set $s10 (i64.const 0)) (local.set $s11 (i64.const 0)) (local.set $s12 (i64.const 0))
           (local.set $pa (i32.add (local.get $a) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $k)) (local.get $tt)) (i32.const 3))))
           (local.set $pb (local.get $scr))
-          (if (i32.eq (local.get $w) (i32.const 6))
-            (then
+          (if (i32.eq (local.get $w) (i32.const 4)) (then
+            (block $dt (loop $lt
+              (br_if $dt (i32.ge_u (local.get $pb) (local.get $pn)))
+              (local.set $bl (v128.load (local.get $pb)))
+              (local.set $bh (v128.load offset=16 (local.get $pb)))
+              (local.set $q (i32.add (local.get $pa) (local.get $kq)))
+              (local.set $al (v128.load32_splat (local.get $pa)))
+              (local.set $ah (v128.load32_splat offset=4 (local.get $pa)))
+              (local.set $c0 (i32x4.add (local.get $c0) (i32x4.add (i32x4.mul (local.get $al) (local.get $bh)) (i32x4.mul (local.get $ah) (local.get $bl)))))
+              (local.set $l00 (i64x2.add (local.get $l00) (i64x2.extmul_low_i32x4_u (local.get $al) (local.get $bl))))
+              (local.set $l01 (i64x2.add (local.get $l01) (i64x2.extmul_high_i32x4_u (local.get $al) (local.get $bl))))
+              (local.set $al (v128.load32_splat (local.get $q)))
+              (local.set $ah (v128.load32_splat offset=4 (local.get $q)))
+              (local.set $c1 (i32x4.add (local.get $c1) (i32x4.add (i32x4.mul (local.get $al) (local.get $bh)) (i32x4.mul (local.get $ah) (local.get $bl)))))
+              (local.set $l10 (i64x2.add (local.get $l10) (i64x2.extmul_low_i32x4_u (local.get $al) (local.get $bl))))
+              (local.set $l11 (i64x2.add (local.get $l11) (i64x2.extmul_high_i32x4_u (local.get $al) (local.get $bl))))
+              (local.set $pa (i32.add (local.get $pa) (i32.const 8)))
+              (local.set $pb (i32.add (local.get $pb) (i32.const 32)))
+              (br $lt)))
+          ) (else
+            (if (i32.eq (local.get $w) (i32.const 5)) (then
               (block $dt (loop $lt
                 (br_if $dt (i32.ge_u (local.get $pb) (local.get $pn)))
                 (local.set $bl (v128.load (local.get $pb)))
                 (local.set $bh (v128.load offset=16 (local.get $pb)))
-                (local.set $q (i32.add (local.get $pa) (local.get $ks)))
-                (local.set $al (v128.load32_splat (local.get $pa)))
-                (local.set $ah (v128.load32_splat offset=4 (local.get $pa)))
-                (local.set $c0 (i32x4.add (local.get $c0) (i32x4.add (i32x4.mul (local.get $al) (local.get $bh)) (i32x4.mul (local.get $ah) (local.get $bl)))))
-                (local.set $l00 (i64x2.add (local.get $l00) (i64x2.extmul_low_i32x4_u (local.get $al) (local.get $bl))))
-                (local.set $l01 (i64x2.add (local.get $l01) (i64x2.extmul_high_i32x4_u (local.get $al) (local.get $bl))))
-                (local.set $al (v128.load32_splat (local.get $q)))
-                (local.set $ah (v128.load32_splat offset=4 (local.get $q)))
-                (local.set $c1 (i32x4.add (local.get $c1) (i32x4.add (i32x4.mul (local.get $al) (local.get $bh)) (i32x4.mul (local.get $ah) (local.get $bl)))))
-                (local.set $l10 (i64x2.add (local.get $l10) (i64x2.extmul_low_i32x4_u (local.get $al) (local.get $bl))))
-                (local.set $l11 (i64x2.add (local.get $l11) (i64x2.extmul_high_i32x4_u (local.get $al) (local.get $bl))))
-                (local.set $a0 (i64.load (local.get $pa)))
-                (local.set $a1 (i64.load (local.get $q)))
-                (local.set $bx (i64.load offset=32 (local.get $pb)))
-                (local.set $s00 (i64.add (local.get $s00) (i64.mul (local.get $a0) (local.get $bx))))
-                (local.set $s10 (i64.add (local.get $s10) (i64.mul (local.get $a1) (local.get $bx))))
-                (local.set $bx (i64.load offset=40 (local.get $pb)))
-                (local.set $s01 (i64.add (local.get $s01) (i64.mul (local.get $a0) (local.get $bx))))
-                (local.set $s11 (i64.add (local.get $s11) (i64.mul (local.get $a1) (local.get $bx))))
-                (local.set $pa (i32.add (local.get $pa) (i32.const 8)))
-                (local.set $pb (i32.add (local.get $pb) (i32.const 48)))
-                (br $lt))))
-            (else (if (i32.eq (local.get $w) (i32.const 5))
-              (then
-              (block $dt (loop $lt
-                (br_if $dt (i32.ge_u (local.get $pb) (local.get $pn)))
-                (local.set $bl (v128.load (local.get $pb)))
-                (local.set $bh (v128.load offset=16 (local.get $pb)))
-                (local.set $q (i32.add (local.get $pa) (local.get $ks)))
+                (local.set $q (i32.add (local.get $pa) (local.get $kq)))
                 (local.set $al (v128.load32_splat (local.get $pa)))
                 (local.set $ah (v128.load32_splat offset=4 (local.get $pa)))
                 (local.set $c0 (i32x4.add (local.get $c0) (i32x4.add (i32x4.mul (local.get $al) (local.get $bh)) (i32x4.mul (local.get $ah) (local.get $bl)))))
@@ -553,61 +549,93 @@
                 (local.set $s10 (i64.add (local.get $s10) (i64.mul (local.get $a1) (local.get $bx))))
                 (local.set $pa (i32.add (local.get $pa) (i32.const 8)))
                 (local.set $pb (i32.add (local.get $pb) (i32.const 40)))
-                (br $lt))))
-              (else
-              (block $dt (loop $lt
-                (br_if $dt (i32.ge_u (local.get $pb) (local.get $pn)))
-                (local.set $bl (v128.load (local.get $pb)))
-                (local.set $bh (v128.load offset=16 (local.get $pb)))
-                (local.set $q (i32.add (local.get $pa) (local.get $ks)))
-                (local.set $al (v128.load32_splat (local.get $pa)))
-                (local.set $ah (v128.load32_splat offset=4 (local.get $pa)))
-                (local.set $c0 (i32x4.add (local.get $c0) (i32x4.add (i32x4.mul (local.get $al) (local.get $bh)) (i32x4.mul (local.get $ah) (local.get $bl)))))
-                (local.set $l00 (i64x2.add (local.get $l00) (i64x2.extmul_low_i32x4_u (local.get $al) (local.get $bl))))
-                (local.set $l01 (i64x2.add (local.get $l01) (i64x2.extmul_high_i32x4_u (local.get $al) (local.get $bl))))
-                (local.set $al (v128.load32_splat (local.get $q)))
-                (local.set $ah (v128.load32_splat offset=4 (local.get $q)))
-                (local.set $c1 (i32x4.add (local.get $c1) (i32x4.add (i32x4.mul (local.get $al) (local.get $bh)) (i32x4.mul (local.get $ah) (local.get $bl)))))
-                (local.set $l10 (i64x2.add (local.get $l10) (i64x2.extmul_low_i32x4_u (local.get $al) (local.get $bl))))
-                (local.set $l11 (i64x2.add (local.get $l11) (i64x2.extmul_high_i32x4_u (local.get $al) (local.get $bl))))
-                (local.set $pa (i32.add (local.get $pa) (i32.const 8)))
-                (local.set $pb (i32.add (local.get $pb) (i32.const 32)))
-                (br $lt)))))))
+                (br $lt)))
+            ) (else
+              (if (i32.eq (local.get $w) (i32.const 6)) (then
+                (block $dt (loop $lt
+                  (br_if $dt (i32.ge_u (local.get $pb) (local.get $pn)))
+                  (local.set $bl (v128.load (local.get $pb)))
+                  (local.set $bh (v128.load offset=16 (local.get $pb)))
+                  (local.set $q (i32.add (local.get $pa) (local.get $kq)))
+                  (local.set $al (v128.load32_splat (local.get $pa)))
+                  (local.set $ah (v128.load32_splat offset=4 (local.get $pa)))
+                  (local.set $c0 (i32x4.add (local.get $c0) (i32x4.add (i32x4.mul (local.get $al) (local.get $bh)) (i32x4.mul (local.get $ah) (local.get $bl)))))
+                  (local.set $l00 (i64x2.add (local.get $l00) (i64x2.extmul_low_i32x4_u (local.get $al) (local.get $bl))))
+                  (local.set $l01 (i64x2.add (local.get $l01) (i64x2.extmul_high_i32x4_u (local.get $al) (local.get $bl))))
+                  (local.set $al (v128.load32_splat (local.get $q)))
+                  (local.set $ah (v128.load32_splat offset=4 (local.get $q)))
+                  (local.set $c1 (i32x4.add (local.get $c1) (i32x4.add (i32x4.mul (local.get $al) (local.get $bh)) (i32x4.mul (local.get $ah) (local.get $bl)))))
+                  (local.set $l10 (i64x2.add (local.get $l10) (i64x2.extmul_low_i32x4_u (local.get $al) (local.get $bl))))
+                  (local.set $l11 (i64x2.add (local.get $l11) (i64x2.extmul_high_i32x4_u (local.get $al) (local.get $bl))))
+                  (local.set $a0 (i64.load (local.get $pa)))
+                  (local.set $a1 (i64.load (local.get $q)))
+                  (local.set $bx (i64.load offset=32 (local.get $pb)))
+                  (local.set $s00 (i64.add (local.get $s00) (i64.mul (local.get $a0) (local.get $bx))))
+                  (local.set $s10 (i64.add (local.get $s10) (i64.mul (local.get $a1) (local.get $bx))))
+                  (local.set $bx (i64.load offset=40 (local.get $pb)))
+                  (local.set $s01 (i64.add (local.get $s01) (i64.mul (local.get $a0) (local.get $bx))))
+                  (local.set $s11 (i64.add (local.get $s11) (i64.mul (local.get $a1) (local.get $bx))))
+                  (local.set $pa (i32.add (local.get $pa) (i32.const 8)))
+                  (local.set $pb (i32.add (local.get $pb) (i32.const 48)))
+                  (br $lt)))
+              ) (else
+                (block $dt (loop $lt
+                  (br_if $dt (i32.ge_u (local.get $pb) (local.get $pn)))
+                  (local.set $bl (v128.load (local.get $pb)))
+                  (local.set $bh (v128.load offset=16 (local.get $pb)))
+                  (local.set $q (i32.add (local.get $pa) (local.get $kq)))
+                  (local.set $al (v128.load32_splat (local.get $pa)))
+                  (local.set $ah (v128.load32_splat offset=4 (local.get $pa)))
+                  (local.set $c0 (i32x4.add (local.get $c0) (i32x4.add (i32x4.mul (local.get $al) (local.get $bh)) (i32x4.mul (local.get $ah) (local.get $bl)))))
+                  (local.set $l00 (i64x2.add (local.get $l00) (i64x2.extmul_low_i32x4_u (local.get $al) (local.get $bl))))
+                  (local.set $l01 (i64x2.add (local.get $l01) (i64x2.extmul_high_i32x4_u (local.get $al) (local.get $bl))))
+                  (local.set $al (v128.load32_splat (local.get $q)))
+                  (local.set $ah (v128.load32_splat offset=4 (local.get $q)))
+                  (local.set $c1 (i32x4.add (local.get $c1) (i32x4.add (i32x4.mul (local.get $al) (local.get $bh)) (i32x4.mul (local.get $ah) (local.get $bl)))))
+                  (local.set $l10 (i64x2.add (local.get $l10) (i64x2.extmul_low_i32x4_u (local.get $al) (local.get $bl))))
+                  (local.set $l11 (i64x2.add (local.get $l11) (i64x2.extmul_high_i32x4_u (local.get $al) (local.get $bl))))
+                  (local.set $a0 (i64.load (local.get $pa)))
+                  (local.set $a1 (i64.load (local.get $q)))
+                  (local.set $bx (i64.load offset=32 (local.get $pb)))
+                  (local.set $s00 (i64.add (local.get $s00) (i64.mul (local.get $a0) (local.get $bx))))
+                  (local.set $s10 (i64.add (local.get $s10) (i64.mul (local.get $a1) (local.get $bx))))
+                  (local.set $bx (i64.load offset=40 (local.get $pb)))
+                  (local.set $s01 (i64.add (local.get $s01) (i64.mul (local.get $a0) (local.get $bx))))
+                  (local.set $s11 (i64.add (local.get $s11) (i64.mul (local.get $a1) (local.get $bx))))
+                  (local.set $bx (i64.load offset=48 (local.get $pb)))
+                  (local.set $s02 (i64.add (local.get $s02) (i64.mul (local.get $a0) (local.get $bx))))
+                  (local.set $s12 (i64.add (local.get $s12) (i64.mul (local.get $a1) (local.get $bx))))
+                  (local.set $pa (i32.add (local.get $pa) (i32.const 8)))
+                  (local.set $pb (i32.add (local.get $pb) (i32.const 56)))
+                  (br $lt)))
+              ))
+            ))
+          ))
           (local.set $po (i32.add (local.get $o) (i32.add (i32.mul (local.get $i) (local.get $rs)) (i32.shl (local.get $j) (i32.const 3)))))
-          (v128.store (local.get $po) (i64x2.add (v128.load (local.get $po))
-            (i64x2.add (local.get $l00) (i64x2.shl (i64x2.extend_low_i32x4_u (local.get $c0)) (i32.const 32)))))
-          (v128.store offset=16 (local.get $po) (i64x2.add (v128.load offset=16 (local.get $po))
-            (i64x2.add (local.get $l01) (i64x2.shl (i64x2.extend_high_i32x4_u (local.get $c0)) (i32.const 32)))))
-          (if (i32.gt_u (local.get $w) (i32.const 4))
-            (then (i64.store offset=32 (local.get $po) (i64.add (i64.load offset=32 (local.get $po)) (local.get $s00)))))
-          (if (i32.eq (local.get $w) (i32.const 6))
-            (then (i64.store offset=40 (local.get $po) (i64.add (i64.load offset=40 (local.get $po)) (local.get $s01)))))
+          (v128.store (local.get $po) (i64x2.add (v128.load (local.get $po)) (i64x2.add (local.get $l00) (i64x2.shl (i64x2.extend_low_i32x4_u (local.get $c0)) (i32.const 32)))))
+          (v128.store offset=16 (local.get $po) (i64x2.add (v128.load offset=16 (local.get $po)) (i64x2.add (local.get $l01) (i64x2.shl (i64x2.extend_high_i32x4_u (local.get $c0)) (i32.const 32)))))
+          (if (i32.gt_u (local.get $w) (i32.const 4)) (then (i64.store offset=32 (local.get $po) (i64.add (i64.load offset=32 (local.get $po)) (local.get $s00)))))
+          (if (i32.gt_u (local.get $w) (i32.const 5)) (then (i64.store offset=40 (local.get $po) (i64.add (i64.load offset=40 (local.get $po)) (local.get $s01)))))
+          (if (i32.gt_u (local.get $w) (i32.const 6)) (then (i64.store offset=48 (local.get $po) (i64.add (i64.load offset=48 (local.get $po)) (local.get $s02)))))
+          (if (local.get $kq) (then
           (local.set $po (i32.add (local.get $po) (local.get $rs)))
-          (v128.store (local.get $po) (i64x2.add (v128.load (local.get $po))
-            (i64x2.add (local.get $l10) (i64x2.shl (i64x2.extend_low_i32x4_u (local.get $c1)) (i32.const 32)))))
-          (v128.store offset=16 (local.get $po) (i64x2.add (v128.load offset=16 (local.get $po))
-            (i64x2.add (local.get $l11) (i64x2.shl (i64x2.extend_high_i32x4_u (local.get $c1)) (i32.const 32)))))
-          (if (i32.gt_u (local.get $w) (i32.const 4))
-            (then (i64.store offset=32 (local.get $po) (i64.add (i64.load offset=32 (local.get $po)) (local.get $s10)))))
-          (if (i32.eq (local.get $w) (i32.const 6))
-            (then (i64.store offset=40 (local.get $po) (i64.add (i64.load offset=40 (local.get $po)) (local.get $s11)))))
+          (v128.store (local.get $po) (i64x2.add (v128.load (local.get $po)) (i64x2.add (local.get $l10) (i64x2.shl (i64x2.extend_low_i32x4_u (local.get $c1)) (i32.const 32)))))
+          (v128.store offset=16 (local.get $po) (i64x2.add (v128.load offset=16 (local.get $po)) (i64x2.add (local.get $l11) (i64x2.shl (i64x2.extend_high_i32x4_u (local.get $c1)) (i32.const 32)))))
+          (if (i32.gt_u (local.get $w) (i32.const 4)) (then (i64.store offset=32 (local.get $po) (i64.add (i64.load offset=32 (local.get $po)) (local.get $s10)))))
+          (if (i32.gt_u (local.get $w) (i32.const 5)) (then (i64.store offset=40 (local.get $po) (i64.add (i64.load offset=40 (local.get $po)) (local.get $s11)))))
+          (if (i32.gt_u (local.get $w) (i32.const 6)) (then (i64.store offset=48 (local.get $po) (i64.add (i64.load offset=48 (local.get $po)) (local.get $s12)))))
+          ))
           (local.set $i (i32.add (local.get $i) (i32.const 2)))
           (br $li)))
         (local.set $j (i32.add (local.get $j) (local.get $w)))
         (br $lj)))
-      ;; ---- leftover odd row (columns 0..j) and leftover columns j..n (every row): scalar
-      (if (i32.and (local.get $m) (i32.const 1))
-        (then (call $mm64row (local.get $a) (local.get $b) (local.get $o) (i32.sub (local.get $m) (i32.const 1))
-          (local.get $k) (local.get $n) (local.get $tt) (local.get $tend) (i32.const 0) (local.get $j))))
-      (if (i32.lt_u (local.get $j) (local.get $n))
-        (then
-          (local.set $i (i32.const 0))
-          (block $dr (loop $lr
-            (br_if $dr (i32.ge_u (local.get $i) (local.get $m)))
-            (call $mm64row (local.get $a) (local.get $b) (local.get $o) (local.get $i)
-              (local.get $k) (local.get $n) (local.get $tt) (local.get $tend) (local.get $j) (local.get $n))
-            (local.set $i (i32.add (local.get $i) (i32.const 1)))
-            (br $lr)))))
+      (if (i32.lt_u (local.get $j) (local.get $n)) (then
+        (local.set $i (i32.const 0))
+        (block $dr (loop $lr
+          (br_if $dr (i32.ge_u (local.get $i) (local.get $m)))
+          (call $mm64row (local.get $a) (local.get $b) (local.get $o) (local.get $i) (local.get $k) (local.get $n) (local.get $tt) (local.get $tend) (local.get $j) (local.get $n))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $lr)))))
       (local.set $tt (local.get $tend))
       (br $lk))))
 
