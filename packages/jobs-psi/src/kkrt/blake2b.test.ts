@@ -105,4 +105,21 @@ describe('KKRT hashes through the batch', () => {
       expect(Buffer.from(got.subarray(16 * i, 16 * i + 16)).equals(d)).toBe(true);
     });
   });
+
+  it('hashItems with an order puts key order[y] at item y (more keys than one hash batch)', async () => {
+    const { hashItems } = await import('./items.ts');
+    const { randomPermutation } = await import('../shuffle.ts');
+    const hashKey = randomBytes(32);
+    const keys = Array.from({ length: 20_000 }, (_, i) => (i % 97 === 0 ? 'é'.repeat(i % 7) : `k${i * 7919}`));
+    const m = 26_624;
+    const packed = packStrings(keys);
+    const plain = hashItems(packed, hashKey, m);
+    const order = randomPermutation(keys.length);
+    const shuffled = hashItems(packed, hashKey, m, order);
+    for (let y = 0; y < keys.length; y += 1) {
+      const x = order[y]!;
+      expect(Buffer.from(shuffled.ids.subarray(16 * y, 16 * y + 16)).equals(plain.ids.subarray(16 * x, 16 * x + 16))).toBe(true);
+      for (let h = 0; h < 3; h += 1) expect(shuffled.bins[3 * y + h]).toBe(plain.bins[3 * x + h]);
+    }
+  });
 });
