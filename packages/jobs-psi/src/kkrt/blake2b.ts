@@ -24,7 +24,8 @@ export function wasmApi(): WasmApi {
 }
 
 let compiled: object | undefined;
-const DATA = 256;
+// Inputs start above the module's scratch (chaining value, padded blocks, the SIMD pair's blocks and digests).
+const DATA = 1024;
 const PAGE = 65536;
 
 interface Exports {
