@@ -232,11 +232,17 @@ async function runSender(c: Ctx, keys: PackedKeys, perm: Uint32Array): Promise<B
   };
   for (let e = 0; e < nS * HASHES; e += 1) if (!isRepeat(e)) sliceStart[Math.floor(bins[e]! / BIN_BATCH) + 1]! += 1;
   for (let k = 0; k < nSlices; k += 1) sliceStart[k + 1]! += sliceStart[k]!;
+  // Each entry's bin goes beside it: read in slice order, bins[e] was a cache miss per entry.
   const entries = new Uint32Array(sliceStart[nSlices]!);
+  const entryBin = new Uint32Array(entries.length);
   const fill = sliceStart.slice(0, nSlices);
   for (let e = 0; e < nS * HASHES; e += 1) {
     if (isRepeat(e)) out.set(randomBytes(ell), e * ell);
-    else entries[fill[Math.floor(bins[e]! / BIN_BATCH)]!++] = e;
+    else {
+      const at = fill[Math.floor(bins[e]! / BIN_BATCH)]!++;
+      entries[at] = e;
+      entryBin[at] = bins[e]!;
+    }
   }
 
   const hasher = new RowHasher();
@@ -254,9 +260,8 @@ async function runSender(c: Ctx, keys: PackedKeys, perm: Uint32Array): Promise<B
       const k = Math.min(chunk, sliceStart[sl + 1]! - a);
       hasher.start(k);
       for (let i = 0; i < k; i += 1) {
-        const e = entries[a + i]!;
-        const j = bins[e]!;
-        hasher.masked(i, j, q, (j - j0) * CODE_WORDS, codes, Math.floor(e / HASHES) * CODE_WORDS, oprf.sRow);
+        const j = entryBin[a + i]!;
+        hasher.masked(i, j, q, (j - j0) * CODE_WORDS, codes, Math.floor(entries[a + i]! / HASHES) * CODE_WORDS, oprf.sRow);
       }
       const digests = hasher.finish(k);
       for (let i = 0; i < k; i += 1) {
