@@ -81,6 +81,10 @@ async function runParty(ctx: PsiPartyContext, plan: PartyPlan): Promise<PsiParty
   const core = createPsiCore(plan.protocol ?? 'ecdh', { selfIsDs1: plan.selfIsDs1, curve: engineOpts });
   const matched = new GroupList();
   const unmatched = new GroupList();
+  // The own unmatched rows are written only by a difference, a full join, and the left side of a
+  // left join; any other join keeps no state for them (half the groups at 50% overlap, which is
+  // most of a party's memory when the input streams through many buckets).
+  const keepUnmatched = plan.joinType === 'difference' || plan.joinType === 'full_join' || (plan.joinType === 'left_join' && plan.leftSide === plan.self);
   const dupField = plan.selfIsDs1 ? 'input_ds1_keys_duplicated' : 'input_ds2_keys_duplicated';
   const singleReceiver = plan.selfReceives !== plan.peerReceives;
   try {
@@ -114,8 +118,8 @@ async function runParty(ctx: PsiPartyContext, plan: PartyPlan): Promise<PsiParty
       });
       if (!res.matched) continue;
       for (let g = 0; g < groups.keys.count; g += 1) {
-        const list = res.matched[g] ? matched : unmatched;
-        list.add(bucketRows, groups, g, res.peerCounts ? res.peerCounts[g]! : 1);
+        const hit = res.matched[g] !== 0;
+        if (hit || keepUnmatched) (hit ? matched : unmatched).add(bucketRows, groups, g, res.peerCounts ? res.peerCounts[g]! : 1);
       }
     }
   } finally {
