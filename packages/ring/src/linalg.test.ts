@@ -8,6 +8,7 @@ import {
 } from './index.ts';
 import { useWasmKernels } from './__tests__/wasm-kernels.ts';
 import { helperJobs } from './threads.ts';
+import { matmulPanelWidth } from './wasm.ts';
 
 useWasmKernels();
 
@@ -40,6 +41,17 @@ describe('matmul', () => {
       expect(same(matmul(a, b), direct(a, b))).toBe(true);
     }
   }, 120_000);
+
+  it('measures the FM64 panel width on the leaves of the first large resident product (mixed widths in that product), exactly', () => {
+    // 512^3 takes one resident level and one inside it: 49 leaves of 128^3, 30 of them rotating through
+    // the three widths (unless an earlier product here measured already); every width is exact.
+    const a = randomTensor('FM64', [512, 512]), b = randomTensor('FM64', [512, 512]);
+    expect(same(matmul(a, b), direct(a, b))).toBe(true);
+    const w = matmulPanelWidth();
+    expect(w.measured).toBe(true);
+    expect([1, 2, 3]).toContain(w.scalarColumns);
+    expect(same(matmul(a, b), direct(a, b))).toBe(true);
+  }, 60_000);
 
   it('matmulAdd accumulates into out: small sizes against BigInt, Winograd sizes against the direct kernel', () => {
     for (const f of ['FM64', 'FM128'] as FieldType[]) {

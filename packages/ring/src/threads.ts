@@ -20,7 +20,7 @@ const HELPER_TIMEOUT_MS = 120_000;
 
 export type Job =
   | { kind: 'blocks'; l: number; lo: number; hi: number; ins: (BigUint64Array | KeyStream)[]; outs: BigUint64Array[]; temps: number; prog: readonly Step[] }
-  | { kind: 'matmul'; l: number; a: BigUint64Array; b: BigUint64Array; out: BigUint64Array; i0: number; i1: number; k: number; n: number; acc: boolean }
+  | { kind: 'matmul'; l: number; a: BigUint64Array; b: BigUint64Array; out: BigUint64Array; i0: number; i1: number; k: number; n: number; acc: boolean; tile: number }
   | { kind: 'prg'; seed: Uint8Array; offset: number; dst: Uint8Array };
 
 const HELPER_SRC = `
@@ -46,6 +46,7 @@ parentPort.on('message', ({ job, status, slot }) => {
   try {
     if (job.kind === 'blocks') view = runBlocks(x, view, job.l, job.lo, job.hi, job.ins, job.outs, job.temps, job.prog, cipherFor);
     else if (job.kind === 'matmul') {
+      x.matmul64Tile(job.tile); // the caller's panel width, which it may have measured since this instance began
       if (runMatmul(x, winogradLevel, job.l, job.a, job.b, job.out, job.i0, job.i1, job.k, job.n, job.acc) > workerData.keepBytes)
         x = instance(); // memory cannot shrink: drop it
     } else runPrg(cipherFor, job.seed, job.offset, job.dst);

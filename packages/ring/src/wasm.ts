@@ -75,11 +75,20 @@ function ringModule(): WebAssembly.Module {
  */
 const MATMUL64_SCALAR_COLUMNS = /intel/i.test(cpus()[0]?.model ?? '') ? 3 : 1;
 
+/**
+ * The panel width this process's instances run matmul64 with: the vendor's guess above until the
+ * first large one-thread resident product has measured the three widths on its own leaves
+ * (measureLeaf), then the measured best. The best width follows the core, not the vendor string (on
+ * Intel VMs two and three have each been the best, on AMD Zen 3 one, on Zen 4 one and two within
+ * 5%), and the leaves of one product are the same shape, so timing them costs nothing extra.
+ */
+let matmulTile = MATMUL64_SCALAR_COLUMNS;
+
 /** A fresh instance of the ring module (its own memory). */
 function instantiate(): Instance {
   const x = new WebAssembly.Instance(ringModule(), {}).exports;
   if (!isRingExports(x)) throw new Error('the ring WASM module does not export the kernels this build expects');
-  x.matmul64Tile(MATMUL64_SCALAR_COLUMNS);
+  x.matmul64Tile(matmulTile);
   return x;
 }
 
@@ -260,7 +269,7 @@ function matmulSplit(l: number, a: BigUint64Array, b: BigUint64Array, out: BigUi
   const sb = direct ? b : staged('b', b, k * n * l);
   const so = direct ? out : staged('o', acc ? out : undefined, m * n * l);
   let step = 0;
-  runSplit(m, parts, 1, (i0, i1) => ({ kind: 'matmul', l, a: sa, b: sb, out: so, i0, i1, k, n, acc }), (i0, i1) => {
+  runSplit(m, parts, 1, (i0, i1) => ({ kind: 'matmul', l, a: sa, b: sb, out: so, i0, i1, k, n, acc, tile: matmulTile }), (i0, i1) => {
     step = i1;
     if (runMatmul(sc().x, winogradLevel, l, a, b, out, i0, i1, k, n, acc) > KEEP_BYTES) scratch = undefined;
   });
@@ -382,6 +391,7 @@ export const wasmKernels: RingKernels = {
     const r = resident(a, b, out);
     if (r !== undefined) {
       if (!acc) out.fill(0n);
+      if (l === 1) r.matmul64Tile(matmulTile); // an arena instance may predate the measurement
       (l === 1 ? r.matmul64 : r.matmul128)(a.byteOffset, b.byteOffset, out.byteOffset, m, k, n, a.buffer.byteLength - MATMUL_SCRATCH);
       return;
     }
@@ -460,6 +470,46 @@ function place(mem: BigUint64Array, to: number, src: BigUint64Array, from: numbe
 
 type MatmulFn = (a: number, b: number, o: number, m: number, k: number, n: number, scr: number) => void;
 
+// Measuring the panel width (matmulTile) on the leaves of the first large resident FM64 product: the
+// leaves rotate through one, two and three scalar columns; the first few are not counted (the
+// kernel may still run its baseline code before V8's optimised tier arrives, and the caches are
+// cold), then each width gets MEASURE_SAMPLES leaves, and the width with the lowest median time per
+// multiply-add wins if it beats the vendor's guess by MEASURE_MARGIN (else the guess stays: a
+// preempted sample should not move the choice). Wall time, since process CPU time would count the
+// other threads; a 1000^3 product has 343 leaves of 125^3 (~0.5 ms each), of which 30 are used.
+// On the Intel VM (load 10 from other jobs) six such runs measured 3.2-3.4, 3.5-3.8 and 3.7-4.0 G
+// multiply-adds/s per leaf for one, two and three columns (three every time; with five samples and
+// a 3% margin one run in six picked two).
+// Every width gives the same result (exact arithmetic), so only the time depends on this.
+const MEASURE_MIN_MACS = 1 << 20;
+const MEASURE_SKIP = 3;
+const MEASURE_SAMPLES = 9;
+const MEASURE_MARGIN = 0.05;
+let measuring: { leaf: number; perMac: number[][] } | undefined = { leaf: 0, perMac: [[], [], []] };
+
+const median = (v: readonly number[]): number => [...v].sort((p, q) => p - q)[v.length >> 1] as number;
+
+function measureLeaf(x: Instance, state: { leaf: number; perMac: number[][] }, a: number, b: number, c: number, m: number, k: number, n: number, ws: number): void {
+  const tile = 1 + (state.leaf % 3);
+  x.matmul64Tile(tile);
+  const t0 = performance.now();
+  x.matmul64(a, b, c, m, k, n, ws);
+  const dt = performance.now() - t0;
+  if (state.leaf++ >= MEASURE_SKIP) (state.perMac[tile - 1] as number[]).push(dt / (m * k * n));
+  if (state.perMac.every((t) => t.length >= MEASURE_SAMPLES)) {
+    const med = state.perMac.map(median);
+    const best = med.indexOf(Math.min(...med)) + 1;
+    if ((med[best - 1] as number) < (med[MATMUL64_SCALAR_COLUMNS - 1] as number) * (1 - MEASURE_MARGIN)) matmulTile = best;
+    measuring = undefined;
+  }
+  x.matmul64Tile(matmulTile);
+}
+
+/** The matmul64 panel width in use (scalar columns per panel), and whether it was measured yet. For tests and diagnostics. */
+export function matmulPanelWidth(): { scalarColumns: number; measured: boolean } {
+  return { scalarColumns: matmulTile, measured: measuring === undefined };
+}
+
 /**
  * Block c += block a . block b (byte offsets; m x k x n; blocks of depth d): the kernel at depth 0,
  * else one Winograd level on the blocks' quarters (linalg.ts's identities) with its S, T and U V W
@@ -469,7 +519,8 @@ type MatmulFn = (a: number, b: number, o: number, m: number, k: number, n: numbe
 function levelProduct(x: Instance, mem: BigUint64Array, mm: MatmulFn, l: number, a: number, b: number, c: number, m: number, k: number, n: number, d: number, ws: number, fresh: boolean): void {
   if (d === 0) {
     if (fresh) mem.fill(0n, c / 8, c / 8 + m * n * l);
-    mm(a, b, c, m, k, n, ws);
+    if (l === 1 && measuring !== undefined && m * k * n >= MEASURE_MIN_MACS) measureLeaf(x, measuring, a, b, c, m, k, n, ws);
+    else mm(a, b, c, m, k, n, ws);
     return;
   }
   const add = l === 1 ? x.add64 : x.add128, sub = l === 1 ? x.sub64 : x.sub128;
