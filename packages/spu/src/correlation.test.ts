@@ -1,7 +1,7 @@
 // The correlation registry and dealer core, independent of any kernel: additive and XOR parts, 2 and
 // 3 ranks, TTP and TFP, and the rule that only rank 0 gets dealer traffic.
 import { describe, expect, it } from 'vitest';
-import { add, and, mul, sub, toBigInts, xor, type RingTensor } from '@sfw/ring';
+import { Prg, add, and, mul, sub, toBigInts, xor, type KeyStream, type RingTensor } from '@sfw/ring';
 import type { SpuConfig } from './config.ts';
 import { CorrelationTable, asRecord, correlationKind, parseDims, type CorrelationSpec } from './mpc/correlation.ts';
 import { SEMI2K } from './protocol.ts';
@@ -133,6 +133,30 @@ describe('correlation tables', () => {
           expect(top[i]).toBe(t);
           expect(dd[i]).toBe(mod(2n * t - (ri >> 18n) - (1n << (k - 2n - 18n))));
         });
+      }
+    }, 60_000);
+});
+
+describe('streamed random parts', () => {
+  // take(..., { streamRandom: true }) hands the random parts out as keystreams: expanded, they are
+  // the shares drawing would have given (the dealer's c still equals a*b), and the rank's stream
+  // stays in step with the dealer's for the correlations after it.
+  for (const [beaverType, field, parties] of [['TTP', 'FM64', 2], ['TFP', 'FM128', 3]] as const)
+    it(`${beaverType} ${field} ${parties} ranks: keystreams expand to the shares, and the streams stay in step`, async () => {
+      const cfg: SpuConfig = { protocol: 'SEMI2K', field, fxpFractionBits: 0, beaverType };
+      const n = 8192 + 33;
+      const expand = (ks: KeyStream | undefined) => new Prg(ks!.seed, ks!.offset).fillRing(field, n);
+      const { results } = await runLocal(cfg, parties, async (ctx) => {
+        const t = ctx.dealer!.take('beaver', { shape: [n] }, { streamRandom: true, streamDerived: true });
+        expect(Object.keys(t.random)).toEqual([]);
+        const derived = await t.derived;
+        const streamed: Record<string, RingTensor> = { a: expand(t.randomStreams?.a), b: expand(t.randomStreams?.b), c: derived.c ?? expand(t.streams?.c) };
+        const drawn = await ctx.dealer!.takeAll('beaver', { shape: [n] });
+        return { streamed, drawn };
+      });
+      for (const key of ['streamed', 'drawn'] as const) {
+        const sum = (name: string) => combine(results.map((r) => r[key][name]!), 'add');
+        expect(toBigInts(sum('c'))).toEqual(toBigInts(mul(sum('a'), sum('b'))));
       }
     }, 60_000);
 });

@@ -2,6 +2,7 @@
 // libspu/mpc/semi2k). x = sum_i x_i mod 2^k; rank 0 is the one rank that adds public constants.
 // Costs per kernel are in cost.ts and checked against counted traffic in cost.test.ts.
 import {
+  BlockProgram,
   FIELD_BITS,
   add,
   addScalar,
@@ -33,7 +34,42 @@ function corr(env: KernelEnv) {
  * the kernels' scratch), on the adjust rank they are slices of the dealer's answer.
  */
 function take(env: KernelEnv, kind: string, params: unknown): Correlation {
-  return corr(env).take(kind, params, { streamDerived: true });
+  return corr(env).take(kind, params, { streamDerived: true, streamRandom: BlockProgram.available() });
+}
+
+/** Elements per kernel thread from which the opening pass below splits (ring's elementwise split). */
+const OPEN_SPLIT_MIN = 1 << 17;
+
+/**
+ * The first pass of a kernel that opens x_i -/+ r_i for random parts r: outs[i] = xs[i] - r_i
+ * (x + r for `add`, plus `constant` on the rank that holds constants), where r_i is this rank's share
+ * of random part names[i]. With the parts as keystreams (take's streamRandom: a block program can
+ * run), each share is expanded straight into the pass's cache-resident block and, when `keep`, also
+ * written to a pooled tensor for the kernel's later pass: no separate draw into memory that the
+ * opening then reads back. Otherwise the shares are the drawn tensors. Returns the kept shares.
+ */
+function openRandom(env: KernelEnv, t: Correlation, names: readonly string[], xs: readonly RingTensor[], outs: readonly RingTensor[], op: 'sub' | 'add', keep: boolean, constant = 0n): RingTensor[] {
+  const ks = t.randomStreams;
+  const m = names.length;
+  const x0 = xs[0]!;
+  if (ks === undefined) {
+    const drawn = names.map((name) => t.random[name]!);
+    drawn.forEach((r, i) => (op === 'sub' ? sub : add)(xs[i]!, r, outs[i]));
+    if (constant !== 0n) outs.forEach((o) => addScalar(o, constant, o));
+    return drawn;
+  }
+  const kept = keep ? names.map(() => env.pool.take(x0.field, x0.shape)) : [];
+  // Slots: x_i (2i), r_i (2i + 1) | outs_i (2m + i), kept r_i (3m + i).
+  const g = new BlockProgram(x0.field, 2 * m, m + kept.length);
+  for (let i = 0; i < m; i++) {
+    if (op === 'sub') g.sub(2 * i, 2 * i + 1, 2 * m + i);
+    else g.add(2 * i, 2 * i + 1, 2 * m + i);
+    if (constant !== 0n) g.addScalar(2 * m + i, constant, 2 * m + i);
+    if (keep) g.copy(2 * i + 1, 3 * m + i);
+  }
+  const ins = names.flatMap((name, i) => [xs[i]!, ks[name]!]);
+  g.run(x0.size, ins, [...outs, ...kept], OPEN_SPLIT_MIN);
+  return kept;
 }
 
 /** The derived parts: tensors, or (streamed take) keystreams. */
@@ -89,10 +125,8 @@ function maskOpts(env: KernelEnv, out: RingTensor | undefined, mask: Mask | unde
 }
 
 async function beaverMul(env: KernelEnv, x: RingTensor, y: RingTensor, t: Correlation, out?: RingTensor, mask?: Mask): Promise<RingTensor> {
-  const { a, b } = t.random;
   const [buf, e, f] = pair(env, x, y);
-  sub(x, a!, e);
-  sub(y, b!, f);
+  const [a, b] = openRandom(env, t, ['a', 'b'], [x, y], [e, f], 'sub', true);
   const peers = sumPeers(env.comm, buf, env.pool); // buf is sent: not returned to the pool
   // Both awaited together: a failure of either surfaces here, never as an unhandled rejection.
   const [{ c }, ef] = await Promise.all([derivedOf(t), peers]);
@@ -106,8 +140,8 @@ async function beaverMul(env: KernelEnv, x: RingTensor, y: RingTensor, t: Correl
 // z_i = c_i + 2e*a_i (+ e^2 at rank 0). Same idea as Beaver's, half the opening; the same fused pass
 // (beaverMask with y = x, b = a, f = e).
 async function squarePair(env: KernelEnv, x: RingTensor, t: Correlation, out?: RingTensor, mask?: Mask): Promise<RingTensor> {
-  const { a } = t.random;
-  const e = sub(x, a!, env.pool.take(x.field, x.shape));
+  const e = env.pool.take(x.field, x.shape);
+  const [a] = openRandom(env, t, ['a'], [x], [e], 'sub', true);
   const peers = sumPeers(env.comm, e, env.pool); // e is sent: not returned to the pool
   const [{ c }, eP] = await Promise.all([derivedOf(t), peers]);
   const z = beaverMask(x, a!, eP, x, a!, eP, c!, maskOpts(env, out, mask));
@@ -170,9 +204,10 @@ async function beaverMatmul(env: KernelEnv, x: RingTensor, y: RingTensor, t: Cor
 async function truncPr(env: KernelEnv, x: RingTensor, bits: number, t: Correlation): Promise<RingTensor> {
   const k = FIELD_BITS[x.field];
   const { r } = t.random;
-  // r only masks x: its (pooled, own) buffer takes the masked value, which is then sent.
-  const masked = add(x, r!, r);
-  if (holdsConstants(env)) addScalar(masked, pow2(x.field, k - 2), masked);
+  // r only masks x: its (pooled, own) buffer takes the masked value, which is then sent. Streamed,
+  // r is expanded in the masking pass and never stored.
+  const masked = r ?? env.pool.take(x.field, x.shape);
+  openRandom(env, t, ['r'], [x], [masked], 'add', false, holdsConstants(env) ? pow2(x.field, k - 2) : 0n);
   const opened = openAll(env.comm, masked, env.pool); // masked is sent: not returned to the pool
   const [{ d, rTop }, c] = await Promise.all([derivedOf(t), opened]);
   // The result is written over the opened c (this rank's own buffer, not read again) in one fused

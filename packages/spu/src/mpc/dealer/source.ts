@@ -25,6 +25,12 @@ export interface Correlation {
    */
   readonly streams?: Readonly<Record<string, KeyStream>>;
   /**
+   * take(..., { streamRandom: true }): this rank's random parts as keystreams of its PRG (the bytes
+   * drawing them would give) instead of drawn tensors (`random` then holds none of them), for a
+   * kernel that expands them in its own pass. Kernel operands only, like `streams`.
+   */
+  readonly randomStreams?: Readonly<Record<string, KeyStream>> | undefined;
+  /**
    * Declares that this rank will not read the derived parts again and that no view of them
    * outlives this call (no result lives in them): the dealer may then write a later answer into
    * their memory. Optional: an unreleased answer is simply not reused.
@@ -35,6 +41,11 @@ export interface Correlation {
 export interface TakeOptions {
   /** Off the adjust rank, hand the derived parts out as keystreams (Correlation.streams). */
   streamDerived?: boolean;
+  /**
+   * Hand this rank's random parts out as keystreams (Correlation.randomStreams) instead of drawing
+   * them into tensors. The PRG moves past them exactly as drawing would.
+   */
+  streamRandom?: boolean;
 }
 
 const noop = (): void => undefined;
@@ -101,10 +112,14 @@ export class CorrelationSource {
       bytes = this.#comm.recv(dealer);
     }
     const random: Parts = {};
-    for (const part of spec.random(p, this.#field)) {
-      if (part.drawnBy !== undefined && part.drawnBy !== this.#comm.rank) continue;
-      random[part.name] = drawPart(this.#prg, part, this.pool);
-    }
+    const mine = spec.random(p, this.#field).filter((part) => part.drawnBy === undefined || part.drawnBy === this.#comm.rank);
+    let randomStreams: Record<string, KeyStream> | undefined;
+    if (opts.streamRandom === true) {
+      // The same stream positions the draws below would take, one after another.
+      const ks = this.#prg.streams(mine.map(partBytes));
+      randomStreams = {};
+      for (const [i, part] of mine.entries()) randomStreams[part.name] = ks[i]!;
+    } else for (const part of mine) random[part.name] = drawPart(this.#prg, part, this.pool);
     const derived = spec.derived(p, this.#field);
     const out: Parts = {};
     if (!adjust) {
@@ -112,10 +127,10 @@ export class CorrelationSource {
         const ks = this.#prg.streams(derived.map(partBytes));
         const streams: Record<string, KeyStream> = {};
         derived.forEach((part, i) => (streams[part.name] = ks[i]!));
-        return { random, derived: Promise.resolve(out), streams, release: noop };
+        return { random, randomStreams, derived: Promise.resolve(out), streams, release: noop };
       }
       for (const part of derived) out[part.name] = drawPart(this.#prg, part, this.pool);
-      return { random, derived: Promise.resolve(out), release: noop };
+      return { random, randomStreams, derived: Promise.resolve(out), release: noop };
     }
     if (bytes === undefined) {
       const chain = this.#tfpChain!;
@@ -137,6 +152,7 @@ export class CorrelationSource {
     });
     return {
       random,
+      randomStreams,
       derived: parsed,
       release: () => {
         release?.();
