@@ -246,6 +246,8 @@ async function runSender(c: Ctx, keys: PackedKeys, perm: Uint32Array): Promise<B
   }
 
   const hasher = new RowHasher();
+  const half = ell >>> 1;
+  const out16 = ell % 2 === 0 ? new Uint16Array(out.buffer, out.byteOffset, out.length >>> 1) : null;
   const batch = valueBatch(c);
   const chunk = 1 << 14;
   const q = new Uint32Array(Math.min(BIN_BATCH, m) * CODE_WORDS);
@@ -264,9 +266,18 @@ async function runSender(c: Ctx, keys: PackedKeys, perm: Uint32Array): Promise<B
         hasher.masked(i, j, q, (j - j0) * CODE_WORDS, codes, Math.floor(entries[a + i]! / HASHES) * CODE_WORDS, oprf.sRow);
       }
       const digests = hasher.finish(k);
-      for (let i = 0; i < k; i += 1) {
-        const at = entries[a + i]! * ell;
-        for (let b = 0; b < ell; b += 1) out[at + b] = digests[i * ROW_DIGEST + b]!;
+      if (out16) {
+        // By 16-bit words when ell is even: half the stores into scattered lines of out.
+        const d16 = new Uint16Array(digests.buffer, digests.byteOffset, (k * ROW_DIGEST) >>> 1);
+        for (let i = 0; i < k; i += 1) {
+          const at = entries[a + i]! * half;
+          for (let b = 0; b < half; b += 1) out16[at + b] = d16[i * (ROW_DIGEST >>> 1) + b]!;
+        }
+      } else {
+        for (let i = 0; i < k; i += 1) {
+          const at = entries[a + i]! * ell;
+          for (let b = 0; b < ell; b += 1) out[at + b] = digests[i * ROW_DIGEST + b]!;
+        }
       }
     }
     opt.onBatch?.(++step, totalSteps(c));
