@@ -8,20 +8,22 @@ import type { Fitted, LocalSpec, WriteSummary } from './local.ts';
 import type { PrepIssue } from './issues.ts';
 import type { FeatureIv } from './rules.ts';
 import { splitIndices } from './split.ts';
-import { headerOf, readTable, rowsAtMost, writeTable } from './table-io.ts';
+import { headerOf, lineBreaksAtMost, readTable, rowsAtMost, writeTable } from './table-io.ts';
 import { binCounts } from './woe-program.ts';
 import * as woe from './woe-party.ts';
 import type { WoeBinning, WoeBins, WoeForParty, WoeLabel, WoeLayout, WoeSolution } from './woe-party.ts';
 
 /**
  * Column names and row count (public metadata: the platform knows each party's schema). With
- * `maxRows`, a file whose size alone proves it holds at most that many rows is not counted (the
- * count is a full scan, and the bound check is its only use): `numRows` is then undefined.
+ * `maxRows`, a file whose size alone, or else its count of line-break bytes, proves it holds at
+ * most that many rows is not counted (the count splits every record, and the bound check is its
+ * only use): `numRows` is then undefined.
  */
 async function header(_ctx: PyuContext, path: string, maxRows?: number): Promise<{ columns: string[]; numRows: number | undefined }> {
   if (maxRows !== undefined) {
     const columns = await headerOf(path);
     if ((await rowsAtMost(path, columns.length)) <= maxRows) return { columns, numRows: undefined };
+    if ((await lineBreaksAtMost(path)) <= maxRows) return { columns, numRows: undefined };
   }
   const h = await readCsvHeader(path);
   return { columns: h.columns, numRows: h.numRows };

@@ -9,7 +9,7 @@ import { readCsvHeader } from '@sfw/data';
 import type { PyuContext } from '@sfw/runtime';
 import { seededRng } from '@sfw/testkit';
 import prepModule from './device.ts';
-import { rowsAtMost } from './table-io.ts';
+import { lineBreaksAtMost, rowsAtMost } from './table-io.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sfw-prep-tableio-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -36,6 +36,7 @@ describe('rowsAtMost', () => {
       const counted = (await readCsvHeader(path)).numRows;
       if (width > 1) expect(counted).toBe(rows);
       expect(await rowsAtMost(path, width)).toBeGreaterThanOrEqual(counted);
+      expect(await lineBreaksAtMost(path)).toBeGreaterThanOrEqual(counted);
     }
   });
 
@@ -47,5 +48,9 @@ describe('rowsAtMost', () => {
     expect(await header(ctx, path)).toEqual({ columns: ['c0', 'c1', 'c2'], numRows: 50 });
     expect(await header(ctx, path, 10)).toEqual({ columns: ['c0', 'c1', 'c2'], numRows: 50 });
     expect(await header(ctx, path, 1000)).toEqual({ columns: ['c0', 'c1', 'c2'], numRows: undefined });
+    // 50 data rows in 459 bytes: the size bound (152) does not clear 60 rows, the 51 line breaks do
+    // (and do not clear 50: that table is counted).
+    expect(await header(ctx, path, 60)).toEqual({ columns: ['c0', 'c1', 'c2'], numRows: undefined });
+    expect(await header(ctx, path, 50)).toEqual({ columns: ['c0', 'c1', 'c2'], numRows: 50 });
   });
 });

@@ -111,3 +111,28 @@ export async function rowsAtMost(path: string, width: number): Promise<number> {
   return size === 0 ? 0 : Math.floor((size - 1) / Math.max(width, 1));
 }
 
+
+/**
+ * A tighter bound than `rowsAtMost` that reads the file but decodes nothing: every record but the
+ * last ends in a line break (LF, CR or CRLF: at least one LF or CR byte), so the records are at most
+ * the LF and CR bytes plus one, and the data rows (the header is a record) at most those bytes. A
+ * line break inside a quoted field only raises the bound. One memchr-speed search per line: far
+ * cheaper than splitting the records of a file the size bound does not clear.
+ */
+export async function lineBreaksAtMost(path: string): Promise<number> {
+  const fh = await openPinned(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(1 << 22);
+    let breaks = 0;
+    for (let offset = 0; ; ) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
+      if (bytesRead === 0) return breaks;
+      offset += bytesRead;
+      const b = bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
+      for (let i = b.indexOf(0x0a); i !== -1; i = b.indexOf(0x0a, i + 1)) breaks++;
+      for (let i = b.indexOf(0x0d); i !== -1; i = b.indexOf(0x0d, i + 1)) breaks++;
+    }
+  } finally {
+    await fh.close();
+  }
+}
