@@ -17,7 +17,7 @@ import type { BinningMethod } from './binning.ts';
 import type { FillnaConfig } from './params.ts';
 import { applyRule, parseRule } from './rules.ts';
 import type { BinningRule, CalculateStep, Rule } from './rules.ts';
-import { ChunkWriter, headerOf, isLarge, readChunks, readChunksForWrite, readTable, writeTable } from './table-io.ts';
+import { ChunkWriter, ParsedColumns, headerOf, isLarge, readChunks, readChunksForWrite, readTable, writeTable } from './table-io.ts';
 
 export type LocalSpec =
   | { kind: 'fillna'; cfg: FillnaConfig }
@@ -39,12 +39,22 @@ export interface Fitted {
   table?: Table;
   /** Streamed: bytes per read batch (default 4 MiB). */
   chunkBytes?: number | undefined;
+  /** Streamed: the numeric columns the fit parsed, for the write pass (dropped after it). */
+  parsed?: ParsedColumns | undefined;
 }
+
+/**
+ * Bytes of parsed numeric columns a streamed task keeps from its fit pass for its write pass (the
+ * file's first batches; the rest is parsed again): 1,000,000 rows x 18 numbers fit in it.
+ */
+export const PARSED_CACHE_BYTES = 192 * 1024 * 1024;
 
 /** How a party reads its file: whole up to WHOLE_FILE_BYTES, else streamed (tests force either). */
 export interface ReadMode {
   stream?: boolean;
   chunkBytes?: number;
+  /** Streamed: the budget of parsed columns kept from the fit for the write (0: none). */
+  parsedCacheBytes?: number;
 }
 
 /** Columns a spec reads as values (the rest pass through as text). */
@@ -146,15 +156,21 @@ export async function fitLocal(party: string, path: string, spec: LocalSpec, mod
     }
     const field = spec.kind === 'substitution' ? `task_config.input_rule.${party}` : undefined;
     if (mode.stream ?? (await isLarge(path))) {
-      f.rule = await fitRule(party, spec, () => readChunks(path, f.text, f.chunkBytes, { skipText: true }), loaded);
+      // Kept only where neither the fit nor the transform modifies a column it reads (both make new
+      // arrays): fillna and feature_calculate, whose statistics need a pass of their own.
+      const cache = spec.kind === 'fillna' || spec.kind === 'feature_calculate' ? new ParsedColumns(mode.parsedCacheBytes ?? PARSED_CACHE_BYTES) : undefined;
+      f.rule = await fitRule(party, spec, () => readChunks(path, f.text, f.chunkBytes, { skipText: true, cache }), loaded);
+      f.parsed = cache;
       // Check the rule against the first chunk now, so that a type problem fails before any write.
-      for await (const t of readChunks(path, f.text, f.chunkBytes)) { transform(f, t, field); break; }
+      for await (const t of readChunks(path, f.text, f.chunkBytes, { cache })) { transform(f, t, field); break; }
     } else {
       const t = await readTable(path, f.text);
       f.rule = await fitRule(party, spec, () => [t], loaded);
       f.table = transform(f, t, field);
     }
   } catch (e) {
+    f.parsed?.clear();
+    f.parsed = undefined;
     if (e instanceof PrepIssueError) f.issues = e.issues;
     else throw e;
   }
@@ -183,12 +199,14 @@ export async function writeLocal(f: Fitted, outPath: string | undefined, rulePat
   const w = new ChunkWriter(outPath);
   let columns: string[] = [];
   try {
-    for await (const { table, passThrough } of readChunksForWrite(f.path, f.text, f.chunkBytes)) {
+    for await (const { table, passThrough } of readChunksForWrite(f.path, f.text, f.chunkBytes, f.parsed)) {
       const out = transform(f, table);
       columns = out.columns;
       await w.write(out, passThrough);
     }
   } finally {
+    f.parsed?.clear();
+    f.parsed = undefined;
     await w.close();
   }
   return { rows: w.rows, columns };

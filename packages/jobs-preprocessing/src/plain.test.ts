@@ -195,15 +195,18 @@ describe('streamed fit and write (two passes over small batches) equal the whole
     ];
     for (const [name, spec] of specs) {
       const outs: string[] = [];
-      for (const mode of [{ stream: false }, { stream: true, chunkBytes: 16_384 }]) {
+      // Streamed with the fit's parsed columns kept for the write (all, none, or the first batches
+      // only: a budget of a few dozen batch columns).
+      const modes = [{ stream: false }, { stream: true, chunkBytes: 16_384 }, { stream: true, chunkBytes: 16_384, parsedCacheBytes: 0 }, { stream: true, chunkBytes: 16_384, parsedCacheBytes: 40_000 }];
+      for (const [k, mode] of modes.entries()) {
         const f = await fitLocal('alice', big, spec, mode);
         expect(f.issues).toEqual([]);
         expect(f.table === undefined).toBe(mode.stream);
-        const o = join(dir, `${name}-${String(mode.stream)}.csv`), r = join(dir, `${name}-${String(mode.stream)}.json`);
+        const o = join(dir, `${name}-${k}.csv`), r = join(dir, `${name}-${k}.json`);
         await writeLocal(f, o, r);
         outs.push((await readFile(o, 'utf8')) + (await readFile(r, 'utf8')));
       }
-      expect(outs[1], name).toBe(outs[0]);
+      for (let k = 1; k < modes.length; k++) expect(outs[k], `${name} ${JSON.stringify(modes[k])}`).toBe(outs[0]);
     }
   });
 });

@@ -20,12 +20,82 @@ export async function readTable(path: string, idColumns: readonly string[] = [])
 }
 
 /**
+ * The numeric columns a task parsed in one streamed pass over its input, kept (up to a byte budget,
+ * the file's first batches) for the task's next passes over the same file: the fit pass fills it,
+ * the write pass (and any further fit pass) takes a batch's columns from it instead of parsing the
+ * cells again. Only within one task, and only for consumers that never modify a column they are
+ * given (the arrays are handed out again). A pass matches its batches to the cached ones by their
+ * first row and row count (the batch boundaries depend only on the file and the chunk size); a
+ * batch that does not match is parsed.
+ */
+export class ParsedColumns {
+  readonly #batches: { firstRow: number; numRows: number; columns: Map<string, Float64Array> }[] = [];
+  #bytes = 0;
+  /** Set when a pass has filled it to the end of the file: from then on it is only read. */
+  #sealed = false;
+  constructor(readonly budgetBytes: number) {}
+
+  /** Starts a pass: true when this pass fills the cache (the first pass to reach the end does). */
+  begin(): boolean {
+    if (this.#sealed) return false;
+    this.#batches.length = 0;
+    this.#bytes = 0;
+    return true;
+  }
+
+  /** Keeps batch k's column when the budget allows it. */
+  put(k: number, b: CsvBatch, name: string, col: Float64Array): void {
+    if (this.#bytes + col.byteLength > this.budgetBytes) return;
+    let e = this.#batches[k];
+    if (e === undefined) {
+      if (k !== this.#batches.length) return;
+      e = { firstRow: b.firstRow, numRows: b.numRows, columns: new Map() };
+      this.#batches.push(e);
+    }
+    e.columns.set(name, col);
+    this.#bytes += col.byteLength;
+  }
+
+  seal(): void {
+    this.#sealed = true;
+  }
+
+  /** Batch k's column from a sealed cache, or undefined. */
+  get(k: number, b: CsvBatch, name: string): Float64Array | undefined {
+    if (!this.#sealed) return undefined;
+    const e = this.#batches[k];
+    if (e === undefined || e.firstRow !== b.firstRow || e.numRows !== b.numRows) return undefined;
+    return e.columns.get(name);
+  }
+
+  /** Lets the columns go (after the task's last pass). */
+  clear(): void {
+    this.#batches.length = 0;
+    this.#bytes = 0;
+  }
+}
+
+/** A batch's column as a streamed pass types it: numbers (from the cache when it holds them), else text. */
+function valueColumn(b: CsvBatch, k: number, j: number, name: string, cache: ParsedColumns | undefined, filling: boolean): Column {
+  const kept = cache?.get(k, b, name);
+  if (kept !== undefined) return kept;
+  const nums = b.numbers(j);
+  if (nums === undefined) return b.strings(j);
+  if (filling) cache!.put(k, b, name, nums);
+  return nums;
+}
+
+/**
  * Yields the file as tables of the records of each streamed batch (`readCsvBatches`), typed by the
  * same cell rule as `readCsv` (a batch whose text column has only empty cells reads as text).
  * `skipText`: leave the text columns out (for passes that only fit statistics of the others).
+ * `cache`: numeric columns kept from an earlier pass of the task, or kept by this one.
  */
-export async function* readChunks(path: string, textColumns: readonly string[] = [], chunkBytes?: number, opts: { skipText?: boolean } = {}): AsyncGenerator<Table> {
+export async function* readChunks(path: string, textColumns: readonly string[] = [], chunkBytes?: number, opts: { skipText?: boolean; cache?: ParsedColumns | undefined } = {}): AsyncGenerator<Table> {
   const text = new Set(textColumns);
+  const cache = opts.cache;
+  const filling = cache?.begin() ?? false;
+  let k = 0;
   for await (const b of readCsvBatches(path, chunkBytes === undefined ? {} : { chunkBytes })) {
     const data: Record<string, Column> = {};
     const names: string[] = [];
@@ -33,10 +103,12 @@ export async function* readChunks(path: string, textColumns: readonly string[] =
       // A fitting pass never looks at the pass-through columns: they are not decoded at all.
       if (opts.skipText === true && text.has(name)) return;
       names.push(name);
-      data[name] = (text.has(name) ? undefined : b.numbers(j)) ?? b.strings(j);
+      data[name] = text.has(name) ? b.strings(j) : valueColumn(b, k, j, name, cache, filling);
     });
+    k++;
     yield makeTable(names, data);
   }
+  if (filling) cache!.seal();
 }
 
 /**
@@ -44,8 +116,9 @@ export async function* readChunks(path: string, textColumns: readonly string[] =
  * for their batch's cells (`passThrough`, for `ChunkWriter.write`), so they are copied byte for
  * byte as the writer would write their strings. Each chunk is valid until the next is read.
  */
-export async function* readChunksForWrite(path: string, textColumns: readonly string[] = [], chunkBytes?: number): AsyncGenerator<{ table: Table; passThrough: CsvPassThrough }> {
+export async function* readChunksForWrite(path: string, textColumns: readonly string[] = [], chunkBytes?: number, cache?: ParsedColumns): AsyncGenerator<{ table: Table; passThrough: CsvPassThrough }> {
   const text = new Set(textColumns);
+  let k = 0;
   for await (const b of readCsvBatches(path, chunkBytes === undefined ? {} : { chunkBytes })) {
     const data: Record<string, Column> = {};
     const passThrough = new Map<Column, { batch: CsvBatch; column: number }>();
@@ -55,8 +128,9 @@ export async function* readChunksForWrite(path: string, textColumns: readonly st
         const stand = new Array<string>(b.numRows);
         passThrough.set(stand, { batch: b, column: j });
         data[name] = stand;
-      } else data[name] = b.numbers(j) ?? b.strings(j);
+      } else data[name] = valueColumn(b, k, j, name, cache, false);
     });
+    k++;
     yield { table: makeTable([...b.header], data), passThrough };
   }
 }
