@@ -69,25 +69,6 @@ function writePadded(b: Uint8Array, p: number, x: number, width: number): number
   return p + width;
 }
 
-/** The digits of m (an integer written as `len` digits, leading zeros allowed) with k of them after a point. */
-function writeFixed(b: Uint8Array, p: number, digits: Uint8Array, len: number, k: number): number {
-  if (k >= len) {
-    b[p++] = 48;
-    b[p++] = 46;
-    for (let z = k - len; z > 0; z--) b[p++] = 48;
-    for (let i = 0; i < len; i++) b[p++] = digits[i]!;
-    return p;
-  }
-  for (let i = 0; i < len - k; i++) b[p++] = digits[i]!;
-  if (k > 0) {
-    b[p++] = 46;
-    for (let i = len - k; i < len; i++) b[p++] = digits[i]!;
-  }
-  return p;
-}
-
-const SCRATCH = new Uint8Array(40);
-
 /** Writes String(v)'s characters (all ASCII) at p. */
 function writeString(b: Uint8Array, p: number, v: number): number {
   const s = String(v);
@@ -136,49 +117,20 @@ export function writeNumber(b: Uint8Array, p: number, v: number): number {
     if (z > k15) z = k15;
     m /= POW10[z]!; // exact: 10^z divides m
     const k = k15 - z;
-    const len = writeUint(SCRATCH, 0, m);
-    return writeFixed(b, p, SCRATCH, len, k);
+    const mhi = Math.floor(m / 1e9);
+    const mlo = m - mhi * 1e9; // exact: integers below 2^53
+    return writeDecimal(b, p, mhi, mlo, mhi > 0 ? 9 + digitCount(mhi) : digitCount(mlo), k);
   }
   return writeLong(b, p, a, e);
 }
 
-// Results of roundScaled (module slots: no allocation per cell).
-let NHI = 0; // the scaled value rounded to an integer, as NHI * 1e9 + NLO
-let NLO = 0;
-let DIST = 0; // (that integer) - a * 10^k, to within ~2^-50
-
 /**
- * Rounds a * 10^k (k <= 22, formed exactly as the double-double ph + pl) to the nearest integer, kept as
- * NHI * 1e9 + NLO, and its signed distance DIST from the exact product. False when the product is
- * too close to a half-integer to round safely.
+ * 16 or 17 significant digits (1e-6 <= a < 1e15, no 15-digit form; e its decimal exponent), from
+ * one exact product: a * 10^k at the 17-digit scale is N17 - dist17. With d the last digit of N17
+ * and t = d - dist17, a * 10^(k-1) = (N17 - d) / 10 + t / 10, so the closest 16-digit decimal is
+ * (N17 - d) / 10 + (t > 5), at distance |t - 10 (t > 5)| on the 17-digit scale, where the rounding
+ * interval is halfUlp * 10^k wide each side. Ties and near-boundary cases go to String.
  */
-function roundScaled(a: number, k: number): boolean {
-  const t = POW10[k]!;
-  const ph = a * t;
-  const pl = productError(a, t, ph); // a * t = ph + pl exactly
-  const ip = Math.floor(ph); // exact; ph is an integer already from 2^52 up
-  const r = ph - ip + pl; // fraction part plus the low word: within about (-1, 2)
-  const c = Math.round(r);
-  const f = r - c;
-  if (Math.abs(Math.abs(f) - 0.5) < 1e-6) return false;
-  DIST = -f;
-  let hi = Math.floor(ip / 1e9);
-  // ip - hi * 1e9 is exact (hi * 1e9 is a double: hi * 5^9 < 2^53, and so is the difference); the
-  // floor of the quotient may be one off and c is small, so one carry step brings lo into range.
-  let lo = ip - hi * 1e9 + c;
-  if (lo < 0) {
-    hi -= 1;
-    lo += 1e9;
-  } else if (lo >= 1e9) {
-    hi += 1;
-    lo -= 1e9;
-  }
-  NHI = hi;
-  NLO = lo;
-  return true;
-}
-
-/** 16 or 17 significant digits (1e-6 <= a < 1e15, no 15-digit form; e its decimal exponent). */
 function writeLong(b: Uint8Array, p: number, a: number, e: number): number {
   F64[0] = a;
   const hiWord = U32[HI]!;
@@ -187,25 +139,116 @@ function writeLong(b: Uint8Array, p: number, a: number, e: number): number {
   // Half an ulp of a.
   const ex = (hiWord >>> 20) & 0x7ff;
   if (ex <= 53) return writeString(b, p, a);
-  U32[HI] = (ex - 53) << 20;
-  U32[LO] = 0;
-  const halfUlp = F64[0]!;
-  const k16 = 15 - e;
-  if (k16 < 0 || k16 + 1 > 22) return writeString(b, p, a);
-  // The closest 16-digit decimal, if inside the rounding interval (ties there: leave to String).
-  if (!roundScaled(a, k16)) return writeString(b, p, a);
-  const bound = halfUlp * POW10[k16]!;
-  const d = Math.abs(DIST);
-  if (Math.abs(d - bound) <= bound * 1e-6) return writeString(b, p, a);
-  let k = k16;
-  if (d > bound) {
-    k = k16 + 1;
-    if (!roundScaled(a, k)) return writeString(b, p, a);
+  const halfUlp = HALF_ULP[ex]!;
+  const k = 16 - e;
+  if (k < 1 || k > 22) return writeString(b, p, a);
+  // a * 10^k rounded to the nearest integer N17 = nhi * 1e9 + nlo, and dist17 = N17 - a * 10^k (to
+  // within ~2^-50). Locals, not module slots: a double stored in a module variable is boxed.
+  const t10 = POW10[k]!;
+  const ph = a * t10;
+  const pl = productError(a, t10, ph); // a * 10^k = ph + pl exactly
+  const ip = Math.floor(ph); // exact; ph is an integer already from 2^52 up
+  const r = ph - ip + pl; // fraction part plus the low word: within about (-1, 2)
+  const c = Math.round(r);
+  const f = r - c;
+  // Too close to a half-integer to round safely.
+  if (Math.abs(Math.abs(f) - 0.5) < 1e-6) return writeString(b, p, a);
+  const dist17 = -f;
+  let nhi = Math.floor(ip / 1e9);
+  // ip - nhi * 1e9 is exact (nhi * 1e9 is a double: nhi * 5^9 < 2^53, and so is the difference);
+  // the floor of the quotient may be one off and c is small, so one carry step brings nlo into range.
+  let nlo = ip - nhi * 1e9 + c;
+  if (nlo < 0) {
+    nhi -= 1;
+    nlo += 1e9;
+  } else if (nlo >= 1e9) {
+    nhi += 1;
+    nlo -= 1e9;
   }
-  // NHI * 1e9 + NLO has 16 or 17 digits; anything else (a carry into another digit) goes to String.
-  const len = k - k16 + 16;
-  if (NHI < (len === 16 ? 1e6 : 1e7) || NHI >= (len === 16 ? 1e7 : 1e8) || NLO % 10 === 0) return writeString(b, p, a);
-  let q = writeUint(SCRATCH, 0, NHI);
-  q = writePadded(SCRATCH, q, NLO, 9);
-  return writeFixed(b, p, SCRATCH, q, k);
+  // N17 = nhi * 1e9 + nlo must have 17 digits (an estimate of e one off, or a carry: String).
+  if (nhi < 1e7 || nhi >= 1e8) return writeString(b, p, a);
+  const bound = halfUlp * t10;
+  // Integer arithmetic on 32 bits (nlo < 1e9): a double's % is a slow library call.
+  const nlo32 = nlo | 0;
+  const d = nlo32 - ((nlo32 / 10) | 0) * 10;
+  const t = d - dist17; // a * 10^k = (N17 - d) + t
+  // Two 16-digit decimals equally close: leave the choice to String.
+  if (Math.abs(t - 5) < 1e-5) return writeString(b, p, a);
+  const up = t > 5 ? 1 : 0;
+  const dist = Math.abs(t - 10 * up);
+  if (Math.abs(dist - bound) <= bound * 1e-6) return writeString(b, p, a);
+  if (dist < bound) {
+    // The 16-digit decimal, as hi (7 digits) * 1e9 + lo.
+    let hi = (nhi / 10) | 0;
+    let lo = ((nhi - hi * 10) * 1e8 + (nlo32 - d) / 10 + up) | 0;
+    if (lo >= 1e9) {
+      hi += 1;
+      lo -= 1e9;
+    }
+    // A trailing zero means a shorter form exists that the 15-digit path missed: String decides.
+    if (hi >= 1e7 || lo === ((lo / 10) | 0) * 10) return writeString(b, p, a);
+    return writeDecimal(b, p, hi, lo, 16, k - 1);
+  }
+  if (d === 0) return writeString(b, p, a);
+  return writeDecimal(b, p, nhi, nlo32, 17, k);
+}
+
+/** Half an ulp of a double by its biased exponent field (54 .. 2046): 2^(ex - 1076). */
+const HALF_ULP = Float64Array.from({ length: 2048 }, (_, ex) => 2 ** (ex - 1076));
+
+/** The number of decimal digits of the integer 0 <= n < 1e9 (1 for 0). */
+function digitCount(n: number): number {
+  let len = 1;
+  for (let t = 10; t <= n && len < 9; t *= 10) len++;
+  return len;
+}
+
+/**
+ * Writes the integer hi * 1e9 + lo (lo < 1e9; `len` digits in all, so lo is zero-padded to 9 when
+ * hi > 0) with k digits after the point (a leading "0." and zeros when k >= len), straight into b:
+ * the digits two at a time from the end, then the shorter side of the point moved one byte to make
+ * room for it.
+ */
+function writeDecimal(b: Uint8Array, p: number, hi: number, lo: number, len: number, k: number): number {
+  if (k >= len) {
+    b[p++] = 48;
+    b[p++] = 46;
+    for (let z = k - len; z > 0; z--) b[p++] = 48;
+    k = 0;
+  }
+  const intLen = len - k;
+  // The integer digits are moved left (written one byte on) when they are the fewer.
+  const left = k > 0 && intLen <= k;
+  const end = (left ? p + 1 : p) + len;
+  let q = end;
+  let x = lo | 0;
+  let n = len > 9 ? 9 : len;
+  for (; n >= 2; n -= 2) {
+    const y = (x / 100) | 0;
+    const r = x - y * 100;
+    x = y;
+    b[--q] = DIGITS[2 * r + 1]!;
+    b[--q] = DIGITS[2 * r]!;
+  }
+  if (n === 1) b[--q] = 48 + x;
+  if (len > 9) {
+    x = hi | 0;
+    for (n = len - 9; n >= 2; n -= 2) {
+      const y = (x / 100) | 0;
+      const r = x - y * 100;
+      x = y;
+      b[--q] = DIGITS[2 * r + 1]!;
+      b[--q] = DIGITS[2 * r]!;
+    }
+    if (n === 1) b[--q] = 48 + x;
+  }
+  if (k === 0) return end;
+  if (left) {
+    for (let i = p; i < p + intLen; i++) b[i] = b[i + 1]!;
+    b[p + intLen] = 46;
+    return end;
+  }
+  for (let i = end; i > end - k; i--) b[i] = b[i - 1]!;
+  b[end - k] = 46;
+  return end + 1;
 }
