@@ -15,12 +15,23 @@ function quoteField(s: string): string {
   return s.indexOf('"') === -1 ? `"${s}"` : `"${s.replaceAll('"', '""')}"`;
 }
 
+/**
+ * Output memory kept between calls by a writer that formats block after block (`formatCsvRowBytes`):
+ * the block's bytes are formatted into it (grown when too small) instead of a new buffer per block,
+ * so a streamed write allocates no new external memory per batch (which also spares the collector
+ * the full collections that external memory growth triggers).
+ */
+export interface CsvByteScratch {
+  buf?: Buffer;
+}
+
 /** A growable output buffer: rows are formatted straight into bytes, no string per cell. */
 class Bytes {
   buf: Buffer;
   pos = 0;
-  constructor(size: number) {
-    this.buf = Buffer.allocUnsafe(Math.max(size, 1024));
+  constructor(size: number, scratch?: CsvByteScratch) {
+    const kept = scratch?.buf;
+    this.buf = kept !== undefined && kept.length >= size ? kept : Buffer.allocUnsafe(Math.max(size, 1024));
   }
   /** Room for n more bytes. */
   room(n: number): Buffer {
@@ -68,11 +79,11 @@ function putText(out: Bytes, s: string): void {
 export type CsvPassThrough = ReadonlyMap<Column, { batch: CsvBatch; column: number }>;
 
 /** Rows [from, to) of `table` as CSV lines, each ending in LF, as UTF-8 bytes. */
-function formatRowBytes(table: Table, from: number, to: number, passThrough?: CsvPassThrough): Buffer {
+function formatRowBytes(table: Table, from: number, to: number, passThrough?: CsvPassThrough, scratch?: CsvByteScratch): Buffer {
   const cols = table.columns.map((c) => table.data[c]!);
   const numeric = cols.map((c) => isNumericColumn(c));
   const raw = cols.map((c) => passThrough?.get(c));
-  const out = new Bytes((to - from) * cols.length * 12);
+  const out = new Bytes((to - from) * cols.length * 12, scratch);
   for (let i = from; i < to; i++) {
     for (let j = 0; j < cols.length; j++) {
       if (j > 0) out.room(1)[out.pos++] = 0x2c;
@@ -84,6 +95,7 @@ function formatRowBytes(table: Table, from: number, to: number, passThrough?: Cs
     }
     out.room(1)[out.pos++] = 0x0a;
   }
+  if (scratch !== undefined) scratch.buf = out.buf;
   return out.buf.subarray(0, out.pos);
 }
 
@@ -106,7 +118,8 @@ export async function writeCsv(path: string, table: Table): Promise<void> {
   const fh = await openPinned(path, 'w');
   try {
     await fh.write(formatCsvHeader(table.columns));
-    for (let i = 0; i < table.numRows; i += WRITE_ROWS) await fh.write(formatRowBytes(table, i, Math.min(i + WRITE_ROWS, table.numRows)));
+    const scratch: CsvByteScratch = {};
+    for (let i = 0; i < table.numRows; i += WRITE_ROWS) await fh.write(formatRowBytes(table, i, Math.min(i + WRITE_ROWS, table.numRows), undefined, scratch));
   } finally {
     await fh.close();
   }
@@ -120,8 +133,9 @@ export function formatCsvRows(table: Table): string {
 /**
  * Rows of a table (no header) as the UTF-8 bytes of the CSV text `formatCsvRows` gives: for writers
  * that stream batch by batch (no intermediate string). `passThrough`: columns copied from the
- * bytes of the batch the rows were read from.
+ * bytes of the batch the rows were read from. `scratch`: memory reused from the previous call (the
+ * bytes returned then are overwritten: write them out before the next call).
  */
-export function formatCsvRowBytes(table: Table, passThrough?: CsvPassThrough): Buffer {
-  return formatRowBytes(table, 0, table.numRows, passThrough);
+export function formatCsvRowBytes(table: Table, passThrough?: CsvPassThrough, scratch?: CsvByteScratch): Buffer {
+  return formatRowBytes(table, 0, table.numRows, passThrough, scratch);
 }

@@ -16,7 +16,7 @@ export type { CsvBatch, CsvReadOptions, CsvStreamOptions } from './csv-read.ts';
 export { batchColumn, concatNumbers, parseCsv, readCsv, readCsvBatches, readCsvHeader } from './csv-read.ts';
 export { cellNumber, isMissingCell } from './csv-number.ts';
 export { formatCsv, formatCsvHeader, formatCsvRowBytes, formatCsvRows, writeCsv } from './csv-write.ts';
-export type { CsvPassThrough } from './csv-write.ts';
+export type { CsvByteScratch, CsvPassThrough } from './csv-write.ts';
 export type { StandardizeStats } from './standardize.ts';
 export { applyStandardize, columnMeanStd, standardize } from './standardize.ts';
 export { selectNth, selectRanks } from './select.ts';

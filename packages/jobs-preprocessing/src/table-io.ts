@@ -6,7 +6,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { formatCsvHeader, formatCsvRowBytes, makeTable, openPinned, readCsv, readCsvBatches } from '@sfw/data';
-import type { Column, CsvBatch, CsvPassThrough, Table } from '@sfw/data';
+import type { Column, CsvBatch, CsvByteScratch, CsvPassThrough, Table } from '@sfw/data';
 
 /** Files up to this size are read whole and the transformed table is kept between fit and write. */
 export const WHOLE_FILE_BYTES = 32 * 1024 * 1024;
@@ -139,6 +139,8 @@ export async function* readChunksForWrite(path: string, textColumns: readonly st
 export class ChunkWriter {
   private fh: FileHandle | undefined;
   private columns: string[] | undefined;
+  /** The output memory of the previous chunk, reused (each chunk is written out before the next). */
+  private readonly scratch: CsvByteScratch = {};
   rows = 0;
   constructor(readonly path: string) {}
 
@@ -149,7 +151,7 @@ export class ChunkWriter {
       this.columns = t.columns;
       await this.fh.write(formatCsvHeader(t.columns));
     } else if (t.columns.join('\u0000') !== this.columns!.join('\u0000')) throw new Error('chunks of one output differ in columns');
-    await this.fh.write(formatCsvRowBytes(t, passThrough));
+    await this.fh.write(formatCsvRowBytes(t, passThrough, this.scratch));
     this.rows += t.numRows;
   }
 
