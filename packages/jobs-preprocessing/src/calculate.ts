@@ -5,7 +5,8 @@
 // statistics first, so fitting makes one pass over the data per such level (usually one).
 import type { Column, Table } from '@sfw/data';
 import { isNumericColumn } from '@sfw/data';
-import { columnOf, roundHalfEven, withColumns } from './columns.ts';
+import { columnOf, newColumn, roundHalfEven, withColumns } from './columns.ts';
+import type { ColumnAlloc } from './columns.ts';
 import { issue } from './issues.ts';
 import type { CalculateOp, CalculateRuleConfig } from './params.ts';
 import type { CalculateRule, CalculateStep } from './rules.ts';
@@ -48,7 +49,7 @@ class Moments {
 }
 
 /** Applies one step to a column. */
-export function applyStep(col: Column, s: CalculateStep): Column {
+export function applyStep(col: Column, s: CalculateStep, alloc: ColumnAlloc = newColumn): Column {
   if (TEXT_OPS.has(s.op)) {
     if (isNumericColumn(col)) {
       // A streamed batch whose text cells are all missing reads as numbers (NaN): still text.
@@ -64,7 +65,7 @@ export function applyStep(col: Column, s: CalculateStep): Column {
     else throw issue(fieldOf(s), `column '${s.column}' is not numeric; ${s.op} needs numbers`);
   }
   const x = col as Float64Array;
-  const out = new Float64Array(x.length);
+  const out = alloc(x.length);
   const f = stepFunction(s);
   for (let i = 0; i < x.length; i++) out[i] = Number.isNaN(x[i]!) ? NaN : f(x[i]!);
   return out;
@@ -113,12 +114,12 @@ function stepFunction(s: CalculateStep): (x: number) => number {
 }
 
 /** Applies every step of the rule in order. */
-export function applyCalculate(t: Table, rule: CalculateRule): Table {
+export function applyCalculate(t: Table, rule: CalculateRule, alloc: ColumnAlloc = newColumn): Table {
   const replace: Record<string, Column> = {};
   for (const s of rule.steps) {
     const col = replace[s.column] ?? t.data[s.column];
     if (col === undefined) throw issue('input_rule', `column '${s.column}' of the rule is not in the table`);
-    replace[s.column] = applyStep(col, s);
+    replace[s.column] = applyStep(col, s, alloc);
   }
   return withColumns(t, replace);
 }

@@ -88,3 +88,47 @@ export function withColumns(t: Table, replace: Record<string, Column>, append: [
   }
   return { columns, data, numRows: t.numRows };
 }
+
+/**
+ * Makes a zero-filled Float64Array of n elements for a transformed column. The default makes a new
+ * one; a streamed write passes its pool (`ColumnPool`), which hands out recycled memory.
+ */
+export type ColumnAlloc = (n: number) => Float64Array;
+
+export const newColumn: ColumnAlloc = (n) => new Float64Array(n);
+
+/**
+ * The transformed columns of one streamed write, recycled from batch to batch: a new batch's
+ * columns reuse the memory of the last batch's once it is written (batches differ a little in row
+ * count, so a column is a view of the first n elements of a slightly larger array). No new external
+ * memory per batch, which V8 would answer with full collections.
+ */
+export class ColumnPool {
+  readonly #free: Float64Array[] = [];
+
+  readonly alloc: ColumnAlloc = (n) => {
+    const a = this.#free.pop();
+    if (a !== undefined && a.length >= n) return a.subarray(0, n).fill(0);
+    return new Float64Array(n + (n >> 4)).subarray(0, n);
+  };
+
+  /**
+   * Takes back the numeric columns of `out` (a written batch, no longer used) except those that
+   * share memory with a column of `input` (the batch as read: a column a job passed through, or one
+   * kept for a later pass).
+   */
+  recycle(out: Table, input: Table): void {
+    const keep = new Set<ArrayBufferLike>();
+    for (const c of input.columns) {
+      const col = input.data[c];
+      if (col instanceof Float64Array) keep.add(col.buffer);
+    }
+    for (const c of out.columns) {
+      const col = out.data[c];
+      if (col instanceof Float64Array && !keep.has(col.buffer)) {
+        keep.add(col.buffer); // once, even if two columns share it
+        this.#free.push(new Float64Array(col.buffer));
+      }
+    }
+  }
+}

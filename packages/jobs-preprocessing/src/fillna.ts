@@ -5,8 +5,8 @@
 // (t-digest) median; most_frequent breaks ties toward the smallest value (pandas `mode()[0]`).
 import type { Column, Table } from '@sfw/data';
 import { isNumericColumn, selectNth } from '@sfw/data';
-import { mergeType, roundHalfEven, typeEvidence, typeOf, withColumns } from './columns.ts';
-import type { TypeEvidence, ValueType } from './columns.ts';
+import { mergeType, newColumn, roundHalfEven, typeEvidence, typeOf, withColumns } from './columns.ts';
+import type { ColumnAlloc, TypeEvidence, ValueType } from './columns.ts';
 import { issue } from './issues.ts';
 
 import type { FillnaColumn, FillnaRule } from './rules.ts';
@@ -185,7 +185,7 @@ export class FillnaFit {
 const RULE_VERSION_FILLNA = '0.1';
 
 /** Replaces nulls and outliers of every rule column; other columns are shared unchanged. */
-export function applyFillna(t: Table, rule: FillnaRule): Table {
+export function applyFillna(t: Table, rule: FillnaRule, alloc: ColumnAlloc = newColumn): Table {
   const replace: Record<string, Column> = {};
   for (const c of rule.columns) {
     const col = t.data[c.column];
@@ -197,7 +197,7 @@ export function applyFillna(t: Table, rule: FillnaRule): Table {
     } else if (isNumericColumn(col)) {
       const out = new Set(c.outliers as number[]);
       const v = typeof c.value === 'number' ? c.value : Number(c.value);
-      const r = new Float64Array(col.length);
+      const r = alloc(col.length);
       for (let i = 0; i < col.length; i++) {
         const x = col[i]!;
         r[i] = Number.isNaN(x) || out.has(x) ? v : x;

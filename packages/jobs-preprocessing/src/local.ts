@@ -7,7 +7,8 @@ import { dirname } from 'node:path';
 import { readFilePinned, writeFilePinned } from '@sfw/data';
 import type { Table } from '@sfw/data';
 import { fitCalculate } from './calculate.ts';
-import { withColumns } from './columns.ts';
+import { ColumnPool, withColumns } from './columns.ts';
+import type { ColumnAlloc } from './columns.ts';
 import { FillnaFit } from './fillna.ts';
 import { PrepIssueError, issue } from './issues.ts';
 import type { PrepIssue } from './issues.ts';
@@ -125,8 +126,8 @@ export function concatRows(parts: Table[]): Table {
 }
 
 /** The table after the job: the rule applied, dropped columns removed. */
-export function transform(f: Pick<Fitted, 'rule' | 'drop'>, t: Table, field?: string): Table {
-  let out = f.rule === undefined ? t : applyRule(t, f.rule, field);
+export function transform(f: Pick<Fitted, 'rule' | 'drop'>, t: Table, field?: string, alloc?: ColumnAlloc): Table {
+  let out = f.rule === undefined ? t : applyRule(t, f.rule, field, alloc);
   if (f.drop !== undefined) out = withColumns(out, {}, [], f.drop);
   return out;
 }
@@ -197,12 +198,14 @@ export async function writeLocal(f: Fitted, outPath: string | undefined, rulePat
     return { rows: f.table.numRows, columns: f.table.columns };
   }
   const w = new ChunkWriter(outPath);
+  const pool = new ColumnPool();
   let columns: string[] = [];
   try {
     for await (const { table, passThrough } of readChunksForWrite(f.path, f.text, f.chunkBytes, f.parsed)) {
-      const out = transform(f, table);
+      const out = transform(f, table, undefined, pool.alloc);
       columns = out.columns;
       await w.write(out, passThrough);
+      pool.recycle(out, table);
     }
   } finally {
     f.parsed?.clear();

@@ -6,7 +6,8 @@
 // the table (as pandas.get_dummies does). Fitting folds over row chunks.
 import type { Column, Table } from '@sfw/data';
 import { isNumericColumn } from '@sfw/data';
-import { columnOf, withColumns } from './columns.ts';
+import { columnOf, newColumn, withColumns } from './columns.ts';
+import type { ColumnAlloc } from './columns.ts';
 import { issue } from './issues.ts';
 import type { OnehotConfig } from './params.ts';
 import type { OnehotColumn, OnehotRule } from './rules.ts';
@@ -61,7 +62,7 @@ export class OnehotFit {
   }
 }
 
-export function applyOnehot(t: Table, rule: OnehotRule): Table {
+export function applyOnehot(t: Table, rule: OnehotRule, alloc: ColumnAlloc = newColumn): Table {
   const append: [string, Column][] = [];
   for (const c of rule.columns) {
     const col = t.data[c.column];
@@ -69,8 +70,8 @@ export function applyOnehot(t: Table, rule: OnehotRule): Table {
     const keys = keysOf(col);
     const index = new Map(c.categories.map((k, i) => [k, i]));
     const pooled = new Set(c.infrequent);
-    const out = c.categories.map(() => new Float64Array(t.numRows));
-    const other = new Float64Array(t.numRows);
+    const out = c.categories.map(() => alloc(t.numRows));
+    const other = c.infrequent.length > 0 ? alloc(t.numRows) : new Float64Array(0);
     keys.forEach((k, r) => {
       if (k === undefined) return;
       const i = index.get(k);

@@ -11,6 +11,7 @@ import { PrepIssueError, issue } from './issues.ts';
 import { applyOnehot } from './onehot.ts';
 import { substituteBins } from './binning.ts';
 import { withColumns } from './columns.ts';
+import type { ColumnAlloc } from './columns.ts';
 import { CALCULATE_OPS } from './params.ts';
 
 export const RULE_VERSION = '0.1';
@@ -101,12 +102,12 @@ export function applyBinning(t: Table, rule: BinningRule): Table {
 }
 
 /** Applies any rule to a table. Missing rule columns fail with an issue naming the column. */
-export function applyRule(t: Table, rule: Rule, field = 'task_config.input_rule'): Table {
+export function applyRule(t: Table, rule: Rule, field = 'task_config.input_rule', alloc?: ColumnAlloc): Table {
   try {
     switch (rule.kind) {
-      case 'fillna': return applyFillna(t, rule);
-      case 'feature_calculate': return applyCalculate(t, rule);
-      case 'onehot_encode': return applyOnehot(t, rule);
+      case 'fillna': return applyFillna(t, rule, alloc);
+      case 'feature_calculate': return applyCalculate(t, rule, alloc);
+      case 'onehot_encode': return applyOnehot(t, rule, alloc);
       case 'binning': case 'woe_binning': return applyBinning(t, rule);
     }
   } catch (e) {
