@@ -8,6 +8,7 @@ export {
 export * from './params.ts';
 export { ruleSchema, parseRule, applyRule, RULE_VERSION } from './rules.ts';
 export type { Rule, FillnaRule, CalculateRule, OnehotRule, BinningRule, BinVariable, FeatureIv } from './rules.ts';
+export type { ColumnAlloc } from './columns.ts';
 export { woeValue, woeIv, chiMerge, chi2Threshold } from './woe.ts';
 export { splitIndices, splitSizes } from './split.ts';
 export { binCounts } from './woe-program.ts';

@@ -101,7 +101,10 @@ export function applyBinning(t: Table, rule: BinningRule): Table {
   return withColumns(t, replace);
 }
 
-/** Applies any rule to a table. Missing rule columns fail with an issue naming the column. */
+/**
+ * Applies any rule to a table. Missing rule columns fail with an issue naming the column. `alloc`:
+ * where the transformed numeric columns come from (default: new arrays).
+ */
 export function applyRule(t: Table, rule: Rule, field = 'task_config.input_rule', alloc?: ColumnAlloc): Table {
   try {
     switch (rule.kind) {
