@@ -1,9 +1,13 @@
 // The runtime through real threads (@sfw/runtime, built JS): cluster start + device init, per-task
 // reset, a PYU round trip, and SEMI2K fixed-point mul / matmul with traffic from the link counters.
 // Timings on a shared machine are noisy; compare medians from the same run only.
+// SFW_BENCH_CLUSTER_CASES=spu-mul,spu-matmul keeps only those cases (start+init, worker-start,
+// task-reset, pyu-round-trip, spu-mul, spu-matmul). The SPU cases record each cluster thread's CPU
+// time and page faults per op (`threads`, by the `sfw:<label>` name every cluster thread gives itself).
+import { readdirSync, readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { Cluster, type ClusterOptions, type SpuObject, type SpuRunStats } from '@sfw/runtime';
-import { timeIt, type BenchRecord, type BenchSuite } from '../suite.ts';
+import { onlyCases, timeIt, type BenchRecord, type BenchSuite } from '../suite.ts';
 
 const SPU = { protocol: 'SEMI2K', field: 'FM64', fxpFractionBits: 18, beaverType: 'TTP' } as const;
 
@@ -23,6 +27,63 @@ async function bareWorkers(n: number): Promise<{ wall: number; cpu: number }> {
   const u = process.cpuUsage(u0);
   await Promise.all(ws.map((w) => w.terminate()));
   return { wall, cpu: (u.user + u.system) / 1000 };
+}
+
+interface ThreadUsage {
+  /** CPU time, ms (schedstat's run time in ns; else user + system clock ticks of 10 ms) */
+  cpu_ms: number;
+  /** minor page faults (first touches of fresh memory) */
+  faults: number;
+}
+
+/**
+ * CPU time and minor faults of this process's threads, summed by thread name (`sfw:spu:rank0`, ...;
+ * threads Node or V8 started are summed under their own names). Empty where there is no /proc.
+ */
+function threadUsage(): Map<string, ThreadUsage> {
+  const out = new Map<string, ThreadUsage>();
+  let tids: string[];
+  try {
+    tids = readdirSync('/proc/self/task');
+  } catch {
+    return out;
+  }
+  const tick = 1000 / 100; // USER_HZ is 100 on Linux
+  for (const tid of tids) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // the thread ended
+    }
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // After the name: state, ppid, pgrp, session, tty, tpgid, flags, minflt(7), cminflt, majflt, cmajflt, utime(11), stime(12)
+    let ns = NaN;
+    try {
+      ns = Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // kernel without schedstat: clock ticks below
+    }
+    const u = out.get(name) ?? { cpu_ms: 0, faults: 0 };
+    u.cpu_ms += Number.isFinite(ns) ? ns / 1e6 : (Number(f[11]) + Number(f[12])) * tick;
+    u.faults += Number(f[7]);
+    out.set(name, u);
+  }
+  return out;
+}
+
+/** Per-op usage of the cluster's named threads between two threadUsage() snapshots, and every thread's faults. */
+function usagePerOp(a: Map<string, ThreadUsage>, b: Map<string, ThreadUsage>, ops: number): { threads: Record<string, ThreadUsage>; faults: number } {
+  const threads: Record<string, ThreadUsage> = {};
+  let faults = 0;
+  for (const [name, u] of b) {
+    const u0 = a.get(name) ?? { cpu_ms: 0, faults: 0 };
+    faults += u.faults - u0.faults;
+    if (!name.startsWith('sfw:')) continue;
+    threads[name.slice(4)] = { cpu_ms: Math.round(((u.cpu_ms - u0.cpu_ms) / ops) * 10) / 10, faults: Math.round((u.faults - u0.faults) / ops) };
+  }
+  return { threads, faults: Math.round(faults / ops) };
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
@@ -86,7 +147,9 @@ const suite: BenchSuite = {
   name: 'cluster',
   description: 'Runtime threads: cluster start + device init (2/3 parties + SPU ranks + dealer), per-task reset, PYU round trip, SPU mul 2^20 and matmul 1000^2',
   async run({ quick, emit }) {
-    for (const parties of [['alice', 'bob'], ['alice', 'bob', 'carol']]) {
+    const only = onlyCases('SFW_BENCH_CLUSTER_CASES');
+    const want = (c: string): boolean => only === undefined || only.includes(c);
+    for (const parties of want('start+init') ? [['alice', 'bob'], ['alice', 'bob', 'carol']] : []) {
       const t = await timeIt(async () => {
         const c = await Cluster.start({ parties, spu: SPU });
         await c.shutdown();
@@ -124,20 +187,24 @@ const suite: BenchSuite = {
       });
     }
 
-    await workerClusterStart(quick, emit);
+    if (want('worker-start')) await workerClusterStart(quick, emit);
 
     const cluster = await Cluster.start({ parties: ['alice', 'bob'], spu: SPU });
     try {
       let k = 0;
-      emit({ suite: 'cluster', case: 'task-reset', n: 1, parties: 2, ...(await timeIt(async () => {
-        await cluster.beginTask(`bench-${k++}`);
-        await cluster.endTask();
-      }, { reps: quick ? 10 : 50 })) });
+      if (want('task-reset')) {
+        emit({ suite: 'cluster', case: 'task-reset', n: 1, parties: 2, ...(await timeIt(async () => {
+          await cluster.beginTask(`bench-${k++}`);
+          await cluster.endTask();
+        }, { reps: quick ? 10 : 50 })) });
+      }
 
-      await cluster.beginTask('bench-pyu');
-      const alice = cluster.pyu('alice');
-      emit({ suite: 'cluster', case: 'pyu-round-trip', n: 1, parties: 2, ...(await timeIt(() => alice.call('builtin.identity', 1).get(), { reps: quick ? 20 : 200, warmup: 5 })) });
-      await cluster.endTask();
+      if (want('pyu-round-trip')) {
+        await cluster.beginTask('bench-pyu');
+        const alice = cluster.pyu('alice');
+        emit({ suite: 'cluster', case: 'pyu-round-trip', n: 1, parties: 2, ...(await timeIt(() => alice.call('builtin.identity', 1).get(), { reps: quick ? 20 : 200, warmup: 5 })) });
+        await cluster.endTask();
+      }
 
       const spu = cluster.spu();
       const mulN = quick ? 1 << 16 : 1 << 20;
@@ -147,22 +214,32 @@ const suite: BenchSuite = {
         ['spu-matmul', mmN, [mmN, mmN], 'builtin.matmul'],
       ];
       for (const [name, n, shape, program] of cases) {
+        if (!want(name)) continue;
         await cluster.beginTask(`bench-${name}`);
         const x = cluster.pyu('alice').call('builtin.pattern', shape, 0).to(spu);
         const y = cluster.pyu('bob').call('builtin.pattern', shape, 7).to(spu);
         await Promise.all([x.ready, y.ready]);
         let last: SpuObject | undefined;
         // Process CPU covers every thread of the cluster (ranks, dealer, their kernel threads).
+        // cpu_ms includes the warm-up op (first touches of the run's memory); cpu_timed_ms, `threads`
+        // and `faults` (process-wide minor faults) are per op over the timed ops only.
         let cpu = 0;
+        let cpuTimed = 0;
+        let calls = 0;
+        let before = new Map<string, ThreadUsage>();
         const t = await timeIt(async () => {
+          if (calls++ === 1) before = threadUsage();
           const c0 = process.cpuUsage();
           [last] = spu.run(program, [x, y]);
           await last!.ready;
           const d = process.cpuUsage(c0);
           cpu += (d.user + d.system) / 1000;
+          if (calls > 1) cpuTimed += (d.user + d.system) / 1000;
         }, { reps: quick ? 2 : 5, warmup: 1 });
+        const usage = usagePerOp(before, threadUsage(), t.reps);
         const cpu_ms = Math.round((cpu / (t.reps + 1)) * 100) / 100;
-        emit({ suite: 'cluster', case: name, n, field: 'FM64', parties: 2, ...t, cpu_ms, ...traffic(await last!.stats!) });
+        const cpu_timed_ms = Math.round((cpuTimed / t.reps) * 100) / 100;
+        emit({ suite: 'cluster', case: name, n, field: 'FM64', parties: 2, ...t, cpu_ms, cpu_timed_ms, faults: usage.faults, threads: usage.threads, ...traffic(await last!.stats!) });
         await cluster.endTask();
       }
     } finally {

@@ -2,6 +2,7 @@
 // the main thread transferred, loads the device modules and the SPU backend, then exposes the
 // ThreadApi over the control port with comlink. Entered from main.ts (ESM: sources, tsx) or from
 // start.cjs, which runs the bundle of this file from V8's code cache (scripts/bundle-thread.mjs).
+import { writeFileSync } from 'node:fs';
 import { expose } from 'comlink';
 import { portEndpoint } from '../comlink-port.ts';
 import { toErrorInfo, type ErrorInfo } from '../errors.ts';
@@ -21,6 +22,7 @@ import { SpuOps } from './spu-ops.ts';
  * thread bundle compiled in (see scripts/bundle-thread.mjs); those are not imported.
  */
 export async function startThread(init: ThreadInit, importUrl?: Importer, linked?: LinkedModules): Promise<void> {
+  nameThread(init.label);
   // Before any module runs: every pinned open of this thread (@sfw/data) stays inside its party's
   // data root, whatever path a job hands it. A registered global, so the runtime needs no import of
   // @sfw/data and every copy of that module loaded here reads it.
@@ -82,4 +84,17 @@ export async function startThread(init: ThreadInit, importUrl?: Importer, linked
   };
 
   expose(api, portEndpoint(init.control));
+}
+
+/**
+ * The OS name of this thread, `sfw:<label>` (e.g. `sfw:spu:rank0`), so that `top -H`, `perf` and
+ * /proc/self/task/<tid>/stat tell a cluster's threads apart (the bench records per-thread CPU time
+ * and page faults by it). Linux keeps 15 bytes; elsewhere (no /proc) the name stays as it was.
+ */
+function nameThread(label: string): void {
+  try {
+    writeFileSync('/proc/thread-self/comm', `sfw:${label}`.slice(0, 15));
+  } catch {
+    // not Linux, or /proc not mounted: a name is only a measuring aid
+  }
 }
