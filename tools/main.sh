@@ -5,6 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
+# glibc keeps freed memory mapped (fewer first-touch page faults in the SPU threads, and the dealer
+# reuses its answers across threads only then): packages/runtime/src/malloc.ts has the measurements.
+# Read at process start only; an explicit GLIBC_TUNABLES (even empty) is left as it is.
+export GLIBC_TUNABLES="${GLIBC_TUNABLES-glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456}"
 if [ "$#" -gt 0 ]; then
   exec node apps/worker/dist/cli.js run "$@"
 fi

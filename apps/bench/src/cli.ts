@@ -2,6 +2,7 @@
 // `pnpm bench --list` | `pnpm bench <suite...|all> [--quick] [--out file.jsonl]`
 // | `pnpm bench chart <file.jsonl> [--out file.svg|file.html]`
 // Prints one JSON object per line: first a machine line, then one record per measured case.
+import { spawnSync } from 'node:child_process';
 import { appendFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { discoverSuites, type BrokenSuite } from './discover.ts';
@@ -35,7 +36,26 @@ function parseArgs(argv: readonly string[]): Args {
 
 const USAGE = 'usage: bench --list | bench <suite...|all> [--quick] [--out results.jsonl] | bench chart <results.jsonl> [--out chart.svg|chart.html]\n';
 
+/**
+ * glibc's malloc settings of @sfw/runtime's malloc.ts (keep freed memory mapped: fewer first-touch
+ * page faults in the SPU threads; without them the cluster's dealer reuses no answers). glibc reads
+ * them only at process start, so the bench re-executes itself with them unless GLIBC_TUNABLES is
+ * set already (set it, even empty, to measure without: `GLIBC_TUNABLES= pnpm bench cluster`).
+ */
+const MALLOC_TUNABLES = 'glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456';
+
+function onGlibc(): boolean {
+  if (process.platform !== 'linux') return false;
+  const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
+  return header?.glibcVersionRuntime !== undefined;
+}
+
 async function main(): Promise<number> {
+  if (process.env.GLIBC_TUNABLES === undefined && onGlibc()) {
+    const r = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, GLIBC_TUNABLES: MALLOC_TUNABLES } });
+    if (r.error) throw r.error;
+    return r.status ?? 1;
+  }
   const args = parseArgs(process.argv.slice(2));
   if (args.positional[0] === 'help') {
     process.stdout.write(USAGE);

@@ -22,5 +22,7 @@ export function machineRecord(): MachineRecord {
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
     date: new Date().toISOString(),
+    // malloc settings the process started with (cli.ts sets them unless given; they move CPU figures)
+    glibc_tunables: process.env.GLIBC_TUNABLES ?? null,
   };
 }

@@ -14,6 +14,7 @@ import { NetBridge, type BridgePort } from './net/bridge.ts';
 import type { Gateway } from './net/gateway.ts';
 import { Router } from './router.ts';
 import type { Role, ThreadFiles, ThreadState } from './protocol.ts';
+import { startedWithMallocTunables } from './malloc.ts';
 import { threadConfig, type SpuConfig } from './spu-backend.ts';
 import type { PlainTensor } from './tensor.ts';
 import { builtThreadCode } from './thread-code.ts';
@@ -52,6 +53,12 @@ export interface ClusterOptions {
    * started here (1 when they are at least as many as the cores); the worker's SFW_SPU_KERNEL_THREADS.
    */
   readonly spuKernelThreads?: number | undefined;
+  /**
+   * Let the dealer thread reuse the answers rank 0 has released (they travel as shared memory; docs/
+   * spu.md "Dealer"). Default: whether this process was started with the glibc malloc settings of
+   * docs/deployment.md, without which the reuse costs more page faults than it saves.
+   */
+  readonly spuReuseAnswers?: boolean | undefined;
   /**
    * A thread bundle an application built with its device modules linked in (path or file URL; see
    * docs/runtime.md "Thread bundles"). Every thread starts from it instead of the runtime's own
@@ -223,6 +230,7 @@ export class Cluster {
     }
     const spuLocal = plan.filter((e) => isLocal(e) && e.role !== 'party').length;
     const kernelThreads = options.spuKernelThreads ?? defaultSpuKernelThreads(spuLocal);
+    const reuseAnswers = options.spuReuseAnswers ?? startedWithMallocTunables();
     if (!Number.isInteger(kernelThreads) || kernelThreads < 1 || kernelThreads > 64) throw new ClusterError('BAD_USAGE', 'options.spuKernelThreads must be an integer in [1, 64]');
     const roots = options.fileRoots;
     const rootsOf = (e: EndpointPlan): ThreadFiles | undefined => {
@@ -245,6 +253,7 @@ export class Cluster {
           spu: spu ? threadConfig(spu) : null,
           spuBackend: backendUrl,
           kernelThreads: e.role === 'party' ? 1 : kernelThreads,
+          reuseAnswers,
           modules,
           ...(files === undefined ? {} : { files }),
           peers: peers.get(e.endpoint)!,

@@ -12,6 +12,13 @@ export const runTag = (runId: number): string => `run:${runId}`;
 
 export class RunComm implements Comm {
   readonly stats: CommStats = emptyStats();
+  /**
+   * Every other endpoint of the run (ranks, dealer) is a thread of this process, so a view of shared
+   * memory reaches it as the same memory (link.ts transferable): the dealer may reuse answers rank 0
+   * has released. False when any of them is on another host (its link copies), or when the host
+   * does not want it (`shareMemory`: see malloc.ts, reuse pays only with its malloc settings).
+   */
+  readonly sharesSharedMemory: boolean;
 
   constructor(
     private readonly router: Router,
@@ -20,7 +27,12 @@ export class RunComm implements Comm {
     private readonly tag: string,
     /** Task epoch of the run: a run that outlives its task sends nothing and receives nothing. */
     private readonly epoch?: number,
-  ) {}
+    shareMemory = false,
+  ) {
+    let all = shareMemory;
+    for (let r = 0; r <= worldSize; r++) if (r !== rank && router.link.sharesMemoryWith?.(this.#endpoint(r)) !== true) all = false;
+    this.sharesSharedMemory = all;
+  }
 
   #endpoint(r: number): EndpointId {
     if (!Number.isInteger(r) || r < 0 || r > this.worldSize || r === this.rank) {

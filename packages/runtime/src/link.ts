@@ -57,6 +57,11 @@ export interface Link {
   onFrame(handler: (from: EndpointId, frame: Frame) => void): void;
   /** End of a task: mark every link that leaves this host (network bridge; no-op in-process). */
   flush?(epoch: number): void;
+  /**
+   * True when a view of a SharedArrayBuffer sent to `peer` arrives as the very same memory (a thread
+   * of this process, see transferable); false or absent: it arrives as a copy (another host).
+   */
+  sharesMemoryWith?(peer: EndpointId): boolean;
   close(): void;
 }
 
@@ -69,9 +74,12 @@ export function transferable(bytes: Uint8Array): { view: Uint8Array; transfer: A
   const buf = bytes.buffer;
   const whole = bytes.byteOffset === 0 && bytes.byteLength === buf.byteLength;
   if (buf instanceof ArrayBuffer && whole) return { view: bytes, transfer: [buf] };
-  // Shared memory (kernel threads' pooled buffers, docs/runtime.md) is handed over, not copied: the
-  // sender never touches a sent buffer again (the SPU Comm contract), exactly as after a transfer.
-  if (whole) return { view: bytes, transfer: [] };
+  // Shared memory (kernel threads' pooled buffers, the dealer's reused answers; docs/runtime.md) is
+  // handed over, not copied, whole or as a view into a larger buffer (structured clone shares a
+  // SharedArrayBuffer, it never copies one): the sender never touches the sent bytes again (the SPU
+  // Comm contract), exactly as after a transfer, and a receiver in this process sees the same memory
+  // (Comm.sharesSharedMemory: the dealer reuses an answer rank 0 has released).
+  if (buf instanceof SharedArrayBuffer) return { view: bytes, transfer: [] };
   const copy = bytes.slice();
   return { view: copy, transfer: [copy.buffer] };
 }
@@ -117,6 +125,10 @@ export class MessagePortLink implements Link {
 
   onFrame(handler: (from: EndpointId, frame: Frame) => void): void {
     this.#handler = handler;
+  }
+
+  sharesMemoryWith(peer: EndpointId): boolean {
+    return this.#ports.has(peer) && !this.remote.includes(peer);
   }
 
   flush(epoch: number): void {

@@ -23,6 +23,8 @@ export interface ThreadInit {
   readonly spuBackend: string | null;
   /** SPU rank/dealer threads: threads for large kernels (this one + helpers); 1 = none. */
   readonly kernelThreads?: number;
+  /** SPU rank/dealer threads: the dealer may reuse released answers (ClusterOptions.spuReuseAnswers). */
+  readonly reuseAnswers?: boolean;
   readonly modules: readonly string[];
   /**
    * Where this thread's pinned file opens may lead (`@sfw/data` confinePinnedOpens): the real data

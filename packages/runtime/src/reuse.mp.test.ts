@@ -58,4 +58,40 @@ describe('memory reuse across SPU runs', () => {
     expectProduct((await cluster.get(sq!)).data, py, py);
     await cluster.endTask();
   });
+
+  it('keeps results intact when the dealer reuses the answers rank 0 released (shared memory between threads)', async () => {
+    const reusing = await Cluster.start({
+      parties: ['alice', 'bob'],
+      spu: { protocol: 'SEMI2K', field: 'FM64', fxpFractionBits: 18, beaverType: 'TTP' },
+      spuReuseAnswers: true,
+    });
+    try {
+      await productsKeepResults(reusing);
+    } finally {
+      await reusing.shutdown();
+    }
+  });
 });
+
+/** Products of one size in a row: the first result must survive the later ones unchanged. */
+async function productsKeepResults(cluster: Cluster): Promise<void> {
+  await cluster.beginTask('answers');
+  const spu = cluster.spu();
+  const n = 50_000; // a fused triple's answer (3 x 8 bytes per element) above the 1 MiB reuse threshold
+  const pat = (offset: number): Float64Array => Float64Array.from({ length: n }, (_, i) => (((i + offset) * 7919) % 2000) / 1000 - 1);
+  const x = cluster.pyu('alice').call('builtin.pattern', [n], 0).to(spu);
+  const y = cluster.pyu('bob').call('builtin.pattern', [n], 7).to(spu);
+  const [first] = spu.run('builtin.mul', [x, y]);
+  const before = (await cluster.get(first!)).data.slice();
+  // Later products of the same size: the dealer writes their answers into released answer memory.
+  for (let k = 0; k < 4; k++) {
+    const [z] = spu.run('builtin.mul', [y, x]);
+    const got = (await cluster.get(z!)).data;
+    let worst = 0;
+    const [px, py] = [pat(0), pat(7)];
+    for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(got[i]! - px[i]! * py[i]!));
+    expect(worst).toBeLessThan(EPS);
+  }
+  expect(Buffer.from((await cluster.get(first!)).data.buffer).equals(Buffer.from(before.buffer))).toBe(true);
+  await cluster.endTask();
+}

@@ -87,6 +87,11 @@ describe('RunComm over MessagePortLink', () => {
     const t2 = transferable(view);
     expect(t2.view).not.toBe(view);
     expect(t2.view.byteLength).toBe(16);
+    // Shared memory is handed over as it is, whole or as a view (the receiver sees the same memory).
+    const sharedView = new Uint8Array(new SharedArrayBuffer(64), 8, 16);
+    const t3 = transferable(sharedView);
+    expect(t3.view).toBe(sharedView);
+    expect(t3.transfer).toEqual([]);
     a.sendBytes('b', 'run:1', Uint8Array.of(1, 2, 3));
     expect(await b.recvBytes('a', 'run:1')).toEqual(Uint8Array.of(1, 2, 3));
     expect(a.link.stats).toMatchObject({ bytesSent: 3, messagesSent: 1 });

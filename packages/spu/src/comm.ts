@@ -27,6 +27,12 @@ export interface Comm {
    * release for reuse (docs/spu.md "Dealer"). Absent: false.
    */
   readonly sharesBuffers?: boolean;
+  /**
+   * True when a sent view of a SharedArrayBuffer reaches its receiver as the very same memory (the
+   * runtime's links between threads of one process), while other buffers are transferred or copied.
+   * The dealer then puts the answers it reuses in shared memory (docs/spu.md "Dealer"). Absent: false.
+   */
+  readonly sharesSharedMemory?: boolean;
 }
 
 export function emptyStats(): CommStats {

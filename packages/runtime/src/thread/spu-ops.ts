@@ -63,7 +63,7 @@ export class SpuOps extends ThreadBase {
 
   run(runId: number, fn: string, inputs: number[], pub: unknown, outputs: number[], privates: number[] = []): Promise<Reply<RunReply>> {
     const backend = this.backend;
-    const comm = new CountingComm(this.router, this.rank, this.init.worldSize, runTag(runId), this.router.epoch);
+    const comm = new CountingComm(this.router, this.rank, this.init.worldSize, runTag(runId), this.router.epoch, this.init.reuseAnswers === true);
     const p = (async (): Promise<HeldShare[]> => {
       if (!backend || !this.init.spu) throw codedError('BAD_VALUE', 'this cluster was started without an SPU');
       const program = this.registry.spu(fn);
@@ -130,7 +130,7 @@ export class SpuOps extends ThreadBase {
   /** Dealer: serve correlated randomness for one run until the driver stops it. */
   serve(runId: number): Promise<Reply<RunReply>> {
     const ws = this.init.worldSize;
-    const comm = new CountingComm(this.router, ws, ws, runTag(runId), this.router.epoch);
+    const comm = new CountingComm(this.router, ws, ws, runTag(runId), this.router.epoch, this.init.reuseAnswers === true);
     const p = (async (): Promise<RunReply> => {
       if (!this.backend || !this.init.spu) throw codedError('BAD_VALUE', 'this cluster was started without an SPU');
       const served = this.backend.serveDealer(this.spuConfig!, comm);

@@ -49,18 +49,22 @@ export class DealerCore {
   /** The dealer's own stream (dealerOnly parts): seeded from the OS CSPRNG, known to nobody else. */
   readonly #own = new Prg(randomSeed());
   readonly #reuse: boolean;
+  readonly #sharedAnswers: boolean;
 
   /**
    * seeds[j] = the 16-byte seed rank j shares with the dealer; `kinds` = the protocol's table.
    * reuseAnswers: the answers reach rank 0 as the same memory (Comm.sharesBuffers, or TFP), so the
    * elementwise kinds' answers carry a release trailer and are reused once released (wire.ts).
    * Otherwise every answer is a whole buffer of its own, which a transport can hand over as it is.
+   * sharedAnswers: the reused answers live in SharedArrayBuffers (Comm.sharesSharedMemory: only those
+   * reach rank 0 as the same memory).
    */
-  constructor(field: FieldType, seeds: readonly Uint8Array[], kinds: CorrelationTable, opts: { reuseAnswers?: boolean } = {}) {
+  constructor(field: FieldType, seeds: readonly Uint8Array[], kinds: CorrelationTable, opts: { reuseAnswers?: boolean; sharedAnswers?: boolean } = {}) {
     this.#field = field;
     this.#kinds = kinds;
     this.#prgs = seeds.map((s) => new Prg(s));
     this.#reuse = opts.reuseAnswers === true;
+    this.#sharedAnswers = opts.sharedAnswers === true;
   }
 
   /**
@@ -178,7 +182,7 @@ export class DealerCore {
     }
     const pool = n < BLOCK ? this.#pool : blockPool(field, this.#prgs.length * (rnd.length + der.length) + rnd.length + own.length + 2 * der.length, this.#pool);
     const streams = this.#prgs.map((prg, j) => prg.split([...rnd, ...(j === ADJUST_RANK ? [] : der)].map(() => n * eb)));
-    const out = this.#reuse ? reusableAnswer(der.length * n * eb) : answerBuffer(der.length * n * eb);
+    const out = this.#reuse ? reusableAnswer(der.length * n * eb, this.#sharedAnswers) : answerBuffer(der.length * n * eb);
     for (let lo = 0; lo < n; lo += BLOCK) {
       const len = Math.min(BLOCK, n - lo);
       const block = (p: PartLayout): PartLayout => ({ ...p, shape: [len] });
@@ -250,7 +254,7 @@ export class DealerCore {
     });
     const streams = this.#prgs.flatMap((prg, j) => prg.streams(new Array<number>(counts[j]!).fill(n * eb)));
     streams.push(...this.#own.streams(own.map(() => n * eb)));
-    const out = this.#reuse ? reusableAnswer(der.length * n * eb) : answerBuffer(der.length * n * eb);
+    const out = this.#reuse ? reusableAnswer(der.length * n * eb, this.#sharedAnswers) : answerBuffer(der.length * n * eb);
     const outs = der.map((_, i) => makeTensor(field, [n], new BigUint64Array(out.buffer, i * n * eb, (n * eb) / 8)));
     // The dealer's work per element (every rank's draws) is several kernels' worth: split earlier.
     g.run(n, streams, outs, PROGRAM_SPLIT_MIN);
@@ -359,10 +363,11 @@ function answerBuffer(bytes: number): Uint8Array {
  * keeps them) cost nothing but their own allocation. Answers below 1 MiB are cheap to allocate and
  * not tracked.
  */
-function reusableAnswer(bytes: number): Uint8Array {
+function reusableAnswer(bytes: number, sharedOnly: boolean): Uint8Array {
   if (bytes < REUSE_MIN_BYTES) return answerBuffer(bytes);
-  // allocLimbs' choice for this size: shared memory exactly while kernel threads are on.
-  const shared = kernelThreads() > 1;
+  // allocLimbs' choice for this size (shared memory exactly while kernel threads are on), or shared
+  // memory whatever the kernel threads when only that reaches rank 0 as the same memory.
+  const shared = sharedOnly || kernelThreads() > 1;
   for (let i = 0; i < issued.length; i++) {
     const e = issued[i]!;
     if (e.full.byteLength === 0) {
@@ -375,7 +380,8 @@ function reusableAnswer(bytes: number): Uint8Array {
     answersReused++;
     return new Uint8Array(e.full.buffer, 0, bytes);
   }
-  const full = allocLimbs((bytes + ANSWER_TRAILER) / 8);
+  const limbs = (bytes + ANSWER_TRAILER) / 8;
+  const full = sharedOnly ? new BigUint64Array(new SharedArrayBuffer(limbs * 8)) : allocLimbs(limbs);
   issued.push({ full, trailer: answerTrailer(full.buffer, bytes), bytes });
   if (issued.length > MAX_ISSUED) issued.shift();
   return new Uint8Array(full.buffer, 0, bytes);

@@ -37,7 +37,11 @@ export function serveCorrelations(cfg: ResolvedSpuConfig, comm: Comm, kinds: Cor
           const seeds: Uint8Array[] = new Array<Uint8Array>(comm.worldSize);
           seeds[ADJUST_RANK] = parseSeed(msg);
           for (let j = 0; j < comm.worldSize; j++) if (j !== ADJUST_RANK) seeds[j] = parseSeed(await comm.recv(j));
-          core = new DealerCore(cfg.field, seeds, kinds, { reuseAnswers: comm.sharesBuffers === true });
+          // Answers are reused once released when they reach rank 0 as the same memory: any buffer on
+          // an in-thread hub, shared memory between threads.
+          const sharesAll = comm.sharesBuffers === true;
+          const sharedOnly = !sharesAll && comm.sharesSharedMemory === true;
+          core = new DealerCore(cfg.field, seeds, kinds, { reuseAnswers: sharesAll || sharedOnly, sharedAnswers: sharedOnly });
           break;
         }
         case TAG_REQUEST: {
