@@ -7,7 +7,7 @@ import { memoryLinkPair, Tag } from '../link.ts';
 import type { PsiLink } from '../link.ts';
 import { addWords, chi2, CRITICAL, newHist, wordsOf } from '@sfw/testkit';
 import { kkrtPsiBucket } from './bucket.ts';
-import { cuckooInsert } from './cuckoo.ts';
+import { cuckooInsert, fileIndex } from './cuckoo.ts';
 import { binCount, expansion } from './params.ts';
 
 type Opt = Parameters<typeof kkrtPsiBucket>[2];
@@ -138,5 +138,24 @@ describe('cuckoo hashing failure rate', { timeout: 60_000 }, () => {
       for (let i = 0; i < bins.length; i += 1) bins[i] = Math.floor(rng() * m);
       expect(cuckooInsert(bins, n, m)).not.toBeNull();
     }
+  });
+
+  it('files each item under the smallest hash index of the bin it ended in, repeated bins included', () => {
+    const n = 3000;
+    const m = binCount(n);
+    const rng = mulberry32(77);
+    const bins = new Uint32Array(3 * n);
+    // A small range for some items' bins makes repeats within one item common.
+    for (let i = 0; i < bins.length; i += 1) bins[i] = Math.floor(rng() * (i % 7 === 0 ? 3 : m));
+    const table = cuckooInsert(bins, n, m);
+    expect(table).not.toBeNull();
+    let seen = 0;
+    for (let b = 0; b < m; b += 1) {
+      const x = table!.binItem[b]!;
+      if (x < 0) continue;
+      seen += 1;
+      expect(table!.filed[x]).toBe(fileIndex(bins, x, b));
+    }
+    expect(seen).toBe(n);
   });
 });

@@ -20,7 +20,7 @@ import type { PsiLink } from '../link.ts';
 import type { BucketOptions, BucketResult } from '../protocol.ts';
 import { randomPermutation } from '../shuffle.ts';
 import { baseOtReceive, baseOtSenderFinish, baseOtSenderStart } from './base-ot.ts';
-import { cuckooInsert, fileIndex } from './cuckoo.ts';
+import { cuckooInsert } from './cuckoo.ts';
 import { hashItems, ID_BYTES, ID_WORDS, PseudorandomCode } from './items.ts';
 import type { HashedItems } from './items.ts';
 import { OprfReceiver, OprfSender, ROW_DIGEST, RowHasher } from './oprf.ts';
@@ -113,7 +113,9 @@ async function runReceiver(c: Ctx, keys: PackedKeys, peerCounts: Int32Array | nu
   const table = cuckooInsert(items.bins, c.nR, m);
   if (!table) throw new PsiExecutionError('KKRT cuckoo hashing failed (probability below 2^-40 per bucket); rerun the task');
   const values = new Uint8Array(c.nR * ell);
-  const filed = new Uint8Array(c.nR);
+  const half = ell >>> 1;
+  const values16 = ell % 2 === 0 ? new Uint16Array(values.buffer, values.byteOffset, values.length >>> 1) : null;
+  const filed = table.filed;
   const hasher = new RowHasher();
   let step = 0;
   const occupied = new Int32Array(BIN_BATCH);
@@ -147,11 +149,18 @@ async function runReceiver(c: Ctx, keys: PackedKeys, peerCounts: Int32Array | nu
       hasher.row(i, j0 + j, tRows, j * CODE_WORDS);
     }
     const digests = hasher.finish(occ);
-    for (let i = 0; i < occ; i += 1) {
-      const j = j0 + occupied[i]!;
-      const x = table.binItem[j]!;
-      for (let k = 0; k < ell; k += 1) values[x * ell + k] = digests[i * ROW_DIGEST + k]!;
-      filed[x] = fileIndex(items.bins, x, j);
+    if (values16) {
+      // By 16-bit words when ell is even: half the stores into scattered lines of values.
+      const d16 = new Uint16Array(digests.buffer, digests.byteOffset, (occ * ROW_DIGEST) >>> 1);
+      for (let i = 0; i < occ; i += 1) {
+        const x = table.binItem[j0 + occupied[i]!]!;
+        for (let k = 0; k < half; k += 1) values16[x * half + k] = d16[i * (ROW_DIGEST >>> 1) + k]!;
+      }
+    } else {
+      for (let i = 0; i < occ; i += 1) {
+        const x = table.binItem[j0 + occupied[i]!]!;
+        for (let k = 0; k < ell; k += 1) values[x * ell + k] = digests[i * ROW_DIGEST + k]!;
+      }
     }
     opt.onBatch?.(++step, totalSteps(c));
     await yieldLoop();

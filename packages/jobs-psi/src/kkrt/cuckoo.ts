@@ -7,6 +7,8 @@ import { HASHES, MAX_EVICTIONS } from './params.ts';
 export interface CuckooTable {
   /** Item index per bin, -1 for an empty bin. */
   readonly binItem: Int32Array;
+  /** Per item, the hash index it is filed under: fileIndex(bins, x, its bin), in item order. */
+  readonly filed: Uint8Array;
 }
 
 /** Places items whose candidate bins are `bins[3i..3i+2]` into m bins; null on failure. */
@@ -31,7 +33,15 @@ export function cuckooInsert(bins: Uint32Array, n: number, m: number, maxEvictio
     }
     if (!placed) return null;
   }
-  return { binItem };
+  // used[x] is the index of the bin x ended in; a repeated bin files under its smallest index.
+  // One pass in item order here rather than a lookup of bins[3x..] per bin in the slice loop.
+  for (let x = 0; x < n; x += 1) {
+    const b = bins[x * HASHES + used[x]!]!;
+    let h = 0;
+    while (bins[x * HASHES + h] !== b) h += 1;
+    used[x] = h;
+  }
+  return { binItem, filed: used };
 }
 
 /**
