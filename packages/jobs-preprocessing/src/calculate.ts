@@ -66,6 +66,28 @@ export function applyStep(col: Column, s: CalculateStep, alloc: ColumnAlloc = ne
   }
   const x = col as Float64Array;
   const out = alloc(x.length);
+  // The two fitted ops as plain loops (a closure call per cell is not inlined once several ops'
+  // closures have run through here); the same arithmetic as stepFunction, value for value.
+  if (s.op === 'STANDARDIZE') {
+    const { mean, std } = s.params as { mean: number; std: number };
+    if (std !== 0) {
+      for (let i = 0; i < x.length; i++) {
+        const v = x[i]!;
+        out[i] = v !== v ? NaN : (v - mean) / std;
+      }
+      return out;
+    }
+  } else if (s.op === 'NORMALIZATION') {
+    const { min, max } = s.params as { min: number; max: number };
+    if (max !== min) {
+      const range = max - min;
+      for (let i = 0; i < x.length; i++) {
+        const v = x[i]!;
+        out[i] = v !== v ? NaN : (v - min) / range;
+      }
+      return out;
+    }
+  }
   const f = stepFunction(s);
   for (let i = 0; i < x.length; i++) out[i] = Number.isNaN(x[i]!) ? NaN : f(x[i]!);
   return out;
