@@ -35,6 +35,17 @@ export type Aes = (seed: Uint8Array, iv: Uint8Array) => CtrCipher;
 export type CipherFor = (seed: Uint8Array, offset: number) => CtrCipher;
 
 /**
+ * The native keystream binding (aes-native.ts): ctx(key) holds one AES-128-CTR context per key,
+ * fill(h, offset, dst) writes keystream bytes [offset, offset + dst.byteLength) of that key straight
+ * into dst (the same stream as cipherAt's), free(h) drops the key schedule at once.
+ */
+export interface NativeAes {
+  ctx(key: Uint8Array): object;
+  fill(h: object, offset: number, dst: ArrayBufferView): void;
+  free(h: object): void;
+}
+
+/**
  * The keystream of `seed` from byte `offset` on (prg.ts's stream): the IV is the 128-bit big-endian
  * block counter (OpenSSL's CTR increments the whole IV), so any position is reachable directly; a
  * mid-block offset discards the block's leading bytes. The one derivation of the IV for the PRG,
@@ -59,10 +70,10 @@ export type Exports = Record<string, unknown> & { memory: { buffer: ArrayBuffer;
  * Run `prog` on elements [lo, hi) (l limbs each): per block, copy every input's block into scratch,
  * run the steps there (cache-resident), copy the outputs' blocks back. Blocks are 128 KiB per slot,
  * 64 KiB when more than four slots are live (the working set stays in L2; docs/ring.md). A KeyStream
- * input's block is expanded straight into its slot (`cipherFor` required then: cipherAt over
- * node:crypto's AES).
+ * input's block is expanded straight into its slot: by the native binding when given (written in
+ * place), else through `cipherFor` (required then: cipherAt over node:crypto's AES).
  */
-export function runBlocks(x: Exports, view: BigUint64Array | undefined, l: number, lo: number, hi: number, ins: readonly (BigUint64Array | KeyStream)[], outs: readonly BigUint64Array[], temps: number, prog: readonly Step[], cipherFor?: CipherFor): BigUint64Array {
+export function runBlocks(x: Exports, view: BigUint64Array | undefined, l: number, lo: number, hi: number, ins: readonly (BigUint64Array | KeyStream)[], outs: readonly BigUint64Array[], temps: number, prog: readonly Step[], cipherFor?: CipherFor, native?: NativeAes): BigUint64Array {
   const slots = ins.length + outs.length + temps;
   const streamed = ins.some((t) => !(t instanceof BigUint64Array));
   // 64 KiB whenever a keystream is read: cipher.update allocates its output, and 64 KiB stays below
@@ -76,31 +87,43 @@ export function runBlocks(x: Exports, view: BigUint64Array | undefined, l: numbe
   const o0 = ins.length;
   const argv: (number | bigint)[][] = prog.map((st) => new Array<number | bigint>(st.length - 1));
   // Keystream inputs: one cipher each, positioned at element lo of its stream (CTR is addressable),
-  // then read block after block.
-  const zeros = streamed ? new Uint8Array(bb) : undefined;
-  const u8 = zeros === undefined ? undefined : new Uint8Array(mem.buffer);
-  const ciphers = ins.map((t) => {
-    if (t instanceof BigUint64Array) return undefined;
-    if (cipherFor === undefined) throw new Error('a keystream input needs a cipher');
-    return cipherFor(t.seed, t.offset + lo * l * 8);
-  });
-  for (let off = lo; off < hi; off += blk) {
-    const len = Math.min(blk, hi - off);
-    const a = off * l, b = (off + len) * l;
-    for (let i = 0; i < ins.length; i++) {
-      const c = ciphers[i];
-      if (c === undefined) mem.set((ins[i] as BigUint64Array).subarray(a, b), i * lb);
-      else u8!.set(c.update(zeros!.subarray(0, len * l * 8)), i * bb);
-    }
-    for (let s = 0; s < prog.length; s++) {
-      const st = prog[s]!, v = argv[s]!;
-      for (let j = 1; j < st.length; j++) {
-        const arg = st[j] as number | bigint;
-        v[j - 1] = arg === -1 ? len : typeof arg === 'number' && arg < -1 ? (-2 - arg) * bb : arg;
+  // then read block after block. The native binding writes each block straight into its slot (one
+  // context per stream, its key schedule cleared on return); node:crypto's returns a buffer to copy.
+  const direct = streamed && native !== undefined;
+  const zeros = streamed && !direct ? new Uint8Array(bb) : undefined;
+  const u8 = streamed ? new Uint8Array(mem.buffer) : undefined;
+  const handles: (object | undefined)[] = ins.map(() => undefined);
+  try {
+    const ciphers = ins.map((t, i) => {
+      if (t instanceof BigUint64Array) return undefined;
+      if (direct) {
+        handles[i] = native.ctx(t.seed);
+        return undefined;
       }
-      (x[st[0]] as (...a: (number | bigint)[]) => void)(...v);
+      if (cipherFor === undefined) throw new Error('a keystream input needs a cipher');
+      return cipherFor(t.seed, t.offset + lo * l * 8);
+    });
+    for (let off = lo; off < hi; off += blk) {
+      const len = Math.min(blk, hi - off);
+      const a = off * l, b = (off + len) * l;
+      for (let i = 0; i < ins.length; i++) {
+        const c = ciphers[i], h = handles[i];
+        if (h !== undefined) native!.fill(h, (ins[i] as KeyStream).offset + a * 8, u8!.subarray(i * bb, i * bb + len * l * 8));
+        else if (c === undefined) mem.set((ins[i] as BigUint64Array).subarray(a, b), i * lb);
+        else u8!.set(c.update(zeros!.subarray(0, len * l * 8)), i * bb);
+      }
+      for (let s = 0; s < prog.length; s++) {
+        const st = prog[s]!, v = argv[s]!;
+        for (let j = 1; j < st.length; j++) {
+          const arg = st[j] as number | bigint;
+          v[j - 1] = arg === -1 ? len : typeof arg === 'number' && arg < -1 ? (-2 - arg) * bb : arg;
+        }
+        (x[st[0]] as (...a: (number | bigint)[]) => void)(...v);
+      }
+      for (let i = 0; i < outs.length; i++) (outs[i] as BigUint64Array).set(mem.subarray((o0 + i) * lb, (o0 + i) * lb + len * l), a);
     }
-    for (let i = 0; i < outs.length; i++) (outs[i] as BigUint64Array).set(mem.subarray((o0 + i) * lb, (o0 + i) * lb + len * l), a);
+  } finally {
+    for (const h of handles) if (h !== undefined) native!.free(h);
   }
   return mem;
 }
@@ -209,8 +232,17 @@ export function winogradLevel(add: BlockOp, sub: BlockOp, mem: BigUint64Array, A
   sub(by(C(5)), by(C(6)), by(C(2)), cn); // C21 = V - M4
 }
 
-/** AES-128-CTR keystream bytes [offset, offset + dst.length) of `seed` into dst (prg.ts). */
-export function runPrg(cipherFor: CipherFor, seed: Uint8Array, offset: number, dst: Uint8Array): void {
+/** AES-128-CTR keystream bytes [offset, offset + dst.length) of `seed` into dst (prg.ts); in place by the native binding when given. */
+export function runPrg(cipherFor: CipherFor, seed: Uint8Array, offset: number, dst: Uint8Array, native?: NativeAes): void {
+  if (native !== undefined) {
+    const h = native.ctx(seed);
+    try {
+      native.fill(h, offset, dst);
+    } finally {
+      native.free(h);
+    }
+    return;
+  }
   const c = cipherFor(seed, offset);
   const chunk = 65536;
   const zeros = new Uint8Array(chunk);

@@ -3,10 +3,13 @@
 // seed expand the same stream, so a dealer can send a seed instead of a share.
 // The key is the seed; the IV is the 128-bit big-endian block counter (OpenSSL's CTR increments
 // the whole IV), so the stream is addressable: `new Prg(seed, offset)` resumes at byte `offset`.
-// Node's cipher.update allocates its output on every call; 64 KiB chunks stay below glibc's mmap
-// threshold (no page faults per chunk) and measured best here (docs/ring.md; perf-anchors 1d:
-// 3.5 GB/s at 256 KiB, 0.2-0.5 GB/s at >= 1 MiB).
+// With the native binding (aes-native.ts) a fill writes the keystream straight into its destination
+// through one AES context per PRG. Without it, node:crypto: cipher.update allocates its output on
+// every call; 64 KiB chunks stay below glibc's mmap threshold (no page faults per chunk) and
+// measured best here (docs/ring.md; perf-anchors 1d: 3.5 GB/s at 256 KiB, 0.2-0.5 GB/s at >= 1 MiB).
 import { createCipheriv, randomBytes, randomFillSync } from 'node:crypto';
+import { nativeAes } from './aes-native.ts';
+import type { NativeAes } from './blocks.ts';
 import { ELEMENT_BYTES, type FieldType } from './field.ts';
 import { RingError, makeTensor, type RingTensor } from './tensor.ts';
 import { cipherAt, isShared, runSplit, splitCount, type Aes, type CipherFor, type CtrCipher, type KeyStream } from './threads.ts';
@@ -35,7 +38,11 @@ export function randomTensor(field: FieldType, shape: readonly number[]): RingTe
 
 export class Prg {
   readonly #seed: Uint8Array;
-  #cipher: CtrCipher;
+  /** node:crypto's cipher at #offset (created when first needed), when there is no native context. */
+  #cipher: CtrCipher | undefined;
+  /** The native binding and this seed's context in it (freed, the key schedule cleared, with the PRG). */
+  readonly #native: NativeAes | undefined;
+  readonly #ctx: object | undefined;
   #offset: number;
 
   /** seed: 16 bytes (AES-128 key). offset: first keystream byte to produce (default 0). */
@@ -43,7 +50,8 @@ export class Prg {
     if (seed.byteLength !== 16) throw new RingError('Prg seed must be 16 bytes');
     if (!Number.isSafeInteger(offset) || offset < 0) throw new RingError('Prg offset must be a non-negative safe integer');
     this.#seed = new Uint8Array(seed);
-    this.#cipher = keystreamAt(this.#seed, offset);
+    this.#native = nativeAes();
+    this.#ctx = this.#native?.ctx(this.#seed);
     this.#offset = offset;
   }
 
@@ -62,7 +70,7 @@ export class Prg {
       const start = this.#offset;
       runSplit(n, parts, 16, (lo, hi) => ({ kind: 'prg', seed: this.#seed, offset: start + lo, dst: dst.subarray(lo, hi) }), (lo, hi) => this.#serial(dst.subarray(lo, hi)));
       this.#offset = start + n;
-      this.#cipher = keystreamAt(this.#seed, this.#offset);
+      this.#cipher = undefined;
       return;
     }
     this.#serial(dst);
@@ -70,9 +78,15 @@ export class Prg {
 
   #serial(dst: Uint8Array): void {
     const n = dst.byteLength;
+    if (this.#ctx !== undefined) {
+      this.#native!.fill(this.#ctx, this.#offset, dst);
+      this.#offset += n;
+      return;
+    }
+    const cipher = (this.#cipher ??= keystreamAt(this.#seed, this.#offset));
     for (let pos = 0; pos < n; pos += CHUNK) {
       const len = Math.min(CHUNK, n - pos);
-      const ks = this.#cipher.update(len === CHUNK ? ZEROS : ZEROS.subarray(0, len));
+      const ks = cipher.update(len === CHUNK ? ZEROS : ZEROS.subarray(0, len));
       dst.set(ks, pos);
     }
     this.#offset += n;
@@ -107,7 +121,7 @@ export class Prg {
       return start;
     });
     this.#offset = off;
-    this.#cipher = keystreamAt(this.#seed, off);
+    this.#cipher = undefined;
     return starts;
   }
 

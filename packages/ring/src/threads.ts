@@ -9,7 +9,8 @@
 // lives in a SharedArrayBuffer (`allocLimbs` hands those out while threads > 1); matmul stages
 // non-shared operands itself (O(n^2) copies against O(n^3) work).
 import { Worker } from 'node:worker_threads';
-import { LEN, cipherAt, runBlocks, runMatmul, runPrg, slot, winogradLevel, type Aes, type CipherFor, type CtrCipher, type Exports, type KeyStream, type Step } from './blocks.ts';
+import { LEN, cipherAt, runBlocks, runMatmul, runPrg, slot, winogradLevel, type Aes, type CipherFor, type CtrCipher, type Exports, type KeyStream, type NativeAes, type Step } from './blocks.ts';
+import { NATIVE_AES_PATH, nativeAes } from './aes-native.ts';
 import { RingError } from './tensor.ts';
 
 /** Below this many elements (or multiply-adds for matmul) per thread a split does not pay. */
@@ -34,6 +35,16 @@ const runPrg = (0, eval)('(' + workerData.runPrg + ')');
 const cipherAt = (0, eval)('(' + workerData.cipherAt + ')');
 const aes = (seed, iv) => createCipheriv('aes-128-ctr', seed, iv);
 const cipherFor = (seed, offset) => cipherAt(aes, seed, offset);
+// The native keystream binding (aes-native.ts) when the caller uses it: its absolute path, loaded
+// here with this thread's own require; node:crypto's path when it does not load.
+let native;
+if (workerData.nativeAes !== undefined) {
+  try {
+    native = require(workerData.nativeAes);
+  } catch {
+    native = undefined;
+  }
+}
 const instance = () => {
   const x = new WebAssembly.Instance(workerData.module, {}).exports;
   x.matmul64Tile(workerData.tile); // the caller's panel width (results are identical either way)
@@ -44,12 +55,12 @@ let view;
 parentPort.on('message', ({ job, status, slot }) => {
   let code = 1;
   try {
-    if (job.kind === 'blocks') view = runBlocks(x, view, job.l, job.lo, job.hi, job.ins, job.outs, job.temps, job.prog, cipherFor);
+    if (job.kind === 'blocks') view = runBlocks(x, view, job.l, job.lo, job.hi, job.ins, job.outs, job.temps, job.prog, cipherFor, native);
     else if (job.kind === 'matmul') {
       x.matmul64Tile(job.tile); // the caller's panel width, which it may have measured since this instance began
       if (runMatmul(x, winogradLevel, job.l, job.a, job.b, job.out, job.i0, job.i1, job.k, job.n, job.acc) > workerData.keepBytes)
         x = instance(); // memory cannot shrink: drop it
-    } else runPrg(cipherFor, job.seed, job.offset, job.dst);
+    } else runPrg(cipherFor, job.seed, job.offset, job.dst, native);
   } catch {
     code = 2;
   }
@@ -84,7 +95,7 @@ export function setKernelThreads(n: number): void {
   while (helpers.length < n - 1) {
     const w = new Worker(HELPER_SRC, {
       eval: true,
-      workerData: { module: moduleFor!(), runBlocks: runBlocks.toString(), runMatmul: runMatmul.toString(), winogradLevel: winogradLevel.toString(), runPrg: runPrg.toString(), cipherAt: cipherAt.toString(), keepBytes, tile: matmulTile },
+      workerData: { module: moduleFor!(), runBlocks: runBlocks.toString(), runMatmul: runMatmul.toString(), winogradLevel: winogradLevel.toString(), runPrg: runPrg.toString(), cipherAt: cipherAt.toString(), nativeAes: nativeAes() === undefined ? undefined : NATIVE_AES_PATH, keepBytes, tile: matmulTile },
     });
     w.unref();
     helpers.push(w);
@@ -149,4 +160,4 @@ function awaitHelpers(status: Int32Array, posted: number): void {
     }
 }
 
-export { LEN, cipherAt, runBlocks, runMatmul, runPrg, slot, winogradLevel, type Aes, type CipherFor, type CtrCipher, type Exports, type KeyStream, type Step };
+export { LEN, cipherAt, runBlocks, runMatmul, runPrg, slot, winogradLevel, type Aes, type CipherFor, type CtrCipher, type Exports, type KeyStream, type NativeAes, type Step };

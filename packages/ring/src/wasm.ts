@@ -8,6 +8,7 @@ import { RING_WASM_BASE64 } from './wasm-bytes.ts';
 import type { RingKernels } from './backend.ts';
 import type { FieldType } from './field.ts';
 import { wipeMatmulBlocks } from './linalg.ts';
+import { nativeAes } from './aes-native.ts';
 import { keystreamAt } from './prg.ts';
 import { truncPairSteps } from './programs.ts';
 import { LEN as N, SPLIT_MIN_ELEMENTS, SPLIT_MIN_MACS, isShared, registerHelperModule, runBlocks, runMatmul, runSplit, slot, splitCount, winogradLevel, type Exports, type KeyStream, type Step } from './threads.ts';
@@ -208,7 +209,7 @@ function blocks(l: number, n: number, ins: BigUint64Array[], outs: BigUint64Arra
 function program(l: number, n: number, ins: readonly (BigUint64Array | KeyStream)[], outs: readonly BigUint64Array[], temps: number, prog: readonly Step[], minPerThread: number): void {
   const run = (lo: number, hi: number): void => {
     const s = sc();
-    s.u64 = runBlocks(s.x, s.u64, l, lo, hi, ins, outs, temps, prog, keystreamAt);
+    s.u64 = runBlocks(s.x, s.u64, l, lo, hi, ins, outs, temps, prog, keystreamAt, nativeAes());
   };
   const parts = splitCount(n, minPerThread);
   if (parts > 1 && ins.every((t) => !(t instanceof BigUint64Array) || isShared(t)) && outs.every(isShared))

@@ -1,0 +1,9 @@
+{
+  "targets": [
+    {
+      "target_name": "sfw_aes",
+      "sources": ["sfw_aes.c"],
+      "cflags": ["-O2"]
+    }
+  ]
+}
