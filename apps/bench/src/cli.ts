@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { appendFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { MALLOC_TUNABLES } from '@sfw/runtime';
 import { discoverSuites, type BrokenSuite } from './discover.ts';
 import { machineRecord } from './machine.ts';
 import { readRecords, renderChart } from './chart.ts';
@@ -36,13 +37,10 @@ function parseArgs(argv: readonly string[]): Args {
 
 const USAGE = 'usage: bench --list | bench <suite...|all> [--quick] [--out results.jsonl] | bench chart <results.jsonl> [--out chart.svg|chart.html]\n';
 
-/**
- * glibc's malloc settings of @sfw/runtime's malloc.ts (keep freed memory mapped: fewer first-touch
- * page faults in the SPU threads; without them the cluster's dealer reuses no answers). glibc reads
- * them only at process start, so the bench re-executes itself with them unless GLIBC_TUNABLES is
- * set already (set it, even empty, to measure without: `GLIBC_TUNABLES= pnpm bench cluster`).
- */
-const MALLOC_TUNABLES = 'glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456';
+// MALLOC_TUNABLES: glibc's malloc settings that keep freed memory mapped (fewer first-touch page
+// faults in the SPU threads; without them the cluster's dealer reuses no answers). glibc reads them
+// only at process start, so the bench re-executes itself with them unless GLIBC_TUNABLES is set
+// already (set it, even empty, to measure without: `GLIBC_TUNABLES= pnpm bench cluster`).
 
 function onGlibc(): boolean {
   if (process.platform !== 'linux') return false;

@@ -4,6 +4,7 @@ export { DeviceObject, SpuObject, Pyu, Spu, type RunOptions, type SpuRunStats } 
 export type { ProgressEvent } from './core.ts';
 export type { PyuContext } from './context.ts';
 export { BUILTIN_MODULE_URL } from './builtins.ts';
+export { MALLOC_TUNABLES } from './malloc.ts';
 export {
   defineDeviceModule,
   deviceModuleUrl,
