@@ -40,6 +40,21 @@ const SIGMA = [
   [10, 2, 8, 4, 7, 6, 1, 5, 15, 11, 9, 14, 3, 12, 13, 0],
 ];
 
+/** The RFC's twelve rounds: g on the four columns, then the four diagonals, words from SIGMA. */
+function rounds(g) {
+  for (let r = 0; r < 12; r += 1) {
+    const s = SIGMA[r % 10];
+    g(0, 4, 8, 12, s[0], s[1]);
+    g(1, 5, 9, 13, s[2], s[3]);
+    g(2, 6, 10, 14, s[4], s[5]);
+    g(3, 7, 11, 15, s[6], s[7]);
+    g(0, 5, 10, 15, s[8], s[9]);
+    g(1, 6, 11, 12, s[10], s[11]);
+    g(2, 7, 8, 13, s[12], s[13]);
+    g(3, 4, 9, 14, s[14], s[15]);
+  }
+}
+
 function compressFunc() {
   const L = [];
   const v = (i) => `$v${i}`;
@@ -58,17 +73,7 @@ function compressFunc() {
   for (let i = 0; i < 8; i += 1) L.push(`(local.set $v${i + 8} (i64.const ${IV[i]}))`);
   L.push('(local.set $v12 (i64.xor (local.get $v12) (local.get $t)))');
   L.push('(if (local.get $last) (then (local.set $v14 (i64.xor (local.get $v14) (i64.const -1)))))');
-  for (let r = 0; r < 12; r += 1) {
-    const s = SIGMA[r % 10];
-    g(0, 4, 8, 12, s[0], s[1]);
-    g(1, 5, 9, 13, s[2], s[3]);
-    g(2, 6, 10, 14, s[4], s[5]);
-    g(3, 7, 11, 15, s[6], s[7]);
-    g(0, 5, 10, 15, s[8], s[9]);
-    g(1, 6, 11, 12, s[10], s[11]);
-    g(2, 7, 8, 13, s[12], s[13]);
-    g(3, 4, 9, 14, s[14], s[15]);
-  }
+  rounds(g);
   for (let i = 0; i < 8; i += 1) {
     L.push(`(i64.store offset=${8 * i} (i32.const 0) (i64.xor (i64.load offset=${8 * i} (i32.const 0)) (i64.xor (local.get $v${i}) (local.get $v${i + 8}))))`);
   }
@@ -125,17 +130,7 @@ function pairFunc() {
   for (let i = 0; i < 8; i += 1) L.push(`(local.set $v${i + 8} (i64x2.splat (i64.const ${IV[i]})))`);
   L.push('(local.set $v12 (v128.xor (local.get $v12) (i64x2.replace_lane 1 (i64x2.splat (i64.extend_i32_u (i32.add (local.get $preLen) (local.get $lenA)))) (i64.extend_i32_u (i32.add (local.get $preLen) (local.get $lenB))))))');
   L.push('(local.set $v14 (v128.not (local.get $v14)))');
-  for (let r = 0; r < 12; r += 1) {
-    const sg = SIGMA[r % 10];
-    g(0, 4, 8, 12, sg[0], sg[1]);
-    g(1, 5, 9, 13, sg[2], sg[3]);
-    g(2, 6, 10, 14, sg[4], sg[5]);
-    g(3, 7, 11, 15, sg[6], sg[7]);
-    g(0, 5, 10, 15, sg[8], sg[9]);
-    g(1, 6, 11, 12, sg[10], sg[11]);
-    g(2, 7, 8, 13, sg[12], sg[13]);
-    g(3, 4, 9, 14, sg[14], sg[15]);
-  }
+  rounds(g);
   // h ^ v_i ^ v_(i+8): a digest of whole words goes straight to its place, word by word; any other
   // length through [PAIR_OUT, +64) (lane 0) and [PAIR_OUT + 64, +64) (lane 1).
   for (let i = 0; i < 8; i += 1) {
