@@ -203,6 +203,20 @@ function digitCount(n: number): number {
   return len;
 }
 
+/** Writes the n low digits of the integer 0 <= x < 1e9 (zero-padded), two at a time, ending just before q; returns where they start. */
+function writeDigitsBefore(b: Uint8Array, q: number, x: number, n: number): number {
+  x |= 0;
+  for (; n >= 2; n -= 2) {
+    const y = (x / 100) | 0;
+    const r = x - y * 100;
+    x = y;
+    b[--q] = DIGITS[2 * r + 1]!;
+    b[--q] = DIGITS[2 * r]!;
+  }
+  if (n === 1) b[--q] = 48 + x;
+  return q;
+}
+
 /**
  * Writes the integer hi * 1e9 + lo (lo < 1e9; `len` digits in all, so lo is zero-padded to 9 when
  * hi > 0) with k digits after the point (a leading "0." and zeros when k >= len), straight into b:
@@ -220,28 +234,8 @@ function writeDecimal(b: Uint8Array, p: number, hi: number, lo: number, len: num
   // The integer digits are moved left (written one byte on) when they are the fewer.
   const left = k > 0 && intLen <= k;
   const end = (left ? p + 1 : p) + len;
-  let q = end;
-  let x = lo | 0;
-  let n = len > 9 ? 9 : len;
-  for (; n >= 2; n -= 2) {
-    const y = (x / 100) | 0;
-    const r = x - y * 100;
-    x = y;
-    b[--q] = DIGITS[2 * r + 1]!;
-    b[--q] = DIGITS[2 * r]!;
-  }
-  if (n === 1) b[--q] = 48 + x;
-  if (len > 9) {
-    x = hi | 0;
-    for (n = len - 9; n >= 2; n -= 2) {
-      const y = (x / 100) | 0;
-      const r = x - y * 100;
-      x = y;
-      b[--q] = DIGITS[2 * r + 1]!;
-      b[--q] = DIGITS[2 * r]!;
-    }
-    if (n === 1) b[--q] = 48 + x;
-  }
+  const q = writeDigitsBefore(b, end, lo, len > 9 ? 9 : len);
+  if (len > 9) writeDigitsBefore(b, q, hi, len - 9);
   if (k === 0) return end;
   if (left) {
     for (let i = p; i < p + intLen; i++) b[i] = b[i + 1]!;
